@@ -1,0 +1,62 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { AppError, ERRORS, ErrorBody, ErrorCode } from './errors.js';
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'AUTH_REQUIRED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+};
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** True when the error was not foreseen: log it with its stack, show the client nothing of it. */
+  unexpected: boolean;
+}
+
+/** Turns anything thrown into the one public error shape; never leaks a stack or an internal message. */
+export function mapError(exception: unknown, requestId?: string): MappedError {
+  const make = (code: ErrorCode, details?: unknown, message?: string, status?: number): MappedError => ({
+    status: status ?? ERRORS[code][0],
+    body: { error: { code, message: message ?? ERRORS[code][1], ...(details !== undefined ? { details } : {}), requestId } },
+    unexpected: false,
+  });
+
+  if (exception instanceof AppError) {
+    const r = exception.getResponse() as { message: string };
+    return make(exception.code, exception.details, r.message, exception.getStatus());
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+    return { ...make(code, undefined, undefined, status), unexpected: status >= 500 };
+  }
+  const e = exception as { code?: string; statusCode?: number; name?: string } | undefined;
+  if (e && typeof e.code === 'string' && BY_FASTIFY_CODE[e.code]) return make(BY_FASTIFY_CODE[e.code]);
+  if (e && e.name === 'SyntaxError' && e.statusCode === 400) return make('MALFORMED_JSON');
+  if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return make(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', undefined, undefined, e.statusCode);
+  }
+  if (e && isDatabaseDown(e)) return { ...make('DATABASE_UNAVAILABLE'), unexpected: true };
+  return { ...make('INTERNAL_ERROR', undefined, undefined, HttpStatus.INTERNAL_SERVER_ERROR), unexpected: true };
+}
+
+function isDatabaseDown(e: { code?: string; message?: string }): boolean {
+  return (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(String(e.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message))
+  );
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Every environment variable the service reads, with its default. Validated once at start-up. */
+export class Env {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+
+  /** A PostgreSQL server. Unset means the embedded default database. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  DATABASE_URL?: string;
+
+  /** Folder of the embedded default database. */
+  @IsString() DATA_DIR = '.data';
+  @Transform(toInt) @IsInt() @Min(1024) @Max(65535) EMBEDDED_PG_PORT = 54329;
+
+  @IsString() @MinLength(8) DEMO_PASSWORD = 'Demo@2026';
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['0', '1']) SEED_DEMO?: '0' | '1';
+
+  /** HMAC key for access tokens. Unset: one is generated once and kept in the database. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32) JWT_SECRET?: string;
+  @Transform(toInt) @IsInt() @Min(30) @Max(86400) JWT_TTL_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) LOGIN_MAX_FAILURES = 5;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1440) LOGIN_LOCK_MINUTES = 30;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 1048576;
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+}
+
+export class EnvError extends Error {}
+
+/** Reads and validates the environment; a bad value throws an EnvError naming the variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const known = Object.keys(new Env()).concat(['DATABASE_URL', 'SEED_DEMO', 'JWT_SECRET']);
+  const picked: Record<string, unknown> = {};
+  for (const key of known) if (source[key] !== undefined) picked[key] = source[key];
+  const env = plainToInstance(Env, picked);
+  const errors = validateSync(env, { whitelist: true });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) =>
+        `${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new EnvError(`Invalid environment variable(s):\n  ${lines.join('\n  ')}`);
+  }
+  return env;
+}
