@@ -1,0 +1,34 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { HealthController } from './common/health.controller.js';
+import { APP_CONFIG, AppConfig } from './config/app-config.js';
+import { OrgModule } from './org/org.module.js';
+
+/** Holds what start-up resolved outside Nest: the configuration and the migrated, initialized data source. */
+@Global()
+@Module({})
+class CoreModule {
+  static register(config: AppConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DataSource, useValue: dataSource },
+      ],
+      exports: [APP_CONFIG, DataSource],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.register(config, dataSource), AuditModule, AuthModule, OrgModule],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { ExecutionContext, Injectable, CanActivate } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { AuthedRequest } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './decorators.js';
+import { Permission } from './permissions.js';
+
+/** Global: every route needs a valid token unless marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<T>(err: unknown, user: T, info: unknown, context: ExecutionContext): T {
+    if (err) throw err instanceof AppError ? err : new AppError('TOKEN_INVALID');
+    if (user) return user;
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const name = (info as { name?: string } | undefined)?.name;
+    if (!req.headers.authorization) throw new AppError('AUTH_REQUIRED');
+    if (name === 'TokenExpiredError') throw new AppError('TOKEN_EXPIRED');
+    throw new AppError('TOKEN_INVALID');
+  }
+}
+
+/** Global: the caller must hold every permission the route requires. */
+@Injectable()
+export class PermissionsGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const required =
+      this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, [context.getHandler(), context.getClass()]) ?? [];
+    const user = context.switchToHttp().getRequest<AuthedRequest>().user;
+    if (!user) throw new AppError('AUTH_REQUIRED');
+    if (!required.every((p) => user.permissions.has(p))) {
+      throw new AppError('FORBIDDEN', { required });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../common/actor.js';
+import { APP_CONFIG, AppConfig } from '../config/app-config.js';
+import { permissionsOf, Role, AREA_WIDE_ROLES } from './permissions.js';
+import { UnitKind } from '../org/org-unit.entity.js';
+
+export const JWT_ALGORITHMS = ['HS256'] as const;
+export const JWT_ISSUER = 'community-work-admission';
+export const JWT_AUDIENCE = 'cwa-api';
+
+interface TokenPayload {
+  sub: string;
+  sid: string;
+}
+
+interface SessionRow {
+  user_id: string;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  unit_id: string;
+  unit_kind: UnitKind;
+  unit_path: string;
+  area_path: string | null;
+}
+
+/** Verifies the token (HS256 only, issuer, audience, expiry) and that its session is live. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly dataSource: DataSource,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwtSecret,
+      algorithms: [...JWT_ALGORITHMS],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(payload: TokenPayload): Promise<Principal | false> {
+    if (typeof payload?.sid !== 'string' || typeof payload?.sub !== 'string') return false;
+    const rows: SessionRow[] = await this.dataSource.query(
+      `SELECT u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
+              (SELECT a.path FROM org_unit a
+                WHERE a.kind IN ('CITY','DISTRICT','STREET') AND ou.path LIKE a.path || '%'
+                ORDER BY length(a.path) DESC LIMIT 1) AS area_path
+         FROM auth_session s
+         JOIN app_user u ON u.id = s.user_id
+         JOIN org_unit ou ON ou.id = u.unit_id
+        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
+      [payload.sid, payload.sub],
+    );
+    const r = rows[0];
+    if (!r) return false;
+    return {
+      userId: r.user_id,
+      username: r.username,
+      displayName: r.display_name,
+      sessionId: payload.sid,
+      unitId: r.unit_id,
+      unitKind: r.unit_kind,
+      unitPath: r.unit_path,
+      scopePath: scopeOf(r),
+      roles: r.roles,
+      permissions: permissionsOf(r.roles),
+    };
+  }
+}
+
+/** A community or street sees its own subtree; everyone else sees the area (city/district/street) they sit in. */
+function scopeOf(r: SessionRow): string {
+  const areaWide = r.roles.some((role) => AREA_WIDE_ROLES.includes(role));
+  if (!areaWide && (r.unit_kind === UnitKind.COMMUNITY || r.unit_kind === UnitKind.STREET)) return r.unit_path;
+  return r.area_path ?? r.unit_path;
+}

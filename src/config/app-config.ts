@@ -1,0 +1,11 @@
+import type { Env } from './env.js';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Configuration resolved at start-up: the validated environment plus what was derived from it. */
+export interface AppConfig {
+  env: Env;
+  databaseUrl: string;
+  embeddedDatabase: boolean;
+  jwtSecret: string;
+}

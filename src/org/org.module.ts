@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AdminController } from './admin.controller.js';
+import { OrgController } from './org.controller.js';
+import { OrgService } from './org.service.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  providers: [OrgService, UsersService],
+  controllers: [OrgController, AdminController],
+  exports: [OrgService],
+})
+export class OrgModule {}

@@ -1,0 +1,170 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { AuditService } from './audit/audit.service.js';
+import type { AuthedRequest } from './common/actor.js';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { ERROR_CODES, ERRORS } from './common/errors.js';
+import { PinoNestLogger } from './common/logger.js';
+import { makeValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app-config.js';
+import type { Env } from './config/env.js';
+import { makeDataSource } from './database/data-source.js';
+import { EmbeddedDatabase } from './database/embedded-database.js';
+import { migrate } from './database/migrate.js';
+import { SystemSetting } from './database/system-setting.entity.js';
+import { seedDemo } from './org/demo-seed.js';
+
+export interface PreparedDatabase {
+  config: AppConfig;
+  dataSource: DataSource;
+  /** Stops what prepareDatabase started (pool, embedded server). */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything before Nest starts: the database (embedded when DATABASE_URL is unset), migrations under an
+ * advisory lock, the token key, and the demo seed when asked for.
+ */
+export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDatabase> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = new EmbeddedDatabase({
+      dataDir: env.DATA_DIR,
+      port: env.EMBEDDED_PG_PORT,
+      database: 'admission',
+      log: (m) => log.debug({ component: 'embedded-postgres' }, m),
+    });
+    log.info(
+      `DATABASE_URL is not set: using the embedded PostgreSQL in ${env.DATA_DIR}/pg on 127.0.0.1:${env.EMBEDDED_PG_PORT}`,
+    );
+    databaseUrl = await embedded.start();
+  } else {
+    log.info(`using the PostgreSQL server at ${redact(databaseUrl)}`);
+  }
+  const dataSource = makeDataSource(databaseUrl, env.DB_POOL_SIZE);
+  try {
+    await dataSource.initialize();
+    const applied = await migrate(dataSource);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const jwtSecret = env.JWT_SECRET ?? (await storedSecret(dataSource));
+    const seed = env.SEED_DEMO === '1' || (embedded !== undefined && env.SEED_DEMO !== '0');
+    if (seed && (await seedDemo(dataSource, env.DEMO_PASSWORD, new AuditService(dataSource)))) {
+      log.info('demo organization and users seeded (password: DEMO_PASSWORD)');
+    }
+    return {
+      config: { env, databaseUrl, embeddedDatabase: embedded !== undefined, jwtSecret },
+      dataSource,
+      close: async () => {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        await embedded?.stop();
+      },
+    };
+  } catch (e) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw e;
+  }
+}
+
+/** The token key: generated once and kept in the database, so every server process shares it. */
+async function storedSecret(ds: DataSource): Promise<string> {
+  await ds
+    .createQueryBuilder()
+    .insert()
+    .into(SystemSetting)
+    .values({ key: 'jwt_secret', value: randomBytes(48).toString('base64url') })
+    .orIgnore()
+    .execute();
+  return (await ds.getRepository(SystemSetting).findOneByOrFail({ key: 'jwt_secret' })).value;
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Builds the Nest application on Fastify with the global pipe, filter, error handler, logs and OpenAPI. */
+export async function createApp(
+  config: AppConfig,
+  dataSource: DataSource,
+  log: Logger,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.env.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, dataSource), adapter, {
+    logger: new PinoNestLogger(log),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(makeValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+
+  // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    log.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        user: (request as AuthedRequest).user?.username,
+      },
+      'request',
+    );
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Community-work admission (社区工作准入) API')
+      .setDescription(
+        'Departments apply to put work onto community committees; leading groups review, countersign and ' +
+          'approve; funded items enter communities and exit again. Every route lists the permission it needs ' +
+          '(`x-permissions`) and its error codes. Errors are `{ "error": { "code", "message", "details" } }`.\n\n' +
+          'Error codes: ' +
+          ERROR_CODES.map((c) => `\`${c}\` (${ERRORS[c][0]})`).join(', '),
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  document.components ??= {};
+  document.components.schemas ??= {};
+  document.components.schemas.ErrorBody = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string', enum: ERROR_CODES },
+          message: { type: 'string' },
+          details: {},
+          requestId: { type: 'string' },
+        },
+      },
+    },
+  };
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  return app;
+}
