@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** Hand-written: the audit trail refuses UPDATE, DELETE and TRUNCATE at the database itself (DESIGN §7). */
 export class AuditAppendOnly1795333248400 implements MigrationInterface {

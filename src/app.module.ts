@@ -1,9 +1,9 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { HealthController } from './common/health.controller.js';
-import { APP_CONFIG, AppConfig } from './config/app-config.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { OrgModule } from './org/org.module.js';
 
 /** Holds what start-up resolved outside Nest: the configuration and the migrated, initialized data source. */

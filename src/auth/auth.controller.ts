@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../common/actor.js';
+import { type Actor, CurrentActor } from '../common/actor.js';
 import { AuthService } from './auth.service.js';
 import { Public, Requires } from './decorators.js';
 import { LoginDto, LoginResponseDto, MeDto } from './dto/login.dto.js';

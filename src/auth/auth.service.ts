@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
-import { APP_CONFIG, AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
 import { AuthSession } from './auth-session.entity.js';

@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable, CanActivate } from '@nestjs/common';
+import { type ExecutionContext, Injectable, type CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { AuthedRequest } from '../common/actor.js';

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/actor.js';
-import { APP_CONFIG, AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { permissionsOf, Role, AREA_WIDE_ROLES } from './permissions.js';
 import { UnitKind } from '../org/org-unit.entity.js';
 

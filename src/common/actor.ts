@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Permission, Role } from '../auth/permissions.js';
 import type { UnitKind } from '../org/org-unit.entity.js';

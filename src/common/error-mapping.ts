@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { AppError, ERRORS, ErrorBody, ErrorCode } from './errors.js';
+import { AppError, ERRORS, type ErrorBody, type ErrorCode } from './errors.js';
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',

@@ -1,5 +1,5 @@
-import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import { type LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
 
 export function makeLogger(level: string): Logger {
   return pino({ level, base: { service: 'community-work-admission' }, timestamp: pino.stdTimeFunctions.isoTime });

@@ -44,7 +44,7 @@ async function generate(name: string | undefined): Promise<number> {
   const ts = Date.now();
   const cls = `${name}${ts}`;
   const file = path.resolve('migrations', `${ts}-${name}.ts`);
-  const body = `import { MigrationInterface, QueryRunner } from 'typeorm';
+  const body = `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${cls} implements MigrationInterface {
   name = '${cls}';

@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from 
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
-import { Actor, CurrentActor } from '../common/actor.js';
+import { type Actor, CurrentActor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
 import {
   CreateUnitDto,

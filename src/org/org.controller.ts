@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
-import { Actor, CurrentActor } from '../common/actor.js';
+import { type Actor, CurrentActor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
 import { LeadingGroupDto, ListUnitsQuery, UnitDto, UnitTreeNodeDto } from './dto/org.dto.js';
 import { OrgService } from './org.service.js';

@@ -1,0 +1,50 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { loadEnv } from '../../src/config/env.js';
+import { createApp, prepareDatabase } from '../../src/startup.js';
+import { scratchDatabase, TEST_DEMO_PASSWORD } from './database.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  dataSource: DataSource;
+  databaseUrl: string;
+  jwtSecret: string;
+  http(): ReturnType<typeof request>;
+  /** Logs a demo user in and answers the bearer token. */
+  token(username: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the real application on its own database cloned from the migrated, seeded template. */
+export async function startTestApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+  const db = await scratchDatabase(true);
+  const env = loadEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', DEMO_PASSWORD: TEST_DEMO_PASSWORD, DB_POOL_SIZE: '5', ...extraEnv });
+  const log = pino({ level: 'silent' });
+  const prepared = await prepareDatabase(env, log);
+  const app = await createApp(prepared.config, prepared.dataSource, log);
+  await app.getHttpAdapter().getInstance().ready();
+  const http = () => request(app.getHttpServer());
+  const tokens = new Map<string, string>();
+  return {
+    app,
+    dataSource: prepared.dataSource,
+    databaseUrl: db.url,
+    jwtSecret: prepared.config.jwtSecret,
+    http,
+    async token(username: string) {
+      const cached = tokens.get(username);
+      if (cached) return cached;
+      const res = await http().post('/auth/login').send({ username, password: TEST_DEMO_PASSWORD });
+      if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      tokens.set(username, res.body.accessToken);
+      return res.body.accessToken as string;
+    },
+    async close() {
+      await app.close();
+      await prepared.close();
+      await db.drop();
+    },
+  };
+}
