@@ -40,13 +40,16 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
     return make(exception.code, exception.details, r.message, exception.getStatus());
   }
   if (exception instanceof HttpException) {
+    // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException; map by the original.
+    const cause = specificClientError(exception.cause);
+    if (cause) return make(cause);
     const status = exception.getStatus();
     const code = BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
     return { ...make(code, undefined, undefined, status), unexpected: status >= 500 };
   }
+  const specific = specificClientError(exception);
+  if (specific) return make(specific);
   const e = exception as { code?: string; statusCode?: number; name?: string } | undefined;
-  if (e && typeof e.code === 'string' && BY_FASTIFY_CODE[e.code]) return make(BY_FASTIFY_CODE[e.code]);
-  if (e && e.name === 'SyntaxError' && e.statusCode === 400) return make('MALFORMED_JSON');
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return make(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', undefined, undefined, e.statusCode);
   }
@@ -59,4 +62,12 @@ function isDatabaseDown(e: { code?: string; message?: string }): boolean {
     ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(String(e.code)) ||
     /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message))
   );
+}
+
+function specificClientError(error: unknown): ErrorCode | undefined {
+  const e = error as { code?: string; statusCode?: number; name?: string } | undefined;
+  if (!e || typeof e !== 'object') return undefined;
+  if (typeof e.code === 'string' && BY_FASTIFY_CODE[e.code]) return BY_FASTIFY_CODE[e.code];
+  if (e.name === 'SyntaxError' && e.statusCode === 400) return 'MALFORMED_JSON';
+  return undefined;
 }
