@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
@@ -105,10 +105,14 @@ export async function createApp(
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, dataSource), adapter, {
-    logger: new PinoNestLogger(log),
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, dataSource),
+    adapter,
+    {
+      logger: new PinoNestLogger(log),
+      abortOnError: false,
+    },
+  );
   app.useGlobalPipes(makeValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

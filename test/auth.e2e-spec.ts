@@ -29,10 +29,17 @@ describe('auth', () => {
 
   describe('login', () => {
     it('given a demo user, when logging in with the demo password, then answers a token and the user', async () => {
-      const res = await t.http().post('/auth/login').send({ username: 'dept-staff', password: TEST_DEMO_PASSWORD });
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'dept-staff', password: TEST_DEMO_PASSWORD });
       expect(res.status).toBe(200);
       expect(res.body.accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-      expect(res.body.user).toMatchObject({ username: 'dept-staff', roles: ['DEPT_STAFF'], unit: { kind: 'DEPARTMENT' } });
+      expect(res.body.user).toMatchObject({
+        username: 'dept-staff',
+        roles: ['DEPT_STAFF'],
+        unit: { kind: 'DEPARTMENT' },
+      });
       expect(res.body.user.permissions).toContain('application:draft');
       const me = await t.http().get('/auth/me').set('Authorization', `Bearer ${res.body.accessToken}`);
       expect(me.status).toBe(200);
@@ -40,12 +47,18 @@ describe('auth', () => {
     });
 
     it('given the username in other case and with spaces, when logging in, then it is the same user', async () => {
-      const res = await t.http().post('/auth/login').send({ username: '  Dept-Staff ', password: TEST_DEMO_PASSWORD });
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: '  Dept-Staff ', password: TEST_DEMO_PASSWORD });
       expect(res.status).toBe(200);
     });
 
     it('given an unknown user and a wrong password, when logging in, then both get the same answer', async () => {
-      const unknown = await t.http().post('/auth/login').send({ username: 'nobody-here', password: 'whatever1' });
+      const unknown = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'nobody-here', password: 'whatever1' });
       const wrong = await t.http().post('/auth/login').send({ username: 'dept-head', password: 'whatever1' });
       expect(unknown.status).toBe(401);
       expect(wrong.status).toBe(401);
@@ -57,54 +70,109 @@ describe('auth', () => {
 
     it('given five wrong passwords in a row, when the right one follows, then the account is locked', async () => {
       for (let i = 0; i < 5; i++) {
-        const r = await t.http().post('/auth/login').send({ username: 'member-2', password: `wrong-${i}` });
+        const r = await t
+          .http()
+          .post('/auth/login')
+          .send({ username: 'member-2', password: `wrong-${i}` });
         expect(r.body.error.code).toBe('LOGIN_FAILED');
       }
-      const locked = await t.http().post('/auth/login').send({ username: 'member-2', password: TEST_DEMO_PASSWORD });
+      const locked = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'member-2', password: TEST_DEMO_PASSWORD });
       expect(locked.status).toBe(423);
       expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
-      expect(new Date(locked.body.error.details.lockedUntil).getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
+      expect(new Date(locked.body.error.details.lockedUntil).getTime()).toBeGreaterThan(
+        Date.now() + 29 * 60_000,
+      );
     });
 
     it('given a locked account whose 30 minutes have passed, when logging in, then it works again', async () => {
-      for (let i = 0; i < 5; i++) await t.http().post('/auth/login').send({ username: 'member-3', password: `wrong-${i}` });
-      expect((await t.http().post('/auth/login').send({ username: 'member-3', password: TEST_DEMO_PASSWORD })).status).toBe(423);
-      await t.dataSource.query(`UPDATE app_user SET locked_until = now() - interval '1 second' WHERE username = 'member-3'`);
-      expect((await t.http().post('/auth/login').send({ username: 'member-3', password: TEST_DEMO_PASSWORD })).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        await t
+          .http()
+          .post('/auth/login')
+          .send({ username: 'member-3', password: `wrong-${i}` });
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'member-3', password: TEST_DEMO_PASSWORD }))
+          .status,
+      ).toBe(423);
+      await t.dataSource.query(
+        `UPDATE app_user SET locked_until = now() - interval '1 second' WHERE username = 'member-3'`,
+      );
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'member-3', password: TEST_DEMO_PASSWORD }))
+          .status,
+      ).toBe(200);
     });
 
     it('given four wrong passwords then a right one, when failing again, then the count started over', async () => {
-      for (let i = 0; i < 4; i++) await t.http().post('/auth/login').send({ username: 'street', password: `wrong-${i}` });
-      expect((await t.http().post('/auth/login').send({ username: 'street', password: TEST_DEMO_PASSWORD })).status).toBe(200);
-      for (let i = 0; i < 4; i++) await t.http().post('/auth/login').send({ username: 'street', password: `wrong-${i}` });
-      expect((await t.http().post('/auth/login').send({ username: 'street', password: TEST_DEMO_PASSWORD })).status).toBe(200);
+      for (let i = 0; i < 4; i++)
+        await t
+          .http()
+          .post('/auth/login')
+          .send({ username: 'street', password: `wrong-${i}` });
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'street', password: TEST_DEMO_PASSWORD }))
+          .status,
+      ).toBe(200);
+      for (let i = 0; i < 4; i++)
+        await t
+          .http()
+          .post('/auth/login')
+          .send({ username: 'street', password: `wrong-${i}` });
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'street', password: TEST_DEMO_PASSWORD }))
+          .status,
+      ).toBe(200);
     });
 
     it('given a locked account, when the security admin unlocks it, then the user can log in', async () => {
-      for (let i = 0; i < 5; i++) await t.http().post('/auth/login').send({ username: 'finance', password: `wrong-${i}` });
+      for (let i = 0; i < 5; i++)
+        await t
+          .http()
+          .post('/auth/login')
+          .send({ username: 'finance', password: `wrong-${i}` });
       const id = (await t.dataSource.query(`SELECT id FROM app_user WHERE username = 'finance'`))[0].id;
       const sec = await t.token('secadmin');
       const unlocked = await t.http().post(`/admin/users/${id}/unlock`).set('Authorization', `Bearer ${sec}`);
       expect(unlocked.status).toBe(200);
       expect(unlocked.body.lockedUntil).toBeNull();
-      expect((await t.http().post('/auth/login').send({ username: 'finance', password: TEST_DEMO_PASSWORD })).status).toBe(200);
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'finance', password: TEST_DEMO_PASSWORD }))
+          .status,
+      ).toBe(200);
     });
 
     it('given a disabled account, when logging in with the right password, then ACCOUNT_DISABLED', async () => {
       const admin = await t.token('sysadmin');
-      const user = (await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'city-office'`))[0];
-      const off = await t.http().patch(`/admin/users/${user.id}`).set('Authorization', `Bearer ${admin}`).send({ active: false, version: user.version });
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'city-office'`)
+      )[0];
+      const off = await t
+        .http()
+        .patch(`/admin/users/${user.id}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ active: false, version: user.version });
       expect(off.status).toBe(200);
-      const res = await t.http().post('/auth/login').send({ username: 'city-office', password: TEST_DEMO_PASSWORD });
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'city-office', password: TEST_DEMO_PASSWORD });
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('ACCOUNT_DISABLED');
     });
 
     it('given a login, then it is in the audit trail', async () => {
       const auditor = await t.token('auditor');
-      const res = await t.http().get('/audit?entityType=user&limit=1000').set('Authorization', `Bearer ${auditor}`);
+      const res = await t
+        .http()
+        .get('/audit?entityType=user&limit=1000')
+        .set('Authorization', `Bearer ${auditor}`);
       expect(res.status).toBe(200);
-      expect(res.body.map((r: { action: string }) => r.action)).toEqual(expect.arrayContaining(['auth.login', 'auth.login-failed', 'auth.locked']));
+      expect(res.body.map((r: { action: string }) => r.action)).toEqual(
+        expect.arrayContaining(['auth.login', 'auth.login-failed', 'auth.locked']),
+      );
     });
   });
 
@@ -112,7 +180,10 @@ describe('auth', () => {
     let sub: string;
     let sid: string;
     beforeAll(async () => {
-      const res = await t.http().post('/auth/login').send({ username: 'committee', password: TEST_DEMO_PASSWORD });
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'committee', password: TEST_DEMO_PASSWORD });
       const payload = JSON.parse(Buffer.from(res.body.accessToken.split('.')[1], 'base64url').toString());
       sub = payload.sub;
       sid = payload.sid;
@@ -154,20 +225,29 @@ describe('auth', () => {
     });
 
     it('given a token signed with another key, then 401 TOKEN_INVALID', async () => {
-      expect((await me(signHs('another-key-another-key-another-key', claims(sub, sid)))).body.error.code).toBe('TOKEN_INVALID');
+      expect(
+        (await me(signHs('another-key-another-key-another-key', claims(sub, sid)))).body.error.code,
+      ).toBe('TOKEN_INVALID');
     });
 
     it('given HS512 with the right key (not on the allow-list), then 401 TOKEN_INVALID', async () => {
-      expect((await me(signHs(t.jwtSecret, claims(sub, sid), 'HS512'))).body.error.code).toBe('TOKEN_INVALID');
+      expect((await me(signHs(t.jwtSecret, claims(sub, sid), 'HS512'))).body.error.code).toBe(
+        'TOKEN_INVALID',
+      );
     });
 
     it('given garbage or a wrong audience, then 401 TOKEN_INVALID', async () => {
       expect((await me('not-a-token')).body.error.code).toBe('TOKEN_INVALID');
-      expect((await me(signHs(t.jwtSecret, { ...claims(sub, sid), aud: 'other' }))).body.error.code).toBe('TOKEN_INVALID');
+      expect((await me(signHs(t.jwtSecret, { ...claims(sub, sid), aud: 'other' }))).body.error.code).toBe(
+        'TOKEN_INVALID',
+      );
     });
 
     it('given a logged-out token, then 401 TOKEN_INVALID', async () => {
-      const res = await t.http().post('/auth/login').send({ username: 'committee-2', password: TEST_DEMO_PASSWORD });
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'committee-2', password: TEST_DEMO_PASSWORD });
       const token = res.body.accessToken;
       expect((await me(token)).status).toBe(200);
       expect((await t.http().post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);

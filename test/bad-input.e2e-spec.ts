@@ -14,29 +14,45 @@ describe('bad input', () => {
     await t.close();
   });
 
-  function expectCleanError(res: { status: number; body: unknown; text: string }, status: number, code: string) {
+  function expectCleanError(
+    res: { status: number; body: unknown; text: string },
+    status: number,
+    code: string,
+  ) {
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ error: { code, message: expect.any(String) } });
     expect(res.text).not.toMatch(/at .+\.(ts|js):\d+|stack|node_modules/);
   }
 
   it('given unknown fields, then 400 VALIDATION_FAILED naming each one', async () => {
-    const res = await t.http().post('/auth/login').send({ username: 'a', password: 'b', role: 'admin', isAdmin: true });
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .send({ username: 'a', password: 'b', role: 'admin', isAdmin: true });
     expectCleanError(res, 400, 'VALIDATION_FAILED');
     const fields = res.body.error.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['role', 'isAdmin']));
   });
 
   it('given several wrong fields at once, then every one is listed at once (一次告知)', async () => {
-    const res = await t.http().post('/admin/units').set(admin).send({ code: '!', name: '', kind: 'PALACE', parentId: 42 });
+    const res = await t
+      .http()
+      .post('/admin/units')
+      .set(admin)
+      .send({ code: '!', name: '', kind: 'PALACE', parentId: 42 });
     expectCleanError(res, 400, 'VALIDATION_FAILED');
     const fields = res.body.error.details.map((d: { field: string }) => d.field).sort();
     expect(fields).toEqual(['code', 'kind', 'name', 'parentId']);
-    expect(res.body.error.details.find((d: { field: string }) => d.field === 'code').problems[0]).toMatch(/code/);
+    expect(res.body.error.details.find((d: { field: string }) => d.field === 'code').problems[0]).toMatch(
+      /code/,
+    );
   });
 
   it('given wrong types, then 400 VALIDATION_FAILED', async () => {
-    const res = await t.http().post('/auth/login').send({ username: 123, password: ['x'] });
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .send({ username: 123, password: ['x'] });
     expectCleanError(res, 400, 'VALIDATION_FAILED');
   });
 
@@ -47,7 +63,11 @@ describe('bad input', () => {
   });
 
   it('given malformed JSON, then 400 MALFORMED_JSON', async () => {
-    const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').send('{"username": "a", ');
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "a", ');
     expectCleanError(res, 400, 'MALFORMED_JSON');
   });
 
@@ -83,7 +103,10 @@ describe('bad input', () => {
   it('given a bad query parameter, then 400 VALIDATION_FAILED', async () => {
     const res = await t.http().get('/org/units?kind=CASTLE&parentId=zzz').set(admin);
     expectCleanError(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['kind', 'parentId']);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'kind',
+      'parentId',
+    ]);
   });
 
   it('given a weak new password, then 400 with the rule in words', async () => {
@@ -105,7 +128,11 @@ describe('bad input', () => {
   it('given a failed change, then nothing of it was written', async () => {
     const before = (await t.dataSource.query('SELECT count(*)::int AS n FROM org_unit'))[0].n;
     const audit = (await t.dataSource.query('SELECT count(*)::int AS n FROM audit_record'))[0].n;
-    await t.http().post('/admin/units').set(admin).send({ code: '339901001001', name: 'dup', kind: 'COMMUNITY', parentId: street });
+    await t
+      .http()
+      .post('/admin/units')
+      .set(admin)
+      .send({ code: '339901001001', name: 'dup', kind: 'COMMUNITY', parentId: street });
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM org_unit'))[0].n).toBe(before);
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM audit_record'))[0].n).toBe(audit);
   });
@@ -119,8 +146,19 @@ describe('bad input', () => {
   it('given the OpenAPI document, then every route names its permission and its error codes', async () => {
     const res = await t.http().get('/docs-json');
     expect(res.status).toBe(200);
-    const paths = res.body.paths as Record<string, Record<string, { 'x-permissions'?: string[]; responses: object; description?: string }>>;
-    expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/health', '/auth/login', '/org/units/{id}', '/admin/users/{id}/roles', '/audit']));
+    const paths = res.body.paths as Record<
+      string,
+      Record<string, { 'x-permissions'?: string[]; responses: object; description?: string }>
+    >;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/auth/login',
+        '/org/units/{id}',
+        '/admin/users/{id}/roles',
+        '/audit',
+      ]),
+    );
     for (const [path, ops] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(ops)) {
         expect([path, method, Array.isArray(op['x-permissions'])]).toEqual([path, method, true]);

@@ -7,5 +7,6 @@ export default async function globalSetup() {
   process.env.CWA_TEST_TEMPLATE = run.template;
   process.env.CWA_TEST_RUN = run.run;
   globalThis.__cwaTestServer = run.server;
-  if (run.server.embedded) console.log('\nNo PostgreSQL answered on 127.0.0.1:5432: the tests use an embedded one.');
+  if (run.server.embedded)
+    console.log('\nNo PostgreSQL answered on 127.0.0.1:5432: the tests use an embedded one.');
 }

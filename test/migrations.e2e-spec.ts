@@ -3,7 +3,14 @@ import { makeDataSource } from '../src/database/data-source.js';
 import { migrate, schemaDrift } from '../src/database/migrate.js';
 import { scratchDatabase } from './helpers/database.js';
 
-const TABLES = ['app_user', 'audit_record', 'auth_session', 'leading_group_member', 'org_unit', 'system_setting'];
+const TABLES = [
+  'app_user',
+  'audit_record',
+  'auth_session',
+  'leading_group_member',
+  'org_unit',
+  'system_setting',
+];
 
 async function tables(url: string): Promise<string[]> {
   const ds = makeDataSource(url, 1);

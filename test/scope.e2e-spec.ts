@@ -16,41 +16,73 @@ describe('role and unit scope', () => {
 
   describe('a community committee', () => {
     it('given its own community, when reading it, then 200', async () => {
-      const res = await t.http().get(`/org/units/${ids['339901001001']}`).set(await auth('committee'));
+      const res = await t
+        .http()
+        .get(`/org/units/${ids['339901001001']}`)
+        .set(await auth('committee'));
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ code: '339901001001', kind: 'COMMUNITY' });
     });
 
     it('given another community, when reading it, then it answers exactly like a missing one', async () => {
-      const foreign = await t.http().get(`/org/units/${ids['339901001002']}`).set(await auth('committee'));
-      const missing = await t.http().get('/org/units/5b0e8d3c-1f9a-4c47-9a57-0d6a4b7f0c11').set(await auth('committee'));
+      const foreign = await t
+        .http()
+        .get(`/org/units/${ids['339901001002']}`)
+        .set(await auth('committee'));
+      const missing = await t
+        .http()
+        .get('/org/units/5b0e8d3c-1f9a-4c47-9a57-0d6a4b7f0c11')
+        .set(await auth('committee'));
       expect(foreign.status).toBe(404);
       expect(missing.status).toBe(404);
       expect(foreign.body.error.code).toBe('UNIT_NOT_FOUND');
-      expect({ ...foreign.body.error, requestId: undefined }).toEqual({ ...missing.body.error, requestId: undefined });
+      expect({ ...foreign.body.error, requestId: undefined }).toEqual({
+        ...missing.body.error,
+        requestId: undefined,
+      });
     });
 
     it('given a malformed id, then the same 404', async () => {
-      const res = await t.http().get('/org/units/not-a-uuid').set(await auth('committee'));
+      const res = await t
+        .http()
+        .get('/org/units/not-a-uuid')
+        .set(await auth('committee'));
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('UNIT_NOT_FOUND');
     });
 
     it('given the unit list, then it holds only its community and its superiors', async () => {
-      const res = await t.http().get('/org/units').set(await auth('committee'));
+      const res = await t
+        .http()
+        .get('/org/units')
+        .set(await auth('committee'));
       expect(res.status).toBe(200);
-      expect(res.body.map((u: { code: string }) => u.code).sort()).toEqual(['3399', '339901', '339901001', '339901001001']);
+      expect(res.body.map((u: { code: string }) => u.code).sort()).toEqual([
+        '3399',
+        '339901',
+        '339901001',
+        '339901001001',
+      ]);
     });
 
     it('given a community of another district, then committee-d2 cannot see district 1', async () => {
-      const res = await t.http().get(`/org/units/${ids['339901001001']}`).set(await auth('committee-d2'));
+      const res = await t
+        .http()
+        .get(`/org/units/${ids['339901001001']}`)
+        .set(await auth('committee-d2'));
       expect(res.status).toBe(404);
-      const tree = await t.http().get('/org/tree').set(await auth('committee-d2'));
+      const tree = await t
+        .http()
+        .get('/org/tree')
+        .set(await auth('committee-d2'));
       expect(JSON.stringify(tree.body)).not.toContain('339901');
     });
 
     it('given the admin routes, then 403 FORBIDDEN naming the missing permission', async () => {
-      const res = await t.http().get('/admin/users').set(await auth('committee'));
+      const res = await t
+        .http()
+        .get('/admin/users')
+        .set(await auth('committee'));
       expect(res.status).toBe(403);
       expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required: ['user:read'] } });
     });
@@ -58,22 +90,35 @@ describe('role and unit scope', () => {
 
   describe('department staff', () => {
     it('given its district, then it sees the district tree but nothing of district 2', async () => {
-      const res = await t.http().get('/org/units').set(await auth('dept-staff'));
+      const res = await t
+        .http()
+        .get('/org/units')
+        .set(await auth('dept-staff'));
       const codes: string[] = res.body.map((u: { code: string }) => u.code);
       expect(codes).toEqual(expect.arrayContaining(['339901', '339901001001', '339901-LG', '339901-WJ']));
       expect(codes.filter((c) => c.startsWith('339902'))).toEqual([]);
     });
 
     it('given its leading group, then it reads office, leader and members', async () => {
-      const res = await t.http().get(`/org/leading-groups/${ids['339901-LG']}`).set(await auth('dept-staff'));
+      const res = await t
+        .http()
+        .get(`/org/leading-groups/${ids['339901-LG']}`)
+        .set(await auth('dept-staff'));
       expect(res.status).toBe(200);
       expect(res.body.office.code).toBe('339901-LGO');
       expect(res.body.principalLeader.username).toBe('leader');
-      expect(res.body.members.map((m: { code: string }) => m.code)).toEqual(['339901-GA', '339901-RS', '339901-CZ']);
+      expect(res.body.members.map((m: { code: string }) => m.code)).toEqual([
+        '339901-GA',
+        '339901-RS',
+        '339901-CZ',
+      ]);
     });
 
     it('given a unit that is not a leading group, then LEADING_GROUP_NOT_FOUND', async () => {
-      const res = await t.http().get(`/org/leading-groups/${ids['339901']}`).set(await auth('dept-staff'));
+      const res = await t
+        .http()
+        .get(`/org/leading-groups/${ids['339901']}`)
+        .set(await auth('dept-staff'));
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('LEADING_GROUP_NOT_FOUND');
     });
@@ -96,10 +141,21 @@ describe('role and unit scope', () => {
         .set(await auth('sysadmin'))
         .send({ code: '339901001004', name: '梨花社区', kind: 'COMMUNITY', parentId: ids['339901001'] });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ code: '339901001004', kind: 'COMMUNITY', parentId: ids['339901001'], version: 1 });
-      const street = await t.http().get(`/org/units?parentId=${ids['339901001']}`).set(await auth('street'));
+      expect(res.body).toMatchObject({
+        code: '339901001004',
+        kind: 'COMMUNITY',
+        parentId: ids['339901001'],
+        version: 1,
+      });
+      const street = await t
+        .http()
+        .get(`/org/units?parentId=${ids['339901001']}`)
+        .set(await auth('street'));
       expect(street.body.map((u: { code: string }) => u.code)).toContain('339901001004');
-      const audit = await t.http().get(`/audit?entityId=${res.body.id}`).set(await auth('auditor'));
+      const audit = await t
+        .http()
+        .get(`/audit?entityId=${res.body.id}`)
+        .set(await auth('auditor'));
       expect(audit.body[0]).toMatchObject({ action: 'unit.created', actorUsername: 'sysadmin' });
     });
 
@@ -125,23 +181,44 @@ describe('role and unit scope', () => {
 
     it('given a stale version, when renaming a unit, then 409 CONCURRENT_UPDATE and nothing changes', async () => {
       const id = ids['339901002001'];
-      const first = await t.http().patch(`/admin/units/${id}`).set(await auth('sysadmin')).send({ name: '朝晖新社区', version: 1 });
+      const first = await t
+        .http()
+        .patch(`/admin/units/${id}`)
+        .set(await auth('sysadmin'))
+        .send({ name: '朝晖新社区', version: 1 });
       expect(first.status).toBe(200);
       expect(first.body.version).toBe(2);
-      const second = await t.http().patch(`/admin/units/${id}`).set(await auth('sysadmin')).send({ name: '旧名', version: 1 });
+      const second = await t
+        .http()
+        .patch(`/admin/units/${id}`)
+        .set(await auth('sysadmin'))
+        .send({ name: '旧名', version: 1 });
       expect(second.status).toBe(409);
       expect(second.body.error.code).toBe('CONCURRENT_UPDATE');
-      expect((await t.dataSource.query('SELECT name FROM org_unit WHERE id = $1', [id]))[0].name).toBe('朝晖新社区');
+      expect((await t.dataSource.query('SELECT name FROM org_unit WHERE id = $1', [id]))[0].name).toBe(
+        '朝晖新社区',
+      );
     });
 
     it('given a unit with users, when deactivating it, then 409 UNIT_HAS_CHILDREN', async () => {
-      const res = await t.http().patch(`/admin/units/${ids['339901001001']}`).set(await auth('sysadmin')).send({ active: false, version: 1 });
+      const res = await t
+        .http()
+        .patch(`/admin/units/${ids['339901001001']}`)
+        .set(await auth('sysadmin'))
+        .send({ active: false, version: 1 });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('UNIT_HAS_CHILDREN');
     });
 
     it('given the system admin, then it may not read the audit trail, and the auditor may not manage users', async () => {
-      expect((await t.http().get('/audit').set(await auth('sysadmin'))).status).toBe(403);
+      expect(
+        (
+          await t
+            .http()
+            .get('/audit')
+            .set(await auth('sysadmin'))
+        ).status,
+      ).toBe(403);
       const res = await t
         .http()
         .post('/admin/users')
@@ -155,7 +232,12 @@ describe('role and unit scope', () => {
         .http()
         .post('/admin/users')
         .set(await auth('sysadmin'))
-        .send({ username: 'Committee-3', displayName: '梨园社区居委会', unitId: ids['339901001003'], password: 'Start2026a' });
+        .send({
+          username: 'Committee-3',
+          displayName: '梨园社区居委会',
+          unitId: ids['339901001003'],
+          password: 'Start2026a',
+        });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ username: 'committee-3', roles: [] });
       const bySysadmin = await t
@@ -171,7 +253,10 @@ describe('role and unit scope', () => {
         .send({ roles: ['COMMITTEE'], version: created.body.version });
       expect(granted.status).toBe(200);
       expect(granted.body.roles).toEqual(['COMMITTEE']);
-      const login = await t.http().post('/auth/login').send({ username: 'committee-3', password: 'Start2026a' });
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'committee-3', password: 'Start2026a' });
       expect(login.status).toBe(200);
       expect(login.body.user.unit.code).toBe('339901001003');
     });
@@ -181,13 +266,20 @@ describe('role and unit scope', () => {
         .http()
         .post('/admin/users')
         .set(await auth('sysadmin'))
-        .send({ username: 'committee', displayName: 'x', unitId: ids['339901001001'], password: 'Start2026a' });
+        .send({
+          username: 'committee',
+          displayName: 'x',
+          unitId: ids['339901001001'],
+          password: 'Start2026a',
+        });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('USERNAME_TAKEN');
     });
 
     it('given two of the three admin roles on one account, then 409 ROLE_CONFLICT, and the database refuses it too', async () => {
-      const user = (await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'auditor'`))[0];
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'auditor'`)
+      )[0];
       const res = await t
         .http()
         .put(`/admin/users/${user.id}/roles`)
@@ -201,7 +293,9 @@ describe('role and unit scope', () => {
     });
 
     it('given a role that does not fit the unit, then 400 naming the role', async () => {
-      const user = (await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'committee-2'`))[0];
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'committee-2'`)
+      )[0];
       const res = await t
         .http()
         .put(`/admin/users/${user.id}/roles`)
@@ -213,7 +307,9 @@ describe('role and unit scope', () => {
     });
 
     it('given the security admin, when changing its own roles, then 403', async () => {
-      const user = (await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'secadmin'`))[0];
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'secadmin'`)
+      )[0];
       const res = await t
         .http()
         .put(`/admin/users/${user.id}/roles`)
@@ -224,7 +320,9 @@ describe('role and unit scope', () => {
 
     it('given a role change, then the user’s live token stops working', async () => {
       const token = await t.token('dept2-staff');
-      const user = (await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'dept2-staff'`))[0];
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'dept2-staff'`)
+      )[0];
       const res = await t
         .http()
         .put(`/admin/users/${user.id}/roles`)
@@ -255,11 +353,16 @@ describe('role and unit scope', () => {
     });
 
     it('given the audit trail after all this, then its hash chain is intact, and an edit is refused by the database', async () => {
-      const res = await t.http().get('/audit/verify').set(await auth('auditor'));
+      const res = await t
+        .http()
+        .get('/audit/verify')
+        .set(await auth('auditor'));
       expect(res.status).toBe(200);
       expect(res.body.intact).toBe(true);
       expect(res.body.checked).toBeGreaterThan(5);
-      await expect(t.dataSource.query(`UPDATE audit_record SET action = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+      await expect(t.dataSource.query(`UPDATE audit_record SET action = 'x' WHERE seq = 1`)).rejects.toThrow(
+        /append-only/,
+      );
       await expect(t.dataSource.query(`DELETE FROM audit_record`)).rejects.toThrow(/append-only/);
     });
 
@@ -269,7 +372,10 @@ describe('role and unit scope', () => {
         await m.query(`UPDATE audit_record SET actor_username = 'someone-else' WHERE seq = 3`);
         await m.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_no_update');
       });
-      const res = await t.http().get('/audit/verify').set(await auth('auditor'));
+      const res = await t
+        .http()
+        .get('/audit/verify')
+        .set(await auth('auditor'));
       expect(res.body).toMatchObject({ intact: false, firstBrokenSeq: '3', checked: 2 });
     });
   });

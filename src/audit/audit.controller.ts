@@ -10,8 +10,17 @@ class AuditQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) entityType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) entityId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() actorId?: string;
-  @ApiPropertyOptional({ description: 'Page after this sequence number' }) @IsOptional() @Matches(/^\d{1,18}$/) afterSeq?: string;
-  @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ description: 'Page after this sequence number' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/)
+  afterSeq?: string;
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }
 
 class AuditVerifyDto {

@@ -70,7 +70,13 @@ export class AuditService {
     await manager.insert(AuditRecord, { ...row, prevHash, hash } as QueryDeepPartialEntity<AuditRecord>);
   }
 
-  async list(filter: { entityType?: string; entityId?: string; actorId?: string; afterSeq?: string; limit: number }) {
+  async list(filter: {
+    entityType?: string;
+    entityId?: string;
+    actorId?: string;
+    afterSeq?: string;
+    limit: number;
+  }) {
     const qb = this.dataSource.getRepository(AuditRecord).createQueryBuilder('a').orderBy('a.seq', 'ASC');
     if (filter.entityType) qb.andWhere('a.entity_type = :t', { t: filter.entityType });
     if (filter.entityId) qb.andWhere('a.entity_id = :e', { e: filter.entityId });

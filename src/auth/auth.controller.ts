@@ -12,7 +12,11 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @Public('Log in with username and password; answers a short-lived bearer token', ['LOGIN_FAILED', 'ACCOUNT_LOCKED', 'ACCOUNT_DISABLED'])
+  @Public('Log in with username and password; answers a short-lived bearer token', [
+    'LOGIN_FAILED',
+    'ACCOUNT_LOCKED',
+    'ACCOUNT_DISABLED',
+  ])
   @ApiOkResponse({ type: LoginResponseDto })
   login(@Body() body: LoginDto, @CurrentActor() actor: Actor): Promise<LoginResponseDto> {
     return this.auth.login(body.username, body.password, actor);

@@ -46,21 +46,34 @@ export class AuthService {
     const { env } = this.config;
     const expiresAt = new Date(Date.now() + env.JWT_TTL_SECONDS * 1000);
     const session = await this.dataSource.transaction(async (m) => {
-      await m.update(User, { id: user.id }, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() });
+      await m.update(
+        User,
+        { id: user.id },
+        { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+      );
       const s = await m.save(m.create(AuthSession, { userId: user.id, expiresAt }));
-      await this.audit.record(m, { ...actor, principal: undefined }, {
-        action: 'auth.login',
-        entityType: 'user',
-        entityId: user.id,
-        data: { username, sessionId: s.id },
-      });
+      await this.audit.record(
+        m,
+        { ...actor, principal: undefined },
+        {
+          action: 'auth.login',
+          entityType: 'user',
+          entityId: user.id,
+          data: { username, sessionId: s.id },
+        },
+      );
       return s;
     });
     const accessToken = await this.jwt.signAsync(
       { sub: user.id, sid: session.id },
       { algorithm: 'HS256', expiresIn: env.JWT_TTL_SECONDS, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
     );
-    return { accessToken, tokenType: 'Bearer', expiresIn: env.JWT_TTL_SECONDS, user: await this.describe(user) };
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: env.JWT_TTL_SECONDS,
+      user: await this.describe(user),
+    };
   }
 
   private async recordFailure(user: User, actor: Actor): Promise<void> {
@@ -83,12 +96,16 @@ export class AuthService {
           [user.id],
         );
       }
-      await this.audit.record(m, { ...actor, principal: undefined }, {
-        action: lockedNow ? 'auth.locked' : 'auth.login-failed',
-        entityType: 'user',
-        entityId: user.id,
-        data: { username: user.username },
-      });
+      await this.audit.record(
+        m,
+        { ...actor, principal: undefined },
+        {
+          action: lockedNow ? 'auth.locked' : 'auth.login-failed',
+          entityType: 'user',
+          entityId: user.id,
+          data: { username: user.username },
+        },
+      );
     });
   }
 

@@ -2,7 +2,7 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { ErrorCode } from '../common/errors.js';
 import { ERRORS } from '../common/errors.js';
-import { Permission } from './permissions.js';
+import { type Permission } from './permissions.js';
 
 export const IS_PUBLIC = 'cwa:public';
 export const REQUIRED_PERMISSIONS = 'cwa:permissions';
@@ -11,7 +11,11 @@ function errorResponses(codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const c of codes) byStatus.set(ERRORS[c][0], [...(byStatus.get(ERRORS[c][0]) ?? []), c]);
   return [...byStatus].map(([status, list]) =>
-    ApiResponse({ status, description: `Error codes: ${list.join(', ')}`, schema: { $ref: '#/components/schemas/ErrorBody' } }),
+    ApiResponse({
+      status,
+      description: `Error codes: ${list.join(', ')}`,
+      schema: { $ref: '#/components/schemas/ErrorBody' },
+    }),
   );
 }
 
@@ -36,6 +40,13 @@ export function Requires(summary: string, permissions: Permission[], errors: Err
     ApiBearerAuth(),
     ApiOperation({ summary, description: who }),
     ApiExtension('x-permissions', permissions),
-    ...errorResponses(['AUTH_REQUIRED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'VALIDATION_FAILED', ...(permissions.length ? (['FORBIDDEN'] as ErrorCode[]) : []), ...errors]),
+    ...errorResponses([
+      'AUTH_REQUIRED',
+      'TOKEN_INVALID',
+      'TOKEN_EXPIRED',
+      'VALIDATION_FAILED',
+      ...(permissions.length ? (['FORBIDDEN'] as ErrorCode[]) : []),
+      ...errors,
+    ]),
   );
 }

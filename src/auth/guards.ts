@@ -14,7 +14,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
+      return true;
     return super.canActivate(context);
   }
 
@@ -35,9 +36,13 @@ export class PermissionsGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
+      return true;
     const required =
-      this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, [context.getHandler(), context.getClass()]) ?? [];
+      this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
     const user = context.switchToHttp().getRequest<AuthedRequest>().user;
     if (!user) throw new AppError('AUTH_REQUIRED');
     if (!required.every((p) => user.permissions.has(p))) {

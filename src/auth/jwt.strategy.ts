@@ -77,6 +77,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 /** A community or street sees its own subtree; everyone else sees the area (city/district/street) they sit in. */
 function scopeOf(r: SessionRow): string {
   const areaWide = r.roles.some((role) => AREA_WIDE_ROLES.includes(role));
-  if (!areaWide && (r.unit_kind === UnitKind.COMMUNITY || r.unit_kind === UnitKind.STREET)) return r.unit_path;
+  if (!areaWide && (r.unit_kind === UnitKind.COMMUNITY || r.unit_kind === UnitKind.STREET))
+    return r.unit_path;
   return r.area_path ?? r.unit_path;
 }

@@ -24,4 +24,5 @@ export async function verifyAgainstDummy(plain: string): Promise<void> {
 
 /** Policy for new passwords: at least 8 characters with a letter and a digit. */
 export const PASSWORD_PATTERN = /^(?=.*[A-Za-z])(?=.*\d).{8,128}$/;
-export const PASSWORD_RULE = '密码至少 8 位，须同时包含字母和数字。A password needs at least 8 characters with a letter and a digit.';
+export const PASSWORD_RULE =
+  '密码至少 8 位，须同时包含字母和数字。A password needs at least 8 characters with a letter and a digit.';

@@ -31,7 +31,14 @@ export interface MappedError {
 export function mapError(exception: unknown, requestId?: string): MappedError {
   const make = (code: ErrorCode, details?: unknown, message?: string, status?: number): MappedError => ({
     status: status ?? ERRORS[code][0],
-    body: { error: { code, message: message ?? ERRORS[code][1], ...(details !== undefined ? { details } : {}), requestId } },
+    body: {
+      error: {
+        code,
+        message: message ?? ERRORS[code][1],
+        ...(details !== undefined ? { details } : {}),
+        requestId,
+      },
+    },
     unexpected: false,
   });
 
@@ -54,7 +61,10 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
     return make(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', undefined, undefined, e.statusCode);
   }
   if (e && isDatabaseDown(e)) return { ...make('DATABASE_UNAVAILABLE'), unexpected: true };
-  return { ...make('INTERNAL_ERROR', undefined, undefined, HttpStatus.INTERNAL_SERVER_ERROR), unexpected: true };
+  return {
+    ...make('INTERNAL_ERROR', undefined, undefined, HttpStatus.INTERNAL_SERVER_ERROR),
+    unexpected: true,
+  };
 }
 
 function isDatabaseDown(e: { code?: string; message?: string }): boolean {

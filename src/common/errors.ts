@@ -5,32 +5,80 @@ import { HttpException } from '@nestjs/common';
  * message says, in Chinese and English, what happened and what to do about it.
  */
 export const ERRORS = {
-  VALIDATION_FAILED: [400, '提交的内容有误，请按 details 中列出的每一项修改后重新提交。The request has invalid fields; correct every field listed in details and send it again.'],
-  MALFORMED_JSON: [400, '请求内容不是有效的 JSON，请检查格式。The request body is not valid JSON; check its syntax.'],
+  VALIDATION_FAILED: [
+    400,
+    '提交的内容有误，请按 details 中列出的每一项修改后重新提交。The request has invalid fields; correct every field listed in details and send it again.',
+  ],
+  MALFORMED_JSON: [
+    400,
+    '请求内容不是有效的 JSON，请检查格式。The request body is not valid JSON; check its syntax.',
+  ],
   BAD_REQUEST: [400, '请求无法处理，请检查后重试。The request cannot be processed; check it and try again.'],
   AUTH_REQUIRED: [401, '请先登录。Please log in first (send the access token as "Authorization: Bearer …").'],
   TOKEN_INVALID: [401, '登录凭证无效，请重新登录。The access token is not valid; please log in again.'],
   TOKEN_EXPIRED: [401, '登录已过期，请重新登录。Your session has expired; please log in again.'],
-  LOGIN_FAILED: [401, '用户名或密码不正确。连续多次输错将锁定账号。Wrong username or password. Repeated failures lock the account.'],
-  ACCOUNT_LOCKED: [423, '账号因多次输错密码已被临时锁定，请稍后再试或联系安全管理员解锁。The account is locked after repeated wrong passwords; try again later or ask the security administrator to unlock it.'],
-  ACCOUNT_DISABLED: [403, '账号已停用，请联系系统管理员。The account is disabled; contact the system administrator.'],
-  FORBIDDEN: [403, '您的岗位没有这项操作权限。如需办理，请联系有权限的人员。Your role does not allow this action; ask someone who holds the permission.'],
-  ROLE_CONFLICT: [409, '系统管理员、安全管理员、审计员三个角色不得由同一账号兼任（三员分立）。System admin, security admin and auditor must be held by separate accounts.'],
-  UNIT_NOT_FOUND: [404, '找不到该单位，或您无权查看。The organization unit does not exist or is not visible to you.'],
+  LOGIN_FAILED: [
+    401,
+    '用户名或密码不正确。连续多次输错将锁定账号。Wrong username or password. Repeated failures lock the account.',
+  ],
+  ACCOUNT_LOCKED: [
+    423,
+    '账号因多次输错密码已被临时锁定，请稍后再试或联系安全管理员解锁。The account is locked after repeated wrong passwords; try again later or ask the security administrator to unlock it.',
+  ],
+  ACCOUNT_DISABLED: [
+    403,
+    '账号已停用，请联系系统管理员。The account is disabled; contact the system administrator.',
+  ],
+  FORBIDDEN: [
+    403,
+    '您的岗位没有这项操作权限。如需办理，请联系有权限的人员。Your role does not allow this action; ask someone who holds the permission.',
+  ],
+  ROLE_CONFLICT: [
+    409,
+    '系统管理员、安全管理员、审计员三个角色不得由同一账号兼任（三员分立）。System admin, security admin and auditor must be held by separate accounts.',
+  ],
+  UNIT_NOT_FOUND: [
+    404,
+    '找不到该单位，或您无权查看。The organization unit does not exist or is not visible to you.',
+  ],
   USER_NOT_FOUND: [404, '找不到该用户，或您无权查看。The user does not exist or is not visible to you.'],
-  LEADING_GROUP_NOT_FOUND: [404, '找不到该领导小组，或您无权查看。The leading group does not exist or is not visible to you.'],
+  LEADING_GROUP_NOT_FOUND: [
+    404,
+    '找不到该领导小组，或您无权查看。The leading group does not exist or is not visible to you.',
+  ],
   UNIT_CODE_TAKEN: [409, '单位编码已被使用，请换一个编码。The unit code is already in use; choose another.'],
   USERNAME_TAKEN: [409, '用户名已被使用，请换一个用户名。The username is already in use; choose another.'],
-  UNIT_PARENT_INVALID: [400, '上级单位不符合层级关系（市→区/县→街道→社区；部门、领导小组在市或区级）。The parent unit does not fit the hierarchy (city → district → street → community; departments and leading groups at city or district level).'],
-  UNIT_HAS_CHILDREN: [409, '该单位下还有下级单位或用户，不能停用。先调整下级单位和用户。The unit still has active sub-units or users; move or disable them first.'],
-  CONCURRENT_UPDATE: [409, '该记录刚被其他人修改，请刷新后重试。Someone else changed this record just now; reload it and try again.'],
+  UNIT_PARENT_INVALID: [
+    400,
+    '上级单位不符合层级关系（市→区/县→街道→社区；部门、领导小组在市或区级）。The parent unit does not fit the hierarchy (city → district → street → community; departments and leading groups at city or district level).',
+  ],
+  UNIT_HAS_CHILDREN: [
+    409,
+    '该单位下还有下级单位或用户，不能停用。先调整下级单位和用户。The unit still has active sub-units or users; move or disable them first.',
+  ],
+  CONCURRENT_UPDATE: [
+    409,
+    '该记录刚被其他人修改，请刷新后重试。Someone else changed this record just now; reload it and try again.',
+  ],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
-  PAYLOAD_TOO_LARGE: [413, '提交的内容过大，请精简后重试。The request body is too large; make it smaller and try again.'],
-  UNSUPPORTED_MEDIA_TYPE: [415, '请以 JSON 格式提交（Content-Type: application/json）。Send the body as JSON (Content-Type: application/json).'],
+  PAYLOAD_TOO_LARGE: [
+    413,
+    '提交的内容过大，请精简后重试。The request body is too large; make it smaller and try again.',
+  ],
+  UNSUPPORTED_MEDIA_TYPE: [
+    415,
+    '请以 JSON 格式提交（Content-Type: application/json）。Send the body as JSON (Content-Type: application/json).',
+  ],
   TOO_MANY_REQUESTS: [429, '请求过于频繁，请稍后再试。Too many requests; wait a moment and try again.'],
-  DATABASE_UNAVAILABLE: [503, '数据库暂时不可用，请稍后再试；如持续出现请联系系统管理员。The database is unavailable; try again later and tell the system administrator if it persists.'],
-  INTERNAL_ERROR: [500, '系统内部错误，已记录。请稍后重试，或将请求编号告知系统管理员。An internal error occurred and was logged; try again later or give the request id to the system administrator.'],
+  DATABASE_UNAVAILABLE: [
+    503,
+    '数据库暂时不可用，请稍后再试；如持续出现请联系系统管理员。The database is unavailable; try again later and tell the system administrator if it persists.',
+  ],
+  INTERNAL_ERROR: [
+    500,
+    '系统内部错误，已记录。请稍后重试，或将请求编号告知系统管理员。An internal error occurred and was logged; try again later or give the request id to the system administrator.',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

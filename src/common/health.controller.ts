@@ -15,7 +15,9 @@ export class HealthController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get()
-  @Public('200 when the service and its database work; 503 DATABASE_UNAVAILABLE otherwise', ['DATABASE_UNAVAILABLE'])
+  @Public('200 when the service and its database work; 503 DATABASE_UNAVAILABLE otherwise', [
+    'DATABASE_UNAVAILABLE',
+  ])
   async health(): Promise<HealthDto> {
     try {
       await this.dataSource.query('SELECT 1');

@@ -2,7 +2,11 @@ import { type LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
 export function makeLogger(level: string): Logger {
-  return pino({ level, base: { service: 'community-work-admission' }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({
+    level,
+    base: { service: 'community-work-admission' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
 }
 
 /** Routes Nest's own log lines into the same JSON log. */

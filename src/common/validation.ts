@@ -13,7 +13,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
       const problems = Object.entries(e.constraints).map(([rule, text]) =>
-        rule === 'whitelistValidation' ? `${field} 不是可接受的字段，请删除。Unknown field "${field}"; remove it.` : text,
+        rule === 'whitelistValidation'
+          ? `${field} 不是可接受的字段，请删除。Unknown field "${field}"; remove it.`
+          : text,
       );
       out.push({ field, problems });
     }

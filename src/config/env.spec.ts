@@ -3,7 +3,12 @@ import { EnvError, loadEnv } from './env.js';
 describe('environment', () => {
   it('given nothing set, then the documented defaults apply', () => {
     const env = loadEnv({});
-    expect(env).toMatchObject({ PORT: 3000, LOGIN_MAX_FAILURES: 5, LOGIN_LOCK_MINUTES: 30, JWT_TTL_SECONDS: 900 });
+    expect(env).toMatchObject({
+      PORT: 3000,
+      LOGIN_MAX_FAILURES: 5,
+      LOGIN_LOCK_MINUTES: 30,
+      JWT_TTL_SECONDS: 900,
+    });
     expect(env.DATABASE_URL).toBeUndefined();
   });
 

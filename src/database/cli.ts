@@ -63,7 +63,9 @@ ${down.map((q) => `    await queryRunner.query(${esc(q)});`).join('\n')}
   let index = await fs.readFile(indexFile, 'utf8');
   index = `import { ${cls} } from './${ts}-${name}.js';\n` + index.replace(/\n\];\s*$/, `\n  ${cls},\n];\n`);
   await fs.writeFile(indexFile, index);
-  console.log(`Wrote ${path.relative(process.cwd(), file)} (${up.length} statements) and listed it in migrations/index.ts.`);
+  console.log(
+    `Wrote ${path.relative(process.cwd(), file)} (${up.length} statements) and listed it in migrations/index.ts.`,
+  );
   return 0;
 }
 
@@ -73,7 +75,9 @@ async function check(): Promise<number> {
     console.log('Migration drift check: the migrations match the entities.');
     return 0;
   }
-  console.error('Migration drift: the entities differ from the migrations. Run `npm run migration:generate -- Name`.');
+  console.error(
+    'Migration drift: the entities differ from the migrations. Run `npm run migration:generate -- Name`.',
+  );
   for (const q of up) console.error('  ' + q);
   return 1;
 }
@@ -81,7 +85,9 @@ async function check(): Promise<number> {
 async function run(): Promise<number> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    console.error('Set DATABASE_URL to the database to migrate (the service migrates its embedded database itself).');
+    console.error(
+      'Set DATABASE_URL to the database to migrate (the service migrates its embedded database itself).',
+    );
     return 2;
   }
   const ds = makeDataSource(url, 3);
@@ -89,7 +95,9 @@ async function run(): Promise<number> {
   try {
     const applied = await migrate(ds);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply.');
-    console.log((await schemaDrift(ds)).length ? 'Warning: schema still differs from entities.' : 'Schema up to date.');
+    console.log(
+      (await schemaDrift(ds)).length ? 'Warning: schema still differs from entities.' : 'Schema up to date.',
+    );
     return 0;
   } finally {
     await ds.destroy();

@@ -56,6 +56,7 @@ export class EmbeddedDatabase {
       throw new Error(
         `The embedded database in ${this.pgDir} did not start${e ? `: ${String(e)}` : ''}. ` +
           `Check that port ${this.options.port} is free (EMBEDDED_PG_PORT) and that the folder is not damaged.`,
+        { cause: e },
       );
     }
     const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/${this.options.database}`;

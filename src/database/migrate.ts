@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 
 /** Arbitrary but fixed key of the advisory lock that serializes migrations across processes. */
 const MIGRATION_LOCK_KEY = 7270011;

@@ -17,7 +17,8 @@ const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
  */
 export async function findPostgresServer(embeddedDir: string, embeddedPort: number): Promise<PostgresServer> {
   const configured = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
-  if (configured) return { adminUrl: withDatabase(configured, 'postgres'), embedded: false, stop: async () => {} };
+  if (configured)
+    return { adminUrl: withDatabase(configured, 'postgres'), embedded: false, stop: async () => {} };
   if (await answers(LOCAL_SERVER)) return { adminUrl: LOCAL_SERVER, embedded: false, stop: async () => {} };
   const db = new EmbeddedDatabase({ dataDir: embeddedDir, port: embeddedPort, database: 'postgres' });
   const url = await db.start();
@@ -59,7 +60,10 @@ export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
 }
 
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
-  await adminQuery(adminUrl, `CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
+  await adminQuery(
+    adminUrl,
+    `CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`,
+  );
   return withDatabase(adminUrl, name);
 }
 

@@ -5,7 +5,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { seedDemo } from '../org/demo-seed.js';
 import { makeDataSource } from './data-source.js';
 import { migrate } from './migrate.js';
-import { createDatabase, dropDatabase, findPostgresServer, type PostgresServer, scratchName } from './servers.js';
+import {
+  createDatabase,
+  dropDatabase,
+  findPostgresServer,
+  type PostgresServer,
+  scratchName,
+} from './servers.js';
 
 export const TEST_DEMO_PASSWORD = 'Demo@2026';
 
@@ -36,12 +42,18 @@ export async function beginTestRun(): Promise<TestRun> {
 }
 
 /** Drops the template and every database of this run that a failed file left behind; stops an embedded server. */
-export async function endTestRun(adminUrl: string, template: string, run: string, server?: PostgresServer): Promise<void> {
+export async function endTestRun(
+  adminUrl: string,
+  template: string,
+  run: string,
+  server?: PostgresServer,
+): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
-  const left = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
-    `cwa_t${run}_`,
-  ]);
+  const left = await client.query<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+    [`cwa_t${run}_`],
+  );
   await client.end();
   for (const { datname } of left.rows) await dropDatabase(adminUrl, datname);
   await dropDatabase(adminUrl, template);

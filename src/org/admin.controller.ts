@@ -29,21 +29,37 @@ export class AdminController {
   ) {}
 
   @Post('units')
-  @Requires('Add a unit under a parent I manage', [Permission.UNIT_MANAGE], ['UNIT_NOT_FOUND', 'UNIT_PARENT_INVALID', 'UNIT_CODE_TAKEN'])
+  @Requires(
+    'Add a unit under a parent I manage',
+    [Permission.UNIT_MANAGE],
+    ['UNIT_NOT_FOUND', 'UNIT_PARENT_INVALID', 'UNIT_CODE_TAKEN'],
+  )
   @ApiOkResponse({ type: UnitDto })
   createUnit(@Body() dto: CreateUnitDto, @CurrentActor() a: Actor): Promise<UnitDto> {
     return this.org.createUnit(a, dto);
   }
 
   @Patch('units/:id')
-  @Requires('Rename or (de)activate a unit', [Permission.UNIT_MANAGE], ['UNIT_NOT_FOUND', 'UNIT_HAS_CHILDREN', 'CONCURRENT_UPDATE'])
+  @Requires(
+    'Rename or (de)activate a unit',
+    [Permission.UNIT_MANAGE],
+    ['UNIT_NOT_FOUND', 'UNIT_HAS_CHILDREN', 'CONCURRENT_UPDATE'],
+  )
   @ApiOkResponse({ type: UnitDto })
-  updateUnit(@Param('id', uuidOr404('UNIT_NOT_FOUND')) id: string, @Body() dto: UpdateUnitDto, @CurrentActor() a: Actor): Promise<UnitDto> {
+  updateUnit(
+    @Param('id', uuidOr404('UNIT_NOT_FOUND')) id: string,
+    @Body() dto: UpdateUnitDto,
+    @CurrentActor() a: Actor,
+  ): Promise<UnitDto> {
     return this.org.updateUnit(a, id, dto);
   }
 
   @Put('leading-groups/:id')
-  @Requires('Set a leading group’s principal leader and member units', [Permission.UNIT_MANAGE], ['LEADING_GROUP_NOT_FOUND'])
+  @Requires(
+    'Set a leading group’s principal leader and member units',
+    [Permission.UNIT_MANAGE],
+    ['LEADING_GROUP_NOT_FOUND'],
+  )
   @ApiOkResponse({ type: LeadingGroupDto })
   setLeadingGroup(
     @Param('id', uuidOr404('LEADING_GROUP_NOT_FOUND')) id: string,
@@ -68,23 +84,43 @@ export class AdminController {
   }
 
   @Post('users')
-  @Requires('Create an account (without roles: the security admin grants them)', [Permission.USER_MANAGE], ['UNIT_NOT_FOUND', 'USERNAME_TAKEN'])
+  @Requires(
+    'Create an account (without roles: the security admin grants them)',
+    [Permission.USER_MANAGE],
+    ['UNIT_NOT_FOUND', 'USERNAME_TAKEN'],
+  )
   @ApiOkResponse({ type: UserDto })
   createUser(@Body() dto: CreateUserDto, @CurrentActor() a: Actor): Promise<UserDto> {
     return this.users.create(a, dto);
   }
 
   @Patch('users/:id')
-  @Requires('Rename, move or (de)activate an account', [Permission.USER_MANAGE], ['USER_NOT_FOUND', 'UNIT_NOT_FOUND', 'CONCURRENT_UPDATE'])
+  @Requires(
+    'Rename, move or (de)activate an account',
+    [Permission.USER_MANAGE],
+    ['USER_NOT_FOUND', 'UNIT_NOT_FOUND', 'CONCURRENT_UPDATE'],
+  )
   @ApiOkResponse({ type: UserDto })
-  updateUser(@Param('id', uuidOr404('USER_NOT_FOUND')) id: string, @Body() dto: UpdateUserDto, @CurrentActor() a: Actor): Promise<UserDto> {
+  updateUser(
+    @Param('id', uuidOr404('USER_NOT_FOUND')) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentActor() a: Actor,
+  ): Promise<UserDto> {
     return this.users.update(a, id, dto);
   }
 
   @Put('users/:id/roles')
-  @Requires('Grant exactly these roles (三员分立 enforced)', [Permission.ROLE_ASSIGN], ['USER_NOT_FOUND', 'ROLE_CONFLICT', 'CONCURRENT_UPDATE'])
+  @Requires(
+    'Grant exactly these roles (三员分立 enforced)',
+    [Permission.ROLE_ASSIGN],
+    ['USER_NOT_FOUND', 'ROLE_CONFLICT', 'CONCURRENT_UPDATE'],
+  )
   @ApiOkResponse({ type: UserDto })
-  setRoles(@Param('id', uuidOr404('USER_NOT_FOUND')) id: string, @Body() dto: SetRolesDto, @CurrentActor() a: Actor): Promise<UserDto> {
+  setRoles(
+    @Param('id', uuidOr404('USER_NOT_FOUND')) id: string,
+    @Body() dto: SetRolesDto,
+    @CurrentActor() a: Actor,
+  ): Promise<UserDto> {
     return this.users.setRoles(a, id, dto);
   }
 
@@ -99,7 +135,11 @@ export class AdminController {
   @Post('users/:id/password')
   @HttpCode(204)
   @Requires('Set a new password; the user’s sessions end', [Permission.ACCOUNT_UNLOCK], ['USER_NOT_FOUND'])
-  resetPassword(@Param('id', uuidOr404('USER_NOT_FOUND')) id: string, @Body() dto: ResetPasswordDto, @CurrentActor() a: Actor): Promise<void> {
+  resetPassword(
+    @Param('id', uuidOr404('USER_NOT_FOUND')) id: string,
+    @Body() dto: ResetPasswordDto,
+    @CurrentActor() a: Actor,
+  ): Promise<void> {
     return this.users.resetPassword(a, id, dto);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type AuditService } from '../audit/audit.service.js';
 import { hashPassword } from '../auth/passwords.js';
 import { Role } from '../auth/permissions.js';
 import { SystemSetting } from '../database/system-setting.entity.js';
@@ -44,19 +44,73 @@ const UNITS: UnitSpec[] = [
     })),
   ),
   { key: 'd1-police', code: '339901-GA', name: '东湖区公安分局', kind: UnitKind.DEPARTMENT, parent: 'd1' },
-  { key: 'd1-health', code: '339901-WJ', name: '东湖区卫生健康委员会', kind: UnitKind.DEPARTMENT, parent: 'd1' },
-  { key: 'd1-hrss', code: '339901-RS', name: '东湖区人力资源和社会保障局', kind: UnitKind.DEPARTMENT, parent: 'd1' },
+  {
+    key: 'd1-health',
+    code: '339901-WJ',
+    name: '东湖区卫生健康委员会',
+    kind: UnitKind.DEPARTMENT,
+    parent: 'd1',
+  },
+  {
+    key: 'd1-hrss',
+    code: '339901-RS',
+    name: '东湖区人力资源和社会保障局',
+    kind: UnitKind.DEPARTMENT,
+    parent: 'd1',
+  },
   { key: 'd1-civil', code: '339901-MZ', name: '东湖区民政局', kind: UnitKind.DEPARTMENT, parent: 'd1' },
   { key: 'd1-fin', code: '339901-CZ', name: '东湖区财政局', kind: UnitKind.DEPARTMENT, parent: 'd1' },
-  { key: 'd1-housing', code: '339901-ZJ', name: '东湖区住房和城乡建设委员会', kind: UnitKind.DEPARTMENT, parent: 'd1' },
+  {
+    key: 'd1-housing',
+    code: '339901-ZJ',
+    name: '东湖区住房和城乡建设委员会',
+    kind: UnitKind.DEPARTMENT,
+    parent: 'd1',
+  },
   { key: 'city-civil', code: '3399-MZ', name: '示范市民政局', kind: UnitKind.DEPARTMENT, parent: 'city' },
   { key: 'city-fin', code: '3399-CZ', name: '示范市财政局', kind: UnitKind.DEPARTMENT, parent: 'city' },
-  { key: 'city-health', code: '3399-WJ', name: '示范市卫生健康委员会', kind: UnitKind.DEPARTMENT, parent: 'city' },
-  { key: 'city-lg', code: '3399-LG', name: '示范市社区建设工作领导小组', kind: UnitKind.LEADING_GROUP, parent: 'city' },
-  { key: 'city-office', code: '3399-LGO', name: '示范市社区建设工作领导小组办公室', kind: UnitKind.LEADING_GROUP_OFFICE, parent: 'city-lg' },
-  { key: 'd1-lg', code: '339901-LG', name: '东湖区社区建设工作领导小组', kind: UnitKind.LEADING_GROUP, parent: 'd1' },
-  { key: 'd1-office', code: '339901-LGO', name: '东湖区社区建设工作领导小组办公室', kind: UnitKind.LEADING_GROUP_OFFICE, parent: 'd1-lg' },
-  { key: 'd1-finance', code: '339901-CW', name: '东湖区社区财务专账管理中心', kind: UnitKind.FINANCE, parent: 'd1' },
+  {
+    key: 'city-health',
+    code: '3399-WJ',
+    name: '示范市卫生健康委员会',
+    kind: UnitKind.DEPARTMENT,
+    parent: 'city',
+  },
+  {
+    key: 'city-lg',
+    code: '3399-LG',
+    name: '示范市社区建设工作领导小组',
+    kind: UnitKind.LEADING_GROUP,
+    parent: 'city',
+  },
+  {
+    key: 'city-office',
+    code: '3399-LGO',
+    name: '示范市社区建设工作领导小组办公室',
+    kind: UnitKind.LEADING_GROUP_OFFICE,
+    parent: 'city-lg',
+  },
+  {
+    key: 'd1-lg',
+    code: '339901-LG',
+    name: '东湖区社区建设工作领导小组',
+    kind: UnitKind.LEADING_GROUP,
+    parent: 'd1',
+  },
+  {
+    key: 'd1-office',
+    code: '339901-LGO',
+    name: '东湖区社区建设工作领导小组办公室',
+    kind: UnitKind.LEADING_GROUP_OFFICE,
+    parent: 'd1-lg',
+  },
+  {
+    key: 'd1-finance',
+    code: '339901-CW',
+    name: '东湖区社区财务专账管理中心',
+    kind: UnitKind.FINANCE,
+    parent: 'd1',
+  },
 ];
 
 const MEMBERS: Record<string, string[]> = {
@@ -87,7 +141,11 @@ const USERS: { username: string; name: string; unit: string; roles: Role[] }[] =
 export const DEMO_USERNAMES = USERS.map((u) => u.username);
 
 /** Seeds the demo organization and users once; answers false when they were already there. */
-export async function seedDemo(dataSource: DataSource, password: string, audit: AuditService): Promise<boolean> {
+export async function seedDemo(
+  dataSource: DataSource,
+  password: string,
+  audit: AuditService,
+): Promise<boolean> {
   const hashes = await Promise.all(USERS.map(() => hashPassword(password)));
   return dataSource.transaction(async (m: EntityManager) => {
     await m.query('LOCK TABLE system_setting IN EXCLUSIVE MODE');
@@ -125,9 +183,17 @@ export async function seedDemo(dataSource: DataSource, password: string, audit: 
       userIds.set(u.username, r.identifiers[0].id as string);
     }
     await m.update(OrgUnit, { id: ids.get('d1-lg')!.id }, { principalLeaderId: userIds.get('leader')! });
-    await m.update(OrgUnit, { id: ids.get('city-lg')!.id }, { principalLeaderId: userIds.get('city-leader')! });
+    await m.update(
+      OrgUnit,
+      { id: ids.get('city-lg')!.id },
+      { principalLeaderId: userIds.get('city-leader')! },
+    );
     await m.insert(SystemSetting, { key: SEEDED_KEY, value: new Date().toISOString() });
-    await audit.record(m, {}, { action: 'demo.seeded', entityType: 'system', data: { units: UNITS.length, users: USERS.length } });
+    await audit.record(
+      m,
+      {},
+      { action: 'demo.seeded', entityType: 'system', data: { units: UNITS.length, users: USERS.length } },
+    );
     return true;
   });
 }

@@ -34,9 +34,16 @@ export class OrgController {
   }
 
   @Get('leading-groups/:id')
-  @Requires('A leading group with its office, principal leader and member units', [Permission.ORG_READ], ['LEADING_GROUP_NOT_FOUND'])
+  @Requires(
+    'A leading group with its office, principal leader and member units',
+    [Permission.ORG_READ],
+    ['LEADING_GROUP_NOT_FOUND'],
+  )
   @ApiOkResponse({ type: LeadingGroupDto })
-  leadingGroup(@Param('id', uuidOr404('LEADING_GROUP_NOT_FOUND')) id: string, @CurrentActor() a: Actor): Promise<LeadingGroupDto> {
+  leadingGroup(
+    @Param('id', uuidOr404('LEADING_GROUP_NOT_FOUND')) id: string,
+    @CurrentActor() a: Actor,
+  ): Promise<LeadingGroupDto> {
     return this.org.getLeadingGroup(a.principal!, id);
   }
 }

@@ -92,7 +92,9 @@ export class OrgService {
   /** The visible part of the organization tree, nested. */
   async tree(p: Principal): Promise<UnitTreeNodeDto[]> {
     const units = await this.visible(p).orderBy('u.path', 'ASC').getMany();
-    const nodes = new Map<string, UnitTreeNodeDto>(units.map((u) => [u.id, { ...toUnitDto(u), children: [] }]));
+    const nodes = new Map<string, UnitTreeNodeDto>(
+      units.map((u) => [u.id, { ...toUnitDto(u), children: [] }]),
+    );
     const roots: UnitTreeNodeDto[] = [];
     for (const n of nodes.values()) {
       const parent = n.parentId ? nodes.get(n.parentId) : undefined;
@@ -106,15 +108,22 @@ export class OrgService {
     if (!group || group.kind !== UnitKind.LEADING_GROUP) throw new AppError('LEADING_GROUP_NOT_FOUND');
     const m = this.dataSource.manager;
     const office = await m.findOneBy(OrgUnit, { parentId: group.id, kind: UnitKind.LEADING_GROUP_OFFICE });
-    const memberRows = await m.find(LeadingGroupMember, { where: { groupId: group.id }, order: { position: 'ASC' } });
-    const members = memberRows.length ? await m.findBy(OrgUnit, { id: In(memberRows.map((r) => r.unitId)) }) : [];
+    const memberRows = await m.find(LeadingGroupMember, {
+      where: { groupId: group.id },
+      order: { position: 'ASC' },
+    });
+    const members = memberRows.length
+      ? await m.findBy(OrgUnit, { id: In(memberRows.map((r) => r.unitId)) })
+      : [];
     const order = new Map(memberRows.map((r, i) => [r.unitId, i]));
     members.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     const leader = group.principalLeaderId ? await m.findOneBy(User, { id: group.principalLeaderId }) : null;
     return {
       group: toUnitDto(group),
       office: office ? toUnitDto(office) : null,
-      principalLeader: leader ? { id: leader.id, username: leader.username, displayName: leader.displayName } : null,
+      principalLeader: leader
+        ? { id: leader.id, username: leader.username, displayName: leader.displayName }
+        : null,
       members: members.map(toUnitDto),
     };
   }
@@ -130,9 +139,11 @@ export class OrgService {
       }
       if (dto.kind === UnitKind.LEADING_GROUP || dto.kind === UnitKind.LEADING_GROUP_OFFICE) {
         const sibling = await m.findOneBy(OrgUnit, { parentId: parent.id, kind: dto.kind });
-        if (sibling) throw new AppError('UNIT_PARENT_INVALID', { reason: 'one per level', existing: sibling.id });
+        if (sibling)
+          throw new AppError('UNIT_PARENT_INVALID', { reason: 'one per level', existing: sibling.id });
       }
-      if (await m.findOneBy(OrgUnit, { code: dto.code })) throw new AppError('UNIT_CODE_TAKEN', { code: dto.code });
+      if (await m.findOneBy(OrgUnit, { code: dto.code }))
+        throw new AppError('UNIT_CODE_TAKEN', { code: dto.code });
       const id = randomUUID();
       const unit = m.create(OrgUnit, {
         id,
@@ -145,7 +156,12 @@ export class OrgService {
       });
       await m.insert(OrgUnit, unit);
       const saved = await m.findOneByOrFail(OrgUnit, { id });
-      await this.audit.record(m, actor, { action: 'unit.created', entityType: 'org_unit', entityId: id, data: { ...dto } });
+      await this.audit.record(m, actor, {
+        action: 'unit.created',
+        entityType: 'org_unit',
+        entityId: id,
+        data: { ...dto },
+      });
       return toUnitDto(saved);
     });
   }
@@ -199,24 +215,38 @@ export class OrgService {
         if (!leader || leader.unitId !== group.id || !leader.roles.includes(Role.LEADER) || !leader.active) {
           problems.push({
             field: 'principalLeaderId',
-            problems: ['主要领导须为本领导小组中具有 LEADER 角色的在用账号。The principal leader must be an active user of this leading group with role LEADER.'],
+            problems: [
+              '主要领导须为本领导小组中具有 LEADER 角色的在用账号。The principal leader must be an active user of this leading group with role LEADER.',
+            ],
           });
         }
       }
       const units = dto.memberUnitIds.length ? await m.findBy(OrgUnit, { id: In(dto.memberUnitIds) }) : [];
       const bad = dto.memberUnitIds.filter((uid) => {
         const u = units.find((x) => x.id === uid);
-        return !u || !u.active || !MEMBER_KINDS.includes(u.kind) || !u.path.startsWith(level.path) || u.path.startsWith(group.path);
+        return (
+          !u ||
+          !u.active ||
+          !MEMBER_KINDS.includes(u.kind) ||
+          !u.path.startsWith(level.path) ||
+          u.path.startsWith(group.path)
+        );
       });
       if (bad.length) {
         problems.push({
           field: 'memberUnitIds',
-          problems: [`成员单位须为同级的在用部门、街道或财政单位：${bad.join(', ')}。Member units must be active departments, streets or finance units of the same level.`],
+          problems: [
+            `成员单位须为同级的在用部门、街道或财政单位：${bad.join(', ')}。Member units must be active departments, streets or finance units of the same level.`,
+          ],
         });
       }
       if (problems.length) throw new AppError('VALIDATION_FAILED', problems);
       if (dto.principalLeaderId !== undefined) {
-        await m.update(OrgUnit, { id }, { principalLeaderId: dto.principalLeaderId, version: () => 'version + 1' });
+        await m.update(
+          OrgUnit,
+          { id },
+          { principalLeaderId: dto.principalLeaderId, version: () => 'version + 1' },
+        );
       }
       await m.delete(LeadingGroupMember, { groupId: id });
       if (dto.memberUnitIds.length) {
@@ -225,7 +255,12 @@ export class OrgService {
           dto.memberUnitIds.map((unitId, position) => ({ groupId: id, unitId, position })),
         );
       }
-      await this.audit.record(m, actor, { action: 'leading-group.updated', entityType: 'org_unit', entityId: id, data: { ...dto } });
+      await this.audit.record(m, actor, {
+        action: 'leading-group.updated',
+        entityType: 'org_unit',
+        entityId: id,
+        data: { ...dto },
+      });
     });
     return this.getLeadingGroup(p, id);
   }

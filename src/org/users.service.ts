@@ -5,7 +5,14 @@ import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
-import { CreateUserDto, ListUsersQuery, ResetPasswordDto, SetRolesDto, UpdateUserDto, UserDto } from './dto/org.dto.js';
+import {
+  CreateUserDto,
+  ListUsersQuery,
+  ResetPasswordDto,
+  SetRolesDto,
+  UpdateUserDto,
+  UserDto,
+} from './dto/org.dto.js';
 import { OrgUnit } from './org-unit.entity.js';
 import { OrgService, escapeLike } from './org.service.js';
 import { User } from './user.entity.js';
@@ -26,14 +33,17 @@ export function toUserDto(u: User): UserDto {
 
 /** Checks a set of roles: 三员分立 (no two of system admin, security admin, auditor) and each role fits the unit. */
 export function checkRoles(roles: Role[], unit: OrgUnit): void {
-  if (roles.filter((r) => SEPARATED_ROLES.includes(r)).length > 1) throw new AppError('ROLE_CONFLICT', { roles });
+  if (roles.filter((r) => SEPARATED_ROLES.includes(r)).length > 1)
+    throw new AppError('ROLE_CONFLICT', { roles });
   const misfits = roles.filter((r) => !ROLE_UNIT_KINDS[r].includes(unit.kind));
   if (misfits.length) {
     throw new AppError(
       'VALIDATION_FAILED',
       misfits.map((r) => ({
         field: 'roles',
-        problems: [`角色 ${r} 只能授予以下类型单位的人员：${ROLE_UNIT_KINDS[r].join('、')}。Role ${r} fits only users of units of kind ${ROLE_UNIT_KINDS[r].join(', ')}; this user's unit is ${unit.kind}.`],
+        problems: [
+          `角色 ${r} 只能授予以下类型单位的人员：${ROLE_UNIT_KINDS[r].join('、')}。Role ${r} fits only users of units of kind ${ROLE_UNIT_KINDS[r].join(', ')}; this user's unit is ${unit.kind}.`,
+        ],
       })),
     );
   }
@@ -48,7 +58,11 @@ export class UsersService {
     private readonly audit: AuditService,
   ) {}
 
-  private async findManagedUser(p: Principal, id: string, m: EntityManager): Promise<{ user: User; unit: OrgUnit }> {
+  private async findManagedUser(
+    p: Principal,
+    id: string,
+    m: EntityManager,
+  ): Promise<{ user: User; unit: OrgUnit }> {
     const user = await m.findOneBy(User, { id });
     const unit = user ? await m.findOneBy(OrgUnit, { id: user.unitId }) : null;
     if (!user || !unit || !unit.path.startsWith(p.scopePath)) throw new AppError('USER_NOT_FOUND');
@@ -64,7 +78,10 @@ export class UsersService {
       .orderBy('usr.username', 'ASC')
       .take(Math.min(q.limit ?? 100, 1000));
     if (q.unitId) qb.andWhere('usr.unit_id = :unitId', { unitId: q.unitId });
-    if (q.q) qb.andWhere('(usr.username ILIKE :like OR usr.display_name ILIKE :like)', { like: `%${escapeLike(q.q)}%` });
+    if (q.q)
+      qb.andWhere('(usr.username ILIKE :like OR usr.display_name ILIKE :like)', {
+        like: `%${escapeLike(q.q)}%`,
+      });
     return (await qb.getMany()).map(toUserDto);
   }
 
@@ -79,7 +96,8 @@ export class UsersService {
     return this.dataSource.transaction(async (m) => {
       const unit = await this.org.findVisibleUnit(p, dto.unitId, m);
       if (!unit.path.startsWith(p.scopePath)) throw new AppError('UNIT_NOT_FOUND');
-      if (await m.findOneBy(User, { username: dto.username })) throw new AppError('USERNAME_TAKEN', { username: dto.username });
+      if (await m.findOneBy(User, { username: dto.username }))
+        throw new AppError('USERNAME_TAKEN', { username: dto.username });
       const inserted = await m.insert(User, {
         username: dto.username,
         displayName: dto.displayName,
@@ -112,14 +130,19 @@ export class UsersService {
         checkRoles(user.roles, unit);
         changes.unitId = unit.id;
       }
-      if (user.id === p.userId && dto.active === false) throw new AppError('FORBIDDEN', { reason: 'cannot disable yourself' });
+      if (user.id === p.userId && dto.active === false)
+        throw new AppError('FORBIDDEN', { reason: 'cannot disable yourself' });
       await this.versionedUpdate(m, id, dto.version, changes, user.version);
-      if (dto.active === false || changes.unitId) await this.revokeSessions(m, id, dto.active === false ? 'disabled' : 'moved');
+      if (dto.active === false || changes.unitId)
+        await this.revokeSessions(m, id, dto.active === false ? 'disabled' : 'moved');
       await this.audit.record(m, actor, {
         action: 'user.updated',
         entityType: 'user',
         entityId: id,
-        data: { before: { displayName: user.displayName, active: user.active, unitId: user.unitId }, after: changes },
+        data: {
+          before: { displayName: user.displayName, active: user.active, unitId: user.unitId },
+          after: changes,
+        },
       });
       return toUserDto(await m.findOneByOrFail(User, { id }));
     });
@@ -166,7 +189,13 @@ export class UsersService {
     });
   }
 
-  private async versionedUpdate(m: EntityManager, id: string, version: number, changes: Partial<User>, current: number) {
+  private async versionedUpdate(
+    m: EntityManager,
+    id: string,
+    version: number,
+    changes: Partial<User>,
+    current: number,
+  ) {
     const res = await m
       .createQueryBuilder()
       .update(User)

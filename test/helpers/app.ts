@@ -20,7 +20,13 @@ export interface TestApp {
 /** Starts the real application on its own database cloned from the migrated, seeded template. */
 export async function startTestApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
   const db = await scratchDatabase(true);
-  const env = loadEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', DEMO_PASSWORD: TEST_DEMO_PASSWORD, DB_POOL_SIZE: '5', ...extraEnv });
+  const env = loadEnv({
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    DEMO_PASSWORD: TEST_DEMO_PASSWORD,
+    DB_POOL_SIZE: '5',
+    ...extraEnv,
+  });
   const log = pino({ level: 'silent' });
   const prepared = await prepareDatabase(env, log);
   const app = await createApp(prepared.config, prepared.dataSource, log);
@@ -37,7 +43,8 @@ export async function startTestApp(extraEnv: Record<string, string> = {}): Promi
       const cached = tokens.get(username);
       if (cached) return cached;
       const res = await http().post('/auth/login').send({ username, password: TEST_DEMO_PASSWORD });
-      if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
       tokens.set(username, res.body.accessToken);
       return res.body.accessToken as string;
     },

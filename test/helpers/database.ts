@@ -9,7 +9,9 @@ export function testServer(): { adminUrl: string; template: string } {
 }
 
 /** A fresh database for one test file: a clone of the migrated, seeded template, or an empty one. */
-export async function scratchDatabase(fromTemplate = true): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function scratchDatabase(
+  fromTemplate = true,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const { adminUrl, template } = testServer();
   const name = scratchName(`cwa_t${process.env.CWA_TEST_RUN}`);
   const url = await createDatabase(adminUrl, name, fromTemplate ? template : undefined);

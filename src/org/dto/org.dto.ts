@@ -47,23 +47,40 @@ export class LeadingGroupDto {
 export class ListUnitsQuery {
   @ApiPropertyOptional({ enum: UnitKind }) @IsOptional() @IsEnum(UnitKind) kind?: UnitKind;
   @ApiPropertyOptional() @IsOptional() @IsUUID() parentId?: string;
-  @ApiPropertyOptional({ description: 'Part of the name or code' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: 'Part of the name or code' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class CreateUnitDto {
   @ApiProperty({ example: '339901001004', description: 'Stable code: letters, digits, dash' })
   @Transform(trim)
   @IsString()
-  @Matches(/^[A-Za-z0-9-]{2,32}$/, { message: 'code 须为 2–32 位字母、数字或连字符。code must be 2–32 letters, digits or dashes.' })
+  @Matches(/^[A-Za-z0-9-]{2,32}$/, {
+    message: 'code 须为 2–32 位字母、数字或连字符。code must be 2–32 letters, digits or dashes.',
+  })
   code: string;
 
-  @ApiProperty({ example: '梨花社区' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) name: string;
+  @ApiProperty({ example: '梨花社区' })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
   @ApiProperty({ enum: UnitKind }) @IsEnum(UnitKind) kind: UnitKind;
   @ApiProperty() @IsUUID() parentId: string;
 }
 
 export class UpdateUnitDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
   @ApiProperty({ description: 'The version you read; a stale one answers 409 CONCURRENT_UPDATE' })
   @IsInt()
@@ -72,7 +89,11 @@ export class UpdateUnitDto {
 }
 
 export class SetLeadingGroupDto {
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'A user of the leading group with role LEADER' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'A user of the leading group with role LEADER',
+  })
   @IsOptional()
   @IsUUID()
   principalLeaderId?: string | null;
@@ -99,7 +120,11 @@ export class UserDto {
 
 export class ListUsersQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() unitId?: string;
-  @ApiPropertyOptional({ description: 'Part of the username or name' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: 'Part of the username or name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
   @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) limit?: number;
 }
 
@@ -108,17 +133,32 @@ export class CreateUserDto {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._-]{1,63}$/, {
-    message: 'username 须为 2–64 位小写字母、数字、点、下划线或连字符。username must be 2–64 lower-case letters, digits, dot, underscore or dash.',
+    message:
+      'username 须为 2–64 位小写字母、数字、点、下划线或连字符。username must be 2–64 lower-case letters, digits, dot, underscore or dash.',
   })
   username: string;
 
-  @ApiProperty({ example: '王小明' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(100) displayName: string;
+  @ApiProperty({ example: '王小明' })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  displayName: string;
   @ApiProperty() @IsUUID() unitId: string;
-  @ApiProperty({ description: PASSWORD_RULE }) @IsString() @Matches(PASSWORD_PATTERN, { message: PASSWORD_RULE }) password: string;
+  @ApiProperty({ description: PASSWORD_RULE })
+  @IsString()
+  @Matches(PASSWORD_PATTERN, { message: PASSWORD_RULE })
+  password: string;
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(100) displayName?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  displayName?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() unitId?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
   @ApiProperty() @IsInt() @Min(1) version: number;
@@ -136,5 +176,8 @@ export class SetRolesDto {
 }
 
 export class ResetPasswordDto {
-  @ApiProperty({ description: PASSWORD_RULE }) @IsString() @Matches(PASSWORD_PATTERN, { message: PASSWORD_RULE }) password: string;
+  @ApiProperty({ description: PASSWORD_RULE })
+  @IsString()
+  @Matches(PASSWORD_PATTERN, { message: PASSWORD_RULE })
+  password: string;
 }

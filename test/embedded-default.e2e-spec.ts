@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TEST_DEMO_PASSWORD } from './helpers/database.js';
+
+/** The README's first command on a machine with no database: the built service on its embedded PostgreSQL. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the service on its embedded default database', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cwa-embedded-'));
+  let port: number;
+  let pgPort: number;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  function start(): ChildProcess {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      DATA_DIR: dataDir,
+      DEMO_PASSWORD: TEST_DEMO_PASSWORD,
+      LOG_LEVEL: 'info',
+    };
+    const proc = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout!.on('data', (d) => (output += d));
+    proc.stderr!.on('data', (d) => (output += d));
+    return proc;
+  }
+
+  async function waitHealthy(): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`the service did not become healthy:\n${output}`);
+  }
+
+  function exited(proc: ChildProcess): Promise<number | null> {
+    return proc.exitCode !== null
+      ? Promise.resolve(proc.exitCode)
+      : new Promise((r) => proc.once('exit', (code) => r(code)));
+  }
+
+  const login = (username: string) =>
+    fetch(`http://127.0.0.1:${port}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: TEST_DEMO_PASSWORD }),
+    });
+
+  beforeAll(async () => {
+    port = await freePort();
+    pgPort = await freePort();
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+    const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+      await sleep(1000);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('given no DATABASE_URL, when started, then /health is 200, it says so in its first lines, and demo users log in', async () => {
+    child = start();
+    await waitHealthy();
+    expect(output.split('\n').slice(0, 3).join('\n')).toMatch(/embedded PostgreSQL/);
+    const res = await login('dept-staff');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { user: { username: string } }).user.username).toBe('dept-staff');
+  });
+
+  it('given SIGTERM, then it stops cleanly and stops its database', async () => {
+    child!.kill('SIGTERM');
+    expect(await exited(child!)).toBe(0);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('given a second start, then the data are kept and the demo is not seeded twice', async () => {
+    output = '';
+    child = start();
+    await waitHealthy();
+    expect(output).not.toMatch(/seeded/);
+    expect((await login('committee')).status).toBe(200);
+  });
+
+  it('given a SIGKILL that leaves the database running, when started again, then it recovers', async () => {
+    child!.kill('SIGKILL');
+    await exited(child!);
+    const pid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(() => process.kill(pid, 0)).not.toThrow(); // the orphaned server is still there
+    output = '';
+    child = start();
+    await waitHealthy();
+    expect((await login('office')).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+});
