@@ -1,4 +1,13 @@
-import { AuditAppendOnly1795333248400 } from './1795333248400-AuditAppendOnly.js';
 import { Initial1795333248302 } from './1795333248302-Initial.js';
-// The ordered list of migrations. `npm run migration:generate -- Name` appends to it.
-export const MIGRATIONS: Function[] = [Initial1795333248302, AuditAppendOnly1795333248400];
+import { AuditAppendOnly1795333248400 } from './1795333248400-AuditAppendOnly.js';
+import { JobQueue1795334452800 } from './1795334452800-JobQueue.js';
+import { WorkflowRuntime1795334860789 } from './1795334860789-WorkflowRuntime.js';
+
+// Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
+// prettier-ignore
+export const MIGRATIONS: Function[] = [
+  Initial1795333248302,
+  AuditAppendOnly1795333248400,
+  JobQueue1795334452800,
+  WorkflowRuntime1795334860789,
+];

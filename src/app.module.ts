@@ -1,10 +1,11 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { HealthController } from './common/health.controller.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { OrgModule } from './org/org.module.js';
+import { WorkflowModule } from './workflow/workflow.module.js';
 
 /** Holds what start-up resolved outside Nest: the configuration and the migrated, initialized data source. */
 @Global()
@@ -24,10 +25,17 @@ class CoreModule {
 
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, dataSource: DataSource): DynamicModule {
+  static register(config: AppConfig, dataSource: DataSource, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, dataSource), AuditModule, AuthModule, OrgModule],
+      imports: [
+        CoreModule.register(config, dataSource),
+        AuditModule,
+        AuthModule,
+        WorkflowModule,
+        OrgModule,
+        ...extraModules,
+      ],
       controllers: [HealthController],
     };
   }

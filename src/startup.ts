@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -99,6 +100,7 @@ export async function createApp(
   config: AppConfig,
   dataSource: DataSource,
   log: Logger,
+  extraModules: Type[] = [],
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.env.BODY_LIMIT_BYTES,
@@ -106,7 +108,7 @@ export async function createApp(
     genReqId: () => randomUUID(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, dataSource),
+    AppModule.register(config, dataSource, extraModules),
     adapter,
     {
       logger: new PinoNestLogger(log),

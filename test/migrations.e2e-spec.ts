@@ -10,6 +10,14 @@ const TABLES = [
   'leading_group_member',
   'org_unit',
   'system_setting',
+  'work_calendar_day',
+  'workflow_definition',
+  'workflow_history',
+  'workflow_incident',
+  'workflow_instance',
+  'workflow_task',
+  'workflow_timer',
+  'workflow_undo',
 ];
 
 async function tables(url: string): Promise<string[]> {
@@ -17,7 +25,9 @@ async function tables(url: string): Promise<string[]> {
   await ds.initialize();
   try {
     const rows: { table_name: string }[] = await ds.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migration' ORDER BY 1`,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migration'
+       UNION ALL SELECT 'pgboss.' || table_name FROM information_schema.tables WHERE table_schema = 'pgboss' AND table_name = 'job'
+       ORDER BY 1`,
     );
     return rows.map((r) => r.table_name);
   } finally {
@@ -37,7 +47,7 @@ describe('migrations', () => {
     } finally {
       await ds.destroy();
     }
-    expect(await tables(db.url)).toEqual(TABLES);
+    expect(await tables(db.url)).toEqual([...TABLES, 'pgboss.job'].sort());
     await db.drop();
   });
 

@@ -24,6 +24,7 @@ export enum Permission {
   EXIT_PROPOSE = 'exit:propose',
   REGISTRY_MANAGE = 'registry:manage',
   WORKFLOW_ADMIN = 'workflow:admin',
+  WORKFLOW_OVERSEE = 'workflow:oversee',
   BURDEN_READ = 'burden:read',
 }
 
@@ -59,6 +60,7 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
     P.EXIT_PROPOSE,
     P.REGISTRY_MANAGE,
     P.BURDEN_READ,
+    P.WORKFLOW_OVERSEE,
   ],
   [Role.MEMBER]: [P.ORG_READ, P.APPLICATION_COUNTERSIGN],
   [Role.LEADER]: [P.ORG_READ, P.APPLICATION_SIGN, P.BURDEN_READ],

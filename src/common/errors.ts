@@ -60,6 +60,36 @@ export const ERRORS = {
     409,
     '该记录刚被其他人修改，请刷新后重试。Someone else changed this record just now; reload it and try again.',
   ],
+  PROCESS_NOT_FOUND: [404, '找不到该流程或流程版本。The process or process version does not exist.'],
+  INSTANCE_NOT_FOUND: [404, '找不到该办件，或您无权查看。The case does not exist or is not visible to you.'],
+  TASK_NOT_FOUND: [404, '找不到该待办事项，或您无权查看。The task does not exist or is not visible to you.'],
+  TASK_NOT_YOURS: [
+    403,
+    '该事项不在您的办理范围内，或已由他人认领。请刷新待办列表。This task is not yours to act on, or someone else has claimed it; reload your inbox.',
+  ],
+  TASK_NOT_OPEN: [409, '该事项已办结或已撤销，无需再办。This task is already completed or cancelled.'],
+  TASK_ALREADY_CLAIMED: [409, '该事项已被他人认领。This task has already been claimed by someone else.'],
+  TASK_WAITING_FOR_SIGNERS: [
+    409,
+    '加签人尚未全部签署，暂不能办结本事项。The added signers have not all signed yet.',
+  ],
+  DECISION_NOT_ALLOWED: [
+    400,
+    '该环节不接受这个办理意见，请从 details 列出的选项中选择。This step does not accept that decision; choose one listed in details.',
+  ],
+  DEFICIENCIES_REQUIRED: [
+    400,
+    '退回时须一次性列明全部问题（一次告知）。List every deficiency when returning (tell everything at once).',
+  ],
+  WITHDRAW_NOT_POSSIBLE: [
+    409,
+    '下一环节已经开始办理，或该步骤已产生对外结果，不能撤回。The next step has already been acted on, or the step had effects outside the case; it cannot be withdrawn.',
+  ],
+  INSTANCE_NOT_ACTIVE: [
+    409,
+    '该办件已挂起、办结或终止，不能办理。The case is suspended, finished or terminated.',
+  ],
+  INCIDENT_NOT_FOUND: [404, '找不到该异常记录。The incident does not exist.'],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
   PAYLOAD_TOO_LARGE: [

@@ -33,6 +33,13 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 1048576;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
 
+  /** Folders (comma-separated) whose *.bpmn files are deployed at start-up. */
+  @IsString() WORKFLOWS_DIR = 'workflows';
+  /** Live engines kept in memory per process to save the cost of recovering them. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100000) ENGINE_CACHE_SIZE = 1000;
+  /** Seconds between polls for due timers. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600) TIMER_POLL_SECONDS = 2;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

@@ -29,6 +29,22 @@ async function driftOnScratchDatabase(): Promise<{ up: string[]; down: string[] 
   }
 }
 
+/** Rewrites migrations/index.ts to list every migration file, in timestamp order. */
+async function writeMigrationIndex(): Promise<void> {
+  const files = (await fs.readdir('migrations')).filter((f) => /^\d+-\w+\.ts$/.test(f)).sort();
+  const entries = files.map((f) => {
+    const [ts, name] = f.replace(/\.ts$/, '').split('-');
+    return { cls: `${name}${ts}`, file: f.replace(/\.ts$/, '.js') };
+  });
+  const body =
+    entries.map((e) => `import { ${e.cls} } from './${e.file}';`).join('\n') +
+    '\n\n// Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.\n' +
+    '// prettier-ignore\nexport const MIGRATIONS: Function[] = [\n' +
+    entries.map((e) => `  ${e.cls},`).join('\n') +
+    '\n];\n';
+  await fs.writeFile(path.resolve('migrations', 'index.ts'), body);
+}
+
 const esc = (q: string) => '`' + q.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
 
 async function generate(name: string | undefined): Promise<number> {
@@ -59,10 +75,7 @@ ${down.map((q) => `    await queryRunner.query(${esc(q)});`).join('\n')}
 }
 `;
   await fs.writeFile(file, body);
-  const indexFile = path.resolve('migrations', 'index.ts');
-  let index = await fs.readFile(indexFile, 'utf8');
-  index = `import { ${cls} } from './${ts}-${name}.js';\n` + index.replace(/\n\];\s*$/, `\n  ${cls},\n];\n`);
-  await fs.writeFile(indexFile, index);
+  await writeMigrationIndex();
   console.log(
     `Wrote ${path.relative(process.cwd(), file)} (${up.length} statements) and listed it in migrations/index.ts.`,
   );

@@ -7,9 +7,32 @@ import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
+import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
+import { WorkflowDefinition } from '../workflow/workflow-definition.entity.js';
+import { WorkflowHistory } from '../workflow/workflow-history.entity.js';
+import { WorkflowIncident } from '../workflow/workflow-incident.entity.js';
+import { WorkflowInstance } from '../workflow/workflow-instance.entity.js';
+import { WorkflowTask } from '../workflow/workflow-task.entity.js';
+import { WorkflowTimer } from '../workflow/workflow-timer.entity.js';
+import { WorkflowUndo } from '../workflow/workflow-undo.entity.js';
 
 /** Every entity of the service; the migration drift check compares exactly these with the migrations. */
-export const ENTITIES = [OrgUnit, LeadingGroupMember, User, AuthSession, SystemSetting, AuditRecord];
+export const ENTITIES = [
+  OrgUnit,
+  LeadingGroupMember,
+  User,
+  AuthSession,
+  SystemSetting,
+  AuditRecord,
+  WorkflowDefinition,
+  WorkflowInstance,
+  WorkflowTask,
+  WorkflowTimer,
+  WorkflowHistory,
+  WorkflowIncident,
+  WorkCalendarDay,
+  WorkflowUndo,
+];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

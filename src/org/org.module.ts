@@ -3,9 +3,10 @@ import { AdminController } from './admin.controller.js';
 import { OrgController } from './org.controller.js';
 import { OrgService } from './org.service.js';
 import { UsersService } from './users.service.js';
+import { WorkflowGroups } from './workflow-groups.js';
 
 @Module({
-  providers: [OrgService, UsersService],
+  providers: [OrgService, UsersService, WorkflowGroups],
   controllers: [OrgController, AdminController],
   exports: [OrgService],
 })

@@ -5,6 +5,8 @@ import type { DataSource } from 'typeorm';
 import { loadEnv } from '../../src/config/env.js';
 import { createApp, prepareDatabase } from '../../src/startup.js';
 import { scratchDatabase, TEST_DEMO_PASSWORD } from './database.js';
+import { FIXTURE_WORKFLOWS, FixtureWorkflowModule } from './workflow-fixtures.js';
+import type { Type } from '@nestjs/common';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -18,18 +20,30 @@ export interface TestApp {
 }
 
 /** Starts the real application on its own database cloned from the migrated, seeded template. */
-export async function startTestApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
-  const db = await scratchDatabase(true);
+export async function startTestApp(
+  extraEnv: Record<string, string> = {},
+  options: { databaseUrl?: string; modules?: Type[] } = {},
+): Promise<TestApp> {
+  const db = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : await scratchDatabase(true);
   const env = loadEnv({
     DATABASE_URL: db.url,
     LOG_LEVEL: 'silent',
     DEMO_PASSWORD: TEST_DEMO_PASSWORD,
     DB_POOL_SIZE: '5',
+    WORKFLOWS_DIR: FIXTURE_WORKFLOWS,
+    TIMER_POLL_SECONDS: '1',
     ...extraEnv,
   });
-  const log = pino({ level: 'silent' });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const prepared = await prepareDatabase(env, log);
-  const app = await createApp(prepared.config, prepared.dataSource, log);
+  const app = await createApp(
+    prepared.config,
+    prepared.dataSource,
+    log,
+    options.modules ?? [FixtureWorkflowModule],
+  );
   await app.getHttpAdapter().getInstance().ready();
   const http = () => request(app.getHttpServer());
   const tokens = new Map<string, string>();

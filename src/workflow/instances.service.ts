@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor, Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { Permission } from '../auth/permissions.js';
+import { Clock } from './clock.js';
+import { DefinitionsService } from './definitions.service.js';
+import { WorkflowRuntime } from './runtime.service.js';
+import { WorkflowHistory } from './workflow-history.entity.js';
+import { WorkflowIncident } from './workflow-incident.entity.js';
+import { WorkflowInstance } from './workflow-instance.entity.js';
+import { WorkflowTask } from './workflow-task.entity.js';
+
+export type ActivityState = 'completed' | 'active' | 'overdue';
+
+/** Reading cases (timeline, diagram) and the office's hand on them: suspend, resume, terminate, retry. */
+@Injectable()
+export class InstancesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runtime: WorkflowRuntime,
+    private readonly definitions: DefinitionsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * A case the principal may see: its starter, anyone who has or had a task in it, overseers of its unit's
+   * area, workflow admins. Anyone else gets the same 404 as for a missing case.
+   */
+  async findVisible(p: Principal, id: string): Promise<WorkflowInstance> {
+    const i = await this.dataSource.getRepository(WorkflowInstance).findOneBy({ id });
+    if (!i) throw new AppError('INSTANCE_NOT_FOUND');
+    if (p.permissions.has(Permission.WORKFLOW_ADMIN) || i.startedBy === p.userId) return i;
+    if (p.permissions.has(Permission.WORKFLOW_OVERSEE) && i.ownerUnitId) {
+      const inScope = await this.dataSource.query(
+        'SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)',
+        [i.ownerUnitId, p.scopePath],
+      );
+      if (inScope.length) return i;
+    }
+    const involved = await this.dataSource.query(
+      `SELECT 1 FROM workflow_task WHERE instance_id = $1 AND (assignee_id = $2 OR completed_by = $2 OR $3 = ANY(candidate_unit_ids) OR $3 = ANY(escalated_to_unit_ids)) LIMIT 1`,
+      [id, p.userId, p.unitId],
+    );
+    if (involved.length) return i;
+    throw new AppError('INSTANCE_NOT_FOUND');
+  }
+
+  async get(p: Principal, id: string) {
+    const i = await this.findVisible(p, id);
+    const def = await this.definitions.get(i.definitionId);
+    const tasks = await this.dataSource
+      .getRepository(WorkflowTask)
+      .find({ where: { instanceId: id }, order: { createdAt: 'ASC' } });
+    return {
+      id: i.id,
+      processId: i.processId,
+      definitionVersion: def.version,
+      businessKey: i.businessKey,
+      status: i.status,
+      startedAt: i.startedAt,
+      endedAt: i.endedAt,
+      variables: i.variables,
+      version: i.version,
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        elementId: t.elementId,
+        name: t.name,
+        status: t.status,
+        kind: t.kind,
+        assigneeId: t.assigneeId,
+        decision: t.decision,
+        dueAt: t.dueAt,
+        overdueAt: t.overdueAt,
+        completedAt: t.completedAt,
+      })),
+    };
+  }
+
+  /** The timeline: who did what, when, at which step, with which comment. */
+  async history(p: Principal, id: string): Promise<WorkflowHistory[]> {
+    await this.findVisible(p, id);
+    return this.dataSource
+      .getRepository(WorkflowHistory)
+      .find({ where: { instanceId: id }, order: { seq: 'ASC' } });
+  }
+
+  /** The BPMN XML of the case's version and the state of each activity, for a bpmn-js viewer. */
+  async diagram(
+    p: Principal,
+    id: string,
+  ): Promise<{ xml: string; activities: Record<string, ActivityState> }> {
+    const i = await this.findVisible(p, id);
+    const def = await this.definitions.get(i.definitionId);
+    const activities: Record<string, ActivityState> = {};
+    const done: { element_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT element_id FROM workflow_history WHERE instance_id = $1 AND action = 'element.completed' AND element_id IS NOT NULL`,
+      [id],
+    );
+    for (const d of done) activities[d.element_id] = 'completed';
+    const open: { element_id: string; overdue: boolean }[] = await this.dataSource.query(
+      `SELECT element_id, bool_or(overdue_at IS NOT NULL OR due_at < $2) AS overdue FROM workflow_task WHERE instance_id = $1 AND status = 'open' GROUP BY element_id`,
+      [id, this.clock.now()],
+    );
+    for (const o of open) activities[o.element_id] = o.overdue ? 'overdue' : 'active';
+    const timers: { element_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT element_id FROM workflow_timer WHERE instance_id = $1 AND kind = 'bpmn' AND fired_at IS NULL AND cancelled_at IS NULL`,
+      [id],
+    );
+    for (const t of timers) activities[t.element_id] ??= 'active';
+    return { xml: def.xml, activities };
+  }
+
+  private async oversee(p: Principal, id: string): Promise<WorkflowInstance> {
+    const i = await this.findVisible(p, id);
+    if (!p.permissions.has(Permission.WORKFLOW_OVERSEE) && !p.permissions.has(Permission.WORKFLOW_ADMIN))
+      throw new AppError('FORBIDDEN', { required: [Permission.WORKFLOW_OVERSEE] });
+    return i;
+  }
+
+  /** 挂起: the case stops; its steps' time limits pause until it resumes. */
+  async suspend(actor: Actor, id: string, comment?: string) {
+    await this.oversee(actor.principal!, id);
+    await this.runtime.step(id, actor, async (ctx) => {
+      ctx.status = 'suspended';
+      await ctx.manager.query('UPDATE workflow_instance SET suspended_at = $2 WHERE id = $1', [id, ctx.now]);
+      await ctx.manager.query(
+        `UPDATE workflow_timer SET cancelled_at = $2 WHERE instance_id = $1 AND kind = 'task-limit' AND fired_at IS NULL AND cancelled_at IS NULL`,
+        [id, ctx.now],
+      );
+      ctx.history.push({ action: 'instance.suspended', comment: comment ?? null });
+    });
+    return this.get(actor.principal!, id);
+  }
+
+  /** 恢复: the case goes on; time limits are extended by the time it was suspended, and timers due meanwhile fire. */
+  async resume(actor: Actor, id: string, comment?: string) {
+    const i = await this.oversee(actor.principal!, id);
+    if (i.status !== 'suspended') throw new AppError('INSTANCE_NOT_ACTIVE', { status: i.status });
+    await this.runtime.step(
+      id,
+      actor,
+      async (ctx) => {
+        ctx.status = 'active';
+        const pausedMs = ctx.now.getTime() - (i.suspendedAt ?? ctx.now).getTime();
+        await ctx.manager.query('UPDATE workflow_instance SET suspended_at = NULL WHERE id = $1', [id]);
+        const open: {
+          id: string;
+          element_id: string;
+          execution_id: string;
+          due_at: Date | null;
+          overdue_at: Date | null;
+        }[] = await ctx.manager.query(
+          `SELECT id, element_id, execution_id, due_at, overdue_at FROM workflow_task WHERE instance_id = $1 AND status = 'open' AND kind = 'step'`,
+          [id],
+        );
+        for (const t of open) {
+          if (!t.due_at || t.overdue_at) continue;
+          const due = new Date(new Date(t.due_at).getTime() + pausedMs);
+          await ctx.manager.query('UPDATE workflow_task SET due_at = $2 WHERE id = $1', [t.id, due]);
+          await this.runtime.scheduleTimer(ctx.manager, {
+            instanceId: id,
+            kind: 'task-limit',
+            elementId: t.element_id,
+            executionId: t.execution_id,
+            taskId: t.id,
+            fireAt: due,
+          });
+        }
+        // BPMN timers that came due while suspended fire now (their jobs found the case suspended).
+        const due: { id: string; element_id: string; execution_id: string }[] = await ctx.manager.query(
+          `SELECT id, element_id, execution_id FROM workflow_timer WHERE instance_id = $1 AND kind = 'bpmn' AND fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= $2`,
+          [id, ctx.now],
+        );
+        for (const t of due) {
+          await ctx.manager.query('UPDATE workflow_timer SET cancelled_at = $2 WHERE id = $1', [
+            t.id,
+            ctx.now,
+          ]);
+          await this.runtime.scheduleTimer(ctx.manager, {
+            instanceId: id,
+            kind: 'bpmn',
+            elementId: t.element_id,
+            executionId: t.execution_id,
+            taskId: null,
+            fireAt: ctx.now,
+          });
+        }
+        ctx.history.push({ action: 'instance.resumed', comment: comment ?? null, data: { pausedMs } });
+      },
+      { allowInactive: true },
+    );
+    return this.get(actor.principal!, id);
+  }
+
+  /** 终止: the office ends the case; open tasks are cancelled and timers stop. */
+  async terminate(actor: Actor, id: string, comment?: string) {
+    await this.oversee(actor.principal!, id);
+    await this.runtime.step(
+      id,
+      actor,
+      async (ctx) => {
+        if (ctx.instance.status === 'completed' || ctx.instance.status === 'terminated')
+          throw new AppError('INSTANCE_NOT_ACTIVE', { status: ctx.instance.status });
+        ctx.status = 'terminated';
+        ctx.live.stop();
+        ctx.history.push({ action: 'instance.terminated', comment: comment ?? null });
+      },
+      { allowInactive: true },
+    );
+    return this.get(actor.principal!, id);
+  }
+
+  async incidents(p: Principal, open = true) {
+    const rows = await this.dataSource
+      .getRepository(WorkflowIncident)
+      .find({ order: { createdAt: 'DESC' }, take: 500 });
+    const visible = [];
+    for (const r of rows.filter((x) => (open ? x.resolvedAt === null : true))) {
+      try {
+        await this.findVisible(p, r.instanceId);
+        visible.push(r);
+      } catch {
+        // not this user's
+      }
+    }
+    return visible;
+  }
+
+  /** Runs a failed service task again; answers whether it worked this time. */
+  async retry(actor: Actor, incidentId: string): Promise<{ resolved: boolean; message?: string }> {
+    const incident = await this.dataSource.getRepository(WorkflowIncident).findOneBy({ id: incidentId });
+    if (!incident || incident.resolvedAt) throw new AppError('INCIDENT_NOT_FOUND');
+    await this.oversee(actor.principal!, incident.instanceId);
+    this.runtime.forget(incident.instanceId);
+    await this.runtime.step(incident.instanceId, actor, async (ctx) => {
+      ctx.history.push({ action: 'incident.retried', elementId: incident.elementId, data: { incidentId } });
+    });
+    const after = await this.dataSource.getRepository(WorkflowIncident).findOneByOrFail({ id: incidentId });
+    return { resolved: after.resolvedAt !== null, message: after.resolvedAt ? undefined : after.message };
+  }
+}

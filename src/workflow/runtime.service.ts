@@ -1,0 +1,725 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { LiveEngine, type ElementApi } from './bpmn.js';
+import { Clock } from './clock.js';
+import { DefinitionsService, type DeployedDefinition } from './definitions.service.js';
+import { TimerQueue } from './timer-queue.js';
+import { addWorkingDays, parseLimit } from './working-days.js';
+import { WorkflowHistory } from './workflow-history.entity.js';
+import { WorkflowIncident } from './workflow-incident.entity.js';
+import { WorkflowInstance, type InstanceStatus } from './workflow-instance.entity.js';
+import { WorkflowTask } from './workflow-task.entity.js';
+import { WorkflowTimer } from './workflow-timer.entity.js';
+import { WorkflowRegistry, type Candidates, type InstanceInfo } from './workflow.registry.js';
+
+/** What one step knows while it runs inside its transaction. */
+export interface StepContext {
+  manager: EntityManager;
+  live: LiveEngine;
+  instance: InstanceRow;
+  definition: DeployedDefinition;
+  actor: Actor;
+  now: Date;
+  /** Set by operations that end the case by hand (terminate). */
+  status?: InstanceStatus;
+  /** History entries of this step (task completed, returned, …), written with the step. */
+  history: Partial<WorkflowHistory>[];
+  /** Tasks completed by this step: they leave the engine but are not "cancelled". */
+  completedTaskIds: Set<string>;
+  /** Task rows that a restored state reopens (withdraw). */
+  reopen?: boolean;
+  /** Whether a service handler ran (a step with effects outside the case cannot be withdrawn). */
+  ranServices: boolean;
+  /** After an incident the engine is not cached: the next step recovers it, which retries the service. */
+  evict: boolean;
+}
+
+interface InstanceRow {
+  id: string;
+  definitionId: string;
+  processId: string;
+  businessKey: string | null;
+  ownerUnitId: string | null;
+  startedBy: string | null;
+  status: InstanceStatus;
+  version: number;
+}
+
+export interface StartOptions {
+  processId: string;
+  businessKey?: string | null;
+  ownerUnitId?: string | null;
+  variables?: Record<string, unknown>;
+}
+
+/** Thrown inside a step to roll it back quietly (e.g. a timer that another process already fired). */
+class NothingToDo extends Error {}
+
+/**
+ * Runs BPMN instances durably. Every step — start, completing a task, firing a timer, retrying an incident —
+ * runs in one transaction that writes the engine state (checked against the version read), the task rows,
+ * the timers, the history and the audit record; a lost race is a 409 and leaves nothing behind.
+ */
+@Injectable()
+export class WorkflowRuntime implements OnModuleDestroy {
+  private readonly logger = new Logger('WorkflowRuntime');
+  /** Live engines by instance id, with the version they stand at (LRU by insertion order). */
+  private readonly cache = new Map<string, { live: LiveEngine; version: number }>();
+  /** Steps of one instance in this process run one after the other. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly definitions: DefinitionsService,
+    private readonly registry: WorkflowRegistry,
+    private readonly audit: AuditService,
+    private readonly timerQueue: TimerQueue,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleDestroy(): void {
+    for (const { live } of this.cache.values()) live.stop();
+    this.cache.clear();
+  }
+
+  /** Starts a case on the newest version of the process. Pass the caller's manager to start inside its transaction. */
+  async start(
+    actor: Actor,
+    options: StartOptions,
+    outer?: EntityManager,
+  ): Promise<{ id: string; version: number }> {
+    const definition = await this.definitions.latest(options.processId);
+    const live = new LiveEngine(definition.serializedSource, definition.xml, definition.topics);
+    const now = this.clock.now();
+    let evict = false;
+    const run = async (manager: EntityManager) => {
+      const inserted = await manager.query(
+        `INSERT INTO workflow_instance (definition_id, process_id, business_key, status, state, variables, started_by, owner_unit_id, started_at, version)
+         VALUES ($1, $2, $3, 'active', '{}', '{}', $4, $5, $6, 0) RETURNING id`,
+        [
+          definition.id,
+          definition.processId,
+          options.businessKey ?? null,
+          actor.principal?.userId ?? null,
+          options.ownerUnitId ?? null,
+          now,
+        ],
+      );
+      const instance: InstanceRow = {
+        id: inserted[0].id,
+        definitionId: definition.id,
+        processId: definition.processId,
+        businessKey: options.businessKey ?? null,
+        ownerUnitId: options.ownerUnitId ?? null,
+        startedBy: actor.principal?.userId ?? null,
+        status: 'active',
+        version: 0,
+      };
+      const ctx = this.context(manager, live, instance, definition, actor, now);
+      ctx.history.push({
+        action: 'instance.started',
+        data: { processId: definition.processId, version: definition.version },
+      });
+      await live.start({ ...(options.variables ?? {}) });
+      await this.finishStep(ctx);
+      evict = ctx.evict;
+      return instance.id;
+    };
+    try {
+      const id = outer ? await run(outer) : await this.dataSource.transaction(run);
+      // Started inside someone else's transaction: it may still roll back, so cache nothing.
+      if (outer || evict) live.stop();
+      else this.remember(id, live, 1);
+      return { id, version: 1 };
+    } catch (e) {
+      live.stop();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs one step of an instance: `op` acts on the live engine inside the step's transaction. Any server
+   * process can run any step: a cached engine is used only if nobody advanced the instance since.
+   */
+  async step<T>(
+    instanceId: string,
+    actor: Actor,
+    op: (ctx: StepContext) => Promise<T>,
+    opts: { allowInactive?: boolean } = {},
+  ): Promise<T> {
+    return this.serialize(instanceId, async () => {
+      const instance = await this.loadRow(instanceId);
+      if (!opts.allowInactive && instance.status !== 'active')
+        throw new AppError('INSTANCE_NOT_ACTIVE', { status: instance.status });
+      const definition = await this.definitions.get(instance.definitionId);
+      const live = await this.liveEngine(instance, definition);
+      let evict = false;
+      try {
+        const result = await this.dataSource.transaction(async (manager) => {
+          const ctx = this.context(manager, live, instance, definition, actor, this.clock.now());
+          const r = await op(ctx);
+          await this.finishStep(ctx);
+          evict = ctx.evict;
+          return r;
+        });
+        if (evict) live.stop();
+        else this.remember(instanceId, live, instance.version + 1);
+        return result;
+      } catch (e) {
+        live.stop();
+        if (e instanceof NothingToDo) return undefined as T;
+        throw e;
+      }
+    });
+  }
+
+  /** Restores the state stored before a step and runs `op` on it (撤回). */
+  async restoreAndStep<T>(
+    instanceId: string,
+    actor: Actor,
+    expectedVersion: number,
+    state: object,
+    op: (ctx: StepContext) => Promise<T>,
+  ): Promise<T> {
+    return this.serialize(instanceId, async () => {
+      const instance = await this.loadRow(instanceId);
+      if (instance.version !== expectedVersion) throw new AppError('WITHDRAW_NOT_POSSIBLE');
+      const definition = await this.definitions.get(instance.definitionId);
+      this.forget(instanceId);
+      const live = new LiveEngine(definition.serializedSource, null, definition.topics);
+      await live.recover(state);
+      try {
+        const result = await this.dataSource.transaction(async (manager) => {
+          const ctx = this.context(manager, live, instance, definition, actor, this.clock.now());
+          ctx.reopen = true;
+          const r = await op(ctx);
+          await this.finishStep(ctx);
+          return r;
+        });
+        this.remember(instanceId, live, instance.version + 1);
+        return result;
+      } catch (e) {
+        live.stop();
+        throw e;
+      }
+    });
+  }
+
+  /** Fires a durable timer, exactly once: the step that fires it also marks it fired. */
+  async fireTimer(timerId: string): Promise<void> {
+    const timer = await this.dataSource.getRepository(WorkflowTimer).findOneBy({ id: timerId });
+    if (!timer || timer.firedAt || timer.cancelledAt) return;
+    const system: Actor = {};
+    if (timer.kind !== 'bpmn') {
+      await this.dataSource.transaction(async (m) => {
+        if (!(await this.claimTimer(m, timer.id))) return;
+        if (timer.kind === 'task-limit') await this.markOverdue(m, timer);
+        else await this.endDelegation(m, timer);
+      });
+      return;
+    }
+    await this.step(
+      timer.instanceId,
+      system,
+      async (ctx) => {
+        if (!(await this.claimTimer(ctx.manager, timer.id))) throw new NothingToDo();
+        if (ctx.instance.status !== 'active') {
+          // A suspended case's timers wait: put the timer back for when it resumes.
+          throw new NothingToDo();
+        }
+        const held = ctx.live.heldTimers().find((t) => t.executionId === timer.executionId);
+        ctx.history.push({
+          action: 'timer.fired',
+          elementId: timer.elementId,
+          data: { timerId: timer.id, fireAt: timer.fireAt.toISOString() },
+        });
+        held?.fire();
+      },
+      { allowInactive: true },
+    );
+  }
+
+  private async claimTimer(m: EntityManager, timerId: string): Promise<boolean> {
+    const res = await m.query(
+      `UPDATE workflow_timer SET fired_at = $2 WHERE id = $1 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING id`,
+      [timerId, this.clock.now()],
+    );
+    return rowsOf(res).length === 1;
+  }
+
+  /** 限时办结: an overdue step is flagged and escalated to the office of the case's level. */
+  private async markOverdue(m: EntityManager, timer: WorkflowTimer): Promise<void> {
+    const task = await m.findOneBy(WorkflowTask, { id: timer.taskId! });
+    if (!task || task.status !== 'open') return;
+    const instance = await m.findOneByOrFail(WorkflowInstance, { id: task.instanceId });
+    const escalate = this.registry.escalationResolver();
+    const to = escalate
+      ? await escalate({
+          manager: m,
+          instance: infoOf(instance),
+          elementId: task.elementId,
+          loopItem: task.loopItem,
+          variables: instance.variables,
+        })
+      : {};
+    await m.update(
+      WorkflowTask,
+      { id: task.id },
+      { overdueAt: this.clock.now(), escalatedToUnitIds: to.unitIds ?? [] },
+    );
+    await m.insert(WorkflowHistory, {
+      instanceId: task.instanceId,
+      taskId: task.id,
+      elementId: task.elementId,
+      action: 'task.overdue',
+      at: this.clock.now(),
+      data: { dueAt: task.dueAt?.toISOString(), escalatedToUnitIds: to.unitIds ?? [] },
+    });
+    await this.audit.record(
+      m,
+      {},
+      { action: 'workflow.task-overdue', entityType: 'workflow_task', entityId: task.id },
+    );
+  }
+
+  private async endDelegation(m: EntityManager, timer: WorkflowTimer): Promise<void> {
+    const task = await m.findOneBy(WorkflowTask, { id: timer.taskId! });
+    if (!task || task.status !== 'open' || !task.delegatedFromId) return;
+    await m.update(
+      WorkflowTask,
+      { id: task.id },
+      {
+        assigneeId: task.delegatedFromId,
+        delegatedFromId: null,
+        delegatedUntil: null,
+        version: () => 'version + 1',
+      },
+    );
+    await m.insert(WorkflowHistory, {
+      instanceId: task.instanceId,
+      taskId: task.id,
+      elementId: task.elementId,
+      action: 'task.delegation-ended',
+      at: this.clock.now(),
+      data: { back: task.delegatedFromId },
+    });
+  }
+
+  /** Schedules a durable timer inside the caller's transaction. */
+  async scheduleTimer(
+    m: EntityManager,
+    t: Pick<WorkflowTimer, 'instanceId' | 'kind' | 'elementId' | 'executionId' | 'taskId' | 'fireAt'>,
+  ): Promise<void> {
+    const inserted = await m.query(
+      `INSERT INTO workflow_timer (instance_id, kind, element_id, execution_id, task_id, fire_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [t.instanceId, t.kind, t.elementId, t.executionId, t.taskId, t.fireAt, this.clock.now()],
+    );
+    const id = rowsOf(inserted)[0].id as string;
+    const jobId = await this.timerQueue.schedule(m, id, t.fireAt, this.clock.now());
+    await m.query('UPDATE workflow_timer SET job_id = $2 WHERE id = $1', [id, jobId]);
+  }
+
+  private context(
+    manager: EntityManager,
+    live: LiveEngine,
+    instance: InstanceRow,
+    definition: DeployedDefinition,
+    actor: Actor,
+    now: Date,
+  ): StepContext {
+    return {
+      manager,
+      live,
+      instance,
+      definition,
+      actor,
+      now,
+      history: [],
+      completedTaskIds: new Set(),
+      ranServices: false,
+      evict: false,
+    };
+  }
+
+  private async loadRow(instanceId: string): Promise<InstanceRow> {
+    const rows: InstanceRow[] = await this.dataSource.query(
+      `SELECT id, definition_id AS "definitionId", process_id AS "processId", business_key AS "businessKey",
+              owner_unit_id AS "ownerUnitId", started_by AS "startedBy", status, version
+         FROM workflow_instance WHERE id = $1`,
+      [instanceId],
+    );
+    if (!rows[0]) throw new AppError('INSTANCE_NOT_FOUND');
+    return rows[0];
+  }
+
+  private async liveEngine(instance: InstanceRow, definition: DeployedDefinition): Promise<LiveEngine> {
+    const cached = this.cache.get(instance.id);
+    this.cache.delete(instance.id);
+    if (cached && cached.version === instance.version) return cached.live;
+    cached?.live.stop();
+    const rows: { state: object }[] = await this.dataSource.query(
+      'SELECT state FROM workflow_instance WHERE id = $1',
+      [instance.id],
+    );
+    const live = new LiveEngine(definition.serializedSource, null, definition.topics);
+    await live.recover(rows[0].state);
+    return live;
+  }
+
+  private remember(instanceId: string, live: LiveEngine, version: number): void {
+    if (live.ended || this.config.env.ENGINE_CACHE_SIZE === 0) {
+      live.stop();
+      return;
+    }
+    this.cache.set(instanceId, { live, version });
+    while (this.cache.size > this.config.env.ENGINE_CACHE_SIZE) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.get(oldest)?.live.stop();
+      this.cache.delete(oldest);
+    }
+  }
+
+  /** Drops a cached engine (e.g. after an incident), so the next step recovers from the database. */
+  forget(instanceId: string): void {
+    this.cache.get(instanceId)?.live.stop();
+    this.cache.delete(instanceId);
+  }
+
+  private serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return run;
+  }
+
+  /** Runs waiting service calls, then writes everything the step changed, version-checked. */
+  private async finishStep(ctx: StepContext): Promise<void> {
+    await this.runServices(ctx);
+    if (ctx.live.failed) throw ctx.live.failed;
+    const { manager: m, live, instance, now } = ctx;
+    const status: InstanceStatus = ctx.status ?? (live.ended ? 'completed' : instance.status);
+    const state = await live.state();
+    const variables = JSON.parse(JSON.stringify(live.variables())) as Record<string, unknown>;
+    const updated = await m.query(
+      `UPDATE workflow_instance
+          SET state = $3, variables = $4, status = $5::varchar, version = version + 1,
+              ended_at = CASE WHEN $5::varchar IN ('completed', 'terminated') THEN $6::timestamptz ELSE ended_at END
+        WHERE id = $1 AND version = $2 RETURNING version`,
+      [instance.id, instance.version, state, variables, status, now],
+    );
+    if (rowsOf(updated).length !== 1) throw new AppError('CONCURRENT_UPDATE');
+    if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
+    await this.syncTasks(ctx, status);
+    await this.syncTimers(ctx, status);
+    for (const t of live.trail.splice(0)) {
+      if (t.event === 'activity.end' && t.type !== 'bpmn:SequenceFlow')
+        ctx.history.push({ action: 'element.completed', elementId: t.elementId });
+    }
+    if (ctx.history.length) {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(WorkflowHistory)
+        .values(
+          ctx.history.map((h) => ({
+            instanceId: instance.id,
+            taskId: h.taskId ?? null,
+            elementId: h.elementId ?? null,
+            action: h.action!,
+            actorId: h.actorId !== undefined ? h.actorId : (ctx.actor.principal?.userId ?? null),
+            actorUsername:
+              h.actorUsername !== undefined ? h.actorUsername : (ctx.actor.principal?.username ?? null),
+            at: now,
+            comment: h.comment ?? null,
+            data: (h.data ?? null) as never,
+          })),
+        )
+        .execute();
+    }
+    await this.audit.record(m, ctx.actor, {
+      action: `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`,
+      entityType: 'workflow_instance',
+      entityId: instance.id,
+      data: { version: instance.version + 1, status },
+    });
+  }
+
+  private async runServices(ctx: StepContext): Promise<void> {
+    const { live } = ctx;
+    let guard = 0;
+    while (live.pendingServices.length) {
+      if (++guard > 1000) throw new Error('service tasks keep coming: is the flow looping?');
+      const call = live.pendingServices.shift()!;
+      const handler = this.registry.service(call.topic);
+      ctx.ranServices = true;
+      await ctx.manager.query('SAVEPOINT service_call');
+      try {
+        if (!handler) throw new Error(`no handler for topic ${call.topic}`);
+        const output = await handler({
+          manager: ctx.manager,
+          instance: infoOf(ctx.instance),
+          elementId: call.elementId,
+          variables: live.variables(),
+          actor: ctx.actor,
+        });
+        await ctx.manager.query('RELEASE SAVEPOINT service_call');
+        await ctx.manager.query(
+          'UPDATE workflow_incident SET resolved_at = $3 WHERE instance_id = $1 AND element_id = $2 AND resolved_at IS NULL',
+          [ctx.instance.id, call.elementId, ctx.now],
+        );
+        ctx.history.push({
+          action: 'service.completed',
+          elementId: call.elementId,
+          data: { topic: call.topic },
+        });
+        call.callback(null, output ?? {});
+      } catch (e) {
+        await ctx.manager.query('ROLLBACK TO SAVEPOINT service_call');
+        const message = e instanceof Error ? e.message : String(e);
+        this.logger.warn(
+          { instanceId: ctx.instance.id, elementId: call.elementId, err: message },
+          'service task failed: incident opened',
+        );
+        const open = await ctx.manager.findOneBy(WorkflowIncident, {
+          instanceId: ctx.instance.id,
+          elementId: call.elementId,
+          resolvedAt: null as never,
+        });
+        if (open)
+          await ctx.manager.update(
+            WorkflowIncident,
+            { id: open.id },
+            { attempts: open.attempts + 1, message },
+          );
+        else
+          await ctx.manager.insert(WorkflowIncident, {
+            instanceId: ctx.instance.id,
+            elementId: call.elementId,
+            topic: call.topic,
+            message,
+            createdAt: ctx.now,
+          });
+        ctx.history.push({
+          action: 'incident.opened',
+          elementId: call.elementId,
+          data: { topic: call.topic, message },
+        });
+        // The engine keeps the service task waiting; the next step recovers it from the database, and
+        // resuming runs the service again (the retry).
+        ctx.evict = true;
+      }
+    }
+  }
+
+  /** Task rows follow the engine: a new wait is a new open task; a wait that is gone cancels its task. */
+  private async syncTasks(ctx: StepContext, status: InstanceStatus): Promise<void> {
+    const { manager: m, live, instance, now } = ctx;
+    const open: { id: string; execution_id: string; status: string }[] = await m.query(
+      `SELECT id, execution_id, status FROM workflow_task WHERE instance_id = $1 AND kind = 'step' AND (status = 'open' OR $2)`,
+      [instance.id, ctx.reopen === true],
+    );
+    const byExecution = new Map(open.map((t) => [t.execution_id, t]));
+    const live_ = status === 'active' || status === 'suspended' ? live.waits : new Map<string, ElementApi>();
+    for (const [executionId, api] of live_) {
+      const existing = byExecution.get(executionId);
+      if (existing) {
+        if (existing.status !== 'open') {
+          await m.query(
+            `UPDATE workflow_task SET status = 'open', completed_at = NULL, completed_by = NULL, decision = NULL, version = version + 1 WHERE id = $1`,
+            [existing.id],
+          );
+          ctx.history.push({ action: 'task.reopened', taskId: existing.id, elementId: api.id });
+        }
+        continue;
+      }
+      await this.createTask(ctx, api);
+    }
+    for (const t of open) {
+      if (t.status !== 'open' || live_.has(t.execution_id) || ctx.completedTaskIds.has(t.id)) continue;
+      await m.query(
+        `UPDATE workflow_task SET status = 'cancelled', completed_at = $2, version = version + 1 WHERE id = $1`,
+        [t.id, now],
+      );
+      await m.query(
+        `UPDATE workflow_task SET status = 'cancelled', completed_at = $2 WHERE parent_task_id = $1 AND status = 'open'`,
+        [t.id, now],
+      );
+      ctx.history.push({ action: 'task.cancelled', taskId: t.id, actorId: null, actorUsername: null });
+    }
+  }
+
+  private async createTask(ctx: StepContext, api: ElementApi): Promise<void> {
+    const { manager: m, instance, now } = ctx;
+    const behaviour = api.owner.behaviour as {
+      candidateGroups?: string;
+      formKey?: string;
+      dueDate?: string;
+      name?: string;
+    };
+    const loopItem = api.content.isMultiInstance ? itemOf(api) : null;
+    const candidates: Required<Candidates> = { unitIds: [], roles: [], userIds: [] };
+    for (const group of (behaviour.candidateGroups ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean)) {
+      const resolver = this.registry.group(group);
+      if (!resolver) throw new Error(`candidate group ${group} has no resolver`);
+      const c = await resolver({
+        manager: m,
+        instance: infoOf(instance),
+        elementId: api.id,
+        loopItem,
+        variables: ctx.live.variables(),
+      });
+      candidates.unitIds.push(...(c.unitIds ?? []));
+      candidates.roles.push(...(c.roles ?? []));
+      candidates.userIds.push(...(c.userIds ?? []));
+    }
+    const limit = behaviour.dueDate ? parseLimit(behaviour.dueDate) : null;
+    let dueAt: Date | null = null;
+    if (limit && 'workingDays' in limit)
+      dueAt = addWorkingDays(now, limit.workingDays, await this.calendar(m));
+    else if (limit) dueAt = new Date(now.getTime() + limit.ms);
+    const inserted = await m.query(
+      `INSERT INTO workflow_task (instance_id, element_id, execution_id, name, form_key, status, kind, candidate_unit_ids,
+          candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at, limit_working_days)
+       VALUES ($1, $2, $3, $4, $5, 'open', 'step', $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+      [
+        instance.id,
+        api.id,
+        api.executionId,
+        api.owner.name ?? behaviour.name ?? api.id,
+        behaviour.formKey ?? null,
+        [...new Set(candidates.unitIds)],
+        [...new Set(candidates.roles)],
+        [...new Set(candidates.userIds)],
+        typeof api.content.index === 'number' ? api.content.index : null,
+        loopItem === null ? null : JSON.stringify(loopItem),
+        now,
+        dueAt,
+        limit && 'workingDays' in limit ? limit.workingDays : null,
+      ],
+    );
+    const taskId = rowsOf(inserted)[0].id as string;
+    ctx.history.push({
+      action: 'task.created',
+      taskId,
+      elementId: api.id,
+      actorId: null,
+      actorUsername: null,
+      data: dueAt ? { dueAt: dueAt.toISOString() } : null,
+    });
+    if (dueAt) {
+      await this.scheduleTimer(m, {
+        instanceId: instance.id,
+        kind: 'task-limit',
+        elementId: api.id,
+        executionId: api.executionId,
+        taskId,
+        fireAt: dueAt,
+      });
+    }
+  }
+
+  private calendarCache?: { at: number; map: Map<string, boolean> };
+  private async calendar(m: EntityManager): Promise<Map<string, boolean>> {
+    if (this.calendarCache && Date.now() - this.calendarCache.at < 60_000) return this.calendarCache.map;
+    const rows: { day: string; working_day: boolean }[] = await m.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day FROM work_calendar_day`,
+    );
+    const map = new Map(rows.map((r) => [r.day, r.working_day]));
+    this.calendarCache = { at: Date.now(), map };
+    return map;
+  }
+
+  /** Timer rows follow the engine: each held BPMN timer has one pending row; a timer gone is cancelled. */
+  private async syncTimers(ctx: StepContext, status: InstanceStatus): Promise<void> {
+    const { manager: m, live, instance, now } = ctx;
+    const pending: { id: string; execution_id: string; kind: string; task_id: string | null }[] =
+      await m.query(
+        `SELECT id, execution_id, kind, task_id FROM workflow_timer WHERE instance_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
+        [instance.id],
+      );
+    const ended = status === 'completed' || status === 'terminated';
+    const held = ended ? [] : live.heldTimers();
+    const heldIds = new Set(held.map((t) => t.executionId));
+    const pendingBpmn = new Set(pending.filter((p) => p.kind === 'bpmn').map((p) => p.execution_id));
+    for (const t of held) {
+      if (pendingBpmn.has(t.executionId)) continue;
+      await this.scheduleTimer(m, {
+        instanceId: instance.id,
+        kind: 'bpmn',
+        elementId: t.elementId,
+        executionId: t.executionId,
+        taskId: null,
+        fireAt: t.expireAt,
+      });
+      ctx.history.push({
+        action: 'timer.scheduled',
+        elementId: t.elementId,
+        actorId: null,
+        actorUsername: null,
+        data: { fireAt: t.expireAt.toISOString() },
+      });
+    }
+    const cancel: string[] = [];
+    for (const p of pending) {
+      if (p.kind === 'bpmn' && !heldIds.has(p.execution_id)) cancel.push(p.id);
+      if (p.kind !== 'bpmn' && ended) cancel.push(p.id);
+    }
+    if (ended || ctx.completedTaskIds.size) {
+      const closed: { id: string }[] = await m.query(
+        `SELECT t.id FROM workflow_timer t JOIN workflow_task k ON k.id = t.task_id
+          WHERE t.instance_id = $1 AND t.fired_at IS NULL AND t.cancelled_at IS NULL AND k.status <> 'open'`,
+        [instance.id],
+      );
+      cancel.push(...closed.map((c) => c.id));
+    }
+    if (cancel.length)
+      await m.query(`UPDATE workflow_timer SET cancelled_at = $2 WHERE id = ANY($1)`, [
+        [...new Set(cancel)],
+        now,
+      ]);
+  }
+}
+
+export function infoOf(
+  i: Pick<InstanceInfo, 'id' | 'processId' | 'businessKey' | 'ownerUnitId' | 'startedBy'>,
+): InstanceInfo {
+  return {
+    id: i.id,
+    processId: i.processId,
+    businessKey: i.businessKey,
+    ownerUnitId: i.ownerUnitId,
+    startedBy: i.startedBy,
+  };
+}
+
+function itemOf(api: ElementApi): unknown {
+  const lc = api.owner.behaviour.loopCharacteristics as
+    { behaviour?: { elementVariable?: string }; elementVariable?: string } | undefined;
+  const variable = lc?.behaviour?.elementVariable ?? lc?.elementVariable ?? 'item';
+  return api.content[variable] ?? null;
+}
+
+/** TypeORM answers `UPDATE/INSERT … RETURNING` on PostgreSQL as [rows, count] or rows: take the rows. */
+export function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0];
+  return result as Record<string, unknown>[];
+}

@@ -1,0 +1,155 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Requires } from '../auth/decorators.js';
+import { CurrentActor, type Actor } from '../common/actor.js';
+import { uuidOr404 } from '../common/id-param.js';
+import {
+  AddSignersDto,
+  CommentDto,
+  CompleteTaskDto,
+  DelegateDto,
+  ReassignDto,
+  ReturnTaskDto,
+} from './dto/workflow.dto.js';
+import { TasksService } from './tasks.service.js';
+
+const id404 = uuidOr404('TASK_NOT_FOUND');
+
+/** Tasks: any logged-in user acts on the tasks of their unit and role; each operation checks that. */
+@ApiTags('tasks')
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get()
+  @Requires(
+    'My inbox: tasks assigned to me, claimable by my unit and role, or escalated to my unit; with time left',
+    [],
+  )
+  inbox(@CurrentActor() a: Actor) {
+    return this.tasks.inbox(a.principal!);
+  }
+
+  @Get(':id')
+  @Requires('One task with its history', [], ['TASK_NOT_FOUND'])
+  get(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
+    return this.tasks.get(a.principal!, id);
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  @Requires(
+    '认领: take a task for myself',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'TASK_ALREADY_CLAIMED'],
+  )
+  claim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
+    return this.tasks.claim(a, id);
+  }
+
+  @Post(':id/unclaim')
+  @HttpCode(200)
+  @Requires(
+    'Give a claimed task back to its candidates',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
+  )
+  unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
+    return this.tasks.unclaim(a, id);
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @Requires(
+    '办结: complete with a decision and form data',
+    [],
+    [
+      'TASK_NOT_FOUND',
+      'TASK_NOT_OPEN',
+      'TASK_NOT_YOURS',
+      'DECISION_NOT_ALLOWED',
+      'TASK_WAITING_FOR_SIGNERS',
+      'INSTANCE_NOT_ACTIVE',
+      'CONCURRENT_UPDATE',
+    ],
+  )
+  complete(@Param('id', id404) id: string, @Body() dto: CompleteTaskDto, @CurrentActor() a: Actor) {
+    return this.tasks.complete(a, id, dto);
+  }
+
+  @Post(':id/return')
+  @HttpCode(200)
+  @Requires(
+    '退回: return for correction, listing every deficiency at once (一次告知)',
+    [],
+    [
+      'TASK_NOT_FOUND',
+      'TASK_NOT_OPEN',
+      'TASK_NOT_YOURS',
+      'DECISION_NOT_ALLOWED',
+      'DEFICIENCIES_REQUIRED',
+      'CONCURRENT_UPDATE',
+    ],
+  )
+  return(@Param('id', id404) id: string, @Body() dto: ReturnTaskDto, @CurrentActor() a: Actor) {
+    return this.tasks.complete(a, id, {
+      decision: 'return',
+      deficiencies: dto.deficiencies,
+      comment: dto.comment,
+    });
+  }
+
+  @Post(':id/reassign')
+  @HttpCode(200)
+  @Requires(
+    '转办: hand the task to another user of my unit or a candidate',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'USER_NOT_FOUND'],
+  )
+  reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
+    return this.tasks.reassign(a, id, dto.toUserId, dto.comment);
+  }
+
+  @Post(':id/delegate')
+  @HttpCode(200)
+  @Requires(
+    '委托: lend the task to another user until a date',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'USER_NOT_FOUND'],
+  )
+  delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
+    return this.tasks.delegate(a, id, dto.toUserId, dto.until, dto.comment);
+  }
+
+  @Post(':id/signers')
+  @Requires(
+    '加签: ask more users to sign before the step can be completed',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'USER_NOT_FOUND'],
+  )
+  addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
+    return this.tasks.addSigners(a, id, dto.userIds, dto.comment);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @Requires(
+    '撤回: take back my completion while the next step has not been acted on',
+    [],
+    ['TASK_NOT_FOUND', 'WITHDRAW_NOT_POSSIBLE'],
+  )
+  withdraw(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return this.tasks.withdraw(a, id, dto.comment);
+  }
+
+  @Post(':id/urge')
+  @HttpCode(200)
+  @Requires(
+    '催办: remind whoever holds the task (case starter, escalation unit, overseers)',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN'],
+  )
+  urge(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return this.tasks.urge(a, id, dto.comment);
+  }
+}

@@ -1,0 +1,567 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor, Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { flattenValidationErrors } from '../common/validation.js';
+import { Clock } from './clock.js';
+import { rowsOf, WorkflowRuntime, type StepContext } from './runtime.service.js';
+import { WorkflowHistory } from './workflow-history.entity.js';
+import { WorkflowTask } from './workflow-task.entity.js';
+import { WorkflowUndo } from './workflow-undo.entity.js';
+import { WorkflowRegistry } from './workflow.registry.js';
+
+export interface InboxItem {
+  id: string;
+  instanceId: string;
+  processId: string;
+  businessKey: string | null;
+  elementId: string;
+  name: string | null;
+  formKey: string | null;
+  kind: string;
+  assigneeId: string | null;
+  claimable: boolean;
+  createdAt: string;
+  dueAt: string | null;
+  /** Milliseconds left until the time limit; negative when overdue. */
+  timeLeftMs: number | null;
+  overdue: boolean;
+  escalated: boolean;
+  suspended: boolean;
+  urgedCount: number;
+  loopItem: unknown;
+}
+
+export interface CompleteInput {
+  decision?: string;
+  form?: Record<string, unknown>;
+  comment?: string;
+  deficiencies?: string[];
+}
+
+export type CountersignRule = 'all' | 'majority' | 'any';
+
+/** The inbox and every operation Chinese offices use on a task, each checked, recorded and audited. */
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runtime: WorkflowRuntime,
+    private readonly registry: WorkflowRegistry,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Tasks I may act on: assigned to me, or open to my unit and role, or escalated to my unit. */
+  async inbox(p: Principal): Promise<InboxItem[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT t.*, i.process_id, i.business_key, i.status AS instance_status
+         FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id
+        WHERE t.status = 'open' AND i.status IN ('active', 'suspended')
+          AND (t.assignee_id = $1
+               OR (t.assignee_id IS NULL AND ($1 = ANY(t.candidate_user_ids)
+                   OR ($2 = ANY(t.candidate_unit_ids) AND (cardinality(t.candidate_roles) = 0 OR t.candidate_roles && $3::text[]))))
+               OR $2 = ANY(t.escalated_to_unit_ids))
+        ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC
+        LIMIT 500`,
+      [p.userId, p.unitId, p.roles],
+    );
+    const now = this.clock.now().getTime();
+    return rows.map((r) => {
+      const t = camel(r) as unknown as WorkflowTask & {
+        processId: string;
+        businessKey: string | null;
+        instanceStatus: string;
+      };
+      return {
+        id: t.id,
+        instanceId: t.instanceId,
+        processId: t.processId,
+        businessKey: t.businessKey,
+        elementId: t.elementId,
+        name: t.name,
+        formKey: t.formKey,
+        kind: t.kind,
+        assigneeId: t.assigneeId,
+        claimable: t.assigneeId === null && this.isCandidate(p, t),
+        createdAt: new Date(t.createdAt).toISOString(),
+        dueAt: t.dueAt ? new Date(t.dueAt).toISOString() : null,
+        timeLeftMs: t.dueAt ? new Date(t.dueAt).getTime() - now : null,
+        overdue: t.overdueAt !== null || (t.dueAt !== null && new Date(t.dueAt).getTime() < now),
+        escalated: t.escalatedToUnitIds.includes(p.unitId),
+        suspended: t.instanceStatus === 'suspended',
+        urgedCount: t.urgedCount,
+        loopItem: t.loopItem,
+      };
+    });
+  }
+
+  private isCandidate(
+    p: Principal,
+    t: Pick<WorkflowTask, 'candidateUserIds' | 'candidateUnitIds' | 'candidateRoles'>,
+  ): boolean {
+    return (
+      t.candidateUserIds.includes(p.userId) ||
+      (t.candidateUnitIds.includes(p.unitId) &&
+        (t.candidateRoles.length === 0 || t.candidateRoles.some((r) => (p.roles as string[]).includes(r))))
+    );
+  }
+
+  private mayAct(p: Principal, t: WorkflowTask): boolean {
+    return t.assigneeId === p.userId || (t.assigneeId === null && this.isCandidate(p, t));
+  }
+
+  /** A task the principal may see (act on, or escalated to their unit, or one they completed); else 404. */
+  async findVisible(
+    p: Principal,
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<WorkflowTask> {
+    const t = await m.findOneBy(WorkflowTask, { id });
+    if (!t) throw new AppError('TASK_NOT_FOUND');
+    const visible =
+      this.mayAct(p, t) ||
+      t.escalatedToUnitIds.includes(p.unitId) ||
+      t.completedBy === p.userId ||
+      t.delegatedFromId === p.userId;
+    if (!visible) throw new AppError('TASK_NOT_FOUND');
+    return t;
+  }
+
+  private async findActionable(
+    p: Principal,
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<WorkflowTask> {
+    const t = await this.findVisible(p, id, m);
+    if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+    if (!this.mayAct(p, t)) throw new AppError('TASK_NOT_YOURS');
+    return t;
+  }
+
+  async get(p: Principal, id: string) {
+    const t = await this.findVisible(p, id);
+    const history = await this.dataSource
+      .getRepository(WorkflowHistory)
+      .find({ where: { taskId: id }, order: { seq: 'ASC' } });
+    return { ...t, history };
+  }
+
+  /** Takes a claimable task for oneself. Of two claims at once, one wins; the other gets 409. */
+  async claim(actor: Actor, id: string): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const t = await this.findVisible(p, id, m);
+      if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+      if (t.assigneeId === p.userId) return t;
+      if (t.assigneeId !== null) throw new AppError('TASK_ALREADY_CLAIMED');
+      if (!this.isCandidate(p, t)) throw new AppError('TASK_NOT_YOURS');
+      await this.guardedUpdate(
+        m,
+        t,
+        { assignee_id: p.userId, claimed_at: this.clock.now() },
+        'TASK_ALREADY_CLAIMED',
+      );
+      await this.log(m, actor, t, 'task.claimed');
+      return m.findOneByOrFail(WorkflowTask, { id });
+    });
+  }
+
+  /** Gives a claimed task back to its candidates. */
+  async unclaim(actor: Actor, id: string): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const t = await this.findActionable(p, id, m);
+      if (t.assigneeId !== p.userId || t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.guardedUpdate(m, t, {
+        assignee_id: null,
+        claimed_at: null,
+        delegated_from_id: null,
+        delegated_until: null,
+      });
+      await this.log(m, actor, t, 'task.unclaimed');
+      return m.findOneByOrFail(WorkflowTask, { id });
+    });
+  }
+
+  /**
+   * Completes a task with a decision and form data (validated against the form key), or returns it with
+   * every deficiency listed at once (退回, 一次告知). A countersign (会签) iteration also updates the tally the
+   * flow's completion condition reads.
+   */
+  async complete(
+    actor: Actor,
+    id: string,
+    input: CompleteInput,
+  ): Promise<{ instanceId: string; status: string }> {
+    const p = actor.principal!;
+    const t = await this.findActionable(p, id);
+    if (t.kind === 'added-signer') return this.completeAddedSigner(actor, t, input);
+    const spec = t.formKey ? this.registry.form(t.formKey) : undefined;
+    const decisions = spec?.decisions ?? ['complete'];
+    const decision = input.decision ?? decisions[0];
+    if (!decisions.includes(decision)) throw new AppError('DECISION_NOT_ALLOWED', { allowed: decisions });
+    if (decision === 'return' && !(input.deficiencies && input.deficiencies.length))
+      throw new AppError('DEFICIENCIES_REQUIRED');
+    const form = this.validateForm(spec?.dto, input.form ?? {});
+    await this.runtime.step(t.instanceId, actor, async (ctx) => {
+      const task = await ctx.manager.findOneByOrFail(WorkflowTask, { id });
+      if (task.status !== 'open' || task.version !== t.version) throw new AppError('TASK_NOT_OPEN');
+      const openSigners = await ctx.manager.count(WorkflowTask, {
+        where: { parentTaskId: id, status: 'open' },
+      });
+      if (openSigners > 0) throw new AppError('TASK_WAITING_FOR_SIGNERS', { open: openSigners });
+      const api = ctx.live.waits.get(task.executionId);
+      if (!api) throw new AppError('TASK_NOT_OPEN');
+      await ctx.manager.query(
+        `INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
+         SELECT id, $2, version, state, $3 FROM workflow_instance WHERE id = $1
+         ON CONFLICT (instance_id) DO UPDATE SET task_id = EXCLUDED.task_id, version = EXCLUDED.version, state = EXCLUDED.state, created_at = EXCLUDED.created_at`,
+        [t.instanceId, id, ctx.now],
+      );
+      const done = await ctx.manager.query(
+        `UPDATE workflow_task SET status = 'completed', completed_at = $3, completed_by = $4, assignee_id = coalesce(assignee_id, $4),
+                decision = $5, form_data = $6, comment = $7, version = version + 1
+          WHERE id = $1 AND version = $2 AND status = 'open' RETURNING id`,
+        [id, task.version, ctx.now, p.userId, decision, form, input.comment ?? null],
+      );
+      if (rowsOf(done).length !== 1) throw new AppError('TASK_NOT_OPEN');
+      ctx.completedTaskIds.add(id);
+      const variables = ctx.live.variables();
+      variables.decision = { [decision]: true, value: decision };
+      variables.form = form;
+      if (decision === 'return') variables.deficiencies = input.deficiencies;
+      if (api.content.isMultiInstance) await this.tally(ctx, task, api.owner.behaviour);
+      ctx.history.push({
+        action: decision === 'return' ? 'task.returned' : 'task.completed',
+        taskId: id,
+        elementId: task.elementId,
+        comment: input.comment ?? null,
+        data: { decision, ...(input.deficiencies ? { deficiencies: input.deficiencies } : {}) },
+      });
+      api.signal({ decision, form });
+      ctx.live.waits.delete(task.executionId);
+    });
+    const row = await this.dataSource.query('SELECT status FROM workflow_instance WHERE id = $1', [
+      t.instanceId,
+    ]);
+    return { instanceId: t.instanceId, status: row[0].status };
+  }
+
+  /** 会签 tally: counts decisions of the element's iterations and decides by the element's rule. */
+  private async tally(
+    ctx: StepContext,
+    task: WorkflowTask,
+    behaviour: Record<string, unknown>,
+  ): Promise<void> {
+    // Iterations of one multi-instance activation share its execution id: <parent>_<index>.
+    const prefix = task.executionId.replace(/_\d+$/, '_').replace(/[\\%_]/g, (c) => '\\' + c);
+    const rows: { decision: string | null; status: string }[] = await ctx.manager.query(
+      `SELECT decision, status FROM workflow_task WHERE instance_id = $1 AND kind = 'step' AND execution_id LIKE $2`,
+      [task.instanceId, prefix + '%'],
+    );
+    const total = rows.length;
+    const approve = rows.filter((r) => r.status === 'completed' && r.decision === 'approve').length;
+    const reject = rows.filter((r) => r.status === 'completed' && r.decision !== 'approve').length;
+    const rule = countersignRule(behaviour);
+    const { decided, approved } = decideCountersign(rule, total, approve, reject);
+    const variables = ctx.live.variables();
+    const tallies = (variables.countersign ?? {}) as Record<string, unknown>;
+    tallies[task.elementId] = { rule, total, approve, reject, decided, approved };
+    variables.countersign = tallies;
+  }
+
+  private validateForm(
+    dto: (new () => object) | undefined,
+    form: Record<string, unknown>,
+  ): Record<string, unknown> {
+    if (!dto) {
+      if (Object.keys(form).length) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          Object.keys(form).map((field) => ({
+            field: `form.${field}`,
+            problems: [`此环节不收表单字段 ${field}。This step takes no form field ${field}.`],
+          })),
+        );
+      }
+      return {};
+    }
+    const instance = plainToInstance(dto, form);
+    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length) throw new AppError('VALIDATION_FAILED', flattenValidationErrors(errors, 'form'));
+    return JSON.parse(JSON.stringify(instance)) as Record<string, unknown>;
+  }
+
+  private async completeAddedSigner(actor: Actor, t: WorkflowTask, input: CompleteInput) {
+    const decision = input.decision ?? 'approve';
+    if (!['approve', 'reject'].includes(decision))
+      throw new AppError('DECISION_NOT_ALLOWED', { allowed: ['approve', 'reject'] });
+    await this.dataSource.transaction(async (m) => {
+      await this.guardedUpdate(m, t, {
+        status: 'completed',
+        completed_at: this.clock.now(),
+        completed_by: actor.principal!.userId,
+        decision,
+        comment: input.comment ?? null,
+      });
+      await this.log(m, actor, t, 'task.signed', { decision, parentTaskId: t.parentTaskId }, input.comment);
+    });
+    return { instanceId: t.instanceId, status: 'active' };
+  }
+
+  /** 转办: hands the task to another user, who must be able to act on it (same unit or a candidate). */
+  async reassign(actor: Actor, id: string, toUserId: string, comment?: string): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const t = await this.findActionable(p, id, m);
+      const target = await this.targetUser(m, toUserId);
+      if (
+        target.unit_id !== p.unitId &&
+        !this.isCandidate(
+          { ...p, userId: target.id, unitId: target.unit_id, roles: target.roles } as Principal,
+          t,
+        )
+      ) {
+        throw new AppError('VALIDATION_FAILED', [
+          {
+            field: 'toUserId',
+            problems: [
+              '转办对象须为本单位人员或该事项的候选办理人。The new handler must be of your unit or a candidate of the task.',
+            ],
+          },
+        ]);
+      }
+      await this.guardedUpdate(m, t, {
+        assignee_id: target.id,
+        claimed_at: this.clock.now(),
+        delegated_from_id: null,
+        delegated_until: null,
+      });
+      await this.log(m, actor, t, 'task.reassigned', { from: t.assigneeId, to: target.id }, comment);
+      return m.findOneByOrFail(WorkflowTask, { id });
+    });
+  }
+
+  /** 委托: lends the task to another user until a date; then it comes back by itself (a durable timer). */
+  async delegate(
+    actor: Actor,
+    id: string,
+    toUserId: string,
+    until: Date,
+    comment?: string,
+  ): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    if (until.getTime() <= this.clock.now().getTime()) {
+      throw new AppError('VALIDATION_FAILED', [
+        { field: 'until', problems: ['委托截止时间须晚于现在。The delegation must end in the future.'] },
+      ]);
+    }
+    return this.dataSource.transaction(async (m) => {
+      const t = await this.findActionable(p, id, m);
+      const target = await this.targetUser(m, toUserId);
+      await this.guardedUpdate(m, t, {
+        assignee_id: target.id,
+        delegated_from_id: p.userId,
+        delegated_until: until,
+        claimed_at: this.clock.now(),
+      });
+      await this.runtime.scheduleTimer(m, {
+        instanceId: t.instanceId,
+        kind: 'delegation-end',
+        elementId: t.elementId,
+        executionId: t.executionId,
+        taskId: t.id,
+        fireAt: until,
+      });
+      await this.log(m, actor, t, 'task.delegated', { to: target.id, until: until.toISOString() }, comment);
+      return m.findOneByOrFail(WorkflowTask, { id });
+    });
+  }
+
+  /** 加签: asks more users to sign; the step cannot be completed until they all have. */
+  async addSigners(actor: Actor, id: string, userIds: string[], comment?: string): Promise<WorkflowTask[]> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const t = await this.findActionable(p, id, m);
+      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      const created: WorkflowTask[] = [];
+      for (const uid of [...new Set(userIds)]) {
+        const target = await this.targetUser(m, uid);
+        const row = await m.save(
+          m.create(WorkflowTask, {
+            instanceId: t.instanceId,
+            elementId: t.elementId,
+            executionId: `${t.executionId}#signer-${target.id}`,
+            name: t.name,
+            formKey: null,
+            status: 'open',
+            kind: 'added-signer',
+            parentTaskId: t.id,
+            candidateUnitIds: [],
+            candidateRoles: [],
+            candidateUserIds: [],
+            escalatedToUnitIds: [],
+            assigneeId: target.id,
+            createdAt: this.clock.now(),
+            dueAt: t.dueAt,
+          }),
+        );
+        created.push(row);
+      }
+      await this.log(m, actor, t, 'task.signers-added', { userIds }, comment);
+      return created;
+    });
+  }
+
+  /** 撤回: takes back one's own completion while the next step has not been acted on. */
+  async withdraw(actor: Actor, id: string, comment?: string): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    const t = await this.findVisible(p, id);
+    if (t.status !== 'completed' || t.completedBy !== p.userId || t.kind !== 'step')
+      throw new AppError('WITHDRAW_NOT_POSSIBLE');
+    const undo = await this.dataSource.getRepository(WorkflowUndo).findOneBy({ instanceId: t.instanceId });
+    if (!undo || undo.taskId !== id) throw new AppError('WITHDRAW_NOT_POSSIBLE');
+    const history: { action: string; data: { topic?: string } | null }[] = await this.dataSource.query(
+      `SELECT action, data FROM workflow_history WHERE instance_id = $1 AND at >= $2 AND action IN ('service.completed', 'incident.opened', 'task.claimed', 'task.completed', 'task.returned', 'task.signed', 'instance.completed')`,
+      [t.instanceId, undo.createdAt],
+    );
+    if (
+      history.some((h) => h.action !== 'task.completed' && h.action !== 'task.returned') ||
+      history.length > 1
+    ) {
+      throw new AppError('WITHDRAW_NOT_POSSIBLE');
+    }
+    await this.runtime.restoreAndStep(t.instanceId, actor, undo.version + 1, undo.state, async (ctx) => {
+      const later = await ctx.manager.query(
+        `SELECT count(*)::int AS n FROM workflow_task WHERE instance_id = $1 AND id <> $2 AND created_at >= $3 AND (claimed_at IS NOT NULL OR status = 'completed')`,
+        [t.instanceId, id, undo.createdAt],
+      );
+      if (later[0].n > 0) throw new AppError('WITHDRAW_NOT_POSSIBLE');
+      await ctx.manager.query(
+        `UPDATE workflow_task SET assignee_id = $2, form_data = NULL, comment = NULL WHERE id = $1`,
+        [id, p.userId],
+      );
+      await ctx.manager.delete(WorkflowUndo, { instanceId: t.instanceId });
+      ctx.history.push({
+        action: 'task.withdrawn',
+        taskId: id,
+        elementId: t.elementId,
+        comment: comment ?? null,
+      });
+    });
+    return this.dataSource.getRepository(WorkflowTask).findOneByOrFail({ id });
+  }
+
+  /** 催办: reminds whoever holds the task; recorded and counted. */
+  async urge(actor: Actor, id: string, comment?: string): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const t = await m.findOneBy(WorkflowTask, { id });
+      if (!t) throw new AppError('TASK_NOT_FOUND');
+      const starter = await m.query('SELECT started_by FROM workflow_instance WHERE id = $1', [t.instanceId]);
+      const allowed =
+        starter[0]?.started_by === p.userId ||
+        t.escalatedToUnitIds.includes(p.unitId) ||
+        p.permissions.has('workflow:oversee' as never);
+      if (!allowed) throw new AppError('TASK_NOT_FOUND');
+      if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+      await m.query(
+        'UPDATE workflow_task SET urged_count = urged_count + 1, last_urged_at = $2 WHERE id = $1',
+        [id, this.clock.now()],
+      );
+      await this.log(m, actor, t, 'task.urged', null, comment);
+      return m.findOneByOrFail(WorkflowTask, { id });
+    });
+  }
+
+  private async targetUser(
+    m: EntityManager,
+    id: string,
+  ): Promise<{ id: string; unit_id: string; roles: string[] }> {
+    const rows = await m.query('SELECT id, unit_id, roles FROM app_user WHERE id = $1 AND active', [id]);
+    if (!rows[0]) throw new AppError('USER_NOT_FOUND');
+    return rows[0];
+  }
+
+  /** Updates a task only if nobody changed it since it was read; else 409 (default TASK_NOT_OPEN). */
+  private async guardedUpdate(
+    m: EntityManager,
+    t: WorkflowTask,
+    set: Record<string, unknown>,
+    code: 'TASK_NOT_OPEN' | 'TASK_ALREADY_CLAIMED' = 'TASK_NOT_OPEN',
+  ) {
+    const keys = Object.keys(set);
+    const res = await m.query(
+      `UPDATE workflow_task SET ${keys.map((k, i) => `${k} = $${i + 3}`).join(', ')}, version = version + 1
+        WHERE id = $1 AND version = $2 AND status = 'open' RETURNING id`,
+      [t.id, t.version, ...keys.map((k) => set[k])],
+    );
+    if (rowsOf(res).length !== 1) throw new AppError(code);
+  }
+
+  private async log(
+    m: EntityManager,
+    actor: Actor,
+    t: WorkflowTask,
+    action: string,
+    data?: Record<string, unknown> | null,
+    comment?: string,
+  ) {
+    await m.insert(WorkflowHistory, {
+      instanceId: t.instanceId,
+      taskId: t.id,
+      elementId: t.elementId,
+      action,
+      actorId: actor.principal?.userId ?? null,
+      actorUsername: actor.principal?.username ?? null,
+      at: this.clock.now(),
+      comment: comment ?? null,
+      data: (data ?? null) as never,
+    });
+    await this.audit.record(m, actor, {
+      action: `workflow.${action}`,
+      entityType: 'workflow_task',
+      entityId: t.id,
+      data: data ?? null,
+    });
+  }
+}
+
+/**
+ * 会签 rules: `all` — every member must approve (one rejection decides); `majority` — more than half approve
+ * (half or more rejecting decides against); `any` — one approval suffices (all rejecting decides against).
+ */
+export function decideCountersign(
+  rule: CountersignRule,
+  total: number,
+  approve: number,
+  reject: number,
+): { decided: boolean; approved: boolean } {
+  if (rule === 'all') return { decided: reject > 0 || approve === total, approved: approve === total };
+  if (rule === 'majority')
+    return { decided: approve * 2 > total || reject * 2 >= total, approved: approve * 2 > total };
+  return { decided: approve > 0 || reject === total, approved: approve > 0 };
+}
+
+function countersignRule(behaviour: Record<string, unknown>): CountersignRule {
+  const ext = behaviour.extensionElements as
+    { values?: { $type?: string; values?: { name?: string; value?: string }[] }[] } | undefined;
+  for (const v of ext?.values ?? []) {
+    for (const prop of v.values ?? []) {
+      if (prop.name === 'countersignRule' && ['all', 'majority', 'any'].includes(prop.value ?? ''))
+        return prop.value as CountersignRule;
+    }
+  }
+  return 'all';
+}
+
+function camel(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row))
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  return out;
+}

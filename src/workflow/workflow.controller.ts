@@ -1,0 +1,145 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Requires } from '../auth/decorators.js';
+import { Permission } from '../auth/permissions.js';
+import { CurrentActor, type Actor } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { uuidOr404 } from '../common/id-param.js';
+import { DefinitionsService } from './definitions.service.js';
+import { CalendarDayDto, CommentDto, StartInstanceDto } from './dto/workflow.dto.js';
+import { InstancesService } from './instances.service.js';
+import { WorkflowRuntime } from './runtime.service.js';
+
+@ApiTags('workflows')
+@Controller()
+export class WorkflowController {
+  constructor(
+    private readonly definitions: DefinitionsService,
+    private readonly instances: InstancesService,
+    private readonly runtime: WorkflowRuntime,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Get('workflows')
+  @Requires('Deployed processes and their versions', [])
+  list() {
+    return this.definitions.list();
+  }
+
+  @Post('workflow-instances')
+  @Requires(
+    'Start a case of any process (administration and testing; domains start their own cases)',
+    [Permission.WORKFLOW_ADMIN],
+    ['PROCESS_NOT_FOUND'],
+  )
+  async start(@Body() dto: StartInstanceDto, @CurrentActor() a: Actor) {
+    const started = await this.runtime.start(a, dto);
+    return this.instances.get(a.principal!, started.id);
+  }
+
+  @Get('workflow-instances/:id')
+  @Requires('A case: status, variables, tasks', [], ['INSTANCE_NOT_FOUND'])
+  get(@Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
+    return this.instances.get(a.principal!, id);
+  }
+
+  @Get('workflow-instances/:id/history')
+  @Requires('The case timeline: who, what, when, from which step, comment', [], ['INSTANCE_NOT_FOUND'])
+  history(@Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
+    return this.instances.history(a.principal!, id);
+  }
+
+  @Get('workflow-instances/:id/diagram')
+  @Requires(
+    'BPMN XML of the case’s version with each activity’s state (completed, active, overdue)',
+    [],
+    ['INSTANCE_NOT_FOUND'],
+  )
+  diagram(@Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
+    return this.instances.diagram(a.principal!, id);
+  }
+
+  @Post('workflow-instances/:id/suspend')
+  @HttpCode(200)
+  @Requires(
+    '挂起: suspend a case; time limits pause',
+    [Permission.WORKFLOW_OVERSEE],
+    ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
+  )
+  suspend(
+    @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
+    @Body() dto: CommentDto,
+    @CurrentActor() a: Actor,
+  ) {
+    return this.instances.suspend(a, id, dto.comment);
+  }
+
+  @Post('workflow-instances/:id/resume')
+  @HttpCode(200)
+  @Requires(
+    '恢复: resume a suspended case',
+    [Permission.WORKFLOW_OVERSEE],
+    ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
+  )
+  resume(
+    @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
+    @Body() dto: CommentDto,
+    @CurrentActor() a: Actor,
+  ) {
+    return this.instances.resume(a, id, dto.comment);
+  }
+
+  @Post('workflow-instances/:id/terminate')
+  @HttpCode(200)
+  @Requires(
+    '终止: end a case by the office',
+    [Permission.WORKFLOW_OVERSEE],
+    ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
+  )
+  terminate(
+    @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
+    @Body() dto: CommentDto,
+    @CurrentActor() a: Actor,
+  ) {
+    return this.instances.terminate(a, id, dto.comment);
+  }
+
+  @Get('workflow-incidents')
+  @Requires('Open incidents (failed service tasks) of the cases I oversee', [Permission.WORKFLOW_OVERSEE])
+  incidents(@CurrentActor() a: Actor) {
+    return this.instances.incidents(a.principal!);
+  }
+
+  @Post('workflow-incidents/:id/retry')
+  @HttpCode(200)
+  @Requires('Run a failed service task again', [Permission.WORKFLOW_OVERSEE], ['INCIDENT_NOT_FOUND'])
+  retry(@Param('id', uuidOr404('INCIDENT_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
+    return this.instances.retry(a, id);
+  }
+
+  @Get('work-calendar')
+  @Requires('Holidays and 调休 working days that step limits count with', [])
+  async calendar(@Query('year') year?: string) {
+    const y = /^\d{4}$/.test(year ?? '') ? year : String(new Date().getFullYear());
+    return this.dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day AS "workingDay", note FROM work_calendar_day WHERE extract(year FROM day) = $1 ORDER BY day`,
+      [Number(y)],
+    );
+  }
+
+  @Put('work-calendar/:day')
+  @Requires('Mark a day as a holiday or a 调休 working day', [Permission.WORKFLOW_ADMIN])
+  async setDay(@Param('day') day: string, @Body() dto: CalendarDayDto) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
+      throw new AppError('VALIDATION_FAILED', [
+        { field: 'day', problems: ['日期格式须为 YYYY-MM-DD。The day must be YYYY-MM-DD.'] },
+      ]);
+    }
+    await this.dataSource.query(
+      `INSERT INTO work_calendar_day (day, working_day, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working_day = $2, note = $3`,
+      [day, dto.workingDay, dto.note ?? null],
+    );
+    return { day, workingDay: dto.workingDay, note: dto.note ?? null };
+  }
+}

@@ -1,0 +1,62 @@
+import {
+  Global,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Clock } from './clock.js';
+import { DefinitionsService } from './definitions.service.js';
+import { InstancesService } from './instances.service.js';
+import { WorkflowRuntime } from './runtime.service.js';
+import { TasksController } from './tasks.controller.js';
+import { TasksService } from './tasks.service.js';
+import { TimerQueue } from './timer-queue.js';
+import { WorkflowController } from './workflow.controller.js';
+import { WorkflowRegistry } from './workflow.registry.js';
+
+/**
+ * The BPMN runtime. Domain modules import it and register their groups, services and forms with
+ * WorkflowRegistry in onModuleInit; at application bootstrap the workflows are deployed and timers start.
+ */
+@Global()
+@Module({
+  providers: [
+    WorkflowRegistry,
+    Clock,
+    DefinitionsService,
+    WorkflowRuntime,
+    TasksService,
+    InstancesService,
+    TimerQueue,
+  ],
+  controllers: [WorkflowController, TasksController],
+  exports: [WorkflowRegistry, WorkflowRuntime, Clock, TasksService],
+})
+export class WorkflowModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WorkflowModule');
+
+  constructor(
+    private readonly definitions: DefinitionsService,
+    private readonly timers: TimerQueue,
+    private readonly runtime: WorkflowRuntime,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const deployed = await this.definitions.deployAll();
+    this.logger.log(`${deployed.length} workflow definition(s) in force`);
+    await this.timers.start((timerId) =>
+      this.runtime.fireTimer(timerId).catch((e: unknown) => {
+        this.logger.error(
+          { timerId, err: e instanceof Error ? e.message : e },
+          'timer failed; the job queue retries it',
+        );
+        throw e;
+      }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.timers.stop();
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Actor } from '../common/actor.js';
+
+/** Who may take a task: users of these units (holding one of these roles, if any), or these users. */
+export interface Candidates {
+  unitIds?: string[];
+  roles?: string[];
+  userIds?: string[];
+}
+
+export interface InstanceInfo {
+  id: string;
+  processId: string;
+  businessKey: string | null;
+  ownerUnitId: string | null;
+  startedBy: string | null;
+}
+
+export interface GroupContext {
+  manager: EntityManager;
+  instance: InstanceInfo;
+  elementId: string;
+  /** The multi-instance element value of this iteration, if any (e.g. a member unit's id). */
+  loopItem: unknown;
+  variables: Record<string, unknown>;
+}
+
+export interface ServiceContext {
+  manager: EntityManager;
+  instance: InstanceInfo;
+  elementId: string;
+  /** Process variables: read them, and set the ones later steps and conditions need. */
+  variables: Record<string, unknown>;
+  actor: Actor;
+}
+
+export interface FormSpec {
+  /** Decisions a task of this form may end with; the first is the default. */
+  decisions: string[];
+  /** class-validator DTO the form data must fit; omitted: the form carries no data. */
+  dto?: new () => object;
+}
+
+export type GroupResolver = (ctx: GroupContext) => Promise<Candidates>;
+export type ServiceHandler = (ctx: ServiceContext) => Promise<Record<string, unknown> | void>;
+
+/**
+ * What the domains tell the runtime: how candidate groups resolve against the organization, which
+ * service topics they handle, which forms their tasks carry, and which processes they need deployed.
+ */
+@Injectable()
+export class WorkflowRegistry {
+  private readonly groups = new Map<string, GroupResolver>();
+  private readonly services = new Map<string, ServiceHandler>();
+  private readonly forms = new Map<string, FormSpec>();
+  private readonly required = new Set<string>();
+  private escalation?: GroupResolver;
+
+  registerGroup(name: string, resolver: GroupResolver): void {
+    this.groups.set(name, resolver);
+  }
+  registerService(topic: string, handler: ServiceHandler): void {
+    this.services.set(topic, handler);
+  }
+  registerForm(formKey: string, spec: FormSpec): void {
+    this.forms.set(formKey, spec);
+  }
+  requireProcess(processId: string): void {
+    this.required.add(processId);
+  }
+  /** Where overdue steps are escalated (e.g. the office of the case's level). */
+  registerEscalation(resolver: GroupResolver): void {
+    this.escalation = resolver;
+  }
+
+  group(name: string): GroupResolver | undefined {
+    return this.groups.get(name);
+  }
+  service(topic: string): ServiceHandler | undefined {
+    return this.services.get(topic);
+  }
+  form(formKey: string): FormSpec | undefined {
+    return this.forms.get(formKey);
+  }
+  topics(): string[] {
+    return [...this.services.keys()];
+  }
+  requiredProcesses(): string[] {
+    return [...this.required];
+  }
+  escalationResolver(): GroupResolver | undefined {
+    return this.escalation;
+  }
+}
