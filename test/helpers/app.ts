@@ -14,6 +14,8 @@ export interface TestApp {
   databaseUrl: string;
   jwtSecret: string;
   http(): ReturnType<typeof request>;
+  /** Stops the app and its pool, keeping the database (a server process going away). */
+  stop(): Promise<void>;
   /** Logs a demo user in and answers the bearer token. */
   token(username: string): Promise<string>;
   close(): Promise<void>;
@@ -61,6 +63,10 @@ export async function startTestApp(
         throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
       tokens.set(username, res.body.accessToken);
       return res.body.accessToken as string;
+    },
+    async stop() {
+      await app.close();
+      await prepared.close();
     },
     async close() {
       await app.close();

@@ -31,7 +31,7 @@ export async function openTask(
     .http()
     .get('/tasks')
     .set('Authorization', `Bearer ${await t.token(username)}`);
-  if (res.status !== 200) throw new Error(`inbox of ${username}: ${res.status}`);
+  if (res.status !== 200) throw new Error(`inbox of ${username}: ${res.status} ${JSON.stringify(res.body)}`);
   const task = (res.body as { id: string; instanceId: string; elementId: string }[]).find(
     (x) => x.instanceId === instanceId && x.elementId === elementId,
   );

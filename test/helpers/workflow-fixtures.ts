@@ -20,7 +20,8 @@ class FixtureRegistrations implements OnModuleInit {
     this.registry.registerForm('resubmit', { decisions: ['resubmit'] });
     this.registry.registerForm('countersign', { decisions: ['approve', 'reject'] });
     this.registry.registerService('testPublish', async (ctx) => {
-      if (ctx.variables.failPublish) {
+      const broken = await ctx.manager.query(`SELECT 1 FROM system_setting WHERE key = 'test-register-down'`);
+      if (broken.length) {
         await ctx.manager.query(
           `INSERT INTO system_setting (key, value) VALUES ('half-written-' || $1, 'x')`,
           [ctx.instance.id],

@@ -1,0 +1,192 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The path to the leader's signature, split into steps that can run on any server process. */
+const TO_LEADER: [string, string][] = [
+  ['dept-head', 'deptApprove'],
+  ['office', 'officeReview'],
+  ['member-1', 'countersign'],
+  ['member-2', 'countersign'],
+  ['member-3', 'countersign'],
+];
+
+/** Pretends the clock moved past a case's timers: the timer rows and their queued jobs become due now. */
+async function makeTimersDue(t: TestApp, instanceId: string, kind = 'bpmn'): Promise<number> {
+  const rows: { job_id: string }[] = await t.dataSource
+    .query(
+      `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
+      [instanceId, kind],
+    )
+    .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as { job_id: string }[]);
+  await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
+    rows.map((r) => r.job_id),
+  ]);
+  return rows.length;
+}
+
+// Passport keeps one strategy per process, bound to the last app started: apps of one test process stop in
+// the reverse order of their start (in production there is one app per process).
+describe('workflow durability', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let c: TestApp;
+  beforeAll(async () => {
+    a = await startTestApp();
+    // A second server process on the same database, and a third that never caches an engine.
+    b = await startTestApp({}, { databaseUrl: a.databaseUrl });
+  });
+  afterAll(async () => {
+    await b.stop();
+    await a.close();
+  });
+
+  it('given steps alternating between two server processes, then the outcome equals an uninterrupted run', async () => {
+    const steps: [string, string, string][] = [
+      ...TO_LEADER.map(([u, e]) => [u, e, 'approve'] as [string, string, string]),
+      ['leader', 'leaderSign', 'approve'],
+    ];
+    const straight = await startReviewCase(a);
+    for (const [user, el, decision] of steps)
+      expect((await act(a, user, straight, el, { decision })).status).toBe(200);
+    const alternating = await startReviewCase(a);
+    for (const [i, [user, el, decision]] of steps.entries()) {
+      // Each process holds a cached engine that the other one's step makes stale.
+      const app = i % 2 === 0 ? b : a;
+      expect((await act(app, user, alternating, el, { decision })).status).toBe(200);
+    }
+    expect(await instanceStatus(a, alternating)).toBe('completed');
+    expect(await historyActions(a, alternating)).toEqual(await historyActions(a, straight));
+  });
+
+  it('given a process that recovers the engine from the database at every step, then the outcome is the same', async () => {
+    c = await startTestApp({ ENGINE_CACHE_SIZE: '0' }, { databaseUrl: a.databaseUrl });
+    {
+      const straight = await startReviewCase(a);
+      const recovered = await startReviewCase(c);
+      const path: [string, string, string, Record<string, unknown>?][] = [
+        ['dept-head', 'deptApprove', 'approve'],
+        ['office', 'officeReview', 'return', { deficiencies: ['缺少附件'] }],
+        ['dept-staff', 'correct', 'resubmit'],
+        ['office', 'officeReview', 'approve'],
+        ['member-1', 'countersign', 'approve'],
+        ['member-2', 'countersign', 'reject'],
+      ];
+      for (const [user, el, decision, extra] of path) {
+        const op = decision === 'return' ? 'return' : 'complete';
+        const body = decision === 'return' ? extra! : { decision };
+        expect((await act(a, user, straight, el, body, op)).status).toBe(200);
+        expect((await act(c, user, recovered, el, body, op)).status).toBe(200);
+      }
+      expect(await instanceStatus(c, recovered)).toBe('completed');
+      expect(await historyActions(c, recovered)).toEqual(await historyActions(a, straight));
+    }
+  });
+
+  it('given two completions of one task at once, in one process or in two, then exactly one wins and the other gets 409', async () => {
+    for (const [first, second] of [
+      [a, a],
+      [a, b],
+    ]) {
+      const id = await startReviewCase(a);
+      const taskId = await openTask(a, 'dept-head', id, 'deptApprove');
+      const send = (app: TestApp) =>
+        app
+          .token('dept-head')
+          .then((tok) =>
+            app
+              .http()
+              .post(`/tasks/${taskId}/complete`)
+              .set('Authorization', `Bearer ${tok}`)
+              .send({ decision: 'approve' }),
+          );
+      const results = await Promise.all([send(first), send(second)]);
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 409]);
+      const loser = results.find((r) => r.status === 409)!;
+      expect(['TASK_NOT_OPEN', 'CONCURRENT_UPDATE']).toContain(loser.body.error.code);
+      const created = await a.dataSource.query(
+        `SELECT count(*)::int AS n FROM workflow_task WHERE instance_id = $1 AND element_id = 'officeReview'`,
+        [id],
+      );
+      expect(created[0].n).toBe(1);
+    }
+  });
+
+  it('given a 90-day timer, when the server restarts and the day comes, then it fires exactly once', async () => {
+    const id = await startReviewCase(a);
+    for (const [user, el] of TO_LEADER) await act(a, user, id, el, { decision: 'approve' });
+    const timer = (
+      await a.dataSource.query(
+        `SELECT fire_at, created_at FROM workflow_timer WHERE instance_id = $1 AND kind = 'bpmn'`,
+        [id],
+      )
+    )[0];
+    const days = (new Date(timer.fire_at).getTime() - new Date(timer.created_at).getTime()) / 86400_000;
+    expect(Math.round(days)).toBe(90);
+    // Every server process goes away; 90 days pass; a new one starts.
+    await c.stop();
+    await b.stop();
+    const url = a.databaseUrl;
+    await a.stop();
+    const fresh = await startTestApp({}, { databaseUrl: url });
+    try {
+      expect(await makeTimersDue(fresh, id)).toBe(1);
+      await waitFor('the timer to fire', async () => (await instanceStatus(fresh, id)) === 'completed');
+      const actions = await historyActions(fresh, id);
+      expect(actions.filter((x) => x === 'timer.fired:signLapsed')).toHaveLength(1);
+      const ended = await fresh.dataSource.query(
+        `SELECT 1 FROM workflow_history WHERE instance_id = $1 AND action = 'element.completed' AND element_id = 'lapsed'`,
+        [id],
+      );
+      expect(ended).toHaveLength(1);
+      const open = await fresh.dataSource.query(
+        `SELECT status FROM workflow_task WHERE instance_id = $1 AND element_id = 'leaderSign'`,
+        [id],
+      );
+      expect(open[0].status).toBe('cancelled');
+    } finally {
+      await fresh.stop();
+    }
+    a = await startTestApp({}, { databaseUrl: url });
+    b = await startTestApp({}, { databaseUrl: url });
+  });
+
+  it('given two server processes polling the same due timers, then no timer fires twice', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = await startReviewCase(i % 2 ? a : b);
+      for (const [user, el] of TO_LEADER) await act(i % 2 ? b : a, user, id, el, { decision: 'approve' });
+      ids.push(id);
+    }
+    for (const id of ids) await makeTimersDue(a, id);
+    await waitFor('all timers to fire', async () => {
+      const left = await a.dataSource.query(
+        `SELECT count(*)::int AS n FROM workflow_instance WHERE id = ANY($1::uuid[]) AND status <> 'completed'`,
+        [ids],
+      );
+      return left[0].n === 0;
+    });
+    await sleep(1500); // give a duplicate a chance to show
+    const fired: { instance_id: string; n: number }[] = await a.dataSource.query(
+      `SELECT instance_id, count(*)::int AS n FROM workflow_history WHERE instance_id = ANY($1::uuid[]) AND action = 'timer.fired' GROUP BY instance_id`,
+      [ids],
+    );
+    expect(fired).toHaveLength(6);
+    expect(fired.every((f) => f.n === 1)).toBe(true);
+  });
+});
