@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
@@ -493,7 +493,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
         const open = await ctx.manager.findOneBy(WorkflowIncident, {
           instanceId: ctx.instance.id,
           elementId: call.elementId,
-          resolvedAt: null as never,
+          resolvedAt: IsNull(),
         });
         if (open)
           await ctx.manager.update(

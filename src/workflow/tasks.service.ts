@@ -124,6 +124,7 @@ export class TasksService {
     if (!t) throw new AppError('TASK_NOT_FOUND');
     const visible =
       this.mayAct(p, t) ||
+      this.isCandidate(p, t) ||
       t.escalatedToUnitIds.includes(p.unitId) ||
       t.completedBy === p.userId ||
       t.delegatedFromId === p.userId;

@@ -1,0 +1,329 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
+import { TEST_DEMO_PASSWORD } from './helpers/database.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('task operations (the inbox of a Chinese office)', () => {
+  let t: TestApp;
+  const user: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const post = async (u: string, path: string, body: object = {}) =>
+    t
+      .http()
+      .post(path)
+      .set(await auth(u))
+      .send(body);
+
+  async function atOfficeReview(): Promise<{ id: string; taskId: string }> {
+    const id = await startReviewCase(t);
+    await act(t, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    return { id, taskId: await openTask(t, 'office', id, 'officeReview') };
+  }
+
+  async function makeDue(instanceId: string, kind: string): Promise<void> {
+    const res = await t.dataSource.query(
+      `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
+      [instanceId, kind],
+    );
+    const rows = (Array.isArray(res[0]) ? res[0] : res) as { job_id: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
+      rows.map((r) => r.job_id),
+    ]);
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    // A second clerk in the office, to pass work between.
+    await t.dataSource.query(
+      `INSERT INTO app_user (username, display_name, password_hash, unit_id, roles)
+       SELECT 'office-2', '办公室二号', password_hash, unit_id, roles FROM app_user WHERE username = 'office'`,
+    );
+    for (const r of await t.dataSource.query('SELECT id, username FROM app_user')) user[r.username] = r.id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given a claimable task, then claiming is exclusive: one of two claims wins and only the holder may act', async () => {
+    const { taskId } = await atOfficeReview();
+    const [x, y] = await Promise.all([
+      post('office', `/tasks/${taskId}/claim`),
+      post('office-2', `/tasks/${taskId}/claim`),
+    ]);
+    expect([x.status, y.status].sort()).toEqual([200, 409]);
+    const holder = x.status === 200 ? 'office' : 'office-2';
+    const other = holder === 'office' ? 'office-2' : 'office';
+    expect((await post(other, `/tasks/${taskId}/claim`)).body.error.code).toBe('TASK_ALREADY_CLAIMED');
+    const notYours = await post(other, `/tasks/${taskId}/complete`, { decision: 'approve' });
+    expect(notYours.status).toBe(403);
+    expect(notYours.body.error.code).toBe('TASK_NOT_YOURS');
+    expect((await post(holder, `/tasks/${taskId}/unclaim`)).status).toBe(200);
+    expect((await post(other, `/tasks/${taskId}/claim`)).body.assigneeId).toBe(user[other]);
+  });
+
+  it('given someone outside the candidates, then the task answers like a missing one', async () => {
+    const { taskId } = await atOfficeReview();
+    const res = await post('committee', `/tasks/${taskId}/complete`, { decision: 'approve' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('TASK_NOT_FOUND');
+    expect(
+      (
+        await t
+          .http()
+          .get(`/tasks/${taskId}`)
+          .set(await auth('committee'))
+      ).status,
+    ).toBe(404);
+    expect((await post('office', '/tasks/00000000-0000-4000-8000-000000000000/complete')).status).toBe(404);
+  });
+
+  it('given 转办, then the task moves to a colleague, and not to someone of another unit', async () => {
+    const { taskId } = await atOfficeReview();
+    const res = await post('office', `/tasks/${taskId}/reassign`, {
+      toUserId: user['office-2'],
+      comment: '请王二办理',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.assigneeId).toBe(user['office-2']);
+    const wrong = await post('office-2', `/tasks/${taskId}/reassign`, { toUserId: user['committee'] });
+    expect(wrong.status).toBe(400);
+    expect((await post('office-2', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
+  });
+
+  it('given 委托 until a time, then the delegate holds it and it comes back when the time is up', async () => {
+    const { id, taskId } = await atOfficeReview();
+    await post('office', `/tasks/${taskId}/claim`);
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    const res = await post('office', `/tasks/${taskId}/delegate`, { toUserId: user['office-2'], until });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ assigneeId: user['office-2'], delegatedFromId: user['office'] });
+    await makeDue(id, 'delegation-end');
+    await waitFor(
+      'the delegation to end',
+      async () =>
+        (await t.dataSource.query('SELECT assignee_id FROM workflow_task WHERE id = $1', [taskId]))[0]
+          .assignee_id === user['office'],
+    );
+    expect(await historyActions(t, id)).toContain('task.delegation-ended:officeReview');
+  });
+
+  it('given 加签, then the step cannot be completed until the added signer has signed', async () => {
+    const { taskId } = await atOfficeReview();
+    await post('office', `/tasks/${taskId}/claim`);
+    const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['member-1']] });
+    expect(added.status).toBe(201);
+    const blocked = await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.code).toBe('TASK_WAITING_FOR_SIGNERS');
+    const signerTask = added.body[0].id;
+    expect(
+      (await post('member-1', `/tasks/${signerTask}/complete`, { decision: 'approve', comment: '同意' }))
+        .status,
+    ).toBe(200);
+    expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
+  });
+
+  it('given 撤回 before the next step is touched, then the step reopens and the next one is cancelled; after, it is refused', async () => {
+    const id = await startReviewCase(t);
+    const deptTask = await openTask(t, 'dept-head', id, 'deptApprove');
+    await post('dept-head', `/tasks/${deptTask}/complete`, { decision: 'approve' });
+    const next = await openTask(t, 'office', id, 'officeReview');
+    const back = await post('dept-head', `/tasks/${deptTask}/withdraw`, { comment: '意见写错了' });
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ status: 'open', assigneeId: user['dept-head'] });
+    expect(
+      (await t.dataSource.query('SELECT status FROM workflow_task WHERE id = $1', [next]))[0].status,
+    ).toBe('cancelled');
+    expect(await historyActions(t, id)).toEqual(
+      expect.arrayContaining(['task.withdrawn:deptApprove', 'task.reopened:deptApprove']),
+    );
+    // Again, but the office claims the next step first.
+    await post('dept-head', `/tasks/${deptTask}/complete`, { decision: 'approve' });
+    const next2 = await openTask(t, 'office', id, 'officeReview');
+    await post('office', `/tasks/${next2}/claim`);
+    const refused = await post('dept-head', `/tasks/${deptTask}/withdraw`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('WITHDRAW_NOT_POSSIBLE');
+    expect(await instanceStatus(t, id)).toBe('active');
+  });
+
+  it('given 催办 by the applicant, then the office sees the reminder; others cannot urge', async () => {
+    const { taskId } = await atOfficeReview();
+    expect((await post('dept-staff', `/tasks/${taskId}/urge`, { comment: '请尽快' })).status).toBe(200);
+    const inbox = await t
+      .http()
+      .get('/tasks')
+      .set(await auth('office'));
+    expect(inbox.body.find((x: { id: string }) => x.id === taskId).urgedCount).toBe(1);
+    expect((await post('committee', `/tasks/${taskId}/urge`)).status).toBe(404);
+  });
+
+  it('given 挂起 and 恢复, then nothing can be done meanwhile and the time limit is extended by the pause', async () => {
+    const { id, taskId } = await atOfficeReview();
+    const dueBefore = new Date(
+      (await t.dataSource.query('SELECT due_at FROM workflow_task WHERE id = $1', [taskId]))[0].due_at,
+    ).getTime();
+    expect((await post('dept-staff', `/workflow-instances/${id}/suspend`)).status).toBe(403);
+    expect(
+      (await post('office', `/workflow-instances/${id}/suspend`, { comment: '等待上级意见' })).body.status,
+    ).toBe('suspended');
+    const blocked = await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.code).toBe('INSTANCE_NOT_ACTIVE');
+    const pending = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM workflow_timer WHERE task_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
+      [taskId],
+    );
+    expect(pending[0].n).toBe(0);
+    await sleep(300);
+    expect((await post('office', `/workflow-instances/${id}/resume`)).body.status).toBe('active');
+    const dueAfter = new Date(
+      (await t.dataSource.query('SELECT due_at FROM workflow_task WHERE id = $1', [taskId]))[0].due_at,
+    ).getTime();
+    expect(dueAfter - dueBefore).toBeGreaterThanOrEqual(300);
+    const again = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM workflow_timer WHERE task_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
+      [taskId],
+    );
+    expect(again[0].n).toBe(1);
+    expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
+  });
+
+  it('given 终止 by the office, then open tasks are cancelled and the case is over', async () => {
+    const { id, taskId } = await atOfficeReview();
+    expect(
+      (await post('office', `/workflow-instances/${id}/terminate`, { comment: '申请单位撤回申请' })).body
+        .status,
+    ).toBe('terminated');
+    expect(
+      (await t.dataSource.query('SELECT status FROM workflow_task WHERE id = $1', [taskId]))[0].status,
+    ).toBe('cancelled');
+    expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(409);
+    const timers = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM workflow_timer WHERE instance_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
+      [id],
+    );
+    expect(timers[0].n).toBe(0);
+  });
+
+  it('given a failing service task, then an incident is opened, half-done work rolled back, and a retry finishes the case', async () => {
+    await t.dataSource.query(`INSERT INTO system_setting (key, value) VALUES ('test-register-down', 'yes')`);
+    const id = await startReviewCase(t);
+    for (const [u, el] of [
+      ['dept-head', 'deptApprove'],
+      ['office', 'officeReview'],
+      ['member-1', 'countersign'],
+      ['member-2', 'countersign'],
+      ['member-3', 'countersign'],
+      ['leader', 'leaderSign'],
+    ]) {
+      expect((await act(t, u, id, el, { decision: 'approve' })).status).toBe(200);
+    }
+    expect(await instanceStatus(t, id)).toBe('active');
+    expect(await t.dataSource.query(`SELECT key FROM system_setting WHERE key LIKE '%' || $1`, [id])).toEqual(
+      [],
+    );
+    const incidents = await t
+      .http()
+      .get('/workflow-incidents')
+      .set(await auth('office'));
+    const incident = incidents.body.find((x: { instanceId: string }) => x.instanceId === id);
+    expect(incident).toMatchObject({
+      elementId: 'publish',
+      topic: 'testPublish',
+      message: 'the register is not reachable',
+    });
+    expect((await post('committee', `/workflow-incidents/${incident.id}/retry`)).status).toBe(403);
+    expect((await post('office', `/workflow-incidents/${incident.id}/retry`)).body).toMatchObject({
+      resolved: false,
+    });
+    await t.dataSource.query(`DELETE FROM system_setting WHERE key = 'test-register-down'`);
+    expect((await post('office', `/workflow-incidents/${incident.id}/retry`)).body).toEqual({
+      resolved: true,
+    });
+    expect(await instanceStatus(t, id)).toBe('completed');
+    expect(
+      (await t.dataSource.query(`SELECT value FROM system_setting WHERE key = $1`, [`published-${id}`]))[0]
+        .value,
+    ).toBe('yes');
+  });
+
+  it('given a step past its limit (限时办结), then it is flagged overdue, escalated to the office, and shown so on the diagram', async () => {
+    const { id, taskId } = await atOfficeReview();
+    const task = (
+      await t.dataSource.query('SELECT due_at, limit_working_days FROM workflow_task WHERE id = $1', [taskId])
+    )[0];
+    expect(task.limit_working_days).toBe(5);
+    await makeDue(id, 'task-limit');
+    await waitFor(
+      'the step to be overdue',
+      async () =>
+        (await t.dataSource.query('SELECT overdue_at FROM workflow_task WHERE id = $1', [taskId]))[0]
+          .overdue_at !== null,
+    );
+    const inbox = await t
+      .http()
+      .get('/tasks')
+      .set(await auth('office'));
+    expect(inbox.body.find((x: { id: string }) => x.id === taskId)).toMatchObject({
+      overdue: true,
+      escalated: true,
+    });
+    const diagram = await t
+      .http()
+      .get(`/workflow-instances/${id}/diagram`)
+      .set(await auth('office'));
+    expect(diagram.status).toBe(200);
+    expect(diagram.body.xml).toContain('<bpmn:process id="review"');
+    expect(diagram.body.activities).toMatchObject({
+      start: 'completed',
+      deptApprove: 'completed',
+      officeReview: 'overdue',
+    });
+  });
+
+  it('given the case timeline, then the applicant reads it and an outsider gets 404', async () => {
+    const { id } = await atOfficeReview();
+    const res = await t
+      .http()
+      .get(`/workflow-instances/${id}/history`)
+      .set(await auth('dept-staff'));
+    expect(res.status).toBe(200);
+    const done = res.body.find((h: { action: string }) => h.action === 'task.completed');
+    expect(done).toMatchObject({ elementId: 'deptApprove', actorUsername: 'dept-head' });
+    expect(
+      (
+        await t
+          .http()
+          .get(`/workflow-instances/${id}`)
+          .set(await auth('committee-d2'))
+      ).status,
+    ).toBe(404);
+  });
+
+  it('given a case of a process started by the admin endpoint, then permission is checked', async () => {
+    const res = await t
+      .http()
+      .post('/workflow-instances')
+      .set(await auth('office'))
+      .send({ processId: 'review' });
+    expect(res.status).toBe(403);
+    const missing = await t
+      .http()
+      .post('/workflow-instances')
+      .set(await auth('sysadmin'))
+      .send({ processId: 'nope' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('PROCESS_NOT_FOUND');
+    void TEST_DEMO_PASSWORD;
+  });
+});
