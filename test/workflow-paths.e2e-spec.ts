@@ -40,7 +40,7 @@ describe('workflow runtime: every path of the test flow', () => {
       expect(res.status).toBe(200);
     }
     const signed = await act(t, 'leader', id, 'leaderSign', { decision: 'approve', comment: '同意' });
-    expect(signed.body).toEqual({ instanceId: id, status: 'completed' });
+    expect(signed.body).toEqual({ instanceId: id, status: 'completed', openTasks: [] });
     expect(await instanceStatus(t, id)).toBe('completed');
     expect(
       (await t.dataSource.query(`SELECT value FROM system_setting WHERE key = $1`, [`published-${id}`]))[0]

@@ -35,6 +35,12 @@ export interface InboxItem {
   loopItem: unknown;
 }
 
+export interface CompleteResult {
+  instanceId: string;
+  status: string;
+  openTasks: { id: string; elementId: string; name: string | null }[];
+}
+
 export interface CompleteInput {
   decision?: string;
   form?: Record<string, unknown>;
@@ -197,7 +203,7 @@ export class TasksService {
     actor: Actor,
     id: string,
     input: CompleteInput,
-  ): Promise<{ instanceId: string; status: string }> {
+  ): Promise<CompleteResult> {
     const p = actor.principal!;
     const t = await this.findActionable(p, id);
     if (t.kind === 'added-signer') return this.completeAddedSigner(actor, t, input);
@@ -246,10 +252,15 @@ export class TasksService {
       api.signal({ decision, form });
       ctx.live.waits.delete(task.executionId);
     });
-    const row = await this.dataSource.query('SELECT status FROM workflow_instance WHERE id = $1', [
-      t.instanceId,
-    ]);
-    return { instanceId: t.instanceId, status: row[0].status };
+    // What happens next: the case's status and its open tasks (so that a client need not search its inbox).
+    const rows: { status: string; tasks: { id: string; elementId: string; name: string | null }[] }[] = await this.dataSource.query(
+      `SELECT i.status, coalesce(json_agg(json_build_object('id', t.id, 'elementId', t.element_id, 'name', t.name))
+                                 FILTER (WHERE t.id IS NOT NULL), '[]') AS tasks
+         FROM workflow_instance i LEFT JOIN workflow_task t ON t.instance_id = i.id AND t.status = 'open'
+        WHERE i.id = $1 GROUP BY i.status`,
+      [t.instanceId],
+    );
+    return { instanceId: t.instanceId, status: rows[0].status, openTasks: rows[0].tasks };
   }
 
   /** 会签 tally: counts decisions of the element's iterations and decides by the element's rule. */
@@ -311,7 +322,7 @@ export class TasksService {
       });
       await this.log(m, actor, t, 'task.signed', { decision, parentTaskId: t.parentTaskId }, input.comment);
     });
-    return { instanceId: t.instanceId, status: 'active' };
+    return { instanceId: t.instanceId, status: 'active', openTasks: [] };
   }
 
   /** 转办: hands the task to another user, who must be able to act on it (same unit or a candidate). */
