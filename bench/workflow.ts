@@ -122,6 +122,7 @@ async function main(): Promise<void> {
   const child = fork('dist/bench/server.js', [], {
     env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', WORKFLOWS_DIR: 'bench/workflows', DB_POOL_SIZE: '16', DEMO_PASSWORD: PASSWORD },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

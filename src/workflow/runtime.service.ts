@@ -36,6 +36,28 @@ export interface StepContext {
   ranServices: boolean;
   /** After an incident the engine is not cached: the next step recovers it, which retries the service. */
   evict: boolean;
+  /** Set by a task completion: keep the state before this step, so the completer can withdraw (撤回). */
+  undoTaskId?: string;
+  /** Tasks this step cancelled (their time limits stop too). */
+  closedTaskIds: Set<string>;
+  /** The case's open step tasks after the step, for the caller. */
+  openTasks: { id: string; elementId: string; name: string | null }[];
+}
+
+interface TaskRowBrief {
+  id: string;
+  execution_id: string;
+  status: string;
+  element_id: string;
+  name: string | null;
+}
+
+interface TimerRowBrief {
+  id: string;
+  execution_id: string;
+  kind: string;
+  task_id: string | null;
+  task_open: boolean | null;
 }
 
 interface InstanceRow {
@@ -344,6 +366,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
       completedTaskIds: new Set(),
       ranServices: false,
       evict: false,
+      closedTaskIds: new Set(),
+      openTasks: [],
     };
   }
 
@@ -410,17 +434,35 @@ export class WorkflowRuntime implements OnModuleDestroy {
     const status: InstanceStatus = ctx.status ?? (live.ended ? 'completed' : instance.status);
     const state = await live.state();
     const variables = JSON.parse(JSON.stringify(live.variables())) as Record<string, unknown>;
-    const updated = await m.query(
-      `UPDATE workflow_instance
-          SET state = $3, variables = $4, status = $5::varchar, version = version + 1,
-              ended_at = CASE WHEN $5::varchar IN ('completed', 'terminated') THEN $6::timestamptz ELSE ended_at END
-        WHERE id = $1 AND version = $2 RETURNING version`,
-      [instance.id, instance.version, state, variables, status, now],
+    // One round trip: keep the undo state (if asked), write the new state version-checked, and read the
+    // task and timer rows to reconcile with the engine.
+    const rows: { version: number | null; tasks: TaskRowBrief[]; timers: TimerRowBrief[] }[] = await m.query(
+      `WITH undo AS (
+         INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
+         SELECT id, $7::uuid, version, state, $6 FROM workflow_instance WHERE $7::uuid IS NOT NULL AND id = $1 AND version = $2
+         ON CONFLICT (instance_id) DO UPDATE
+           SET task_id = EXCLUDED.task_id, version = EXCLUDED.version, state = EXCLUDED.state, created_at = EXCLUDED.created_at
+         RETURNING 1),
+       upd AS (
+         UPDATE workflow_instance
+            SET state = $3, variables = $4, status = $5::varchar, version = version + 1,
+                ended_at = CASE WHEN $5::varchar IN ('completed', 'terminated') THEN $6::timestamptz ELSE ended_at END
+          WHERE id = $1 AND version = $2 RETURNING version)
+       SELECT (SELECT version FROM upd) AS version,
+              (SELECT count(*) FROM undo) AS undone,
+              (SELECT coalesce(json_agg(json_build_object('id', id, 'execution_id', execution_id, 'status', status,
+                                                          'element_id', element_id, 'name', name)), '[]'::json)
+                 FROM workflow_task WHERE instance_id = $1 AND kind = 'step' AND (status = 'open' OR $8)) AS tasks,
+              (SELECT coalesce(json_agg(json_build_object('id', t.id, 'execution_id', t.execution_id, 'kind', t.kind,
+                                                          'task_id', t.task_id, 'task_open', k.status = 'open')), '[]'::json)
+                 FROM workflow_timer t LEFT JOIN workflow_task k ON k.id = t.task_id
+                WHERE t.instance_id = $1 AND t.fired_at IS NULL AND t.cancelled_at IS NULL) AS timers`,
+      [instance.id, instance.version, state, variables, status, now, ctx.undoTaskId ?? null, ctx.reopen === true],
     );
-    if (rowsOf(updated).length !== 1) throw new AppError('CONCURRENT_UPDATE');
+    if (rows[0].version === null) throw new AppError('CONCURRENT_UPDATE');
     if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
-    await this.syncTasks(ctx, status);
-    await this.syncTimers(ctx, status);
+    await this.syncTasks(ctx, status, rows[0].tasks);
+    await this.syncTimers(ctx, status, rows[0].timers);
     for (const t of live.trail.splice(0)) {
       if (t.event === 'activity.end' && t.type !== 'bpmn:SequenceFlow')
         ctx.history.push({ action: 'element.completed', elementId: t.elementId });
@@ -522,12 +564,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
   }
 
   /** Task rows follow the engine: a new wait is a new open task; a wait that is gone cancels its task. */
-  private async syncTasks(ctx: StepContext, status: InstanceStatus): Promise<void> {
-    const { manager: m, live, instance, now } = ctx;
-    const open: { id: string; execution_id: string; status: string }[] = await m.query(
-      `SELECT id, execution_id, status FROM workflow_task WHERE instance_id = $1 AND kind = 'step' AND (status = 'open' OR $2)`,
-      [instance.id, ctx.reopen === true],
-    );
+  private async syncTasks(ctx: StepContext, status: InstanceStatus, open: TaskRowBrief[]): Promise<void> {
+    const { manager: m, live, now } = ctx;
     const byExecution = new Map(open.map((t) => [t.execution_id, t]));
     const live_ = status === 'active' || status === 'suspended' ? live.waits : new Map<string, ElementApi>();
     for (const [executionId, api] of live_) {
@@ -540,25 +578,26 @@ export class WorkflowRuntime implements OnModuleDestroy {
           );
           ctx.history.push({ action: 'task.reopened', taskId: existing.id, elementId: api.id });
         }
+        if (!ctx.completedTaskIds.has(existing.id)) ctx.openTasks.push({ id: existing.id, elementId: existing.element_id, name: existing.name });
         continue;
       }
-      await this.createTask(ctx, api);
+      const id = await this.createTask(ctx, api);
+      ctx.openTasks.push({ id, elementId: api.id, name: api.owner.name ?? api.id });
     }
     for (const t of open) {
       if (t.status !== 'open' || live_.has(t.execution_id) || ctx.completedTaskIds.has(t.id)) continue;
+      // The step task, and any added signers (加签) still waiting on it.
       await m.query(
-        `UPDATE workflow_task SET status = 'cancelled', completed_at = $2, version = version + 1 WHERE id = $1`,
+        `UPDATE workflow_task SET status = 'cancelled', completed_at = $2, version = version + 1
+          WHERE id = $1 OR (parent_task_id = $1 AND status = 'open')`,
         [t.id, now],
       );
-      await m.query(
-        `UPDATE workflow_task SET status = 'cancelled', completed_at = $2 WHERE parent_task_id = $1 AND status = 'open'`,
-        [t.id, now],
-      );
+      ctx.closedTaskIds.add(t.id);
       ctx.history.push({ action: 'task.cancelled', taskId: t.id, actorId: null, actorUsername: null });
     }
   }
 
-  private async createTask(ctx: StepContext, api: ElementApi): Promise<void> {
+  private async createTask(ctx: StepContext, api: ElementApi): Promise<string> {
     const { manager: m, instance, now } = ctx;
     const behaviour = api.owner.behaviour as {
       candidateGroups?: string;
@@ -629,6 +668,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
         fireAt: dueAt,
       });
     }
+    return taskId;
   }
 
   private calendarCache?: { at: number; map: Map<string, boolean> };
@@ -643,13 +683,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
   }
 
   /** Timer rows follow the engine: each held BPMN timer has one pending row; a timer gone is cancelled. */
-  private async syncTimers(ctx: StepContext, status: InstanceStatus): Promise<void> {
+  private async syncTimers(ctx: StepContext, status: InstanceStatus, pending: TimerRowBrief[]): Promise<void> {
     const { manager: m, live, instance, now } = ctx;
-    const pending: { id: string; execution_id: string; kind: string; task_id: string | null }[] =
-      await m.query(
-        `SELECT id, execution_id, kind, task_id FROM workflow_timer WHERE instance_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
-        [instance.id],
-      );
     const ended = status === 'completed' || status === 'terminated';
     const held = ended ? [] : live.heldTimers();
     const heldIds = new Set(held.map((t) => t.executionId));
@@ -677,13 +712,9 @@ export class WorkflowRuntime implements OnModuleDestroy {
       if (p.kind === 'bpmn' && !heldIds.has(p.execution_id)) cancel.push(p.id);
       if (p.kind !== 'bpmn' && ended) cancel.push(p.id);
     }
-    if (ended || ctx.completedTaskIds.size) {
-      const closed: { id: string }[] = await m.query(
-        `SELECT t.id FROM workflow_timer t JOIN workflow_task k ON k.id = t.task_id
-          WHERE t.instance_id = $1 AND t.fired_at IS NULL AND t.cancelled_at IS NULL AND k.status <> 'open'`,
-        [instance.id],
-      );
-      cancel.push(...closed.map((c) => c.id));
+    for (const p of pending) {
+      if (!p.task_id) continue;
+      if (p.task_open === false || ctx.completedTaskIds.has(p.task_id) || ctx.closedTaskIds.has(p.task_id)) cancel.push(p.id);
     }
     if (cancel.length)
       await m.query(`UPDATE workflow_timer SET cancelled_at = $2 WHERE id = ANY($1)`, [

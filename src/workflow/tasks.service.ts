@@ -214,53 +214,45 @@ export class TasksService {
     if (decision === 'return' && !(input.deficiencies && input.deficiencies.length))
       throw new AppError('DEFICIENCIES_REQUIRED');
     const form = this.validateForm(spec?.dto, input.form ?? {});
+    let after: StepContext | undefined;
     await this.runtime.step(t.instanceId, actor, async (ctx) => {
-      const task = await ctx.manager.findOneByOrFail(WorkflowTask, { id });
-      if (task.status !== 'open' || task.version !== t.version) throw new AppError('TASK_NOT_OPEN');
-      const openSigners = await ctx.manager.count(WorkflowTask, {
-        where: { parentTaskId: id, status: 'open' },
-      });
-      if (openSigners > 0) throw new AppError('TASK_WAITING_FOR_SIGNERS', { open: openSigners });
-      const api = ctx.live.waits.get(task.executionId);
+      after = ctx;
+      const api = ctx.live.waits.get(t.executionId);
       if (!api) throw new AppError('TASK_NOT_OPEN');
-      await ctx.manager.query(
-        `INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
-         SELECT id, $2, version, state, $3 FROM workflow_instance WHERE id = $1
-         ON CONFLICT (instance_id) DO UPDATE SET task_id = EXCLUDED.task_id, version = EXCLUDED.version, state = EXCLUDED.state, created_at = EXCLUDED.created_at`,
-        [t.instanceId, id, ctx.now],
-      );
+      // Completed only if nobody touched it since it was read and no added signer (加签) is still waiting.
       const done = await ctx.manager.query(
         `UPDATE workflow_task SET status = 'completed', completed_at = $3, completed_by = $4, assignee_id = coalesce(assignee_id, $4),
                 decision = $5, form_data = $6, comment = $7, version = version + 1
-          WHERE id = $1 AND version = $2 AND status = 'open' RETURNING id`,
-        [id, task.version, ctx.now, p.userId, decision, form, input.comment ?? null],
+          WHERE id = $1 AND version = $2 AND status = 'open'
+            AND NOT EXISTS (SELECT 1 FROM workflow_task s WHERE s.parent_task_id = $1 AND s.status = 'open')
+          RETURNING id`,
+        [id, t.version, ctx.now, p.userId, decision, form, input.comment ?? null],
       );
-      if (rowsOf(done).length !== 1) throw new AppError('TASK_NOT_OPEN');
+      if (rowsOf(done).length !== 1) {
+        const signers = await ctx.manager.count(WorkflowTask, { where: { parentTaskId: id, status: 'open' } });
+        throw signers > 0 ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers }) : new AppError('TASK_NOT_OPEN');
+      }
       ctx.completedTaskIds.add(id);
+      ctx.undoTaskId = id;
       const variables = ctx.live.variables();
       variables.decision = { [decision]: true, value: decision };
       variables.form = form;
       if (decision === 'return') variables.deficiencies = input.deficiencies;
-      if (api.content.isMultiInstance) await this.tally(ctx, task, api.owner.behaviour);
+      if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
       ctx.history.push({
         action: decision === 'return' ? 'task.returned' : 'task.completed',
         taskId: id,
-        elementId: task.elementId,
+        elementId: t.elementId,
         comment: input.comment ?? null,
         data: { decision, ...(input.deficiencies ? { deficiencies: input.deficiencies } : {}) },
       });
       api.signal({ decision, form });
-      ctx.live.waits.delete(task.executionId);
+      ctx.live.waits.delete(t.executionId);
     });
     // What happens next: the case's status and its open tasks (so that a client need not search its inbox).
-    const rows: { status: string; tasks: { id: string; elementId: string; name: string | null }[] }[] = await this.dataSource.query(
-      `SELECT i.status, coalesce(json_agg(json_build_object('id', t.id, 'elementId', t.element_id, 'name', t.name))
-                                 FILTER (WHERE t.id IS NOT NULL), '[]') AS tasks
-         FROM workflow_instance i LEFT JOIN workflow_task t ON t.instance_id = i.id AND t.status = 'open'
-        WHERE i.id = $1 GROUP BY i.status`,
-      [t.instanceId],
-    );
-    return { instanceId: t.instanceId, status: rows[0].status, openTasks: rows[0].tasks };
+    const ctx = after!;
+    const status = ctx.status ?? (ctx.live.ended ? 'completed' : ctx.instance.status);
+    return { instanceId: t.instanceId, status, openTasks: ctx.openTasks };
   }
 
   /** 会签 tally: counts decisions of the element's iterations and decides by the element's rule. */
