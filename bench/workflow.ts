@@ -16,6 +16,8 @@ import { seedDemo } from '../src/org/demo-seed.js';
 import { LiveEngine, serializeSource } from '../src/workflow/bpmn.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+/** Server processes behind the clients (stateless; each client keeps to one, as a sticky load balancer would). */
+const SERVERS = Number(process.env.BENCH_SERVERS ?? 1);
 const STEPS_PER_CASE = 8;
 const CASES = Number(process.env.BENCH_CASES ?? 192);
 const PASSWORD = 'Bench@2026';
@@ -118,19 +120,33 @@ async function main(): Promise<void> {
   await migrate(ds);
   await seedDemo(ds, PASSWORD, new AuditService(ds));
 
-  const port = await freePort();
-  const child = fork('dist/bench/server.js', [], {
-    env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', WORKFLOWS_DIR: 'bench/workflows', DB_POOL_SIZE: '16', DEMO_PASSWORD: PASSWORD },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const post = async (path: string, token: string | null, body: unknown) => {
-    const res = await fetch(base + path, {
+  const ports: number[] = [];
+  const children = [];
+  for (let i = 0; i < SERVERS; i++) {
+    const port = await freePort();
+    ports.push(port);
+    const child = fork('dist/bench/server.js', [], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: url,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        WORKFLOWS_DIR: 'bench/workflows',
+        DB_POOL_SIZE: '16',
+        DEMO_PASSWORD: PASSWORD,
+        ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
+    });
+    children.push(child);
+  }
+  const post = async (path: string, token: string | null, body: unknown, server = 0) => {
+    const res = await fetch(`http://127.0.0.1:${ports[server]}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
@@ -158,12 +174,12 @@ async function main(): Promise<void> {
   const queue = [...firstTasks];
   const started = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    Array.from({ length: CLIENTS }, async (_, client) => {
       for (let task = queue.shift(); task; task = queue.shift()) {
         let current: string | undefined = task;
         while (current) {
           const t0 = process.hrtime.bigint();
-          const res = await post(`/tasks/${current}/complete`, office, { decision: 'approve' });
+          const res = await post(`/tasks/${current}/complete`, office, { decision: 'approve' }, client % SERVERS);
           latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
           if (res.status !== 200) {
             failures++;
@@ -177,8 +193,10 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const stepsPerSec = latencies.length / seconds;
   latencies.sort((x, y) => x - y);
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  for (const child of children) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
 
   const source = await serializeSource(XML);
   const engineCeilingValue = await engineCeiling(source);
@@ -198,11 +216,12 @@ async function main(): Promise<void> {
     steps: latencies.length,
     failures,
     clients: CLIENTS,
+    servers: SERVERS,
   };
   const ratio = (x: number, y: number) => (y ? (x / y).toFixed(2) : 'n/a');
   console.log('\nworkflow benchmark (same run)');
   console.table({
-    'HTTP steps/s (32 clients)': { value: result.stepsPerSec, target: '', ratio: '' },
+    [`HTTP steps/s (${CLIENTS} clients, ${SERVERS} server process${SERVERS > 1 ? 'es' : ''})`]: { value: result.stepsPerSec, target: '', ratio: '' },
     '(a) engine ceiling steps/s': { value: result.engineCeiling, target: '≥ 0.7×', ratio: ratio(result.stepsPerSec, result.engineCeiling) },
     '(b) naive recover steps/s': { value: result.naive, target: '≥ 3×', ratio: ratio(result.stepsPerSec, result.naive) },
     '(c) pgbench TPC-B tps (8 clients)': { value: result.pgbenchTps ?? 'n/a', target: '', ratio: result.pgbenchTps ? ratio(result.stepsPerSec, result.pgbenchTps) : 'n/a' },
