@@ -30,9 +30,10 @@ describe('environment', () => {
   });
 
   it('given numbers as strings, then they become numbers; empty strings count as unset', () => {
-    const env = loadEnv({ PORT: '8080', LOGIN_LOCK_MINUTES: '5', DATABASE_URL: '' });
+    const env = loadEnv({ PORT: '8080', LOGIN_LOCK_MINUTES: '5', DATABASE_URL: '', ENGINE_CACHE_SIZE: '' });
     expect(env.PORT).toBe(8080);
     expect(env.LOGIN_LOCK_MINUTES).toBe(5);
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.ENGINE_CACHE_SIZE).toBe(200);
   });
 });

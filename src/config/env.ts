@@ -36,7 +36,7 @@ export class Env {
   /** Folders (comma-separated) whose *.bpmn files are deployed at start-up. */
   @IsString() WORKFLOWS_DIR = 'workflows';
   /** Live engines kept in memory per process to save the cost of recovering them. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(100000) ENGINE_CACHE_SIZE = 1000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(100000) ENGINE_CACHE_SIZE = 200;
   /** Seconds between polls for due timers. */
   @Transform(toInt) @IsInt() @Min(1) @Max(600) TIMER_POLL_SECONDS = 2;
 
@@ -49,7 +49,8 @@ export class EnvError extends Error {}
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const known = Object.keys(new Env()).concat(['DATABASE_URL', 'SEED_DEMO', 'JWT_SECRET']);
   const picked: Record<string, unknown> = {};
-  for (const key of known) if (source[key] !== undefined) picked[key] = source[key];
+  // An empty value counts as unset: the default applies.
+  for (const key of known) if (source[key] !== undefined && source[key] !== '') picked[key] = source[key];
   const env = plainToInstance(Env, picked);
   const errors = validateSync(env, { whitelist: true });
   if (errors.length > 0) {
