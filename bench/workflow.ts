@@ -11,7 +11,13 @@ import { createServer } from 'node:net';
 import { AuditService } from '../src/audit/audit.service.js';
 import { makeDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/migrate.js';
-import { createDatabase, dropDatabase, findPostgresServer, scratchName, withDatabase } from '../src/database/servers.js';
+import {
+  createDatabase,
+  dropDatabase,
+  findPostgresServer,
+  scratchName,
+  withDatabase,
+} from '../src/database/servers.js';
 import { seedDemo } from '../src/org/demo-seed.js';
 import { LiveEngine, serializeSource } from '../src/workflow/bpmn.js';
 
@@ -91,12 +97,22 @@ async function naive(source: string): Promise<number> {
 /** (c) pgbench TPC-B, 8 clients, on the same server. */
 function pgbench(adminUrl: string): number | null {
   const u = new URL(adminUrl);
-  const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port || '5432', PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password) };
+  const env = {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+  };
   const db = scratchName('cwa_pgbench');
   try {
     execFileSync('psql', ['-q', '-d', 'postgres', '-c', `CREATE DATABASE ${db}`], { env, stdio: 'pipe' });
     execFileSync('pgbench', ['-i', '-q', '-s', '8', db], { env, stdio: 'pipe' });
-    const out = execFileSync('pgbench', ['-c', '8', '-j', '2', '-T', '10', '-n', db], { env, encoding: 'utf8', stdio: 'pipe' });
+    const out = execFileSync('pgbench', ['-c', '8', '-j', '2', '-T', '10', '-n', db], {
+      env,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     const m = /tps = ([\d.]+)/.exec(out);
     return m ? Number(m[1]) : null;
   } catch (e) {
@@ -104,7 +120,10 @@ function pgbench(adminUrl: string): number | null {
     return null;
   } finally {
     try {
-      execFileSync('psql', ['-q', '-d', 'postgres', '-c', `DROP DATABASE IF EXISTS ${db}`], { env, stdio: 'pipe' });
+      execFileSync('psql', ['-q', '-d', 'postgres', '-c', `DROP DATABASE IF EXISTS ${db}`], {
+        env,
+        stdio: 'pipe',
+      });
     } catch {
       // nothing to drop
     }
@@ -137,7 +156,9 @@ async function main(): Promise<void> {
         ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
+      execArgv: process.env.BENCH_PROFILE
+        ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE]
+        : [],
     });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
@@ -153,19 +174,27 @@ async function main(): Promise<void> {
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const admin = (await post('/auth/login', null, { username: 'sysadmin', password: PASSWORD })).body.accessToken as string;
-  const office = (await post('/auth/login', null, { username: 'office', password: PASSWORD })).body.accessToken as string;
+  const admin = (await post('/auth/login', null, { username: 'sysadmin', password: PASSWORD })).body
+    .accessToken as string;
+  const office = (await post('/auth/login', null, { username: 'office', password: PASSWORD })).body
+    .accessToken as string;
   const owner = (await ds.query(`SELECT id FROM org_unit WHERE code = '339901-WJ'`))[0].id;
 
   // Cases to work on, started through the same service (not measured).
   const firstTasks: string[] = [];
   for (let i = 0; i < CASES; i++) {
-    const res = await post('/workflow-instances', admin, { processId: 'bench', ownerUnitId: owner, businessKey: `bench-${i}` });
+    const res = await post('/workflow-instances', admin, {
+      processId: 'bench',
+      ownerUnitId: owner,
+      businessKey: `bench-${i}`,
+    });
     if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
     firstTasks.push((res.body.tasks as { id: string }[])[0].id);
   }
   const stored = (
-    await ds.query(`SELECT avg(pg_column_size(state))::int AS stored, avg(octet_length(state::text))::int AS json FROM workflow_instance WHERE status = 'active'`)
+    await ds.query(
+      `SELECT avg(pg_column_size(state))::int AS stored, avg(octet_length(state::text))::int AS json FROM workflow_instance WHERE status = 'active'`,
+    )
   )[0];
 
   // 32 clients, each working its share of cases to the end.
@@ -179,7 +208,12 @@ async function main(): Promise<void> {
         let current: string | undefined = task;
         while (current) {
           const t0 = process.hrtime.bigint();
-          const res = await post(`/tasks/${current}/complete`, office, { decision: 'approve' }, client % SERVERS);
+          const res = await post(
+            `/tasks/${current}/complete`,
+            office,
+            { decision: 'approve' },
+            client % SERVERS,
+          );
           latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
           if (res.status !== 200) {
             failures++;
@@ -221,14 +255,34 @@ async function main(): Promise<void> {
   const ratio = (x: number, y: number) => (y ? (x / y).toFixed(2) : 'n/a');
   console.log('\nworkflow benchmark (same run)');
   console.table({
-    [`HTTP steps/s (${CLIENTS} clients, ${SERVERS} server process${SERVERS > 1 ? 'es' : ''})`]: { value: result.stepsPerSec, target: '', ratio: '' },
-    '(a) engine ceiling steps/s': { value: result.engineCeiling, target: '≥ 0.7×', ratio: ratio(result.stepsPerSec, result.engineCeiling) },
-    '(b) naive recover steps/s': { value: result.naive, target: '≥ 3×', ratio: ratio(result.stepsPerSec, result.naive) },
-    '(c) pgbench TPC-B tps (8 clients)': { value: result.pgbenchTps ?? 'n/a', target: '', ratio: result.pgbenchTps ? ratio(result.stepsPerSec, result.pgbenchTps) : 'n/a' },
+    [`HTTP steps/s (${CLIENTS} clients, ${SERVERS} server process${SERVERS > 1 ? 'es' : ''})`]: {
+      value: result.stepsPerSec,
+      target: '',
+      ratio: '',
+    },
+    '(a) engine ceiling steps/s': {
+      value: result.engineCeiling,
+      target: '≥ 0.7×',
+      ratio: ratio(result.stepsPerSec, result.engineCeiling),
+    },
+    '(b) naive recover steps/s': {
+      value: result.naive,
+      target: '≥ 3×',
+      ratio: ratio(result.stepsPerSec, result.naive),
+    },
+    '(c) pgbench TPC-B tps (8 clients)': {
+      value: result.pgbenchTps ?? 'n/a',
+      target: '',
+      ratio: result.pgbenchTps ? ratio(result.stepsPerSec, result.pgbenchTps) : 'n/a',
+    },
     'latency p50 ms': { value: result.p50, target: '', ratio: '' },
     'latency p95 ms': { value: result.p95, target: '≤ 100', ratio: '' },
     'latency p99 ms': { value: result.p99, target: '', ratio: '' },
-    'stored state bytes per waiting case': { value: result.stateBytes, target: '≤ 8192', ratio: `${result.stateJsonBytes} as JSON text` },
+    'stored state bytes per waiting case': {
+      value: result.stateBytes,
+      target: '≤ 8192',
+      ratio: `${result.stateJsonBytes} as JSON text`,
+    },
   });
   if (failures) console.log(`${failures} requests failed`);
   mkdirSync('bench/results', { recursive: true });

@@ -457,7 +457,16 @@ export class WorkflowRuntime implements OnModuleDestroy {
                                                           'task_id', t.task_id, 'task_open', k.status = 'open')), '[]'::json)
                  FROM workflow_timer t LEFT JOIN workflow_task k ON k.id = t.task_id
                 WHERE t.instance_id = $1 AND t.fired_at IS NULL AND t.cancelled_at IS NULL) AS timers`,
-      [instance.id, instance.version, state, variables, status, now, ctx.undoTaskId ?? null, ctx.reopen === true],
+      [
+        instance.id,
+        instance.version,
+        state,
+        variables,
+        status,
+        now,
+        ctx.undoTaskId ?? null,
+        ctx.reopen === true,
+      ],
     );
     if (rows[0].version === null) throw new AppError('CONCURRENT_UPDATE');
     if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
@@ -578,7 +587,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
           );
           ctx.history.push({ action: 'task.reopened', taskId: existing.id, elementId: api.id });
         }
-        if (!ctx.completedTaskIds.has(existing.id)) ctx.openTasks.push({ id: existing.id, elementId: existing.element_id, name: existing.name });
+        if (!ctx.completedTaskIds.has(existing.id))
+          ctx.openTasks.push({ id: existing.id, elementId: existing.element_id, name: existing.name });
         continue;
       }
       const id = await this.createTask(ctx, api);
@@ -683,7 +693,11 @@ export class WorkflowRuntime implements OnModuleDestroy {
   }
 
   /** Timer rows follow the engine: each held BPMN timer has one pending row; a timer gone is cancelled. */
-  private async syncTimers(ctx: StepContext, status: InstanceStatus, pending: TimerRowBrief[]): Promise<void> {
+  private async syncTimers(
+    ctx: StepContext,
+    status: InstanceStatus,
+    pending: TimerRowBrief[],
+  ): Promise<void> {
     const { manager: m, live, instance, now } = ctx;
     const ended = status === 'completed' || status === 'terminated';
     const held = ended ? [] : live.heldTimers();
@@ -714,7 +728,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
     }
     for (const p of pending) {
       if (!p.task_id) continue;
-      if (p.task_open === false || ctx.completedTaskIds.has(p.task_id) || ctx.closedTaskIds.has(p.task_id)) cancel.push(p.id);
+      if (p.task_open === false || ctx.completedTaskIds.has(p.task_id) || ctx.closedTaskIds.has(p.task_id))
+        cancel.push(p.id);
     }
     if (cancel.length)
       await m.query(`UPDATE workflow_timer SET cancelled_at = $2 WHERE id = ANY($1)`, [

@@ -199,11 +199,7 @@ export class TasksService {
    * every deficiency listed at once (退回, 一次告知). A countersign (会签) iteration also updates the tally the
    * flow's completion condition reads.
    */
-  async complete(
-    actor: Actor,
-    id: string,
-    input: CompleteInput,
-  ): Promise<CompleteResult> {
+  async complete(actor: Actor, id: string, input: CompleteInput): Promise<CompleteResult> {
     const p = actor.principal!;
     const t = await this.findActionable(p, id);
     if (t.kind === 'added-signer') return this.completeAddedSigner(actor, t, input);
@@ -229,8 +225,12 @@ export class TasksService {
         [id, t.version, ctx.now, p.userId, decision, form, input.comment ?? null],
       );
       if (rowsOf(done).length !== 1) {
-        const signers = await ctx.manager.count(WorkflowTask, { where: { parentTaskId: id, status: 'open' } });
-        throw signers > 0 ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers }) : new AppError('TASK_NOT_OPEN');
+        const signers = await ctx.manager.count(WorkflowTask, {
+          where: { parentTaskId: id, status: 'open' },
+        });
+        throw signers > 0
+          ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
+          : new AppError('TASK_NOT_OPEN');
       }
       ctx.completedTaskIds.add(id);
       ctx.undoTaskId = id;
