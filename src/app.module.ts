@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AdmissionModule } from './admission/admission.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { HealthController } from './common/health.controller.js';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         WorkflowModule,
         OrgModule,
+        AdmissionModule,
         ...extraModules,
       ],
       controllers: [HealthController],

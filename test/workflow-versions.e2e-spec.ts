@@ -9,19 +9,28 @@ describe('workflow definitions are versioned', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cwa-flows-'));
   let t: TestApp;
   afterAll(async () => {
-    await t.close();
+    await t?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('given new content for a process, then it is a new version; running cases stay on theirs, new ones take the latest', async () => {
     cpSync(FIXTURE_WORKFLOWS, dir, { recursive: true });
-    const first = await startTestApp({ WORKFLOWS_DIR: dir });
+    const first = await startTestApp({ WORKFLOWS_DIR: `workflows,${dir}` });
     const old = await startReviewCase(first);
     await first.stop();
 
     // The same content again deploys nothing new.
-    const same = await startTestApp({ WORKFLOWS_DIR: dir }, { databaseUrl: first.databaseUrl });
-    expect((await same.dataSource.query('SELECT count(*)::int AS n FROM workflow_definition'))[0].n).toBe(1);
+    const same = await startTestApp(
+      { WORKFLOWS_DIR: `workflows,${dir}` },
+      { databaseUrl: first.databaseUrl },
+    );
+    expect(
+      (
+        await same.dataSource.query(
+          `SELECT count(*)::int AS n FROM workflow_definition WHERE process_id = 'review'`,
+        )
+      )[0].n,
+    ).toBe(1);
     await same.stop();
 
     // A changed flow: the department head's step is renamed.
@@ -30,12 +39,13 @@ describe('workflow definitions are versioned', () => {
       file,
       readFileSync(file, 'utf8').replace('name="部门负责人审核"', 'name="部门负责人审核（新）"'),
     );
-    t = await startTestApp({ WORKFLOWS_DIR: dir }, { databaseUrl: first.databaseUrl });
+    t = await startTestApp({ WORKFLOWS_DIR: `workflows,${dir}` }, { databaseUrl: first.databaseUrl });
     const list = await t
       .http()
       .get('/workflows')
       .set('Authorization', `Bearer ${await t.token('office')}`);
-    expect(list.body[0].versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    const review = list.body.find((d: { processId: string }) => d.processId === 'review');
+    expect(review.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
 
     const fresh = await startReviewCase(t);
     const oldView = await t

@@ -90,6 +90,22 @@ export const ERRORS = {
     '该办件已挂起、办结或终止，不能办理。The case is suspended, finished or terminated.',
   ],
   INCIDENT_NOT_FOUND: [404, '找不到该异常记录。The incident does not exist.'],
+  APPLICATION_NOT_FOUND: [
+    404,
+    '找不到该准入申请，或您无权查看。The application does not exist or is not visible to you.',
+  ],
+  APPLICATION_NOT_EDITABLE: [
+    409,
+    '申请已提交审查，现在不能修改；被退回后可补正。The application is under review and cannot be changed now; it can be corrected once returned.',
+  ],
+  APPLICATION_INCOMPLETE: [
+    400,
+    '申请表尚不完整或有误，details 中列出了全部需要补正的项目，请一次改完后提交。The application is incomplete or has errors; details lists every item to correct.',
+  ],
+  APPLICATION_NOT_SUBMITTABLE: [
+    409,
+    '该申请当前不能提交（已在审查中或已办结）。The application cannot be submitted now (it is under review or finished).',
+  ],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
   PAYLOAD_TOO_LARGE: [

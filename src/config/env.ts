@@ -40,6 +40,9 @@ export class Env {
   /** Seconds between polls for due timers. */
   @Transform(toInt) @IsInt() @Min(1) @Max(600) TIMER_POLL_SECONDS = 2;
 
+  /** 准入: an application must be submitted at least this many working days before its start date. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(365) ADMISSION_LEAD_WORKING_DAYS = 30;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

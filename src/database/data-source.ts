@@ -1,5 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { AdmissionApplication } from '../admission/admission-application.entity.js';
+import { NegativeListItem, StatutoryArea } from '../admission/reference.entities.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
@@ -32,6 +34,9 @@ export const ENTITIES = [
   WorkflowIncident,
   WorkCalendarDay,
   WorkflowUndo,
+  StatutoryArea,
+  NegativeListItem,
+  AdmissionApplication,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -7,7 +7,7 @@ import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { Clock } from './clock.js';
-import { rowsOf, WorkflowRuntime, type StepContext } from './runtime.service.js';
+import { infoOf, rowsOf, WorkflowRuntime, type StepContext } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
@@ -232,11 +232,22 @@ export class TasksService {
           ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
           : new AppError('TASK_NOT_OPEN');
       }
+      if (spec?.check) {
+        await spec.check({
+          manager: ctx.manager,
+          instance: infoOf(ctx.instance),
+          elementId: t.elementId,
+          decision,
+          form,
+          actor,
+        });
+      }
       ctx.completedTaskIds.add(id);
       ctx.undoTaskId = id;
       const variables = ctx.live.variables();
       variables.decision = { [decision]: true, value: decision };
       variables.form = form;
+      variables.comment = input.comment ?? null;
       if (decision === 'return') variables.deficiencies = input.deficiencies;
       if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
       ctx.history.push({

@@ -35,11 +35,22 @@ export interface ServiceContext {
   actor: Actor;
 }
 
+export interface FormCheckContext {
+  manager: EntityManager;
+  instance: InstanceInfo;
+  elementId: string;
+  decision: string;
+  form: Record<string, unknown>;
+  actor: Actor;
+}
+
 export interface FormSpec {
   /** Decisions a task of this form may end with; the first is the default. */
   decisions: string[];
   /** class-validator DTO the form data must fit; omitted: the form carries no data. */
   dto?: new () => object;
+  /** A domain rule checked inside the completing step (throw an AppError to refuse, e.g. an incomplete resubmission). */
+  check?: (ctx: FormCheckContext) => Promise<void>;
 }
 
 export type GroupResolver = (ctx: GroupContext) => Promise<Candidates>;

@@ -34,7 +34,7 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     DEMO_PASSWORD: TEST_DEMO_PASSWORD,
     DB_POOL_SIZE: '5',
-    WORKFLOWS_DIR: FIXTURE_WORKFLOWS,
+    WORKFLOWS_DIR: `workflows,${FIXTURE_WORKFLOWS}`,
     TIMER_POLL_SECONDS: '1',
     ...extraEnv,
   });

@@ -1,0 +1,97 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export enum ApplicationKind {
+  TASK = 'task', // 工作任务
+  MEETING = 'meeting', // 会议
+  REPORT = 'report', // 报表台账
+  ORGANIZATION = 'organization', // 组织机构挂牌
+  ASSESSMENT = 'assessment', // 考评检查
+  STAMP = 'stamp', // 盖章证明
+  APP = 'app', // 政务应用/账号
+}
+export const APPLICATION_KINDS = Object.values(ApplicationKind);
+
+export type ApplicationStatus =
+  'draft' | 'in_review' | 'returned' | 'rejected' | 'awaiting_funding' | 'withdrawn';
+
+export interface Finding {
+  check: 'statutory-scope' | 'negative-list' | 'duplicates' | 'lead-time';
+  result: 'pass' | 'warn' | 'fail';
+  message: string;
+  details?: Record<string, unknown> | Record<string, unknown>[];
+}
+
+/** 社区工作准入审批表: a department's application to put work onto communities. */
+@Entity('admission_application')
+@Check(
+  'ck_admission_application_status',
+  `"status" IN ('draft', 'in_review', 'returned', 'rejected', 'awaiting_funding', 'withdrawn')`,
+)
+@Check(
+  'ck_admission_application_funding',
+  `"funding_per_community_fen" IS NULL OR "funding_per_community_fen" >= 0`,
+)
+@Check(
+  'ck_admission_application_dates',
+  `"start_date" IS NULL OR "end_date" IS NULL OR "end_date" >= "start_date"`,
+)
+export class AdmissionApplication {
+  @PrimaryGeneratedColumn('uuid') id: string;
+
+  @Index('ix_admission_application_unit')
+  @Column({ type: 'uuid' })
+  applicantUnitId: string;
+
+  @Column({ type: 'uuid' }) createdBy: string;
+  @Column({ type: 'varchar', length: 20 }) status: ApplicationStatus;
+  @Column({ type: 'uuid', nullable: true }) instanceId: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true }) kind: ApplicationKind | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) title: string | null;
+  @Column({ type: 'text', nullable: true }) content: string | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) legalBasisDocument: string | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) legalBasisArticle: string | null;
+  /** A statutory area code, or `other` (which then needs a legal basis). */
+  @Column({ type: 'varchar', length: 48, nullable: true }) statutoryArea: string | null;
+  /** `all`: every community under `targetUnitId`; `list`: the communities in `targetCommunityIds`. */
+  @Column({ type: 'varchar', length: 8, nullable: true }) targetScope: 'all' | 'list' | null;
+  @Column({ type: 'uuid', nullable: true }) targetUnitId: string | null;
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" }) targetCommunityIds: string[];
+  @Column({ type: 'text', nullable: true }) authorizedContent: string | null;
+  @Column({ type: 'text', nullable: true }) targetPopulation: string | null;
+  @Column({ type: 'text', nullable: true }) powers: string | null;
+  @Column({ type: 'date', nullable: true }) startDate: string | null;
+  @Column({ type: 'date', nullable: true }) endDate: string | null;
+  /** Expected workload per community, hours per month. */
+  @Column({ type: 'numeric', precision: 7, scale: 1, nullable: true }) workloadHoursPerMonth: string | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) frequency: string | null;
+  /** Funding per community in fen (分): exact integers, never floats. */
+  @Column({ type: 'bigint', nullable: true }) fundingPerCommunityFen: string | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) fundingSource: string | null;
+  @Column({ type: 'text', nullable: true }) supportOffered: string | null;
+  @Column({ type: 'varchar', length: 50, nullable: true }) contactName: string | null;
+  @Column({ type: 'varchar', length: 50, nullable: true }) contactPhone: string | null;
+
+  /** The automatic checks' findings, for the office (statutory scope, negative list, duplicates, lead time). */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) findings: Finding[];
+  /** What changed since the last submission (a resubmission shows the office what was corrected). */
+  @Column({ type: 'jsonb', nullable: true }) changesSinceSubmission: Record<
+    string,
+    { before: unknown; after: unknown }
+  > | null;
+  @Column({ type: 'jsonb', nullable: true }) submittedSnapshot: Record<string, unknown> | null;
+  @Column({ type: 'text', nullable: true }) decisionReason: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true }) submittedAt: Date | null;
+  @Column({ type: 'integer', default: 1 }) version: number;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}

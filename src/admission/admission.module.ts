@@ -1,0 +1,50 @@
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { AppError } from '../common/errors.js';
+import { WorkflowRegistry } from '../workflow/workflow.registry.js';
+import { AdmissionApplication } from './admission-application.entity.js';
+import { ApplicationsController } from './applications.controller.js';
+import { ApplicationsService } from './applications.service.js';
+
+/** What the admission flow (workflows/admission.bpmn) needs from the runtime: its forms and service topics. */
+@Injectable()
+class AdmissionWorkflow implements OnModuleInit {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  onModuleInit(): void {
+    const r = this.registry;
+    r.requireProcess('admission');
+    r.registerForm('admission-decision', { decisions: ['approve', 'reject'] });
+    r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'] });
+    r.registerForm('admission-correct', {
+      decisions: ['resubmit', 'withdraw'],
+      // A resubmission must be complete: the same check as the first submission.
+      check: async (ctx) => {
+        if (ctx.decision !== 'resubmit') return;
+        const app = await ctx.manager.findOneBy(AdmissionApplication, { id: ctx.instance.businessKey ?? '' });
+        if (!app) throw new AppError('APPLICATION_NOT_FOUND');
+        await this.applications.checkComplete(ctx.manager, app);
+      },
+    });
+    r.registerService('admissionStatus', async (ctx) => {
+      await this.applications.markStatus(
+        ctx.manager,
+        String(ctx.variables.applicationId),
+        ctx.elementId,
+        (ctx.variables.comment as string | null) ?? null,
+      );
+    });
+    r.registerService('admissionChecks', async (ctx) => {
+      const findings = await this.applications.runChecks(ctx.manager, String(ctx.variables.applicationId));
+      ctx.variables.findings = { blocking: findings.some((f) => f.result === 'fail') };
+    });
+  }
+}
+
+@Module({
+  providers: [ApplicationsService, AdmissionWorkflow],
+  controllers: [ApplicationsController],
+})
+export class AdmissionModule {}

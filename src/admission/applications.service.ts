@@ -1,0 +1,467 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Role } from '../auth/permissions.js';
+import type { Actor, Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import type { FieldProblem } from '../common/validation.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { levelUnitsOf } from '../org/workflow-groups.js';
+import { WorkflowRuntime } from '../workflow/runtime.service.js';
+import { TasksService } from '../workflow/tasks.service.js';
+import { addWorkingDays } from '../workflow/working-days.js';
+import {
+  AdmissionApplication,
+  type ApplicationStatus,
+  type Finding,
+} from './admission-application.entity.js';
+import type { ApplicationFieldsDto, UpdateApplicationDto } from './dto/application.dto.js';
+import { NegativeListItem, StatutoryArea } from './reference.entities.js';
+
+const REVIEWER_ROLES: string[] = [Role.OFFICE, Role.MEMBER, Role.LEADER, Role.FINANCE];
+const FORM_FIELDS = [
+  'kind',
+  'title',
+  'content',
+  'legalBasisDocument',
+  'legalBasisArticle',
+  'statutoryArea',
+  'targetScope',
+  'targetUnitId',
+  'targetCommunityIds',
+  'authorizedContent',
+  'targetPopulation',
+  'powers',
+  'startDate',
+  'endDate',
+  'workloadHoursPerMonth',
+  'frequency',
+  'fundingPerCommunityFen',
+  'fundingSource',
+  'supportOffered',
+  'contactName',
+  'contactPhone',
+] as const;
+type FormField = (typeof FORM_FIELDS)[number];
+
+const need = (zh: string, en: string) => `${zh}。${en}`;
+
+/** Applications (准入审批表): drafts, submission with every problem told at once, and what the flow does to them. */
+@Injectable()
+export class ApplicationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runtime: WorkflowRuntime,
+    private readonly tasks: TasksService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A draft of the caller's department; saved incomplete, checked only for what is there. */
+  async create(actor: Actor, dto: ApplicationFieldsDto): Promise<AdmissionApplication> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      await this.checkPartial(m, p.unitId, dto);
+      const app = m.create(AdmissionApplication, {
+        applicantUnitId: p.unitId,
+        createdBy: p.userId,
+        status: 'draft',
+        ...columnsOf(dto),
+      });
+      const saved = await m.save(app);
+      await this.audit.record(m, actor, {
+        action: 'application.drafted',
+        entityType: 'admission_application',
+        entityId: saved.id,
+      });
+      return saved;
+    });
+  }
+
+  /** Changes a draft, or a returned application being corrected (补正); the version read must be current. */
+  async update(actor: Actor, id: string, dto: UpdateApplicationDto): Promise<AdmissionApplication> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const app = await this.findOwn(m, p, id);
+      if (app.status !== 'draft' && app.status !== 'returned')
+        throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
+      const { version, ...fields } = dto;
+      await this.checkPartial(m, app.applicantUnitId, { ...fieldsOf(app), ...fields });
+      const res = await m
+        .createQueryBuilder()
+        .update(AdmissionApplication)
+        .set({ ...columnsOf(fields), version: () => 'version + 1' } as never)
+        .where('id = :id AND version = :version', { id, version })
+        .execute();
+      if (res.affected !== 1) throw new AppError('CONCURRENT_UPDATE', { currentVersion: app.version });
+      await this.audit.record(m, actor, {
+        action: 'application.edited',
+        entityType: 'admission_application',
+        entityId: id,
+        data: { fields: Object.keys(fields) },
+      });
+      return m.findOneByOrFail(AdmissionApplication, { id });
+    });
+  }
+
+  /**
+   * Submits (or resubmits after a return) an application: every field is checked and every problem listed at
+   * once (一次告知). A first submission starts the admission flow at the leading group of the department's level
+   * (同级); a resubmission continues the same case and records what changed.
+   */
+  async submit(actor: Actor, id: string, comment?: string): Promise<AdmissionApplication> {
+    const p = actor.principal!;
+    const app = await this.findOwn(this.dataSource.manager, p, id);
+    if (app.status === 'returned') {
+      const task: { id: string }[] = await this.dataSource.query(
+        `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'correct' AND status = 'open' LIMIT 1`,
+        [app.instanceId],
+      );
+      if (!task[0]) throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: app.status });
+      await this.tasks.complete(actor, task[0].id, { decision: 'resubmit', comment });
+      return this.dataSource.getRepository(AdmissionApplication).findOneByOrFail({ id });
+    }
+    if (app.status !== 'draft') throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: app.status });
+    return this.dataSource.transaction(async (m) => {
+      await this.checkComplete(m, app);
+      const level = await levelUnitsOf(m, app.applicantUnitId);
+      const members: { unit_id: string }[] = level.groupId
+        ? await m.query('SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position', [
+            level.groupId,
+          ])
+        : [];
+      const started = await this.runtime.start(
+        actor,
+        {
+          processId: 'admission',
+          businessKey: app.id,
+          ownerUnitId: app.applicantUnitId,
+          variables: { applicationId: app.id, memberUnits: members.map((x) => x.unit_id) },
+        },
+        m,
+      );
+      const res = await m.query(
+        `UPDATE admission_application SET status = 'in_review', instance_id = $2, submitted_at = now(), submitted_snapshot = $3,
+                version = version + 1 WHERE id = $1 AND version = $4 AND status = 'draft' RETURNING id`,
+        [app.id, started.id, snapshot(app), app.version],
+      );
+      if ((Array.isArray(res[0]) ? res[0] : res).length !== 1) throw new AppError('CONCURRENT_UPDATE');
+      await this.audit.record(m, actor, {
+        action: 'application.submitted',
+        entityType: 'admission_application',
+        entityId: app.id,
+        data: { instanceId: started.id, comment: comment ?? null },
+      });
+      return m.findOneByOrFail(AdmissionApplication, { id: app.id });
+    });
+  }
+
+  async get(p: Principal, id: string): Promise<AdmissionApplication> {
+    const app = await this.dataSource.getRepository(AdmissionApplication).findOneBy({ id });
+    if (!app || !(await this.canSee(p, app))) throw new AppError('APPLICATION_NOT_FOUND');
+    return app;
+  }
+
+  /** My department's applications; for the office, members, leader and finance: those submitted in their area. */
+  async list(p: Principal): Promise<AdmissionApplication[]> {
+    const reviewer = p.roles.some((r) => REVIEWER_ROLES.includes(r));
+    return this.dataSource
+      .query(
+        `SELECT a.* FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
+        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND starts_with(u.path, $3))
+        ORDER BY a.updated_at DESC LIMIT 500`,
+        [p.unitId, reviewer, p.scopePath],
+      )
+      .then((rows: Record<string, unknown>[]) =>
+        rows.map((r) => this.dataSource.getRepository(AdmissionApplication).create(camelRow(r))),
+      );
+  }
+
+  private async canSee(p: Principal, app: AdmissionApplication): Promise<boolean> {
+    if (app.applicantUnitId === p.unitId) return true;
+    if (app.status === 'draft' || !p.roles.some((r) => REVIEWER_ROLES.includes(r))) return false;
+    const rows = await this.dataSource.query(
+      'SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)',
+      [app.applicantUnitId, p.scopePath],
+    );
+    return rows.length > 0;
+  }
+
+  /** An application of the caller's own department; anything else answers like a missing one. */
+  private async findOwn(m: EntityManager, p: Principal, id: string): Promise<AdmissionApplication> {
+    const app = await m.findOneBy(AdmissionApplication, { id });
+    if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
+    return app;
+  }
+
+  /** Checks what a draft holds: dates in order, a known area, target units inside the department's level. */
+  private async checkPartial(m: EntityManager, unitId: string, f: ApplicationFieldsDto): Promise<void> {
+    const problems = await this.problems(m, unitId, f, false);
+    if (problems.length) throw new AppError('VALIDATION_FAILED', problems);
+  }
+
+  /** Submission: everything required, everything valid — all problems at once. */
+  async checkComplete(m: EntityManager, app: AdmissionApplication): Promise<void> {
+    const problems = await this.problems(m, app.applicantUnitId, fieldsOf(app), true);
+    if (problems.length) throw new AppError('APPLICATION_INCOMPLETE', problems);
+  }
+
+  private async problems(
+    m: EntityManager,
+    unitId: string,
+    f: ApplicationFieldsDto,
+    complete: boolean,
+  ): Promise<FieldProblem[]> {
+    const out: FieldProblem[] = [];
+    const add = (field: string, problem: string) => out.push({ field, problems: [problem] });
+    if (complete) {
+      const required: [FormField, string, string][] = [
+        ['kind', '请选择事项类型', 'Choose the kind of item'],
+        ['title', '请填写事项名称', 'Give the title'],
+        ['content', '请填写事项内容', 'Describe the content'],
+        [
+          'statutoryArea',
+          '请选择所属法定协助领域，或选“其他”并填写法律依据',
+          'Choose the statutory area, or "other" with a legal basis',
+        ],
+        ['targetScope', '请选择实施范围（全部社区或指定社区）', 'Choose the target communities'],
+        ['authorizedContent', '请填写授权内容', 'State the authorized content'],
+        ['targetPopulation', '请填写工作对象', 'State the target population'],
+        ['powers', '请填写授予的权限', 'State the powers'],
+        ['startDate', '请填写开始日期', 'Give the start date'],
+        ['endDate', '请填写结束日期', 'Give the end date'],
+        [
+          'workloadHoursPerMonth',
+          '请填写每个社区每月预计工作量（小时）',
+          'Give the expected hours per community per month',
+        ],
+        ['frequency', '请填写工作频次', 'Give the frequency'],
+        [
+          'fundingPerCommunityFen',
+          '请填写每个社区的经费（分；无经费填 0）',
+          'Give the funding per community in fen (0 if none)',
+        ],
+        ['contactName', '请填写联系人', 'Give a contact person'],
+        ['contactPhone', '请填写联系电话', 'Give a contact phone'],
+      ];
+      for (const [field, zh, en] of required) {
+        const v = f[field];
+        if (v === undefined || v === null || v === '') add(field, need(zh, en));
+      }
+      if ((f.fundingPerCommunityFen ?? 0) > 0 && !f.fundingSource)
+        add('fundingSource', need('有经费时须写明经费来源', 'Give the source of the funding'));
+      if (f.targetScope === 'all' && !f.targetUnitId)
+        add(
+          'targetUnitId',
+          need('选择“全部社区”时须指定所辖单位', 'Choose the unit whose communities are meant'),
+        );
+      if (f.targetScope === 'list' && !(f.targetCommunityIds ?? []).length)
+        add('targetCommunityIds', need('请至少选择一个社区', 'Choose at least one community'));
+    }
+    if (f.statutoryArea) {
+      if (f.statutoryArea === 'other') {
+        if (complete && !f.legalBasisDocument) {
+          add(
+            'legalBasisDocument',
+            need(
+              '不属于法定协助领域的事项须有明确的法律依据（文件文号）',
+              'Work outside the statutory areas needs a legal basis (document number)',
+            ),
+          );
+        }
+      } else if (!(await m.findOneBy(StatutoryArea, { code: f.statutoryArea }))) {
+        add(
+          'statutoryArea',
+          need(
+            `“${f.statutoryArea}”不是法定协助领域代码`,
+            `"${f.statutoryArea}" is not a statutory area code`,
+          ),
+        );
+      }
+    }
+    if (f.startDate && f.endDate && f.endDate < f.startDate)
+      add('endDate', need('结束日期不能早于开始日期', 'The end date is before the start date'));
+    const level = await levelUnitsOf(m, unitId);
+    const levelPath: string | undefined = level.levelId
+      ? (await m.query('SELECT path FROM org_unit WHERE id = $1', [level.levelId]))[0]?.path
+      : undefined;
+    if (f.targetUnitId) {
+      const u = await m.query(
+        `SELECT kind FROM org_unit WHERE id = $1 AND active AND starts_with(path, $2) AND kind IN ('CITY', 'DISTRICT', 'STREET', 'COMMUNITY')`,
+        [f.targetUnitId, levelPath ?? '~'],
+      );
+      if (!u.length)
+        add(
+          'targetUnitId',
+          need('所选单位不在本级领导小组辖区内', 'The unit is outside the area of your level'),
+        );
+    }
+    if (f.targetCommunityIds?.length) {
+      const ok: { id: string }[] = await m.query(
+        `SELECT id FROM org_unit WHERE id = ANY($1::uuid[]) AND kind = 'COMMUNITY' AND active AND starts_with(path, $2)`,
+        [f.targetCommunityIds, levelPath ?? '~'],
+      );
+      const bad = f.targetCommunityIds.filter((c) => !ok.some((o) => o.id === c));
+      if (bad.length)
+        add(
+          'targetCommunityIds',
+          need(
+            `以下社区不在本级辖区内或不是社区：${bad.join('、')}`,
+            `These are not communities of your level's area: ${bad.join(', ')}`,
+          ),
+        );
+    }
+    return out;
+  }
+
+  /** The automatic checks of a submitted application; each gives a finding the office sees. */
+  async runChecks(m: EntityManager, applicationId: string): Promise<Finding[]> {
+    const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
+    const findings: Finding[] = [];
+    if (app.statutoryArea === 'other') {
+      findings.push({
+        check: 'statutory-scope',
+        result: 'warn',
+        message: `不属于法定协助领域，依据：${app.legalBasisDocument ?? ''} ${app.legalBasisArticle ?? ''}。Outside the statutory areas; basis given.`,
+      });
+    } else {
+      const area = await m.findOneBy(StatutoryArea, { code: app.statutoryArea ?? '' });
+      findings.push({
+        check: 'statutory-scope',
+        result: 'pass',
+        message: `属于法定协助领域：${area?.nameZh ?? app.statutoryArea}。Within a statutory area.`,
+      });
+    }
+    const text = [app.title, app.content, app.authorizedContent, app.powers].join(' ');
+    const negative = (await m.findBy(NegativeListItem, { active: true })).filter(
+      (n) =>
+        (n.appliesTo === 'any kind' || n.appliesTo === app.kind) && n.keywords.some((k) => text.includes(k)),
+    );
+    findings.push(
+      negative.length
+        ? {
+            check: 'negative-list',
+            result: 'fail',
+            message: `命中负面清单：${negative.map((n) => n.nameZh).join('、')}。Hits the negative list.`,
+            details: negative.map((n) => ({ code: n.code, source: n.source })),
+          }
+        : { check: 'negative-list', result: 'pass', message: '未命中负面清单。No negative-list hit.' },
+    );
+    const duplicates: { id: string; title: string }[] = await m.query(
+      `SELECT id, title FROM admission_application
+        WHERE id <> $1 AND status = 'awaiting_funding' AND kind = $2 AND statutory_area = $3
+          AND daterange(start_date, end_date, '[]') && daterange($4::date, $5::date, '[]')
+          AND (target_scope = 'all' OR $6 = 'all' OR target_community_ids && $7::uuid[])`,
+      [
+        app.id,
+        app.kind,
+        app.statutoryArea,
+        app.startDate,
+        app.endDate,
+        app.targetScope,
+        app.targetCommunityIds,
+      ],
+    );
+    findings.push(
+      duplicates.length
+        ? {
+            check: 'duplicates',
+            result: 'warn',
+            message: `与已批准事项重叠，建议合并：${duplicates.map((d) => d.title).join('、')}。Overlaps approved items; consider merging.`,
+            details: duplicates,
+          }
+        : { check: 'duplicates', result: 'pass', message: '未发现重复事项。No overlapping item.' },
+    );
+    const calendar = new Map<string, boolean>(
+      (await m.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day FROM work_calendar_day`)).map(
+        (r: { day: string; working_day: boolean }) => [r.day, r.working_day],
+      ),
+    );
+    const lead = this.config.env.ADMISSION_LEAD_WORKING_DAYS;
+    const earliest = addWorkingDays(app.submittedAt ?? new Date(), lead, calendar);
+    const start = new Date(`${app.startDate}T00:00:00+08:00`);
+    findings.push(
+      start.getTime() >= earliest.getTime() - 86400_000
+        ? {
+            check: 'lead-time',
+            result: 'pass',
+            message: `提前 ${lead} 个工作日以上提交。Submitted at least ${lead} working days ahead.`,
+          }
+        : {
+            check: 'lead-time',
+            result: 'fail',
+            message: `距开始日期不足 ${lead} 个工作日。Submitted less than ${lead} working days before the start.`,
+            details: { earliestStart: earliest.toISOString().slice(0, 10) },
+          },
+    );
+    await m.update(AdmissionApplication, { id: app.id }, { findings } as never);
+    return findings;
+  }
+
+  /** Sets the status the flow reached (and, on a resubmission, what changed since the last one). */
+  async markStatus(
+    m: EntityManager,
+    applicationId: string,
+    elementId: string,
+    reason: string | null,
+  ): Promise<void> {
+    const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
+    const byElement: Record<string, ApplicationStatus> = {
+      markReturned: 'returned',
+      markResubmitted: 'in_review',
+      markWithdrawn: 'withdrawn',
+      markSigned: 'awaiting_funding',
+      markRejected: 'rejected',
+    };
+    const status = byElement[elementId];
+    if (!status) throw new Error(`no status for ${elementId}`);
+    const changes: Partial<AdmissionApplication> = { status, version: app.version + 1 };
+    if (status === 'rejected' || status === 'returned') changes.decisionReason = reason;
+    if (elementId === 'markResubmitted') {
+      const previous = app.submittedSnapshot ?? {};
+      const now = snapshot(app);
+      const diff: Record<string, { before: unknown; after: unknown }> = {};
+      for (const k of Object.keys(now))
+        if (JSON.stringify(previous[k]) !== JSON.stringify(now[k]))
+          diff[k] = { before: previous[k] ?? null, after: now[k] };
+      changes.changesSinceSubmission = diff;
+      changes.submittedSnapshot = now;
+      changes.submittedAt = new Date();
+    }
+    await m.update(AdmissionApplication, { id: applicationId }, changes as never);
+  }
+}
+
+function columnsOf(f: Partial<ApplicationFieldsDto>): Partial<AdmissionApplication> {
+  const out: Record<string, unknown> = {};
+  for (const k of FORM_FIELDS) {
+    if (!(k in f)) continue;
+    const v = f[k];
+    if (k === 'workloadHoursPerMonth' || k === 'fundingPerCommunityFen')
+      out[k] = v === undefined || v === null ? null : String(v);
+    else out[k] = v;
+  }
+  return out as Partial<AdmissionApplication>;
+}
+
+function fieldsOf(app: AdmissionApplication): ApplicationFieldsDto {
+  const out: Record<string, unknown> = {};
+  for (const k of FORM_FIELDS) {
+    const v = app[k];
+    if (v === null || v === undefined) continue;
+    out[k] = k === 'workloadHoursPerMonth' || k === 'fundingPerCommunityFen' ? Number(v) : v;
+  }
+  if (!app.targetCommunityIds?.length) delete out.targetCommunityIds;
+  return out as ApplicationFieldsDto;
+}
+
+function snapshot(app: AdmissionApplication): Record<string, unknown> {
+  return fieldsOf(app) as Record<string, unknown>;
+}
+
+function camelRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row))
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  return out;
+}
