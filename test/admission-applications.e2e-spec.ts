@@ -149,7 +149,7 @@ describe('admission applications (准入审批表) and the admission flow up to 
     expect((await app(d.id)).status).toBe('draft');
   });
 
-  it('given a complete application, when approved at every step, then it awaits funding with the checks’ findings recorded', async () => {
+  it('given a complete application, when approved at every step, then it is admitted with the checks’ findings recorded', async () => {
     const a = await toScopeReview();
     const afterChecks = await t
       .http()
@@ -163,7 +163,7 @@ describe('admission applications (准入审批表) and the admission flow up to 
     for (const m of ['member-1', 'member-2', 'member-3'])
       await act(t, m, a.instanceId, 'countersign', { decision: 'approve' });
     await act(t, 'leader', a.instanceId, 'leaderSign', { decision: 'approve', comment: '同意' });
-    expect((await app(a.id)).status).toBe('awaiting_funding');
+    expect((await app(a.id)).status).toBe('admitted');
   });
 
   it('given a return with deficiencies, then the department corrects and resubmits, the same case goes on, and the office sees what changed', async () => {

@@ -1,20 +1,8 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
+import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The path to the leader's signature, split into steps that can run on any server process. */
 const TO_LEADER: [string, string][] = [
@@ -24,20 +12,6 @@ const TO_LEADER: [string, string][] = [
   ['member-2', 'countersign'],
   ['member-3', 'countersign'],
 ];
-
-/** Pretends the clock moved past a case's timers: the timer rows and their queued jobs become due now. */
-async function makeTimersDue(t: TestApp, instanceId: string, kind = 'bpmn'): Promise<number> {
-  const rows: { job_id: string }[] = await t.dataSource
-    .query(
-      `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
-      [instanceId, kind],
-    )
-    .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as { job_id: string }[]);
-  await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
-    rows.map((r) => r.job_id),
-  ]);
-  return rows.length;
-}
 
 // Passport keeps one strategy per process, bound to the last app started: apps of one test process stop in
 // the reverse order of their start (in production there is one app per process).

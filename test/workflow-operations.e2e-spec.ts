@@ -1,15 +1,7 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 describe('task operations (the inbox of a Chinese office)', () => {
   let t: TestApp;
@@ -29,15 +21,7 @@ describe('task operations (the inbox of a Chinese office)', () => {
   }
 
   async function makeDue(instanceId: string, kind: string): Promise<void> {
-    const res = await t.dataSource.query(
-      `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
-      [instanceId, kind],
-    );
-    const rows = (Array.isArray(res[0]) ? res[0] : res) as { job_id: string }[];
-    expect(rows.length).toBeGreaterThan(0);
-    await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
-      rows.map((r) => r.job_id),
-    ]);
+    expect(await makeTimersDue(t, instanceId, kind)).toBeGreaterThan(0);
   }
 
   beforeAll(async () => {
@@ -184,7 +168,7 @@ describe('task operations (the inbox of a Chinese office)', () => {
       [taskId],
     );
     expect(pending[0].n).toBe(0);
-    await sleep(300);
+    await new Promise((r) => setTimeout(r, 300));
     expect((await post('office', `/workflow-instances/${id}/resume`)).body.status).toBe('active');
     const dueAfter = new Date(
       (await t.dataSource.query('SELECT due_at FROM workflow_task WHERE id = $1', [taskId]))[0].due_at,

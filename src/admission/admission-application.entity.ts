@@ -20,7 +20,7 @@ export enum ApplicationKind {
 export const APPLICATION_KINDS = Object.values(ApplicationKind);
 
 export type ApplicationStatus =
-  'draft' | 'in_review' | 'returned' | 'rejected' | 'awaiting_funding' | 'withdrawn';
+  'draft' | 'in_review' | 'returned' | 'rejected' | 'awaiting_funding' | 'admitted' | 'withdrawn';
 
 export interface Finding {
   check: 'statutory-scope' | 'negative-list' | 'duplicates' | 'lead-time';
@@ -33,7 +33,7 @@ export interface Finding {
 @Entity('admission_application')
 @Check(
   'ck_admission_application_status',
-  `"status" IN ('draft', 'in_review', 'returned', 'rejected', 'awaiting_funding', 'withdrawn')`,
+  `"status" IN ('draft', 'in_review', 'returned', 'rejected', 'awaiting_funding', 'admitted', 'withdrawn')`,
 )
 @Check(
   'ck_admission_application_funding',

@@ -4,6 +4,8 @@ import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
+import { RegisterController } from './register.controller.js';
+import { RegisterService } from './register.service.js';
 
 /** What the admission flow (workflows/admission.bpmn) needs from the runtime: its forms and service topics. */
 @Injectable()
@@ -11,6 +13,7 @@ class AdmissionWorkflow implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly applications: ApplicationsService,
+    private readonly register: RegisterService,
   ) {}
 
   onModuleInit(): void {
@@ -36,6 +39,17 @@ class AdmissionWorkflow implements OnModuleInit {
         (ctx.variables.comment as string | null) ?? null,
       );
     });
+    r.registerService('admissionAdmit', async (ctx) => {
+      const item = await this.register.admit(ctx.manager, String(ctx.variables.applicationId), new Date());
+      ctx.variables.itemId = item.id;
+    });
+    r.registerService('admissionLapse', async (ctx) => {
+      ctx.variables.lapsedCommunities = await this.register.lapseUnfunded(
+        ctx.manager,
+        String(ctx.variables.itemId),
+        new Date(),
+      );
+    });
     r.registerService('admissionChecks', async (ctx) => {
       const findings = await this.applications.runChecks(ctx.manager, String(ctx.variables.applicationId));
       ctx.variables.findings = { blocking: findings.some((f) => f.result === 'fail') };
@@ -44,7 +58,7 @@ class AdmissionWorkflow implements OnModuleInit {
 }
 
 @Module({
-  providers: [ApplicationsService, AdmissionWorkflow],
-  controllers: [ApplicationsController],
+  providers: [ApplicationsService, RegisterService, AdmissionWorkflow],
+  controllers: [ApplicationsController, RegisterController],
 })
 export class AdmissionModule {}

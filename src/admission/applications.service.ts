@@ -136,7 +136,11 @@ export class ApplicationsService {
           processId: 'admission',
           businessKey: app.id,
           ownerUnitId: app.applicantUnitId,
-          variables: { applicationId: app.id, memberUnits: members.map((x) => x.unit_id) },
+          variables: {
+            applicationId: app.id,
+            memberUnits: members.map((x) => x.unit_id),
+            fundingWindow: `P${this.config.env.ADMISSION_FUNDING_DAYS}D`,
+          },
         },
         m,
       );
@@ -347,11 +351,13 @@ export class ApplicationsService {
           }
         : { check: 'negative-list', result: 'pass', message: '未命中负面清单。No negative-list hit.' },
     );
-    const duplicates: { id: string; title: string }[] = await m.query(
-      `SELECT id, title FROM admission_application
-        WHERE id <> $1 AND status = 'awaiting_funding' AND kind = $2 AND statutory_area = $3
-          AND daterange(start_date, end_date, '[]') && daterange($4::date, $5::date, '[]')
-          AND (target_scope = 'all' OR $6 = 'all' OR target_community_ids && $7::uuid[])`,
+    // Items in force (or awaiting funding) of the same kind and area, over overlapping periods and communities.
+    const duplicates: { id: string; title: string; admission_number: string }[] = await m.query(
+      `SELECT DISTINCT i.application_id AS id, i.title, i.admission_number FROM admitted_item i
+         JOIN admitted_item_community c ON c.item_id = i.id AND c.funding_status <> 'lapsed' AND c.exited_at IS NULL
+        WHERE i.application_id <> $1 AND i.kind = $2 AND i.statutory_area = $3
+          AND daterange(i.start_date, i.end_date, '[]') && daterange($4::date, $5::date, '[]')
+          AND ($6 = 'all' OR c.community_id = ANY($7::uuid[]))`,
       [
         app.id,
         app.kind,
@@ -367,7 +373,7 @@ export class ApplicationsService {
         ? {
             check: 'duplicates',
             result: 'warn',
-            message: `与已批准事项重叠，建议合并：${duplicates.map((d) => d.title).join('、')}。Overlaps approved items; consider merging.`,
+            message: `与已准入事项重叠，建议合并：${duplicates.map((d) => `${d.admission_number} ${d.title}`).join('、')}。Overlaps admitted items; consider merging.`,
             details: duplicates,
           }
         : { check: 'duplicates', result: 'pass', message: '未发现重复事项。No overlapping item.' },
@@ -410,7 +416,6 @@ export class ApplicationsService {
       markReturned: 'returned',
       markResubmitted: 'in_review',
       markWithdrawn: 'withdrawn',
-      markSigned: 'awaiting_funding',
       markRejected: 'rejected',
     };
     const status = byElement[elementId];

@@ -106,6 +106,23 @@ export const ERRORS = {
     409,
     '该申请当前不能提交（已在审查中或已办结）。The application cannot be submitted now (it is under review or finished).',
   ],
+  ADMITTED_ITEM_NOT_FOUND: [404, '找不到该准入事项。The admitted item does not exist.'],
+  TRANSFER_NOT_FOUND: [
+    404,
+    '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',
+  ],
+  FUNDING_NOT_DUE: [
+    409,
+    '该社区无需或已不能划转经费（无经费、已到位或已失效）。No funding is due for this community (none required, already confirmed, or lapsed).',
+  ],
+  FUNDING_AMOUNT_MISMATCH: [
+    400,
+    '划转金额须与批准的每社区经费一致（以分计）。The amount must equal the approved funding per community, in fen.',
+  ],
+  FUNDING_LAPSED: [
+    409,
+    '经费划转期限已过，该社区的准入已失效，不能再确认。The funding window has closed and the item lapsed in this community.',
+  ],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
   PAYLOAD_TOO_LARGE: [

@@ -2,6 +2,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { AdmissionApplication } from '../admission/admission-application.entity.js';
 import { NegativeListItem, StatutoryArea } from '../admission/reference.entities.js';
+import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from '../admission/admitted-item.entities.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
@@ -37,6 +38,9 @@ export const ENTITIES = [
   StatutoryArea,
   NegativeListItem,
   AdmissionApplication,
+  AdmittedItem,
+  AdmittedItemCommunity,
+  FundingTransfer,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -1,0 +1,55 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class AdmissionApplications1795337642327 implements MigrationInterface {
+  name = 'AdmissionApplications1795337642327';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE "admission_application" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "applicant_unit_id" uuid NOT NULL, "created_by" uuid NOT NULL, "status" character varying(20) NOT NULL, "instance_id" uuid, "kind" character varying(20), "title" character varying(200), "content" text, "legal_basis_document" character varying(200), "legal_basis_article" character varying(200), "statutory_area" character varying(48), "target_scope" character varying(8), "target_unit_id" uuid, "target_community_ids" uuid array NOT NULL DEFAULT '{}', "authorized_content" text, "target_population" text, "powers" text, "start_date" date, "end_date" date, "workload_hours_per_month" numeric(7,1), "frequency" character varying(100), "funding_per_community_fen" bigint, "funding_source" character varying(200), "support_offered" text, "contact_name" character varying(50), "contact_phone" character varying(50), "findings" jsonb NOT NULL DEFAULT '[]', "changes_since_submission" jsonb, "submitted_snapshot" jsonb, "decision_reason" text, "submitted_at" TIMESTAMP WITH TIME ZONE, "version" integer NOT NULL DEFAULT '1', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_admission_application_dates" CHECK ("start_date" IS NULL OR "end_date" IS NULL OR "end_date" >= "start_date"), CONSTRAINT "ck_admission_application_funding" CHECK ("funding_per_community_fen" IS NULL OR "funding_per_community_fen" >= 0), CONSTRAINT "ck_admission_application_status" CHECK ("status" IN ('draft', 'in_review', 'returned', 'rejected', 'awaiting_funding', 'admitted', 'withdrawn')), CONSTRAINT "PK_26fd81d165f841f937bed8ca053" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_admission_application_unit" ON "admission_application"  ("applicant_unit_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "statutory_area" ("code" character varying(48) NOT NULL, "name_zh" character varying(50) NOT NULL, "name_en" character varying(100) NOT NULL, "source" character varying(200) NOT NULL, CONSTRAINT "PK_3f5255aab9a4a71e1340c8d209d" PRIMARY KEY ("code"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "negative_list_item" ("code" character varying(48) NOT NULL, "name_zh" character varying(100) NOT NULL, "name_en" character varying(200) NOT NULL, "applies_to" character varying(20) NOT NULL, "keywords" text array NOT NULL, "source" character varying(200) NOT NULL, "active" boolean NOT NULL DEFAULT true, CONSTRAINT "PK_f67c65080244c2b0819d282d8fd" PRIMARY KEY ("code"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "admitted_item" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "application_id" uuid NOT NULL, "leading_group_id" uuid NOT NULL, "department_id" uuid NOT NULL, "number_year" integer NOT NULL, "number_seq" integer NOT NULL, "admission_number" character varying(40) NOT NULL, "kind" character varying(20) NOT NULL, "title" character varying(200) NOT NULL, "statutory_area" character varying(48) NOT NULL, "legal_basis" character varying(200), "authorized_content" text NOT NULL, "target_population" text NOT NULL, "powers" text NOT NULL, "start_date" date NOT NULL, "end_date" date NOT NULL, "funding_per_community_fen" bigint NOT NULL, "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "funding_deadline" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_2b43ceef098f21660e5e07c3cbe" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "ux_admitted_item_application" ON "admitted_item"  ("application_id") `,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "ux_admitted_item_number" ON "admitted_item"  ("leading_group_id", "number_year", "number_seq") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "admitted_item_community" ("item_id" uuid NOT NULL, "community_id" uuid NOT NULL, "funding_due_fen" bigint NOT NULL, "funding_status" character varying(16) NOT NULL, "entered_at" TIMESTAMP WITH TIME ZONE, "lapsed_at" TIMESTAMP WITH TIME ZONE, "exited_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_admitted_item_community_funding" CHECK ("funding_status" IN ('not_required', 'awaiting', 'confirmed', 'lapsed')), CONSTRAINT "PK_63f19dc3ff0f5e72319492988a9" PRIMARY KEY ("item_id", "community_id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_admitted_item_community_community" ON "admitted_item_community"  ("community_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "funding_transfer" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "item_id" uuid NOT NULL, "community_id" uuid NOT NULL, "amount_fen" bigint NOT NULL, "account" character varying(100) NOT NULL, "reference" character varying(100) NOT NULL, "idempotency_key" character varying(100) NOT NULL, "registered_by" uuid NOT NULL, "registered_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "confirmed_by" uuid, "confirmed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_funding_transfer_amount" CHECK ("amount_fen" > 0), CONSTRAINT "PK_57425f78aedf14cb06bee15ac58" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "ux_funding_transfer_key" ON "funding_transfer"  ("item_id", "idempotency_key") `,
+    );
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."ux_funding_transfer_key"`);
+    await queryRunner.query(`DROP TABLE "funding_transfer"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_admitted_item_community_community"`);
+    await queryRunner.query(`DROP TABLE "admitted_item_community"`);
+    await queryRunner.query(`DROP INDEX "public"."ux_admitted_item_number"`);
+    await queryRunner.query(`DROP INDEX "public"."ux_admitted_item_application"`);
+    await queryRunner.query(`DROP TABLE "admitted_item"`);
+    await queryRunner.query(`DROP TABLE "negative_list_item"`);
+    await queryRunner.query(`DROP TABLE "statutory_area"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_admission_application_unit"`);
+    await queryRunner.query(`DROP TABLE "admission_application"`);
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+
+/** An admitted item (准入事项), numbered per leading group and year, e.g. 〔2026〕第3号, and public. */
+@Entity('admitted_item')
+@Index('ux_admitted_item_number', ['leadingGroupId', 'numberYear', 'numberSeq'], { unique: true })
+@Index('ux_admitted_item_application', ['applicationId'], { unique: true })
+export class AdmittedItem {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid' }) applicationId: string;
+  @Column({ type: 'uuid' }) leadingGroupId: string;
+  @Column({ type: 'uuid' }) departmentId: string;
+  @Column({ type: 'integer' }) numberYear: number;
+  @Column({ type: 'integer' }) numberSeq: number;
+  @Column({ type: 'varchar', length: 40 }) admissionNumber: string;
+  @Column({ type: 'varchar', length: 20 }) kind: string;
+  @Column({ type: 'varchar', length: 200 }) title: string;
+  @Column({ type: 'varchar', length: 48 }) statutoryArea: string;
+  @Column({ type: 'varchar', length: 200, nullable: true }) legalBasis: string | null;
+  @Column({ type: 'text' }) authorizedContent: string;
+  @Column({ type: 'text' }) targetPopulation: string;
+  @Column({ type: 'text' }) powers: string;
+  @Column({ type: 'date' }) startDate: string;
+  @Column({ type: 'date' }) endDate: string;
+  @Column({ type: 'bigint' }) fundingPerCommunityFen: string;
+  @Column({ type: 'timestamptz' }) signedAt: Date;
+  /** Funding not confirmed by then lapses for that community. */
+  @Column({ type: 'timestamptz' }) fundingDeadline: Date;
+}
+
+export type CommunityFunding = 'not_required' | 'awaiting' | 'confirmed' | 'lapsed';
+
+/** An admitted item in one target community: it is in force there only once that community's funding is confirmed. */
+@Entity('admitted_item_community')
+@Check(
+  'ck_admitted_item_community_funding',
+  `"funding_status" IN ('not_required', 'awaiting', 'confirmed', 'lapsed')`,
+)
+@Index('ix_admitted_item_community_community', ['communityId'])
+export class AdmittedItemCommunity {
+  @PrimaryColumn({ type: 'uuid' }) itemId: string;
+  @PrimaryColumn({ type: 'uuid' }) communityId: string;
+  @Column({ type: 'bigint' }) fundingDueFen: string;
+  @Column({ type: 'varchar', length: 16 }) fundingStatus: CommunityFunding;
+  /** When the item entered the community's list (funding confirmed, or sign-off when none is due). */
+  @Column({ type: 'timestamptz', nullable: true }) enteredAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) lapsedAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) exitedAt: Date | null;
+}
+
+/** 费随事转: a transfer the department registers for one community; finance confirms it arrived. */
+@Entity('funding_transfer')
+@Index('ux_funding_transfer_key', ['itemId', 'idempotencyKey'], { unique: true })
+@Check('ck_funding_transfer_amount', `"amount_fen" > 0`)
+export class FundingTransfer {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid' }) itemId: string;
+  @Column({ type: 'uuid' }) communityId: string;
+  @Column({ type: 'bigint' }) amountFen: string;
+  /** The street's dedicated community account (社区财务专账). */
+  @Column({ type: 'varchar', length: 100 }) account: string;
+  @Column({ type: 'varchar', length: 100 }) reference: string;
+  @Column({ type: 'varchar', length: 100 }) idempotencyKey: string;
+  @Column({ type: 'uuid' }) registeredBy: string;
+  @CreateDateColumn({ type: 'timestamptz' }) registeredAt: Date;
+  @Column({ type: 'uuid', nullable: true }) confirmedBy: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) confirmedAt: Date | null;
+}

@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsDateString,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+export class RegisterTransferDto {
+  @ApiProperty() @IsUUID() communityId: string;
+  @ApiProperty({
+    description: 'Amount in fen (分), a whole number equal to the approved funding per community',
+  })
+  @IsInt({ message: 'amountFen 须为以“分”计的整数。amountFen must be a whole number of fen.' })
+  @Min(1)
+  @Max(1_000_000_000_00)
+  amountFen: number;
+  @ApiProperty({ description: 'The street’s dedicated community account (社区财务专账)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  account: string;
+  @ApiProperty({ description: 'Bank or treasury reference' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  reference: string;
+  @ApiProperty({ description: 'Your key for this transfer: sending it again answers the same transfer' })
+  @IsString()
+  @Matches(/^[\w.:-]{1,100}$/)
+  idempotencyKey: string;
+}
+
+export class RegisterQuery {
+  @ApiPropertyOptional({ description: 'A community’s unit code' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  community?: string;
+  @ApiPropertyOptional({ description: 'The day to answer for (YYYY-MM-DD); default today' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  asOf?: string;
+}

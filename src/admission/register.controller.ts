@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public, Requires } from '../auth/decorators.js';
+import { Permission } from '../auth/permissions.js';
+import { CurrentActor, type Actor } from '../common/actor.js';
+import { uuidOr404 } from '../common/id-param.js';
+import { RegisterQuery, RegisterTransferDto } from './dto/funding.dto.js';
+import { RegisterService } from './register.service.js';
+
+@ApiTags('admitted items')
+@Controller()
+export class RegisterController {
+  constructor(private readonly register: RegisterService) {}
+
+  @Get('admitted-items')
+  @Public(
+    'The public register: items in force on a day (default today), in one community (by its code) or everywhere',
+  )
+  inForce(@Query() q: RegisterQuery) {
+    return this.register.inForce(q.community, q.asOf);
+  }
+
+  @Get('admitted-items/:id')
+  @Public('One admitted item with the funding state of each target community', ['ADMITTED_ITEM_NOT_FOUND'])
+  item(@Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string) {
+    return this.register.item(id);
+  }
+
+  @Post('admitted-items/:id/transfers')
+  @HttpCode(200)
+  @Requires(
+    '费随事转: register the transfer of one community’s funding (idempotent by key)',
+    [Permission.FUNDING_REGISTER],
+    ['ADMITTED_ITEM_NOT_FOUND', 'FUNDING_NOT_DUE', 'FUNDING_AMOUNT_MISMATCH'],
+  )
+  registerTransfer(
+    @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,
+    @Body() dto: RegisterTransferDto,
+    @CurrentActor() a: Actor,
+  ) {
+    return this.register.registerTransfer(a, id, dto);
+  }
+
+  @Post('funding-transfers/:id/confirm')
+  @HttpCode(200)
+  @Requires(
+    'Finance confirms the money arrived: the item enters that community',
+    [Permission.FUNDING_CONFIRM],
+    ['TRANSFER_NOT_FOUND', 'FUNDING_LAPSED', 'FUNDING_NOT_DUE'],
+  )
+  confirm(@Param('id', uuidOr404('TRANSFER_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
+    return this.register.confirmTransfer(a, id);
+  }
+}

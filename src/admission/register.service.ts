@@ -1,0 +1,258 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor, Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { levelUnitsOf } from '../org/workflow-groups.js';
+import { cstDay } from '../workflow/working-days.js';
+import { AdmissionApplication } from './admission-application.entity.js';
+import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
+import type { RegisterTransferDto } from './dto/funding.dto.js';
+
+const NUMBER_LOCK = 7270041;
+
+export interface RegisterEntry {
+  id: string;
+  admissionNumber: string;
+  title: string;
+  kind: string;
+  statutoryArea: string;
+  legalBasis: string | null;
+  authorizedContent: string;
+  targetPopulation: string;
+  powers: string;
+  startDate: string;
+  endDate: string;
+  fundingPerCommunityFen: number;
+  communities: { code: string; name: string; fundingStatus: string; enteredAt: string | null }[];
+}
+
+/** The register of admitted items (准入事项目录) and funding before entry (费随事转). */
+@Injectable()
+export class RegisterService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Signed off: numbers the item per leading group and year (〔2026〕第N号), publishes it, and opens each
+   * target community: in force at once where no funding is due, otherwise awaiting its transfer.
+   */
+  async admit(m: EntityManager, applicationId: string, now: Date): Promise<AdmittedItem> {
+    const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
+    const level = await levelUnitsOf(m, app.applicantUnitId);
+    const year = Number(cstDay(now).slice(0, 4));
+    await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      NUMBER_LOCK,
+      `${level.groupId}:${year}`,
+    ]);
+    const next = await m.query(
+      'SELECT coalesce(max(number_seq), 0)::int + 1 AS seq FROM admitted_item WHERE leading_group_id = $1 AND number_year = $2',
+      [level.groupId, year],
+    );
+    const seq = next[0].seq as number;
+    const item = await m.save(
+      m.create(AdmittedItem, {
+        applicationId: app.id,
+        leadingGroupId: level.groupId!,
+        departmentId: app.applicantUnitId,
+        numberYear: year,
+        numberSeq: seq,
+        admissionNumber: `〔${year}〕第${seq}号`,
+        kind: app.kind!,
+        title: app.title!,
+        statutoryArea: app.statutoryArea!,
+        legalBasis: [app.legalBasisDocument, app.legalBasisArticle].filter(Boolean).join(' ') || null,
+        authorizedContent: app.authorizedContent!,
+        targetPopulation: app.targetPopulation!,
+        powers: app.powers!,
+        startDate: app.startDate!,
+        endDate: app.endDate!,
+        fundingPerCommunityFen: app.fundingPerCommunityFen ?? '0',
+        signedAt: now,
+        fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),
+      }),
+    );
+    const communities: { id: string }[] =
+      app.targetScope === 'all'
+        ? await m.query(
+            `SELECT c.id FROM org_unit c JOIN org_unit t ON t.id = $1 WHERE c.kind = 'COMMUNITY' AND c.active AND starts_with(c.path, t.path)`,
+            [app.targetUnitId],
+          )
+        : app.targetCommunityIds.map((id) => ({ id }));
+    const due = BigInt(app.fundingPerCommunityFen ?? '0');
+    if (communities.length) {
+      await m.insert(
+        AdmittedItemCommunity,
+        communities.map((c) => ({
+          itemId: item.id,
+          communityId: c.id,
+          fundingDueFen: due.toString(),
+          fundingStatus: due === 0n ? 'not_required' : 'awaiting',
+          enteredAt: due === 0n ? now : null,
+        })),
+      );
+    }
+    await m.update(AdmissionApplication, { id: app.id }, { status: 'admitted', version: app.version + 1 });
+    return item;
+  }
+
+  /** The funding window closed: communities whose funding was not confirmed do not get the item. */
+  async lapseUnfunded(m: EntityManager, itemId: string, now: Date): Promise<number> {
+    const res = await m.query(
+      `UPDATE admitted_item_community SET funding_status = 'lapsed', lapsed_at = $2 WHERE item_id = $1 AND funding_status = 'awaiting' RETURNING community_id`,
+      [itemId, now],
+    );
+    return (Array.isArray(res[0]) ? res[0] : res).length;
+  }
+
+  /** The department registers a transfer for one community; the same idempotency key answers the same transfer. */
+  async registerTransfer(actor: Actor, itemId: string, dto: RegisterTransferDto): Promise<FundingTransfer> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const item = await m.findOneBy(AdmittedItem, { id: itemId });
+      if (!item || item.departmentId !== p.unitId) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+      const existing = await m.findOneBy(FundingTransfer, { itemId, idempotencyKey: dto.idempotencyKey });
+      if (existing) return existing;
+      const community = await m.findOne(AdmittedItemCommunity, {
+        where: { itemId, communityId: dto.communityId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!community || community.fundingStatus !== 'awaiting')
+        throw new AppError('FUNDING_NOT_DUE', { status: community?.fundingStatus ?? 'not a target' });
+      if (BigInt(dto.amountFen) !== BigInt(community.fundingDueFen)) {
+        throw new AppError('FUNDING_AMOUNT_MISMATCH', {
+          dueFen: Number(community.fundingDueFen),
+          givenFen: dto.amountFen,
+        });
+      }
+      const transfer = await m.save(
+        m.create(FundingTransfer, {
+          itemId,
+          communityId: dto.communityId,
+          amountFen: String(dto.amountFen),
+          account: dto.account,
+          reference: dto.reference,
+          idempotencyKey: dto.idempotencyKey,
+          registeredBy: p.userId,
+        }),
+      );
+      await this.audit.record(m, actor, {
+        action: 'funding.registered',
+        entityType: 'funding_transfer',
+        entityId: transfer.id,
+        data: { itemId, communityId: dto.communityId, amountFen: dto.amountFen },
+      });
+      return transfer;
+    });
+  }
+
+  /** Finance confirms the money arrived in the community's account: from now the item is in force there. */
+  async confirmTransfer(actor: Actor, transferId: string): Promise<FundingTransfer> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const transfer = await m.findOne(FundingTransfer, {
+        where: { id: transferId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!transfer) throw new AppError('TRANSFER_NOT_FOUND');
+      const inScope = await m.query('SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)', [
+        transfer.communityId,
+        p.scopePath,
+      ]);
+      if (!inScope.length) throw new AppError('TRANSFER_NOT_FOUND');
+      if (transfer.confirmedAt) return transfer;
+      const community = await m.findOneOrFail(AdmittedItemCommunity, {
+        where: { itemId: transfer.itemId, communityId: transfer.communityId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (community.fundingStatus === 'lapsed') throw new AppError('FUNDING_LAPSED');
+      if (community.fundingStatus !== 'awaiting')
+        throw new AppError('FUNDING_NOT_DUE', { status: community.fundingStatus });
+      const now = new Date();
+      await m.update(FundingTransfer, { id: transferId }, { confirmedBy: p.userId, confirmedAt: now });
+      await m.update(
+        AdmittedItemCommunity,
+        { itemId: transfer.itemId, communityId: transfer.communityId },
+        { fundingStatus: 'confirmed', enteredAt: now },
+      );
+      await this.audit.record(m, actor, {
+        action: 'funding.confirmed',
+        entityType: 'funding_transfer',
+        entityId: transferId,
+      });
+      return m.findOneByOrFail(FundingTransfer, { id: transferId });
+    });
+  }
+
+  /**
+   * Public register: items in force on `asOf` (default today, China time) — in the given community (its list,
+   * in one call), or anywhere. In force: within its period, entered the community (funded or none due), not
+   * lapsed, not exited by then.
+   */
+  async inForce(communityCode: string | undefined, asOf: string | undefined): Promise<RegisterEntry[]> {
+    const day = asOf ?? cstDay(new Date());
+    const rows: (Record<string, unknown> & { communities: RegisterEntry['communities'] })[] =
+      await this.dataSource.query(
+        `SELECT i.id, i.admission_number, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
+              i.powers, to_char(i.start_date, 'YYYY-MM-DD') AS start_date, to_char(i.end_date, 'YYYY-MM-DD') AS end_date,
+              i.funding_per_community_fen,
+              json_agg(json_build_object('code', u.code, 'name', u.name, 'fundingStatus', c.funding_status, 'enteredAt', c.entered_at)
+                       ORDER BY u.code) AS communities
+         FROM admitted_item i
+         JOIN admitted_item_community c ON c.item_id = i.id
+         JOIN org_unit u ON u.id = c.community_id
+        WHERE i.start_date <= $1::date AND i.end_date >= $1::date
+          AND c.funding_status IN ('not_required', 'confirmed')
+          AND (c.entered_at AT TIME ZONE 'Asia/Shanghai')::date <= $1::date
+          AND (c.exited_at IS NULL OR (c.exited_at AT TIME ZONE 'Asia/Shanghai')::date > $1::date)
+          AND ($2::text IS NULL OR u.code = $2)
+        GROUP BY i.id
+        ORDER BY i.number_year, i.admission_number`,
+        [day, communityCode ?? null],
+      );
+    return rows.map((r) => ({
+      id: r.id as string,
+      admissionNumber: r.admission_number as string,
+      title: r.title as string,
+      kind: r.kind as string,
+      statutoryArea: r.statutory_area as string,
+      legalBasis: r.legal_basis as string | null,
+      authorizedContent: r.authorized_content as string,
+      targetPopulation: r.target_population as string,
+      powers: r.powers as string,
+      startDate: r.start_date as string,
+      endDate: r.end_date as string,
+      fundingPerCommunityFen: Number(r.funding_per_community_fen),
+      communities: r.communities,
+    }));
+  }
+
+  /** One admitted item with the funding state of every target community. */
+  async item(id: string) {
+    const item = await this.dataSource.getRepository(AdmittedItem).findOneBy({ id });
+    if (!item) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+    const communities = await this.dataSource.query(
+      `SELECT u.id AS "communityId", u.code, u.name, c.funding_due_fen::bigint AS "fundingDueFen", c.funding_status AS "fundingStatus",
+              c.entered_at AS "enteredAt", c.lapsed_at AS "lapsedAt"
+         FROM admitted_item_community c JOIN org_unit u ON u.id = c.community_id WHERE c.item_id = $1 ORDER BY u.code`,
+      [id],
+    );
+    return {
+      ...item,
+      fundingPerCommunityFen: Number(item.fundingPerCommunityFen),
+      communities: communities.map((c: { fundingDueFen: string }) => ({
+        ...c,
+        fundingDueFen: Number(c.fundingDueFen),
+      })),
+    };
+  }
+
+  /** Whether a principal may read the transfers of an item (its department, finance and reviewers of its area). */
+  canSeeTransfers(p: Principal, item: AdmittedItem): boolean {
+    return item.departmentId === p.unitId || p.permissions.has('funding:confirm' as never);
+  }
+}

@@ -1,0 +1,232 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, instanceStatus } from './helpers/cases.js';
+import { makeTimersDue, waitFor } from './helpers/timers.js';
+
+describe('funding before entry (费随事转) and the public register of admitted items', () => {
+  let t: TestApp;
+  const unit: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const C1 = '339901001001';
+  const C2 = '339901001002';
+
+  const application = (over: Record<string, unknown> = {}) => ({
+    kind: 'task',
+    title: '社区慢病随访',
+    content: '慢病患者每月随访一次。',
+    statutoryArea: 'public_health',
+    targetScope: 'list',
+    targetCommunityIds: [unit[C1], unit[C2]],
+    authorizedContent: '随访、登记',
+    targetPopulation: '慢病患者',
+    powers: '登记',
+    startDate: '2027-06-01',
+    endDate: '2027-12-31',
+    workloadHoursPerMonth: 4,
+    frequency: '每月一次',
+    fundingPerCommunityFen: 300000,
+    fundingSource: '区财政专项',
+    contactName: '张卫',
+    contactPhone: '0571-88888888',
+    ...over,
+  });
+
+  /** Drafts, submits and takes an application through every approval; answers the application with its item. */
+  async function admitted(over: Record<string, unknown> = {}) {
+    const d = await t
+      .http()
+      .post('/applications')
+      .set(await auth('dept-staff'))
+      .send(application(over));
+    const s = await t
+      .http()
+      .post(`/applications/${d.body.id}/submit`)
+      .set(await auth('dept-staff'))
+      .send({});
+    const instanceId = s.body.instanceId as string;
+    await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
+    await act(t, 'office', instanceId, 'completeness', { decision: 'approve' });
+    await act(t, 'office', instanceId, 'scopeReview', { decision: 'approve' });
+    for (const m of ['member-1', 'member-2', 'member-3'])
+      await act(t, m, instanceId, 'countersign', { decision: 'approve' });
+    await act(t, 'leader', instanceId, 'leaderSign', { decision: 'approve' });
+    const item = (
+      await t.dataSource.query('SELECT id, admission_number FROM admitted_item WHERE application_id = $1', [
+        d.body.id,
+      ])
+    )[0];
+    return {
+      applicationId: d.body.id as string,
+      instanceId,
+      itemId: item.id as string,
+      number: item.admission_number as string,
+    };
+  }
+  const register = (q: string) => t.http().get(`/admitted-items?${q}`);
+  const transfer = async (
+    itemId: string,
+    community: string,
+    key: string,
+    amountFen = 300000,
+    user = 'dept-staff',
+  ) =>
+    t
+      .http()
+      .post(`/admitted-items/${itemId}/transfers`)
+      .set(await auth(user))
+      .send({
+        communityId: unit[community],
+        amountFen,
+        account: '东华街道社区财务专账 6222',
+        reference: `GK-${key}`,
+        idempotencyKey: key,
+      });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given a signed item, then it is numbered and public, but enters a community only when its funding is confirmed', async () => {
+    const a = await admitted();
+    expect(a.number).toMatch(/^〔20\d\d〕第\d+号$/);
+    const pub = await t.http().get(`/admitted-items/${a.itemId}`);
+    expect(pub.status).toBe(200);
+    expect(pub.body.communities.map((c: { fundingStatus: string }) => c.fundingStatus)).toEqual([
+      'awaiting',
+      'awaiting',
+    ]);
+    expect((await register(`community=${C1}&asOf=2027-07-01`)).body).toEqual([]);
+
+    const first = await transfer(a.itemId, C1, `${a.itemId}-c1`);
+    expect(first.status).toBe(200);
+    const again = await transfer(a.itemId, C1, `${a.itemId}-c1`);
+    expect(again.body.id).toBe(first.body.id);
+    const wrong = await transfer(a.itemId, C2, `${a.itemId}-c2-wrong`, 299999);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({
+      code: 'FUNDING_AMOUNT_MISMATCH',
+      details: { dueFen: 300000, givenFen: 299999 },
+    });
+
+    expect(
+      (
+        await t
+          .http()
+          .post(`/funding-transfers/${first.body.id}/confirm`)
+          .set(await auth('committee'))
+      ).status,
+    ).toBe(403);
+    const confirmed = await t
+      .http()
+      .post(`/funding-transfers/${first.body.id}/confirm`)
+      .set(await auth('finance'));
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.confirmedAt).toBeTruthy();
+
+    const list = await register(`community=${C1}&asOf=2027-07-01`);
+    expect(list.body).toHaveLength(1);
+    expect(list.body[0]).toMatchObject({
+      admissionNumber: a.number,
+      title: '社区慢病随访',
+      powers: '登记',
+      startDate: '2027-06-01',
+      endDate: '2027-12-31',
+      fundingPerCommunityFen: 300000,
+    });
+    expect((await register(`community=${C2}&asOf=2027-07-01`)).body).toEqual([]);
+    expect((await register(`community=${C1}&asOf=2027-05-31`)).body).toEqual([]);
+    expect((await register(`community=${C1}&asOf=2028-01-01`)).body).toEqual([]);
+  });
+
+  it('given the funding window closing with one of two communities unfunded, then the item lapses there only', async () => {
+    const a = await admitted({ title: '社区康复训练' });
+    const c1 = await transfer(a.itemId, C1, `${a.itemId}-1`);
+    await t
+      .http()
+      .post(`/funding-transfers/${c1.body.id}/confirm`)
+      .set(await auth('finance'));
+    const late = await transfer(a.itemId, C2, `${a.itemId}-2`);
+    expect(late.status).toBe(200);
+    expect(await makeTimersDue(t, a.instanceId)).toBe(1);
+    await waitFor(
+      'the funding window to close',
+      async () => (await instanceStatus(t, a.instanceId)) === 'completed',
+    );
+    const item = await t.http().get(`/admitted-items/${a.itemId}`);
+    expect(
+      item.body.communities.map(
+        (c: { code: string; fundingStatus: string }) => `${c.code}:${c.fundingStatus}`,
+      ),
+    ).toEqual([`${C1}:confirmed`, `${C2}:lapsed`]);
+    const tooLate = await t
+      .http()
+      .post(`/funding-transfers/${late.body.id}/confirm`)
+      .set(await auth('finance'));
+    expect(tooLate.status).toBe(409);
+    expect(tooLate.body.error.code).toBe('FUNDING_LAPSED');
+    expect((await transfer(a.itemId, C2, `${a.itemId}-3`)).body.error.code).toBe('FUNDING_NOT_DUE');
+    const titles = (await register(`community=${C1}&asOf=2027-07-01`)).body.map(
+      (x: { title: string }) => x.title,
+    );
+    expect(titles).toContain('社区康复训练');
+    expect(
+      (await register(`community=${C2}&asOf=2027-07-01`)).body.map((x: { title: string }) => x.title),
+    ).not.toContain('社区康复训练');
+  });
+
+  it('given an item with no funding due, then it enters its communities at sign-off', async () => {
+    const a = await admitted({
+      title: '政策宣传资料发放',
+      fundingPerCommunityFen: 0,
+      fundingSource: undefined,
+    });
+    expect(
+      (await register(`community=${C2}&asOf=2027-07-01`)).body.map((x: { id: string }) => x.id),
+    ).toContain(a.itemId);
+    expect((await transfer(a.itemId, C1, `${a.itemId}-x`)).body.error.code).toBe('FUNDING_NOT_DUE');
+  });
+
+  it('given someone else’s item or transfer, then it answers like a missing one', async () => {
+    const a = await admitted({ title: '独居老人探访' });
+    const foreign = await transfer(a.itemId, C1, `${a.itemId}-f`, 300000, 'dept2-staff');
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('ADMITTED_ITEM_NOT_FOUND');
+    const mine = await transfer(a.itemId, C1, `${a.itemId}-m`);
+    // Finance of another district may not confirm it.
+    await t.dataSource.query(
+      `WITH d2 AS (SELECT id, path FROM org_unit WHERE code = '339902'), f AS (SELECT gen_random_uuid() AS id)
+       INSERT INTO org_unit (id, code, name, kind, parent_id, path) SELECT f.id, '339902-CW', '西山区社区财务', 'FINANCE', d2.id, d2.path || f.id || '/' FROM d2, f`,
+    );
+    await t.dataSource.query(
+      `INSERT INTO app_user (username, display_name, password_hash, unit_id, roles)
+       SELECT 'finance-d2', '西山区财务', password_hash, (SELECT id FROM org_unit WHERE code = '339902-CW'), roles FROM app_user WHERE username = 'finance'`,
+    );
+    const other = await t
+      .http()
+      .post(`/funding-transfers/${mine.body.id}/confirm`)
+      .set(await auth('finance-d2'));
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('TRANSFER_NOT_FOUND');
+    expect(
+      (
+        await t
+          .http()
+          .post(`/admitted-items/00000000-0000-4000-8000-000000000000/transfers`)
+          .set(await auth('dept-staff'))
+          .send({ communityId: unit[C1], amountFen: 1, account: 'a', reference: 'r', idempotencyKey: 'k' })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('given the register without a community, then it lists every item in force that day; bad dates are refused', async () => {
+    const all = await register('asOf=2027-07-01');
+    expect(all.status).toBe(200);
+    expect(all.body.length).toBeGreaterThanOrEqual(2);
+    const bad = await register('asOf=2027-13-45');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
