@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, instanceStatus } from './helpers/cases.js';
+import { act } from './helpers/cases.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 describe('funding before entry (费随事转) and the public register of admitted items', () => {
@@ -153,7 +153,13 @@ describe('funding before entry (费随事转) and the public register of admitte
     expect(await makeTimersDue(t, a.instanceId)).toBe(1);
     await waitFor(
       'the funding window to close',
-      async () => (await instanceStatus(t, a.instanceId)) === 'completed',
+      async () =>
+        (
+          await t.dataSource.query(
+            `SELECT 1 FROM admitted_item_community WHERE item_id = $1 AND funding_status = 'lapsed'`,
+            [a.itemId],
+          )
+        ).length === 1,
     );
     const item = await t.http().get(`/admitted-items/${a.itemId}`);
     expect(

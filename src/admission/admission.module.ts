@@ -1,9 +1,11 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Role } from '../auth/permissions.js';
 import { AppError } from '../common/errors.js';
 import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
+import { ExitService } from './exit.service.js';
 import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
 
@@ -14,11 +16,30 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly registry: WorkflowRegistry,
     private readonly applications: ApplicationsService,
     private readonly register: RegisterService,
+    private readonly exits: ExitService,
   ) {}
 
   onModuleInit(): void {
     const r = this.registry;
     r.requireProcess('admission');
+    r.requireProcess('exit');
+    r.registerForm('exit-determine', { decisions: ['approve', 'reject'] });
+    r.registerGroup('exit-community', async (ctx) => ({
+      unitIds: typeof ctx.loopItem === 'string' ? [ctx.loopItem] : [],
+      roles: [Role.COMMITTEE],
+    }));
+    r.registerService('exitWeigh', async (ctx) => {
+      this.exits.weigh(ctx.variables);
+    });
+    r.registerService('exitApply', async (ctx) => {
+      await this.exits.apply(ctx.manager, String(ctx.variables.proposalId), new Date());
+    });
+    r.registerService('exitKeep', async (ctx) => {
+      await this.exits.keep(ctx.manager, String(ctx.variables.proposalId), new Date());
+    });
+    r.registerService('admissionExpire', async (ctx) => {
+      await this.register.expire(ctx.manager, String(ctx.variables.itemId));
+    });
     r.registerForm('admission-decision', { decisions: ['approve', 'reject'] });
     r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'] });
     r.registerForm('admission-correct', {
@@ -42,6 +63,7 @@ class AdmissionWorkflow implements OnModuleInit {
     r.registerService('admissionAdmit', async (ctx) => {
       const item = await this.register.admit(ctx.manager, String(ctx.variables.applicationId), new Date());
       ctx.variables.itemId = item.id;
+      ctx.variables.expiresAt = this.register.expiresAt(item).toISOString();
     });
     r.registerService('admissionLapse', async (ctx) => {
       ctx.variables.lapsedCommunities = await this.register.lapseUnfunded(
@@ -58,7 +80,7 @@ class AdmissionWorkflow implements OnModuleInit {
 }
 
 @Module({
-  providers: [ApplicationsService, RegisterService, AdmissionWorkflow],
+  providers: [ApplicationsService, RegisterService, ExitService, AdmissionWorkflow],
   controllers: [ApplicationsController, RegisterController],
 })
 export class AdmissionModule {}

@@ -33,6 +33,9 @@ export class AdmittedItem {
   @Column({ type: 'timestamptz' }) signedAt: Date;
   /** Funding not confirmed by then lapses for that community. */
   @Column({ type: 'timestamptz' }) fundingDeadline: Date;
+  /** When the whole item left every community (expiry at its end date, or an approved exit), and why. */
+  @Column({ type: 'timestamptz', nullable: true }) exitedAt: Date | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) exitReason: string | null;
 }
 
 export type CommunityFunding = 'not_required' | 'awaiting' | 'confirmed' | 'lapsed';

@@ -4,13 +4,46 @@ import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
 import { RegisterQuery, RegisterTransferDto } from './dto/funding.dto.js';
+import { ExitService } from './exit.service.js';
 import { RegisterService } from './register.service.js';
 
 @ApiTags('admitted items')
 @Controller()
 export class RegisterController {
-  constructor(private readonly register: RegisterService) {}
+  constructor(
+    private readonly register: RegisterService,
+    private readonly exits: ExitService,
+  ) {}
+
+  @Post('admitted-items/:id/evaluations')
+  @Requires(
+    '居民评议: record residents’ evaluation of an item in my community; below the threshold an exit proposal opens',
+    [Permission.EVALUATION_RECORD],
+    ['ADMITTED_ITEM_NOT_FOUND', 'ITEM_NOT_IN_FORCE'],
+  )
+  evaluate(
+    @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,
+    @Body() dto: EvaluationDto,
+    @CurrentActor() a: Actor,
+  ) {
+    return this.exits.recordEvaluation(a, id, dto);
+  }
+
+  @Post('admitted-items/:id/exit-proposals')
+  @Requires(
+    'Propose an exit: a committee for its community, the department or the office for a community or the whole item',
+    [Permission.EXIT_PROPOSE],
+    ['ADMITTED_ITEM_NOT_FOUND', 'ITEM_NOT_IN_FORCE', 'EXIT_ALREADY_PROPOSED'],
+  )
+  proposeExit(
+    @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,
+    @Body() dto: ExitProposalDto,
+    @CurrentActor() a: Actor,
+  ) {
+    return this.exits.propose(a, id, dto);
+  }
 
   @Get('admitted-items')
   @Public(

@@ -100,6 +100,27 @@ export class RegisterService {
     return item;
   }
 
+  /** The instant an item stops being in force: the start of the day after its end date, China time. */
+  expiresAt(item: Pick<AdmittedItem, 'endDate'>): Date {
+    return new Date(new Date(`${item.endDate}T00:00:00+08:00`).getTime() + 86400_000);
+  }
+
+  /** At its end date an item exits every community by itself; nothing is deleted. */
+  async expire(m: EntityManager, itemId: string): Promise<void> {
+    const item = await m.findOneByOrFail(AdmittedItem, { id: itemId });
+    if (item.exitedAt) return;
+    const at = this.expiresAt(item);
+    await m.query(
+      'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
+      [itemId, at],
+    );
+    await m.update(
+      AdmittedItem,
+      { id: itemId },
+      { exitedAt: at, exitReason: '时限届满 expired at its end date' },
+    );
+  }
+
   /** The funding window closed: communities whose funding was not confirmed do not get the item. */
   async lapseUnfunded(m: EntityManager, itemId: string, now: Date): Promise<number> {
     const res = await m.query(
@@ -237,7 +258,7 @@ export class RegisterService {
     if (!item) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
     const communities = await this.dataSource.query(
       `SELECT u.id AS "communityId", u.code, u.name, c.funding_due_fen::bigint AS "fundingDueFen", c.funding_status AS "fundingStatus",
-              c.entered_at AS "enteredAt", c.lapsed_at AS "lapsedAt"
+              c.entered_at AS "enteredAt", c.lapsed_at AS "lapsedAt", c.exited_at AS "exitedAt"
          FROM admitted_item_community c JOIN org_unit u ON u.id = c.community_id WHERE c.item_id = $1 ORDER BY u.code`,
       [id],
     );

@@ -123,6 +123,14 @@ export const ERRORS = {
     409,
     '经费划转期限已过，该社区的准入已失效，不能再确认。The funding window has closed and the item lapsed in this community.',
   ],
+  EXIT_ALREADY_PROPOSED: [
+    409,
+    '该事项已有正在办理的退出申请。An exit proposal for this item is already open.',
+  ],
+  ITEM_NOT_IN_FORCE: [
+    409,
+    '该事项在此社区不在实施期内（未准入、已失效或已退出）。The item is not in force in this community (not entered, lapsed or exited).',
+  ],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
   PAYLOAD_TOO_LARGE: [

@@ -46,6 +46,9 @@ export class Env {
   /** 费随事转: days after sign-off within which each community's funding must be confirmed. */
   @Transform(toInt) @IsInt() @Min(1) @Max(365) ADMISSION_FUNDING_DAYS = 30;
 
+  /** Residents' satisfaction (percent) below which an exit proposal opens by itself. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100) EXIT_SATISFACTION_THRESHOLD = 60;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

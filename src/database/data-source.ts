@@ -3,6 +3,7 @@ import { MIGRATIONS } from '../../migrations/index.js';
 import { AdmissionApplication } from '../admission/admission-application.entity.js';
 import { NegativeListItem, StatutoryArea } from '../admission/reference.entities.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from '../admission/admitted-item.entities.js';
+import { ExitProposal, ItemEvaluation } from '../admission/exit.entities.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
@@ -41,6 +42,8 @@ export const ENTITIES = [
   AdmittedItem,
   AdmittedItemCommunity,
   FundingTransfer,
+  ItemEvaluation,
+  ExitProposal,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -248,6 +248,9 @@ export class TasksService {
       variables.decision = { [decision]: true, value: decision };
       variables.form = form;
       variables.comment = input.comment ?? null;
+      const decisions = (variables.decisions ?? {}) as Record<string, string>;
+      decisions[t.elementId] = decision;
+      variables.decisions = decisions;
       if (decision === 'return') variables.deficiencies = input.deficiencies;
       if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
       ctx.history.push({

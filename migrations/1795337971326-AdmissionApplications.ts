@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AdmissionApplications1795337642327 implements MigrationInterface {
-  name = 'AdmissionApplications1795337642327';
+export class AdmissionApplications1795337971326 implements MigrationInterface {
+  name = 'AdmissionApplications1795337971326';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -17,7 +17,7 @@ export class AdmissionApplications1795337642327 implements MigrationInterface {
       `CREATE TABLE "negative_list_item" ("code" character varying(48) NOT NULL, "name_zh" character varying(100) NOT NULL, "name_en" character varying(200) NOT NULL, "applies_to" character varying(20) NOT NULL, "keywords" text array NOT NULL, "source" character varying(200) NOT NULL, "active" boolean NOT NULL DEFAULT true, CONSTRAINT "PK_f67c65080244c2b0819d282d8fd" PRIMARY KEY ("code"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "admitted_item" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "application_id" uuid NOT NULL, "leading_group_id" uuid NOT NULL, "department_id" uuid NOT NULL, "number_year" integer NOT NULL, "number_seq" integer NOT NULL, "admission_number" character varying(40) NOT NULL, "kind" character varying(20) NOT NULL, "title" character varying(200) NOT NULL, "statutory_area" character varying(48) NOT NULL, "legal_basis" character varying(200), "authorized_content" text NOT NULL, "target_population" text NOT NULL, "powers" text NOT NULL, "start_date" date NOT NULL, "end_date" date NOT NULL, "funding_per_community_fen" bigint NOT NULL, "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "funding_deadline" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_2b43ceef098f21660e5e07c3cbe" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "admitted_item" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "application_id" uuid NOT NULL, "leading_group_id" uuid NOT NULL, "department_id" uuid NOT NULL, "number_year" integer NOT NULL, "number_seq" integer NOT NULL, "admission_number" character varying(40) NOT NULL, "kind" character varying(20) NOT NULL, "title" character varying(200) NOT NULL, "statutory_area" character varying(48) NOT NULL, "legal_basis" character varying(200), "authorized_content" text NOT NULL, "target_population" text NOT NULL, "powers" text NOT NULL, "start_date" date NOT NULL, "end_date" date NOT NULL, "funding_per_community_fen" bigint NOT NULL, "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "funding_deadline" TIMESTAMP WITH TIME ZONE NOT NULL, "exited_at" TIMESTAMP WITH TIME ZONE, "exit_reason" character varying(200), CONSTRAINT "PK_2b43ceef098f21660e5e07c3cbe" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "ux_admitted_item_application" ON "admitted_item"  ("application_id") `,
@@ -37,9 +37,23 @@ export class AdmissionApplications1795337642327 implements MigrationInterface {
     await queryRunner.query(
       `CREATE UNIQUE INDEX "ux_funding_transfer_key" ON "funding_transfer"  ("item_id", "idempotency_key") `,
     );
+    await queryRunner.query(
+      `CREATE TABLE "item_evaluation" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "item_id" uuid NOT NULL, "community_id" uuid NOT NULL, "period" character varying(20) NOT NULL, "respondents" integer NOT NULL, "satisfied" integer NOT NULL, "satisfaction" numeric(5,2) NOT NULL, "recorded_by" uuid NOT NULL, "recorded_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_item_evaluation_counts" CHECK ("respondents" > 0 AND "satisfied" >= 0 AND "satisfied" <= "respondents"), CONSTRAINT "PK_5df2bd0a634282516a70c4d410a" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_item_evaluation_item" ON "item_evaluation"  ("item_id", "community_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "exit_proposal" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "item_id" uuid NOT NULL, "community_id" uuid, "origin" character varying(16) NOT NULL, "reason" text NOT NULL, "proposed_by" uuid, "instance_id" uuid, "status" character varying(10) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "decided_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_exit_proposal_origin" CHECK ("origin" IN ('community', 'department', 'office', 'evaluation')), CONSTRAINT "ck_exit_proposal_status" CHECK ("status" IN ('open', 'exited', 'kept')), CONSTRAINT "PK_94e25a345c78daba833135848f9" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "ix_exit_proposal_item" ON "exit_proposal"  ("item_id") `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."ix_exit_proposal_item"`);
+    await queryRunner.query(`DROP TABLE "exit_proposal"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_item_evaluation_item"`);
+    await queryRunner.query(`DROP TABLE "item_evaluation"`);
     await queryRunner.query(`DROP INDEX "public"."ux_funding_transfer_key"`);
     await queryRunner.query(`DROP TABLE "funding_transfer"`);
     await queryRunner.query(`DROP INDEX "public"."ix_admitted_item_community_community"`);

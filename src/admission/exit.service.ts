@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Role } from '../auth/permissions.js';
+import type { Actor } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { WorkflowRuntime } from '../workflow/runtime.service.js';
+import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
+import type { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
+import { ExitProposal, ItemEvaluation, type ExitOrigin } from './exit.entities.js';
+
+/** 准入与退出相结合: residents' evaluations and exit proposals, decided by workflows/exit.bpmn. */
+@Injectable()
+export class ExitService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runtime: WorkflowRuntime,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * A committee records its residents' evaluation of an item in force in its community. Below the threshold
+   * (EXIT_SATISFACTION_THRESHOLD, default 60%) an exit proposal for that community opens by itself.
+   */
+  async recordEvaluation(actor: Actor, itemId: string, dto: EvaluationDto) {
+    const p = actor.principal!;
+    if (dto.satisfied > dto.respondents) {
+      throw new AppError('VALIDATION_FAILED', [
+        { field: 'satisfied', problems: ['满意人数不能多于参评人数。Satisfied cannot exceed respondents.'] },
+      ]);
+    }
+    return this.dataSource.transaction(async (m) => {
+      await this.inForceIn(m, itemId, p.unitId);
+      const satisfaction = Math.round((dto.satisfied / dto.respondents) * 10000) / 100;
+      const evaluation = await m.save(
+        m.create(ItemEvaluation, {
+          itemId,
+          communityId: p.unitId,
+          period: dto.period,
+          respondents: dto.respondents,
+          satisfied: dto.satisfied,
+          satisfaction: satisfaction.toFixed(2),
+          recordedBy: p.userId,
+        }),
+      );
+      await this.audit.record(m, actor, {
+        action: 'item.evaluated',
+        entityType: 'admitted_item',
+        entityId: itemId,
+        data: { communityId: p.unitId, satisfaction },
+      });
+      let proposal: ExitProposal | null = null;
+      if (
+        satisfaction < this.config.env.EXIT_SATISFACTION_THRESHOLD &&
+        !(await this.openProposal(m, itemId, p.unitId))
+      ) {
+        proposal = await this.open(
+          m,
+          actor,
+          itemId,
+          p.unitId,
+          'evaluation',
+          `居民满意度 ${satisfaction}%，低于 ${this.config.env.EXIT_SATISFACTION_THRESHOLD}%（${dto.period}）`,
+        );
+      }
+      return { ...evaluation, satisfaction, exitProposal: proposal };
+    });
+  }
+
+  /** An exit proposed by a committee (for its community), the department (its item) or the office (its area). */
+  async propose(actor: Actor, itemId: string, dto: ExitProposalDto): Promise<ExitProposal> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const item = await m.findOneBy(AdmittedItem, { id: itemId });
+      if (!item) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+      let origin: ExitOrigin;
+      let communityId: string | null = dto.communityId ?? null;
+      if (p.roles.includes(Role.COMMITTEE)) {
+        origin = 'community';
+        communityId = p.unitId;
+        await this.inForceIn(m, itemId, p.unitId);
+      } else if (item.departmentId === p.unitId) {
+        origin = 'department';
+      } else if (p.roles.includes(Role.OFFICE)) {
+        const inScope = await m.query('SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)', [
+          item.departmentId,
+          p.scopePath,
+        ]);
+        if (!inScope.length) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+        origin = 'office';
+      } else {
+        throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+      }
+      if (communityId && origin !== 'community') await this.inForceIn(m, itemId, communityId);
+      if (await this.openProposal(m, itemId, communityId)) throw new AppError('EXIT_ALREADY_PROPOSED');
+      return this.open(m, actor, itemId, communityId, origin, dto.reason);
+    });
+  }
+
+  private async open(
+    m: EntityManager,
+    actor: Actor,
+    itemId: string,
+    communityId: string | null,
+    origin: ExitOrigin,
+    reason: string,
+  ): Promise<ExitProposal> {
+    const item = await m.findOneByOrFail(AdmittedItem, { id: itemId });
+    const proposal = await m.save(
+      m.create(ExitProposal, {
+        itemId,
+        communityId,
+        origin,
+        reason,
+        proposedBy: actor.principal?.userId ?? null,
+        status: 'open',
+      }),
+    );
+    const communities: { community_id: string }[] = communityId
+      ? [{ community_id: communityId }]
+      : await m.query(
+          `SELECT community_id FROM admitted_item_community WHERE item_id = $1 AND funding_status IN ('not_required', 'confirmed') AND exited_at IS NULL ORDER BY community_id`,
+          [itemId],
+        );
+    const started = await this.runtime.start(
+      actor,
+      {
+        processId: 'exit',
+        businessKey: proposal.id,
+        ownerUnitId: item.departmentId,
+        variables: { proposalId: proposal.id, itemId, communities: communities.map((c) => c.community_id) },
+      },
+      m,
+    );
+    await m.update(ExitProposal, { id: proposal.id }, { instanceId: started.id });
+    await this.audit.record(m, actor, {
+      action: 'exit.proposed',
+      entityType: 'admitted_item',
+      entityId: itemId,
+      data: { proposalId: proposal.id, origin, communityId },
+    });
+    return m.findOneByOrFail(ExitProposal, { id: proposal.id });
+  }
+
+  /** The joint determination: the department agrees, and a majority of the communities concerned. */
+  weigh(variables: Record<string, unknown>): void {
+    const decisions = (variables.decisions ?? {}) as Record<string, string>;
+    const tally = ((variables.countersign ?? {}) as Record<string, { approved?: boolean }>)
+      .communityDetermine;
+    variables.joint = { agreed: decisions.deptDetermine === 'approve' && tally?.approved === true };
+  }
+
+  /** 备案 done: from now the item leaves the community (or every community); nothing is deleted. */
+  async apply(m: EntityManager, proposalId: string, now: Date): Promise<void> {
+    const proposal = await m.findOneByOrFail(ExitProposal, { id: proposalId });
+    if (proposal.communityId) {
+      await m.query(
+        'UPDATE admitted_item_community SET exited_at = $3 WHERE item_id = $1 AND community_id = $2 AND exited_at IS NULL',
+        [proposal.itemId, proposal.communityId, now],
+      );
+    } else {
+      await m.query(
+        'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
+        [proposal.itemId, now],
+      );
+      await m.update(
+        AdmittedItem,
+        { id: proposal.itemId },
+        { exitedAt: now, exitReason: proposal.reason.slice(0, 200) },
+      );
+    }
+    await m.update(ExitProposal, { id: proposalId }, { status: 'exited', decidedAt: now });
+  }
+
+  async keep(m: EntityManager, proposalId: string, now: Date): Promise<void> {
+    await m.update(ExitProposal, { id: proposalId }, { status: 'kept', decidedAt: now });
+  }
+
+  private async openProposal(m: EntityManager, itemId: string, communityId: string | null): Promise<boolean> {
+    const rows = await m.query(
+      `SELECT 1 FROM exit_proposal WHERE item_id = $1 AND status = 'open' AND (community_id IS NOT DISTINCT FROM $2 OR community_id IS NULL OR $2::uuid IS NULL) LIMIT 1`,
+      [itemId, communityId],
+    );
+    return rows.length > 0;
+  }
+
+  /** The item must be in force in the community (entered, not lapsed, not exited); else 404/409. */
+  private async inForceIn(m: EntityManager, itemId: string, communityId: string): Promise<void> {
+    const row = await m.findOneBy(AdmittedItemCommunity, { itemId, communityId });
+    if (!row) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+    if (!row.enteredAt || row.fundingStatus === 'lapsed' || row.exitedAt)
+      throw new AppError('ITEM_NOT_IN_FORCE');
+  }
+}

@@ -1,0 +1,182 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, instanceStatus } from './helpers/cases.js';
+import { makeTimersDue, waitFor } from './helpers/timers.js';
+
+describe('exit (准入退出): expiry, residents’ evaluation, joint determination', () => {
+  let t: TestApp;
+  const unit: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const C1 = '339901001001';
+  const C2 = '339901001002';
+
+  /** An item without funding, in force in C1 and C2 from sign-off. */
+  async function admitted(title: string) {
+    const body = {
+      kind: 'meeting',
+      title,
+      content: '每季度召开一次居民议事会。',
+      statutoryArea: 'community_education',
+      targetScope: 'list',
+      targetCommunityIds: [unit[C1], unit[C2]],
+      authorizedContent: '组织议事会',
+      targetPopulation: '居民代表',
+      powers: '组织',
+      startDate: '2027-01-04',
+      endDate: '2027-12-31',
+      workloadHoursPerMonth: 2,
+      frequency: '每季度一次',
+      fundingPerCommunityFen: 0,
+      contactName: '张卫',
+      contactPhone: '0571-88888888',
+    };
+    const d = await t
+      .http()
+      .post('/applications')
+      .set(await auth('dept-staff'))
+      .send(body);
+    const s = await t
+      .http()
+      .post(`/applications/${d.body.id}/submit`)
+      .set(await auth('dept-staff'))
+      .send({});
+    const instanceId = s.body.instanceId as string;
+    await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
+    await act(t, 'office', instanceId, 'completeness', { decision: 'approve' });
+    await act(t, 'office', instanceId, 'scopeReview', { decision: 'approve' });
+    for (const m of ['member-1', 'member-2', 'member-3'])
+      await act(t, m, instanceId, 'countersign', { decision: 'approve' });
+    await act(t, 'leader', instanceId, 'leaderSign', { decision: 'approve' });
+    const itemId = (
+      await t.dataSource.query('SELECT id FROM admitted_item WHERE application_id = $1', [d.body.id])
+    )[0].id as string;
+    return { itemId, instanceId };
+  }
+  const inForce = async (community: string) =>
+    (await t.http().get(`/admitted-items?community=${community}&asOf=2027-06-01`)).body.map(
+      (x: { id: string }) => x.id,
+    );
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given an item reaching its end date, then it exits every community by itself (a durable timer)', async () => {
+    const { itemId, instanceId } = await admitted('居民议事会（到期）');
+    expect(await makeTimersDue(t, instanceId)).toBe(1); // the funding window
+    await waitFor('the expiry timer to be set', async () => {
+      const rows = await t.dataSource.query(
+        `SELECT 1 FROM workflow_timer WHERE instance_id = $1 AND element_id = 'expiry' AND fired_at IS NULL`,
+        [instanceId],
+      );
+      return rows.length === 1;
+    });
+    const timer = (
+      await t.dataSource.query(
+        `SELECT fire_at FROM workflow_timer WHERE instance_id = $1 AND element_id = 'expiry'`,
+        [instanceId],
+      )
+    )[0];
+    expect(new Date(timer.fire_at).toISOString()).toBe('2027-12-31T16:00:00.000Z');
+    await makeTimersDue(t, instanceId);
+    await waitFor('the item to expire', async () => (await instanceStatus(t, instanceId)) === 'completed');
+    const item = await t.http().get(`/admitted-items/${itemId}`);
+    expect(item.body.exitedAt).toBe('2027-12-31T16:00:00.000Z');
+    expect(
+      item.body.communities.every(
+        (c: { exitedAt: string | null }) => c.exitedAt === '2027-12-31T16:00:00.000Z',
+      ),
+    ).toBe(true);
+    expect(await inForce(C1)).toContain(itemId); // still in force on a day within its period
+  });
+
+  it('given residents’ satisfaction below 60%, then an exit opens; when department, community and office agree, the item leaves that community only', async () => {
+    const { itemId } = await admitted('居民议事会（评议）');
+    const good = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('committee-2'))
+      .send({ period: '2027Q1', respondents: 40, satisfied: 36 });
+    expect(good.status).toBe(201);
+    expect(good.body).toMatchObject({ satisfaction: 90, exitProposal: null });
+    const poor = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('committee'))
+      .send({ period: '2027Q1', respondents: 50, satisfied: 20 });
+    expect(poor.status).toBe(201);
+    expect(poor.body.satisfaction).toBe(40);
+    expect(poor.body.exitProposal).toMatchObject({
+      origin: 'evaluation',
+      communityId: unit[C1],
+      status: 'open',
+    });
+    const exitCase = poor.body.exitProposal.instanceId as string;
+    await act(t, 'dept-head', exitCase, 'deptDetermine', { decision: 'approve' });
+    await act(t, 'committee', exitCase, 'communityDetermine', { decision: 'approve' });
+    await act(t, 'office', exitCase, 'officeApprove', { decision: 'approve', comment: '同意退出，已备案' });
+    expect(await instanceStatus(t, exitCase)).toBe('completed');
+    expect(await inForce(C1)).not.toContain(itemId);
+    expect(await inForce(C2)).toContain(itemId);
+    const again = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('committee'))
+      .send({ period: '2027Q2', respondents: 10, satisfied: 1 });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ITEM_NOT_IN_FORCE');
+  });
+
+  it('given the department disagrees, then the item is kept', async () => {
+    const { itemId } = await admitted('居民议事会（保留）');
+    const proposal = await t
+      .http()
+      .post(`/admitted-items/${itemId}/exit-proposals`)
+      .set(await auth('office'))
+      .send({ reason: '与其他议事活动重复' });
+    expect(proposal.status).toBe(201);
+    expect(proposal.body).toMatchObject({ origin: 'office', communityId: null });
+    const dup = await t
+      .http()
+      .post(`/admitted-items/${itemId}/exit-proposals`)
+      .set(await auth('dept-staff'))
+      .send({ reason: '再提一次' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.code).toBe('EXIT_ALREADY_PROPOSED');
+    const exitCase = proposal.body.instanceId as string;
+    await act(t, 'dept-head', exitCase, 'deptDetermine', { decision: 'reject', comment: '仍需开展' });
+    await act(t, 'committee', exitCase, 'communityDetermine', { decision: 'approve' });
+    await act(t, 'committee-2', exitCase, 'communityDetermine', { decision: 'approve' });
+    expect(await instanceStatus(t, exitCase)).toBe('completed');
+    expect(await inForce(C1)).toContain(itemId);
+    expect(
+      (await t.dataSource.query('SELECT status FROM exit_proposal WHERE id = $1', [proposal.body.id]))[0]
+        .status,
+    ).toBe('kept');
+  });
+
+  it('given evaluations that do not add up or come from outside, then they are refused', async () => {
+    const { itemId } = await admitted('居民议事会（校验）');
+    const bad = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('committee'))
+      .send({ period: '2027Q1', respondents: 5, satisfied: 6 });
+    expect(bad.status).toBe(400);
+    const outside = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('committee-d2'))
+      .send({ period: '2027Q1', respondents: 5, satisfied: 1 });
+    expect(outside.status).toBe(404);
+    const wrongRole = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('dept-staff'))
+      .send({ period: '2027Q1', respondents: 5, satisfied: 1 });
+    expect(wrongRole.status).toBe(403);
+  });
+});
