@@ -308,6 +308,17 @@ describe('admission applications (准入审批表) and the admission flow up to 
     },
   );
 
+  it('given a returned application the department gives up, then it is withdrawn', async () => {
+    const a = await submitted();
+    await act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' });
+    await act(t, 'office', a.instanceId, 'completeness', { deficiencies: ['缺少法律依据'] }, 'return');
+    expect(
+      (await act(t, 'dept-staff', a.instanceId, 'correct', { decision: 'withdraw', comment: '不再申请' }))
+        .status,
+    ).toBe(200);
+    expect((await app(a.id)).status).toBe('withdrawn');
+  });
+
   it('given the public reference lists, then anyone reads the statutory areas and the negative list with sources', async () => {
     const areas = await t.http().get('/admission/statutory-areas');
     expect(areas.body).toHaveLength(16);

@@ -79,6 +79,8 @@ export class AdmissionApplication {
   @Column({ type: 'text', nullable: true }) supportOffered: string | null;
   @Column({ type: 'varchar', length: 50, nullable: true }) contactName: string | null;
   @Column({ type: 'varchar', length: 50, nullable: true }) contactPhone: string | null;
+  /** An emergency item this application regularizes: once admitted, it takes that item's place. */
+  @Column({ type: 'uuid', nullable: true }) regularizesItemId: string | null;
 
   /** The automatic checks' findings, for the office (statutory scope, negative list, duplicates, lead time). */
   @Column({ type: 'jsonb', default: () => "'[]'" }) findings: Finding[];

@@ -23,6 +23,7 @@ class AdmissionWorkflow implements OnModuleInit {
     const r = this.registry;
     r.requireProcess('admission');
     r.requireProcess('exit');
+    r.requireProcess('emergency');
     r.registerForm('exit-determine', { decisions: ['approve', 'reject'] });
     r.registerGroup('exit-community', async (ctx) => ({
       unitIds: typeof ctx.loopItem === 'string' ? [ctx.loopItem] : [],

@@ -14,7 +14,13 @@ import {
 @Index('ux_admitted_item_application', ['applicationId'], { unique: true })
 export class AdmittedItem {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid' }) applicationId: string;
+  /** The application admitted; null for an emergency admission (突发事件), which has none. */
+  @Column({ type: 'uuid', nullable: true }) applicationId: string | null;
+  /** Admitted by the office at once for an emergency, for a short time, unless regularized. */
+  @Column({ type: 'boolean', default: false }) emergency: boolean;
+  @Column({ type: 'text', nullable: true }) emergencyReason: string | null;
+  /** The regular item that took an emergency item's place. */
+  @Column({ type: 'uuid', nullable: true }) regularizedByItemId: string | null;
   @Column({ type: 'uuid' }) leadingGroupId: string;
   @Column({ type: 'uuid' }) departmentId: string;
   @Column({ type: 'integer' }) numberYear: number;

@@ -41,6 +41,7 @@ const FORM_FIELDS = [
   'supportOffered',
   'contactName',
   'contactPhone',
+  'regularizesItemId',
 ] as const;
 type FormField = (typeof FORM_FIELDS)[number];
 
@@ -282,6 +283,20 @@ export class ApplicationsService {
           ),
         );
       }
+    }
+    if (f.regularizesItemId) {
+      const e = await m.query(
+        `SELECT 1 FROM admitted_item i JOIN org_unit u ON u.id = i.department_id WHERE i.id = $1 AND i.emergency AND i.exited_at IS NULL AND i.department_id = $2`,
+        [f.regularizesItemId, unitId],
+      );
+      if (!e.length)
+        add(
+          'regularizesItemId',
+          need(
+            '只能转正本部门仍在应急期内的应急准入事项',
+            'Only an emergency item of your department that is still in force can be regularized',
+          ),
+        );
     }
     if (f.startDate && f.endDate && f.endDate < f.startDate)
       add('endDate', need('结束日期不能早于开始日期', 'The end date is before the start date'));

@@ -4,7 +4,9 @@ import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { EmergencyItemDto } from './dto/emergency.dto.js';
 import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
+import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { RegisterQuery, RegisterTransferDto } from './dto/funding.dto.js';
 import { ExitService } from './exit.service.js';
 import { RegisterService } from './register.service.js';
@@ -15,7 +17,29 @@ export class RegisterController {
   constructor(
     private readonly register: RegisterService,
     private readonly exits: ExitService,
+    private readonly runtime: WorkflowRuntime,
   ) {}
+
+  @Post('emergency-items')
+  @Requires(
+    '突发事件: the office admits an item at once for at most EMERGENCY_MAX_DAYS; it exits by itself unless regularized',
+    [Permission.APPLICATION_REVIEW],
+    ['UNIT_NOT_FOUND'],
+  )
+  emergency(@Body() dto: EmergencyItemDto, @CurrentActor() a: Actor) {
+    return this.register.admitEmergency(a, dto, async (m, item) => {
+      await this.runtime.start(
+        a,
+        {
+          processId: 'emergency',
+          businessKey: item.id,
+          ownerUnitId: item.departmentId,
+          variables: { itemId: item.id, expiresAt: this.register.expiresAt(item).toISOString() },
+        },
+        m,
+      );
+    });
+  }
 
   @Post('admitted-items/:id/evaluations')
   @Requires(
@@ -51,6 +75,15 @@ export class RegisterController {
   )
   inForce(@Query() q: RegisterQuery) {
     return this.register.inForce(q.community, q.asOf);
+  }
+
+  @Get('my-community/admitted-items')
+  @Requires('A committee’s own list: the items in force in its community (on asOf, default today)', [
+    Permission.DISPATCH_RESPOND,
+  ])
+  async mine(@Query() q: RegisterQuery, @CurrentActor() a: Actor) {
+    const code = (await this.register.unitCode(a.principal!.unitId)) ?? '';
+    return this.register.inForce(code, q.asOf);
   }
 
   @Get('admitted-items/:id')

@@ -8,6 +8,7 @@ import { levelUnitsOf } from '../org/workflow-groups.js';
 import { cstDay } from '../workflow/working-days.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
+import type { EmergencyItemDto } from './dto/emergency.dto.js';
 import type { RegisterTransferDto } from './dto/funding.dto.js';
 
 const NUMBER_LOCK = 7270041;
@@ -15,6 +16,7 @@ const NUMBER_LOCK = 7270041;
 export interface RegisterEntry {
   id: string;
   admissionNumber: string;
+  emergency: boolean;
   title: string;
   kind: string;
   statutoryArea: string;
@@ -44,16 +46,7 @@ export class RegisterService {
   async admit(m: EntityManager, applicationId: string, now: Date): Promise<AdmittedItem> {
     const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
     const level = await levelUnitsOf(m, app.applicantUnitId);
-    const year = Number(cstDay(now).slice(0, 4));
-    await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-      NUMBER_LOCK,
-      `${level.groupId}:${year}`,
-    ]);
-    const next = await m.query(
-      'SELECT coalesce(max(number_seq), 0)::int + 1 AS seq FROM admitted_item WHERE leading_group_id = $1 AND number_year = $2',
-      [level.groupId, year],
-    );
-    const seq = next[0].seq as number;
+    const { year, seq } = await this.nextNumber(m, level.groupId!, now);
     const item = await m.save(
       m.create(AdmittedItem, {
         applicationId: app.id,
@@ -62,6 +55,7 @@ export class RegisterService {
         numberYear: year,
         numberSeq: seq,
         admissionNumber: `〔${year}〕第${seq}号`,
+        emergency: false,
         kind: app.kind!,
         title: app.title!,
         statutoryArea: app.statutoryArea!,
@@ -97,7 +91,126 @@ export class RegisterService {
       );
     }
     await m.update(AdmissionApplication, { id: app.id }, { status: 'admitted', version: app.version + 1 });
+    if (app.regularizesItemId) {
+      // The regular item takes the emergency item's place from now on.
+      await m.query(
+        'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
+        [app.regularizesItemId, now],
+      );
+      await m.update(
+        AdmittedItem,
+        { id: app.regularizesItemId },
+        { exitedAt: now, exitReason: `转为正常准入 ${item.admissionNumber}`, regularizedByItemId: item.id },
+      );
+    }
     return item;
+  }
+
+  /** The next admission number of a leading group in the year of `now` (China time), under a lock. */
+  private async nextNumber(
+    m: EntityManager,
+    groupId: string,
+    now: Date,
+  ): Promise<{ year: number; seq: number }> {
+    const year = Number(cstDay(now).slice(0, 4));
+    await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NUMBER_LOCK, `${groupId}:${year}`]);
+    const next = await m.query(
+      'SELECT coalesce(max(number_seq), 0)::int + 1 AS seq FROM admitted_item WHERE leading_group_id = $1 AND number_year = $2',
+      [groupId, year],
+    );
+    return { year, seq: next[0].seq as number };
+  }
+
+  /**
+   * 突发事件: the office admits an item at once, in force today in the target communities with no funding
+   * step, for at most EMERGENCY_MAX_DAYS; it exits by itself at its end unless regularized. Logged and flagged.
+   */
+  async admitEmergency(
+    actor: Actor,
+    dto: EmergencyItemDto,
+    start: (m: EntityManager, item: AdmittedItem) => Promise<void>,
+  ): Promise<AdmittedItem> {
+    const p = actor.principal!;
+    if (dto.days > this.config.env.EMERGENCY_MAX_DAYS) {
+      throw new AppError('VALIDATION_FAILED', [
+        {
+          field: 'days',
+          problems: [
+            `应急准入最长 ${this.config.env.EMERGENCY_MAX_DAYS} 天。An emergency admission lasts at most ${this.config.env.EMERGENCY_MAX_DAYS} days.`,
+          ],
+        },
+      ]);
+    }
+    return this.dataSource.transaction(async (m) => {
+      const level = await levelUnitsOf(m, dto.departmentId);
+      const office = await m.query('SELECT 1 FROM org_unit WHERE id = $1 AND kind = $2', [
+        dto.departmentId,
+        'DEPARTMENT',
+      ]);
+      if (!office.length || level.officeId !== p.unitId) throw new AppError('UNIT_NOT_FOUND');
+      const levelPath = (await m.query('SELECT path FROM org_unit WHERE id = $1', [level.levelId]))[0]
+        .path as string;
+      const ok: { id: string }[] = await m.query(
+        `SELECT id FROM org_unit WHERE id = ANY($1::uuid[]) AND kind = 'COMMUNITY' AND active AND starts_with(path, $2)`,
+        [dto.targetCommunityIds, levelPath],
+      );
+      const bad = dto.targetCommunityIds.filter((c) => !ok.some((o) => o.id === c));
+      if (bad.length)
+        throw new AppError('VALIDATION_FAILED', [
+          {
+            field: 'targetCommunityIds',
+            problems: [`以下社区不在本级辖区内：${bad.join('、')}。Not communities of your area.`],
+          },
+        ]);
+      const now = new Date();
+      const today = cstDay(now);
+      const end = cstDay(
+        new Date(new Date(`${today}T12:00:00+08:00`).getTime() + (dto.days - 1) * 86400_000),
+      );
+      const { year, seq } = await this.nextNumber(m, level.groupId!, now);
+      const item = await m.save(
+        m.create(AdmittedItem, {
+          applicationId: null,
+          emergency: true,
+          emergencyReason: dto.reason,
+          leadingGroupId: level.groupId!,
+          departmentId: dto.departmentId,
+          numberYear: year,
+          numberSeq: seq,
+          admissionNumber: `〔${year}〕第${seq}号（应急）`,
+          kind: dto.kind,
+          title: dto.title,
+          statutoryArea: dto.statutoryArea,
+          legalBasis: null,
+          authorizedContent: dto.authorizedContent,
+          targetPopulation: dto.targetPopulation,
+          powers: dto.powers,
+          startDate: today,
+          endDate: end,
+          fundingPerCommunityFen: '0',
+          signedAt: now,
+          fundingDeadline: now,
+        }),
+      );
+      await m.insert(
+        AdmittedItemCommunity,
+        dto.targetCommunityIds.map((communityId) => ({
+          itemId: item.id,
+          communityId,
+          fundingDueFen: '0',
+          fundingStatus: 'not_required' as const,
+          enteredAt: now,
+        })),
+      );
+      await start(m, item);
+      await this.audit.record(m, actor, {
+        action: 'item.emergency-admitted',
+        entityType: 'admitted_item',
+        entityId: item.id,
+        data: { days: dto.days, reason: dto.reason },
+      });
+      return item;
+    });
   }
 
   /** The instant an item stops being in force: the start of the day after its end date, China time. */
@@ -218,7 +331,7 @@ export class RegisterService {
     const day = asOf ?? cstDay(new Date());
     const rows: (Record<string, unknown> & { communities: RegisterEntry['communities'] })[] =
       await this.dataSource.query(
-        `SELECT i.id, i.admission_number, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
+        `SELECT i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
               i.powers, to_char(i.start_date, 'YYYY-MM-DD') AS start_date, to_char(i.end_date, 'YYYY-MM-DD') AS end_date,
               i.funding_per_community_fen,
               json_agg(json_build_object('code', u.code, 'name', u.name, 'fundingStatus', c.funding_status, 'enteredAt', c.entered_at)
@@ -238,6 +351,7 @@ export class RegisterService {
     return rows.map((r) => ({
       id: r.id as string,
       admissionNumber: r.admission_number as string,
+      emergency: r.emergency as boolean,
       title: r.title as string,
       kind: r.kind as string,
       statutoryArea: r.statutory_area as string,
@@ -250,6 +364,13 @@ export class RegisterService {
       fundingPerCommunityFen: Number(r.funding_per_community_fen),
       communities: r.communities,
     }));
+  }
+
+  async unitCode(unitId: string): Promise<string | null> {
+    const rows: { code: string }[] = await this.dataSource.query('SELECT code FROM org_unit WHERE id = $1', [
+      unitId,
+    ]);
+    return rows[0]?.code ?? null;
   }
 
   /** One admitted item with the funding state of every target community. */

@@ -49,6 +49,9 @@ export class Env {
   /** Residents' satisfaction (percent) below which an exit proposal opens by itself. */
   @Transform(toInt) @IsInt() @Min(0) @Max(100) EXIT_SATISFACTION_THRESHOLD = 60;
 
+  /** The longest an emergency admission (突发事件) may last without a regular application. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(365) EMERGENCY_MAX_DAYS = 30;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

@@ -108,6 +108,12 @@ export class ApplicationFieldsDto {
   supportOffered?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contactName?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contactPhone?: string;
+  @ApiPropertyOptional({
+    description: 'An emergency item this application regularizes (takes the place of once admitted)',
+  })
+  @IsOptional()
+  @IsUUID()
+  regularizesItemId?: string;
 }
 
 export class UpdateApplicationDto extends ApplicationFieldsDto {

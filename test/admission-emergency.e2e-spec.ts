@@ -1,0 +1,174 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, instanceStatus } from './helpers/cases.js';
+import { makeTimersDue, waitFor } from './helpers/timers.js';
+
+describe('emergency admission (突发事件应急准入)', () => {
+  let t: TestApp;
+  const unit: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const C1 = '339901001001';
+  const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+  const emergency = (over: Record<string, unknown> = {}) => ({
+    departmentId: unit['339901-WJ'],
+    kind: 'task',
+    title: '突发疫情入户排查',
+    reason: '辖区出现聚集性疫情，需立即入户排查',
+    statutoryArea: 'public_health',
+    targetCommunityIds: [unit[C1]],
+    authorizedContent: '入户排查登记',
+    targetPopulation: '辖区居民',
+    powers: '登记、报告',
+    days: 14,
+    ...over,
+  });
+  const inForceToday = async () =>
+    (await t.http().get(`/admitted-items?community=${C1}&asOf=${today()}`)).body as {
+      id: string;
+      emergency: boolean;
+    }[];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given an emergency, then the office admits it at once, flagged, and it exits by itself at its end', async () => {
+    const res = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency());
+    expect(res.status).toBe(201);
+    expect(res.body.admissionNumber).toMatch(/（应急）$/);
+    expect(await inForceToday()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: res.body.id, emergency: true })]),
+    );
+    const audit = await t.dataSource.query(
+      `SELECT 1 FROM audit_record WHERE action = 'item.emergency-admitted' AND entity_id = $1`,
+      [res.body.id],
+    );
+    expect(audit).toHaveLength(1);
+    const instanceId = (
+      await t.dataSource.query(
+        `SELECT id FROM workflow_instance WHERE process_id = 'emergency' AND business_key = $1`,
+        [res.body.id],
+      )
+    )[0].id;
+    expect(await makeTimersDue(t, instanceId)).toBe(1);
+    await waitFor(
+      'the emergency item to expire',
+      async () => (await instanceStatus(t, instanceId)) === 'completed',
+    );
+    const item = await t.http().get(`/admitted-items/${res.body.id}`);
+    expect(item.body.exitedAt).toBeTruthy();
+  });
+
+  it('given a committee, then its own list holds only its community’s items', async () => {
+    const e = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ title: '只在杏花社区' }));
+    const own = await t
+      .http()
+      .get(`/my-community/admitted-items?asOf=${today()}`)
+      .set(await auth('committee'));
+    expect(own.status).toBe(200);
+    expect(own.body.map((x: { id: string }) => x.id)).toContain(e.body.id);
+    expect(
+      own.body.every((x: { communities: { code: string }[] }) => x.communities.every((c) => c.code === C1)),
+    ).toBe(true);
+    const other = await t
+      .http()
+      .get(`/my-community/admitted-items?asOf=${today()}`)
+      .set(await auth('committee-2'));
+    expect(other.body.map((x: { id: string }) => x.id)).not.toContain(e.body.id);
+    expect(
+      (
+        await t
+          .http()
+          .get('/my-community/admitted-items')
+          .set(await auth('dept-staff'))
+      ).status,
+    ).toBe(403);
+  });
+
+  it('given too many days, another role, or communities elsewhere, then it is refused', async () => {
+    const long = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ days: 31 }));
+    expect(long.status).toBe(400);
+    expect(long.body.error.details[0].field).toBe('days');
+    expect(
+      (
+        await t
+          .http()
+          .post('/emergency-items')
+          .set(await auth('dept-staff'))
+          .send(emergency())
+      ).status,
+    ).toBe(403);
+    const elsewhere = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ targetCommunityIds: [unit['339902001001']] }));
+    expect(elsewhere.status).toBe(400);
+  });
+
+  it('given a regular application admitted to regularize it, then the regular item takes the emergency item’s place', async () => {
+    const e = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ title: '防汛应急值守' }));
+    const body = {
+      kind: 'task',
+      title: '防汛值守（常态化）',
+      content: '汛期社区值守。',
+      statutoryArea: 'public_order',
+      targetScope: 'list',
+      targetCommunityIds: [unit[C1]],
+      authorizedContent: '值守',
+      targetPopulation: '居民',
+      powers: '巡查、报告',
+      startDate: '2027-06-01',
+      endDate: '2027-09-30',
+      workloadHoursPerMonth: 10,
+      frequency: '汛期每日',
+      fundingPerCommunityFen: 0,
+      contactName: '张卫',
+      contactPhone: '0571-88888888',
+      regularizesItemId: e.body.id,
+    };
+    const d = await t
+      .http()
+      .post('/applications')
+      .set(await auth('dept-staff'))
+      .send(body);
+    expect(d.status).toBe(201);
+    const s = await t
+      .http()
+      .post(`/applications/${d.body.id}/submit`)
+      .set(await auth('dept-staff'))
+      .send({});
+    const instanceId = s.body.instanceId as string;
+    await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
+    await act(t, 'office', instanceId, 'completeness', { decision: 'approve' });
+    await act(t, 'office', instanceId, 'scopeReview', { decision: 'approve' });
+    for (const m of ['member-1', 'member-2', 'member-3'])
+      await act(t, m, instanceId, 'countersign', { decision: 'approve' });
+    await act(t, 'leader', instanceId, 'leaderSign', { decision: 'approve' });
+    const emergencyNow = await t.http().get(`/admitted-items/${e.body.id}`);
+    expect(emergencyNow.body.exitedAt).toBeTruthy();
+    expect(emergencyNow.body.exitReason).toMatch(/转为正常准入/);
+    expect(emergencyNow.body.regularizedByItemId).toBeTruthy();
+    expect((await inForceToday()).map((x) => x.id)).not.toContain(e.body.id);
+  });
+});
