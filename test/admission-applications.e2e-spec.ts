@@ -319,6 +319,93 @@ describe('admission applications (准入审批表) and the admission flow up to 
     expect((await app(a.id)).status).toBe('withdrawn');
   });
 
+  it('given attachments, then real PDFs and images are kept with their SHA-256, and anything else is refused', async () => {
+    const d = await draft();
+    const pdf = Buffer.from('%PDF-1.4\n% 政策依据\n1 0 obj << >> endobj\n%%EOF\n');
+    const up = await t
+      .http()
+      .post(`/applications/${d.id}/attachments`)
+      .set(await auth('dept-staff'))
+      .send({
+        fileName: '政策依据.pdf',
+        contentType: 'application/pdf',
+        contentBase64: pdf.toString('base64'),
+      });
+    expect(up.status).toBe(201);
+    expect(up.body).toMatchObject({ fileName: '政策依据.pdf', sizeBytes: pdf.length });
+    expect(up.body.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(up.body.content).toBeUndefined();
+    const list = await t
+      .http()
+      .get(`/applications/${d.id}/attachments`)
+      .set(await auth('dept-staff'));
+    expect(list.body.map((x: { id: string }) => x.id)).toEqual([up.body.id]);
+    const file = await t
+      .http()
+      .get(`/applications/${d.id}/attachments/${up.body.id}`)
+      .set(await auth('dept-staff'))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(file.status).toBe(200);
+    expect(Buffer.compare(file.body as Buffer, pdf)).toBe(0);
+    expect(file.headers['x-content-sha256']).toBe(up.body.sha256);
+    expect(
+      (
+        await t
+          .http()
+          .get(`/applications/${d.id}/attachments/${up.body.id}`)
+          .set(await auth('dept2-staff'))
+      ).status,
+    ).toBe(404);
+
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const disguised = await t
+      .http()
+      .post(`/applications/${d.id}/attachments`)
+      .set(await auth('dept-staff'))
+      .send({ fileName: 'a.pdf', contentType: 'application/pdf', contentBase64: png.toString('base64') });
+    expect(disguised.status).toBe(415);
+    expect(disguised.body.error.code).toBe('ATTACHMENT_TYPE_NOT_ALLOWED');
+    const exe = await t
+      .http()
+      .post(`/applications/${d.id}/attachments`)
+      .set(await auth('dept-staff'))
+      .send({
+        fileName: 'a.exe',
+        contentType: 'application/x-msdownload',
+        contentBase64: 'TVqQAAMAAAAEAAAA',
+      });
+    expect(exe.status).toBe(400);
+    const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0);
+    pdf.copy(big);
+    const tooBig = await t
+      .http()
+      .post(`/applications/${d.id}/attachments`)
+      .set(await auth('dept-staff'))
+      .send({ fileName: 'big.pdf', contentType: 'application/pdf', contentBase64: big.toString('base64') });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error.code).toBe('ATTACHMENT_TOO_LARGE');
+  });
+
+  it('given a submitted application, then no attachment may be added until it is returned', async () => {
+    const a = await submitted();
+    const res = await t
+      .http()
+      .post(`/applications/${a.id}/attachments`)
+      .set(await auth('dept-staff'))
+      .send({
+        fileName: 'x.pdf',
+        contentType: 'application/pdf',
+        contentBase64: Buffer.from('%PDF-1.4').toString('base64'),
+      });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('APPLICATION_NOT_EDITABLE');
+  });
+
   it('given the public reference lists, then anyone reads the statutory areas and the negative list with sources', async () => {
     const areas = await t.http().get('/admission/statutory-areas');
     expect(areas.body).toHaveLength(16);

@@ -5,6 +5,7 @@ import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
+import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
 import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
@@ -81,7 +82,7 @@ class AdmissionWorkflow implements OnModuleInit {
 }
 
 @Module({
-  providers: [ApplicationsService, RegisterService, ExitService, AdmissionWorkflow],
+  providers: [ApplicationsService, AttachmentsService, RegisterService, ExitService, AdmissionWorkflow],
   controllers: [ApplicationsController, RegisterController],
 })
 export class AdmissionModule {}

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public, Requires } from '../auth/decorators.js';
@@ -6,6 +7,8 @@ import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
 import { ApplicationsService } from './applications.service.js';
+import { AttachmentsService } from './attachments.service.js';
+import { UploadAttachmentDto } from './dto/attachment.dto.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
 
@@ -16,8 +19,42 @@ const id404 = uuidOr404('APPLICATION_NOT_FOUND');
 export class ApplicationsController {
   constructor(
     private readonly applications: ApplicationsService,
+    private readonly attachments: AttachmentsService,
     private readonly dataSource: DataSource,
   ) {}
+
+  @Post('applications/:id/attachments')
+  @Requires('Attach a file (PDF, JPEG, PNG, docx, xlsx; base64) to a draft or returned application', [Permission.APPLICATION_DRAFT], [
+    'APPLICATION_NOT_FOUND',
+    'APPLICATION_NOT_EDITABLE',
+    'ATTACHMENT_TOO_LARGE',
+    'ATTACHMENT_TYPE_NOT_ALLOWED',
+  ])
+  attach(@Param('id', id404) id: string, @Body() dto: UploadAttachmentDto, @CurrentActor() a: Actor) {
+    return this.attachments.upload(a, id, dto);
+  }
+
+  @Get('applications/:id/attachments')
+  @Requires('The attachments of an application (name, type, size, SHA-256)', [], ['APPLICATION_NOT_FOUND'])
+  listAttachments(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
+    return this.attachments.list(a.principal!, id);
+  }
+
+  @Get('applications/:id/attachments/:attachmentId')
+  @Requires('Download one attachment (its SHA-256 in the x-content-sha256 header)', [], ['APPLICATION_NOT_FOUND', 'ATTACHMENT_NOT_FOUND'])
+  async download(
+    @Param('id', id404) id: string,
+    @Param('attachmentId', uuidOr404('ATTACHMENT_NOT_FOUND')) attachmentId: string,
+    @CurrentActor() a: Actor,
+    @Res() reply: FastifyReply,
+  ) {
+    const { info, content } = await this.attachments.download(a.principal!, id, attachmentId);
+    await reply
+      .header('content-type', info.contentType)
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(info.fileName)}`)
+      .header('x-content-sha256', info.sha256)
+      .send(content);
+  }
 
   @Post('applications')
   @Requires('Save a new draft application (准入审批表) of my department; may be incomplete', [

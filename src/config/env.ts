@@ -30,7 +30,9 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(1) @Max(100) LOGIN_MAX_FAILURES = 5;
   @Transform(toInt) @IsInt() @Min(1) @Max(1440) LOGIN_LOCK_MINUTES = 30;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 1048576;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 8388608;
+  /** The largest attachment (the request carries it base64-encoded, a third larger). */
+  @Transform(toInt) @IsInt() @Min(1024) @Max(52428800) ATTACHMENT_MAX_BYTES = 5242880;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
 
   /** Folders (comma-separated) whose *.bpmn files are deployed at start-up. */

@@ -4,6 +4,7 @@ import { AdmissionApplication } from '../admission/admission-application.entity.
 import { NegativeListItem, StatutoryArea } from '../admission/reference.entities.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from '../admission/admitted-item.entities.js';
 import { ExitProposal, ItemEvaluation } from '../admission/exit.entities.js';
+import { ApplicationAttachment } from '../admission/attachment.entity.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
@@ -44,6 +45,7 @@ export const ENTITIES = [
   FundingTransfer,
   ItemEvaluation,
   ExitProposal,
+  ApplicationAttachment,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

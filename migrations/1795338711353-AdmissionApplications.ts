@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AdmissionApplications1795338427176 implements MigrationInterface {
-  name = 'AdmissionApplications1795338427176';
+export class AdmissionApplications1795338711353 implements MigrationInterface {
+  name = 'AdmissionApplications1795338711353';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -47,9 +47,17 @@ export class AdmissionApplications1795338427176 implements MigrationInterface {
       `CREATE TABLE "exit_proposal" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "item_id" uuid NOT NULL, "community_id" uuid, "origin" character varying(16) NOT NULL, "reason" text NOT NULL, "proposed_by" uuid, "instance_id" uuid, "status" character varying(10) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "decided_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "ck_exit_proposal_origin" CHECK ("origin" IN ('community', 'department', 'office', 'evaluation')), CONSTRAINT "ck_exit_proposal_status" CHECK ("status" IN ('open', 'exited', 'kept')), CONSTRAINT "PK_94e25a345c78daba833135848f9" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(`CREATE INDEX "ix_exit_proposal_item" ON "exit_proposal"  ("item_id") `);
+    await queryRunner.query(
+      `CREATE TABLE "application_attachment" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "application_id" uuid NOT NULL, "file_name" character varying(200) NOT NULL, "content_type" character varying(100) NOT NULL, "size_bytes" integer NOT NULL, "sha256" character(64) NOT NULL, "content" bytea NOT NULL, "uploaded_by" uuid NOT NULL, "uploaded_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_81f963232d2fbde489f4af06baf" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_application_attachment_application" ON "application_attachment"  ("application_id") `,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."ix_application_attachment_application"`);
+    await queryRunner.query(`DROP TABLE "application_attachment"`);
     await queryRunner.query(`DROP INDEX "public"."ix_exit_proposal_item"`);
     await queryRunner.query(`DROP TABLE "exit_proposal"`);
     await queryRunner.query(`DROP INDEX "public"."ix_item_evaluation_item"`);

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor, Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { AdmissionApplication } from './admission-application.entity.js';
+import { ApplicationsService } from './applications.service.js';
+import { ApplicationAttachment } from './attachment.entity.js';
+import type { UploadAttachmentDto } from './dto/attachment.dto.js';
+
+/** What each accepted type's content must start with: the declared type has to be the real one. */
+const MAGIC: Record<string, number[]> = {
+  'application/pdf': [0x25, 0x50, 0x44, 0x46, 0x2d],
+  'image/jpeg': [0xff, 0xd8, 0xff],
+  'image/png': [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': [0x50, 0x4b, 0x03, 0x04],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': [0x50, 0x4b, 0x03, 0x04],
+};
+
+export type AttachmentInfo = Omit<ApplicationAttachment, 'content'>;
+
+@Injectable()
+export class AttachmentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Attaches a file to a draft or a returned application of one's own department; size and real type checked. */
+  async upload(actor: Actor, applicationId: string, dto: UploadAttachmentDto): Promise<AttachmentInfo> {
+    const p = actor.principal!;
+    const content = Buffer.from(dto.contentBase64, 'base64');
+    if (content.length > this.config.env.ATTACHMENT_MAX_BYTES) {
+      throw new AppError('ATTACHMENT_TOO_LARGE', { maxBytes: this.config.env.ATTACHMENT_MAX_BYTES, sizeBytes: content.length });
+    }
+    const magic = MAGIC[dto.contentType];
+    if (!magic || content.length < magic.length || magic.some((b, i) => content[i] !== b)) {
+      throw new AppError('ATTACHMENT_TYPE_NOT_ALLOWED', { contentType: dto.contentType });
+    }
+    return this.dataSource.transaction(async (m) => {
+      const app = await m.findOneBy(AdmissionApplication, { id: applicationId });
+      if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
+      if (app.status !== 'draft' && app.status !== 'returned') throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const saved = await m.save(
+        m.create(ApplicationAttachment, { applicationId, fileName: dto.fileName, contentType: dto.contentType, sizeBytes: content.length, sha256, content, uploadedBy: p.userId }),
+      );
+      await this.audit.record(m, actor, { action: 'application.attached', entityType: 'admission_application', entityId: applicationId, data: { attachmentId: saved.id, sha256, sizeBytes: content.length } });
+      const { content: _omit, ...info } = saved;
+      void _omit;
+      return info;
+    });
+  }
+
+  async list(p: Principal, applicationId: string): Promise<AttachmentInfo[]> {
+    await this.applications.get(p, applicationId);
+    return this.dataSource.getRepository(ApplicationAttachment).find({ where: { applicationId }, order: { uploadedAt: 'ASC' } });
+  }
+
+  /** The file, if its stored checksum still matches (a damaged file is never served as good). */
+  async download(p: Principal, applicationId: string, id: string): Promise<{ info: AttachmentInfo; content: Buffer }> {
+    await this.applications.get(p, applicationId);
+    const row = await this.dataSource
+      .getRepository(ApplicationAttachment)
+      .createQueryBuilder('a')
+      .addSelect('a.content')
+      .where('a.id = :id AND a.application_id = :applicationId', { id, applicationId })
+      .getOne();
+    if (!row) throw new AppError('ATTACHMENT_NOT_FOUND');
+    if (createHash('sha256').update(row.content).digest('hex') !== row.sha256) throw new Error(`attachment ${id} fails its checksum`);
+    const { content, ...info } = row;
+    return { info, content };
+  }
+}
