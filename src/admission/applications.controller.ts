@@ -24,12 +24,16 @@ export class ApplicationsController {
   ) {}
 
   @Post('applications/:id/attachments')
-  @Requires('Attach a file (PDF, JPEG, PNG, docx, xlsx; base64) to a draft or returned application', [Permission.APPLICATION_DRAFT], [
-    'APPLICATION_NOT_FOUND',
-    'APPLICATION_NOT_EDITABLE',
-    'ATTACHMENT_TOO_LARGE',
-    'ATTACHMENT_TYPE_NOT_ALLOWED',
-  ])
+  @Requires(
+    'Attach a file (PDF, JPEG, PNG, docx, xlsx; base64) to a draft or returned application',
+    [Permission.APPLICATION_DRAFT],
+    [
+      'APPLICATION_NOT_FOUND',
+      'APPLICATION_NOT_EDITABLE',
+      'ATTACHMENT_TOO_LARGE',
+      'ATTACHMENT_TYPE_NOT_ALLOWED',
+    ],
+  )
   attach(@Param('id', id404) id: string, @Body() dto: UploadAttachmentDto, @CurrentActor() a: Actor) {
     return this.attachments.upload(a, id, dto);
   }
@@ -41,7 +45,11 @@ export class ApplicationsController {
   }
 
   @Get('applications/:id/attachments/:attachmentId')
-  @Requires('Download one attachment (its SHA-256 in the x-content-sha256 header)', [], ['APPLICATION_NOT_FOUND', 'ATTACHMENT_NOT_FOUND'])
+  @Requires(
+    'Download one attachment (its SHA-256 in the x-content-sha256 header)',
+    [],
+    ['APPLICATION_NOT_FOUND', 'ATTACHMENT_NOT_FOUND'],
+  )
   async download(
     @Param('id', id404) id: string,
     @Param('attachmentId', uuidOr404('ATTACHMENT_NOT_FOUND')) attachmentId: string,

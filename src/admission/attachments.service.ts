@@ -35,7 +35,10 @@ export class AttachmentsService {
     const p = actor.principal!;
     const content = Buffer.from(dto.contentBase64, 'base64');
     if (content.length > this.config.env.ATTACHMENT_MAX_BYTES) {
-      throw new AppError('ATTACHMENT_TOO_LARGE', { maxBytes: this.config.env.ATTACHMENT_MAX_BYTES, sizeBytes: content.length });
+      throw new AppError('ATTACHMENT_TOO_LARGE', {
+        maxBytes: this.config.env.ATTACHMENT_MAX_BYTES,
+        sizeBytes: content.length,
+      });
     }
     const magic = MAGIC[dto.contentType];
     if (!magic || content.length < magic.length || magic.some((b, i) => content[i] !== b)) {
@@ -44,12 +47,26 @@ export class AttachmentsService {
     return this.dataSource.transaction(async (m) => {
       const app = await m.findOneBy(AdmissionApplication, { id: applicationId });
       if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
-      if (app.status !== 'draft' && app.status !== 'returned') throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
+      if (app.status !== 'draft' && app.status !== 'returned')
+        throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
       const sha256 = createHash('sha256').update(content).digest('hex');
       const saved = await m.save(
-        m.create(ApplicationAttachment, { applicationId, fileName: dto.fileName, contentType: dto.contentType, sizeBytes: content.length, sha256, content, uploadedBy: p.userId }),
+        m.create(ApplicationAttachment, {
+          applicationId,
+          fileName: dto.fileName,
+          contentType: dto.contentType,
+          sizeBytes: content.length,
+          sha256,
+          content,
+          uploadedBy: p.userId,
+        }),
       );
-      await this.audit.record(m, actor, { action: 'application.attached', entityType: 'admission_application', entityId: applicationId, data: { attachmentId: saved.id, sha256, sizeBytes: content.length } });
+      await this.audit.record(m, actor, {
+        action: 'application.attached',
+        entityType: 'admission_application',
+        entityId: applicationId,
+        data: { attachmentId: saved.id, sha256, sizeBytes: content.length },
+      });
       const { content: _omit, ...info } = saved;
       void _omit;
       return info;
@@ -58,11 +75,17 @@ export class AttachmentsService {
 
   async list(p: Principal, applicationId: string): Promise<AttachmentInfo[]> {
     await this.applications.get(p, applicationId);
-    return this.dataSource.getRepository(ApplicationAttachment).find({ where: { applicationId }, order: { uploadedAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(ApplicationAttachment)
+      .find({ where: { applicationId }, order: { uploadedAt: 'ASC' } });
   }
 
   /** The file, if its stored checksum still matches (a damaged file is never served as good). */
-  async download(p: Principal, applicationId: string, id: string): Promise<{ info: AttachmentInfo; content: Buffer }> {
+  async download(
+    p: Principal,
+    applicationId: string,
+    id: string,
+  ): Promise<{ info: AttachmentInfo; content: Buffer }> {
     await this.applications.get(p, applicationId);
     const row = await this.dataSource
       .getRepository(ApplicationAttachment)
@@ -71,7 +94,8 @@ export class AttachmentsService {
       .where('a.id = :id AND a.application_id = :applicationId', { id, applicationId })
       .getOne();
     if (!row) throw new AppError('ATTACHMENT_NOT_FOUND');
-    if (createHash('sha256').update(row.content).digest('hex') !== row.sha256) throw new Error(`attachment ${id} fails its checksum`);
+    if (createHash('sha256').update(row.content).digest('hex') !== row.sha256)
+      throw new Error(`attachment ${id} fails its checksum`);
     const { content, ...info } = row;
     return { info, content };
   }

@@ -131,8 +131,14 @@ export const ERRORS = {
     409,
     '该事项在此社区不在实施期内（未准入、已失效或已退出）。The item is not in force in this community (not entered, lapsed or exited).',
   ],
-  ATTACHMENT_TOO_LARGE: [413, '附件过大，请压缩或拆分后上传。The attachment is too large; compress or split it.'],
-  ATTACHMENT_TYPE_NOT_ALLOWED: [415, '只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）附件，且内容须与类型一致。Only PDF, JPEG, PNG, docx and xlsx files are accepted, and the content must match the type.'],
+  ATTACHMENT_TOO_LARGE: [
+    413,
+    '附件过大，请压缩或拆分后上传。The attachment is too large; compress or split it.',
+  ],
+  ATTACHMENT_TYPE_NOT_ALLOWED: [
+    415,
+    '只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）附件，且内容须与类型一致。Only PDF, JPEG, PNG, docx and xlsx files are accepted, and the content must match the type.',
+  ],
   ATTACHMENT_NOT_FOUND: [404, '找不到该附件。The attachment does not exist.'],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],

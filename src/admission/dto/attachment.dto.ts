@@ -17,7 +17,9 @@ export class UploadAttachmentDto {
   fileName: string;
 
   @ApiProperty({ enum: ATTACHMENT_TYPES })
-  @IsIn(ATTACHMENT_TYPES as unknown as string[], { message: '只接受 PDF、JPEG、PNG、docx、xlsx。Only PDF, JPEG, PNG, docx and xlsx are accepted.' })
+  @IsIn(ATTACHMENT_TYPES as unknown as string[], {
+    message: '只接受 PDF、JPEG、PNG、docx、xlsx。Only PDF, JPEG, PNG, docx and xlsx are accepted.',
+  })
   contentType: string;
 
   @ApiProperty({ description: 'The file, base64-encoded' }) @IsString() @IsBase64() contentBase64: string;
