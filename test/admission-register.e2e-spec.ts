@@ -227,6 +227,60 @@ describe('funding before entry (费随事转) and the public register of admitte
     ).toBe(404);
   });
 
+  it('given a new report asking for fields an item in force already collects, then the office is told to share the data (数据一次采集)', async () => {
+    const incomplete = await t
+      .http()
+      .post('/applications')
+      .set(await auth('dept-staff'))
+      .send(application({ kind: 'report', title: '没有字段的报表' }));
+    const refused = await t
+      .http()
+      .post(`/applications/${incomplete.body.id}/submit`)
+      .set(await auth('dept-staff'))
+      .send({});
+    expect(refused.body.error.details.map((d: { field: string }) => d.field)).toContain('reportFields');
+    const first = await admitted({
+      kind: 'report',
+      title: '困难群众台账',
+      fundingPerCommunityFen: 0,
+      reportFields: ['姓名', '身份证号', '联系电话'],
+    });
+    const d = await t
+      .http()
+      .post('/applications')
+      .set(await auth('dept-staff'))
+      .send(
+        application({
+          kind: 'report',
+          title: '住房困难家庭统计',
+          statutoryArea: 'housing_security',
+          reportFields: ['身份证号', '家庭住址'],
+        }),
+      );
+    const s = await t
+      .http()
+      .post(`/applications/${d.body.id}/submit`)
+      .set(await auth('dept-staff'))
+      .send({});
+    await act(t, 'dept-head', s.body.instanceId, 'deptApprove', { decision: 'approve' });
+    await act(t, 'office', s.body.instanceId, 'completeness', { decision: 'approve' });
+    const findings: {
+      check: string;
+      result: string;
+      details?: { admissionNumber: string; fields: string[] }[];
+    }[] = (
+      await t
+        .http()
+        .get(`/applications/${d.body.id}`)
+        .set(await auth('office'))
+    ).body.findings;
+    const shared = findings.find((f) => f.check === 'duplicates' && f.details?.some((x) => x.fields));
+    expect(shared).toMatchObject({ result: 'warn' });
+    expect(shared!.details).toEqual([
+      expect.objectContaining({ admissionNumber: first.number, fields: ['身份证号'] }),
+    ]);
+  });
+
   it('given the register without a community, then it lists every item in force that day; bad dates are refused', async () => {
     const all = await register('asOf=2027-07-01');
     expect(all.status).toBe(200);

@@ -79,6 +79,8 @@ export class AdmissionApplication {
   @Column({ type: 'text', nullable: true }) supportOffered: string | null;
   @Column({ type: 'varchar', length: 50, nullable: true }) contactName: string | null;
   @Column({ type: 'varchar', length: 50, nullable: true }) contactPhone: string | null;
+  /** For a report or ledger: the fields it asks committees to fill (checked against fields already collected). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) reportFields: string[];
   /** An emergency item this application regularizes: once admitted, it takes that item's place. */
   @Column({ type: 'uuid', nullable: true }) regularizesItemId: string | null;
 

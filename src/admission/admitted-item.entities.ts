@@ -36,6 +36,8 @@ export class AdmittedItem {
   @Column({ type: 'date' }) startDate: string;
   @Column({ type: 'date' }) endDate: string;
   @Column({ type: 'bigint' }) fundingPerCommunityFen: string;
+  /** Report fields the item collects (数据一次采集: a new report may not ask for them again). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) reportFields: string[];
   @Column({ type: 'timestamptz' }) signedAt: Date;
   /** Funding not confirmed by then lapses for that community. */
   @Column({ type: 'timestamptz' }) fundingDeadline: Date;

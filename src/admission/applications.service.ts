@@ -42,6 +42,7 @@ const FORM_FIELDS = [
   'contactName',
   'contactPhone',
   'regularizesItemId',
+  'reportFields',
 ] as const;
 type FormField = (typeof FORM_FIELDS)[number];
 
@@ -255,6 +256,15 @@ export class ApplicationsService {
       }
       if ((f.fundingPerCommunityFen ?? 0) > 0 && !f.fundingSource)
         add('fundingSource', need('有经费时须写明经费来源', 'Give the source of the funding'));
+      if (f.kind === 'report' && !(f.reportFields ?? []).length) {
+        add(
+          'reportFields',
+          need(
+            '报表台账类事项须列出需社区填报的字段',
+            'A report or ledger must list the fields committees would fill',
+          ),
+        );
+      }
       if (f.targetScope === 'all' && !f.targetUnitId)
         add(
           'targetUnitId',
@@ -383,6 +393,32 @@ export class ApplicationsService {
         app.targetCommunityIds,
       ],
     );
+    // 数据一次采集: report fields that an item in force over the same communities and period already collects.
+    const sharedFields: { id: string; admission_number: string; title: string; fields: string[] }[] = app
+      .reportFields.length
+      ? await m.query(
+          `SELECT DISTINCT i.id, i.admission_number, i.title,
+                  ARRAY(SELECT unnest(i.report_fields) INTERSECT SELECT unnest($4::text[])) AS fields
+             FROM admitted_item i
+             JOIN admitted_item_community c ON c.item_id = i.id AND c.funding_status <> 'lapsed' AND c.exited_at IS NULL
+            WHERE i.report_fields && $4::text[] AND (i.application_id IS NULL OR i.application_id <> $1)
+              AND daterange(i.start_date, i.end_date, '[]') && daterange($2::date, $3::date, '[]')
+              AND ($5 = 'all' OR c.community_id = ANY($6::uuid[]))`,
+          [app.id, app.startDate, app.endDate, app.reportFields, app.targetScope, app.targetCommunityIds],
+        )
+      : [];
+    if (sharedFields.length) {
+      findings.push({
+        check: 'duplicates',
+        result: 'warn',
+        message: `以下填报字段已由在施事项采集，应共享数据而非重复采集：${sharedFields.map((x) => `${x.admission_number}（${x.fields.join('、')}）`).join('；')}。These report fields are already collected; share the data instead.`,
+        details: sharedFields.map((x) => ({
+          itemId: x.id,
+          admissionNumber: x.admission_number,
+          fields: x.fields,
+        })),
+      });
+    }
     findings.push(
       duplicates.length
         ? {
@@ -472,6 +508,7 @@ function fieldsOf(app: AdmissionApplication): ApplicationFieldsDto {
     out[k] = k === 'workloadHoursPerMonth' || k === 'fundingPerCommunityFen' ? Number(v) : v;
   }
   if (!app.targetCommunityIds?.length) delete out.targetCommunityIds;
+  if (!app.reportFields?.length) delete out.reportFields;
   return out as ApplicationFieldsDto;
 }
 

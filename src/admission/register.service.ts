@@ -66,6 +66,7 @@ export class RegisterService {
         startDate: app.startDate!,
         endDate: app.endDate!,
         fundingPerCommunityFen: app.fundingPerCommunityFen ?? '0',
+        reportFields: app.reportFields ?? [],
         signedAt: now,
         fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),
       }),

@@ -114,6 +114,18 @@ export class ApplicationFieldsDto {
   @IsOptional()
   @IsUUID()
   regularizesItemId?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'For a report or ledger (报表台账): the fields committees would fill',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  reportFields?: string[];
 }
 
 export class UpdateApplicationDto extends ApplicationFieldsDto {
