@@ -2,8 +2,8 @@ import { Initial1795333248302 } from './1795333248302-Initial.js';
 import { AuditAppendOnly1795333248400 } from './1795333248400-AuditAppendOnly.js';
 import { JobQueue1795334452800 } from './1795334452800-JobQueue.js';
 import { WorkflowRuntime1795334860789 } from './1795334860789-WorkflowRuntime.js';
-import { AdmissionApplications1795338916761 } from './1795338916761-AdmissionApplications.js';
-import { ReferenceLists1795338916861 } from './1795338916861-ReferenceLists.js';
+import { AdmissionApplications1795339100008 } from './1795339100008-AdmissionApplications.js';
+import { ReferenceLists1795339100108 } from './1795339100108-ReferenceLists.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -12,6 +12,6 @@ export const MIGRATIONS: Function[] = [
   AuditAppendOnly1795333248400,
   JobQueue1795334452800,
   WorkflowRuntime1795334860789,
-  AdmissionApplications1795338916761,
-  ReferenceLists1795338916861,
+  AdmissionApplications1795339100008,
+  ReferenceLists1795339100108,
 ];

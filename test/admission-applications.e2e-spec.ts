@@ -406,6 +406,62 @@ describe('admission applications (准入审批表) and the admission flow up to 
     expect(res.body.error.code).toBe('APPLICATION_NOT_EDITABLE');
   });
 
+  it('given a negative-list change, then it takes effect only when the principal leader approves, and the checks use it', async () => {
+    const proposal = {
+      action: 'add',
+      code: 'fundraising_quota',
+      nameZh: '摊派募捐任务',
+      nameEn: 'assigned fundraising quotas',
+      appliesTo: 'any kind',
+      keywords: ['募捐'],
+      source: '某区社区减负实施意见（示例）',
+      reason: '多个部门向社区摊派募捐任务',
+    };
+    expect(
+      (
+        await t
+          .http()
+          .post('/admission/negative-list/changes')
+          .set(await auth('dept-staff'))
+          .send(proposal)
+      ).status,
+    ).toBe(403);
+    const declined = await t
+      .http()
+      .post('/admission/negative-list/changes')
+      .set(await auth('office'))
+      .send({ ...proposal, code: 'declined_entry' });
+    expect(declined.status).toBe(201);
+    await act(t, 'leader', declined.body.instanceId, 'leaderApprove', { decision: 'reject' });
+    const list0 = await t.http().get('/admission/negative-list');
+    expect(list0.body.map((n: { code: string }) => n.code)).not.toContain('declined_entry');
+
+    const change = await t
+      .http()
+      .post('/admission/negative-list/changes')
+      .set(await auth('office'))
+      .send(proposal);
+    expect(change.status).toBe(201);
+    expect(
+      (await t.http().get('/admission/negative-list')).body.map((n: { code: string }) => n.code),
+    ).not.toContain('fundraising_quota');
+    await act(t, 'leader', change.body.instanceId, 'leaderApprove', { decision: 'approve' });
+    expect(
+      (await t.http().get('/admission/negative-list')).body.map((n: { code: string }) => n.code),
+    ).toContain('fundraising_quota');
+    const again = await t
+      .http()
+      .post('/admission/negative-list/changes')
+      .set(await auth('office'))
+      .send(proposal);
+    expect(again.status).toBe(400);
+
+    const a = await toScopeReview({ ...complete(), title: '社区慈善募捐任务分配' });
+    const hit = (await app(a.id)).findings.find((f: { check: string }) => f.check === 'negative-list');
+    expect(hit).toMatchObject({ result: 'fail' });
+    expect(hit.message).toContain('摊派募捐任务');
+  });
+
   it('given the public reference lists, then anyone reads the statutory areas and the negative list with sources', async () => {
     const areas = await t.http().get('/admission/statutory-areas');
     expect(areas.body).toHaveLength(16);

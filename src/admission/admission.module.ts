@@ -7,6 +7,7 @@ import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
+import { NegativeListService } from './negative-list.service.js';
 import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
 
@@ -18,6 +19,7 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly applications: ApplicationsService,
     private readonly register: RegisterService,
     private readonly exits: ExitService,
+    private readonly negativeList: NegativeListService,
   ) {}
 
   onModuleInit(): void {
@@ -25,6 +27,13 @@ class AdmissionWorkflow implements OnModuleInit {
     r.requireProcess('admission');
     r.requireProcess('exit');
     r.requireProcess('emergency');
+    r.requireProcess('negativeList');
+    r.registerService('negativeListApply', async (ctx) => {
+      await this.negativeList.apply(ctx.manager, String(ctx.variables.changeId));
+    });
+    r.registerService('negativeListDecline', async (ctx) => {
+      await this.negativeList.decline(ctx.manager, String(ctx.variables.changeId));
+    });
     r.registerForm('exit-determine', { decisions: ['approve', 'reject'] });
     r.registerGroup('exit-community', async (ctx) => ({
       unitIds: typeof ctx.loopItem === 'string' ? [ctx.loopItem] : [],
@@ -82,7 +91,14 @@ class AdmissionWorkflow implements OnModuleInit {
 }
 
 @Module({
-  providers: [ApplicationsService, AttachmentsService, RegisterService, ExitService, AdmissionWorkflow],
+  providers: [
+    ApplicationsService,
+    AttachmentsService,
+    RegisterService,
+    ExitService,
+    NegativeListService,
+    AdmissionWorkflow,
+  ],
   controllers: [ApplicationsController, RegisterController],
 })
 export class AdmissionModule {}

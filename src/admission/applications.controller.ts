@@ -9,6 +9,8 @@ import { uuidOr404 } from '../common/id-param.js';
 import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { UploadAttachmentDto } from './dto/attachment.dto.js';
+import { NegativeListChangeDto } from './dto/negative-list.dto.js';
+import { NegativeListService } from './negative-list.service.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
 
@@ -20,8 +22,23 @@ export class ApplicationsController {
   constructor(
     private readonly applications: ApplicationsService,
     private readonly attachments: AttachmentsService,
+    private readonly negativeListChanges: NegativeListService,
     private readonly dataSource: DataSource,
   ) {}
+
+  @Post('admission/negative-list/changes')
+  @Requires('Propose adding, changing or retiring a negative-list entry; the principal leader approves', [
+    Permission.REGISTRY_MANAGE,
+  ])
+  proposeChange(@Body() dto: NegativeListChangeDto, @CurrentActor() a: Actor) {
+    return this.negativeListChanges.propose(a, dto);
+  }
+
+  @Get('admission/negative-list/changes')
+  @Requires('Proposed and decided negative-list changes', [Permission.REGISTRY_MANAGE])
+  changes() {
+    return this.negativeListChanges.list();
+  }
 
   @Post('applications/:id/attachments')
   @Requires(

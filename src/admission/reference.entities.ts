@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** The sixteen areas in which a committee assists government (中办发〔2010〕27号, quoted in seed 002 §4). */
 @Entity('statutory_area')
@@ -20,4 +20,20 @@ export class NegativeListItem {
   @Column({ type: 'text', array: true }) keywords: string[];
   @Column({ type: 'varchar', length: 200 }) source: string;
   @Column({ type: 'boolean', default: true }) active: boolean;
+}
+
+/** A proposed change to the negative list: the office proposes, the principal leader approves (negative-list.bpmn). */
+@Entity('negative_list_change')
+export class NegativeListChange {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 12 }) action: 'add' | 'update' | 'deactivate';
+  @Column({ type: 'varchar', length: 48 }) code: string;
+  /** The entry as it will be after the change (add, update). */
+  @Column({ type: 'jsonb', nullable: true }) entry: Record<string, unknown> | null;
+  @Column({ type: 'text' }) reason: string;
+  @Column({ type: 'uuid' }) proposedBy: string;
+  @Column({ type: 'uuid', nullable: true }) instanceId: string | null;
+  @Column({ type: 'varchar', length: 10 }) status: 'open' | 'applied' | 'rejected';
+  @Column({ type: 'timestamptz', default: () => 'now()' }) createdAt: Date;
+  @Column({ type: 'timestamptz', nullable: true }) decidedAt: Date | null;
 }

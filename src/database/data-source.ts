@@ -1,7 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { AdmissionApplication } from '../admission/admission-application.entity.js';
-import { NegativeListItem, StatutoryArea } from '../admission/reference.entities.js';
+import { NegativeListChange, NegativeListItem, StatutoryArea } from '../admission/reference.entities.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from '../admission/admitted-item.entities.js';
 import { ExitProposal, ItemEvaluation } from '../admission/exit.entities.js';
 import { ApplicationAttachment } from '../admission/attachment.entity.js';
@@ -46,6 +46,7 @@ export const ENTITIES = [
   ItemEvaluation,
   ExitProposal,
   ApplicationAttachment,
+  NegativeListChange,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AdmissionApplications1795338916761 implements MigrationInterface {
-  name = 'AdmissionApplications1795338916761';
+export class AdmissionApplications1795339100008 implements MigrationInterface {
+  name = 'AdmissionApplications1795339100008';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -15,6 +15,9 @@ export class AdmissionApplications1795338916761 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE TABLE "negative_list_item" ("code" character varying(48) NOT NULL, "name_zh" character varying(100) NOT NULL, "name_en" character varying(200) NOT NULL, "applies_to" character varying(20) NOT NULL, "keywords" text array NOT NULL, "source" character varying(200) NOT NULL, "active" boolean NOT NULL DEFAULT true, CONSTRAINT "PK_f67c65080244c2b0819d282d8fd" PRIMARY KEY ("code"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "negative_list_change" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "action" character varying(12) NOT NULL, "code" character varying(48) NOT NULL, "entry" jsonb, "reason" text NOT NULL, "proposed_by" uuid NOT NULL, "instance_id" uuid, "status" character varying(10) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "decided_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_a98069501e66e073f1058bd73b7" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE TABLE "admitted_item" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "application_id" uuid, "emergency" boolean NOT NULL DEFAULT false, "emergency_reason" text, "regularized_by_item_id" uuid, "leading_group_id" uuid NOT NULL, "department_id" uuid NOT NULL, "number_year" integer NOT NULL, "number_seq" integer NOT NULL, "admission_number" character varying(40) NOT NULL, "kind" character varying(20) NOT NULL, "title" character varying(200) NOT NULL, "statutory_area" character varying(48) NOT NULL, "legal_basis" character varying(200), "authorized_content" text NOT NULL, "target_population" text NOT NULL, "powers" text NOT NULL, "start_date" date NOT NULL, "end_date" date NOT NULL, "funding_per_community_fen" bigint NOT NULL, "report_fields" text array NOT NULL DEFAULT '{}', "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "funding_deadline" TIMESTAMP WITH TIME ZONE NOT NULL, "exited_at" TIMESTAMP WITH TIME ZONE, "exit_reason" character varying(200), CONSTRAINT "PK_2b43ceef098f21660e5e07c3cbe" PRIMARY KEY ("id"))`,
@@ -69,6 +72,7 @@ export class AdmissionApplications1795338916761 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."ux_admitted_item_number"`);
     await queryRunner.query(`DROP INDEX "public"."ux_admitted_item_application"`);
     await queryRunner.query(`DROP TABLE "admitted_item"`);
+    await queryRunner.query(`DROP TABLE "negative_list_change"`);
     await queryRunner.query(`DROP TABLE "negative_list_item"`);
     await queryRunner.query(`DROP TABLE "statutory_area"`);
     await queryRunner.query(`DROP INDEX "public"."ix_admission_application_unit"`);

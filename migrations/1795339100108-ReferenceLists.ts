@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * areas (中办发〔2010〕27号) and the national negative list (民发〔2015〕136号 §一; 国办函〔2026〕12号), each
  * negative-list entry with the words that reveal it in an application.
  */
-export class ReferenceLists1795338916861 implements MigrationInterface {
-  name = 'ReferenceLists1795338916861';
+export class ReferenceLists1795339100108 implements MigrationInterface {
+  name = 'ReferenceLists1795339100108';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

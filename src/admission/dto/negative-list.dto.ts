@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+
+export class NegativeListChangeDto {
+  @ApiProperty({ enum: ['add', 'update', 'deactivate'] }) @IsIn(['add', 'update', 'deactivate']) action:
+    'add' | 'update' | 'deactivate';
+  @ApiProperty({ example: 'fundraising_quota' }) @Matches(/^[a-z][a-z0-9_]{1,47}$/) code: string;
+  @ApiPropertyOptional({ example: '摊派募捐任务' })
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(100)
+  nameZh?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) nameEn?: string;
+  @ApiPropertyOptional({ description: '"any kind", or one application kind' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  appliesTo?: string;
+  @ApiPropertyOptional({ type: [String], description: 'Words that reveal the work in an application' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MinLength(2, { each: true })
+  @MaxLength(20, { each: true })
+  keywords?: string[];
+  @ApiPropertyOptional({ description: 'The document the entry comes from' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  source?: string;
+  @ApiProperty() @IsString() @MinLength(2) @MaxLength(2000) reason: string;
+}
