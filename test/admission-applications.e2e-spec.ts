@@ -308,6 +308,29 @@ describe('admission applications (准入审批表) and the admission flow up to 
     },
   );
 
+  it('given the leader acting before the countersign is done, then there is nothing for the leader to sign', async () => {
+    const a = await toScopeReview();
+    await act(t, 'office', a.instanceId, 'scopeReview', { decision: 'approve' });
+    const inbox = await t
+      .http()
+      .get('/tasks')
+      .set(await auth('leader'));
+    expect(inbox.body.filter((x: { instanceId: string }) => x.instanceId === a.instanceId)).toEqual([]);
+    const countersignTask = (
+      await t.dataSource.query(
+        `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'countersign' AND status = 'open' LIMIT 1`,
+        [a.instanceId],
+      )
+    )[0].id;
+    const res = await t
+      .http()
+      .post(`/tasks/${countersignTask}/complete`)
+      .set(await auth('leader'))
+      .send({ decision: 'approve' });
+    expect(res.status).toBe(404);
+    expect((await app(a.id)).status).toBe('in_review');
+  });
+
   it('given a returned application the department gives up, then it is withdrawn', async () => {
     const a = await submitted();
     await act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' });
