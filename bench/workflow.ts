@@ -150,7 +150,7 @@ async function main(): Promise<void> {
         DATABASE_URL: url,
         PORT: String(port),
         LOG_LEVEL: 'warn',
-        WORKFLOWS_DIR: 'bench/workflows',
+        WORKFLOWS_DIR: 'workflows,bench/workflows',
         DB_POOL_SIZE: '16',
         DEMO_PASSWORD: PASSWORD,
         ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
