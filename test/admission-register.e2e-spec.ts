@@ -195,6 +195,22 @@ describe('funding before entry (费随事转) and the public register of admitte
     expect((await transfer(a.itemId, C1, `${a.itemId}-x`)).body.error.code).toBe('FUNDING_NOT_DUE');
   });
 
+  it('given “all communities under a street”, then the item goes to every community of that street', async () => {
+    const a = await admitted({
+      title: '街道全覆盖宣传',
+      targetScope: 'all',
+      targetUnitId: unit['339901001'],
+      targetCommunityIds: undefined,
+      fundingPerCommunityFen: 0,
+    });
+    const item = await t.http().get(`/admitted-items/${a.itemId}`);
+    expect(item.body.communities.map((c: { code: string }) => c.code)).toEqual([
+      '339901001001',
+      '339901001002',
+      '339901001003',
+    ]);
+  });
+
   it('given someone else’s item or transfer, then it answers like a missing one', async () => {
     const a = await admitted({ title: '独居老人探访' });
     const foreign = await transfer(a.itemId, C1, `${a.itemId}-f`, 300000, 'dept2-staff');
