@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, instanceStatus } from './helpers/cases.js';
+import { admitApplication } from './helpers/admission.js';
+import { instanceStatus } from './helpers/cases.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 describe('emergency admission (突发事件应急准入)', () => {
@@ -147,24 +148,7 @@ describe('emergency admission (突发事件应急准入)', () => {
       contactPhone: '0571-88888888',
       regularizesItemId: e.body.id,
     };
-    const d = await t
-      .http()
-      .post('/applications')
-      .set(await auth('dept-staff'))
-      .send(body);
-    expect(d.status).toBe(201);
-    const s = await t
-      .http()
-      .post(`/applications/${d.body.id}/submit`)
-      .set(await auth('dept-staff'))
-      .send({});
-    const instanceId = s.body.instanceId as string;
-    await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
-    await act(t, 'office', instanceId, 'completeness', { decision: 'approve' });
-    await act(t, 'office', instanceId, 'scopeReview', { decision: 'approve' });
-    for (const m of ['member-1', 'member-2', 'member-3'])
-      await act(t, m, instanceId, 'countersign', { decision: 'approve' });
-    await act(t, 'leader', instanceId, 'leaderSign', { decision: 'approve' });
+    await admitApplication(t, body);
     const emergencyNow = await t.http().get(`/admitted-items/${e.body.id}`);
     expect(emergencyNow.body.exitedAt).toBeTruthy();
     expect(emergencyNow.body.exitReason).toMatch(/转为正常准入/);

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { admitApplication } from './helpers/admission.js';
 import { act, instanceStatus } from './helpers/cases.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
@@ -29,26 +30,7 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
       contactName: '张卫',
       contactPhone: '0571-88888888',
     };
-    const d = await t
-      .http()
-      .post('/applications')
-      .set(await auth('dept-staff'))
-      .send(body);
-    const s = await t
-      .http()
-      .post(`/applications/${d.body.id}/submit`)
-      .set(await auth('dept-staff'))
-      .send({});
-    const instanceId = s.body.instanceId as string;
-    await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
-    await act(t, 'office', instanceId, 'completeness', { decision: 'approve' });
-    await act(t, 'office', instanceId, 'scopeReview', { decision: 'approve' });
-    for (const m of ['member-1', 'member-2', 'member-3'])
-      await act(t, m, instanceId, 'countersign', { decision: 'approve' });
-    await act(t, 'leader', instanceId, 'leaderSign', { decision: 'approve' });
-    const itemId = (
-      await t.dataSource.query('SELECT id FROM admitted_item WHERE application_id = $1', [d.body.id])
-    )[0].id as string;
+    const { itemId, instanceId } = await admitApplication(t, body);
     return { itemId, instanceId };
   }
   const inForce = async (community: string) =>

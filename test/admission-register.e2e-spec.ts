@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { admitApplication } from './helpers/admission.js';
 import { act } from './helpers/cases.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
@@ -31,36 +32,7 @@ describe('funding before entry (费随事转) and the public register of admitte
   });
 
   /** Drafts, submits and takes an application through every approval; answers the application with its item. */
-  async function admitted(over: Record<string, unknown> = {}) {
-    const d = await t
-      .http()
-      .post('/applications')
-      .set(await auth('dept-staff'))
-      .send(application(over));
-    const s = await t
-      .http()
-      .post(`/applications/${d.body.id}/submit`)
-      .set(await auth('dept-staff'))
-      .send({});
-    const instanceId = s.body.instanceId as string;
-    await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
-    await act(t, 'office', instanceId, 'completeness', { decision: 'approve' });
-    await act(t, 'office', instanceId, 'scopeReview', { decision: 'approve' });
-    for (const m of ['member-1', 'member-2', 'member-3'])
-      await act(t, m, instanceId, 'countersign', { decision: 'approve' });
-    await act(t, 'leader', instanceId, 'leaderSign', { decision: 'approve' });
-    const item = (
-      await t.dataSource.query('SELECT id, admission_number FROM admitted_item WHERE application_id = $1', [
-        d.body.id,
-      ])
-    )[0];
-    return {
-      applicationId: d.body.id as string,
-      instanceId,
-      itemId: item.id as string,
-      number: item.admission_number as string,
-    };
-  }
+  const admitted = (over: Record<string, unknown> = {}) => admitApplication(t, application(over));
   const register = (q: string) => t.http().get(`/admitted-items?${q}`);
   const transfer = async (
     itemId: string,
