@@ -2,6 +2,7 @@
    `check` fails when there is one (drift), `run` applies pending migrations to DATABASE_URL. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { bootstrapDeployment } from '../org/bootstrap.js';
 import { makeDataSource } from './data-source.js';
 import { migrate, schemaDrift } from './migrate.js';
 import { createDatabase, dropDatabase, findPostgresServer, scratchName } from './servers.js';
@@ -117,11 +118,39 @@ async function run(): Promise<number> {
   }
 }
 
-const [command, arg] = process.argv.slice(2);
-const commands: Record<string, () => Promise<number>> = { generate: () => generate(arg), check, run };
+/** A new deployment's city and three administrators; the password comes from ADMIN_PASSWORD. */
+async function bootstrap(cityCode: string | undefined, cityName: string | undefined): Promise<number> {
+  const url = process.env.DATABASE_URL;
+  if (!url || !cityCode || !cityName || !process.env.ADMIN_PASSWORD) {
+    console.error(
+      'Usage: DATABASE_URL=… ADMIN_PASSWORD=… npm run admin:bootstrap -- <city code> <city name>',
+    );
+    return 2;
+  }
+  const ds = makeDataSource(url, 3);
+  await ds.initialize();
+  try {
+    await migrate(ds);
+    await bootstrapDeployment(ds, { cityCode, cityName, password: process.env.ADMIN_PASSWORD });
+    console.log(
+      'Created the city and the accounts sysadmin, secadmin and auditor (password: ADMIN_PASSWORD).',
+    );
+    return 0;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+const [command, arg, arg2] = process.argv.slice(2);
+const commands: Record<string, () => Promise<number>> = {
+  generate: () => generate(arg),
+  check,
+  run,
+  bootstrap: () => bootstrap(arg, arg2),
+};
 const chosen = commands[command ?? ''];
 if (!chosen) {
-  console.error('Usage: cli.js generate <Name> | check | run');
+  console.error('Usage: cli.js generate <Name> | check | run | bootstrap <city code> <city name>');
   process.exit(2);
 }
 chosen().then(
