@@ -51,7 +51,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const rows: SessionRow[] = await this.dataSource.query(
       `SELECT u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
               (SELECT a.path FROM org_unit a
-                WHERE a.kind IN ('CITY','DISTRICT','STREET') AND ou.path LIKE a.path || '%'
+                WHERE a.id = ANY(string_to_array(trim(both '/' from ou.path), '/')::uuid[])
+                  AND a.kind IN ('CITY','DISTRICT','STREET')
                 ORDER BY length(a.path) DESC LIMIT 1) AS area_path
          FROM auth_session s
          JOIN app_user u ON u.id = s.user_id

@@ -70,7 +70,8 @@ export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null)
   if (!ownerUnitId) return { levelId: null, groupId: null, officeId: null, leaderId: null };
   const rows: LevelUnits[] = await m.query(
     `WITH owner AS (SELECT path FROM org_unit WHERE id = $1),
-          lvl AS (SELECT a.id FROM org_unit a, owner o WHERE a.kind IN ('CITY', 'DISTRICT') AND starts_with(o.path, a.path)
+          lvl AS (SELECT a.id FROM org_unit a, owner o
+                   WHERE a.id = ANY(string_to_array(trim(both '/' from o.path), '/')::uuid[]) AND a.kind IN ('CITY', 'DISTRICT')
                   ORDER BY length(a.path) DESC LIMIT 1),
           grp AS (SELECT g.id, g.principal_leader_id FROM org_unit g, lvl WHERE g.parent_id = lvl.id AND g.kind = 'LEADING_GROUP' AND g.active LIMIT 1)
      SELECT (SELECT id FROM lvl) AS "levelId", (SELECT id FROM grp) AS "groupId",
