@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { Role } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { camelRow, rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/workflow-groups.js';
@@ -151,7 +152,7 @@ export class ApplicationsService {
                 version = version + 1 WHERE id = $1 AND version = $4 AND status = 'draft' RETURNING id`,
         [app.id, started.id, snapshot(app), app.version],
       );
-      if ((Array.isArray(res[0]) ? res[0] : res).length !== 1) throw new AppError('CONCURRENT_UPDATE');
+      if (rowsOf(res).length !== 1) throw new AppError('CONCURRENT_UPDATE');
       await this.audit.record(m, actor, {
         action: 'application.submitted',
         entityType: 'admission_application',
@@ -514,11 +515,4 @@ function fieldsOf(app: AdmissionApplication): ApplicationFieldsDto {
 
 function snapshot(app: AdmissionApplication): Record<string, unknown> {
   return fieldsOf(app) as Record<string, unknown>;
-}
-
-function camelRow(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row))
-    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
-  return out;
 }

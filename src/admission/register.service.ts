@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/workflow-groups.js';
 import { cstDay } from '../workflow/working-days.js';
@@ -241,7 +242,7 @@ export class RegisterService {
       `UPDATE admitted_item_community SET funding_status = 'lapsed', lapsed_at = $2 WHERE item_id = $1 AND funding_status = 'awaiting' RETURNING community_id`,
       [itemId, now],
     );
-    return (Array.isArray(res[0]) ? res[0] : res).length;
+    return rowsOf(res).length;
   }
 
   /** The department registers a transfer for one community; the same idempotency key answers the same transfer. */

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
@@ -87,8 +88,7 @@ export class AuthService {
           RETURNING failed_login_count, locked_until`,
         [user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES],
       );
-      // PostgreSQL UPDATE … RETURNING comes back from TypeORM as [rows, affectedCount].
-      const rows = (Array.isArray(result[0]) ? result[0] : result) as { locked_until: Date | null }[];
+      const rows = rowsOf<{ locked_until: Date | null }>(result);
       const lockedNow = rows[0]?.locked_until && new Date(rows[0].locked_until) > new Date();
       if (lockedNow) {
         await m.query(

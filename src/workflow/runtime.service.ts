@@ -3,6 +3,7 @@ import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LiveEngine, type ElementApi } from './bpmn.js';
 import { Clock } from './clock.js';
@@ -756,16 +757,4 @@ function itemOf(api: ElementApi): unknown {
     { behaviour?: { elementVariable?: string }; elementVariable?: string } | undefined;
   const variable = lc?.behaviour?.elementVariable ?? lc?.elementVariable ?? 'item';
   return api.content[variable] ?? null;
-}
-
-/** TypeORM answers `UPDATE/INSERT … RETURNING` on PostgreSQL as [rows, count] or rows: take the rows. */
-export function rowsOf(result: unknown): Record<string, unknown>[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  )
-    return result[0];
-  return result as Record<string, unknown>[];
 }

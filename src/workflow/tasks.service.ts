@@ -7,7 +7,8 @@ import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { Clock } from './clock.js';
-import { infoOf, rowsOf, WorkflowRuntime, type StepContext } from './runtime.service.js';
+import { infoOf, WorkflowRuntime, type StepContext } from './runtime.service.js';
+import { camelRow, rowsOf } from '../common/sql.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
@@ -77,7 +78,7 @@ export class TasksService {
     );
     const now = this.clock.now().getTime();
     return rows.map((r) => {
-      const t = camel(r) as unknown as WorkflowTask & {
+      const t = camelRow(r) as unknown as WorkflowTask & {
         processId: string;
         businessKey: string | null;
         instanceStatus: string;
@@ -575,11 +576,4 @@ function countersignRule(behaviour: Record<string, unknown>): CountersignRule {
     }
   }
   return 'all';
-}
-
-function camel(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row))
-    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
-  return out;
 }

@@ -1,3 +1,4 @@
+import { rowsOf } from '../../src/common/sql.js';
 import type { TestApp } from './app.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -8,7 +9,7 @@ export async function makeTimersDue(t: TestApp, instanceId: string, kind = 'bpmn
     `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
     [instanceId, kind],
   );
-  const rows = (Array.isArray(res[0]) ? res[0] : res) as { job_id: string }[];
+  const rows = rowsOf<{ job_id: string }>(res);
   await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
     rows.map((r) => r.job_id),
   ]);

@@ -1,0 +1,20 @@
+/** TypeORM answers `UPDATE/INSERT … RETURNING` on PostgreSQL as [rows, count] or rows: take the rows. */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
+
+/** A raw row's snake_case keys as camelCase, to build an entity from a hand-written query. */
+export function camelRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row))
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  return out;
+}
