@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { Actor } from '../common/actor.js';
 import { AuditRecord } from './audit-record.entity.js';
 
-const AUDIT_CHAIN_LOCK = 7270021;
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** Throws unless the statement appended its record (the chain's head row exists: migrations ran). */
+export function assertAppended(seq: string | null | undefined): void {
+  if (!seq) throw new Error('the audit record was not appended: the audit_head row is missing');
+}
 
 export interface AuditEntry {
   action: string;
@@ -28,8 +31,9 @@ export function canonicalJson(value: unknown): string {
     .join(',')}}`;
 }
 
-export function recordHash(prevHash: string, r: Omit<AuditRecord, 'seq' | 'hash' | 'prevHash'>): string {
-  const content = canonicalJson({
+/** The text a record's hash covers (after its predecessor's hash). */
+export function recordContent(r: Omit<AuditRecord, 'seq' | 'hash' | 'prevHash'>): string {
+  return canonicalJson({
     at: r.at.toISOString(),
     actorId: r.actorId,
     actorUsername: r.actorUsername,
@@ -39,7 +43,17 @@ export function recordHash(prevHash: string, r: Omit<AuditRecord, 'seq' | 'hash'
     data: r.data,
     requestId: r.requestId,
   });
-  return createHash('sha256').update(prevHash).update(content).digest('hex');
+}
+
+export function recordHash(prevHash: string, r: Omit<AuditRecord, 'seq' | 'hash' | 'prevHash'>): string {
+  return createHash('sha256').update(prevHash).update(recordContent(r)).digest('hex');
+}
+
+/** SQL for appending one record, as common table expressions to put in front of a statement. */
+export interface AuditSql {
+  /** `audit_chain AS (…), audit_row AS (…)`: `audit_row` returns the new record's `seq`. */
+  ctes: string;
+  params: unknown[];
 }
 
 @Injectable()
@@ -48,14 +62,25 @@ export class AuditService {
 
   /**
    * Appends one record inside the caller's transaction (DESIGN §7: every state change recorded, chained).
-   * Call it last in the transaction: it holds the chain lock until commit.
+   * Call it last in the transaction: the chain's head row stays locked until commit.
    */
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const last: { hash: string }[] = await manager.query(
-      'SELECT hash FROM audit_record ORDER BY seq DESC LIMIT 1',
+    const { ctes, params } = this.sql(actor, entry, 1);
+    const rows: { seq: string | null }[] = await manager.query(
+      `WITH ${ctes} SELECT (SELECT seq FROM audit_row) AS seq`,
+      params,
     );
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+    assertAppended(rows[0]?.seq);
+  }
+
+  /**
+   * The SQL that appends one record, for a caller that writes other rows in the same statement (one round
+   * trip). The head row's UPDATE computes the new hash from the head's current value, so two appenders
+   * queue on the row lock and each chains onto the other's record; the record's `seq` is drawn after the
+   * lock, so chain order is `seq` order. Parameters are numbered from `first`. The statement must check
+   * that `audit_row` returned a row (see `assertAppended`) and should be the transaction's last.
+   */
+  sql(actor: Actor, entry: AuditEntry, first: number): AuditSql {
     const row = {
       at: new Date(),
       actorId: actor.principal?.userId ?? null,
@@ -66,8 +91,29 @@ export class AuditService {
       data: entry.data ?? null,
       requestId: actor.requestId ?? null,
     };
-    const hash = recordHash(prevHash, row);
-    await manager.insert(AuditRecord, { ...row, prevHash, hash } as QueryDeepPartialEntity<AuditRecord>);
+    const $ = (i: number) => `$${first + i}`;
+    return {
+      ctes: `audit_chain AS (
+         UPDATE audit_head SET prev_hash = hash,
+                hash = encode(sha256(convert_to(hash::text || ${$(8)}::text, 'UTF8')), 'hex')
+          WHERE id = 1 RETURNING prev_hash, hash),
+       audit_row AS (
+         INSERT INTO audit_record (at, actor_id, actor_username, action, entity_type, entity_id, data, request_id, prev_hash, hash)
+         SELECT ${$(0)}::timestamptz, ${$(1)}::uuid, ${$(2)}::varchar, ${$(3)}::varchar, ${$(4)}::varchar,
+                ${$(5)}::varchar, ${$(6)}::jsonb, ${$(7)}::varchar, prev_hash, hash
+           FROM audit_chain RETURNING seq)`,
+      params: [
+        row.at,
+        row.actorId,
+        row.actorUsername,
+        row.action,
+        row.entityType,
+        row.entityId,
+        row.data === null ? null : JSON.stringify(row.data),
+        row.requestId,
+        recordContent(row),
+      ],
+    };
   }
 
   async list(filter: {

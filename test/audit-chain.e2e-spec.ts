@@ -1,0 +1,109 @@
+import { AuditHead1795491448709 } from '../migrations/1795491448709-AuditHead.js';
+import { AuditService, GENESIS_HASH, recordHash } from '../src/audit/audit.service.js';
+import type { DataSource } from 'typeorm';
+import { makeDataSource } from '../src/database/data-source.js';
+import { scratchDatabase } from './helpers/database.js';
+
+describe('audit chain (one statement per record, head row)', () => {
+  let db: Awaited<ReturnType<typeof scratchDatabase>>;
+  let ds: DataSource;
+  let audit: AuditService;
+
+  beforeAll(async () => {
+    db = await scratchDatabase();
+    ds = makeDataSource(db.url, 10);
+    await ds.initialize();
+    audit = new AuditService(ds);
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  const records = () =>
+    ds.query(
+      `SELECT seq, at, actor_id AS "actorId", actor_username AS "actorUsername", action, entity_type AS "entityType",
+              entity_id AS "entityId", data, request_id AS "requestId", prev_hash AS "prevHash", hash
+         FROM audit_record ORDER BY seq`,
+    ) as Promise<Parameters<typeof recordHash>[1] & { seq: string; prevHash: string; hash: string }[]>;
+
+  it('given a record with Chinese text and nested data, then the hash computed in the database is the one the service verifies', async () => {
+    await ds.transaction((m) =>
+      audit.record(
+        m,
+        { principal: { userId: null, username: '区委社会工作部' } as never, requestId: 'req-1' },
+        {
+          action: 'test.chinese',
+          entityType: '事项',
+          entityId: '〔2026〕第1号',
+          data: { z: 1, a: { 名称: '社区减负', list: [3, { y: null, b: '盖章' }] } },
+        },
+      ),
+    );
+    const all = await records();
+    const last = all[all.length - 1];
+    const prev = all.length > 1 ? all[all.length - 2].hash : GENESIS_HASH;
+    expect(last.prevHash).toBe(prev);
+    expect(recordHash(prev, last)).toBe(last.hash);
+    expect(await audit.verify()).toEqual({ intact: true, checked: all.length, firstBrokenSeq: null });
+  });
+
+  it('given 12 transactions appending at once, some rolling back, then the chain stays intact in seq order and the rolled-back records are absent', async () => {
+    const before = (await records()).length;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        ds
+          .transaction(async (m) => {
+            for (let k = 0; k < 5; k++) {
+              await audit.record(
+                m,
+                {},
+                { action: 'test.concurrent', entityType: 'test', entityId: `${i}-${k}` },
+              );
+              await new Promise((r) => setTimeout(r, Math.random() * 3));
+            }
+            if (i % 4 === 3) throw new Error('roll back');
+          })
+          .catch((e: Error) => {
+            if (e.message !== 'roll back') throw e;
+          }),
+      ),
+    );
+    const all = await records();
+    expect(all.length - before).toBe(9 * 5);
+    expect(all.filter((r) => r.entityId?.startsWith('3-'))).toEqual([]);
+    for (let i = 1; i < all.length; i++) expect(all[i].prevHash).toBe(all[i - 1].hash);
+    expect((await audit.verify()).intact).toBe(true);
+    const head = await ds.query('SELECT hash FROM audit_head');
+    expect(head[0].hash).toBe(all[all.length - 1].hash);
+  });
+
+  it('given records written before the head row existed, when the migration runs, then the head starts at the newest record and the chain goes on from it', async () => {
+    const qr = ds.createQueryRunner();
+    try {
+      const migration = new AuditHead1795491448709();
+      await migration.down(qr);
+      await migration.up(qr);
+    } finally {
+      await qr.release();
+    }
+    const before = await records();
+    await ds.transaction((m) => audit.record(m, {}, { action: 'test.after-migration', entityType: 'test' }));
+    const after = await records();
+    expect(after[after.length - 1].prevHash).toBe(before[before.length - 1].hash);
+    expect((await audit.verify()).intact).toBe(true);
+  });
+
+  it('given a tampered record, then verify names it', async () => {
+    const all = await records();
+    const target = all[Math.floor(all.length / 2)];
+    await ds.query('ALTER TABLE audit_record DISABLE TRIGGER tg_audit_record_no_update');
+    await ds.query(`UPDATE audit_record SET action = 'test.tampered' WHERE seq = $1`, [target.seq]);
+    await ds.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_no_update');
+    expect(await audit.verify()).toEqual({
+      intact: false,
+      checked: expect.any(Number),
+      firstBrokenSeq: target.seq,
+    });
+  });
+});
