@@ -1,4 +1,5 @@
 import { AuditHead1795491448709 } from '../migrations/1795491448709-AuditHead.js';
+import type { AuditRecord } from '../src/audit/audit-record.entity.js';
 import { AuditService, GENESIS_HASH, recordHash } from '../src/audit/audit.service.js';
 import type { DataSource } from 'typeorm';
 import { makeDataSource } from '../src/database/data-source.js';
@@ -25,7 +26,7 @@ describe('audit chain (one statement per record, head row)', () => {
       `SELECT seq, at, actor_id AS "actorId", actor_username AS "actorUsername", action, entity_type AS "entityType",
               entity_id AS "entityId", data, request_id AS "requestId", prev_hash AS "prevHash", hash
          FROM audit_record ORDER BY seq`,
-    ) as Promise<Parameters<typeof recordHash>[1] & { seq: string; prevHash: string; hash: string }[]>;
+    ) as Promise<AuditRecord[]>;
 
   it('given a record with Chinese text and nested data, then the hash computed in the database is the one the service verifies', async () => {
     await ds.transaction((m) =>

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, assertAppended, type AuditEntry } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
@@ -43,6 +44,28 @@ export interface StepContext {
   closedTaskIds: Set<string>;
   /** The case's open step tasks after the step, for the caller. */
   openTasks: { id: string; elementId: string; name: string | null }[];
+  /** Task rows this step creates, written with its history and audit record in its last statement. */
+  newTasks: NewTaskRow[];
+  /** Time limits of the new tasks (their timer rows need the task rows written first). */
+  limitTimers: Parameters<WorkflowRuntime['scheduleTimer']>[1][];
+}
+
+/** A new step task, as the columns of its row. */
+interface NewTaskRow {
+  id: string;
+  instance_id: string;
+  element_id: string;
+  execution_id: string;
+  name: string;
+  form_key: string | null;
+  candidate_unit_ids: string[];
+  candidate_roles: string[];
+  candidate_user_ids: string[];
+  loop_index: number | null;
+  loop_item: unknown;
+  created_at: Date;
+  due_at: Date | null;
+  limit_working_days: number | null;
 }
 
 interface TaskRowBrief {
@@ -369,6 +392,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
       evict: false,
       closedTaskIds: new Set(),
       openTasks: [],
+      newTasks: [],
+      limitTimers: [],
     };
   }
 
@@ -477,33 +502,71 @@ export class WorkflowRuntime implements OnModuleDestroy {
       if (t.event === 'activity.end' && t.type !== 'bpmn:SequenceFlow')
         ctx.history.push({ action: 'element.completed', elementId: t.elementId });
     }
-    if (ctx.history.length) {
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(WorkflowHistory)
-        .values(
-          ctx.history.map((h) => ({
-            instanceId: instance.id,
-            taskId: h.taskId ?? null,
-            elementId: h.elementId ?? null,
-            action: h.action!,
-            actorId: h.actorId !== undefined ? h.actorId : (ctx.actor.principal?.userId ?? null),
-            actorUsername:
-              h.actorUsername !== undefined ? h.actorUsername : (ctx.actor.principal?.username ?? null),
-            at: now,
-            comment: h.comment ?? null,
-            data: (h.data ?? null) as never,
-          })),
-        )
-        .execute();
+    if (ctx.limitTimers.length) {
+      // Timer rows refer to their task: write the tasks first.
+      await this.writeRows(ctx, ctx.newTasks.splice(0), [], null);
+      for (const t of ctx.limitTimers.splice(0)) await this.scheduleTimer(m, t);
     }
-    await this.audit.record(m, ctx.actor, {
+    await this.writeRows(ctx, ctx.newTasks.splice(0), ctx.history.splice(0), {
       action: `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`,
       entityType: 'workflow_instance',
       entityId: instance.id,
       data: { version: instance.version + 1, status },
     });
+  }
+
+  /**
+   * One statement: the step's new task rows, its history and (last in the step, as it holds the audit
+   * chain's head until commit) its audit record.
+   */
+  private async writeRows(
+    ctx: StepContext,
+    tasks: NewTaskRow[],
+    history: Partial<WorkflowHistory>[],
+    audit: AuditEntry | null,
+  ): Promise<void> {
+    const { instance, now } = ctx;
+    const rows = history.map((h) => ({
+      instance_id: instance.id,
+      task_id: h.taskId ?? null,
+      element_id: h.elementId ?? null,
+      action: h.action!,
+      actor_id: h.actorId !== undefined ? h.actorId : (ctx.actor.principal?.userId ?? null),
+      actor_username:
+        h.actorUsername !== undefined ? h.actorUsername : (ctx.actor.principal?.username ?? null),
+      at: now,
+      comment: h.comment ?? null,
+      data: h.data ?? null,
+    }));
+    const chain = audit ? this.audit.sql(ctx.actor, audit, 3) : null;
+    const result: { seq: string | null }[] = await ctx.manager.query(
+      `WITH new_tasks AS (
+         INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
+                candidate_unit_ids, candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at,
+                limit_working_days)
+         SELECT id, instance_id, element_id, execution_id, name, form_key, 'open', 'step', candidate_unit_ids,
+                candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at, limit_working_days
+           FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, instance_id uuid, element_id varchar,
+                execution_id varchar, name varchar, form_key varchar, candidate_unit_ids uuid[], candidate_roles text[],
+                candidate_user_ids uuid[], loop_index integer, loop_item jsonb, created_at timestamptz,
+                due_at timestamptz, limit_working_days integer)) WITH ORDINALITY AS t
+          ORDER BY t.ordinality),
+       history AS (
+         INSERT INTO workflow_history (instance_id, task_id, element_id, action, actor_id, actor_username, at, comment, data)
+         SELECT instance_id, task_id, element_id, action, actor_id, actor_username, at, comment, data
+           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (instance_id uuid, task_id uuid, element_id varchar,
+                action varchar, actor_id uuid, actor_username varchar, at timestamptz, comment text, data jsonb))
+                WITH ORDINALITY AS h
+          ORDER BY h.ordinality)${
+            chain
+              ? `,
+       ${chain.ctes}`
+              : ''
+          }
+       SELECT ${chain ? '(SELECT seq FROM audit_row)' : "'none'"} AS seq`,
+      [JSON.stringify(tasks), JSON.stringify(rows), ...(chain?.params ?? [])],
+    );
+    if (chain) assertAppended(result[0]?.seq);
   }
 
   private async runServices(ctx: StepContext): Promise<void> {
@@ -640,27 +703,23 @@ export class WorkflowRuntime implements OnModuleDestroy {
     if (limit && 'workingDays' in limit)
       dueAt = addWorkingDays(now, limit.workingDays, await this.calendar(m));
     else if (limit) dueAt = new Date(now.getTime() + limit.ms);
-    const inserted = await m.query(
-      `INSERT INTO workflow_task (instance_id, element_id, execution_id, name, form_key, status, kind, candidate_unit_ids,
-          candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at, limit_working_days)
-       VALUES ($1, $2, $3, $4, $5, 'open', 'step', $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [
-        instance.id,
-        api.id,
-        api.executionId,
-        api.owner.name ?? behaviour.name ?? api.id,
-        behaviour.formKey ?? null,
-        [...new Set(candidates.unitIds)],
-        [...new Set(candidates.roles)],
-        [...new Set(candidates.userIds)],
-        typeof api.content.index === 'number' ? api.content.index : null,
-        loopItem === null ? null : JSON.stringify(loopItem),
-        now,
-        dueAt,
-        limit && 'workingDays' in limit ? limit.workingDays : null,
-      ],
-    );
-    const taskId = rowsOf(inserted)[0].id as string;
+    const taskId = randomUUID();
+    ctx.newTasks.push({
+      id: taskId,
+      instance_id: instance.id,
+      element_id: api.id,
+      execution_id: api.executionId,
+      name: api.owner.name ?? behaviour.name ?? api.id,
+      form_key: behaviour.formKey ?? null,
+      candidate_unit_ids: [...new Set(candidates.unitIds)],
+      candidate_roles: [...new Set(candidates.roles)],
+      candidate_user_ids: [...new Set(candidates.userIds)],
+      loop_index: typeof api.content.index === 'number' ? api.content.index : null,
+      loop_item: loopItem,
+      created_at: now,
+      due_at: dueAt,
+      limit_working_days: limit && 'workingDays' in limit ? limit.workingDays : null,
+    });
     ctx.history.push({
       action: 'task.created',
       taskId,
@@ -670,7 +729,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
       data: dueAt ? { dueAt: dueAt.toISOString() } : null,
     });
     if (dueAt) {
-      await this.scheduleTimer(m, {
+      ctx.limitTimers.push({
         instanceId: instance.id,
         kind: 'task-limit',
         elementId: api.id,
