@@ -4,7 +4,7 @@ import { JobQueue1795334452800 } from './1795334452800-JobQueue.js';
 import { WorkflowRuntime1795334860789 } from './1795334860789-WorkflowRuntime.js';
 import { AdmissionApplications1795339100008 } from './1795339100008-AdmissionApplications.js';
 import { ReferenceLists1795339100108 } from './1795339100108-ReferenceLists.js';
-import { AuditHead1795491448709 } from './1795491448709-AuditHead.js';
+import { AuditChainAtCommit1795491941520 } from './1795491941520-AuditChainAtCommit.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -15,5 +15,5 @@ export const MIGRATIONS: Function[] = [
   WorkflowRuntime1795334860789,
   AdmissionApplications1795339100008,
   ReferenceLists1795339100108,
-  AuditHead1795491448709,
+  AuditChainAtCommit1795491941520,
 ];

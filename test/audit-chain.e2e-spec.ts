@@ -1,11 +1,11 @@
-import { AuditHead1795491448709 } from '../migrations/1795491448709-AuditHead.js';
+import { AuditChainAtCommit1795491941520 as AuditChainAtCommit } from '../migrations/1795491941520-AuditChainAtCommit.js';
 import type { AuditRecord } from '../src/audit/audit-record.entity.js';
 import { AuditService, GENESIS_HASH, recordHash } from '../src/audit/audit.service.js';
 import type { DataSource } from 'typeorm';
 import { makeDataSource } from '../src/database/data-source.js';
 import { scratchDatabase } from './helpers/database.js';
 
-describe('audit chain (one statement per record, head row)', () => {
+describe('audit chain (records chained at commit onto one head row)', () => {
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
   let ds: DataSource;
   let audit: AuditService;
@@ -77,12 +77,22 @@ describe('audit chain (one statement per record, head row)', () => {
     expect((await audit.verify()).intact).toBe(true);
     const head = await ds.query('SELECT hash FROM audit_head');
     expect(head[0].hash).toBe(all[all.length - 1].hash);
+    // Committed records left the pending table; rolled-back ones never reached it for others to see.
+    expect(await ds.query('SELECT count(*)::int AS n FROM audit_pending')).toEqual([{ n: 0 }]);
+    // A transaction's own records are chained in the order it wrote them, one after the other.
+    for (let i = 0; i < 12; i++) {
+      if (i % 4 === 3) continue;
+      const first = all.findIndex((r) => r.entityId === `${i}-0`);
+      expect(all.slice(first, first + 5).map((r) => r.entityId)).toEqual(
+        [0, 1, 2, 3, 4].map((k) => `${i}-${k}`),
+      );
+    }
   });
 
   it('given records written before the head row existed, when the migration runs, then the head starts at the newest record and the chain goes on from it', async () => {
     const qr = ds.createQueryRunner();
     try {
-      const migration = new AuditHead1795491448709();
+      const migration = new AuditChainAtCommit();
       await migration.down(qr);
       await migration.up(qr);
     } finally {

@@ -6,9 +6,9 @@ import { AuditRecord } from './audit-record.entity.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Throws unless the statement appended its record (the chain's head row exists: migrations ran). */
-export function assertAppended(seq: string | null | undefined): void {
-  if (!seq) throw new Error('the audit record was not appended: the audit_head row is missing');
+/** Throws unless the statement wrote its record. */
+export function assertAppended(id: string | null | undefined): void {
+  if (!id) throw new Error('the audit record was not written');
 }
 
 export interface AuditEntry {
@@ -49,10 +49,10 @@ export function recordHash(prevHash: string, r: Omit<AuditRecord, 'seq' | 'hash'
   return createHash('sha256').update(prevHash).update(recordContent(r)).digest('hex');
 }
 
-/** SQL for appending one record, as common table expressions to put in front of a statement. */
+/** SQL for appending one record, as a common table expression to put in front of a statement. */
 export interface AuditSql {
-  /** `audit_chain AS (…), audit_row AS (…)`: `audit_row` returns the new record's `seq`. */
-  ctes: string;
+  /** `audit_row AS (…)`: returns the pending record's id. */
+  cte: string;
   params: unknown[];
 }
 
@@ -62,23 +62,21 @@ export class AuditService {
 
   /**
    * Appends one record inside the caller's transaction (DESIGN §7: every state change recorded, chained).
-   * Call it last in the transaction: the chain's head row stays locked until commit.
+   * The record joins the hash chain when the transaction commits (a deferred trigger; see the
+   * AuditChainAtCommit migration), and not at all if it rolls back.
    */
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    const { ctes, params } = this.sql(actor, entry, 1);
-    const rows: { seq: string | null }[] = await manager.query(
-      `WITH ${ctes} SELECT (SELECT seq FROM audit_row) AS seq`,
+    const { cte, params } = this.sql(actor, entry, 1);
+    const rows: { id: string | null }[] = await manager.query(
+      `WITH ${cte} SELECT (SELECT id FROM audit_row) AS id`,
       params,
     );
-    assertAppended(rows[0]?.seq);
+    assertAppended(rows[0]?.id);
   }
 
   /**
    * The SQL that appends one record, for a caller that writes other rows in the same statement (one round
-   * trip). The head row's UPDATE computes the new hash from the head's current value, so two appenders
-   * queue on the row lock and each chains onto the other's record; the record's `seq` is drawn after the
-   * lock, so chain order is `seq` order. Parameters are numbered from `first`. The statement must check
-   * that `audit_row` returned a row (see `assertAppended`) and should be the transaction's last.
+   * trip). Parameters are numbered from `first`.
    */
   sql(actor: Actor, entry: AuditEntry, first: number): AuditSql {
     const row = {
@@ -93,15 +91,11 @@ export class AuditService {
     };
     const $ = (i: number) => `$${first + i}`;
     return {
-      ctes: `audit_chain AS (
-         UPDATE audit_head SET prev_hash = hash,
-                hash = encode(sha256(convert_to(hash::text || ${$(8)}::text, 'UTF8')), 'hex')
-          WHERE id = 1 RETURNING prev_hash, hash),
-       audit_row AS (
-         INSERT INTO audit_record (at, actor_id, actor_username, action, entity_type, entity_id, data, request_id, prev_hash, hash)
-         SELECT ${$(0)}::timestamptz, ${$(1)}::uuid, ${$(2)}::varchar, ${$(3)}::varchar, ${$(4)}::varchar,
-                ${$(5)}::varchar, ${$(6)}::jsonb, ${$(7)}::varchar, prev_hash, hash
-           FROM audit_chain RETURNING seq)`,
+      cte: `audit_row AS (
+         INSERT INTO audit_pending (at, actor_id, actor_username, action, entity_type, entity_id, data, request_id, content)
+         VALUES (${$(0)}::timestamptz, ${$(1)}::uuid, ${$(2)}::varchar, ${$(3)}::varchar, ${$(4)}::varchar,
+                 ${$(5)}::varchar, ${$(6)}::jsonb, ${$(7)}::varchar, ${$(8)}::text)
+         RETURNING id)`,
       params: [
         row.at,
         row.actorId,

@@ -5,7 +5,7 @@ import { NegativeListChange, NegativeListItem, StatutoryArea } from '../admissio
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from '../admission/admitted-item.entities.js';
 import { ExitProposal, ItemEvaluation } from '../admission/exit.entities.js';
 import { ApplicationAttachment } from '../admission/attachment.entity.js';
-import { AuditHead } from '../audit/audit-head.entity.js';
+import { AuditHead, AuditPending } from '../audit/audit-head.entity.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
@@ -31,6 +31,7 @@ export const ENTITIES = [
   SystemSetting,
   AuditRecord,
   AuditHead,
+  AuditPending,
   WorkflowDefinition,
   WorkflowInstance,
   WorkflowTask,

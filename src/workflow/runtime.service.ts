@@ -515,10 +515,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
     });
   }
 
-  /**
-   * One statement: the step's new task rows, its history and (last in the step, as it holds the audit
-   * chain's head until commit) its audit record.
-   */
+  /** One statement: the step's new task rows, its history and its audit record. */
   private async writeRows(
     ctx: StepContext,
     tasks: NewTaskRow[],
@@ -539,7 +536,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
       data: h.data ?? null,
     }));
     const chain = audit ? this.audit.sql(ctx.actor, audit, 3) : null;
-    const result: { seq: string | null }[] = await ctx.manager.query(
+    const auditCte = chain ? `, ${chain.cte}` : '';
+    const result: { id: string | null }[] = await ctx.manager.query(
       `WITH new_tasks AS (
          INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
                 candidate_unit_ids, candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at,
@@ -557,16 +555,11 @@ export class WorkflowRuntime implements OnModuleDestroy {
            FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (instance_id uuid, task_id uuid, element_id varchar,
                 action varchar, actor_id uuid, actor_username varchar, at timestamptz, comment text, data jsonb))
                 WITH ORDINALITY AS h
-          ORDER BY h.ordinality)${
-            chain
-              ? `,
-       ${chain.ctes}`
-              : ''
-          }
-       SELECT ${chain ? '(SELECT seq FROM audit_row)' : "'none'"} AS seq`,
+          ORDER BY h.ordinality)${auditCte}
+       SELECT ${chain ? '(SELECT id FROM audit_row)' : 'NULL'} AS id`,
       [JSON.stringify(tasks), JSON.stringify(rows), ...(chain?.params ?? [])],
     );
-    if (chain) assertAppended(result[0]?.seq);
+    if (chain) assertAppended(result[0]?.id);
   }
 
   private async runServices(ctx: StepContext): Promise<void> {
