@@ -5,7 +5,7 @@
  * (c) pgbench TPC-B with 8 clients. Prints a table and writes bench/results/workflow.json.
  */
 import 'reflect-metadata';
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { AuditService } from '../src/audit/audit.service.js';
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   await seedDemo(ds, PASSWORD, new AuditService(ds));
 
   const ports: number[] = [];
-  const children = [];
+  const children: ChildProcess[] = [];
   for (let i = 0; i < SERVERS; i++) {
     const port = await freePort();
     ports.push(port);
@@ -156,9 +156,9 @@ async function main(): Promise<void> {
         ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: process.env.BENCH_PROFILE
-        ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE]
-        : [],
+      execArgv: (process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(' ') : []).concat(
+        process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
+      ),
     });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
@@ -197,6 +197,20 @@ async function main(): Promise<void> {
     )
   )[0];
 
+  const cpu = () =>
+    Promise.all(
+      children.map(
+        (child) =>
+          new Promise<number>((resolve) => {
+            child.once('message', (m: { cpu: { user: number; system: number } }) =>
+              resolve((m.cpu.user + m.cpu.system) / 1000),
+            );
+            child.send('cpu');
+          }),
+      ),
+    ).then((ms) => ms.reduce((a, b) => a + b, 0));
+  const cpuBefore = await cpu();
+
   // 32 clients, each working its share of cases to the end.
   const latencies: number[] = [];
   let failures = 0;
@@ -226,6 +240,7 @@ async function main(): Promise<void> {
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const stepsPerSec = latencies.length / seconds;
+  const serverCpuMsPerStep = ((await cpu()) - cpuBefore) / latencies.length;
   latencies.sort((x, y) => x - y);
   for (const child of children) {
     child.kill('SIGTERM');
@@ -247,6 +262,8 @@ async function main(): Promise<void> {
     pgbenchTps,
     stateBytes: stored.stored,
     stateJsonBytes: stored.json,
+    serverCpuMsPerStep: Math.round(serverCpuMsPerStep * 100) / 100,
+    engineCpuMsPerStep: Math.round((1000 / engineCeilingValue) * 100) / 100,
     steps: latencies.length,
     failures,
     clients: CLIENTS,
@@ -274,6 +291,11 @@ async function main(): Promise<void> {
       value: result.pgbenchTps ?? 'n/a',
       target: '',
       ratio: result.pgbenchTps ? ratio(result.stepsPerSec, result.pgbenchTps) : 'n/a',
+    },
+    'server CPU ms per step (all server processes)': {
+      value: result.serverCpuMsPerStep,
+      target: '',
+      ratio: `${ratio(result.serverCpuMsPerStep, result.engineCpuMsPerStep)}× the engine's own`,
     },
     'latency p50 ms': { value: result.p50, target: '', ratio: '' },
     'latency p95 ms': { value: result.p95, target: '≤ 100', ratio: '' },
