@@ -84,7 +84,8 @@ interface TimerRowBrief {
   task_open: boolean | null;
 }
 
-interface InstanceRow {
+/** What a step needs of its case's row (see INSTANCE_ROW_JSON). */
+export interface InstanceRow {
   id: string;
   definitionId: string;
   processId: string;
@@ -100,6 +101,13 @@ export interface StartOptions {
   businessKey?: string | null;
   ownerUnitId?: string | null;
   variables?: Record<string, unknown>;
+}
+
+/** SQL for an InstanceRow as one JSON value, from the workflow_instance row aliased `alias`. */
+export function INSTANCE_ROW_JSON(alias: string): string {
+  return `json_build_object('id', ${alias}.id, 'definitionId', ${alias}.definition_id, 'processId', ${alias}.process_id,
+      'businessKey', ${alias}.business_key, 'ownerUnitId', ${alias}.owner_unit_id, 'startedBy', ${alias}.started_by,
+      'status', ${alias}.status, 'version', ${alias}.version)`;
 }
 
 /** Thrown inside a step to roll it back quietly (e.g. a timer that another process already fired). */
@@ -196,10 +204,14 @@ export class WorkflowRuntime implements OnModuleDestroy {
     instanceId: string,
     actor: Actor,
     op: (ctx: StepContext) => Promise<T>,
-    opts: { allowInactive?: boolean } = {},
+    opts: { allowInactive?: boolean; preloaded?: InstanceRow } = {},
   ): Promise<T> {
-    return this.serialize(instanceId, async () => {
-      const instance = await this.loadRow(instanceId);
+    // A row the caller read with its own query saves a round trip, unless a step of this case is running in
+    // this process (the row must then be read after it). If the case moved on between the caller's read and
+    // this step, the version check fails, and the step runs once more on a fresh row, as it would have.
+    const preloaded = this.queues.has(instanceId) ? undefined : opts.preloaded;
+    const attempt = async (row?: InstanceRow): Promise<T> => {
+      const instance = row ?? (await this.loadRow(instanceId));
       if (!opts.allowInactive && instance.status !== 'active')
         throw new AppError('INSTANCE_NOT_ACTIVE', { status: instance.status });
       const definition = await this.definitions.get(instance.definitionId);
@@ -219,6 +231,15 @@ export class WorkflowRuntime implements OnModuleDestroy {
       } catch (e) {
         live.stop();
         if (e instanceof NothingToDo) return undefined as T;
+        throw e;
+      }
+    };
+    return this.serialize(instanceId, async () => {
+      if (!preloaded) return attempt();
+      try {
+        return await attempt(preloaded);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'CONCURRENT_UPDATE') return attempt();
         throw e;
       }
     });
@@ -398,14 +419,12 @@ export class WorkflowRuntime implements OnModuleDestroy {
   }
 
   private async loadRow(instanceId: string): Promise<InstanceRow> {
-    const rows: InstanceRow[] = await this.dataSource.query(
-      `SELECT id, definition_id AS "definitionId", process_id AS "processId", business_key AS "businessKey",
-              owner_unit_id AS "ownerUnitId", started_by AS "startedBy", status, version
-         FROM workflow_instance WHERE id = $1`,
+    const rows: { row: InstanceRow }[] = await this.dataSource.query(
+      `SELECT ${INSTANCE_ROW_JSON('i')} AS row FROM workflow_instance i WHERE i.id = $1`,
       [instanceId],
     );
     if (!rows[0]) throw new AppError('INSTANCE_NOT_FOUND');
-    return rows[0];
+    return rows[0].row;
   }
 
   private async liveEngine(instance: InstanceRow, definition: DeployedDefinition): Promise<LiveEngine> {

@@ -7,7 +7,13 @@ import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { Clock } from './clock.js';
-import { infoOf, WorkflowRuntime, type StepContext } from './runtime.service.js';
+import {
+  infoOf,
+  INSTANCE_ROW_JSON,
+  WorkflowRuntime,
+  type InstanceRow,
+  type StepContext,
+} from './runtime.service.js';
 import { camelRow, rowsOf } from '../common/sql.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
@@ -127,8 +133,28 @@ export class TasksService {
     id: string,
     m: EntityManager = this.dataSource.manager,
   ): Promise<WorkflowTask> {
-    const t = await m.findOneBy(WorkflowTask, { id });
-    if (!t) throw new AppError('TASK_NOT_FOUND');
+    return (await this.loadVisible(p, id, m, false)).task;
+  }
+
+  /** The task, checked as findVisible does, and (if asked, in the same query) its case's row for a step. */
+  private async loadVisible(
+    p: Principal,
+    id: string,
+    m: EntityManager,
+    withInstance: boolean,
+  ): Promise<{ task: WorkflowTask; instance?: InstanceRow }> {
+    const rows: Record<string, unknown>[] = await m.query(
+      withInstance
+        ? `SELECT t.*, ${INSTANCE_ROW_JSON('i')} AS instance_row
+             FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id WHERE t.id = $1`
+        : `SELECT t.* FROM workflow_task t WHERE t.id = $1`,
+      [id],
+    );
+    if (!rows[0]) throw new AppError('TASK_NOT_FOUND');
+    const { instanceRow, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
+      instanceRow?: InstanceRow;
+    };
+    const t = task as WorkflowTask;
     const visible =
       this.mayAct(p, t) ||
       this.isCandidate(p, t) ||
@@ -136,7 +162,7 @@ export class TasksService {
       t.completedBy === p.userId ||
       t.delegatedFromId === p.userId;
     if (!visible) throw new AppError('TASK_NOT_FOUND');
-    return t;
+    return { task: t, instance: instanceRow };
   }
 
   private async findActionable(
@@ -202,7 +228,10 @@ export class TasksService {
    */
   async complete(actor: Actor, id: string, input: CompleteInput): Promise<CompleteResult> {
     const p = actor.principal!;
-    const t = await this.findActionable(p, id);
+    // The task and its case's row in one query: the step need not read the case again.
+    const { task: t, instance } = await this.loadVisible(p, id, this.dataSource.manager, true);
+    if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+    if (!this.mayAct(p, t)) throw new AppError('TASK_NOT_YOURS');
     if (t.kind === 'added-signer') return this.completeAddedSigner(actor, t, input);
     const spec = t.formKey ? this.registry.form(t.formKey) : undefined;
     const decisions = spec?.decisions ?? ['complete'];
@@ -212,58 +241,63 @@ export class TasksService {
       throw new AppError('DEFICIENCIES_REQUIRED');
     const form = this.validateForm(spec?.dto, input.form ?? {});
     let after: StepContext | undefined;
-    await this.runtime.step(t.instanceId, actor, async (ctx) => {
-      after = ctx;
-      const api = ctx.live.waits.get(t.executionId);
-      if (!api) throw new AppError('TASK_NOT_OPEN');
-      // Completed only if nobody touched it since it was read and no added signer (加签) is still waiting.
-      const done = await ctx.manager.query(
-        `UPDATE workflow_task SET status = 'completed', completed_at = $3, completed_by = $4, assignee_id = coalesce(assignee_id, $4),
+    await this.runtime.step(
+      t.instanceId,
+      actor,
+      async (ctx) => {
+        after = ctx;
+        const api = ctx.live.waits.get(t.executionId);
+        if (!api) throw new AppError('TASK_NOT_OPEN');
+        // Completed only if nobody touched it since it was read and no added signer (加签) is still waiting.
+        const done = await ctx.manager.query(
+          `UPDATE workflow_task SET status = 'completed', completed_at = $3, completed_by = $4, assignee_id = coalesce(assignee_id, $4),
                 decision = $5, form_data = $6, comment = $7, version = version + 1
           WHERE id = $1 AND version = $2 AND status = 'open'
             AND NOT EXISTS (SELECT 1 FROM workflow_task s WHERE s.parent_task_id = $1 AND s.status = 'open')
           RETURNING id`,
-        [id, t.version, ctx.now, p.userId, decision, form, input.comment ?? null],
-      );
-      if (rowsOf(done).length !== 1) {
-        const signers = await ctx.manager.count(WorkflowTask, {
-          where: { parentTaskId: id, status: 'open' },
-        });
-        throw signers > 0
-          ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
-          : new AppError('TASK_NOT_OPEN');
-      }
-      if (spec?.check) {
-        await spec.check({
-          manager: ctx.manager,
-          instance: infoOf(ctx.instance),
+          [id, t.version, ctx.now, p.userId, decision, form, input.comment ?? null],
+        );
+        if (rowsOf(done).length !== 1) {
+          const signers = await ctx.manager.count(WorkflowTask, {
+            where: { parentTaskId: id, status: 'open' },
+          });
+          throw signers > 0
+            ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
+            : new AppError('TASK_NOT_OPEN');
+        }
+        if (spec?.check) {
+          await spec.check({
+            manager: ctx.manager,
+            instance: infoOf(ctx.instance),
+            elementId: t.elementId,
+            decision,
+            form,
+            actor,
+          });
+        }
+        ctx.completedTaskIds.add(id);
+        ctx.undoTaskId = id;
+        const variables = ctx.live.variables();
+        variables.decision = { [decision]: true, value: decision };
+        variables.form = form;
+        variables.comment = input.comment ?? null;
+        const decisions = (variables.decisions ?? {}) as Record<string, string>;
+        decisions[t.elementId] = decision;
+        variables.decisions = decisions;
+        if (decision === 'return') variables.deficiencies = input.deficiencies;
+        if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
+        ctx.history.push({
+          action: decision === 'return' ? 'task.returned' : 'task.completed',
+          taskId: id,
           elementId: t.elementId,
-          decision,
-          form,
-          actor,
+          comment: input.comment ?? null,
+          data: { decision, ...(input.deficiencies ? { deficiencies: input.deficiencies } : {}) },
         });
-      }
-      ctx.completedTaskIds.add(id);
-      ctx.undoTaskId = id;
-      const variables = ctx.live.variables();
-      variables.decision = { [decision]: true, value: decision };
-      variables.form = form;
-      variables.comment = input.comment ?? null;
-      const decisions = (variables.decisions ?? {}) as Record<string, string>;
-      decisions[t.elementId] = decision;
-      variables.decisions = decisions;
-      if (decision === 'return') variables.deficiencies = input.deficiencies;
-      if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
-      ctx.history.push({
-        action: decision === 'return' ? 'task.returned' : 'task.completed',
-        taskId: id,
-        elementId: t.elementId,
-        comment: input.comment ?? null,
-        data: { decision, ...(input.deficiencies ? { deficiencies: input.deficiencies } : {}) },
-      });
-      api.signal({ decision, form });
-      ctx.live.waits.delete(t.executionId);
-    });
+        api.signal({ decision, form });
+        ctx.live.waits.delete(t.executionId);
+      },
+      { preloaded: instance },
+    );
     // What happens next: the case's status and its open tasks (so that a client need not search its inbox).
     const ctx = after!;
     const status = ctx.status ?? (ctx.live.ended ? 'completed' : ctx.instance.status);
