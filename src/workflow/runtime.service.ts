@@ -44,10 +44,42 @@ export interface StepContext {
   closedTaskIds: Set<string>;
   /** The case's open step tasks after the step, for the caller. */
   openTasks: { id: string; elementId: string; name: string | null }[];
+  /** The task this step completes: written, checked, with the step's state (see completeTaskNow). */
+  taskCompletion?: TaskCompletion;
   /** Task rows this step creates, written with its history and audit record in its last statement. */
   newTasks: NewTaskRow[];
   /** Time limits of the new tasks (their timer rows need the task rows written first). */
   limitTimers: Parameters<WorkflowRuntime['scheduleTimer']>[1][];
+}
+
+/** A user's completion of a step task. */
+export interface TaskCompletion {
+  taskId: string;
+  /** The task row's version when it was read: the completion fails if anyone touched it since. */
+  version: number;
+  userId: string;
+  decision: string;
+  form: Record<string, unknown>;
+  comment: string | null;
+}
+
+/**
+ * The UPDATE that completes a task, only if nobody touched it since it was read and no added signer (加签)
+ * still waits on it. `$` numbers the parameters: task id, version, now, user, decision, form, comment.
+ */
+function completionSql($: (i: number) => string): string {
+  return `UPDATE workflow_task SET status = 'completed', completed_at = ${$(2)}, completed_by = ${$(3)}::uuid,
+                assignee_id = coalesce(assignee_id, ${$(3)}::uuid), decision = ${$(4)}::varchar, form_data = ${$(5)}::jsonb,
+                comment = ${$(6)}::text, version = version + 1
+          WHERE id = ${$(0)}::uuid AND version = ${$(1)}::int AND status = 'open'
+            AND NOT EXISTS (SELECT 1 FROM workflow_task s WHERE s.parent_task_id = ${$(0)}::uuid AND s.status = 'open')
+          RETURNING id`;
+}
+
+function completionParams(c: TaskCompletion | undefined, now: Date): unknown[] {
+  return c
+    ? [c.taskId, c.version, now, c.userId, c.decision, JSON.stringify(c.form), c.comment]
+    : [null, null, now, null, null, null, null];
 }
 
 /** A new step task, as the columns of its row. */
@@ -243,6 +275,22 @@ export class WorkflowRuntime implements OnModuleDestroy {
         throw e;
       }
     });
+  }
+
+  /** Completes the task at once, inside the step (when later work of the step must see it completed). */
+  async completeTaskNow(ctx: StepContext, c: TaskCompletion): Promise<void> {
+    const done = await ctx.manager.query(
+      completionSql((i) => `$${i + 1}`),
+      completionParams(c, ctx.now),
+    );
+    if (rowsOf(done).length !== 1) await this.completionFailed(ctx.manager, c.taskId);
+  }
+
+  private async completionFailed(m: EntityManager, taskId: string): Promise<never> {
+    const signers = await m.count(WorkflowTask, { where: { parentTaskId: taskId, status: 'open' } });
+    throw signers > 0
+      ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
+      : new AppError('TASK_NOT_OPEN');
   }
 
   /** Restores the state stored before a step and runs `op` on it (撤回). */
@@ -479,10 +527,17 @@ export class WorkflowRuntime implements OnModuleDestroy {
     const status: InstanceStatus = ctx.status ?? (live.ended ? 'completed' : instance.status);
     const state = await live.state();
     const variables = JSON.parse(JSON.stringify(live.variables())) as Record<string, unknown>;
-    // One round trip: keep the undo state (if asked), write the new state version-checked, and read the
-    // task and timer rows to reconcile with the engine.
-    const rows: { version: number | null; tasks: TaskRowBrief[]; timers: TimerRowBrief[] }[] = await m.query(
-      `WITH undo AS (
+    // One round trip: complete the task (if the step does), keep the undo state (if asked), write the new
+    // state version-checked, and read the task and timer rows to reconcile with the engine. (The rows read
+    // are those before this statement: the task it completes is in ctx.completedTaskIds.)
+    const rows: {
+      version: number | null;
+      completed: number;
+      tasks: TaskRowBrief[];
+      timers: TimerRowBrief[];
+    }[] = await m.query(
+      `WITH done AS (${completionSql((i) => (i === 2 ? '$6' : `$${i < 2 ? i + 9 : i + 8}`))}),
+       undo AS (
          INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
          SELECT id, $7::uuid, version, state, $6 FROM workflow_instance WHERE $7::uuid IS NOT NULL AND id = $1 AND version = $2
          ON CONFLICT (instance_id) DO UPDATE
@@ -494,6 +549,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
                 ended_at = CASE WHEN $5::varchar IN ('completed', 'terminated') THEN $6::timestamptz ELSE ended_at END
           WHERE id = $1 AND version = $2 RETURNING version)
        SELECT (SELECT version FROM upd) AS version,
+              (SELECT count(*)::int FROM done) AS completed,
               (SELECT count(*) FROM undo) AS undone,
               (SELECT coalesce(json_agg(json_build_object('id', id, 'execution_id', execution_id, 'status', status,
                                                           'element_id', element_id, 'name', name)), '[]'::json)
@@ -511,8 +567,11 @@ export class WorkflowRuntime implements OnModuleDestroy {
         now,
         ctx.undoTaskId ?? null,
         ctx.reopen === true,
+        ...completionParams(ctx.taskCompletion, now).filter((_, i) => i !== 2),
       ],
     );
+    if (ctx.taskCompletion && rows[0].completed !== 1)
+      await this.completionFailed(m, ctx.taskCompletion.taskId);
     if (rows[0].version === null) throw new AppError('CONCURRENT_UPDATE');
     if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
     await this.syncTasks(ctx, status, rows[0].tasks);

@@ -13,6 +13,7 @@ import {
   WorkflowRuntime,
   type InstanceRow,
   type StepContext,
+  type TaskCompletion,
 } from './runtime.service.js';
 import { camelRow, rowsOf } from '../common/sql.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
@@ -248,23 +249,17 @@ export class TasksService {
         after = ctx;
         const api = ctx.live.waits.get(t.executionId);
         if (!api) throw new AppError('TASK_NOT_OPEN');
-        // Completed only if nobody touched it since it was read and no added signer (加签) is still waiting.
-        const done = await ctx.manager.query(
-          `UPDATE workflow_task SET status = 'completed', completed_at = $3, completed_by = $4, assignee_id = coalesce(assignee_id, $4),
-                decision = $5, form_data = $6, comment = $7, version = version + 1
-          WHERE id = $1 AND version = $2 AND status = 'open'
-            AND NOT EXISTS (SELECT 1 FROM workflow_task s WHERE s.parent_task_id = $1 AND s.status = 'open')
-          RETURNING id`,
-          [id, t.version, ctx.now, p.userId, decision, form, input.comment ?? null],
-        );
-        if (rowsOf(done).length !== 1) {
-          const signers = await ctx.manager.count(WorkflowTask, {
-            where: { parentTaskId: id, status: 'open' },
-          });
-          throw signers > 0
-            ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
-            : new AppError('TASK_NOT_OPEN');
-        }
+        const completion: TaskCompletion = {
+          taskId: id,
+          version: t.version,
+          userId: p.userId,
+          decision,
+          form,
+          comment: input.comment ?? null,
+        };
+        // A countersign tally counts this completion, so it is written first; otherwise with the step's state.
+        if (api.content.isMultiInstance) await this.runtime.completeTaskNow(ctx, completion);
+        else ctx.taskCompletion = completion;
         if (spec?.check) {
           await spec.check({
             manager: ctx.manager,
