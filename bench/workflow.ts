@@ -28,6 +28,12 @@ const STEPS_PER_CASE = 8;
 const CASES = Number(process.env.BENCH_CASES ?? 192);
 const PASSWORD = 'Bench@2026';
 const XML = readFileSync('bench/workflows/bench.bpmn', 'utf8');
+/** The server runs with the Node flags that `npm run start:prod` uses (e.g. the young generation's size). */
+const SERVER_FLAGS = (
+  JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+).scripts['start:prod']
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -156,7 +162,7 @@ async function main(): Promise<void> {
         ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: (process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(' ') : []).concat(
+      execArgv: [...SERVER_FLAGS, ...(process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])].concat(
         process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
       ),
     });
@@ -180,14 +186,16 @@ async function main(): Promise<void> {
     .accessToken as string;
   const owner = (await ds.query(`SELECT id FROM org_unit WHERE code = '339901-WJ'`))[0].id;
 
-  // Cases to work on, started through the same service (not measured).
+  // Cases to work on, started through the same service (not measured). Client c works cases c, c + 32, …
+  // through server c mod SERVERS (a sticky load balancer), where they were started.
   const firstTasks: string[] = [];
   for (let i = 0; i < CASES; i++) {
-    const res = await post('/workflow-instances', admin, {
-      processId: 'bench',
-      ownerUnitId: owner,
-      businessKey: `bench-${i}`,
-    });
+    const res = await post(
+      '/workflow-instances',
+      admin,
+      { processId: 'bench', ownerUnitId: owner, businessKey: `bench-${i}` },
+      (i % CLIENTS) % SERVERS,
+    );
     if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
     firstTasks.push((res.body.tasks as { id: string }[])[0].id);
   }
@@ -214,11 +222,11 @@ async function main(): Promise<void> {
   // 32 clients, each working its share of cases to the end.
   const latencies: number[] = [];
   let failures = 0;
-  const queue = [...firstTasks];
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
-      for (let task = queue.shift(); task; task = queue.shift()) {
+      const mine = firstTasks.filter((_, i) => i % CLIENTS === client);
+      for (let task = mine.shift(); task; task = mine.shift()) {
         let current: string | undefined = task;
         while (current) {
           const t0 = process.hrtime.bigint();
