@@ -160,11 +160,10 @@ async function main(): Promise<void> {
         DB_POOL_SIZE: '16',
         DEMO_PASSWORD: PASSWORD,
         ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
+        BENCH_PROFILE: process.env.BENCH_PROFILE ?? '',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [...SERVER_FLAGS, ...(process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])].concat(
-        process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [],
-      ),
+      execArgv: [...SERVER_FLAGS, ...(process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
     });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
@@ -218,6 +217,7 @@ async function main(): Promise<void> {
       ),
     ).then((ms) => ms.reduce((a, b) => a + b, 0));
   const cpuBefore = await cpu();
+  for (const child of children) child.send('profile-start');
 
   // 32 clients, each working its share of cases to the end.
   const latencies: number[] = [];
@@ -249,6 +249,17 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const stepsPerSec = latencies.length / seconds;
   const serverCpuMsPerStep = ((await cpu()) - cpuBefore) / latencies.length;
+  if (process.env.BENCH_PROFILE) {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('message', resolve);
+            child.send('profile-stop');
+          }),
+      ),
+    );
+  }
   latencies.sort((x, y) => x - y);
   for (const child of children) {
     child.kill('SIGTERM');
