@@ -35,6 +35,17 @@ const SERVER_FLAGS = (
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
+/** CPU time used by the whole machine so far (all cores, from /proc/stat), in ms; 0 where unreadable. */
+function machineCpuMs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -217,6 +228,8 @@ async function main(): Promise<void> {
       ),
     ).then((ms) => ms.reduce((a, b) => a + b, 0));
   const cpuBefore = await cpu();
+  const machineBefore = machineCpuMs();
+  const clientBefore = process.cpuUsage();
   for (const child of children) child.send('profile-start');
 
   // 32 clients, each working its share of cases to the end.
@@ -249,6 +262,9 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const stepsPerSec = latencies.length / seconds;
   const serverCpuMsPerStep = ((await cpu()) - cpuBefore) / latencies.length;
+  const machineCpuMsPerStep = (machineCpuMs() - machineBefore) / latencies.length;
+  const clientUsage = process.cpuUsage(clientBefore);
+  const clientCpuMsPerStep = (clientUsage.user + clientUsage.system) / 1000 / latencies.length;
   if (process.env.BENCH_PROFILE) {
     await Promise.all(
       children.map(
@@ -261,6 +277,26 @@ async function main(): Promise<void> {
     );
   }
   latencies.sort((x, y) => x - y);
+
+  // (d) The floor of any authenticated request on this stack: GET /auth/me (token check, one session
+  // query, a small JSON answer) by the same clients, as many requests as steps above.
+  const floorBefore = await cpu();
+  const floorStarted = process.hrtime.bigint();
+  let floorRequests = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      while (floorRequests < latencies.length) {
+        floorRequests++;
+        const res = await fetch(`http://127.0.0.1:${ports[client % SERVERS]}/auth/me`, {
+          headers: { authorization: `Bearer ${office}` },
+        });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`GET /auth/me answered ${res.status}`);
+      }
+    }),
+  );
+  const floorPerSec = floorRequests / (Number(process.hrtime.bigint() - floorStarted) / 1e9);
+  const floorCpuMs = ((await cpu()) - floorBefore) / floorRequests;
   for (const child of children) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -282,6 +318,10 @@ async function main(): Promise<void> {
     stateBytes: stored.stored,
     stateJsonBytes: stored.json,
     serverCpuMsPerStep: Math.round(serverCpuMsPerStep * 100) / 100,
+    machineCpuMsPerStep: Math.round(machineCpuMsPerStep * 100) / 100,
+    clientCpuMsPerStep: Math.round(clientCpuMsPerStep * 100) / 100,
+    httpFloor: Math.round(floorPerSec * 10) / 10,
+    httpFloorCpuMs: Math.round(floorCpuMs * 100) / 100,
     engineCpuMsPerStep: Math.round((1000 / engineCeilingValue) * 100) / 100,
     steps: latencies.length,
     failures,
@@ -315,6 +355,20 @@ async function main(): Promise<void> {
       value: result.serverCpuMsPerStep,
       target: '',
       ratio: `${ratio(result.serverCpuMsPerStep, result.engineCpuMsPerStep)}× the engine's own`,
+    },
+    'machine CPU ms per step (all cores, all processes)': {
+      value: result.machineCpuMsPerStep,
+      target: '',
+      ratio: `bench clients ${result.clientCpuMsPerStep}, PostgreSQL and the rest ${
+        Math.round(
+          (result.machineCpuMsPerStep - result.serverCpuMsPerStep - result.clientCpuMsPerStep) * 100,
+        ) / 100
+      }`,
+    },
+    '(d) GET /auth/me requests/s (same clients)': {
+      value: result.httpFloor,
+      target: '',
+      ratio: `${result.httpFloorCpuMs} ms server CPU each`,
     },
     'latency p50 ms': { value: result.p50, target: '', ratio: '' },
     'latency p95 ms': { value: result.p95, target: '≤ 100', ratio: '' },
