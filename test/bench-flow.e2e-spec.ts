@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { BenchModule } from '../bench/bench-module.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
@@ -32,5 +33,42 @@ describe('the benchmark flow', () => {
       steps++;
     }
     expect(steps).toBe(8);
+  });
+
+  it('given a cached case, when a task is completed, then the service sends PostgreSQL at most 7 statements', async () => {
+    // The benchmark is bound by round trips: session check, task with its case row, BEGIN, the state write
+    // (which also completes the task), the candidate lookup, new tasks + history + audit, COMMIT.
+    const owner = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-WJ'`))[0].id;
+    const token = await t.token('office');
+    const started = await t
+      .http()
+      .post('/workflow-instances')
+      .set('Authorization', `Bearer ${await t.token('sysadmin')}`)
+      .send({ processId: 'bench', ownerUnitId: owner });
+    const first = await t
+      .http()
+      .post(`/tasks/${started.body.tasks[0].id}/complete`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ decision: 'approve' });
+    const statements: string[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+      if (text && !/pgboss/.test(text)) statements.push(text.trim().split(/\s+/).slice(0, 3).join(' '));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      const res = await t
+        .http()
+        .post(`/tasks/${first.body.openTasks[0].id}/complete`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ decision: 'approve' });
+      expect(res.status).toBe(200);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(statements.length).toBeLessThanOrEqual(7);
+    expect(statements).toContain('START TRANSACTION');
+    expect(statements).toContain('COMMIT');
   });
 });
