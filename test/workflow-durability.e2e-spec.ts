@@ -1,3 +1,4 @@
+import { INSTANCE_ROW_JSON, WorkflowRuntime, type InstanceRow } from '../src/workflow/runtime.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
@@ -69,6 +70,34 @@ describe('workflow durability', () => {
       expect(await instanceStatus(c, recovered)).toBe('completed');
       expect(await historyActions(c, recovered)).toEqual(await historyActions(a, straight));
     }
+  });
+
+  it('given a case row read before another process advanced the case, when a step runs on it, then the step runs again on a fresh row and succeeds', async () => {
+    const id = await startReviewCase(a);
+    for (const [user, el] of TO_LEADER.slice(0, 2))
+      expect((await act(a, user, id, el, { decision: 'approve' })).status).toBe(200);
+    const stale: InstanceRow = (
+      await a.dataSource.query(
+        `SELECT ${INSTANCE_ROW_JSON('i')} AS row FROM workflow_instance i WHERE i.id = $1`,
+        [id],
+      )
+    )[0].row;
+    // Another process moves the case on: one member countersigns.
+    expect((await act(b, 'member-1', id, 'countersign', { decision: 'approve' })).status).toBe(200);
+    const versions: number[] = [];
+    await a.app.get(WorkflowRuntime).step(
+      id,
+      {},
+      async (ctx) => {
+        versions.push(ctx.instance.version);
+        ctx.history.push({ action: 'test.noted' });
+      },
+      { preloaded: stale },
+    );
+    expect(versions).toEqual([stale.version, stale.version + 1]);
+    expect(await historyActions(a, id)).toContain('test.noted');
+    // And the case goes on from there in either process.
+    expect((await act(a, 'member-2', id, 'countersign', { decision: 'approve' })).status).toBe(200);
   });
 
   it('given two completions of one task at once, in one process or in two, then exactly one wins and the other gets 409', async () => {
