@@ -33,6 +33,15 @@ describe('the benchmark flow', () => {
       steps++;
     }
     expect(steps).toBe(8);
+    // Each step's audit record is named after what the step did (the first history entry that is not an element).
+    const audit: { action: string }[] = await t.dataSource.query(
+      `SELECT action FROM audit_record WHERE entity_type = 'workflow_instance' AND entity_id = $1 ORDER BY seq`,
+      [started.body.id],
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'workflow.instance.started',
+      ...Array.from({ length: 8 }, () => 'workflow.task.completed'),
+    ]);
   });
 
   it('given a cached case, when a task is completed, then the service sends PostgreSQL at most 7 statements', async () => {

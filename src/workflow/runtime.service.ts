@@ -585,8 +585,10 @@ export class WorkflowRuntime implements OnModuleDestroy {
       await this.writeRows(ctx, ctx.newTasks.splice(0), [], null);
       for (const t of ctx.limitTimers.splice(0)) await this.scheduleTimer(m, t);
     }
+    // The audit record is named after what the step did (read before the history is taken for writing).
+    const action = `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`;
     await this.writeRows(ctx, ctx.newTasks.splice(0), ctx.history.splice(0), {
-      action: `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`,
+      action,
       entityType: 'workflow_instance',
       entityId: instance.id,
       data: { version: instance.version + 1, status },
