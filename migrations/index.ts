@@ -5,6 +5,7 @@ import { WorkflowRuntime1795334860789 } from './1795334860789-WorkflowRuntime.js
 import { AdmissionApplications1795339100008 } from './1795339100008-AdmissionApplications.js';
 import { ReferenceLists1795339100108 } from './1795339100108-ReferenceLists.js';
 import { AuditChainAtCommit1795491941520 } from './1795491941520-AuditChainAtCommit.js';
+import { OpenSignerIndex1796102269013 } from './1796102269013-OpenSignerIndex.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   AdmissionApplications1795339100008,
   ReferenceLists1795339100108,
   AuditChainAtCommit1795491941520,
+  OpenSignerIndex1796102269013,
 ];

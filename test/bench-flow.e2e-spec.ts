@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { BenchModule } from '../bench/bench-module.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { captureStatements } from './helpers/statements.js';
 
 /** Keeps `npm run bench:workflow` honest: its flow deploys beside the product's and runs to the end over HTTP. */
 describe('the benchmark flow', () => {
@@ -59,23 +59,14 @@ describe('the benchmark flow', () => {
       .post(`/tasks/${started.body.tasks[0].id}/complete`)
       .set('Authorization', `Bearer ${token}`)
       .send({ decision: 'approve' });
-    const statements: string[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
-      if (text && !/pgboss/.test(text)) statements.push(text.trim().split(/\s+/).slice(0, 3).join(' '));
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      const res = await t
+    const { result: res, statements } = await captureStatements(() =>
+      t
         .http()
         .post(`/tasks/${first.body.openTasks[0].id}/complete`)
         .set('Authorization', `Bearer ${token}`)
-        .send({ decision: 'approve' });
-      expect(res.status).toBe(200);
-    } finally {
-      pg.Client.prototype.query = original;
-    }
+        .send({ decision: 'approve' }),
+    );
+    expect(res.status).toBe(200);
     expect(statements.length).toBeLessThanOrEqual(7);
     expect(statements).toContain('START TRANSACTION');
     expect(statements).toContain('COMMIT');

@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
+import { captureStatements } from './helpers/statements.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
@@ -105,9 +106,14 @@ describe('task operations (the inbox of a Chinese office)', () => {
     await post('office', `/tasks/${taskId}/claim`);
     const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['member-1']] });
     expect(added.status).toBe(201);
-    const blocked = await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' });
+    // Refused before any work: the case is not touched (no transaction, no engine step).
+    const { result: blocked, statements } = await captureStatements(() =>
+      post('office', `/tasks/${taskId}/complete`, { decision: 'approve' }),
+    );
     expect(blocked.status).toBe(409);
     expect(blocked.body.error.code).toBe('TASK_WAITING_FOR_SIGNERS');
+    expect(blocked.body.error.details).toEqual({ open: 1 });
+    expect(statements).not.toContain('START TRANSACTION');
     const signerTask = added.body[0].id;
     expect(
       (await post('member-1', `/tasks/${signerTask}/complete`, { decision: 'approve', comment: '同意' }))

@@ -143,17 +143,19 @@ export class TasksService {
     id: string,
     m: EntityManager,
     withInstance: boolean,
-  ): Promise<{ task: WorkflowTask; instance?: InstanceRow }> {
+  ): Promise<{ task: WorkflowTask; instance?: InstanceRow; openSigners?: number }> {
     const rows: Record<string, unknown>[] = await m.query(
       withInstance
-        ? `SELECT t.*, ${INSTANCE_ROW_JSON('i')} AS instance_row
+        ? `SELECT t.*, ${INSTANCE_ROW_JSON('i')} AS instance_row,
+                  (SELECT count(*)::int FROM workflow_task s WHERE s.parent_task_id = t.id AND s.status = 'open') AS open_signers
              FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id WHERE t.id = $1`
         : `SELECT t.* FROM workflow_task t WHERE t.id = $1`,
       [id],
     );
     if (!rows[0]) throw new AppError('TASK_NOT_FOUND');
-    const { instanceRow, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
+    const { instanceRow, openSigners, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
       instanceRow?: InstanceRow;
+      openSigners?: number;
     };
     const t = task as WorkflowTask;
     const visible =
@@ -163,7 +165,7 @@ export class TasksService {
       t.completedBy === p.userId ||
       t.delegatedFromId === p.userId;
     if (!visible) throw new AppError('TASK_NOT_FOUND');
-    return { task: t, instance: instanceRow };
+    return { task: t, instance: instanceRow, openSigners };
   }
 
   private async findActionable(
@@ -230,9 +232,11 @@ export class TasksService {
   async complete(actor: Actor, id: string, input: CompleteInput): Promise<CompleteResult> {
     const p = actor.principal!;
     // The task and its case's row in one query: the step need not read the case again.
-    const { task: t, instance } = await this.loadVisible(p, id, this.dataSource.manager, true);
+    const { task: t, instance, openSigners } = await this.loadVisible(p, id, this.dataSource.manager, true);
     if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
     if (!this.mayAct(p, t)) throw new AppError('TASK_NOT_YOURS');
+    // 加签: refused before any work while an added signer has not signed (the step's write checks it again).
+    if (openSigners) throw new AppError('TASK_WAITING_FOR_SIGNERS', { open: openSigners });
     if (t.kind === 'added-signer') return this.completeAddedSigner(actor, t, input);
     const spec = t.formKey ? this.registry.form(t.formKey) : undefined;
     const decisions = spec?.decisions ?? ['complete'];

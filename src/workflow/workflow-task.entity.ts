@@ -24,6 +24,10 @@ export type TaskKind = 'step' | 'added-signer';
   where: `"kind" = 'step'`,
 })
 @Index('ix_workflow_task_open_units', ['candidateUnitIds'], { where: `"status" = 'open'` })
+// Added signers (加签) still open on a step task: looked up on every completion.
+@Index('ix_workflow_task_open_parent', ['parentTaskId'], {
+  where: `"status" = 'open' AND "parent_task_id" IS NOT NULL`,
+})
 export class WorkflowTask {
   @PrimaryGeneratedColumn('uuid') id: string;
 
