@@ -61,6 +61,8 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
     return make(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', undefined, undefined, e.statusCode);
   }
   if (e && isDatabaseDown(e)) return { ...make('DATABASE_UNAVAILABLE'), unexpected: true };
+  // PostgreSQL gave up one of two transactions that touched the same rows: the caller may simply retry.
+  if (e && (e.code === '40001' || e.code === '40P01')) return make('CONCURRENT_UPDATE');
   return {
     ...make('INTERNAL_ERROR', undefined, undefined, HttpStatus.INTERNAL_SERVER_ERROR),
     unexpected: true,
