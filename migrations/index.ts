@@ -6,6 +6,7 @@ import { AdmissionApplications1795339100008 } from './1795339100008-AdmissionApp
 import { ReferenceLists1795339100108 } from './1795339100108-ReferenceLists.js';
 import { AuditChainAtCommit1795491941520 } from './1795491941520-AuditChainAtCommit.js';
 import { OpenSignerIndex1796102269013 } from './1796102269013-OpenSignerIndex.js';
+import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuard.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   ReferenceLists1795339100108,
   AuditChainAtCommit1795491941520,
   OpenSignerIndex1796102269013,
+  WorkflowStepGuard1796102900000,
 ];

@@ -5,6 +5,15 @@ import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `username` approves the task over HTTP on server process `app`. */
+async function approve(app: TestApp, username: string, taskId: string) {
+  return app
+    .http()
+    .post(`/tasks/${taskId}/complete`)
+    .set('Authorization', `Bearer ${await app.token(username)}`)
+    .send({ decision: 'approve' });
+}
+
 /** The path to the leader's signature, split into steps that can run on any server process. */
 const TO_LEADER: [string, string][] = [
   ['dept-head', 'deptApprove'],
@@ -107,17 +116,10 @@ describe('workflow durability', () => {
     ]) {
       const id = await startReviewCase(a);
       const taskId = await openTask(a, 'dept-head', id, 'deptApprove');
-      const send = (app: TestApp) =>
-        app
-          .token('dept-head')
-          .then((tok) =>
-            app
-              .http()
-              .post(`/tasks/${taskId}/complete`)
-              .set('Authorization', `Bearer ${tok}`)
-              .send({ decision: 'approve' }),
-          );
-      const results = await Promise.all([send(first), send(second)]);
+      const results = await Promise.all([
+        approve(first, 'dept-head', taskId),
+        approve(second, 'dept-head', taskId),
+      ]);
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 409]);
       const loser = results.find((r) => r.status === 409)!;
@@ -128,6 +130,63 @@ describe('workflow durability', () => {
       );
       expect(created[0].n).toBe(1);
     }
+  });
+
+  it('given two plain completions of one task at once (one statement each), in one process or in two, then exactly one wins', async () => {
+    // officeReview → countersign is written without a transaction (no service, no time limit ahead).
+    for (const [first, second] of [
+      [a, a],
+      [a, b],
+    ]) {
+      const id = await startReviewCase(a);
+      await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+      const taskId = await openTask(a, 'office', id, 'officeReview');
+      const results = await Promise.all([
+        approve(first, 'office', taskId),
+        approve(second, 'office', taskId),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const rows: { n: number; completed: number; history: number; audit: number }[] =
+        await a.dataSource.query(
+          `SELECT (SELECT count(*)::int FROM workflow_task WHERE instance_id = $1 AND element_id = 'countersign') AS n,
+                (SELECT count(*)::int FROM workflow_task WHERE id = $2 AND status = 'completed') AS completed,
+                (SELECT count(*)::int FROM workflow_history WHERE task_id = $2 AND action = 'task.completed') AS history,
+                (SELECT count(*)::int FROM audit_record WHERE entity_id = $1::text AND action = 'workflow.task.completed') AS audit`,
+          [id, taskId],
+        );
+      expect(rows[0]).toEqual({ n: 3, completed: 1, history: 1, audit: 2 });
+    }
+  });
+
+  it('given task rows that do not match the engine (a stray open task), when a plain completion is written, then nothing of it stays and the step is done in full, cancelling the stray task', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const taskId = await openTask(a, 'office', id, 'officeReview');
+    const stray: string = (
+      await a.dataSource.query(
+        `INSERT INTO workflow_task (instance_id, element_id, execution_id, name, status, kind, created_at)
+         VALUES ($1, 'ghost', 'ghost_1', 'ghost', 'open', 'step', now()) RETURNING id`,
+        [id],
+      )
+    )[0].id;
+    const res = await act(a, 'office', id, 'officeReview', { decision: 'approve' });
+    expect(res.status).toBe(200);
+    expect(res.body.openTasks.map((t: { elementId: string }) => t.elementId)).toEqual([
+      'countersign',
+      'countersign',
+      'countersign',
+    ]);
+    const tasks: { id: string; status: string }[] = await a.dataSource.query(
+      `SELECT id, status FROM workflow_task WHERE id = ANY($1) ORDER BY status`,
+      [[stray, taskId]],
+    );
+    expect(tasks).toEqual([
+      { id: stray, status: 'cancelled' },
+      { id: taskId, status: 'completed' },
+    ]);
+    const actions = await historyActions(a, id);
+    expect(actions.filter((x) => x.startsWith('task.completed'))).toHaveLength(2);
+    expect(actions.filter((x) => x === 'task.cancelled')).toHaveLength(1);
   });
 
   it('given a 90-day timer, when the server restarts and the day comes, then it fires exactly once', async () => {

@@ -50,11 +50,15 @@ export interface StepContext {
   newTasks: NewTaskRow[];
   /** Time limits of the new tasks (their timer rows need the task rows written first). */
   limitTimers: Parameters<WorkflowRuntime['scheduleTimer']>[1][];
+  /** A plain step runs outside a transaction until it is written (see writePlainStep): `manager` only reads. */
+  autocommit?: boolean;
 }
 
 /** A user's completion of a step task. */
 export interface TaskCompletion {
   taskId: string;
+  /** The engine's wait that the task stands for. */
+  executionId: string;
   /** The task row's version when it was read: the completion fails if anyone touched it since. */
   version: number;
   userId: string;
@@ -135,6 +139,81 @@ export interface StartOptions {
   variables?: Record<string, unknown>;
 }
 
+/**
+ * A step's writes of the case row, numbered as in finishStep and writePlainStep: $1 case id, $2 version read,
+ * $3 state, $4 variables, $5 status, $6 now, $7 the completed task whose step can be withdrawn (撤回).
+ */
+const undoSql = `
+  INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
+  SELECT id, $7::uuid, version, state, $6 FROM workflow_instance WHERE $7::uuid IS NOT NULL AND id = $1 AND version = $2
+  ON CONFLICT (instance_id) DO UPDATE
+    SET task_id = EXCLUDED.task_id, version = EXCLUDED.version, state = EXCLUDED.state, created_at = EXCLUDED.created_at
+  RETURNING 1`;
+const stateUpdateSql = `
+  UPDATE workflow_instance
+     SET state = $3, variables = $4, status = $5::varchar, version = version + 1,
+         ended_at = CASE WHEN $5::varchar IN ('completed', 'terminated') THEN $6::timestamptz ELSE ended_at END
+   WHERE id = $1 AND version = $2 RETURNING version`;
+
+/** $1–$7 of undoSql and stateUpdateSql. */
+function caseWriteParams(
+  ctx: StepContext,
+  state: object,
+  variables: object,
+  status: InstanceStatus,
+): unknown[] {
+  return [ctx.instance.id, ctx.instance.version, state, variables, status, ctx.now, ctx.undoTaskId ?? null];
+}
+
+/** INSERT of new step tasks from a JSON array of NewTaskRow (the parameter `param`), in order. */
+function insertTasksSql(param: string): string {
+  return `INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
+                candidate_unit_ids, candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at,
+                limit_working_days)
+         SELECT id, instance_id, element_id, execution_id, name, form_key, 'open', 'step', candidate_unit_ids,
+                candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at, limit_working_days
+           FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (id uuid, instance_id uuid, element_id varchar,
+                execution_id varchar, name varchar, form_key varchar, candidate_unit_ids uuid[], candidate_roles text[],
+                candidate_user_ids uuid[], loop_index integer, loop_item jsonb, created_at timestamptz,
+                due_at timestamptz, limit_working_days integer)) WITH ORDINALITY AS t
+          ORDER BY t.ordinality`;
+}
+
+/** INSERT of history rows from a JSON array (the parameter `param`, see historyRows), in order. */
+function insertHistorySql(param: string): string {
+  return `INSERT INTO workflow_history (instance_id, task_id, element_id, action, actor_id, actor_username, at, comment, data)
+         SELECT instance_id, task_id, element_id, action, actor_id, actor_username, at, comment, data
+           FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (instance_id uuid, task_id uuid, element_id varchar,
+                action varchar, actor_id uuid, actor_username varchar, at timestamptz, comment text, data jsonb))
+                WITH ORDINALITY AS h
+          ORDER BY h.ordinality`;
+}
+
+/** The step's history entries as the columns of their rows (the step's actor unless an entry names another). */
+function historyRows(ctx: StepContext, history: Partial<WorkflowHistory>[]) {
+  return history.map((h) => ({
+    instance_id: ctx.instance.id,
+    task_id: h.taskId ?? null,
+    element_id: h.elementId ?? null,
+    action: h.action!,
+    actor_id: h.actorId !== undefined ? h.actorId : (ctx.actor.principal?.userId ?? null),
+    actor_username: h.actorUsername !== undefined ? h.actorUsername : (ctx.actor.principal?.username ?? null),
+    at: ctx.now,
+    comment: h.comment ?? null,
+    data: h.data ?? null,
+  }));
+}
+
+/** The step's audit record, named after what it did (its first history entry that is not an element's). */
+function stepAudit(ctx: StepContext, status: InstanceStatus): AuditEntry {
+  return {
+    action: `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`,
+    entityType: 'workflow_instance',
+    entityId: ctx.instance.id,
+    data: { version: ctx.instance.version + 1, status },
+  };
+}
+
 /** SQL for an InstanceRow as one JSON value, from the workflow_instance row aliased `alias`. */
 export function INSTANCE_ROW_JSON(alias: string): string {
   return `json_build_object('id', ${alias}.id, 'definitionId', ${alias}.definition_id, 'processId', ${alias}.process_id,
@@ -144,6 +223,9 @@ export function INSTANCE_ROW_JSON(alias: string): string {
 
 /** Thrown inside a step to roll it back quietly (e.g. a timer that another process already fired). */
 class NothingToDo extends Error {}
+
+/** A plain step's statement found the case or its tasks changed since they were read: it wrote nothing. */
+class CaseMoved extends Error {}
 
 /**
  * Runs BPMN instances durably. Every step — start, completing a task, firing a timer, retrying an incident —
@@ -236,13 +318,13 @@ export class WorkflowRuntime implements OnModuleDestroy {
     instanceId: string,
     actor: Actor,
     op: (ctx: StepContext) => Promise<T>,
-    opts: { allowInactive?: boolean; preloaded?: InstanceRow } = {},
+    opts: { allowInactive?: boolean; preloaded?: InstanceRow; plain?: boolean } = {},
   ): Promise<T> {
     // A row the caller read with its own query saves a round trip, unless a step of this case is running in
     // this process (the row must then be read after it). If the case moved on between the caller's read and
     // this step, the version check fails, and the step runs once more on a fresh row, as it would have.
     const preloaded = this.queues.has(instanceId) ? undefined : opts.preloaded;
-    const attempt = async (row?: InstanceRow): Promise<T> => {
+    const attempt = async (row?: InstanceRow, plain = false): Promise<T> => {
       const instance = row ?? (await this.loadRow(instanceId));
       if (!opts.allowInactive && instance.status !== 'active')
         throw new AppError('INSTANCE_NOT_ACTIVE', { status: instance.status });
@@ -250,13 +332,40 @@ export class WorkflowRuntime implements OnModuleDestroy {
       const live = await this.liveEngine(instance, definition);
       let evict = false;
       try {
-        const result = await this.dataSource.transaction(async (manager) => {
-          const ctx = this.context(manager, live, instance, definition, actor, this.clock.now());
-          const r = await op(ctx);
-          await this.finishStep(ctx);
+        let result: T;
+        if (plain) {
+          // The engine moves in memory first; a plain outcome is then written by one statement, anything
+          // else (services, timers, tasks to cancel) in a transaction, as below.
+          const waitsBefore = new Set(live.waits.keys());
+          const ctx = this.context(
+            this.dataSource.manager,
+            live,
+            instance,
+            definition,
+            actor,
+            this.clock.now(),
+          );
+          ctx.autocommit = true;
+          result = await op(ctx);
+          const written = await this.writePlainStep(ctx, waitsBefore);
+          if (written === 'moved') throw new CaseMoved();
+          if (!written) {
+            ctx.autocommit = false;
+            await this.dataSource.transaction(async (manager) => {
+              ctx.manager = manager;
+              await this.finishStep(ctx);
+            });
+          }
           evict = ctx.evict;
-          return r;
-        });
+        } else {
+          result = await this.dataSource.transaction(async (manager) => {
+            const ctx = this.context(manager, live, instance, definition, actor, this.clock.now());
+            const r = await op(ctx);
+            await this.finishStep(ctx);
+            evict = ctx.evict;
+            return r;
+          });
+        }
         if (evict) live.stop();
         else this.remember(instanceId, live, instance.version + 1);
         return result;
@@ -267,11 +376,14 @@ export class WorkflowRuntime implements OnModuleDestroy {
       }
     };
     return this.serialize(instanceId, async () => {
-      if (!preloaded) return attempt();
+      if (!preloaded && !opts.plain) return attempt();
       try {
-        return await attempt(preloaded);
+        return await attempt(preloaded, opts.plain);
       } catch (e) {
-        if (e instanceof AppError && e.code === 'CONCURRENT_UPDATE') return attempt();
+        // The case moved on since it was read (or its rows are not as the engine has them): run the step
+        // again, in a transaction, on a fresh row — as it would have run had it come a moment later.
+        if (e instanceof CaseMoved || (e instanceof AppError && e.code === 'CONCURRENT_UPDATE'))
+          return attempt();
         throw e;
       }
     });
@@ -279,6 +391,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
 
   /** Completes the task at once, inside the step (when later work of the step must see it completed). */
   async completeTaskNow(ctx: StepContext, c: TaskCompletion): Promise<void> {
+    if (ctx.autocommit)
+      throw new Error('a task completed ahead of its step needs the step to be plain = false');
     const done = await ctx.manager.query(
       completionSql((i) => `$${i + 1}`),
       completionParams(c, ctx.now),
@@ -537,17 +651,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
       timers: TimerRowBrief[];
     }[] = await m.query(
       `WITH done AS (${completionSql((i) => (i === 2 ? '$6' : `$${i < 2 ? i + 9 : i + 8}`))}),
-       undo AS (
-         INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
-         SELECT id, $7::uuid, version, state, $6 FROM workflow_instance WHERE $7::uuid IS NOT NULL AND id = $1 AND version = $2
-         ON CONFLICT (instance_id) DO UPDATE
-           SET task_id = EXCLUDED.task_id, version = EXCLUDED.version, state = EXCLUDED.state, created_at = EXCLUDED.created_at
-         RETURNING 1),
-       upd AS (
-         UPDATE workflow_instance
-            SET state = $3, variables = $4, status = $5::varchar, version = version + 1,
-                ended_at = CASE WHEN $5::varchar IN ('completed', 'terminated') THEN $6::timestamptz ELSE ended_at END
-          WHERE id = $1 AND version = $2 RETURNING version)
+       undo AS (${undoSql}),
+       upd AS (${stateUpdateSql})
        SELECT (SELECT version FROM upd) AS version,
               (SELECT count(*)::int FROM done) AS completed,
               (SELECT count(*) FROM undo) AS undone,
@@ -559,13 +664,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
                  FROM workflow_timer t LEFT JOIN workflow_task k ON k.id = t.task_id
                 WHERE t.instance_id = $1 AND t.fired_at IS NULL AND t.cancelled_at IS NULL) AS timers`,
       [
-        instance.id,
-        instance.version,
-        state,
-        variables,
-        status,
-        now,
-        ctx.undoTaskId ?? null,
+        ...caseWriteParams(ctx, state, variables, status),
         ctx.reopen === true,
         ...completionParams(ctx.taskCompletion, now).filter((_, i) => i !== 2),
       ],
@@ -586,13 +685,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
       for (const t of ctx.limitTimers.splice(0)) await this.scheduleTimer(m, t);
     }
     // The audit record is named after what the step did (read before the history is taken for writing).
-    const action = `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`;
-    await this.writeRows(ctx, ctx.newTasks.splice(0), ctx.history.splice(0), {
-      action,
-      entityType: 'workflow_instance',
-      entityId: instance.id,
-      data: { version: instance.version + 1, status },
-    });
+    const audit = stepAudit(ctx, status);
+    await this.writeRows(ctx, ctx.newTasks.splice(0), ctx.history.splice(0), audit);
   }
 
   /** One statement: the step's new task rows, its history and its audit record. */
@@ -602,44 +696,107 @@ export class WorkflowRuntime implements OnModuleDestroy {
     history: Partial<WorkflowHistory>[],
     audit: AuditEntry | null,
   ): Promise<void> {
-    const { instance, now } = ctx;
-    const rows = history.map((h) => ({
-      instance_id: instance.id,
-      task_id: h.taskId ?? null,
-      element_id: h.elementId ?? null,
-      action: h.action!,
-      actor_id: h.actorId !== undefined ? h.actorId : (ctx.actor.principal?.userId ?? null),
-      actor_username:
-        h.actorUsername !== undefined ? h.actorUsername : (ctx.actor.principal?.username ?? null),
-      at: now,
-      comment: h.comment ?? null,
-      data: h.data ?? null,
-    }));
     const chain = audit ? this.audit.sql(ctx.actor, audit, 3) : null;
     const auditCte = chain ? `, ${chain.cte}` : '';
     const result: { id: string | null }[] = await ctx.manager.query(
-      `WITH new_tasks AS (
-         INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
-                candidate_unit_ids, candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at,
-                limit_working_days)
-         SELECT id, instance_id, element_id, execution_id, name, form_key, 'open', 'step', candidate_unit_ids,
-                candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at, limit_working_days
-           FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, instance_id uuid, element_id varchar,
-                execution_id varchar, name varchar, form_key varchar, candidate_unit_ids uuid[], candidate_roles text[],
-                candidate_user_ids uuid[], loop_index integer, loop_item jsonb, created_at timestamptz,
-                due_at timestamptz, limit_working_days integer)) WITH ORDINALITY AS t
-          ORDER BY t.ordinality),
-       history AS (
-         INSERT INTO workflow_history (instance_id, task_id, element_id, action, actor_id, actor_username, at, comment, data)
-         SELECT instance_id, task_id, element_id, action, actor_id, actor_username, at, comment, data
-           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (instance_id uuid, task_id uuid, element_id varchar,
-                action varchar, actor_id uuid, actor_username varchar, at timestamptz, comment text, data jsonb))
-                WITH ORDINALITY AS h
-          ORDER BY h.ordinality)${auditCte}
+      `WITH new_tasks AS (${insertTasksSql('$1')}), history AS (${insertHistorySql('$2')})${auditCte}
        SELECT ${chain ? '(SELECT id FROM audit_row)' : 'NULL'} AS id`,
-      [JSON.stringify(tasks), JSON.stringify(rows), ...(chain?.params ?? [])],
+      [JSON.stringify(tasks), JSON.stringify(historyRows(ctx, history)), ...(chain?.params ?? [])],
     );
     if (chain) assertAppended(result[0]?.id);
+  }
+
+  /**
+   * Writes a plain step — a task completed, the flow moved on to user tasks without time limits, no service
+   * ran, no timer waits, no other task ends — in one statement without BEGIN/COMMIT: the completion, the
+   * undo copy, the version-checked state, the new tasks (candidates resolved first, by reads), the timers
+   * of the completed task, the history and the audit record. The statement's guard undoes all of it if the
+   * case, the task or the case's open tasks are not as read ('moved'). False: not plain, finish it in a
+   * transaction.
+   */
+  private async writePlainStep(ctx: StepContext, waitsBefore: Set<string>): Promise<boolean | 'moved'> {
+    const { live, instance } = ctx;
+    const c = ctx.taskCompletion;
+    if (
+      !c ||
+      ctx.status ||
+      ctx.reopen ||
+      ctx.ranServices ||
+      ctx.history.some((h) => h.action === 'task.reopened')
+    )
+      return false;
+    if (live.pendingServices.length || live.failed || live.heldTimers().length) return false;
+    const waitsAfter = live.ended ? new Map<string, ElementApi>() : live.waits;
+    // The case's other open tasks must all still wait (none to cancel), and new waits must have no time limit.
+    const stillOpen = [...waitsBefore].filter((e) => e !== c.executionId);
+    if (stillOpen.some((e) => !waitsAfter.has(e))) return false;
+    const fresh = [...waitsAfter.values()].filter((api) => !waitsBefore.has(api.executionId));
+    if (fresh.some((api) => (api.owner.behaviour as { dueDate?: string }).dueDate)) return false;
+    const status: InstanceStatus = live.ended ? 'completed' : instance.status;
+    if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
+    for (const api of fresh) await this.createTask(ctx, api);
+    for (const t of live.trail.splice(0)) {
+      if (t.event === 'activity.end' && t.type !== 'bpmn:SequenceFlow')
+        ctx.history.push({ action: 'element.completed', elementId: t.elementId });
+    }
+    const state = await live.state();
+    const variables = JSON.parse(JSON.stringify(live.variables())) as Record<string, unknown>;
+    const chain = this.audit.sql(ctx.actor, stepAudit(ctx, status), 18);
+    const completion = [8, 9, 6, 10, 11, 12, 13];
+    let rows: { audit_id: string | null; open: TaskRowBrief[] }[];
+    try {
+      rows = await this.dataSource.query(
+        `WITH done AS (${completionSql((i) => `$${completion[i]}`)}),
+         undo AS (${undoSql}),
+         upd AS (${stateUpdateSql}),
+         open_before AS (
+           SELECT id, execution_id, element_id, name, status FROM workflow_task
+            WHERE instance_id = $1 AND kind = 'step' AND status = 'open' AND id <> $8::uuid),
+         new_tasks AS (${insertTasksSql('$15')}),
+         timers AS (
+           UPDATE workflow_timer SET cancelled_at = $6
+            WHERE instance_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
+              AND (kind = 'bpmn' OR task_id = $8::uuid OR $17::boolean)
+           RETURNING 1),
+         history AS (${insertHistorySql('$16')}),
+         ${chain.cte}
+         SELECT workflow_step_guard(
+                  (SELECT count(*) FROM done) = 1 AND (SELECT count(*) FROM upd) = 1
+                  AND (SELECT coalesce(array_agg(execution_id::text ORDER BY execution_id::text), '{}') FROM open_before)
+                    = (SELECT coalesce(array_agg(e ORDER BY e), '{}') FROM unnest($14::text[]) AS e)) AS ok,
+                (SELECT id FROM audit_row) AS audit_id,
+                (SELECT coalesce(json_agg(json_build_object('id', id, 'execution_id', execution_id, 'status', status,
+                                                            'element_id', element_id, 'name', name)), '[]'::json)
+                   FROM open_before) AS open`,
+        [
+          ...caseWriteParams(ctx, state, variables, status),
+          c.taskId,
+          c.version,
+          c.userId,
+          c.decision,
+          JSON.stringify(c.form),
+          c.comment,
+          stillOpen,
+          JSON.stringify(ctx.newTasks),
+          JSON.stringify(historyRows(ctx, ctx.history)),
+          status === 'completed',
+          ...chain.params,
+        ],
+      );
+    } catch (e) {
+      // WF409: the guard; 23505: a new wait already has a task row (a withdrawn step): both need the full step.
+      const code = (e as { code?: string }).code;
+      if (code === 'WF409' || code === '23505') return 'moved';
+      throw e;
+    }
+    assertAppended(rows[0]?.audit_id);
+    const open = new Map(rows[0].open.map((t) => [t.execution_id, t]));
+    const created = new Map(ctx.newTasks.map((t) => [t.execution_id, t]));
+    for (const [executionId, api] of waitsAfter) {
+      const t = open.get(executionId) ?? created.get(executionId);
+      if (t) ctx.openTasks.push({ id: t.id, elementId: api.id, name: t.name });
+    }
+    return true;
   }
 
   private async runServices(ctx: StepContext): Promise<void> {

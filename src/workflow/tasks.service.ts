@@ -255,6 +255,7 @@ export class TasksService {
         if (!api) throw new AppError('TASK_NOT_OPEN');
         const completion: TaskCompletion = {
           taskId: id,
+          executionId: t.executionId,
           version: t.version,
           userId: p.userId,
           decision,
@@ -295,7 +296,9 @@ export class TasksService {
         api.signal({ decision, form });
         ctx.live.waits.delete(t.executionId);
       },
-      { preloaded: instance },
+      // Plain (one statement, see WorkflowRuntime.writePlainStep) unless the form's check or a countersign
+      // tally needs the step's transaction.
+      { preloaded: instance, plain: !spec?.check && t.loopIndex === null },
     );
     // What happens next: the case's status and its open tasks (so that a client need not search its inbox).
     const ctx = after!;
