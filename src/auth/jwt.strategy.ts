@@ -4,6 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/actor.js';
+import { prepared } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { permissionsOf, Role, AREA_WIDE_ROLES } from './permissions.js';
 import { UnitKind } from '../org/org-unit.entity.js';
@@ -29,6 +30,20 @@ interface SessionRow {
 }
 
 /** Verifies the token (HS256 only, issuer, audience, expiry) and that its session is live. */
+/** The session behind a token, with its user and unit: checked on every authenticated request. */
+const SESSION_SQL = prepared(
+  'auth_session_check',
+  `SELECT u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
+              (SELECT a.path FROM org_unit a
+                WHERE a.id = ANY(string_to_array(trim(both '/' from ou.path), '/')::uuid[])
+                  AND a.kind IN ('CITY','DISTRICT','STREET')
+                ORDER BY length(a.path) DESC LIMIT 1) AS area_path
+         FROM auth_session s
+         JOIN app_user u ON u.id = s.user_id
+         JOIN org_unit ou ON ou.id = u.unit_id
+        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
+);
+
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
@@ -48,18 +63,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: TokenPayload): Promise<Principal | false> {
     if (typeof payload?.sid !== 'string' || typeof payload?.sub !== 'string') return false;
-    const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
-              (SELECT a.path FROM org_unit a
-                WHERE a.id = ANY(string_to_array(trim(both '/' from ou.path), '/')::uuid[])
-                  AND a.kind IN ('CITY','DISTRICT','STREET')
-                ORDER BY length(a.path) DESC LIMIT 1) AS area_path
-         FROM auth_session s
-         JOIN app_user u ON u.id = s.user_id
-         JOIN org_unit ou ON ou.id = u.unit_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
-      [payload.sid, payload.sub],
-    );
+    const rows: SessionRow[] = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);
     const r = rows[0];
     if (!r) return false;
     return {

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Role } from '../auth/permissions.js';
+import { prepared } from '../common/sql.js';
 import { WorkflowRegistry, type GroupContext } from '../workflow/workflow.registry.js';
 
 interface LevelUnits {
@@ -65,11 +66,10 @@ export class WorkflowGroups implements OnModuleInit {
   }
 }
 
-/** The case owner's level (nearest city/district), its leading group, the group's office and principal leader. */
-export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null): Promise<LevelUnits> {
-  if (!ownerUnitId) return { levelId: null, groupId: null, officeId: null, leaderId: null };
-  const rows: LevelUnits[] = await m.query(
-    `WITH owner AS (SELECT path FROM org_unit WHERE id = $1),
+/** See levelUnitsOf: looked up for every new task of a flow (candidate groups, escalation). */
+const LEVEL_UNITS_SQL = prepared(
+  'org_level_units',
+  `WITH owner AS (SELECT path FROM org_unit WHERE id = $1),
           lvl AS (SELECT a.id FROM org_unit a, owner o
                    WHERE a.id = ANY(string_to_array(trim(both '/' from o.path), '/')::uuid[]) AND a.kind IN ('CITY', 'DISTRICT')
                   ORDER BY length(a.path) DESC LIMIT 1),
@@ -77,8 +77,12 @@ export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null)
      SELECT (SELECT id FROM lvl) AS "levelId", (SELECT id FROM grp) AS "groupId",
             (SELECT o.id FROM org_unit o, grp WHERE o.parent_id = grp.id AND o.kind = 'LEADING_GROUP_OFFICE' LIMIT 1) AS "officeId",
             (SELECT principal_leader_id FROM grp) AS "leaderId"`,
-    [ownerUnitId],
-  );
+);
+
+/** The case owner's level (nearest city/district), its leading group, the group's office and principal leader. */
+export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null): Promise<LevelUnits> {
+  if (!ownerUnitId) return { levelId: null, groupId: null, officeId: null, leaderId: null };
+  const rows: LevelUnits[] = await m.query(LEVEL_UNITS_SQL, [ownerUnitId]);
   return rows[0];
 }
 

@@ -4,7 +4,7 @@ import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService, assertAppended, type AuditEntry } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
-import { rowsOf } from '../common/sql.js';
+import { prepared, rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LiveEngine, type ElementApi } from './bpmn.js';
 import { Clock } from './clock.js';
@@ -746,7 +746,9 @@ export class WorkflowRuntime implements OnModuleDestroy {
     let rows: { audit_id: string | null; open: TaskRowBrief[] }[];
     try {
       rows = await this.dataSource.query(
-        `WITH done AS (${completionSql((i) => `$${completion[i]}`)}),
+        prepared(
+          'workflow_plain_step',
+          `WITH done AS (${completionSql((i) => `$${completion[i]}`)}),
          undo AS (${undoSql}),
          upd AS (${stateUpdateSql}),
          open_before AS (
@@ -768,6 +770,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
                 (SELECT coalesce(json_agg(json_build_object('id', id, 'execution_id', execution_id, 'status', status,
                                                             'element_id', element_id, 'name', name)), '[]'::json)
                    FROM open_before) AS open`,
+        ),
         [
           ...caseWriteParams(ctx, state, variables, status),
           c.taskId,

@@ -15,7 +15,7 @@ import {
   type StepContext,
   type TaskCompletion,
 } from './runtime.service.js';
-import { camelRow, rowsOf } from '../common/sql.js';
+import { camelRow, prepared, rowsOf } from '../common/sql.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
@@ -57,6 +57,16 @@ export interface CompleteInput {
 }
 
 export type CountersignRule = 'all' | 'majority' | 'any';
+
+/** A task by id (every task operation reads it first). */
+const TASK_SQL = prepared('workflow_task_by_id', `SELECT t.* FROM workflow_task t WHERE t.id = $1`);
+/** A task by id with its case's row for the step and the count of its open added signers (task completion). */
+const TASK_WITH_CASE_SQL = prepared(
+  'workflow_task_with_case',
+  `SELECT t.*, ${INSTANCE_ROW_JSON('i')} AS instance_row,
+                  (SELECT count(*)::int FROM workflow_task s WHERE s.parent_task_id = t.id AND s.status = 'open') AS open_signers
+             FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id WHERE t.id = $1`,
+);
 
 /** The inbox and every operation Chinese offices use on a task, each checked, recorded and audited. */
 @Injectable()
@@ -144,14 +154,7 @@ export class TasksService {
     m: EntityManager,
     withInstance: boolean,
   ): Promise<{ task: WorkflowTask; instance?: InstanceRow; openSigners?: number }> {
-    const rows: Record<string, unknown>[] = await m.query(
-      withInstance
-        ? `SELECT t.*, ${INSTANCE_ROW_JSON('i')} AS instance_row,
-                  (SELECT count(*)::int FROM workflow_task s WHERE s.parent_task_id = t.id AND s.status = 'open') AS open_signers
-             FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id WHERE t.id = $1`
-        : `SELECT t.* FROM workflow_task t WHERE t.id = $1`,
-      [id],
-    );
+    const rows: Record<string, unknown>[] = await m.query(withInstance ? TASK_WITH_CASE_SQL : TASK_SQL, [id]);
     if (!rows[0]) throw new AppError('TASK_NOT_FOUND');
     const { instanceRow, openSigners, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
       instanceRow?: InstanceRow;
