@@ -1,6 +1,7 @@
 import { INSTANCE_ROW_JSON, WorkflowRuntime, type InstanceRow } from '../src/workflow/runtime.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
+import { captureStatements } from './helpers/statements.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,6 +108,40 @@ describe('workflow durability', () => {
     expect(await historyActions(a, id)).toContain('test.noted');
     // And the case goes on from there in either process.
     expect((await act(a, 'member-2', id, 'countersign', { decision: 'approve' })).status).toBe(200);
+  });
+
+  it('given a case row read before this process moved the case on, then the step rereads the row and keeps the live engine', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const stale: InstanceRow = (
+      await a.dataSource.query(
+        `SELECT ${INSTANCE_ROW_JSON('i')} AS row FROM workflow_instance i WHERE i.id = $1`,
+        [id],
+      )
+    )[0].row;
+    // This process moves the case on (its engine is now one version ahead of the row read above).
+    await a.app
+      .get(WorkflowRuntime)
+      .step(id, {}, async (ctx) => void ctx.history.push({ action: 'test.first' }));
+    const versions: number[] = [];
+    const { statements } = await captureStatements(() =>
+      a.app.get(WorkflowRuntime).step(
+        id,
+        {},
+        async (ctx) => {
+          versions.push(ctx.instance.version);
+          ctx.history.push({ action: 'test.second' });
+        },
+        { preloaded: stale },
+      ),
+    );
+    expect(versions).toEqual([stale.version + 1]);
+    // Not recovered from the stored state: the engine in memory was current.
+    expect(statements.filter((s) => s.startsWith('SELECT state FROM'))).toEqual([]);
+    expect((await historyActions(a, id)).filter((x) => x.startsWith('test.'))).toEqual([
+      'test.first',
+      'test.second',
+    ]);
   });
 
   it('given two completions of one task at once, in one process or in two, then exactly one wins and the other gets 409', async () => {

@@ -325,7 +325,13 @@ export class WorkflowRuntime implements OnModuleDestroy {
     // this step, the version check fails, and the step runs once more on a fresh row, as it would have.
     const preloaded = this.queues.has(instanceId) ? undefined : opts.preloaded;
     const attempt = async (row?: InstanceRow, plain = false): Promise<T> => {
-      const instance = row ?? (await this.loadRow(instanceId));
+      // A row older than this process's engine of the case was read before this process's last step: reread
+      // it rather than throw the engine away.
+      const cachedVersion = this.cache.get(instanceId)?.version;
+      const instance =
+        row && !(cachedVersion !== undefined && cachedVersion > row.version)
+          ? row
+          : await this.loadRow(instanceId);
       if (!opts.allowInactive && instance.status !== 'active')
         throw new AppError('INSTANCE_NOT_ACTIVE', { status: instance.status });
       const definition = await this.definitions.get(instance.definitionId);
