@@ -7,6 +7,7 @@ import { ReferenceLists1795339100108 } from './1795339100108-ReferenceLists.js';
 import { AuditChainAtCommit1795491941520 } from './1795491941520-AuditChainAtCommit.js';
 import { OpenSignerIndex1796102269013 } from './1796102269013-OpenSignerIndex.js';
 import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuard.js';
+import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditRecordOnlyFromChain.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   AuditChainAtCommit1795491941520,
   OpenSignerIndex1796102269013,
   WorkflowStepGuard1796102900000,
+  AuditRecordOnlyFromChain1796103500000,
 ];

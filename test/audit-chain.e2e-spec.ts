@@ -105,6 +105,43 @@ describe('audit chain (records chained at commit onto one head row)', () => {
     expect((await audit.verify()).intact).toBe(true);
   });
 
+  it('given a record written straight into audit_record (as a server older than the chain at commit would), then it is refused and the chain stays whole', async () => {
+    const last = (await records()).pop()!;
+    await expect(
+      ds.query(
+        `INSERT INTO audit_record (at, action, entity_type, prev_hash, hash) VALUES (now(), 'test.direct', 'test', $1, $1)`,
+        [last.hash],
+      ),
+    ).rejects.toThrow(/update it/);
+    expect((await audit.verify()).intact).toBe(true);
+  });
+
+  it('given a record added behind the head row (the refusal switched off), then verify names it', async () => {
+    await ds.transaction((m) => audit.record(m, {}, { action: 'test.before-fork', entityType: 'test' }));
+    const last = (await records()).pop()!;
+    const forged = {
+      at: new Date(),
+      actorId: null,
+      actorUsername: null,
+      action: 'test.forged',
+      entityType: 'test',
+      entityId: null,
+      data: null,
+      requestId: null,
+    };
+    await ds.query('ALTER TABLE audit_record DISABLE TRIGGER tg_audit_record_only_from_chain');
+    const inserted: { seq: string }[] = await ds.query(
+      `INSERT INTO audit_record (at, action, entity_type, prev_hash, hash) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
+      [forged.at, forged.action, forged.entityType, last.hash, recordHash(last.hash, forged)],
+    );
+    await ds.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_only_from_chain');
+    expect(await audit.verify()).toEqual({
+      intact: false,
+      checked: expect.any(Number),
+      firstBrokenSeq: inserted[0].seq,
+    });
+  });
+
   it('given a tampered record, then verify names it', async () => {
     const all = await records();
     const target = all[Math.floor(all.length / 2)];

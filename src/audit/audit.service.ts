@@ -138,7 +138,20 @@ export class AuditService {
         .orderBy('a.seq', 'ASC')
         .take(1000)
         .getMany();
-      if (batch.length === 0) return { intact: true, checked, firstBrokenSeq: null };
+      if (batch.length === 0) {
+        // The head row must stand at the last record (a record added behind its back would not), unless
+        // records were committed since the last batch was read: then those are checked first.
+        const head: { hash: string }[] = await this.dataSource.query(
+          'SELECT hash FROM audit_head WHERE id = 1',
+        );
+        if (!head[0] || head[0].hash === prev) return { intact: true, checked, firstBrokenSeq: null };
+        const more: { n: number }[] = await this.dataSource.query(
+          'SELECT count(*)::int AS n FROM audit_record WHERE seq > $1',
+          [after],
+        );
+        if (more[0].n > 0) continue;
+        return { intact: false, checked, firstBrokenSeq: after === '0' ? null : after };
+      }
       for (const r of batch) {
         if (r.prevHash !== prev || recordHash(prev, r) !== r.hash) {
           return { intact: false, checked, firstBrokenSeq: r.seq };
