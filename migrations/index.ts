@@ -8,6 +8,7 @@ import { AuditChainAtCommit1795491941520 } from './1795491941520-AuditChainAtCom
 import { OpenSignerIndex1796102269013 } from './1796102269013-OpenSignerIndex.js';
 import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuard.js';
 import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditRecordOnlyFromChain.js';
+import { OrgUnitChanges1796104100000 } from './1796104100000-OrgUnitChanges.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   OpenSignerIndex1796102269013,
   WorkflowStepGuard1796102900000,
   AuditRecordOnlyFromChain1796103500000,
+  OrgUnitChanges1796104100000,
 ];

@@ -1,6 +1,9 @@
 import { BenchModule } from '../bench/bench-module.js';
+import { randomUUID } from 'node:crypto';
+import { LevelUnitsService } from '../src/org/level-units.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { captureStatements } from './helpers/statements.js';
+import { waitFor } from './helpers/timers.js';
 
 /** Keeps `npm run bench:workflow` honest: its flow deploys beside the product's and runs to the end over HTTP. */
 describe('the benchmark flow', () => {
@@ -44,9 +47,9 @@ describe('the benchmark flow', () => {
     ]);
   });
 
-  it('given a cached case, when a task is completed, then the service sends PostgreSQL at most 4 statements, none of them BEGIN', async () => {
-    // The benchmark is bound by round trips: session check, task with its case row, the candidate lookup,
-    // and one statement that writes the whole step (completion, state, new tasks, history, audit).
+  it('given a cached case, when a task is completed, then the service sends PostgreSQL at most 3 statements, none of them BEGIN', async () => {
+    // The benchmark is bound by round trips: session check, task with its case row, and one statement that
+    // writes the whole step (completion, state, new tasks, history, audit); the next task's office is known.
     const owner = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-WJ'`))[0].id;
     const token = await t.token('office');
     const started = await t
@@ -67,7 +70,81 @@ describe('the benchmark flow', () => {
         .send({ decision: 'approve' }),
     );
     expect(res.status).toBe(200);
-    expect(statements.length).toBeLessThanOrEqual(4);
+    expect(statements.length).toBeLessThanOrEqual(3);
     expect(statements).not.toContain('START TRANSACTION');
+  });
+  it('given the office of a level replaced, when the next task opens in either server process, then it goes to the new office', async () => {
+    const other = await startTestApp(
+      { WORKFLOWS_DIR: 'workflows,bench/workflows' },
+      { databaseUrl: t.databaseUrl, modules: [BenchModule] },
+    );
+    try {
+      const owner = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-WJ'`))[0].id;
+      const start = async () =>
+        (
+          await t
+            .http()
+            .post('/workflow-instances')
+            .set('Authorization', `Bearer ${await t.token('sysadmin')}`)
+            .send({ processId: 'bench', ownerUnitId: owner })
+        ).body.tasks[0].id as string;
+      const complete = async (app: TestApp, taskId: string) => {
+        const res = await app
+          .http()
+          .post(`/tasks/${taskId}/complete`)
+          .set('Authorization', `Bearer ${await app.token('office')}`)
+          .send({ decision: 'approve' });
+        expect(res.status).toBe(200);
+        return res.body.openTasks[0].id as string;
+      };
+      const candidates = async (taskId: string): Promise<string[]> =>
+        (await t.dataSource.query('SELECT candidate_unit_ids FROM workflow_task WHERE id = $1', [taskId]))[0]
+          .candidate_unit_ids;
+      // Both processes have looked up the office for this owner.
+      const onT = await complete(t, await start());
+      const onOther = await complete(other, await start());
+      const [oldOffice] = await candidates(onT);
+      expect(await candidates(onOther)).toEqual([oldOffice]);
+      // The office is replaced: a new one under the leading group, the old one moved out of it.
+      const heard = [t, other].map((app) => app.app.get(LevelUnitsService).changesHeard);
+      const office: { parent_id: string; group_path: string; level_id: string }[] = await t.dataSource.query(
+        `SELECT o.parent_id, g.path AS group_path, g.parent_id AS level_id
+           FROM org_unit o JOIN org_unit g ON g.id = o.parent_id WHERE o.id = $1`,
+        [oldOffice],
+      );
+      const newOffice = randomUUID();
+      await t.dataSource.transaction(async (m) => {
+        await m.query(
+          `INSERT INTO org_unit (id, code, name, kind, parent_id, path) VALUES ($1, '339901-LGO2', '新领导小组办公室', 'LEADING_GROUP_OFFICE', $2, $3)`,
+          [newOffice, office[0].parent_id, `${office[0].group_path}${newOffice}/`],
+        );
+        await m.query('UPDATE org_unit SET parent_id = $2 WHERE id = $1', [oldOffice, office[0].level_id]);
+      });
+      await waitFor('both server processes to hear of the change', async () =>
+        [t, other].every((app, i) => app.app.get(LevelUnitsService).changesHeard > heard[i]),
+      );
+      const nextOnT = await complete(t, onT);
+      expect(await candidates(nextOnT)).toEqual([newOffice]);
+      expect(await candidates(await complete(other, onOther))).toEqual([newOffice]);
+      // A process that lost its listening connection looks units up each time until it listens again.
+      await t.dataSource.query(`UPDATE app_user SET unit_id = $1 WHERE username = 'office'`, [newOffice]);
+      const before = t.app.get(LevelUnitsService).changesHeard;
+      await t.dataSource.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'community-work-admission:org-changes' AND datname = current_database()`,
+      );
+      await waitFor('the process to notice', async () => t.app.get(LevelUnitsService).changesHeard > before);
+      await t.dataSource.query('UPDATE org_unit SET parent_id = $2 WHERE id = $1', [
+        oldOffice,
+        office[0].parent_id,
+      ]);
+      await t.dataSource.query('UPDATE org_unit SET parent_id = $2 WHERE id = $1', [
+        newOffice,
+        office[0].level_id,
+      ]);
+      expect(await candidates(await complete(t, nextOnT))).toEqual([oldOffice]);
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { AppError } from '../common/errors.js';
 import { camelRow, rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { levelUnitsOf } from '../org/workflow-groups.js';
+import { levelUnitsOf } from '../org/level-units.service.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { TasksService } from '../workflow/tasks.service.js';
 import { addWorkingDays } from '../workflow/working-days.js';

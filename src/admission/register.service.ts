@@ -5,7 +5,7 @@ import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { levelUnitsOf } from '../org/workflow-groups.js';
+import { levelUnitsOf } from '../org/level-units.service.js';
 import { cstDay } from '../workflow/working-days.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
