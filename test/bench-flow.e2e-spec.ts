@@ -1,6 +1,7 @@
 import { BenchModule } from '../bench/bench-module.js';
 import { randomUUID } from 'node:crypto';
 import { LevelUnitsService } from '../src/org/level-units.service.js';
+import { TASK_COLUMN_NAMES } from '../src/workflow/tasks.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { captureStatements } from './helpers/statements.js';
 import { waitFor } from './helpers/timers.js';
@@ -73,6 +74,44 @@ describe('the benchmark flow', () => {
     expect(statements.length).toBeLessThanOrEqual(3);
     expect(statements).not.toContain('START TRANSACTION');
   });
+  it('given the task reads kept prepared on each connection, then they name every column of workflow_task', async () => {
+    const columns: { column_name: string }[] = await t.dataSource.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'workflow_task' ORDER BY ordinal_position`,
+    );
+    expect([...TASK_COLUMN_NAMES].sort()).toEqual(columns.map((c) => c.column_name).sort());
+  });
+  it('given a migration that adds a column to workflow_task while the service runs, then task reads and completions go on', async () => {
+    const owner = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-WJ'`))[0].id;
+    const token = await t.token('office');
+    const started = await t
+      .http()
+      .post('/workflow-instances')
+      .set('Authorization', `Bearer ${await t.token('sysadmin')}`)
+      .send({ processId: 'bench', ownerUnitId: owner });
+    let task: string | undefined = started.body.tasks[0].id;
+    const complete = (id: string) =>
+      t
+        .http()
+        .post(`/tasks/${id}/complete`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ decision: 'approve' });
+    // Prepares the statements on the connections the service uses.
+    for (let i = 0; i < 3; i++) task = (await complete(task!)).body.openTasks[0].id;
+    await t.dataSource.query('ALTER TABLE workflow_task ADD COLUMN added_by_a_later_release integer');
+    try {
+      while (task) {
+        const res = await complete(task);
+        expect(res.status).toBe(200);
+        expect((await t.http().get(`/tasks/${task}`).set('Authorization', `Bearer ${token}`)).status).toBe(
+          200,
+        );
+        task = res.body.openTasks[0]?.id;
+      }
+    } finally {
+      await t.dataSource.query('ALTER TABLE workflow_task DROP COLUMN added_by_a_later_release');
+    }
+  });
+  // Last: a second app in this test process takes over Passport's strategy until all apps stop.
   it('given the office of a level replaced, when the next task opens in either server process, then it goes to the new office', async () => {
     const other = await startTestApp(
       { WORKFLOWS_DIR: 'workflows,bench/workflows' },
@@ -143,6 +182,7 @@ describe('the benchmark flow', () => {
         office[0].level_id,
       ]);
       expect(await candidates(await complete(t, nextOnT))).toEqual([oldOffice]);
+      await t.dataSource.query(`UPDATE app_user SET unit_id = $1 WHERE username = 'office'`, [oldOffice]);
     } finally {
       await other.stop();
     }

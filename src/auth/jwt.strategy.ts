@@ -29,7 +29,6 @@ interface SessionRow {
   area_path: string | null;
 }
 
-/** Verifies the token (HS256 only, issuer, audience, expiry) and that its session is live. */
 /** The session behind a token, with its user and unit: checked on every authenticated request. */
 const SESSION_SQL = prepared(
   'auth_session_check',
@@ -44,6 +43,7 @@ const SESSION_SQL = prepared(
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
 );
 
+/** Verifies the token (HS256 only, issuer, audience, expiry) and that its session is live. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
