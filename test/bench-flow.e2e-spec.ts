@@ -1,5 +1,6 @@
 import { BenchModule } from '../bench/bench-module.js';
 import { randomUUID } from 'node:crypto';
+import type { AppConfig } from '../src/config/app-config.js';
 import { LevelUnitsService } from '../src/org/level-units.service.js';
 import { TASK_COLUMN_NAMES } from '../src/workflow/tasks.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -111,6 +112,23 @@ describe('the benchmark flow', () => {
       await t.dataSource.query('ALTER TABLE workflow_task DROP COLUMN added_by_a_later_release');
     }
   });
+  it('given a database that does not announce changes to org_unit, then a process keeps no lookups', async () => {
+    const config = { databaseUrl: t.databaseUrl } as AppConfig;
+    const heard = new LevelUnitsService(config);
+    await heard.onModuleInit();
+    expect(heard.remembering).toBe(true);
+    await heard.onModuleDestroy();
+    await t.dataSource.query('ALTER TABLE org_unit DISABLE TRIGGER tg_org_unit_announce_change');
+    const deaf = new LevelUnitsService(config);
+    try {
+      await deaf.onModuleInit();
+      expect(deaf.remembering).toBe(false);
+    } finally {
+      await deaf.onModuleDestroy();
+      await t.dataSource.query('ALTER TABLE org_unit ENABLE TRIGGER tg_org_unit_announce_change');
+    }
+  });
+
   // Last: a second app in this test process takes over Passport's strategy until all apps stop.
   it('given the office of a level replaced, when the next task opens in either server process, then it goes to the new office', async () => {
     const other = await startTestApp(
