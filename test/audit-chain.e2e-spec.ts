@@ -116,6 +116,21 @@ describe('audit chain (records chained at commit onto one head row)', () => {
     expect((await audit.verify()).intact).toBe(true);
   });
 
+  it('given the head row gone, then verify does not call the chain intact', async () => {
+    const head: { prev_hash: string; hash: string }[] = await ds.query(
+      'SELECT prev_hash, hash FROM audit_head',
+    );
+    await ds.query('DELETE FROM audit_head');
+    try {
+      expect((await audit.verify()).intact).toBe(false);
+    } finally {
+      await ds.query('INSERT INTO audit_head (id, prev_hash, hash) VALUES (1, $1, $2)', [
+        head[0].prev_hash,
+        head[0].hash,
+      ]);
+    }
+  });
+
   it('given a record added behind the head row (the refusal switched off), then verify names it', async () => {
     await ds.transaction((m) => audit.record(m, {}, { action: 'test.before-fork', entityType: 'test' }));
     const last = (await records()).pop()!;

@@ -193,6 +193,38 @@ describe('workflow durability', () => {
     }
   });
 
+  it('given a time limit left pending on a task that is no longer open, when a plain completion is written, then it is cancelled as by any step', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    await openTask(a, 'office', id, 'officeReview');
+    const deptTask: string = (
+      await a.dataSource.query(
+        `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'deptApprove'`,
+        [id],
+      )
+    )[0].id;
+    const leftover: string = (
+      await a.dataSource.query(
+        `INSERT INTO workflow_timer (instance_id, kind, element_id, execution_id, task_id, fire_at, created_at)
+         VALUES ($1, 'task-limit', 'deptApprove', 'deptApprove_x', $2, now() + interval '1 day', now()) RETURNING id`,
+        [id, deptTask],
+      )
+    )[0].id;
+    const { result: res, statements } = await captureStatements(() =>
+      act(a, 'office', id, 'officeReview', { decision: 'approve' }),
+    );
+    expect(res.status).toBe(200);
+    expect(statements).not.toContain('START TRANSACTION');
+    expect(
+      (
+        await a.dataSource.query(
+          'SELECT cancelled_at IS NOT NULL AS cancelled FROM workflow_timer WHERE id = $1',
+          [leftover],
+        )
+      )[0],
+    ).toEqual({ cancelled: true });
+  });
+
   it('given task rows that do not match the engine (a stray open task), when a plain completion is written, then nothing of it stays and the step is done in full, cancelling the stray task', async () => {
     const id = await startReviewCase(a);
     await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });

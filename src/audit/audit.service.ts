@@ -144,7 +144,7 @@ export class AuditService {
         const head: { hash: string }[] = await this.dataSource.query(
           'SELECT hash FROM audit_head WHERE id = 1',
         );
-        if (!head[0] || head[0].hash === prev) return { intact: true, checked, firstBrokenSeq: null };
+        if (head[0]?.hash === prev) return { intact: true, checked, firstBrokenSeq: null };
         const more: { n: number }[] = await this.dataSource.query(
           'SELECT count(*)::int AS n FROM audit_record WHERE seq > $1',
           [after],

@@ -764,7 +764,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
          timers AS (
            UPDATE workflow_timer SET cancelled_at = $6
             WHERE instance_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
-              AND (kind = 'bpmn' OR task_id = $8::uuid OR $17::boolean)
+              AND (kind = 'bpmn' OR task_id = $8::uuid OR $17::boolean
+                   OR EXISTS (SELECT 1 FROM workflow_task k WHERE k.id = workflow_timer.task_id AND k.status <> 'open'))
            RETURNING 1),
          history AS (${insertHistorySql('$16')}),
          ${chain.cte}
@@ -793,7 +794,8 @@ export class WorkflowRuntime implements OnModuleDestroy {
         ],
       );
     } catch (e) {
-      // WF409: the guard; 23505: a new wait already has a task row (a withdrawn step): both need the full step.
+      // WF409: the guard; 23505: a new wait's task row exists already (another step wrote it meanwhile):
+      // both rerun the step in full on a fresh row, which then answers as the rows stand.
       const code = (e as { code?: string }).code;
       if (code === 'WF409' || code === '23505') return 'moved';
       throw e;
@@ -802,8 +804,15 @@ export class WorkflowRuntime implements OnModuleDestroy {
     const open = new Map(rows[0].open.map((t) => [t.execution_id, t]));
     const created = new Map(ctx.newTasks.map((t) => [t.execution_id, t]));
     for (const [executionId, api] of waitsAfter) {
-      const t = open.get(executionId) ?? created.get(executionId);
-      if (t) ctx.openTasks.push({ id: t.id, elementId: api.id, name: t.name });
+      // Named as syncTasks names them: an existing task by its row, a new one by its element.
+      const existing = open.get(executionId);
+      const id = existing?.id ?? created.get(executionId)?.id;
+      if (id)
+        ctx.openTasks.push({
+          id,
+          elementId: api.id,
+          name: existing ? existing.name : (api.owner.name ?? api.id),
+        });
     }
     return true;
   }
