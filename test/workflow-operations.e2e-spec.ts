@@ -104,7 +104,8 @@ describe('task operations (the inbox of a Chinese office)', () => {
   it('given 加签, then the step cannot be completed until the added signer has signed', async () => {
     const { taskId } = await atOfficeReview();
     await post('office', `/tasks/${taskId}/claim`);
-    const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['member-1']] });
+    // An added signer must be someone who could hold the step: a colleague of the office.
+    const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
     expect(added.status).toBe(201);
     // Refused before any work: the case is not touched (no transaction, no engine step).
     const { result: blocked, statements } = await captureStatements(() =>
@@ -116,7 +117,7 @@ describe('task operations (the inbox of a Chinese office)', () => {
     expect(statements).not.toContain('START TRANSACTION');
     const signerTask = added.body[0].id;
     expect(
-      (await post('member-1', `/tasks/${signerTask}/complete`, { decision: 'approve', comment: '同意' }))
+      (await post('office-2', `/tasks/${signerTask}/complete`, { decision: 'approve', comment: '同意' }))
         .status,
     ).toBe(200);
     expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);

@@ -4,6 +4,7 @@ import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typ
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { TaskHolders } from '../workflow/task-holders.service.js';
 import { LeadingGroupMember } from './leading-group-member.entity.js';
 import { OrgUnit, UnitKind } from './org-unit.entity.js';
 import { User } from './user.entity.js';
@@ -55,7 +56,23 @@ export class OrgService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly holders: TaskHolders,
   ) {}
+
+  /**
+   * Open tasks follow a change of the units that candidate groups name (leading group, its office, finance):
+   * those of cases owned under the changed unit's level are re-resolved.
+   */
+  private async followLevelOf(m: EntityManager, actor: Actor, unit: OrgUnit): Promise<void> {
+    if (![UnitKind.LEADING_GROUP, UnitKind.LEADING_GROUP_OFFICE, UnitKind.FINANCE].includes(unit.kind))
+      return;
+    const level: { path: string }[] = await m.query(
+      `SELECT path FROM org_unit WHERE kind IN ('CITY', 'DISTRICT') AND starts_with($1, path) ORDER BY length(path) DESC LIMIT 1`,
+      [unit.path],
+    );
+    if (level[0])
+      await this.holders.followOrganization(m, actor, { ownerPath: level[0].path }, 'organization-changed');
+  }
 
   private visible(p: Principal, alias = 'u'): SelectQueryBuilder<OrgUnit> {
     return this.dataSource
@@ -156,6 +173,7 @@ export class OrgService {
       });
       await m.insert(OrgUnit, unit);
       const saved = await m.findOneByOrFail(OrgUnit, { id });
+      await this.followLevelOf(m, actor, saved);
       await this.audit.record(m, actor, {
         action: 'unit.created',
         entityType: 'org_unit',
@@ -190,6 +208,7 @@ export class OrgService {
         .where('id = :id AND version = :version', { id, version: dto.version })
         .execute();
       if (res.affected !== 1) throw new AppError('CONCURRENT_UPDATE', { currentVersion: unit.version });
+      if (dto.active !== undefined && dto.active !== unit.active) await this.followLevelOf(m, actor, unit);
       await this.audit.record(m, actor, {
         action: 'unit.updated',
         entityType: 'org_unit',
@@ -255,6 +274,8 @@ export class OrgService {
           dto.memberUnitIds.map((unitId, position) => ({ groupId: id, unitId, position })),
         );
       }
+      // The principal leader's, the office's and the members' open tasks follow the group as it is now.
+      await this.holders.followOrganization(m, actor, { ownerPath: level.path }, 'organization-changed');
       await this.audit.record(m, actor, {
         action: 'leading-group.updated',
         entityType: 'org_unit',

@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { TaskHolders } from '../workflow/task-holders.service.js';
 import {
   CreateUserDto,
   ListUsersQuery,
@@ -56,6 +57,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly org: OrgService,
     private readonly audit: AuditService,
+    private readonly holders: TaskHolders,
   ) {}
 
   private async findManagedUser(
@@ -133,8 +135,16 @@ export class UsersService {
       if (user.id === p.userId && dto.active === false)
         throw new AppError('FORBIDDEN', { reason: 'cannot disable yourself' });
       await this.versionedUpdate(m, id, dto.version, changes, user.version);
-      if (dto.active === false || changes.unitId)
+      if (dto.active === false || changes.unitId) {
         await this.revokeSessions(m, id, dto.active === false ? 'disabled' : 'moved');
+        // The tasks they hold go back to their group unless they may still hold them.
+        await this.holders.followOrganization(
+          m,
+          actor,
+          { userId: id },
+          dto.active === false ? 'user-disabled' : 'user-moved',
+        );
+      }
       await this.audit.record(m, actor, {
         action: 'user.updated',
         entityType: 'user',
@@ -157,6 +167,7 @@ export class UsersService {
       checkRoles(dto.roles, unit);
       await this.versionedUpdate(m, id, dto.version, { roles: dto.roles }, user.version);
       await this.revokeSessions(m, id, 'roles-changed');
+      await this.holders.followOrganization(m, actor, { userId: id }, 'roles-changed');
       await this.audit.record(m, actor, {
         action: 'user.roles-set',
         entityType: 'user',

@@ -16,7 +16,7 @@ import { WorkflowIncident } from './workflow-incident.entity.js';
 import { WorkflowInstance, type InstanceStatus } from './workflow-instance.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowTimer } from './workflow-timer.entity.js';
-import { WorkflowRegistry, type Candidates, type InstanceInfo } from './workflow.registry.js';
+import { WorkflowRegistry, type InstanceInfo } from './workflow.registry.js';
 
 /** What one step knows while it runs inside its transaction. */
 export interface StepContext {
@@ -94,6 +94,7 @@ interface NewTaskRow {
   execution_id: string;
   name: string;
   form_key: string | null;
+  candidate_groups: string | null;
   candidate_unit_ids: string[];
   candidate_roles: string[];
   candidate_user_ids: string[];
@@ -168,14 +169,16 @@ function caseWriteParams(
 /** INSERT of new step tasks from a JSON array of NewTaskRow (the parameter `param`), in order. */
 function insertTasksSql(param: string): string {
   return `INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
+                candidate_groups, candidate_unit_ids, candidate_roles, candidate_user_ids, loop_index, loop_item,
+                created_at, due_at, limit_working_days)
+         SELECT id, instance_id, element_id, execution_id, name, form_key, 'open', 'step', candidate_groups,
                 candidate_unit_ids, candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at,
-                limit_working_days)
-         SELECT id, instance_id, element_id, execution_id, name, form_key, 'open', 'step', candidate_unit_ids,
-                candidate_roles, candidate_user_ids, loop_index, loop_item, created_at, due_at, limit_working_days
+                limit_working_days
            FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (id uuid, instance_id uuid, element_id varchar,
-                execution_id varchar, name varchar, form_key varchar, candidate_unit_ids uuid[], candidate_roles text[],
-                candidate_user_ids uuid[], loop_index integer, loop_item jsonb, created_at timestamptz,
-                due_at timestamptz, limit_working_days integer)) WITH ORDINALITY AS t
+                execution_id varchar, name varchar, form_key varchar, candidate_groups varchar,
+                candidate_unit_ids uuid[], candidate_roles text[], candidate_user_ids uuid[], loop_index integer,
+                loop_item jsonb, created_at timestamptz, due_at timestamptz, limit_working_days integer))
+                WITH ORDINALITY AS t
           ORDER BY t.ordinality`;
 }
 
@@ -928,24 +931,13 @@ export class WorkflowRuntime implements OnModuleDestroy {
       name?: string;
     };
     const loopItem = api.content.isMultiInstance ? itemOf(api) : null;
-    const candidates: Required<Candidates> = { unitIds: [], roles: [], userIds: [] };
-    for (const group of (behaviour.candidateGroups ?? '')
-      .split(',')
-      .map((g) => g.trim())
-      .filter(Boolean)) {
-      const resolver = this.registry.group(group);
-      if (!resolver) throw new Error(`candidate group ${group} has no resolver`);
-      const c = await resolver({
-        manager: m,
-        instance: infoOf(instance),
-        elementId: api.id,
-        loopItem,
-        variables: ctx.live.variables(),
-      });
-      candidates.unitIds.push(...(c.unitIds ?? []));
-      candidates.roles.push(...(c.roles ?? []));
-      candidates.userIds.push(...(c.userIds ?? []));
-    }
+    const candidates = await this.registry.resolveCandidates(behaviour.candidateGroups ?? null, {
+      manager: m,
+      instance: infoOf(instance),
+      elementId: api.id,
+      loopItem,
+      variables: ctx.live.variables(),
+    });
     const limit = behaviour.dueDate ? parseLimit(behaviour.dueDate) : null;
     let dueAt: Date | null = null;
     if (limit && 'workingDays' in limit)
@@ -959,9 +951,10 @@ export class WorkflowRuntime implements OnModuleDestroy {
       execution_id: api.executionId,
       name: api.owner.name ?? behaviour.name ?? api.id,
       form_key: behaviour.formKey ?? null,
-      candidate_unit_ids: [...new Set(candidates.unitIds)],
-      candidate_roles: [...new Set(candidates.roles)],
-      candidate_user_ids: [...new Set(candidates.userIds)],
+      candidate_groups: behaviour.candidateGroups?.trim() || null,
+      candidate_unit_ids: candidates.unitIds,
+      candidate_roles: candidates.roles,
+      candidate_user_ids: candidates.userIds,
       loop_index: typeof api.content.index === 'number' ? api.content.index : null,
       loop_item: loopItem,
       created_at: now,

@@ -99,12 +99,23 @@ export class TasksController {
     });
   }
 
+  @Post(':id/release')
+  @HttpCode(200)
+  @Requires(
+    '退回待领: the office of the task’s level gives a task stuck with someone back to its group',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
+  )
+  release(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return this.tasks.release(a, id, dto.comment);
+  }
+
   @Post(':id/reassign')
   @HttpCode(200)
   @Requires(
-    '转办: hand the task to another user of my unit or a candidate',
+    '转办: hand the task to someone who could hold it (a candidate of its group); its holder, or the office of its level',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'USER_NOT_FOUND'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
   reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
     return this.tasks.reassign(a, id, dto.toUserId, dto.comment);
@@ -113,9 +124,9 @@ export class TasksController {
   @Post(':id/delegate')
   @HttpCode(200)
   @Requires(
-    '委托: lend the task to another user until a date',
+    '委托: lend the task until a date to someone else who could hold it (a candidate of its group)',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'USER_NOT_FOUND'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
   delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
     return this.tasks.delegate(a, id, dto.toUserId, dto.until, dto.comment);
@@ -123,9 +134,9 @@ export class TasksController {
 
   @Post(':id/signers')
   @Requires(
-    '加签: ask more users to sign before the step can be completed',
+    '加签: ask others who could hold the step (candidates of its group) to sign before it can be completed',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'USER_NOT_FOUND'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
   addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
     return this.tasks.addSigners(a, id, dto.userIds, dto.comment);
@@ -145,7 +156,7 @@ export class TasksController {
   @Post(':id/urge')
   @HttpCode(200)
   @Requires(
-    '催办: remind whoever holds the task (case starter, escalation unit, overseers)',
+    '催办: remind whoever holds the task (case starter, escalation unit, overseers of the case’s area)',
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN'],
   )

@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
@@ -20,6 +21,7 @@ import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
+import { isCandidate, TaskHolders } from './task-holders.service.js';
 
 export interface InboxItem {
   id: string;
@@ -58,6 +60,19 @@ export interface CompleteInput {
 
 export type CountersignRule = 'all' | 'majority' | 'any';
 
+/** What 催办 answers: the task urged, without its form data or comments. */
+export interface UrgedTask {
+  id: string;
+  instanceId: string;
+  elementId: string;
+  name: string | null;
+  status: string;
+  assigneeId: string | null;
+  dueAt: string | null;
+  urgedCount: number;
+  lastUrgedAt: string;
+}
+
 /**
  * The columns of a task row, named: a prepared statement's result may not change shape, so `t.*` would fail
  * on every connection that prepared it once a migration added a column (while an older process still runs).
@@ -72,6 +87,7 @@ export const TASK_COLUMN_NAMES = [
   'status',
   'kind',
   'parent_task_id',
+  'candidate_groups',
   'candidate_unit_ids',
   'candidate_roles',
   'candidate_user_ids',
@@ -118,6 +134,7 @@ export class TasksService {
     private readonly registry: WorkflowRegistry,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly holders: TaskHolders,
   ) {}
 
   /** Tasks I may act on: assigned to me, or open to my unit and role, or escalated to my unit. */
@@ -168,15 +185,16 @@ export class TasksService {
     p: Principal,
     t: Pick<WorkflowTask, 'candidateUserIds' | 'candidateUnitIds' | 'candidateRoles'>,
   ): boolean {
-    return (
-      t.candidateUserIds.includes(p.userId) ||
-      (t.candidateUnitIds.includes(p.unitId) &&
-        (t.candidateRoles.length === 0 || t.candidateRoles.some((r) => (p.roles as string[]).includes(r))))
-    );
+    return isCandidate({ id: p.userId, unitId: p.unitId, roles: p.roles }, t);
   }
 
+  /**
+   * Whether the principal, with the unit and roles they have now, may act on the task: its holder or, while
+   * nobody holds it, anyone of its group — and in both cases someone its group names today (a holder who was
+   * moved or lost the role no longer may, even before the task has been given back).
+   */
   private mayAct(p: Principal, t: WorkflowTask): boolean {
-    return t.assigneeId === p.userId || (t.assigneeId === null && this.isCandidate(p, t));
+    return (t.assigneeId === p.userId || t.assigneeId === null) && this.isCandidate(p, t);
   }
 
   /** A task the principal may see (act on, or escalated to their unit, or one they completed); else 404. */
@@ -240,13 +258,42 @@ export class TasksService {
       if (t.assigneeId === p.userId) return t;
       if (t.assigneeId !== null) throw new AppError('TASK_ALREADY_CLAIMED');
       if (!this.isCandidate(p, t)) throw new AppError('TASK_NOT_YOURS');
-      await this.guardedUpdate(
+      const won = await this.guardedUpdate(
         m,
         t,
         { assignee_id: p.userId, claimed_at: this.clock.now() },
         'TASK_ALREADY_CLAIMED',
+        false,
       );
+      if (!won) {
+        // Lost to a claim at the same moment: if that was the same person, the task is theirs all the same.
+        const now = await this.dataSource.manager.findOneBy(WorkflowTask, { id });
+        if (now?.status === 'open' && now.assigneeId === p.userId) return now;
+        throw new AppError(now?.status === 'open' ? 'TASK_ALREADY_CLAIMED' : 'TASK_NOT_OPEN');
+      }
       await this.log(m, actor, t, 'task.claimed');
+      return m.findOneByOrFail(WorkflowTask, { id });
+    });
+  }
+
+  /**
+   * The office of the task's level releases a task stuck with someone (away, left): it goes back to its group,
+   * recorded. Anyone who may not see the task gets the same 404 as for a missing one.
+   */
+  async release(actor: Actor, id: string, comment?: string): Promise<WorkflowTask> {
+    const p = actor.principal!;
+    return this.dataSource.transaction(async (m) => {
+      const t = await m.findOneBy(WorkflowTask, { id });
+      if (!t || !(await this.holders.isLevelOffice(m, p, t))) throw new AppError('TASK_NOT_FOUND');
+      if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.guardedUpdate(m, t, {
+        assignee_id: null,
+        claimed_at: null,
+        delegated_from_id: null,
+        delegated_until: null,
+      });
+      await this.log(m, actor, t, 'task.released', { from: t.assigneeId }, comment);
       return m.findOneByOrFail(WorkflowTask, { id });
     });
   }
@@ -412,35 +459,22 @@ export class TasksService {
     return { instanceId: t.instanceId, status: 'active', openTasks: [] };
   }
 
-  /** 转办: hands the task to another user, who must be able to act on it (same unit or a candidate). */
+  /**
+   * 转办: hands the task to someone who could hold it (a candidate of its group, as the organization is now). Its
+   * holder may, and so may the office of its level for a task stuck with someone.
+   */
   async reassign(actor: Actor, id: string, toUserId: string, comment?: string): Promise<WorkflowTask> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
-      const t = await this.findActionable(p, id, m);
-      const target = await this.targetUser(m, toUserId);
-      if (
-        target.unit_id !== p.unitId &&
-        !this.isCandidate(
-          { ...p, userId: target.id, unitId: target.unit_id, roles: target.roles } as Principal,
-          t,
-        )
-      ) {
-        throw new AppError('VALIDATION_FAILED', [
-          {
-            field: 'toUserId',
-            problems: [
-              '转办对象须为本单位人员或该事项的候选办理人。The new handler must be of your unit or a candidate of the task.',
-            ],
-          },
-        ]);
-      }
+      const t = await this.findActionableOrOffice(p, id, m);
+      await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId');
       await this.guardedUpdate(m, t, {
-        assignee_id: target.id,
+        assignee_id: toUserId,
         claimed_at: this.clock.now(),
         delegated_from_id: null,
         delegated_until: null,
       });
-      await this.log(m, actor, t, 'task.reassigned', { from: t.assigneeId, to: target.id }, comment);
+      await this.log(m, actor, t, 'task.reassigned', { from: t.assigneeId, to: toUserId }, comment);
       return m.findOneByOrFail(WorkflowTask, { id });
     });
   }
@@ -461,9 +495,10 @@ export class TasksService {
     }
     return this.dataSource.transaction(async (m) => {
       const t = await this.findActionable(p, id, m);
-      const target = await this.targetUser(m, toUserId);
+      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId', p.userId);
       await this.guardedUpdate(m, t, {
-        assignee_id: target.id,
+        assignee_id: toUserId,
         delegated_from_id: p.userId,
         delegated_until: until,
         claimed_at: this.clock.now(),
@@ -476,35 +511,41 @@ export class TasksService {
         taskId: t.id,
         fireAt: until,
       });
-      await this.log(m, actor, t, 'task.delegated', { to: target.id, until: until.toISOString() }, comment);
+      await this.log(m, actor, t, 'task.delegated', { to: toUserId, until: until.toISOString() }, comment);
       return m.findOneByOrFail(WorkflowTask, { id });
     });
   }
 
-  /** 加签: asks more users to sign; the step cannot be completed until they all have. */
+  /**
+   * 加签: asks more users, each someone who could hold the step, to sign; the step cannot be completed until they
+   * all have. The step's row is updated first, so that a completion at the same moment waits and then fails.
+   */
   async addSigners(actor: Actor, id: string, userIds: string[], comment?: string): Promise<WorkflowTask[]> {
     const p = actor.principal!;
+    const ids = [...new Set(userIds)];
     return this.dataSource.transaction(async (m) => {
       const t = await this.findActionable(p, id, m);
       if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertMayReceive(m, t, ids, 'userIds', p.userId);
+      await this.guardedUpdate(m, t, {});
       const created: WorkflowTask[] = [];
-      for (const uid of [...new Set(userIds)]) {
-        const target = await this.targetUser(m, uid);
+      for (const uid of ids) {
         const row = await m.save(
           m.create(WorkflowTask, {
             instanceId: t.instanceId,
             elementId: t.elementId,
-            executionId: `${t.executionId}#signer-${target.id}`,
+            executionId: `${t.executionId}#signer-${uid}`,
             name: t.name,
             formKey: null,
             status: 'open',
             kind: 'added-signer',
             parentTaskId: t.id,
-            candidateUnitIds: [],
-            candidateRoles: [],
-            candidateUserIds: [],
+            // The step's candidates: a signer who leaves them no longer signs (see TaskHolders).
+            candidateUnitIds: t.candidateUnitIds,
+            candidateRoles: t.candidateRoles,
+            candidateUserIds: t.candidateUserIds,
             escalatedToUnitIds: [],
-            assigneeId: target.id,
+            assigneeId: uid,
             createdAt: this.clock.now(),
             dueAt: t.dueAt,
           }),
@@ -555,51 +596,77 @@ export class TasksService {
     return this.dataSource.getRepository(WorkflowTask).findOneByOrFail({ id });
   }
 
-  /** 催办: reminds whoever holds the task; recorded and counted. */
-  async urge(actor: Actor, id: string, comment?: string): Promise<WorkflowTask> {
+  /**
+   * 催办: reminds whoever holds the task; recorded and counted. The case's starter, the unit it was escalated to,
+   * and overseers of the case's area may urge; to anyone else it answers like a missing task, open or not. The
+   * answer says what was urged, not what the task's form holds.
+   */
+  async urge(actor: Actor, id: string, comment?: string): Promise<UrgedTask> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
-      const t = await m.findOneBy(WorkflowTask, { id });
+      const rows: { started_by: string | null; in_area: boolean }[] = await m.query(
+        `SELECT i.started_by, EXISTS (SELECT 1 FROM org_unit u WHERE u.id = i.owner_unit_id AND starts_with(u.path, $2)) AS in_area
+           FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id WHERE t.id = $1`,
+        [id, p.scopePath],
+      );
+      const t = rows[0] ? await m.findOneBy(WorkflowTask, { id }) : null;
       if (!t) throw new AppError('TASK_NOT_FOUND');
-      const starter = await m.query('SELECT started_by FROM workflow_instance WHERE id = $1', [t.instanceId]);
       const allowed =
-        starter[0]?.started_by === p.userId ||
+        rows[0].started_by === p.userId ||
         t.escalatedToUnitIds.includes(p.unitId) ||
-        p.permissions.has('workflow:oversee' as never);
+        (p.permissions.has(Permission.WORKFLOW_OVERSEE) && rows[0].in_area);
       if (!allowed) throw new AppError('TASK_NOT_FOUND');
       if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+      const now = this.clock.now();
       await m.query(
         'UPDATE workflow_task SET urged_count = urged_count + 1, last_urged_at = $2 WHERE id = $1',
-        [id, this.clock.now()],
+        [id, now],
       );
       await this.log(m, actor, t, 'task.urged', null, comment);
-      return m.findOneByOrFail(WorkflowTask, { id });
+      return {
+        id: t.id,
+        instanceId: t.instanceId,
+        elementId: t.elementId,
+        name: t.name,
+        status: t.status,
+        assigneeId: t.assigneeId,
+        dueAt: t.dueAt ? new Date(t.dueAt).toISOString() : null,
+        urgedCount: t.urgedCount + 1,
+        lastUrgedAt: now.toISOString(),
+      };
     });
   }
 
-  private async targetUser(
-    m: EntityManager,
-    id: string,
-  ): Promise<{ id: string; unit_id: string; roles: string[] }> {
-    const rows = await m.query('SELECT id, unit_id, roles FROM app_user WHERE id = $1 AND active', [id]);
-    if (!rows[0]) throw new AppError('USER_NOT_FOUND');
-    return rows[0];
+  /** The task for its holder or claimable candidate, or for the office of its level (stuck tasks). */
+  private async findActionableOrOffice(p: Principal, id: string, m: EntityManager): Promise<WorkflowTask> {
+    const t = await m.findOneBy(WorkflowTask, { id });
+    if (!t) throw new AppError('TASK_NOT_FOUND');
+    if (t.status === 'open' && t.kind === 'step' && !this.mayAct(p, t)) {
+      if (await this.holders.isLevelOffice(m, p, t)) return t;
+    }
+    return this.findActionable(p, id, m);
   }
 
-  /** Updates a task only if nobody changed it since it was read; else 409 (default TASK_NOT_OPEN). */
+  /**
+   * Updates a task only if nobody changed it since it was read (an empty `set` only takes the row for the
+   * transaction); else 409 (default TASK_NOT_OPEN), or false when `raise` is false.
+   */
   private async guardedUpdate(
     m: EntityManager,
     t: WorkflowTask,
     set: Record<string, unknown>,
     code: 'TASK_NOT_OPEN' | 'TASK_ALREADY_CLAIMED' = 'TASK_NOT_OPEN',
-  ) {
+    raise = true,
+  ): Promise<boolean> {
     const keys = Object.keys(set);
     const res = await m.query(
-      `UPDATE workflow_task SET ${keys.map((k, i) => `${k} = $${i + 3}`).join(', ')}, version = version + 1
+      `UPDATE workflow_task SET ${keys.map((k, i) => `${k} = $${i + 3}, `).join('')}version = version + 1
         WHERE id = $1 AND version = $2 AND status = 'open' RETURNING id`,
       [t.id, t.version, ...keys.map((k) => set[k])],
     );
-    if (rowsOf(res).length !== 1) throw new AppError(code);
+    if (rowsOf(res).length === 1) return true;
+    if (raise) throw new AppError(code);
+    return false;
   }
 
   private async log(

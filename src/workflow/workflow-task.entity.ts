@@ -48,6 +48,11 @@ export class WorkflowTask {
   /** For an added signer: the step task that waits for it. */
   @Column({ type: 'uuid', nullable: true }) parentTaskId: string | null;
 
+  /**
+   * The BPMN candidate groups the task was created for (camunda:candidateGroups): re-resolved against the
+   * organization when it changes, so that the lists below stay those of the organization as it is now.
+   */
+  @Column({ type: 'varchar', length: 200, nullable: true }) candidateGroups: string | null;
   /** Who may claim it: users of these units holding one of these roles, or these users. */
   @Column({ type: 'uuid', array: true, default: () => "'{}'" }) candidateUnitIds: string[];
   @Column({ type: 'text', array: true, default: () => "'{}'" }) candidateRoles: string[];

@@ -10,6 +10,7 @@ import { DefinitionsService } from './definitions.service.js';
 import { InstancesService } from './instances.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
 import { TasksController } from './tasks.controller.js';
+import { TaskHolders } from './task-holders.service.js';
 import { TasksService } from './tasks.service.js';
 import { TimerQueue } from './timer-queue.js';
 import { WorkflowController } from './workflow.controller.js';
@@ -27,11 +28,12 @@ import { WorkflowRegistry } from './workflow.registry.js';
     DefinitionsService,
     WorkflowRuntime,
     TasksService,
+    TaskHolders,
     InstancesService,
     TimerQueue,
   ],
   controllers: [WorkflowController, TasksController],
-  exports: [WorkflowRegistry, WorkflowRuntime, Clock, TasksService],
+  exports: [WorkflowRegistry, WorkflowRuntime, Clock, TasksService, TaskHolders],
 })
 export class WorkflowModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WorkflowModule');

@@ -23,6 +23,7 @@ export interface GroupContext {
   elementId: string;
   /** The multi-instance element value of this iteration, if any (e.g. a member unit's id). */
   loopItem: unknown;
+  /** The case's variables when the task is created; empty when an open task is re-resolved. */
   variables: Record<string, unknown>;
 }
 
@@ -87,6 +88,29 @@ export class WorkflowRegistry {
 
   group(name: string): GroupResolver | undefined {
     return this.groups.get(name);
+  }
+  /**
+   * The candidates of a task made for these groups (camunda:candidateGroups, comma-separated), as the
+   * organization is now: when the task is created, and again whenever the organization changes.
+   */
+  async resolveCandidates(groups: string | null, ctx: GroupContext): Promise<Required<Candidates>> {
+    const all: Required<Candidates> = { unitIds: [], roles: [], userIds: [] };
+    for (const name of (groups ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean)) {
+      const resolver = this.groups.get(name);
+      if (!resolver) throw new Error(`candidate group ${name} has no resolver`);
+      const c = await resolver(ctx);
+      all.unitIds.push(...(c.unitIds ?? []));
+      all.roles.push(...(c.roles ?? []));
+      all.userIds.push(...(c.userIds ?? []));
+    }
+    return {
+      unitIds: [...new Set(all.unitIds)],
+      roles: [...new Set(all.roles)],
+      userIds: [...new Set(all.userIds)],
+    };
   }
   service(topic: string): ServiceHandler | undefined {
     return this.services.get(topic);

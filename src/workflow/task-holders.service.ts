@@ -1,0 +1,281 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Permission } from '../auth/permissions.js';
+import type { Actor, Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { Clock } from './clock.js';
+import { INSTANCE_ROW_JSON, infoOf, type InstanceRow } from './runtime.service.js';
+import { WorkflowHistory } from './workflow-history.entity.js';
+import type { WorkflowTask } from './workflow-task.entity.js';
+import { WorkflowRegistry, type Candidates } from './workflow.registry.js';
+
+/** Who may hold a task: its candidate lists (users of these units with one of these roles, or these users). */
+export type CandidateLists = Pick<WorkflowTask, 'candidateUnitIds' | 'candidateRoles' | 'candidateUserIds'>;
+
+/** A person as the organization knows them now. */
+export interface Person {
+  id: string;
+  unitId: string;
+  roles: string[];
+  active: boolean;
+}
+
+/** Whether a person is one of a task's candidates (a user named, or of a unit named with a role named). */
+export function isCandidate(person: Pick<Person, 'id' | 'unitId' | 'roles'>, t: CandidateLists): boolean {
+  return (
+    t.candidateUserIds.includes(person.id) ||
+    (t.candidateUnitIds.includes(person.unitId) &&
+      (t.candidateRoles.length === 0 || t.candidateRoles.some((r) => person.roles.includes(r))))
+  );
+}
+
+/** Why the organization changed, as recorded on the tasks it moves. */
+export type OrganizationChange = 'user-disabled' | 'user-moved' | 'roles-changed' | 'organization-changed';
+
+interface OpenTaskRow {
+  id: string;
+  instance_id: string;
+  element_id: string;
+  kind: 'step' | 'added-signer';
+  parent_task_id: string | null;
+  candidate_groups: string | null;
+  loop_item: unknown;
+  candidate_unit_ids: string[];
+  candidate_roles: string[];
+  candidate_user_ids: string[];
+  assignee_id: string | null;
+  delegated_from_id: string | null;
+  instance: InstanceRow;
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/**
+ * Who may hold a task, decided by the organization as it is now (issue: authority follows the organization).
+ * 委托, 转办 and 加签 hand a task only to someone who could hold it; when a user is moved, disabled or loses a
+ * role, or a leading group's leader, office or members change, the open tasks concerned are re-resolved and
+ * those whose holder can no longer hold them go back to their group, recorded.
+ */
+@Injectable()
+export class TaskHolders {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The people with these ids as they are now (missing ids are left out). */
+  async people(m: EntityManager, ids: string[]): Promise<Map<string, Person>> {
+    if (!ids.length) return new Map();
+    const rows: { id: string; unit_id: string; roles: string[]; active: boolean }[] = await m.query(
+      'SELECT id, unit_id, roles, active FROM app_user WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [r.id, { id: r.id, unitId: r.unit_id, roles: r.roles, active: r.active }]),
+    );
+  }
+
+  /**
+   * 委托, 转办, 加签: the people a task may be handed to must be active and able to hold it; anyone else (unknown,
+   * disabled, of another unit or role) is refused alike, naming the field.
+   */
+  async assertMayReceive(
+    m: EntityManager,
+    t: CandidateLists,
+    ids: string[],
+    field: 'toUserId' | 'userIds',
+    excludeId?: string,
+  ): Promise<void> {
+    const people = await this.people(m, ids);
+    const bad = ids.filter((id) => {
+      const person = people.get(id);
+      return !person || !person.active || id === excludeId || !isCandidate(person, t);
+    });
+    if (!bad.length) return;
+    throw new AppError('VALIDATION_FAILED', [
+      {
+        field,
+        problems: [
+          field === 'userIds'
+            ? '加签人须为能够办理该事项的其他在用人员（该环节的候选单位和角色）。Added signers must be other active users who could hold this task (its candidate units and roles).'
+            : '接收人须为能够办理该事项的其他在用人员（该环节的候选单位和角色）。The new holder must be another active user who could hold this task (its candidate units and roles).',
+        ],
+      },
+    ]);
+  }
+
+  /**
+   * The office of the task's level (the units its overdue steps escalate to), holding the oversee permission:
+   * it may release or hand over a task stuck with someone.
+   */
+  async isLevelOffice(m: EntityManager, p: Principal, t: WorkflowTask): Promise<boolean> {
+    if (!p.permissions.has(Permission.WORKFLOW_OVERSEE)) return false;
+    const resolver = this.registry.escalationResolver();
+    if (!resolver) return false;
+    const rows: { row: InstanceRow }[] = await m.query(
+      `SELECT ${INSTANCE_ROW_JSON('i')} AS row FROM workflow_instance i WHERE i.id = $1`,
+      [t.instanceId],
+    );
+    if (!rows[0]) return false;
+    const c: Candidates = await resolver({
+      manager: m,
+      instance: infoOf(rows[0].row),
+      elementId: t.elementId,
+      loopItem: t.loopItem,
+      variables: {},
+    });
+    return (c.unitIds ?? []).includes(p.unitId);
+  }
+
+  /**
+   * Re-resolves the open tasks concerned by an organization change — those a user holds, delegated or is named
+   * in (`userId`), or those of cases owned under a part of the tree (`ownerPath`) — and returns to their group
+   * the tasks whose holder can no longer hold them. In the caller's transaction; tasks are locked while moved.
+   */
+  async followOrganization(
+    m: EntityManager,
+    actor: Actor,
+    concerned: { userId?: string; ownerPath?: string },
+    reason: OrganizationChange,
+  ): Promise<number> {
+    const rows: OpenTaskRow[] = await m.query(
+      `SELECT t.id, t.instance_id, t.element_id, t.kind, t.parent_task_id, t.candidate_groups, t.loop_item,
+              t.candidate_unit_ids, t.candidate_roles, t.candidate_user_ids, t.assignee_id, t.delegated_from_id,
+              ${INSTANCE_ROW_JSON('i')} AS instance
+         FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id
+        WHERE t.status = 'open'
+          AND (($1::uuid IS NOT NULL AND (t.assignee_id = $1 OR t.delegated_from_id = $1 OR $1 = ANY(t.candidate_user_ids)))
+            OR ($2::text IS NOT NULL AND i.owner_unit_id IN (SELECT id FROM org_unit WHERE starts_with(path, $2))))
+        ORDER BY t.kind DESC, t.created_at
+        FOR UPDATE OF t`,
+      [concerned.userId ?? null, concerned.ownerPath ?? null],
+    );
+    if (!rows.length) return 0;
+    const lists = new Map<string, CandidateLists>();
+    const listsOf = async (r: OpenTaskRow): Promise<CandidateLists> => {
+      const known = lists.get(r.id);
+      if (known) return known;
+      let next: CandidateLists = {
+        candidateUnitIds: r.candidate_unit_ids,
+        candidateRoles: r.candidate_roles,
+        candidateUserIds: r.candidate_user_ids,
+      };
+      if (r.kind === 'step' && r.candidate_groups) {
+        const c = await this.registry.resolveCandidates(r.candidate_groups, {
+          manager: m,
+          instance: infoOf(r.instance),
+          elementId: r.element_id,
+          loopItem: r.loop_item,
+          variables: {},
+        });
+        next = { candidateUnitIds: c.unitIds, candidateRoles: c.roles, candidateUserIds: c.userIds };
+      } else if (r.kind === 'added-signer' && r.parent_task_id) {
+        const parent = rows.find((x) => x.id === r.parent_task_id);
+        if (parent) next = await listsOf(parent);
+        else {
+          const p: {
+            candidate_unit_ids: string[];
+            candidate_roles: string[];
+            candidate_user_ids: string[];
+          }[] = await m.query(
+            'SELECT candidate_unit_ids, candidate_roles, candidate_user_ids FROM workflow_task WHERE id = $1',
+            [r.parent_task_id],
+          );
+          if (p[0])
+            next = {
+              candidateUnitIds: p[0].candidate_unit_ids,
+              candidateRoles: p[0].candidate_roles,
+              candidateUserIds: p[0].candidate_user_ids,
+            };
+        }
+      }
+      lists.set(r.id, next);
+      return next;
+    };
+    const people = await this.people(m, [
+      ...new Set(rows.flatMap((r) => [r.assignee_id, r.delegated_from_id]).filter((x): x is string => !!x)),
+    ]);
+    const mayHold = (id: string | null, l: CandidateLists) => {
+      const person = id ? people.get(id) : undefined;
+      return !!person && person.active && isCandidate(person, l);
+    };
+    const now = this.clock.now();
+    let moved = 0;
+    for (const r of rows) {
+      const l = await listsOf(r);
+      const holderStays = r.assignee_id === null || mayHold(r.assignee_id, l);
+      const delegatorStays = r.delegated_from_id === null || mayHold(r.delegated_from_id, l);
+      const listsChanged =
+        !sameSet(l.candidateUnitIds, r.candidate_unit_ids) ||
+        !sameSet(l.candidateRoles, r.candidate_roles) ||
+        !sameSet(l.candidateUserIds, r.candidate_user_ids);
+      if (holderStays && delegatorStays && !listsChanged) continue;
+      if (r.kind === 'added-signer' && !holderStays) {
+        // An added signer who can no longer sign: the signature is no longer awaited.
+        await m.query(
+          `UPDATE workflow_task SET status = 'cancelled', completed_at = $2, version = version + 1 WHERE id = $1`,
+          [r.id, now],
+        );
+        await this.record(m, actor, r, 'task.signer-removed', { signer: r.assignee_id, reason });
+        moved++;
+        continue;
+      }
+      let assignee = r.assignee_id;
+      let delegatedFrom = r.delegated_from_id;
+      if (!holderStays) {
+        // Back to the one who delegated it if they still may hold it; else to the group.
+        assignee = r.delegated_from_id && mayHold(r.delegated_from_id, l) ? r.delegated_from_id : null;
+        delegatedFrom = null;
+      } else if (!delegatorStays) {
+        delegatedFrom = null; // The delegate keeps it: the delegator can no longer take it back.
+      }
+      await m.query(
+        `UPDATE workflow_task SET candidate_unit_ids = $2, candidate_roles = $3, candidate_user_ids = $4,
+                assignee_id = $5, delegated_from_id = $6,
+                delegated_until = CASE WHEN $6::uuid IS NULL THEN NULL ELSE delegated_until END,
+                claimed_at = CASE WHEN $5::uuid IS NULL THEN NULL ELSE claimed_at END, version = version + 1
+          WHERE id = $1`,
+        [r.id, l.candidateUnitIds, l.candidateRoles, l.candidateUserIds, assignee, delegatedFrom],
+      );
+      if (assignee !== r.assignee_id) {
+        await this.record(m, actor, r, 'task.returned-to-group', {
+          from: r.assignee_id,
+          to: assignee,
+          reason,
+        });
+        moved++;
+      } else if (delegatedFrom !== r.delegated_from_id) {
+        await this.record(m, actor, r, 'task.delegation-ended', { back: null, reason });
+      }
+    }
+    return moved;
+  }
+
+  private async record(
+    m: EntityManager,
+    actor: Actor,
+    r: OpenTaskRow,
+    action: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await m.insert(WorkflowHistory, {
+      instanceId: r.instance_id,
+      taskId: r.id,
+      elementId: r.element_id,
+      action,
+      actorId: actor.principal?.userId ?? null,
+      actorUsername: actor.principal?.username ?? null,
+      at: this.clock.now(),
+      comment: null,
+      data: data as never,
+    });
+    await this.audit.record(m, actor, {
+      action: `workflow.${action}`,
+      entityType: 'workflow_task',
+      entityId: r.id,
+      data,
+    });
+  }
+}

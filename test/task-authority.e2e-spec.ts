@@ -1,0 +1,364 @@
+import pg from 'pg';
+import type { Actor } from '../src/common/actor.js';
+import { WorkflowRuntime } from '../src/workflow/runtime.service.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, historyActions, openTask, startReviewCase } from './helpers/cases.js';
+import { waitFor } from './helpers/timers.js';
+
+/**
+ * Task authority follows the organization as it is now: who may hold, be handed, sign or urge a task is decided
+ * by the task's group at the moment of the operation, not by a list resolved when the task was created.
+ */
+describe('task authority (委托、转办、加签、催办 and the organization as it is now)', () => {
+  let t: TestApp;
+  const user: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const post = async (u: string, path: string, body: object = {}) =>
+    t
+      .http()
+      .post(path)
+      .set(await auth(u))
+      .send(body);
+  const admin = async (u: string, method: 'put' | 'patch', path: string, body: object) =>
+    t
+      .http()
+      [method](path)
+      .set(await auth(u))
+      .send(body);
+  const taskRow = async (id: string) =>
+    (await t.dataSource.query('SELECT * FROM workflow_task WHERE id = $1', [id]))[0];
+  const userVersion = async (username: string): Promise<number> =>
+    (await t.dataSource.query('SELECT version FROM app_user WHERE username = $1', [username]))[0].version;
+
+  async function atOfficeReview(): Promise<{ id: string; taskId: string }> {
+    const id = await startReviewCase(t);
+    await act(t, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    return { id, taskId: await openTask(t, 'office', id, 'officeReview') };
+  }
+
+  async function atCountersign(): Promise<{ id: string }> {
+    const { id, taskId } = await atOfficeReview();
+    expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
+    return { id };
+  }
+
+  async function atLeaderSign(): Promise<{ id: string; taskId: string }> {
+    const { id } = await atCountersign();
+    for (const m of ['member-1', 'member-2', 'member-3'])
+      expect((await act(t, m, id, 'countersign', { decision: 'approve' })).status).toBe(200);
+    return { id, taskId: await openTask(t, 'leader', id, 'leaderSign') };
+  }
+
+  /** A clone of a demo user (same unit, roles and password) under a new name. */
+  async function cloneUser(from: string, username: string): Promise<string> {
+    const rows = await t.dataSource.query(
+      `INSERT INTO app_user (username, display_name, password_hash, unit_id, roles)
+       SELECT $2, $2, password_hash, unit_id, roles FROM app_user WHERE username = $1 RETURNING id`,
+      [from, username],
+    );
+    user[username] = rows[0].id;
+    return rows[0].id;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const r of await t.dataSource.query('SELECT id, username FROM app_user')) user[r.username] = r.id;
+    await cloneUser('office', 'office-2');
+    await cloneUser('member-1', 'member-1b');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('委托, 转办 and 加签 follow one rule: only someone who could hold the task', () => {
+    it('given the office review, when the office delegates it to a committee of another district, the applicant’s staff or the auditor, then each is refused naming the field, and nothing changes', async () => {
+      const { id, taskId } = await atOfficeReview();
+      await post('office', `/tasks/${taskId}/claim`);
+      const until = new Date(Date.now() + 3600_000).toISOString();
+      for (const outsider of ['committee-d2', 'dept-staff', 'auditor', 'member-1']) {
+        const res = await post('office', `/tasks/${taskId}/delegate`, { toUserId: user[outsider], until });
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('VALIDATION_FAILED');
+        expect(res.body.error.details[0].field).toBe('toUserId');
+      }
+      const row = await taskRow(taskId);
+      expect(row.assignee_id).toBe(user['office']);
+      expect(row.delegated_from_id).toBeNull();
+      // The district-2 committee still cannot read the case.
+      expect(
+        (
+          await t
+            .http()
+            .get(`/workflow-instances/${id}`)
+            .set(await auth('committee-d2'))
+        ).status,
+      ).toBe(404);
+      // A colleague of the office may be the delegate.
+      expect(
+        (await post('office', `/tasks/${taskId}/delegate`, { toUserId: user['office-2'], until })).status,
+      ).toBe(200);
+    });
+
+    it('given a member unit’s countersign, when it delegates or hands it to the applicant’s staff, then it is refused; a colleague of the member unit is accepted', async () => {
+      const { id } = await atCountersign();
+      const taskId = await openTask(t, 'member-1', id, 'countersign');
+      await post('member-1', `/tasks/${taskId}/claim`);
+      const until = new Date(Date.now() + 3600_000).toISOString();
+      expect(
+        (await post('member-1', `/tasks/${taskId}/delegate`, { toUserId: user['dept-staff'], until })).status,
+      ).toBe(400);
+      expect(
+        (await post('member-1', `/tasks/${taskId}/reassign`, { toUserId: user['dept-head'] })).status,
+      ).toBe(400);
+      expect(
+        (await post('member-1', `/tasks/${taskId}/signers`, { userIds: [user['member-2']] })).status,
+      ).toBe(400);
+      expect(
+        (await post('member-1', `/tasks/${taskId}/reassign`, { toUserId: user['member-1b'] })).status,
+      ).toBe(200);
+    });
+
+    it('given 加签 on the office review, when the office adds a member unit or the auditor, then it is refused; an office colleague is accepted', async () => {
+      const { taskId } = await atOfficeReview();
+      await post('office', `/tasks/${taskId}/claim`);
+      for (const outsider of ['member-1', 'auditor', 'committee']) {
+        const res = await post('office', `/tasks/${taskId}/signers`, { userIds: [user[outsider]] });
+        expect(res.status).toBe(400);
+        expect(res.body.error.details[0].field).toBe('userIds');
+      }
+      expect(
+        await t.dataSource.query(`SELECT 1 FROM workflow_task WHERE parent_task_id = $1`, [taskId]),
+      ).toEqual([]);
+      const ok = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+      expect(ok.status).toBe(201);
+    });
+  });
+
+  describe('every operation checks the actor as the organization is now', () => {
+    it('given the principal leader is replaced, then the old leader can no longer sign, the new one sees and signs the task, and the hand-over is recorded', async () => {
+      const { id, taskId } = await atLeaderSign();
+      await post('leader', `/tasks/${taskId}/claim`);
+      await cloneUser('leader', 'leader-new');
+      const group = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-LG'`))[0].id;
+      const members = (
+        await t.dataSource.query(
+          'SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position',
+          [group],
+        )
+      ).map((r: { unit_id: string }) => r.unit_id);
+      const set = await admin('sysadmin', 'put', `/admin/leading-groups/${group}`, {
+        principalLeaderId: user['leader-new'],
+        memberUnitIds: members,
+      });
+      expect(set.status).toBe(200);
+      const old = await post('leader', `/tasks/${taskId}/complete`, { decision: 'approve' });
+      expect(old.status).toBe(404);
+      expect(old.body.error.code).toBe('TASK_NOT_FOUND');
+      expect(await openTask(t, 'leader-new', id, 'leaderSign')).toBe(taskId);
+      expect((await post('leader-new', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(
+        200,
+      );
+      expect(await historyActions(t, id)).toContain('task.returned-to-group:leaderSign');
+      // Put the demo leader back for the other tests.
+      await admin('sysadmin', 'put', `/admin/leading-groups/${group}`, {
+        principalLeaderId: user['leader'],
+        memberUnitIds: members,
+      });
+    });
+
+    it('given a clerk holding a task is disabled, then the task returns to the office and a colleague can take it', async () => {
+      const { id, taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-leaving');
+      expect((await post('office-leaving', `/tasks/${taskId}/claim`)).status).toBe(200);
+      const res = await admin('sysadmin', 'patch', `/admin/users/${user['office-leaving']}`, {
+        active: false,
+        version: await userVersion('office-leaving'),
+      });
+      expect(res.status).toBe(200);
+      const row = await taskRow(taskId);
+      expect(row.assignee_id).toBeNull();
+      expect((await post('office', `/tasks/${taskId}/claim`)).status).toBe(200);
+      expect(await historyActions(t, id)).toContain('task.returned-to-group:officeReview');
+      const audit = await t.dataSource.query(
+        `SELECT data FROM audit_record WHERE action = 'workflow.task.returned-to-group' AND entity_id = $1`,
+        [taskId],
+      );
+      expect(audit[0].data).toMatchObject({ from: user['office-leaving'], reason: 'user-disabled' });
+    });
+
+    it('given a clerk holding a task loses the office role, then the task returns and the clerk can no longer act on it', async () => {
+      const { taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-moved');
+      expect((await post('office-moved', `/tasks/${taskId}/claim`)).status).toBe(200);
+      const before = await t.token('office-moved');
+      const res = await admin('secadmin', 'put', `/admin/users/${user['office-moved']}/roles`, {
+        roles: [],
+        version: await userVersion('office-moved'),
+      });
+      expect(res.status).toBe(200);
+      expect((await taskRow(taskId)).assignee_id).toBeNull();
+      // The old session ended; a new one (no office role) does not see the task.
+      expect(
+        (
+          await t
+            .http()
+            .get(`/tasks/${taskId}`)
+            .set({ Authorization: `Bearer ${before}` })
+        ).status,
+      ).toBe(401);
+    });
+
+    it('given a delegate who is moved to another unit, then the task returns to the group, not stuck with them', async () => {
+      const { taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-delegate');
+      await post('office', `/tasks/${taskId}/claim`);
+      const until = new Date(Date.now() + 3600_000).toISOString();
+      expect(
+        (await post('office', `/tasks/${taskId}/delegate`, { toUserId: user['office-delegate'], until }))
+          .status,
+      ).toBe(200);
+      const civil = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-MZ'`))[0].id;
+      // Roles must fit the new unit: the office role goes first, then the account moves.
+      await admin('secadmin', 'put', `/admin/users/${user['office-delegate']}/roles`, {
+        roles: [],
+        version: await userVersion('office-delegate'),
+      });
+      const moved = await admin('sysadmin', 'patch', `/admin/users/${user['office-delegate']}`, {
+        unitId: civil,
+        version: await userVersion('office-delegate'),
+      });
+      expect(moved.status).toBe(200);
+      const row = await taskRow(taskId);
+      // Back to the one who delegated it (still an office clerk), or to the group: never the moved user.
+      expect(row.assignee_id).not.toBe(user['office-delegate']);
+      expect([user['office'], null]).toContain(row.assignee_id);
+    });
+
+    it('given a task held by a clerk who is away, then the office of its level can release it or hand it over; an office of another level cannot', async () => {
+      const { taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-away');
+      expect((await post('office-away', `/tasks/${taskId}/claim`)).status).toBe(200);
+      // The city office does not oversee a district's steps: like a missing task.
+      const foreign = await post('city-office', `/tasks/${taskId}/release`, { comment: '人员休假' });
+      expect(foreign.status).toBe(404);
+      expect((await post('committee', `/tasks/${taskId}/release`)).status).toBe(404);
+      const released = await post('office', `/tasks/${taskId}/release`, { comment: '人员休假，退回待领' });
+      expect(released.status).toBe(200);
+      expect(released.body.assigneeId).toBeNull();
+      expect((await post('office-away', `/tasks/${taskId}/claim`)).status).toBe(200);
+      const handed = await post('office', `/tasks/${taskId}/reassign`, { toUserId: user['office-2'] });
+      expect(handed.status).toBe(200);
+      expect(handed.body.assigneeId).toBe(user['office-2']);
+      const history = await t.dataSource.query(
+        `SELECT action FROM workflow_history WHERE task_id = $1 ORDER BY seq`,
+        [taskId],
+      );
+      expect(history.map((h: { action: string }) => h.action)).toEqual(
+        expect.arrayContaining(['task.released', 'task.reassigned']),
+      );
+    });
+  });
+
+  describe('加签, claims and completion serialize on the task', () => {
+    it('given 加签 and a completion at the same moment, then never both: no orphan signer on a completed step', async () => {
+      const { taskId } = await atOfficeReview();
+      await post('office', `/tasks/${taskId}/claim`);
+      // Hold the audit chain's head: both transactions run up to their commit and wait there together.
+      const holder = new pg.Client({ connectionString: t.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT * FROM audit_head FOR UPDATE');
+        const adding = post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+        await waitForLockWaiters(holder, 1);
+        const completing = post('office', `/tasks/${taskId}/complete`, { decision: 'approve' });
+        await waitForLockWaiters(holder, 2);
+        await holder.query('COMMIT');
+        const [a, c] = await Promise.all([adding, completing]);
+        expect([a.status, c.status].filter((s) => s < 300).length).toBe(1);
+      } finally {
+        await holder.end();
+      }
+      const orphans = await t.dataSource.query(
+        `SELECT s.id FROM workflow_task s JOIN workflow_task p ON p.id = s.parent_task_id
+          WHERE s.status = 'open' AND p.status <> 'open'`,
+      );
+      expect(orphans).toEqual([]);
+    });
+
+    it('given the holder claims the task several times at once, then each answers 200', async () => {
+      const { taskId } = await atOfficeReview();
+      const res = await Promise.all(
+        Array.from({ length: 6 }, () => post('office', `/tasks/${taskId}/claim`)),
+      );
+      expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect((await taskRow(taskId)).assignee_id).toBe(user['office']);
+    });
+  });
+
+  describe('催办 only within the overseer’s area', () => {
+    async function cityTask(): Promise<string> {
+      const cityDept = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '3399-MZ'`))[0].id;
+      const actor = { principal: { userId: user['city-office'], username: 'city-office' } } as Actor;
+      const started = await t.app.get(WorkflowRuntime).start(actor, {
+        processId: 'review',
+        businessKey: `city-${Date.now()}`,
+        ownerUnitId: cityDept,
+        variables: { memberUnits: [] },
+      });
+      const rows = await t.dataSource.query(
+        `SELECT id FROM workflow_task WHERE instance_id = $1 AND status = 'open'`,
+        [started.id],
+      );
+      return rows[0].id;
+    }
+
+    it('given a task of the city, when the district office urges it, then it answers like a missing task', async () => {
+      const taskId = await cityTask();
+      const res = await post('office', `/tasks/${taskId}/urge`, { comment: '请尽快' });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('TASK_NOT_FOUND');
+      expect((await taskRow(taskId)).urged_count).toBe(0);
+      // The city office oversees it.
+      expect((await post('city-office', `/tasks/${taskId}/urge`)).status).toBe(200);
+    });
+
+    it('given a completed task of another area, then urging it answers 404, not 409', async () => {
+      const taskId = await cityTask();
+      await t.dataSource.query(`UPDATE workflow_task SET status = 'completed' WHERE id = $1`, [taskId]);
+      const res = await post('office', `/tasks/${taskId}/urge`);
+      expect(res.status).toBe(404);
+    });
+
+    it('given an urge within the area, then the answer carries no form data or comment of the task', async () => {
+      const { id } = await atCountersign();
+      const taskId = await openTask(t, 'member-1', id, 'countersign');
+      const res = await post('dept-staff', `/tasks/${taskId}/urge`, { comment: '请尽快' });
+      expect(res.status).toBe(200);
+      expect(res.body).not.toHaveProperty('formData');
+      expect(res.body).not.toHaveProperty('comment');
+      expect(res.body.urgedCount).toBe(1);
+    });
+  });
+
+  // The transactions waiting on the audit head (or on rows they hold) while the head is held.
+  async function waitForLockWaiters(c: pg.Client, n: number): Promise<void> {
+    try {
+      await waitFor(
+        `${n} transaction(s) waiting`,
+        async () => {
+          const rows = await c.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          );
+          return rows.rows[0].n >= n;
+        },
+        60_000,
+      );
+    } catch (e) {
+      const activity = await c.query(
+        `SELECT state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      throw new Error(`${(e as Error).message}: ${JSON.stringify(activity.rows)}`, { cause: e });
+    }
+  }
+});
