@@ -208,6 +208,31 @@ describe('task authority (委托、转办、加签、催办 and the organization
       ).toBe(401);
     });
 
+    it('given a department head who completed a step and then lost the role, then they can no longer withdraw it', async () => {
+      const id = await startReviewCase(t);
+      await cloneUser('dept-head', 'dept-head-old');
+      const taskId = await openTask(t, 'dept-head-old', id, 'deptApprove');
+      expect((await post('dept-head-old', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(
+        200,
+      );
+      await admin('secadmin', 'put', `/admin/users/${user['dept-head-old']}/roles`, {
+        roles: [],
+        version: await userVersion('dept-head-old'),
+      });
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'dept-head-old', password: 'Demo@2026' });
+      expect(login.status).toBe(200);
+      const res = await t
+        .http()
+        .post(`/tasks/${taskId}/withdraw`)
+        .set({ Authorization: `Bearer ${login.body.accessToken}` })
+        .send({});
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('WITHDRAW_NOT_POSSIBLE');
+    });
+
     it('given a delegate who is moved to another unit, then the task returns to the group, not stuck with them', async () => {
       const { taskId } = await atOfficeReview();
       await cloneUser('office', 'office-delegate');
@@ -352,7 +377,7 @@ describe('task authority (委托、转办、加签、催办 and the organization
           );
           return rows.rows[0].n >= n;
         },
-        60_000,
+        25_000,
       );
     } catch (e) {
       const activity = await c.query(

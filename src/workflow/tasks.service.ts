@@ -561,7 +561,13 @@ export class TasksService {
   async withdraw(actor: Actor, id: string, comment?: string): Promise<WorkflowTask> {
     const p = actor.principal!;
     const t = await this.findVisible(p, id);
-    if (t.status !== 'completed' || t.completedBy !== p.userId || t.kind !== 'step')
+    // Only while its completer still belongs to the step's group (not after a move or the loss of the role).
+    if (
+      t.status !== 'completed' ||
+      t.completedBy !== p.userId ||
+      t.kind !== 'step' ||
+      !this.isCandidate(p, t)
+    )
       throw new AppError('WITHDRAW_NOT_POSSIBLE');
     const undo = await this.dataSource.getRepository(WorkflowUndo).findOneBy({ instanceId: t.instanceId });
     if (!undo || undo.taskId !== id) throw new AppError('WITHDRAW_NOT_POSSIBLE');
