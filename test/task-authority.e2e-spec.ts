@@ -208,6 +208,116 @@ describe('task authority (委托、转办、加签、催办 and the organization
       ).toBe(401);
     });
 
+    it('given the principal leader loses the LEADER role, then the sign-off leaves them and waits for the next principal leader', async () => {
+      const group = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-LG'`))[0].id;
+      const members = (
+        await t.dataSource.query(
+          'SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position',
+          [group],
+        )
+      ).map((r: { unit_id: string }) => r.unit_id);
+      await cloneUser('leader', 'leader-x');
+      const setLeader = (leaderId: string) =>
+        admin('sysadmin', 'put', `/admin/leading-groups/${group}`, {
+          principalLeaderId: leaderId,
+          memberUnitIds: members,
+        });
+      expect((await setLeader(user['leader-x'])).status).toBe(200);
+      try {
+        const { id } = await atCountersign();
+        for (const m of ['member-1', 'member-2', 'member-3'])
+          expect((await act(t, m, id, 'countersign', { decision: 'approve' })).status).toBe(200);
+        const taskId = await openTask(t, 'leader-x', id, 'leaderSign');
+        expect((await post('leader-x', `/tasks/${taskId}/claim`)).status).toBe(200);
+        const lost = await admin('secadmin', 'put', `/admin/users/${user['leader-x']}/roles`, {
+          roles: [],
+          version: await userVersion('leader-x'),
+        });
+        expect(lost.status).toBe(200);
+        const row = await taskRow(taskId);
+        expect(row.assignee_id).toBeNull();
+        expect(row.candidate_user_ids).not.toContain(user['leader-x']);
+        const again = await t
+          .http()
+          .post('/auth/login')
+          .send({ username: 'leader-x', password: 'Demo@2026' });
+        const res = await t
+          .http()
+          .post(`/tasks/${taskId}/complete`)
+          .set({ Authorization: `Bearer ${again.body.accessToken}` })
+          .send({ decision: 'approve' });
+        expect(res.status).toBe(404);
+        // The next principal leader finds it in their inbox.
+        expect((await setLeader(user['leader'])).status).toBe(200);
+        expect(await openTask(t, 'leader', id, 'leaderSign')).toBe(taskId);
+      } finally {
+        await setLeader(user['leader']);
+      }
+    });
+
+    it('given a member unit’s countersign is open, when the member unit is removed from the leading group, then it is refused until the countersign is done', async () => {
+      const group = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-LG'`))[0].id;
+      const members: string[] = (
+        await t.dataSource.query(
+          'SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position',
+          [group],
+        )
+      ).map((r: { unit_id: string }) => r.unit_id);
+      // Only this case has open countersigns for this test: earlier cases are finished or cancelled.
+      await t.dataSource.query(
+        `UPDATE workflow_task SET status = 'cancelled' WHERE status = 'open' AND element_id = 'countersign'`,
+      );
+      const { id } = await atCountersign();
+      const member3 = (
+        await t.dataSource.query(`SELECT unit_id FROM app_user WHERE username = 'member-3'`)
+      )[0].unit_id;
+      const without = members.filter((u) => u !== member3);
+      const refused = await admin('sysadmin', 'put', `/admin/leading-groups/${group}`, {
+        principalLeaderId: user['leader'],
+        memberUnitIds: without,
+      });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('MEMBER_COUNTERSIGN_OPEN');
+      expect(refused.body.error.details).toEqual({ unitIds: [member3] });
+      expect((await act(t, 'member-3', id, 'countersign', { decision: 'approve' })).status).toBe(200);
+      const ok = await admin('sysadmin', 'put', `/admin/leading-groups/${group}`, {
+        principalLeaderId: user['leader'],
+        memberUnitIds: without,
+      });
+      expect(ok.status).toBe(200);
+      await admin('sysadmin', 'put', `/admin/leading-groups/${group}`, {
+        principalLeaderId: user['leader'],
+        memberUnitIds: members,
+      });
+    });
+
+    it('given an added signer who loses the office role, then the signature is no longer awaited and the step can be completed', async () => {
+      const { id, taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-signer');
+      await post('office', `/tasks/${taskId}/claim`);
+      const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-signer']] });
+      expect(added.status).toBe(201);
+      await admin('secadmin', 'put', `/admin/users/${user['office-signer']}/roles`, {
+        roles: [],
+        version: await userVersion('office-signer'),
+      });
+      expect((await taskRow(added.body[0].id)).status).toBe('cancelled');
+      expect(await historyActions(t, id)).toContain('task.signer-removed:officeReview');
+      expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
+    });
+
+    it('given an added signer who is away, then the office of the level releases the signature and the step goes on', async () => {
+      const { taskId } = await atOfficeReview();
+      await post('office', `/tasks/${taskId}/claim`);
+      const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+      expect(added.status).toBe(201);
+      expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(409);
+      const released = await post('office', `/tasks/${added.body[0].id}/release`, { comment: '加签人出差' });
+      expect(released.status).toBe(200);
+      expect(released.body.status).toBe('cancelled');
+      expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
+    });
+
     it('given a department head who completed a step and then lost the role, then they can no longer withdraw it', async () => {
       const id = await startReviewCase(t);
       await cloneUser('dept-head', 'dept-head-old');
@@ -296,8 +406,14 @@ describe('task authority (委托、转办、加签、催办 and the organization
         await holder.query('SELECT * FROM audit_head FOR UPDATE');
         const adding = post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
         await waitForLockWaiters(holder, 1);
-        const completing = post('office', `/tasks/${taskId}/complete`, { decision: 'approve' });
-        await waitForLockWaiters(holder, 2);
+        let settled = false;
+        const completing = post('office', `/tasks/${taskId}/complete`, { decision: 'approve' }).finally(
+          () => {
+            settled = true;
+          },
+        );
+        // The completion waits behind 加签's uncommitted change of the step (fixed), or at its own commit.
+        await waitForLockWaiters(holder, 2, () => settled);
         await holder.query('COMMIT');
         const [a, c] = await Promise.all([adding, completing]);
         expect([a.status, c.status].filter((s) => s < 300).length).toBe(1);
@@ -367,7 +483,7 @@ describe('task authority (委托、转办、加签、催办 and the organization
   });
 
   // The transactions waiting on the audit head (or on rows they hold) while the head is held.
-  async function waitForLockWaiters(c: pg.Client, n: number): Promise<void> {
+  async function waitForLockWaiters(c: pg.Client, n: number, done = () => false): Promise<void> {
     try {
       await waitFor(
         `${n} transaction(s) waiting`,
@@ -375,7 +491,7 @@ describe('task authority (委托、转办、加签、催办 and the organization
           const rows = await c.query(
             `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
           );
-          return rows.rows[0].n >= n;
+          return rows.rows[0].n >= n || done();
         },
         25_000,
       );
@@ -383,7 +499,15 @@ describe('task authority (委托、转办、加签、催办 and the organization
       const activity = await c.query(
         `SELECT state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
       );
-      throw new Error(`${(e as Error).message}: ${JSON.stringify(activity.rows)}`, { cause: e });
+      const pool = (
+        t.dataSource.driver as unknown as {
+          master: { totalCount: number; idleCount: number; waitingCount: number };
+        }
+      ).master;
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(activity.rows)}; pool total ${pool.totalCount} idle ${pool.idleCount} waiting ${pool.waitingCount}`,
+        { cause: e },
+      );
     }
   }
 });

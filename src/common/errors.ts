@@ -56,6 +56,10 @@ export const ERRORS = {
     409,
     '该单位下还有下级单位或用户，不能停用。先调整下级单位和用户。The unit still has active sub-units or users; move or disable them first.',
   ],
+  MEMBER_COUNTERSIGN_OPEN: [
+    409,
+    '该成员单位尚有未办结的会签，暂不能移出领导小组。请待会签办结后再调整成员。The member unit still has an open countersign; remove it from the leading group once that is done.',
+  ],
   CONCURRENT_UPDATE: [
     409,
     '该记录刚被其他人修改，请刷新后重试。Someone else changed this record just now; reload it and try again.',

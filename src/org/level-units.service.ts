@@ -23,11 +23,15 @@ const LEVEL_UNITS_SQL = prepared(
                   ORDER BY length(a.path) DESC LIMIT 1),
           grp AS (SELECT g.id, g.principal_leader_id FROM org_unit g, lvl WHERE g.parent_id = lvl.id AND g.kind = 'LEADING_GROUP' AND g.active LIMIT 1)
      SELECT (SELECT id FROM lvl) AS "levelId", (SELECT id FROM grp) AS "groupId",
-            (SELECT o.id FROM org_unit o, grp WHERE o.parent_id = grp.id AND o.kind = 'LEADING_GROUP_OFFICE' LIMIT 1) AS "officeId",
-            (SELECT principal_leader_id FROM grp) AS "leaderId"`,
+            (SELECT o.id FROM org_unit o, grp WHERE o.parent_id = grp.id AND o.kind = 'LEADING_GROUP_OFFICE' AND o.active LIMIT 1) AS "officeId",
+            (SELECT u.id FROM grp JOIN app_user u ON u.id = grp.principal_leader_id
+              WHERE u.active AND u.unit_id = grp.id AND 'LEADER' = ANY(u.roles)) AS "leaderId"`,
 );
 
-/** The case owner's level (nearest city/district), its leading group, the group's office and principal leader. */
+/**
+ * The case owner's level (nearest city/district), its leading group, the group's active office and its principal
+ * leader while that account is active, in the group and holds the LEADER role.
+ */
 export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null): Promise<LevelUnits> {
   if (!ownerUnitId) return NONE;
   const rows: LevelUnits[] = await m.query(LEVEL_UNITS_SQL, [ownerUnitId]);

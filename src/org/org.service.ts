@@ -71,7 +71,7 @@ export class OrgService {
       [unit.path],
     );
     if (level[0])
-      await this.holders.followOrganization(m, actor, { ownerPath: level[0].path }, 'organization-changed');
+      await this.holders.followOrganization(m, actor, { levelPath: level[0].path }, 'organization-changed');
   }
 
   private visible(p: Principal, alias = 'u'): SelectQueryBuilder<OrgUnit> {
@@ -260,6 +260,26 @@ export class OrgService {
         });
       }
       if (problems.length) throw new AppError('VALIDATION_FAILED', problems);
+      const before: { unit_id: string }[] = await m.query(
+        'SELECT unit_id FROM leading_group_member WHERE group_id = $1',
+        [id],
+      );
+      const removed = before.map((r) => r.unit_id).filter((u) => !dto.memberUnitIds.includes(u));
+      if (removed.length) {
+        // A countersign under way keeps its members: a member unit leaves once its countersign is done.
+        const busy: { unit_id: string }[] = await m.query(
+          `SELECT DISTINCT loop_item #>> '{}' AS unit_id FROM workflow_task
+            WHERE status = 'open' AND kind = 'step' AND 'members' = ANY(string_to_array(replace(candidate_groups, ' ', ''), ','))
+              AND loop_item #>> '{}' = ANY($1::text[])`,
+          [removed],
+        );
+        if (busy.length)
+          throw new AppError('MEMBER_COUNTERSIGN_OPEN', { unitIds: busy.map((b) => b.unit_id) });
+      }
+      const changed =
+        removed.length > 0 ||
+        dto.memberUnitIds.some((u) => !before.some((r) => r.unit_id === u)) ||
+        (dto.principalLeaderId !== undefined && dto.principalLeaderId !== group.principalLeaderId);
       if (dto.principalLeaderId !== undefined) {
         await m.update(
           OrgUnit,
@@ -274,8 +294,9 @@ export class OrgService {
           dto.memberUnitIds.map((unitId, position) => ({ groupId: id, unitId, position })),
         );
       }
-      // The principal leader's, the office's and the members' open tasks follow the group as it is now.
-      await this.holders.followOrganization(m, actor, { ownerPath: level.path }, 'organization-changed');
+      // The principal leader's and the members' open tasks follow the group as it is now.
+      if (changed)
+        await this.holders.followOrganization(m, actor, { levelPath: level.path }, 'organization-changed');
       await this.audit.record(m, actor, {
         action: 'leading-group.updated',
         entityType: 'org_unit',

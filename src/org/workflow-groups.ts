@@ -30,8 +30,17 @@ export class WorkflowGroups implements OnModuleInit {
       return { userIds: l.leaderId ? [l.leaderId] : [] };
     });
     r.registerGroup('members', async (ctx) => {
-      if (typeof ctx.loopItem === 'string') return { unitIds: [ctx.loopItem], roles: [Role.MEMBER] };
       const l = await this.levelUnits(ctx);
+      if (typeof ctx.loopItem === 'string') {
+        // One member unit's countersign, while it is a member of the group.
+        const member: unknown[] = l.groupId
+          ? await ctx.manager.query(
+              'SELECT 1 FROM leading_group_member WHERE group_id = $1 AND unit_id = $2',
+              [l.groupId, ctx.loopItem],
+            )
+          : [];
+        return { unitIds: member.length ? [ctx.loopItem] : [], roles: [Role.MEMBER] };
+      }
       const rows: { unit_id: string }[] = l.groupId
         ? await ctx.manager.query('SELECT unit_id FROM leading_group_member WHERE group_id = $1', [l.groupId])
         : [];
@@ -45,9 +54,21 @@ export class WorkflowGroups implements OnModuleInit {
       unitIds: ctx.instance.ownerUnitId ? [ctx.instance.ownerUnitId] : [],
       roles: [Role.DEPT_STAFF],
     }));
-    r.registerGroup('applicant', async (ctx) => ({
-      userIds: ctx.instance.startedBy ? [ctx.instance.startedBy] : [],
-    }));
+    r.registerGroup('applicant', async (ctx) => {
+      // The clerk who started the case while still an active clerk of its department; else the department's staff.
+      const still: unknown[] =
+        ctx.instance.startedBy && ctx.instance.ownerUnitId
+          ? await ctx.manager.query(
+              `SELECT 1 FROM app_user WHERE id = $1 AND unit_id = $2 AND active AND 'DEPT_STAFF' = ANY(roles)`,
+              [ctx.instance.startedBy, ctx.instance.ownerUnitId],
+            )
+          : [];
+      if (still.length) return { userIds: [ctx.instance.startedBy!] };
+      return {
+        unitIds: ctx.instance.ownerUnitId ? [ctx.instance.ownerUnitId] : [],
+        roles: [Role.DEPT_STAFF],
+      };
+    });
     r.registerGroup('finance', async (ctx) => {
       const l = await this.levelUnits(ctx);
       const rows: { id: string }[] = l.levelId

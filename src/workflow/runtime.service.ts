@@ -7,6 +7,7 @@ import { AppError } from '../common/errors.js';
 import { prepared, rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LiveEngine, type ElementApi } from './bpmn.js';
+import { mayHold } from './candidates.js';
 import { Clock } from './clock.js';
 import { DefinitionsService, type DeployedDefinition } from './definitions.service.js';
 import { TimerQueue } from './timer-queue.js';
@@ -525,14 +526,33 @@ export class WorkflowRuntime implements OnModuleDestroy {
     );
   }
 
+  /**
+   * 委托 ends: the task goes back to whoever delegated it if they may still hold it (as the organization is
+   * now), else to its group. (A delegation ended otherwise — released, reassigned, delegated anew — cancels its timer.)
+   */
   private async endDelegation(m: EntityManager, timer: WorkflowTimer): Promise<void> {
-    const task = await m.findOneBy(WorkflowTask, { id: timer.taskId! });
+    const task = await m.findOne(WorkflowTask, {
+      where: { id: timer.taskId! },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!task || task.status !== 'open' || !task.delegatedFromId) return;
+    const back: { id: string; unit_id: string; roles: string[]; active: boolean }[] = await m.query(
+      'SELECT id, unit_id, roles, active FROM app_user WHERE id = $1 FOR SHARE',
+      [task.delegatedFromId],
+    );
+    const person = back[0] && {
+      id: back[0].id,
+      unitId: back[0].unit_id,
+      roles: back[0].roles,
+      active: back[0].active,
+    };
+    const to = mayHold(person, task) ? task.delegatedFromId : null;
     await m.update(
       WorkflowTask,
       { id: task.id },
       {
-        assigneeId: task.delegatedFromId,
+        assigneeId: to,
+        claimedAt: to ? task.claimedAt : null,
         delegatedFromId: null,
         delegatedUntil: null,
         version: () => 'version + 1',
@@ -542,9 +562,9 @@ export class WorkflowRuntime implements OnModuleDestroy {
       instanceId: task.instanceId,
       taskId: task.id,
       elementId: task.elementId,
-      action: 'task.delegation-ended',
+      action: to ? 'task.delegation-ended' : 'task.returned-to-group',
       at: this.clock.now(),
-      data: { back: task.delegatedFromId },
+      data: (to ? { back: to } : { from: task.assigneeId, to: null, reason: 'delegation-ended' }) as never,
     });
   }
 

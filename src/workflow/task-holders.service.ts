@@ -4,31 +4,14 @@ import { AuditService } from '../audit/audit.service.js';
 import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { mayHold, type CandidateLists, type Person } from './candidates.js';
 import { Clock } from './clock.js';
 import { INSTANCE_ROW_JSON, infoOf, type InstanceRow } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import type { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowRegistry, type Candidates } from './workflow.registry.js';
 
-/** Who may hold a task: its candidate lists (users of these units with one of these roles, or these users). */
-export type CandidateLists = Pick<WorkflowTask, 'candidateUnitIds' | 'candidateRoles' | 'candidateUserIds'>;
-
-/** A person as the organization knows them now. */
-export interface Person {
-  id: string;
-  unitId: string;
-  roles: string[];
-  active: boolean;
-}
-
-/** Whether a person is one of a task's candidates (a user named, or of a unit named with a role named). */
-export function isCandidate(person: Pick<Person, 'id' | 'unitId' | 'roles'>, t: CandidateLists): boolean {
-  return (
-    t.candidateUserIds.includes(person.id) ||
-    (t.candidateUnitIds.includes(person.unitId) &&
-      (t.candidateRoles.length === 0 || t.candidateRoles.some((r) => person.roles.includes(r))))
-  );
-}
+export { isCandidate, type CandidateLists, type Person } from './candidates.js';
 
 /** Why the organization changed, as recorded on the tasks it moves. */
 export type OrganizationChange = 'user-disabled' | 'user-moved' | 'roles-changed' | 'organization-changed';
@@ -47,6 +30,7 @@ interface OpenTaskRow {
   assignee_id: string | null;
   delegated_from_id: string | null;
   instance: InstanceRow;
+  variables: Record<string, unknown>;
 }
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -65,11 +49,14 @@ export class TaskHolders {
     private readonly clock: Clock,
   ) {}
 
-  /** The people with these ids as they are now (missing ids are left out). */
-  async people(m: EntityManager, ids: string[]): Promise<Map<string, Person>> {
+  /**
+   * The people with these ids as they are now (missing ids are left out); with `lock`, their rows are kept
+   * from changing (a move, a role, disabling) until the caller's transaction ends.
+   */
+  async people(m: EntityManager, ids: string[], lock = false): Promise<Map<string, Person>> {
     if (!ids.length) return new Map();
     const rows: { id: string; unit_id: string; roles: string[]; active: boolean }[] = await m.query(
-      'SELECT id, unit_id, roles, active FROM app_user WHERE id = ANY($1::uuid[])',
+      `SELECT id, unit_id, roles, active FROM app_user WHERE id = ANY($1::uuid[]) ORDER BY id${lock ? ' FOR SHARE' : ''}`,
       [ids],
     );
     return new Map(
@@ -88,11 +75,8 @@ export class TaskHolders {
     field: 'toUserId' | 'userIds',
     excludeId?: string,
   ): Promise<void> {
-    const people = await this.people(m, ids);
-    const bad = ids.filter((id) => {
-      const person = people.get(id);
-      return !person || !person.active || id === excludeId || !isCandidate(person, t);
-    });
+    const people = await this.people(m, ids, true);
+    const bad = ids.filter((id) => id === excludeId || !mayHold(people.get(id), t));
     if (!bad.length) return;
     throw new AppError('VALIDATION_FAILED', [
       {
@@ -104,6 +88,26 @@ export class TaskHolders {
         ],
       },
     ]);
+  }
+
+  /**
+   * The actor's row as the session read it, kept from changing until the operation commits: a move, a role
+   * lost or disabling that commits first makes the task answer as it would to anyone outside its group.
+   */
+  async assertActorCurrent(m: EntityManager, p: Principal): Promise<void> {
+    const rows: unknown[] = await m.query(
+      'SELECT 1 FROM app_user WHERE id = $1 AND active AND unit_id = $2 AND roles = $3::text[] FOR SHARE',
+      [p.userId, p.unitId, p.roles],
+    );
+    if (!rows.length) throw new AppError('TASK_NOT_FOUND');
+  }
+
+  /** Cancels the pending end of a task's delegation (the delegation was ended some other way). */
+  async cancelDelegationEnd(m: EntityManager, taskId: string): Promise<void> {
+    await m.query(
+      `UPDATE workflow_timer SET cancelled_at = $2 WHERE task_id = $1 AND kind = 'delegation-end' AND fired_at IS NULL AND cancelled_at IS NULL`,
+      [taskId, this.clock.now()],
+    );
   }
 
   /**
@@ -131,27 +135,33 @@ export class TaskHolders {
 
   /**
    * Re-resolves the open tasks concerned by an organization change — those a user holds, delegated or is named
-   * in (`userId`), or those of cases owned under a part of the tree (`ownerPath`) — and returns to their group
-   * the tasks whose holder can no longer hold them. In the caller's transaction; tasks are locked while moved.
+   * in (`userId`), or those of cases of a level (`levelPath`: owned under that city or district, not under a
+   * district below it) — and returns to their group the tasks whose holder can no longer hold them. In the
+   * caller's transaction; the tasks are locked in id order while they are moved.
    */
   async followOrganization(
     m: EntityManager,
     actor: Actor,
-    concerned: { userId?: string; ownerPath?: string },
+    concerned: { userId?: string; levelPath?: string },
     reason: OrganizationChange,
   ): Promise<number> {
     const rows: OpenTaskRow[] = await m.query(
       `SELECT t.id, t.instance_id, t.element_id, t.kind, t.parent_task_id, t.candidate_groups, t.loop_item,
               t.candidate_unit_ids, t.candidate_roles, t.candidate_user_ids, t.assignee_id, t.delegated_from_id,
-              ${INSTANCE_ROW_JSON('i')} AS instance
+              ${INSTANCE_ROW_JSON('i')} AS instance, i.variables
          FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id
         WHERE t.status = 'open'
           AND (($1::uuid IS NOT NULL AND (t.assignee_id = $1 OR t.delegated_from_id = $1 OR $1 = ANY(t.candidate_user_ids)))
-            OR ($2::text IS NOT NULL AND i.owner_unit_id IN (SELECT id FROM org_unit WHERE starts_with(path, $2))))
-        ORDER BY t.kind DESC, t.created_at
+            OR ($2::text IS NOT NULL AND i.owner_unit_id IN (
+                  SELECT o.id FROM org_unit o WHERE starts_with(o.path, $2)
+                     AND NOT EXISTS (SELECT 1 FROM org_unit d WHERE d.kind = 'DISTRICT' AND d.path <> $2
+                                        AND starts_with(d.path, $2) AND starts_with(o.path, d.path)))))
+        ORDER BY t.id
         FOR UPDATE OF t`,
-      [concerned.userId ?? null, concerned.ownerPath ?? null],
+      [concerned.userId ?? null, concerned.levelPath ?? null],
     );
+    // Step tasks before their added signers (a signer's candidates are its step's).
+    rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'step' ? -1 : 1));
     if (!rows.length) return 0;
     const lists = new Map<string, CandidateLists>();
     const listsOf = async (r: OpenTaskRow): Promise<CandidateLists> => {
@@ -168,7 +178,7 @@ export class TaskHolders {
           instance: infoOf(r.instance),
           elementId: r.element_id,
           loopItem: r.loop_item,
-          variables: {},
+          variables: r.variables ?? {},
         });
         next = { candidateUnitIds: c.unitIds, candidateRoles: c.roles, candidateUserIds: c.userIds };
       } else if (r.kind === 'added-signer' && r.parent_task_id) {
@@ -197,16 +207,13 @@ export class TaskHolders {
     const people = await this.people(m, [
       ...new Set(rows.flatMap((r) => [r.assignee_id, r.delegated_from_id]).filter((x): x is string => !!x)),
     ]);
-    const mayHold = (id: string | null, l: CandidateLists) => {
-      const person = id ? people.get(id) : undefined;
-      return !!person && person.active && isCandidate(person, l);
-    };
+    const holds = (id: string | null, l: CandidateLists) => mayHold(id ? people.get(id) : undefined, l);
     const now = this.clock.now();
     let moved = 0;
     for (const r of rows) {
       const l = await listsOf(r);
-      const holderStays = r.assignee_id === null || mayHold(r.assignee_id, l);
-      const delegatorStays = r.delegated_from_id === null || mayHold(r.delegated_from_id, l);
+      const holderStays = r.assignee_id === null || holds(r.assignee_id, l);
+      const delegatorStays = r.delegated_from_id === null || holds(r.delegated_from_id, l);
       const listsChanged =
         !sameSet(l.candidateUnitIds, r.candidate_unit_ids) ||
         !sameSet(l.candidateRoles, r.candidate_roles) ||
@@ -226,11 +233,12 @@ export class TaskHolders {
       let delegatedFrom = r.delegated_from_id;
       if (!holderStays) {
         // Back to the one who delegated it if they still may hold it; else to the group.
-        assignee = r.delegated_from_id && mayHold(r.delegated_from_id, l) ? r.delegated_from_id : null;
+        assignee = r.delegated_from_id && holds(r.delegated_from_id, l) ? r.delegated_from_id : null;
         delegatedFrom = null;
       } else if (!delegatorStays) {
         delegatedFrom = null; // The delegate keeps it: the delegator can no longer take it back.
       }
+      if (delegatedFrom === null && r.delegated_from_id !== null) await this.cancelDelegationEnd(m, r.id);
       await m.query(
         `UPDATE workflow_task SET candidate_unit_ids = $2, candidate_roles = $3, candidate_user_ids = $4,
                 assignee_id = $5, delegated_from_id = $6,

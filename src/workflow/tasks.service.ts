@@ -21,7 +21,8 @@ import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
-import { isCandidate, TaskHolders } from './task-holders.service.js';
+import { isCandidate } from './candidates.js';
+import { TaskHolders } from './task-holders.service.js';
 
 export interface InboxItem {
   id: string;
@@ -258,6 +259,7 @@ export class TasksService {
       if (t.assigneeId === p.userId) return t;
       if (t.assigneeId !== null) throw new AppError('TASK_ALREADY_CLAIMED');
       if (!this.isCandidate(p, t)) throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertActorCurrent(m, p);
       const won = await this.guardedUpdate(
         m,
         t,
@@ -269,7 +271,9 @@ export class TasksService {
         // Lost to a claim at the same moment: if that was the same person, the task is theirs all the same.
         const now = await this.dataSource.manager.findOneBy(WorkflowTask, { id });
         if (now?.status === 'open' && now.assigneeId === p.userId) return now;
-        throw new AppError(now?.status === 'open' ? 'TASK_ALREADY_CLAIMED' : 'TASK_NOT_OPEN');
+        if (now?.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+        // Changed meanwhile but held by nobody (released, given back): try again.
+        throw new AppError(now.assigneeId ? 'TASK_ALREADY_CLAIMED' : 'CONCURRENT_UPDATE');
       }
       await this.log(m, actor, t, 'task.claimed');
       return m.findOneByOrFail(WorkflowTask, { id });
@@ -286,13 +290,20 @@ export class TasksService {
       const t = await m.findOneBy(WorkflowTask, { id });
       if (!t || !(await this.holders.isLevelOffice(m, p, t))) throw new AppError('TASK_NOT_FOUND');
       if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
-      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertActorCurrent(m, p);
+      if (t.kind === 'added-signer') {
+        // An added signature the step waits for in vain (the signer is away): no longer awaited.
+        await this.guardedUpdate(m, t, { status: 'cancelled', completed_at: this.clock.now() });
+        await this.log(m, actor, t, 'task.signer-removed', { signer: t.assigneeId }, comment);
+        return m.findOneByOrFail(WorkflowTask, { id });
+      }
       await this.guardedUpdate(m, t, {
         assignee_id: null,
         claimed_at: null,
         delegated_from_id: null,
         delegated_until: null,
       });
+      if (t.delegatedFromId) await this.holders.cancelDelegationEnd(m, t.id);
       await this.log(m, actor, t, 'task.released', { from: t.assigneeId }, comment);
       return m.findOneByOrFail(WorkflowTask, { id });
     });
@@ -467,7 +478,10 @@ export class TasksService {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
       const t = await this.findActionableOrOffice(p, id, m);
+      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertActorCurrent(m, p);
       await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId');
+      if (t.delegatedFromId) await this.holders.cancelDelegationEnd(m, t.id);
       await this.guardedUpdate(m, t, {
         assignee_id: toUserId,
         claimed_at: this.clock.now(),
@@ -496,7 +510,9 @@ export class TasksService {
     return this.dataSource.transaction(async (m) => {
       const t = await this.findActionable(p, id, m);
       if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertActorCurrent(m, p);
       await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId', p.userId);
+      if (t.delegatedFromId) await this.holders.cancelDelegationEnd(m, t.id);
       await this.guardedUpdate(m, t, {
         assignee_id: toUserId,
         delegated_from_id: p.userId,
@@ -526,6 +542,7 @@ export class TasksService {
     return this.dataSource.transaction(async (m) => {
       const t = await this.findActionable(p, id, m);
       if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      await this.holders.assertActorCurrent(m, p);
       await this.holders.assertMayReceive(m, t, ids, 'userIds', p.userId);
       await this.guardedUpdate(m, t, {});
       const created: WorkflowTask[] = [];

@@ -35,7 +35,9 @@ export class WorkflowInstance {
   @Column({ type: 'jsonb', default: () => "'{}'" }) variables: Record<string, unknown>;
   @Column({ type: 'uuid', nullable: true }) startedBy: string | null;
   /** The unit the case belongs to (e.g. the applicant's department): candidate groups resolve from it. */
-  @Column({ type: 'uuid', nullable: true }) ownerUnitId: string | null;
+  @Index('ix_workflow_instance_owner_unit')
+  @Column({ type: 'uuid', nullable: true })
+  ownerUnitId: string | null;
   @Column({ type: 'timestamptz' }) startedAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) endedAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) suspendedAt: Date | null;

@@ -23,7 +23,7 @@ export interface GroupContext {
   elementId: string;
   /** The multi-instance element value of this iteration, if any (e.g. a member unit's id). */
   loopItem: unknown;
-  /** The case's variables when the task is created; empty when an open task is re-resolved. */
+  /** The case's variables (as of its last step when an open task is re-resolved). */
   variables: Record<string, unknown>;
 }
 
