@@ -485,7 +485,17 @@ describe('workflow durability', () => {
     expect(row[0].fired_at).not.toBeNull();
     expect(row[0].resolved_at).not.toBeNull();
     expect(row[0].attempts).toBe(2);
-    expect((await historyActions(a, id)).filter((x) => x.startsWith('task.overdue'))).toHaveLength(1);
+    const actions = await historyActions(a, id);
+    expect(actions.filter((x) => x.startsWith('task.overdue'))).toHaveLength(1);
+    expect(actions.filter((x) => x === 'incident.opened:officeReview')).toHaveLength(1);
+    const retries = await a.dataSource.query(
+      `SELECT actor_username, data->>'resolved' AS resolved FROM workflow_history WHERE instance_id = $1 AND action = 'incident.retried' ORDER BY seq`,
+      [id],
+    );
+    expect(retries).toEqual([
+      { actor_username: 'office', resolved: 'false' },
+      { actor_username: 'office', resolved: 'true' },
+    ]);
   });
 
   it('given a due timer whose job was lost (its retries spent during a database outage), when the sweepers of two processes run at once, then it is queued again once and fires once', async () => {

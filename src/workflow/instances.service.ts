@@ -232,7 +232,7 @@ export class InstancesService {
     const incident = await this.dataSource.getRepository(WorkflowIncident).findOneBy({ id: incidentId });
     if (!incident || incident.resolvedAt) throw new AppError('INCIDENT_NOT_FOUND');
     await this.oversee(actor.principal!, incident.instanceId);
-    if (incident.timerId) return this.retryTimer(incident.id, incident.timerId);
+    if (incident.timerId) return this.retryTimer(actor, { ...incident, timerId: incident.timerId });
     this.runtime.forget(incident.instanceId);
     await this.runtime.step(incident.instanceId, actor, async (ctx) => {
       ctx.history.push({ action: 'incident.retried', elementId: incident.elementId, data: { incidentId } });
@@ -241,11 +241,12 @@ export class InstancesService {
     return { resolved: after.resolvedAt !== null, message: after.resolvedAt ? undefined : after.message };
   }
 
-  /** A timer's incident is resolved once its timer has fired (or was cancelled meanwhile). */
+  /** A timer's incident is resolved once its timer has fired (or was cancelled meanwhile); who retried is recorded. */
   private async retryTimer(
-    incidentId: string,
-    timerId: string,
+    actor: Actor,
+    incident: WorkflowIncident & { timerId: string },
   ): Promise<{ resolved: boolean; message?: string }> {
+    const { id: incidentId, timerId } = incident;
     try {
       await this.runtime.fireTimer(timerId);
     } catch (e) {
@@ -257,6 +258,15 @@ export class InstancesService {
       [incidentId, this.clock.now(), timerId],
     );
     const after = await this.dataSource.getRepository(WorkflowIncident).findOneByOrFail({ id: incidentId });
+    await this.dataSource.getRepository(WorkflowHistory).insert({
+      instanceId: incident.instanceId,
+      elementId: incident.elementId,
+      action: 'incident.retried',
+      actorId: actor.principal?.userId ?? null,
+      actorUsername: actor.principal?.username ?? null,
+      at: this.clock.now(),
+      data: { incidentId, timerId, resolved: after.resolvedAt !== null },
+    });
     return { resolved: after.resolvedAt !== null, message: after.resolvedAt ? undefined : after.message };
   }
 }
