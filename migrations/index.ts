@@ -9,6 +9,8 @@ import { OpenSignerIndex1796102269013 } from './1796102269013-OpenSignerIndex.js
 import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuard.js';
 import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditRecordOnlyFromChain.js';
 import { OrgUnitChanges1796104100000 } from './1796104100000-OrgUnitChanges.js';
+import { RevertedDefinitionDeploysAgain1796148810281 } from './1796148810281-RevertedDefinitionDeploysAgain.js';
+import { TimerIncidents1796149055757 } from './1796149055757-TimerIncidents.js';
 import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateGroups.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
@@ -25,5 +27,7 @@ export const MIGRATIONS: Function[] = [
   WorkflowStepGuard1796102900000,
   AuditRecordOnlyFromChain1796103500000,
   OrgUnitChanges1796104100000,
+  RevertedDefinitionDeploysAgain1796148810281,
+  TimerIncidents1796149055757,
   TaskCandidateGroups1796200000000,
 ];

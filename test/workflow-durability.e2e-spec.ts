@@ -2,9 +2,14 @@ import { INSTANCE_ROW_JSON, WorkflowRuntime, type InstanceRow } from '../src/wor
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { captureStatements } from './helpers/statements.js';
-import { makeTimersDue, waitFor } from './helpers/timers.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  failOverdueOf,
+  holdRow,
+  lockWaiters,
+  makeTimersDue,
+  pendingTimer,
+  waitFor,
+} from './helpers/timers.js';
 
 /** `username` approves the task over HTTP on server process `app`. */
 async function approve(app: TestApp, username: string, taskId: string) {
@@ -310,12 +315,210 @@ describe('workflow durability', () => {
       );
       return left[0].n === 0;
     });
-    await sleep(1500); // give a duplicate a chance to show
+    // Every job of those timers has run (none is left to fire a timer twice).
+    await waitFor('every job of those timers to end', async () => {
+      const live = await a.dataSource.query(
+        `SELECT count(*)::int AS n FROM workflow_timer t JOIN pgboss.job j ON j.name = 'workflow-timer' AND j.data->>'timerId' = t.id::text
+          WHERE t.instance_id = ANY($1::uuid[]) AND t.kind = 'bpmn' AND j.state < 'completed'`,
+        [ids],
+      );
+      return live[0].n === 0;
+    });
     const fired: { instance_id: string; n: number }[] = await a.dataSource.query(
       `SELECT instance_id, count(*)::int AS n FROM workflow_history WHERE instance_id = ANY($1::uuid[]) AND action = 'timer.fired' GROUP BY instance_id`,
       [ids],
     );
     expect(fired).toHaveLength(6);
     expect(fired.every((f) => f.n === 1)).toBe(true);
+  });
+  it('given one timer fired by two server processes at the same moment, then it fires exactly once: the claim in the database decides', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const limit = await pendingTimer(a, id, 'task-limit');
+    const race = async (timerId: string) => {
+      // Both processes read the timer as not fired, then queue on its row: the barrier opens for both at once.
+      const barrier = await holdRow(a, 'workflow_timer', timerId);
+      const fires = [a, b].map((app) => app.app.get(WorkflowRuntime).fireTimer(timerId));
+      try {
+        await lockWaiters(a, 2, 'UPDATE workflow_timer SET fired_at');
+      } finally {
+        await barrier.release();
+      }
+      await Promise.all(fires);
+    };
+    await race(limit.id);
+    const overdue = await a.dataSource.query(
+      `SELECT count(*)::int AS n FROM workflow_history WHERE instance_id = $1 AND action = 'task.overdue'`,
+      [id],
+    );
+    expect(overdue[0].n).toBe(1);
+
+    for (const [user, el] of TO_LEADER.slice(1)) await act(a, user, id, el, { decision: 'approve' });
+    await race((await pendingTimer(a, id, 'bpmn')).id);
+    const actions = await historyActions(a, id);
+    expect(actions.filter((x) => x === 'timer.fired:signLapsed')).toHaveLength(1);
+    expect(await instanceStatus(a, id)).toBe('completed');
+  });
+
+  it("given another step of the case commits while a timer's step writes, then the timer's step runs again on the fresh case and fires", async () => {
+    const id = await startReviewCase(a);
+    for (const [user, el] of TO_LEADER) await act(a, user, id, el, { decision: 'approve' });
+    const timer = await pendingTimer(a, id, 'bpmn');
+    const other = await holdRow(a, 'workflow_instance', id);
+    const fire = a.app.get(WorkflowRuntime).fireTimer(timer.id);
+    const settled = fire.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    try {
+      await lockWaiters(a, 1, 'WITH done AS');
+      // The other step: it moves the case's version on while the timer's step waits to write.
+      await other.run('UPDATE workflow_instance SET version = version + 1 WHERE id = $1', [id]);
+    } finally {
+      await other.release(true);
+    }
+    expect(await settled).toBeNull();
+    expect(await instanceStatus(a, id)).toBe('completed');
+    const actions = await historyActions(a, id);
+    expect(actions.filter((x) => x === 'timer.fired:signLapsed')).toHaveLength(1);
+  });
+
+  it('given two due timers fetched together and one failing, then the other fires at its first attempt and only the failing one is retried', async () => {
+    const good = await startReviewCase(a);
+    const bad = await startReviewCase(a);
+    for (const id of [good, bad]) await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const goodTimer = await pendingTimer(a, good, 'task-limit');
+    const badTimer = await pendingTimer(a, bad, 'task-limit');
+    const stopFailing = await failOverdueOf(a, [bad]);
+    try {
+      await a.dataSource.query(`UPDATE workflow_timer SET fire_at = now() WHERE id = ANY($1::uuid[])`, [
+        [goodTimer.id, badTimer.id],
+      ]);
+      // One statement: both jobs are due at once, so the next fetch takes them together.
+      await a.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
+        [goodTimer.job_id, badTimer.job_id],
+      ]);
+      const job = async (jobId: string) =>
+        (
+          await a.dataSource.query(
+            `SELECT state, retry_count FROM pgboss.job WHERE name = 'workflow-timer' AND id = $1`,
+            [jobId],
+          )
+        )[0] as { state: string; retry_count: number };
+      await waitFor(
+        'the failing job to be retried',
+        async () => (await job(badTimer.job_id)).state === 'retry',
+      );
+      expect(await job(goodTimer.job_id)).toEqual({ state: 'completed', retry_count: 0 });
+      const fired = await a.dataSource.query(
+        `SELECT id FROM workflow_timer WHERE id = ANY($1::uuid[]) AND fired_at IS NOT NULL`,
+        [[goodTimer.id, badTimer.id]],
+      );
+      expect(fired).toEqual([{ id: goodTimer.id }]);
+    } finally {
+      await stopFailing();
+    }
+    // Its retry (a backoff away) is brought forward: it fires now that the fault is gone.
+    await a.dataSource.query(
+      `UPDATE pgboss.job SET start_after = now() WHERE name = 'workflow-timer' AND id = $1`,
+      [badTimer.job_id],
+    );
+    await waitFor('the retried timer to fire', async () => {
+      const r = await a.dataSource.query(`SELECT fired_at FROM workflow_timer WHERE id = $1`, [badTimer.id]);
+      return r[0].fired_at !== null;
+    });
+  });
+
+  it('given a timer whose job has spent its retries, when it fails once more, then an incident opens that the office sees and retries; the sweeper leaves it to the office', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const timer = await pendingTimer(a, id, 'task-limit');
+    const stopFailing = await failOverdueOf(a, [id]);
+    const office = await a.token('office');
+    let incidentId: string;
+    try {
+      await a.dataSource.query(`UPDATE workflow_timer SET fire_at = now() WHERE id = $1`, [timer.id]);
+      // The last attempt of its budget (after 10 retries with backoff: about 85 minutes of trouble).
+      await a.dataSource.query(
+        `UPDATE pgboss.job SET start_after = now(), retry_count = retry_limit WHERE name = 'workflow-timer' AND id = $1`,
+        [timer.job_id],
+      );
+      await waitFor('an incident of the timer', async () => {
+        const r = await a.dataSource.query(`SELECT 1 FROM workflow_incident WHERE timer_id = $1`, [timer.id]);
+        return r.length === 1;
+      });
+      const list = await a.http().get('/workflow-incidents').set('Authorization', `Bearer ${office}`);
+      expect(list.status).toBe(200);
+      const incident = list.body.find((x: { timerId: string | null }) => x.timerId === timer.id);
+      expect(incident).toMatchObject({
+        instanceId: id,
+        elementId: 'officeReview',
+        topic: 'timer:task-limit',
+        resolvedAt: null,
+      });
+      expect(incident.message).toContain('fails (test)');
+      incidentId = incident.id;
+      // The timer is still due and unfired, but it is the office's now: the sweeper does not queue it again.
+      await a.app.get(WorkflowRuntime).sweepTimers();
+      const jobs = await a.dataSource.query(`SELECT job_id FROM workflow_timer WHERE id = $1`, [timer.id]);
+      expect(jobs[0].job_id).toBe(timer.job_id);
+      // Retrying while the fault lasts answers so and counts the attempt.
+      const again = await a
+        .http()
+        .post(`/workflow-incidents/${incidentId}/retry`)
+        .set('Authorization', `Bearer ${office}`);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ resolved: false });
+    } finally {
+      await stopFailing();
+    }
+    const retried = await a
+      .http()
+      .post(`/workflow-incidents/${incidentId}/retry`)
+      .set('Authorization', `Bearer ${office}`);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toEqual({ resolved: true });
+    const row = await a.dataSource.query(
+      `SELECT t.fired_at, i.resolved_at, i.attempts FROM workflow_timer t JOIN workflow_incident i ON i.timer_id = t.id WHERE t.id = $1`,
+      [timer.id],
+    );
+    expect(row[0].fired_at).not.toBeNull();
+    expect(row[0].resolved_at).not.toBeNull();
+    expect(row[0].attempts).toBe(2);
+    const actions = await historyActions(a, id);
+    expect(actions.filter((x) => x.startsWith('task.overdue'))).toHaveLength(1);
+    expect(actions.filter((x) => x === 'incident.opened:officeReview')).toHaveLength(1);
+    const retries = await a.dataSource.query(
+      `SELECT actor_username, data->>'resolved' AS resolved FROM workflow_history WHERE instance_id = $1 AND action = 'incident.retried' ORDER BY seq`,
+      [id],
+    );
+    expect(retries).toEqual([
+      { actor_username: 'office', resolved: 'false' },
+      { actor_username: 'office', resolved: 'true' },
+    ]);
+  });
+
+  it('given a due timer whose job was lost (its retries spent during a database outage), when the sweepers of two processes run at once, then it is queued again once and fires once', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const timer = await pendingTimer(a, id, 'task-limit');
+    await a.dataSource.query(`UPDATE workflow_timer SET fire_at = now() WHERE id = $1`, [timer.id]);
+    await a.dataSource.query(
+      `UPDATE pgboss.job SET state = 'failed', completed_on = now() WHERE name = 'workflow-timer' AND id = $1`,
+      [timer.job_id],
+    );
+    const queued = await Promise.all([a, b].map((app) => app.app.get(WorkflowRuntime).sweepTimers()));
+    expect(queued[0] + queued[1]).toBeLessThanOrEqual(1);
+    // Queued again once (by one of the two sweeps, or by a periodic one before them).
+    const jobs = await a.dataSource.query(
+      `SELECT id FROM pgboss.job WHERE name = 'workflow-timer' AND data->>'timerId' = $1 AND id <> $2`,
+      [timer.id, timer.job_id],
+    );
+    expect(jobs).toHaveLength(1);
+    await waitFor('the swept timer to fire', async () => {
+      const r = await a.dataSource.query(`SELECT fired_at FROM workflow_timer WHERE id = $1`, [timer.id]);
+      return r[0].fired_at !== null;
+    });
+    expect((await historyActions(a, id)).filter((x) => x.startsWith('task.overdue'))).toHaveLength(1);
   });
 });

@@ -41,6 +41,8 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(0) @Max(100000) ENGINE_CACHE_SIZE = 200;
   /** Seconds between polls for due timers. */
   @Transform(toInt) @IsInt() @Min(1) @Max(600) TIMER_POLL_SECONDS = 2;
+  /** Seconds between sweeps that queue again due timers whose job was lost (e.g. retries spent in an outage). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400) TIMER_SWEEP_SECONDS = 60;
 
   /** 准入: an application must be submitted at least this many working days before its start date. */
   @Transform(toInt) @IsInt() @Min(0) @Max(365) ADMISSION_LEAD_WORKING_DAYS = 30;

@@ -21,7 +21,7 @@ export interface DeployedDefinition {
   topics: string[];
 }
 
-/** Deploys `workflows/*.bpmn` as versions (by content hash) and serves definitions to the runtime. */
+/** Deploys `workflows/*.bpmn` as versions (a content unlike the newest version's) and serves definitions to the runtime. */
 @Injectable()
 export class DefinitionsService {
   private readonly logger = new Logger('Workflows');
@@ -35,7 +35,8 @@ export class DefinitionsService {
 
   /**
    * Reads every .bpmn file of the workflow folders, checks them all (reporting every problem at once), and
-   * stores each new content as a new version of its process. Running instances keep their version.
+   * stores each content that differs from its process's newest version as a new version (a file reverted to
+   * older content is deployed again, as the newest). Running instances keep their version.
    */
   async deployAll(): Promise<DeployedDefinition[]> {
     const files: { file: string; xml: string }[] = [];
@@ -79,16 +80,17 @@ export class DefinitionsService {
       await m.query('SELECT pg_advisory_xact_lock($1)', [DEPLOY_LOCK]);
       for (const p of parsed) {
         const hash = createHash('sha256').update(p.xml).digest('hex');
-        let row = await m.findOneBy(WorkflowDefinition, { processId: p.def.processId, contentHash: hash });
-        if (!row) {
-          const max = await m.query(
-            'SELECT coalesce(max(version), 0)::int AS v FROM workflow_definition WHERE process_id = $1',
-            [p.def.processId],
-          );
+        // As Camunda filters duplicates: only content equal to the newest version is not deployed again.
+        // Content of an older version (a file reverted) becomes a new version, so new cases start on it.
+        let row = await m.findOne(WorkflowDefinition, {
+          where: { processId: p.def.processId },
+          order: { version: 'DESC' },
+        });
+        if (row?.contentHash !== hash) {
           row = await m.save(
             m.create(WorkflowDefinition, {
               processId: p.def.processId,
-              version: max[0].v + 1,
+              version: (row?.version ?? 0) + 1,
               name: p.def.name,
               fileName: path.basename(p.file),
               contentHash: hash,
@@ -146,7 +148,7 @@ export class DefinitionsService {
     return this.remember(row);
   }
 
-  /** The newest version of a process: new instances start on it. */
+  /** The newest version of a process (the content deployed last): new instances start on it. */
   async latest(processId: string): Promise<DeployedDefinition> {
     const rows: { id: string }[] = await this.dataSource.query(
       'SELECT id FROM workflow_definition WHERE process_id = $1 ORDER BY version DESC LIMIT 1',

@@ -227,16 +227,46 @@ export class InstancesService {
     return visible;
   }
 
-  /** Runs a failed service task again; answers whether it worked this time. */
+  /** Runs a failed service task, or fires a failed timer, again; answers whether it worked this time. */
   async retry(actor: Actor, incidentId: string): Promise<{ resolved: boolean; message?: string }> {
     const incident = await this.dataSource.getRepository(WorkflowIncident).findOneBy({ id: incidentId });
     if (!incident || incident.resolvedAt) throw new AppError('INCIDENT_NOT_FOUND');
     await this.oversee(actor.principal!, incident.instanceId);
+    if (incident.timerId) return this.retryTimer(actor, { ...incident, timerId: incident.timerId });
     this.runtime.forget(incident.instanceId);
     await this.runtime.step(incident.instanceId, actor, async (ctx) => {
       ctx.history.push({ action: 'incident.retried', elementId: incident.elementId, data: { incidentId } });
     });
     const after = await this.dataSource.getRepository(WorkflowIncident).findOneByOrFail({ id: incidentId });
+    return { resolved: after.resolvedAt !== null, message: after.resolvedAt ? undefined : after.message };
+  }
+
+  /** A timer's incident is resolved once its timer has fired (or was cancelled meanwhile); who retried is recorded. */
+  private async retryTimer(
+    actor: Actor,
+    incident: WorkflowIncident & { timerId: string },
+  ): Promise<{ resolved: boolean; message?: string }> {
+    const { id: incidentId, timerId } = incident;
+    try {
+      await this.runtime.fireTimer(timerId);
+    } catch (e) {
+      await this.runtime.timerFailed(timerId, e);
+    }
+    await this.dataSource.query(
+      `UPDATE workflow_incident SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL
+          AND EXISTS (SELECT 1 FROM workflow_timer t WHERE t.id = $3 AND (t.fired_at IS NOT NULL OR t.cancelled_at IS NOT NULL))`,
+      [incidentId, this.clock.now(), timerId],
+    );
+    const after = await this.dataSource.getRepository(WorkflowIncident).findOneByOrFail({ id: incidentId });
+    await this.dataSource.getRepository(WorkflowHistory).insert({
+      instanceId: incident.instanceId,
+      elementId: incident.elementId,
+      action: 'incident.retried',
+      actorId: actor.principal?.userId ?? null,
+      actorUsername: actor.principal?.username ?? null,
+      at: this.clock.now(),
+      data: { incidentId, timerId, resolved: after.resolvedAt !== null },
+    });
     return { resolved: after.resolvedAt !== null, message: after.resolvedAt ? undefined : after.message };
   }
 }

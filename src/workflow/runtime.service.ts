@@ -10,7 +10,7 @@ import { LiveEngine, type ElementApi } from './bpmn.js';
 import { mayHold } from './candidates.js';
 import { Clock } from './clock.js';
 import { DefinitionsService, type DeployedDefinition } from './definitions.service.js';
-import { TimerQueue } from './timer-queue.js';
+import { TIMER_QUEUE, TimerQueue } from './timer-queue.js';
 import { addWorkingDays, parseLimit } from './working-days.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowIncident } from './workflow-incident.entity.js';
@@ -224,6 +224,11 @@ export function INSTANCE_ROW_JSON(alias: string): string {
       'businessKey', ${alias}.business_key, 'ownerUnitId', ${alias}.owner_unit_id, 'startedBy', ${alias}.started_by,
       'status', ${alias}.status, 'version', ${alias}.version)`;
 }
+
+/** A timer's step that lost to a concurrent step of its case runs again, at most this many times in all. */
+const TIMER_STEP_ATTEMPTS = 5;
+/** The advisory lock one process holds while it sweeps for lost timers. */
+const TIMER_SWEEP_LOCK = 7270032;
 
 /** Thrown inside a step to roll it back quietly (e.g. a timer that another process already fired). */
 class NothingToDo extends Error {}
@@ -462,25 +467,109 @@ export class WorkflowRuntime implements OnModuleDestroy {
       });
       return;
     }
-    await this.step(
-      timer.instanceId,
-      system,
-      async (ctx) => {
-        if (!(await this.claimTimer(ctx.manager, timer.id))) throw new NothingToDo();
-        if (ctx.instance.status !== 'active') {
-          // A suspended case's timers wait: put the timer back for when it resumes.
-          throw new NothingToDo();
-        }
-        const held = ctx.live.heldTimers().find((t) => t.executionId === timer.executionId);
-        ctx.history.push({
-          action: 'timer.fired',
-          elementId: timer.elementId,
-          data: { timerId: timer.id, fireAt: timer.fireAt.toISOString() },
-        });
-        held?.fire();
-      },
-      { allowInactive: true },
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.step(
+          timer.instanceId,
+          system,
+          async (ctx) => {
+            if (!(await this.claimTimer(ctx.manager, timer.id))) throw new NothingToDo();
+            if (ctx.instance.status !== 'active') {
+              // A suspended case's timers wait: put the timer back for when it resumes.
+              throw new NothingToDo();
+            }
+            const held = ctx.live.heldTimers().find((t) => t.executionId === timer.executionId);
+            ctx.history.push({
+              action: 'timer.fired',
+              elementId: timer.elementId,
+              data: { timerId: timer.id, fireAt: timer.fireAt.toISOString() },
+            });
+            held?.fire();
+          },
+          { allowInactive: true },
+        );
+        return;
+      } catch (e) {
+        // Another step of the case committed meanwhile (the claim rolled back with this one): fire on the
+        // fresh case, as a user would reload and try again.
+        if (attempt < TIMER_STEP_ATTEMPTS && e instanceof AppError && e.code === 'CONCURRENT_UPDATE')
+          continue;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * A timer whose job failed at the last attempt of its retry budget becomes an incident the office sees and
+   * retries (`POST /workflow-incidents/:id/retry`); a failing retry counts another attempt. Never a silent drop.
+   */
+  async timerFailed(timerId: string, error: unknown): Promise<void> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+    await this.dataSource.transaction(async (m) => {
+      const timer = await m.findOne(WorkflowTimer, {
+        where: { id: timerId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!timer || timer.firedAt || timer.cancelledAt) return;
+      const open = await m.findOneBy(WorkflowIncident, { timerId, resolvedAt: IsNull() });
+      if (open) {
+        await m.update(WorkflowIncident, { id: open.id }, { attempts: open.attempts + 1, message });
+        return;
+      }
+      const now = this.clock.now();
+      await m.insert(WorkflowIncident, {
+        instanceId: timer.instanceId,
+        elementId: timer.elementId,
+        topic: `timer:${timer.kind}`,
+        timerId,
+        message,
+        createdAt: now,
+      });
+      await m.insert(WorkflowHistory, {
+        instanceId: timer.instanceId,
+        taskId: timer.taskId,
+        elementId: timer.elementId,
+        action: 'incident.opened',
+        at: now,
+        data: { timerId, kind: timer.kind, message },
+      });
+    });
+  }
+
+  /**
+   * Queues again every due timer that is neither fired nor cancelled, whose job is not waiting or running (it
+   * was lost: retries spent while the database was away, a failure that could not be recorded) and that is
+   * not the office's as an open incident. One process sweeps at a time (a lock in the database); the firing
+   * step's claim keeps a timer queued twice from firing twice. Answers how many were queued.
+   */
+  async sweepTimers(): Promise<number> {
+    const now = this.clock.now();
+    const queued = await this.dataSource.transaction(async (m) => {
+      const lock = rowsOf<{ ok: boolean }>(
+        await m.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [TIMER_SWEEP_LOCK]),
+      );
+      if (!lock[0].ok) return [];
+      const lost = rowsOf<{ id: string }>(
+        await m.query(
+          `SELECT t.id FROM workflow_timer t
+            WHERE t.fired_at IS NULL AND t.cancelled_at IS NULL AND t.fire_at <= $1
+              AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = $2 AND j.id = t.job_id AND j.state < 'completed')
+              AND NOT EXISTS (SELECT 1 FROM workflow_incident i WHERE i.timer_id = t.id AND i.resolved_at IS NULL)
+              AND (t.kind <> 'bpmn' OR EXISTS (SELECT 1 FROM workflow_instance w WHERE w.id = t.instance_id AND w.status = 'active'))
+            ORDER BY t.fire_at LIMIT 500
+            FOR UPDATE OF t SKIP LOCKED`,
+          [now, TIMER_QUEUE],
+        ),
+      );
+      for (const t of lost) {
+        const jobId = await this.timerQueue.schedule(m, t.id, now, now);
+        await m.query('UPDATE workflow_timer SET job_id = $2 WHERE id = $1', [t.id, jobId]);
+      }
+      return lost.map((t) => t.id);
+    });
+    if (queued.length)
+      this.logger.warn({ timers: queued }, `${queued.length} due timer(s) had lost their job: queued again`);
+    return queued.length;
   }
 
   private async claimTimer(m: EntityManager, timerId: string): Promise<boolean> {

@@ -5,21 +5,41 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 export const TIMER_QUEUE = 'workflow-timer';
 
+/** Jobs fetched at once; a full batch is followed by the next fetch at once. */
+const BATCH_SIZE = 10;
+
 interface PgClient {
   query(text: string, values?: unknown[]): Promise<{ rows: { id: string }[] }>;
 }
+
+/** What the queue does with timers: the runtime's side. */
+export interface TimerHandlers {
+  /** Fires a due timer (a no-op for one fired or cancelled already). */
+  fire(timerId: string): Promise<void>;
+  /** The timer's job failed at the last attempt of its retry budget: it becomes an incident for the office. */
+  exhausted(timerId: string, error: unknown): Promise<void>;
+  /** Queues again the due timers whose job was lost; answers how many. */
+  sweep(): Promise<number>;
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Durable timers on pg-boss (a PostgreSQL job queue; its schema comes from our migrations). A timer's job is
  * created in the same transaction as the timer row, so a rolled-back step leaves no job behind. Jobs are
  * fetched with SKIP LOCKED by any server process; the firing step marks the timer fired, so a job run twice
- * (after a crash) fires nothing twice.
+ * (after a crash) fires nothing twice. Each job of a batch succeeds or fails alone. A job failing at the last
+ * attempt of its budget opens an incident; a job lost otherwise (its retries spent while the database was
+ * away, its failure not recorded) is found by the sweep, every `TIMER_SWEEP_SECONDS`, which queues the timer
+ * again.
  */
 @Injectable()
 export class TimerQueue {
   private readonly logger = new Logger('TimerQueue');
   private readonly boss: PgBoss;
   private started = false;
+  private loops: Promise<void>[] = [];
+  private readonly sleepers = new Set<() => void>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.boss = new PgBoss({
@@ -34,22 +54,25 @@ export class TimerQueue {
     this.boss.on('error', (e: Error) => this.logger.error({ err: e.message }, 'job queue error'));
   }
 
-  /** Starts fetching due timers and hands each to `fire`. */
-  async start(fire: (timerId: string) => Promise<void>): Promise<void> {
+  /** Starts fetching due timers (every `TIMER_POLL_SECONDS`) and sweeping for lost ones. */
+  async start(handlers: TimerHandlers): Promise<void> {
     await this.boss.start();
     this.started = true;
-    await this.boss.work<{ timerId: string }>(
-      TIMER_QUEUE,
-      { pollingIntervalSeconds: this.config.env.TIMER_POLL_SECONDS, batchSize: 10 },
-      async (jobs) => {
-        for (const job of jobs) await fire(job.data.timerId);
-      },
-    );
+    const { TIMER_POLL_SECONDS, TIMER_SWEEP_SECONDS } = this.config.env;
+    this.loops = [
+      this.every(TIMER_POLL_SECONDS, 'fetching due timers', () => this.poll(handlers)),
+      this.every(TIMER_SWEEP_SECONDS, 'sweeping for lost timers', async () => {
+        await handlers.sweep();
+        return false;
+      }),
+    ];
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    for (const wake of this.sleepers) wake();
+    await Promise.all(this.loops);
     await this.boss.stop({ graceful: true, timeout: 5000, wait: true });
   }
 
@@ -63,5 +86,71 @@ export class TimerQueue {
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     } as PgBoss.SendOptions);
     return id!;
+  }
+
+  /** Runs `work` now and then every `seconds` until stopped (at once again while it answers true). */
+  private async every(seconds: number, what: string, work: () => Promise<boolean>): Promise<void> {
+    while (this.started) {
+      let more = false;
+      try {
+        more = await work();
+      } catch (e) {
+        this.logger.error({ err: messageOf(e) }, `${what} failed; trying again in ${seconds} s`);
+      }
+      if (!more && this.started)
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.sleepers.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, seconds * 1000);
+          this.sleepers.add(wake);
+        });
+    }
+  }
+
+  private async poll(handlers: TimerHandlers): Promise<boolean> {
+    const jobs = await this.boss.fetch<{ timerId: string }>(TIMER_QUEUE, {
+      batchSize: BATCH_SIZE,
+      includeMetadata: true,
+    });
+    for (const job of jobs) await this.run(job, handlers);
+    return jobs.length === BATCH_SIZE;
+  }
+
+  /** One job, alone: its failure is recorded for it, the others of its batch go on. */
+  private async run(
+    job: PgBoss.JobWithMetadata<{ timerId: string }>,
+    handlers: TimerHandlers,
+  ): Promise<void> {
+    const { timerId } = job.data;
+    let failure: unknown = null;
+    try {
+      await handlers.fire(timerId);
+    } catch (e) {
+      failure = e;
+    }
+    try {
+      if (failure === null) {
+        await this.boss.complete(TIMER_QUEUE, job.id);
+      } else if (job.retryCount >= job.retryLimit) {
+        this.logger.error(
+          { timerId, err: messageOf(failure) },
+          'timer failed at its last retry: incident opened',
+        );
+        await handlers.exhausted(timerId, failure);
+        await this.boss.complete(TIMER_QUEUE, job.id);
+      } else {
+        this.logger.warn(
+          { timerId, attempt: job.retryCount + 1, err: messageOf(failure) },
+          'timer failed; the job queue retries it',
+        );
+        await this.boss.fail(TIMER_QUEUE, job.id, { message: messageOf(failure) });
+      }
+    } catch (e) {
+      // The job stays active until it expires and is retried; or, if it ends, the sweep finds its timer.
+      this.logger.error({ timerId, err: messageOf(e) }, 'could not record the outcome of a timer job');
+    }
   }
 }

@@ -3,7 +3,6 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 /** One deployed version of a BPMN process. The XML is stored once per version, never inside instance state. */
 @Entity('workflow_definition')
 @Index('ux_workflow_definition_version', ['processId', 'version'], { unique: true })
-@Index('ux_workflow_definition_hash', ['processId', 'contentHash'], { unique: true })
 export class WorkflowDefinition {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'varchar', length: 100 }) processId: string;

@@ -18,7 +18,8 @@ import { WorkflowRegistry } from './workflow.registry.js';
 
 /**
  * The BPMN runtime. Domain modules import it and register their groups, services and forms with
- * WorkflowRegistry in onModuleInit; at application bootstrap the workflows are deployed and timers start.
+ * WorkflowRegistry in onModuleInit; at application bootstrap the workflows are deployed and timers start (the
+ * job queue's fetching and the sweep for lost timers).
  */
 @Global()
 @Module({
@@ -47,15 +48,11 @@ export class WorkflowModule implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     const deployed = await this.definitions.deployAll();
     this.logger.log(`${deployed.length} workflow definition(s) in force`);
-    await this.timers.start((timerId) =>
-      this.runtime.fireTimer(timerId).catch((e: unknown) => {
-        this.logger.error(
-          { timerId, err: e instanceof Error ? e.message : e },
-          'timer failed; the job queue retries it',
-        );
-        throw e;
-      }),
-    );
+    await this.timers.start({
+      fire: (timerId) => this.runtime.fireTimer(timerId),
+      exhausted: (timerId, error) => this.runtime.timerFailed(timerId, error),
+      sweep: () => this.runtime.sweepTimers(),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

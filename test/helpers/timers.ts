@@ -28,3 +28,70 @@ export async function waitFor(
     await sleep(100);
   }
 }
+
+/** The pending timer of a kind of a case, with its job. */
+export async function pendingTimer(
+  t: TestApp,
+  instanceId: string,
+  kind: string,
+): Promise<{ id: string; job_id: string }> {
+  const rows: { id: string; job_id: string }[] = await t.dataSource.query(
+    `SELECT id, job_id FROM workflow_timer WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL`,
+    [instanceId, kind],
+  );
+  if (rows.length !== 1) throw new Error(`${rows.length} pending ${kind} timers of ${instanceId}`);
+  return rows[0];
+}
+
+/**
+ * Locks a row in a transaction of its own: whoever writes the row queues behind the lock (a barrier). `run`
+ * sends more statements in that transaction; `release` commits (or rolls back) and lets the queue go on.
+ */
+export async function holdRow(t: TestApp, table: string, id: string) {
+  const qr = t.dataSource.createQueryRunner();
+  await qr.connect();
+  await qr.startTransaction();
+  await qr.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
+  return {
+    run: (sql: string, params: unknown[] = []) => qr.query(sql, params),
+    async release(commit = false) {
+      if (commit) await qr.commitTransaction();
+      else await qr.rollbackTransaction();
+      await qr.release();
+    },
+  };
+}
+
+/** Waits until `n` sessions of the test database wait for a lock in a statement that starts with `prefix`. */
+export async function lockWaiters(t: TestApp, n: number, prefix: string): Promise<void> {
+  await waitFor(`${n} session(s) waiting for a lock in ${prefix}…`, async () => {
+    const rows = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND starts_with(ltrim(query), $1)`,
+      [prefix],
+    );
+    return rows[0].n >= n;
+  });
+}
+
+/** Makes the overdue step of the listed cases fail (a bug, a constraint) until the returned function is called. */
+export async function failOverdueOf(t: TestApp, instanceIds: string[]): Promise<() => Promise<void>> {
+  await t.dataSource.query(`CREATE TABLE IF NOT EXISTS test_failing_case (id uuid PRIMARY KEY)`);
+  await t.dataSource
+    .query(`CREATE OR REPLACE FUNCTION test_fail_overdue() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM test_failing_case WHERE id = NEW.instance_id) THEN
+        RAISE EXCEPTION 'overdue step of % fails (test)', NEW.instance_id;
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await t.dataSource.query(`DROP TRIGGER IF EXISTS test_fail_overdue ON workflow_history`);
+  await t.dataSource.query(`CREATE TRIGGER test_fail_overdue BEFORE INSERT ON workflow_history FOR EACH ROW
+    WHEN (NEW.action = 'task.overdue') EXECUTE FUNCTION test_fail_overdue()`);
+  await t.dataSource.query(`INSERT INTO test_failing_case SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [
+    instanceIds,
+  ]);
+  return async () => {
+    await t.dataSource.query(`DELETE FROM test_failing_case WHERE id = ANY($1::uuid[])`, [instanceIds]);
+  };
+}
