@@ -12,6 +12,7 @@ import { WorkflowRuntime } from './runtime.service.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 import { TimerQueue } from './timer-queue.js';
+import { WorkCalendarService } from './work-calendar.service.js';
 import { WorkflowController } from './workflow.controller.js';
 import { WorkflowRegistry } from './workflow.registry.js';
 
@@ -29,6 +30,7 @@ import { WorkflowRegistry } from './workflow.registry.js';
     TasksService,
     InstancesService,
     TimerQueue,
+    WorkCalendarService,
   ],
   controllers: [WorkflowController, TasksController],
   exports: [WorkflowRegistry, WorkflowRuntime, Clock, TasksService],
