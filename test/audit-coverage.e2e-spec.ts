@@ -3,7 +3,7 @@ import type { AuditRecord } from '../src/audit/audit-record.entity.js';
 import { Clock } from '../src/workflow/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication, APPROVALS, submitApplication } from './helpers/admission.js';
-import { act, instanceStatus } from './helpers/cases.js';
+import { act, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
@@ -231,6 +231,46 @@ describe('the audit chain covers what was decided: step decisions, domain events
       }
       expect(await verify()).toMatchObject({ intact: true, problems: [] });
     });
+  });
+
+  it('given a step withdrawn (撤回) and decided again, then task, history and records still agree; a completed task without a record is named', async () => {
+    const id = await startReviewCase(t);
+    const task = await openTask(t, 'dept-head', id, 'deptApprove');
+    const post = async (path: string, body: Record<string, unknown>) =>
+      t
+        .http()
+        .post(path)
+        .set(await auth('dept-head'))
+        .send(body);
+    expect((await post(`/tasks/${task}/complete`, { decision: 'approve', comment: '同意' })).status).toBe(
+      200,
+    );
+    expect((await post(`/tasks/${task}/withdraw`, { comment: '意见写错了' })).status).toBe(200);
+    expect(
+      (await post(`/tasks/${task}/complete`, { decision: 'approve', comment: '同意，请办公室审查' })).status,
+    ).toBe(200);
+    expect(await verify()).toMatchObject({ intact: true, problems: [] });
+    expect((await stepRecord(task)).data).toMatchObject({
+      decision: 'approve',
+      formHash: decisionHash({}, '同意，请办公室审查'),
+    });
+
+    // A completed decision written straight into the table, with no step behind it.
+    const forged = await openTask(t, 'office', id, 'officeReview');
+    await t.dataSource.query(
+      `UPDATE workflow_task SET status = 'completed', decision = 'approve', completed_at = now() WHERE id = $1`,
+      [forged],
+    );
+    try {
+      expect((await verify()).problems).toEqual([
+        expect.objectContaining({ kind: 'decision-unrecorded', taskId: forged, seq: null }),
+      ]);
+    } finally {
+      await t.dataSource.query(
+        `UPDATE workflow_task SET status = 'open', decision = NULL, completed_at = NULL WHERE id = $1`,
+        [forged],
+      );
+    }
   });
 
   it('given the flows walked (admission with and without funding, lapse, expiry, exit, negative list, calendar, accounts), then every domain event appears in GET /audit', async () => {
