@@ -162,6 +162,13 @@ describe('audit chain (records chained at commit onto one head row)', () => {
       firstBrokenSeq: inserted[0].seq,
       problems: [{ kind: 'record-added', seq: inserted[0].seq }],
     });
+    // The chain goes on from its head: the next record follows the one before the forged record.
+    await ds.transaction((m) => audit.record(m, {}, { action: 'test.after-fork', entityType: 'test' }));
+    expect(await audit.verify()).toMatchObject({
+      intact: false,
+      firstBrokenSeq: inserted[0].seq,
+      problems: [{ kind: 'record-added', seq: inserted[0].seq }],
+    });
     await ds.query('ALTER TABLE audit_record DISABLE TRIGGER tg_audit_record_no_update');
     await ds.query('DELETE FROM audit_record WHERE seq = $1', [inserted[0].seq]);
     await ds.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_no_update');

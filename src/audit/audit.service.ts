@@ -162,6 +162,8 @@ export class AuditService {
     problems: AuditProblem[],
   ): Promise<{ checked: number; firstBrokenSeq: string | null }> {
     let prev = GENESIS_HASH;
+    /** The hash before `prev`: a record that follows it skipped the one before it (put in behind the chain). */
+    let before: string | null = null;
     let checked = 0;
     let after = '0';
     const broken = (p: AuditProblem) => {
@@ -202,9 +204,12 @@ export class AuditService {
       }
       for (const r of batch) {
         if (r.prevHash !== prev) {
-          // The record itself is whole but follows another: the records between were deleted (a gap in seq
-          // names them), or it was put in behind the chain.
+          // The record itself is whole but follows another: the record before it was put in behind the chain
+          // (this one follows the one before that), or the records between were deleted (a gap in seq names
+          // them).
           const whole = recordHash(r.prevHash, r) === r.hash;
+          if (whole && r.prevHash === before)
+            return broken({ kind: 'record-added', seq: after, message: MESSAGES.added(after) });
           const gap = BigInt(r.seq) - BigInt(after) > 1n;
           if (whole && gap) {
             const seq = (BigInt(after) + 1n).toString();
@@ -216,6 +221,7 @@ export class AuditService {
         if (recordHash(prev, r) !== r.hash) {
           return broken({ kind: 'record-altered', seq: r.seq, message: MESSAGES.altered(r.seq) });
         }
+        before = prev;
         prev = r.hash;
         checked++;
         after = r.seq;
