@@ -66,7 +66,13 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.key) return;
-    await this.sealFinishedDays();
+    // A failure must not stop the service: the next run (or POST /audit/seals) seals what is due.
+    await this.sealFinishedDays().catch((e: unknown) =>
+      this.logger.error(
+        { err: e instanceof Error ? e.message : e },
+        'sealing the audit chain failed; retried',
+      ),
+    );
     this.timer = setInterval(() => {
       this.sealFinishedDays().catch((e: unknown) =>
         this.logger.error(
@@ -87,41 +93,42 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
     const key = this.key;
     if (!key) return [];
     const today = shanghaiDay(this.clock.now());
-    const last: { day: string | null }[] = await this.dataSource.query(
-      `SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM audit_seal`,
+    const last: { day: string; up_to_seq: string }[] = await this.dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, up_to_seq FROM audit_seal ORDER BY day DESC LIMIT 1`,
     );
-    let day: string;
-    if (last[0].day) day = nextDay(last[0].day);
-    else {
-      const first: { at: Date | null }[] = await this.dataSource.query(
-        'SELECT min(at) AS at FROM audit_record',
-      );
-      if (!first[0].at) return [];
-      day = shanghaiDay(new Date(first[0].at));
-    }
+    // One pass over the records since the last seal (all of them the first time): the newest record of each day.
+    const base = last[0]?.up_to_seq ?? '0';
+    const newest: { day: string; seq: string }[] = await this.dataSource.query(
+      `SELECT to_char((at AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS day, max(seq)::text AS seq
+         FROM audit_record WHERE seq > $1 AND at < $2 GROUP BY 1 ORDER BY 1`,
+      [base, new Date(Date.parse(`${today}T00:00:00+08:00`))],
+    );
+    let day = last[0] ? nextDay(last[0].day) : newest[0]?.day;
+    if (!day || day >= today) return [];
+    const hashes = new Map<string, string>(
+      (
+        (await this.dataSource.query(
+          'SELECT seq::text AS seq, hash FROM audit_record WHERE seq = ANY($1::bigint[])',
+          [[base, ...newest.map((n) => n.seq)]],
+        )) as { seq: string; hash: string }[]
+      ).map((r) => [r.seq, r.hash]),
+    );
+    hashes.set('0', GENESIS_HASH);
     const made: AuditSeal[] = [];
+    let upTo = base;
     for (; day < today; day = nextDay(day)) {
-      const head: { seq: string; hash: string }[] = await this.dataSource.query(
-        `SELECT seq, hash FROM audit_record WHERE at < $1 ORDER BY seq DESC LIMIT 1`,
-        [new Date(Date.parse(`${nextDay(day)}T00:00:00+08:00`))],
-      );
-      const seal = {
-        day,
-        upToSeq: head[0]?.seq ?? '0',
-        hash: head[0]?.hash ?? GENESIS_HASH,
-        keyId: sealKeyId(key),
-        sealedAt: this.clock.now(),
-      };
+      // The chain up to the newest record stamped this day or before (a late commit counts for the day after).
+      for (const n of newest) if (n.day <= day && BigInt(n.seq) > BigInt(upTo)) upTo = n.seq;
+      const hash = hashes.get(upTo);
+      if (!hash) throw new Error(`audit record ${upTo} vanished while sealing`);
+      const seal = { day, upToSeq: upTo, hash, keyId: sealKeyId(key), sealedAt: this.clock.now() };
       const row = { ...seal, mac: sealMac(key, seal) };
-      const inserted = await this.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(AuditSeal)
-        .values(row)
-        .orIgnore()
-        .returning(['day'])
-        .execute();
-      if (inserted.raw.length) {
+      const inserted: unknown[] = await this.dataSource.query(
+        `INSERT INTO audit_seal (day, up_to_seq, hash, key_id, sealed_at, mac) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (day) DO NOTHING RETURNING day`,
+        [row.day, row.upToSeq, row.hash, row.keyId, row.sealedAt, row.mac],
+      );
+      if (inserted.length) {
         made.push(row);
         // Also in the log, outside the database: a copy of each seal where a database administrator cannot reach.
         this.logger.log({ seal: row }, `audit chain sealed for ${day}`);
