@@ -10,6 +10,7 @@ import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuar
 import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditRecordOnlyFromChain.js';
 import { OrgUnitChanges1796104100000 } from './1796104100000-OrgUnitChanges.js';
 import { RevertedDefinitionDeploysAgain1796148810281 } from './1796148810281-RevertedDefinitionDeploysAgain.js';
+import { AuditSeals1796148826328 } from './1796148826328-AuditSeals.js';
 import { TimerIncidents1796149055757 } from './1796149055757-TimerIncidents.js';
 import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateGroups.js';
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: Function[] = [
   AuditRecordOnlyFromChain1796103500000,
   OrgUnitChanges1796104100000,
   RevertedDefinitionDeploysAgain1796148810281,
+  AuditSeals1796148826328,
   TimerIncidents1796149055757,
   TaskCandidateGroups1796200000000,
 ];

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { fileSealKey } from './audit/audit-seal-key.js';
 import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -54,12 +55,18 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
     const applied = await migrate(dataSource);
     if (applied.length) log.info({ applied }, 'migrations applied');
     const jwtSecret = env.JWT_SECRET ?? (await storedSecret(dataSource));
+    const auditSealKey = env.AUDIT_SEAL_KEY ?? (embedded ? await fileSealKey(env.DATA_DIR) : null);
+    if (!auditSealKey) {
+      log.warn(
+        'AUDIT_SEAL_KEY is not set: the audit chain is not sealed, and a rewrite of the whole history inside the database would go unnoticed',
+      );
+    }
     const seed = env.SEED_DEMO === '1' || (embedded !== undefined && env.SEED_DEMO !== '0');
     if (seed && (await seedDemo(dataSource, env.DEMO_PASSWORD, new AuditService(dataSource)))) {
       log.info('demo organization and users seeded (password: DEMO_PASSWORD)');
     }
     return {
-      config: { env, databaseUrl, embeddedDatabase: embedded !== undefined, jwtSecret },
+      config: { env, databaseUrl, embeddedDatabase: embedded !== undefined, jwtSecret, auditSealKey },
       dataSource,
       close: async () => {
         if (dataSource.isInitialized) await dataSource.destroy();

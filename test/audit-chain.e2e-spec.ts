@@ -2,6 +2,7 @@ import { AuditChainAtCommit1795491941520 as AuditChainAtCommit } from '../migrat
 import type { AuditRecord } from '../src/audit/audit-record.entity.js';
 import { AuditService, GENESIS_HASH, recordHash } from '../src/audit/audit.service.js';
 import type { DataSource } from 'typeorm';
+import { rowsOf } from '../src/common/sql.js';
 import { makeDataSource } from '../src/database/data-source.js';
 import { scratchDatabase } from './helpers/database.js';
 
@@ -46,7 +47,13 @@ describe('audit chain (records chained at commit onto one head row)', () => {
     const prev = all.length > 1 ? all[all.length - 2].hash : GENESIS_HASH;
     expect(last.prevHash).toBe(prev);
     expect(recordHash(prev, last)).toBe(last.hash);
-    expect(await audit.verify()).toEqual({ intact: true, checked: all.length, firstBrokenSeq: null });
+    expect(await audit.verify()).toEqual({
+      intact: true,
+      checked: all.length,
+      firstBrokenSeq: null,
+      sealing: 'off',
+      problems: [],
+    });
   });
 
   it('given 12 transactions appending at once, some rolling back, then the chain stays intact in seq order and the rolled-back records are absent', async () => {
@@ -150,10 +157,75 @@ describe('audit chain (records chained at commit onto one head row)', () => {
       [forged.at, forged.action, forged.entityType, last.hash, recordHash(last.hash, forged)],
     );
     await ds.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_only_from_chain');
-    expect(await audit.verify()).toEqual({
+    expect(await audit.verify()).toMatchObject({
       intact: false,
-      checked: expect.any(Number),
       firstBrokenSeq: inserted[0].seq,
+      problems: [{ kind: 'record-added', seq: inserted[0].seq }],
+    });
+    // The chain goes on from its head: the next record follows the one before the forged record.
+    await ds.transaction((m) => audit.record(m, {}, { action: 'test.after-fork', entityType: 'test' }));
+    expect(await audit.verify()).toMatchObject({
+      intact: false,
+      firstBrokenSeq: inserted[0].seq,
+      problems: [{ kind: 'record-added', seq: inserted[0].seq }],
+    });
+    await ds.query('ALTER TABLE audit_record DISABLE TRIGGER tg_audit_record_no_update');
+    await ds.query('DELETE FROM audit_record WHERE seq = $1', [inserted[0].seq]);
+    await ds.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_no_update');
+    expect((await audit.verify()).intact).toBe(true);
+  });
+
+  /**
+   * Deletes records as a database administrator would, behind the triggers' back, runs `check`, and puts them
+   * back.
+   */
+  async function withRecordsDeleted(seqs: string[], check: () => Promise<void>) {
+    const triggers = async (on: boolean) => {
+      for (const tg of ['tg_audit_record_no_update', 'tg_audit_record_only_from_chain'])
+        await ds.query(`ALTER TABLE audit_record ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${tg}`);
+    };
+    await triggers(false);
+    const saved = rowsOf(
+      await ds.query('DELETE FROM audit_record WHERE seq = ANY($1::bigint[]) RETURNING *', [seqs]),
+    );
+    await triggers(true);
+    try {
+      await check();
+    } finally {
+      await triggers(false);
+      await ds.query(
+        'INSERT INTO audit_record SELECT * FROM jsonb_populate_recordset(NULL::audit_record, $1::jsonb)',
+        [JSON.stringify(saved)],
+      );
+      await triggers(true);
+    }
+    expect((await audit.verify()).intact).toBe(true);
+  }
+
+  it('given the newest record deleted, then verify names it, not the record before it', async () => {
+    for (let i = 0; i < 3; i++)
+      await ds.transaction((m) => audit.record(m, {}, { action: 'test.to-delete', entityType: 'test' }));
+    const newest = (await records()).pop()!;
+    await withRecordsDeleted([newest.seq], async () => {
+      expect(await audit.verify()).toMatchObject({
+        intact: false,
+        firstBrokenSeq: newest.seq,
+        problems: [{ kind: 'record-deleted', seq: newest.seq }],
+      });
+    });
+  });
+
+  it('given records deleted in the middle, then verify names the first deleted one (and the run), not its neighbour', async () => {
+    const all = await records();
+    const [a, b] = all.slice(3, 5);
+    await withRecordsDeleted([a.seq, b.seq], async () => {
+      const v = await audit.verify();
+      expect(v).toMatchObject({
+        intact: false,
+        firstBrokenSeq: a.seq,
+        problems: [{ kind: 'record-deleted', seq: a.seq, toSeq: b.seq }],
+      });
+      expect(v.problems[0].message).toContain(`${a.seq} to ${b.seq}`);
     });
   });
 
@@ -163,10 +235,10 @@ describe('audit chain (records chained at commit onto one head row)', () => {
     await ds.query('ALTER TABLE audit_record DISABLE TRIGGER tg_audit_record_no_update');
     await ds.query(`UPDATE audit_record SET action = 'test.tampered' WHERE seq = $1`, [target.seq]);
     await ds.query('ALTER TABLE audit_record ENABLE TRIGGER tg_audit_record_no_update');
-    expect(await audit.verify()).toEqual({
+    expect(await audit.verify()).toMatchObject({
       intact: false,
-      checked: expect.any(Number),
       firstBrokenSeq: target.seq,
+      problems: [{ kind: 'record-altered', seq: target.seq }],
     });
   });
 });

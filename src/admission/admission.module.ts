@@ -29,10 +29,10 @@ class AdmissionWorkflow implements OnModuleInit {
     r.requireProcess('emergency');
     r.requireProcess('negativeList');
     r.registerService('negativeListApply', async (ctx) => {
-      await this.negativeList.apply(ctx.manager, String(ctx.variables.changeId));
+      await this.negativeList.apply(ctx.manager, String(ctx.variables.changeId), ctx.actor);
     });
     r.registerService('negativeListDecline', async (ctx) => {
-      await this.negativeList.decline(ctx.manager, String(ctx.variables.changeId));
+      await this.negativeList.decline(ctx.manager, String(ctx.variables.changeId), ctx.actor);
     });
     r.registerForm('exit-determine', { decisions: ['approve', 'reject'] });
     r.registerGroup('exit-community', async (ctx) => ({
@@ -43,13 +43,13 @@ class AdmissionWorkflow implements OnModuleInit {
       this.exits.weigh(ctx.variables);
     });
     r.registerService('exitApply', async (ctx) => {
-      await this.exits.apply(ctx.manager, String(ctx.variables.proposalId), new Date());
+      await this.exits.apply(ctx.manager, String(ctx.variables.proposalId), new Date(), ctx.actor);
     });
     r.registerService('exitKeep', async (ctx) => {
-      await this.exits.keep(ctx.manager, String(ctx.variables.proposalId), new Date());
+      await this.exits.keep(ctx.manager, String(ctx.variables.proposalId), new Date(), ctx.actor);
     });
     r.registerService('admissionExpire', async (ctx) => {
-      await this.register.expire(ctx.manager, String(ctx.variables.itemId));
+      await this.register.expire(ctx.manager, String(ctx.variables.itemId), ctx.actor);
     });
     r.registerForm('admission-decision', { decisions: ['approve', 'reject'] });
     r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'] });
@@ -72,7 +72,12 @@ class AdmissionWorkflow implements OnModuleInit {
       );
     });
     r.registerService('admissionAdmit', async (ctx) => {
-      const item = await this.register.admit(ctx.manager, String(ctx.variables.applicationId), new Date());
+      const item = await this.register.admit(
+        ctx.manager,
+        String(ctx.variables.applicationId),
+        new Date(),
+        ctx.actor,
+      );
       ctx.variables.itemId = item.id;
       ctx.variables.expiresAt = this.register.expiresAt(item).toISOString();
     });
@@ -81,6 +86,7 @@ class AdmissionWorkflow implements OnModuleInit {
         ctx.manager,
         String(ctx.variables.itemId),
         new Date(),
+        ctx.actor,
       );
     });
     r.registerService('admissionChecks', async (ctx) => {

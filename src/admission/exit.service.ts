@@ -153,7 +153,7 @@ export class ExitService {
   }
 
   /** 备案 done: from now the item leaves the community (or every community); nothing is deleted. */
-  async apply(m: EntityManager, proposalId: string, now: Date): Promise<void> {
+  async apply(m: EntityManager, proposalId: string, now: Date, actor: Actor = {}): Promise<void> {
     const proposal = await m.findOneByOrFail(ExitProposal, { id: proposalId });
     if (proposal.communityId) {
       await m.query(
@@ -172,10 +172,21 @@ export class ExitService {
       );
     }
     await m.update(ExitProposal, { id: proposalId }, { status: 'exited', decidedAt: now });
+    await this.audit.record(m, actor, {
+      action: 'item.exited',
+      entityType: 'admitted_item',
+      entityId: proposal.itemId,
+      data: { proposalId, communityId: proposal.communityId },
+    });
   }
 
-  async keep(m: EntityManager, proposalId: string, now: Date): Promise<void> {
+  async keep(m: EntityManager, proposalId: string, now: Date, actor: Actor = {}): Promise<void> {
     await m.update(ExitProposal, { id: proposalId }, { status: 'kept', decidedAt: now });
+    await this.audit.record(m, actor, {
+      action: 'exit.kept',
+      entityType: 'exit_proposal',
+      entityId: proposalId,
+    });
   }
 
   private async openProposal(m: EntityManager, itemId: string, communityId: string | null): Promise<boolean> {

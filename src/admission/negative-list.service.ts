@@ -87,7 +87,7 @@ export class NegativeListService {
   }
 
   /** Approved: the change takes effect (entries are retired, never deleted). */
-  async apply(m: EntityManager, changeId: string): Promise<void> {
+  async apply(m: EntityManager, changeId: string, actor: Actor = {}): Promise<void> {
     const change = await m.findOneByOrFail(NegativeListChange, { id: changeId });
     const e = (change.entry ?? {}) as {
       nameZh: string;
@@ -123,10 +123,21 @@ export class NegativeListService {
       await m.update(NegativeListItem, { code: change.code }, { active: false });
     }
     await m.update(NegativeListChange, { id: changeId }, { status: 'applied', decidedAt: new Date() });
+    await this.audit.record(m, actor, {
+      action: 'negative-list.applied',
+      entityType: 'negative_list_item',
+      entityId: change.code,
+      data: { changeId, change: change.action },
+    });
   }
 
-  async decline(m: EntityManager, changeId: string): Promise<void> {
+  async decline(m: EntityManager, changeId: string, actor: Actor = {}): Promise<void> {
     await m.update(NegativeListChange, { id: changeId }, { status: 'rejected', decidedAt: new Date() });
+    await this.audit.record(m, actor, {
+      action: 'negative-list.declined',
+      entityType: 'negative_list_change',
+      entityId: changeId,
+    });
   }
 }
 

@@ -44,7 +44,7 @@ export class RegisterService {
    * Signed off: numbers the item per leading group and year (〔2026〕第N号), publishes it, and opens each
    * target community: in force at once where no funding is due, otherwise awaiting its transfer.
    */
-  async admit(m: EntityManager, applicationId: string, now: Date): Promise<AdmittedItem> {
+  async admit(m: EntityManager, applicationId: string, now: Date, actor: Actor = {}): Promise<AdmittedItem> {
     const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
     const level = await levelUnitsOf(m, app.applicantUnitId);
     const { year, seq } = await this.nextNumber(m, level.groupId!, now);
@@ -93,6 +93,24 @@ export class RegisterService {
       );
     }
     await m.update(AdmissionApplication, { id: app.id }, { status: 'admitted', version: app.version + 1 });
+    await this.audit.record(m, actor, {
+      action: 'item.admitted',
+      entityType: 'admitted_item',
+      entityId: item.id,
+      data: {
+        applicationId: app.id,
+        admissionNumber: item.admissionNumber,
+        communities: communities.length,
+        fundingDueFen: due.toString(),
+      },
+    });
+    if (due === 0n && communities.length)
+      await this.recordEntered(
+        m,
+        actor,
+        item.id,
+        communities.map((c) => c.id),
+      );
     if (app.regularizesItemId) {
       // The regular item takes the emergency item's place from now on.
       await m.query(
@@ -104,11 +122,27 @@ export class RegisterService {
         { id: app.regularizesItemId },
         { exitedAt: now, exitReason: `转为正常准入 ${item.admissionNumber}`, regularizedByItemId: item.id },
       );
+      await this.audit.record(m, actor, {
+        action: 'item.exited',
+        entityType: 'admitted_item',
+        entityId: app.regularizesItemId,
+        data: { reason: 'regularized', regularizedByItemId: item.id },
+      });
     }
     return item;
   }
 
   /** The next admission number of a leading group in the year of `now` (China time), under a lock. */
+  /** 准入生效: the item entered these communities (in force there from now). */
+  private async recordEntered(m: EntityManager, actor: Actor, itemId: string, communityIds: string[]) {
+    await this.audit.record(m, actor, {
+      action: 'item.entered-community',
+      entityType: 'admitted_item',
+      entityId: itemId,
+      data: { communityIds },
+    });
+  }
+
   private async nextNumber(
     m: EntityManager,
     groupId: string,
@@ -211,6 +245,7 @@ export class RegisterService {
         entityId: item.id,
         data: { days: dto.days, reason: dto.reason },
       });
+      await this.recordEntered(m, actor, item.id, dto.targetCommunityIds);
       return item;
     });
   }
@@ -221,7 +256,7 @@ export class RegisterService {
   }
 
   /** At its end date an item exits every community by itself; nothing is deleted. */
-  async expire(m: EntityManager, itemId: string): Promise<void> {
+  async expire(m: EntityManager, itemId: string, actor: Actor = {}): Promise<void> {
     const item = await m.findOneByOrFail(AdmittedItem, { id: itemId });
     if (item.exitedAt) return;
     const at = this.expiresAt(item);
@@ -234,15 +269,30 @@ export class RegisterService {
       { id: itemId },
       { exitedAt: at, exitReason: '时限届满 expired at its end date' },
     );
+    await this.audit.record(m, actor, {
+      action: 'item.expired',
+      entityType: 'admitted_item',
+      entityId: itemId,
+      data: { exitedAt: at.toISOString() },
+    });
   }
 
   /** The funding window closed: communities whose funding was not confirmed do not get the item. */
-  async lapseUnfunded(m: EntityManager, itemId: string, now: Date): Promise<number> {
+  async lapseUnfunded(m: EntityManager, itemId: string, now: Date, actor: Actor = {}): Promise<number> {
     const res = await m.query(
       `UPDATE admitted_item_community SET funding_status = 'lapsed', lapsed_at = $2 WHERE item_id = $1 AND funding_status = 'awaiting' RETURNING community_id`,
       [itemId, now],
     );
-    return rowsOf(res).length;
+    const lapsed = rowsOf<{ community_id: string }>(res).map((r) => r.community_id);
+    if (lapsed.length) {
+      await this.audit.record(m, actor, {
+        action: 'item.lapsed',
+        entityType: 'admitted_item',
+        entityId: itemId,
+        data: { communityIds: lapsed },
+      });
+    }
+    return lapsed.length;
   }
 
   /** The department registers a transfer for one community; the same idempotency key answers the same transfer. */
@@ -319,7 +369,9 @@ export class RegisterService {
         action: 'funding.confirmed',
         entityType: 'funding_transfer',
         entityId: transferId,
+        data: { itemId: transfer.itemId, communityId: transfer.communityId },
       });
+      await this.recordEntered(m, actor, transfer.itemId, [transfer.communityId]);
       return m.findOneByOrFail(FundingTransfer, { id: transferId });
     });
   }

@@ -1,9 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
+import { Clock } from '../workflow/clock.js';
+import { AuditSealer } from './audit-sealer.service.js';
 import { AuditService } from './audit.service.js';
 
 class AuditQuery {
@@ -23,16 +25,61 @@ class AuditQuery {
   limit?: number;
 }
 
+class AuditProblemDto {
+  @ApiProperty({
+    description:
+      'record-altered, record-deleted, record-added, head-missing, task-decision-mismatch, task-form-mismatch, decision-unrecorded, history-decision-mismatch, history-decision-missing, history-decision-unrecorded, seal-missing, seal-mismatch, seal-forged, seal-other-key',
+  })
+  kind: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The audit record concerned (a deleted one: the first deleted)',
+  })
+  seq: string | null;
+  @ApiPropertyOptional({ description: 'The last record of a deleted run' }) toSeq?: string;
+  @ApiPropertyOptional() taskId?: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The workflow_history row concerned' })
+  historySeq?: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'The decision stored in the task or history row',
+  })
+  stored?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The decision the audit record names' })
+  recorded?: string | null;
+  @ApiPropertyOptional({ description: 'The Asia/Shanghai day of a seal' }) day?: string;
+  @ApiPropertyOptional({ type: [String] }) days?: string[];
+  @ApiProperty() message: string;
+}
+
 class AuditVerifyDto {
   @ApiProperty() intact: boolean;
   @ApiProperty() checked: number;
   @ApiProperty({ nullable: true, type: String }) firstBrokenSeq: string | null;
+  @ApiProperty({ enum: ['on', 'off'], description: "'off': no seal key (AUDIT_SEAL_KEY), seals not checked" })
+  sealing: 'on' | 'off';
+  @ApiProperty({ type: [AuditProblemDto] }) problems: AuditProblemDto[];
+}
+
+class AuditSealDto {
+  @ApiProperty() day: string;
+  @ApiProperty() upToSeq: string;
+  @ApiProperty() hash: string;
+  @ApiProperty() keyId: string;
+  @ApiProperty() sealedAt: Date;
+  @ApiProperty() mac: string;
 }
 
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly sealer: AuditSealer,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   @Requires('Read the audit trail (oldest first, paged by afterSeq)', [Permission.AUDIT_READ])
@@ -41,8 +88,19 @@ export class AuditController {
   }
 
   @Get('verify')
-  @Requires('Recompute the hash chain and say whether it is intact', [Permission.AUDIT_READ])
+  @Requires('Recompute the hash chain, check stored decisions against their records and the daily seals', [
+    Permission.AUDIT_READ,
+  ])
   verify(): Promise<AuditVerifyDto> {
-    return this.audit.verify();
+    return this.audit.verify({ key: this.sealer.key, now: this.clock.now() });
+  }
+
+  @Post('seals')
+  @HttpCode(200)
+  @Requires('Seal every finished day not sealed yet now (the sealer also runs every 10 minutes)', [
+    Permission.AUDIT_READ,
+  ])
+  async seal(): Promise<AuditSealDto[]> {
+    return this.sealer.sealFinishedDays();
   }
 }

@@ -8,4 +8,6 @@ export interface AppConfig {
   databaseUrl: string;
   embeddedDatabase: boolean;
   jwtSecret: string;
+  /** The key that seals each day's audit chain head (see AuditSealer); null: days are not sealed. */
+  auditSealKey: string | null;
 }

@@ -27,6 +27,12 @@ export class Env {
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32) JWT_SECRET?: string;
   @Transform(toInt) @IsInt() @Min(30) @Max(86400) JWT_TTL_SECONDS = 900;
 
+  /**
+   * HMAC key that seals each day's audit chain head; the database must not hold it. Unset: on the embedded
+   * default one is generated once into DATA_DIR/audit-seal.key; with DATABASE_URL, days are not sealed.
+   */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32) AUDIT_SEAL_KEY?: string;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100) LOGIN_MAX_FAILURES = 5;
   @Transform(toInt) @IsInt() @Min(1) @Max(1440) LOGIN_LOCK_MINUTES = 30;
 
@@ -63,7 +69,7 @@ export class EnvError extends Error {}
 
 /** Reads and validates the environment; a bad value throws an EnvError naming the variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const known = Object.keys(new Env()).concat(['DATABASE_URL', 'SEED_DEMO', 'JWT_SECRET']);
+  const known = Object.keys(new Env()).concat(['DATABASE_URL', 'SEED_DEMO', 'JWT_SECRET', 'AUDIT_SEAL_KEY']);
   const picked: Record<string, unknown> = {};
   // An empty value counts as unset: the default applies.
   for (const key of known) if (source[key] !== undefined && source[key] !== '') picked[key] = source[key];

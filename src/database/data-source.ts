@@ -6,6 +6,7 @@ import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from '../admissi
 import { ExitProposal, ItemEvaluation } from '../admission/exit.entities.js';
 import { ApplicationAttachment } from '../admission/attachment.entity.js';
 import { AuditHead, AuditPending } from '../audit/audit-head.entity.js';
+import { AuditSeal } from '../audit/audit-seal.entity.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   AuditRecord,
   AuditHead,
   AuditPending,
+  AuditSeal,
   WorkflowDefinition,
   WorkflowInstance,
   WorkflowTask,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import { AuditService, assertAppended, type AuditEntry } from '../audit/audit.service.js';
+import { AuditService, assertAppended, decisionHash, type AuditEntry } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { prepared, rowsOf } from '../common/sql.js';
@@ -47,6 +47,8 @@ export interface StepContext {
   openTasks: { id: string; elementId: string; name: string | null }[];
   /** The task this step completes: written, checked, with the step's state (see completeTaskNow). */
   taskCompletion?: TaskCompletion;
+  /** The task completion this step wrote ahead of its state (completeTaskNow), for the audit record. */
+  completedAhead?: TaskCompletion;
   /** Task rows this step creates, written with its history and audit record in its last statement. */
   newTasks: NewTaskRow[];
   /** Time limits of the new tasks (their timer rows need the task rows written first). */
@@ -208,13 +210,36 @@ function historyRows(ctx: StepContext, history: Partial<WorkflowHistory>[]) {
   }));
 }
 
-/** The step's audit record, named after what it did (its first history entry that is not an element's). */
+/**
+ * The step's audit record, named after what it did (its first history entry that is not an element's). A
+ * task completion also records what was decided: the task, its element, the decision, the deficiencies and
+ * a hash of the form data and comment (GET /audit/verify checks the task and history rows against them).
+ */
 function stepAudit(ctx: StepContext, status: InstanceStatus): AuditEntry {
+  const c = ctx.taskCompletion ?? ctx.completedAhead;
+  const entry = c
+    ? ctx.history.find(
+        (h) => h.taskId === c.taskId && (h.action === 'task.completed' || h.action === 'task.returned'),
+      )
+    : undefined;
+  const deficiencies = (entry?.data as { deficiencies?: string[] } | undefined)?.deficiencies;
   return {
     action: `workflow.${ctx.history.find((h) => h.action !== 'element.completed')?.action ?? 'step'}`,
     entityType: 'workflow_instance',
     entityId: ctx.instance.id,
-    data: { version: ctx.instance.version + 1, status },
+    data: {
+      version: ctx.instance.version + 1,
+      status,
+      ...(c
+        ? {
+            taskId: c.taskId,
+            elementId: entry?.elementId ?? null,
+            decision: c.decision,
+            ...(deficiencies ? { deficiencies } : {}),
+            formHash: decisionHash(c.form, c.comment),
+          }
+        : {}),
+    },
   };
 }
 
@@ -413,6 +438,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
       completionParams(c, ctx.now),
     );
     if (rowsOf(done).length !== 1) await this.completionFailed(ctx.manager, c.taskId);
+    ctx.completedAhead = c;
   }
 
   private async completionFailed(m: EntityManager, taskId: string): Promise<never> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, decisionHash } from '../audit/audit.service.js';
 import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
@@ -465,7 +465,16 @@ export class TasksService {
         decision,
         comment: input.comment ?? null,
       });
-      await this.log(m, actor, t, 'task.signed', { decision, parentTaskId: t.parentTaskId }, input.comment);
+      // The audit record carries a hash of the comment, as a step's does of its form and comment.
+      const formHash = decisionHash({}, input.comment ?? null);
+      await this.log(
+        m,
+        actor,
+        t,
+        'task.signed',
+        { decision, parentTaskId: t.parentTaskId, formHash },
+        input.comment,
+      );
     });
     return { instanceId: t.instanceId, status: 'active', openTasks: [] };
   }

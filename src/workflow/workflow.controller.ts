@@ -10,6 +10,7 @@ import { DefinitionsService } from './definitions.service.js';
 import { CalendarDayDto, CommentDto, StartInstanceDto } from './dto/workflow.dto.js';
 import { InstancesService } from './instances.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
+import { WorkCalendarService } from './work-calendar.service.js';
 
 @ApiTags('workflows')
 @Controller()
@@ -19,6 +20,7 @@ export class WorkflowController {
     private readonly instances: InstancesService,
     private readonly runtime: WorkflowRuntime,
     private readonly dataSource: DataSource,
+    private readonly workCalendar: WorkCalendarService,
   ) {}
 
   @Get('workflows')
@@ -130,16 +132,12 @@ export class WorkflowController {
 
   @Put('work-calendar/:day')
   @Requires('Mark a day as a holiday or a 调休 working day', [Permission.WORKFLOW_ADMIN])
-  async setDay(@Param('day') day: string, @Body() dto: CalendarDayDto) {
+  async setDay(@Param('day') day: string, @Body() dto: CalendarDayDto, @CurrentActor() a: Actor) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
       throw new AppError('VALIDATION_FAILED', [
         { field: 'day', problems: ['日期格式须为 YYYY-MM-DD。The day must be YYYY-MM-DD.'] },
       ]);
     }
-    await this.dataSource.query(
-      `INSERT INTO work_calendar_day (day, working_day, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working_day = $2, note = $3`,
-      [day, dto.workingDay, dto.note ?? null],
-    );
-    return { day, workingDay: dto.workingDay, note: dto.note ?? null };
+    return this.workCalendar.setDay(a, day, dto.workingDay, dto.note ?? null);
   }
 }

@@ -13,6 +13,7 @@ import { TasksController } from './tasks.controller.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TasksService } from './tasks.service.js';
 import { TimerQueue } from './timer-queue.js';
+import { WorkCalendarService } from './work-calendar.service.js';
 import { WorkflowController } from './workflow.controller.js';
 import { WorkflowRegistry } from './workflow.registry.js';
 
@@ -32,6 +33,7 @@ import { WorkflowRegistry } from './workflow.registry.js';
     TaskHolders,
     InstancesService,
     TimerQueue,
+    WorkCalendarService,
   ],
   controllers: [WorkflowController, TasksController],
   exports: [WorkflowRegistry, WorkflowRuntime, Clock, TasksService, TaskHolders],

@@ -36,6 +36,7 @@ export async function startTestApp(
     DB_POOL_SIZE: '5',
     WORKFLOWS_DIR: `workflows,${FIXTURE_WORKFLOWS}`,
     TIMER_POLL_SECONDS: '1',
+    AUDIT_SEAL_KEY: 'test-audit-seal-key-of-32-characters-or-more',
     ...extraEnv,
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../common/actor.js';
+
+/** The work calendar that step limits count with: holidays and 调休 working days. */
+@Injectable()
+export class WorkCalendarService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Marks a day (YYYY-MM-DD) as a working day or a day off, recorded with what it was before. */
+  async setDay(actor: Actor, day: string, workingDay: boolean, note: string | null) {
+    return this.dataSource.transaction(async (m) => {
+      const before: { working_day: boolean; note: string | null }[] = await m.query(
+        'SELECT working_day, note FROM work_calendar_day WHERE day = $1 FOR UPDATE',
+        [day],
+      );
+      await m.query(
+        `INSERT INTO work_calendar_day (day, working_day, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working_day = $2, note = $3`,
+        [day, workingDay, note],
+      );
+      await this.audit.record(m, actor, {
+        action: 'work-calendar.day-set',
+        entityType: 'work_calendar_day',
+        entityId: day,
+        data: {
+          before: before[0] ? { workingDay: before[0].working_day, note: before[0].note } : null,
+          after: { workingDay, note },
+        },
+      });
+      return { day, workingDay, note };
+    });
+  }
+}
