@@ -10,6 +10,7 @@ import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { ERROR_CODES, ERRORS } from './common/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './common/http-errors.js';
 import { PinoNestLogger } from './common/logger.js';
 import { makeValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -106,6 +107,8 @@ export async function createApp(
     bodyLimit: config.env.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, dataSource, extraModules),
@@ -120,6 +123,7 @@ export async function createApp(
 
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', refuseLongUrls);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -14,6 +14,18 @@ export const ERRORS = {
     '请求内容不是有效的 JSON，请检查格式。The request body is not valid JSON; check its syntax.',
   ],
   BAD_REQUEST: [400, '请求无法处理，请检查后重试。The request cannot be processed; check it and try again.'],
+  BAD_URL: [
+    400,
+    '请求地址含有无效的编码（如不完整的 % 转义），请检查地址。The address contains invalid encoding (e.g. a broken % escape); check it.',
+  ],
+  URI_TOO_LONG: [
+    414,
+    '请求地址过长，请缩短查询条件后重试。The address is too long; shorten the query and try again.',
+  ],
+  HEADERS_TOO_LARGE: [
+    431,
+    '请求头过大，请清除浏览器中本站的 Cookie 或缩短请求头后重试。The request headers are too large; clear this site’s cookies or send smaller headers.',
+  ],
   AUTH_REQUIRED: [401, '请先登录。Please log in first (send the access token as "Authorization: Bearer …").'],
   TOKEN_INVALID: [401, '登录凭证无效，请重新登录。The access token is not valid; please log in again.'],
   TOKEN_EXPIRED: [401, '登录已过期，请重新登录。Your session has expired; please log in again.'],

@@ -1,0 +1,181 @@
+import { createHmac } from 'node:crypto';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { TEST_DEMO_PASSWORD } from './helpers/database.js';
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+function signHs(secret: string, payload: object): string {
+  const head = b64({ alg: 'HS256', typ: 'JWT' });
+  const body = b64(payload);
+  return `${head}.${body}.${createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url')}`;
+}
+
+/** Sends raw bytes to the listening server and answers the status, headers and parsed body. */
+function raw(
+  t: TestApp,
+  text: string,
+): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const all = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = all.split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      const status = Number(lines[0].split(' ')[1]);
+      const headers: Record<string, string> = {};
+      for (const l of lines.slice(1)) {
+        const i = l.indexOf(':');
+        headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+      }
+      const text = rest.join('\r\n\r\n');
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // left as text: the assertion shows it
+      }
+      resolve({ status, headers, body });
+    });
+    socket.write(text);
+  });
+}
+
+function expectEnvelope(body: unknown, code: string) {
+  expect(body).toMatchObject({
+    error: { code, message: expect.any(String), requestId: expect.any(String) },
+  });
+}
+
+describe('identity', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('tokens', () => {
+    let sub: string;
+    let sid: string;
+    let token: string;
+    beforeAll(async () => {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'committee', password: TEST_DEMO_PASSWORD });
+      token = res.body.accessToken;
+      const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+      sub = payload.sub;
+      sid = payload.sid;
+    });
+    const full = () => ({
+      sub,
+      sid,
+      iss: 'community-work-admission',
+      aud: 'cwa-api',
+      iat: Math.floor(Date.now() / 1000) - 10,
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+
+    it('given a token with every claim, then 200 (the forging helper itself is sound)', async () => {
+      const res = await t
+        .http()
+        .get('/auth/me')
+        .set('Authorization', `Bearer ${signHs(t.jwtSecret, full())}`);
+      expect(res.status).toBe(200);
+    });
+
+    it.each(['exp', 'iat', 'iss', 'aud'])(
+      'given a well-signed token of a live session without %s, then 401 TOKEN_INVALID',
+      async (claim) => {
+        const payload: Record<string, unknown> = full();
+        delete payload[claim];
+        const res = await t
+          .http()
+          .get('/auth/me')
+          .set('Authorization', `Bearer ${signHs(t.jwtSecret, payload)}`);
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('TOKEN_INVALID');
+      },
+    );
+
+    it('given two Authorization headers (a valid one first), then 401 TOKEN_INVALID', async () => {
+      for (const [first, second] of [
+        [token, 'garbage'],
+        ['garbage', token],
+        [token, token],
+      ]) {
+        const res = await raw(
+          t,
+          `GET /auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\nAuthorization: Bearer ${second}\r\nConnection: close\r\n\r\n`,
+        );
+        expect(res.status).toBe(401);
+        expectEnvelope(res.body, 'TOKEN_INVALID');
+      }
+    });
+
+    it('given one Authorization header over a raw connection, then 200 (the raw helper itself is sound)', async () => {
+      const res = await raw(
+        t,
+        `GET /auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(200);
+    });
+  });
+
+  describe('oversized and malformed requests', () => {
+    it('given a header block over the limit, then 431 in the error envelope', async () => {
+      const res = await raw(
+        t,
+        `GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(431);
+      expectEnvelope(res.body, 'HEADERS_TOO_LARGE');
+    });
+
+    it('given a URL over the limit, then 414 in the error envelope', async () => {
+      for (const length of [9_000, 20_000]) {
+        const res = await raw(
+          t,
+          `GET /applications?q=${'a'.repeat(length)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        );
+        expect(res.status).toBe(414);
+        expectEnvelope(res.body, 'URI_TOO_LONG');
+      }
+    });
+
+    it('given a route parameter over the router’s limit, then 414 in the error envelope', async () => {
+      const res = await t
+        .http()
+        .get(`/workflow-instances/${'a'.repeat(500)}`)
+        .set('Authorization', 'Bearer x');
+      expect(res.status).toBe(414);
+      expectEnvelope(res.body, 'URI_TOO_LONG');
+    });
+
+    it('given malformed percent-encoding in the path, then 400 in the error envelope', async () => {
+      const res = await raw(
+        t,
+        `GET /workflow-instances/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 'BAD_URL');
+    });
+
+    it('given a request line the parser cannot read, then 400 in the error envelope', async () => {
+      const res = await raw(
+        t,
+        `GET /health HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 'BAD_REQUEST');
+    });
+  });
+});
