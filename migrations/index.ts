@@ -9,6 +9,7 @@ import { OpenSignerIndex1796102269013 } from './1796102269013-OpenSignerIndex.js
 import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuard.js';
 import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditRecordOnlyFromChain.js';
 import { OrgUnitChanges1796104100000 } from './1796104100000-OrgUnitChanges.js';
+import { PasswordSetBy1796149007993 } from './1796149007993-PasswordSetBy.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   WorkflowStepGuard1796102900000,
   AuditRecordOnlyFromChain1796103500000,
   OrgUnitChanges1796104100000,
+  PasswordSetBy1796149007993,
 ];

@@ -130,6 +130,130 @@ describe('identity', () => {
     });
   });
 
+  describe('三员分立', () => {
+    const auth = async (username: string) => ({ Authorization: `Bearer ${await t.token(username)}` });
+    const userId = async (username: string): Promise<string> =>
+      (await t.dataSource.query(`SELECT id FROM app_user WHERE username = $1`, [username]))[0].id;
+
+    /** An account made by the system admin in the city unit, given `roles` by the security admin. */
+    async function makeAccount(username: string, roles: string[]): Promise<string> {
+      const city = (await t.dataSource.query(`SELECT id FROM org_unit WHERE kind = 'CITY' LIMIT 1`))[0].id;
+      const created = await t
+        .http()
+        .post('/admin/users')
+        .set(await auth('sysadmin'))
+        .send({ username, displayName: username, unitId: city, password: 'Start-pass-1' });
+      expect(created.status).toBe(201);
+      if (roles.length) {
+        const granted = await t
+          .http()
+          .put(`/admin/users/${created.body.id}/roles`)
+          .set(await auth('secadmin'))
+          .send({ roles, version: created.body.version });
+        expect(granted.status).toBe(200);
+      }
+      return created.body.id;
+    }
+
+    const setPassword = async (id: string, password = 'Taken-over-1') =>
+      t
+        .http()
+        .post(`/admin/users/${id}/password`)
+        .set(await auth('secadmin'))
+        .send({ password });
+
+    it('given the security admin, when setting the password of the system admin, the auditor, another security admin or their own, then 403 ADMIN_ACCOUNT_PROTECTED and the password is unchanged', async () => {
+      const peer = await makeAccount('secadmin-peer', ['SECURITY_ADMIN']);
+      const targets = [await userId('sysadmin'), await userId('auditor'), peer, await userId('secadmin')];
+      const before: { password_hash: string }[] = await t.dataSource.query(
+        `SELECT password_hash FROM app_user WHERE id = ANY($1) ORDER BY id`,
+        [targets],
+      );
+      for (const id of targets) {
+        const res = await setPassword(id);
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('ADMIN_ACCOUNT_PROTECTED');
+      }
+      expect(
+        await t.dataSource.query(`SELECT password_hash FROM app_user WHERE id = ANY($1) ORDER BY id`, [
+          targets,
+        ]),
+      ).toEqual(before);
+      const takeover = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'sysadmin', password: 'Taken-over-1' });
+      expect(takeover.status).toBe(401);
+    });
+
+    it('given an ordinary account, when the security admin sets its password, then 204 and it logs in with it', async () => {
+      const id = await makeAccount('plain-reset', []);
+      expect((await setPassword(id, 'Fresh-pass-2')).status).toBe(204);
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'plain-reset', password: 'Fresh-pass-2' });
+      expect(login.status).toBe(200);
+    });
+
+    it('given an account whose password the security admin set, when they grant it an admin role, then 403 ADMIN_ACCOUNT_PROTECTED', async () => {
+      const id = await makeAccount('future-admin', []);
+      expect((await setPassword(id, 'Known-by-sec-3')).status).toBe(204);
+      const version = (await t.dataSource.query(`SELECT version FROM app_user WHERE id = $1`, [id]))[0]
+        .version;
+      for (const role of ['SYSTEM_ADMIN', 'AUDITOR', 'SECURITY_ADMIN']) {
+        const res = await t
+          .http()
+          .put(`/admin/users/${id}/roles`)
+          .set(await auth('secadmin'))
+          .send({ roles: [role], version });
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('ADMIN_ACCOUNT_PROTECTED');
+      }
+      expect((await t.dataSource.query(`SELECT roles FROM app_user WHERE id = $1`, [id]))[0].roles).toEqual(
+        [],
+      );
+    });
+
+    it.each(['admission', 'exit', 'emergency', 'negativeList'])(
+      'given the system admin, when starting the domain flow %s with made-up variables, then 403 PROCESS_NOT_STARTABLE and no case exists',
+      async (processId) => {
+        const res = await t
+          .http()
+          .post('/workflow-instances')
+          .set(await auth('sysadmin'))
+          .send({
+            processId,
+            businessKey: `forged-${processId}`,
+            variables: { applicationId: 'x', approved: true },
+          });
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('PROCESS_NOT_STARTABLE');
+        expect(
+          await t.dataSource.query(`SELECT id FROM workflow_instance WHERE business_key = $1`, [
+            `forged-${processId}`,
+          ]),
+        ).toEqual([]);
+      },
+    );
+
+    it('given a process registered as administratively startable, when the system admin starts it, then 201', async () => {
+      const res = await t
+        .http()
+        .post('/workflow-instances')
+        .set(await auth('sysadmin'))
+        .send({ processId: 'review', variables: { memberUnits: [] } });
+      expect(res.status).toBe(201);
+      const missing = await t
+        .http()
+        .post('/workflow-instances')
+        .set(await auth('sysadmin'))
+        .send({ processId: 'nope' });
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.code).toBe('PROCESS_NOT_FOUND');
+    });
+  });
+
   describe('oversized and malformed requests', () => {
     it('given a header block over the limit, then 431 in the error envelope', async () => {
       const res = await raw(

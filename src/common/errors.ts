@@ -49,6 +49,10 @@ export const ERRORS = {
     409,
     '系统管理员、安全管理员、审计员三个角色不得由同一账号兼任（三员分立）。System admin, security admin and auditor must be held by separate accounts.',
   ],
+  ADMIN_ACCOUNT_PROTECTED: [
+    403,
+    '三员分立：不能设置系统管理员、安全管理员、审计员账号（包括本人）的密码，也不能把这三种角色授予密码由您设置的账号。Separation of duties: you cannot set the password of a system admin, security admin or auditor account (your own included), nor grant one of those roles to an account whose password you set.',
+  ],
   UNIT_NOT_FOUND: [
     404,
     '找不到该单位，或您无权查看。The organization unit does not exist or is not visible to you.',
@@ -73,6 +77,10 @@ export const ERRORS = {
     '该记录刚被其他人修改，请刷新后重试。Someone else changed this record just now; reload it and try again.',
   ],
   PROCESS_NOT_FOUND: [404, '找不到该流程或流程版本。The process or process version does not exist.'],
+  PROCESS_NOT_STARTABLE: [
+    403,
+    '该流程只能由业务办理发起（如提交准入申请），不能由管理员直接发起。This process starts only from its own business action (e.g. submitting an application), not by an administrator.',
+  ],
   INSTANCE_NOT_FOUND: [404, '找不到该办件，或您无权查看。The case does not exist or is not visible to you.'],
   TASK_NOT_FOUND: [404, '找不到该待办事项，或您无权查看。The task does not exist or is not visible to you.'],
   TASK_NOT_YOURS: [
