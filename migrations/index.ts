@@ -10,6 +10,7 @@ import { WorkflowStepGuard1796102900000 } from './1796102900000-WorkflowStepGuar
 import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditRecordOnlyFromChain.js';
 import { OrgUnitChanges1796104100000 } from './1796104100000-OrgUnitChanges.js';
 import { PasswordSetBy1796149007993 } from './1796149007993-PasswordSetBy.js';
+import { LoginThrottle1796149333258 } from './1796149333258-LoginThrottle.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   AuditRecordOnlyFromChain1796103500000,
   OrgUnitChanges1796104100000,
   PasswordSetBy1796149007993,
+  LoginThrottle1796149333258,
 ];

@@ -96,6 +96,10 @@ function redact(url: string): string {
   }
 }
 
+function trustedProxies(setting: string | undefined): string[] | false {
+  return setting ? setting.split(',').map((a) => a.trim()) : false;
+}
+
 /** Builds the Nest application on Fastify with the global pipe, filter, error handler, logs and OpenAPI. */
 export async function createApp(
   config: AppConfig,
@@ -109,6 +113,8 @@ export async function createApp(
     genReqId: () => randomUUID(),
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // Behind a load balancer the client's address (login throttling, logs) comes from X-Forwarded-For.
+    trustProxy: trustedProxies(config.env.TRUST_PROXY),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, dataSource, extraModules),

@@ -53,11 +53,14 @@ function expectEnvelope(body: unknown, code: string) {
 
 describe('identity', () => {
   let t: TestApp;
+  let second: TestApp | undefined;
   beforeAll(async () => {
-    t = await startTestApp();
+    // The test client stands behind a trusted proxy: each test speaks from its own X-Forwarded-For address.
+    t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
     await t.app.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
+    await second?.stop();
     await t.close();
   });
 
@@ -127,6 +130,91 @@ describe('identity', () => {
         `GET /auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
       );
       expect(res.status).toBe(200);
+    });
+  });
+
+  describe('login', () => {
+    const login = (username: string, password: string, from: string) =>
+      t.http().post('/auth/login').set('X-Forwarded-For', from).send({ username, password });
+    const withoutRequestId = (body: { error: Record<string, unknown> }) => {
+      const { requestId, ...rest } = body.error;
+      expect(requestId).toEqual(expect.any(String));
+      return rest;
+    };
+
+    it('given a locked account and an unknown name, when logging in (the locked one with its right password), then the answers are identical in status, headers and body', async () => {
+      for (let i = 0; i < 5; i++)
+        expect((await login('member-2', `wrong-${i}`, '10.0.1.1')).status).toBe(401);
+      const locked = await login('member-2', TEST_DEMO_PASSWORD, '10.0.1.2');
+      const unknown = await login('nobody-by-that-name', TEST_DEMO_PASSWORD, '10.0.1.3');
+      expect(locked.status).toBe(401);
+      expect(unknown.status).toBe(401);
+      expect(withoutRequestId(locked.body)).toEqual(withoutRequestId(unknown.body));
+      expect(locked.body.error.code).toBe('LOGIN_FAILED');
+      expect(locked.headers['retry-after']).toBeUndefined();
+      expect(unknown.headers['retry-after']).toBeUndefined();
+      const headerNames = (h: Record<string, string>) =>
+        Object.keys(h)
+          .filter((k) => !['date', 'x-request-id', 'content-length'].includes(k))
+          .sort();
+      expect(headerNames(locked.headers)).toEqual(headerNames(unknown.headers));
+    });
+
+    it('given a locked account whose lock has ended, when its holder logs in, then 200', async () => {
+      for (let i = 0; i < 5; i++) await login('member-3', `wrong-${i}`, '10.0.2.1');
+      expect((await login('member-3', TEST_DEMO_PASSWORD, '10.0.2.2')).status).toBe(401);
+      await t.dataSource.query(
+        `UPDATE app_user SET locked_until = now() - interval '1 second' WHERE username = 'member-3'`,
+      );
+      expect((await login('member-3', TEST_DEMO_PASSWORD, '10.0.2.2')).status).toBe(200);
+    });
+
+    it('given 40 wrong passwords for one account at the same moment from 40 addresses, then at most LOGIN_MAX_FAILURES are tried and the account is locked', async () => {
+      const id = (await t.dataSource.query(`SELECT id FROM app_user WHERE username = 'finance'`))[0].id;
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => login('finance', `wrong-${i}`, `10.0.3.${i + 1}`)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 40 }, () => 401));
+      const tried: { n: string }[] = await t.dataSource.query(
+        `SELECT count(*) AS n FROM (SELECT action, entity_id FROM audit_pending UNION ALL SELECT action, entity_id FROM audit_record) a
+          WHERE entity_id = $1 AND action IN ('auth.login-failed', 'auth.locked')`,
+        [id],
+      );
+      expect(Number(tried[0].n)).toBe(5);
+      const user = (await t.dataSource.query(`SELECT locked_until FROM app_user WHERE id = $1`, [id]))[0];
+      expect(new Date(user.locked_until).getTime()).toBeGreaterThan(Date.now());
+    });
+
+    it('given a burst of 50 wrong passwords from one address across two server processes, then all but LOGIN_ADDRESS_MAX_FAILURES answer 429 with Retry-After; other addresses and, once the window has passed, that one log in', async () => {
+      // Kept until the end: passport's strategies are process-wide, so the last app started checks every token.
+      second = await startTestApp({ TRUST_PROXY: '127.0.0.1' }, { databaseUrl: t.databaseUrl });
+      const from = '10.0.4.1';
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 ? second! : t)
+            .http()
+            .post('/auth/login')
+            .set('X-Forwarded-For', from)
+            .send({ username: `guess-${i % 7}`, password: `wrong-${i}` }),
+        ),
+      );
+      const refused = answers.filter((a) => a.status === 429);
+      expect(answers.filter((a) => a.status === 401)).toHaveLength(20);
+      expect(refused).toHaveLength(30);
+      for (const r of refused) {
+        expect(r.body.error.code).toBe('LOGIN_THROTTLED');
+        const seconds = Number(r.headers['retry-after']);
+        expect(Number.isInteger(seconds) && seconds > 0 && seconds <= 15 * 60).toBe(true);
+        expect(r.body.error.details.retryAfterSeconds).toBe(seconds);
+      }
+      // Even the right password waits: the address is refused before any password is checked.
+      expect((await login('street', TEST_DEMO_PASSWORD, from)).status).toBe(429);
+      expect((await login('street', TEST_DEMO_PASSWORD, '10.0.4.2')).status).toBe(200);
+      await t.dataSource.query(
+        `UPDATE login_throttle SET window_started_at = window_started_at - interval '15 minutes' WHERE address = $1`,
+        [from],
+      );
+      expect((await login('street', TEST_DEMO_PASSWORD, from)).status).toBe(200);
     });
   });
 

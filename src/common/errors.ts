@@ -31,11 +31,11 @@ export const ERRORS = {
   TOKEN_EXPIRED: [401, '登录已过期，请重新登录。Your session has expired; please log in again.'],
   LOGIN_FAILED: [
     401,
-    '用户名或密码不正确。连续多次输错将锁定账号。Wrong username or password. Repeated failures lock the account.',
+    '用户名或密码不正确。连续多次输错后账号将被临时锁定，锁定期间即使密码正确也无法登录，到期自动解锁（也可请安全管理员解锁）。Wrong username or password. After repeated failures the account is locked for a while: even the right password is refused until the lock ends by itself (or the security administrator unlocks it).',
   ],
-  ACCOUNT_LOCKED: [
-    423,
-    '账号因多次输错密码已被临时锁定，请稍后再试或联系安全管理员解锁。The account is locked after repeated wrong passwords; try again later or ask the security administrator to unlock it.',
+  LOGIN_THROTTLED: [
+    429,
+    '从您的网络地址登录失败次数过多，请在 Retry-After 所示的秒数之后再试。Too many failed logins from your network address; try again after the number of seconds in Retry-After.',
   ],
   ACCOUNT_DISABLED: [
     403,
