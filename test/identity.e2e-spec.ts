@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
+import { waitFor } from './helpers/timers.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 function signHs(secret: string, payload: object): string {
@@ -301,6 +302,43 @@ describe('identity', () => {
       expect((await t.dataSource.query(`SELECT roles FROM app_user WHERE id = $1`, [id]))[0].roles).toEqual(
         [],
       );
+    });
+
+    it('given a password reset and an admin-role grant of one account at the same moment, then only one of them succeeds', async () => {
+      const id = await makeAccount('race-target', []);
+      const version = (await t.dataSource.query(`SELECT version FROM app_user WHERE id = $1`, [id]))[0]
+        .version;
+      const sec = await auth('secadmin');
+      // Hold the account's row so that both requests are in flight before either can write.
+      const holder = t.dataSource.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      await holder.query(`SELECT 1 FROM app_user WHERE id = $1 FOR UPDATE`, [id]);
+      const reset = t
+        .http()
+        .post(`/admin/users/${id}/password`)
+        .set(sec)
+        .send({ password: 'Race-pass-4' })
+        .then((r) => r);
+      const grant = t
+        .http()
+        .put(`/admin/users/${id}/roles`)
+        .set(sec)
+        .send({ roles: ['SYSTEM_ADMIN'], version })
+        .then((r) => r);
+      await waitFor('both requests waiting on the account row', async () => {
+        const rows: { n: string }[] = await t.dataSource.query(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return Number(rows[0].n) >= 2;
+      });
+      await holder.commitTransaction();
+      await holder.release();
+      const answers = [await reset, await grant];
+      const succeeded = answers.filter((a) => a.status < 300);
+      expect(succeeded).toHaveLength(1);
+      const refused = answers.filter((a) => a.status >= 300);
+      expect(refused.map((a) => a.body.error.code)).toEqual(['ADMIN_ACCOUNT_PROTECTED']);
     });
 
     it.each(['admission', 'exit', 'emergency', 'negativeList'])(
