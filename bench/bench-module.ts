@@ -6,9 +6,10 @@ class BenchRegistrations implements OnModuleInit {
   constructor(private readonly registry: WorkflowRegistry) {}
   onModuleInit(): void {
     this.registry.registerForm('approval', { decisions: ['approve', 'reject'] });
+    this.registry.allowAdministrativeStart('bench');
   }
 }
 
-/** What a domain registers for the benchmark flow: its one form. */
+/** What a domain registers for the benchmark flow: its one form; its cases are started by the system admin. */
 @Module({ providers: [BenchRegistrations] })
 export class BenchModule {}

@@ -11,7 +11,9 @@ import { AuditRecordOnlyFromChain1796103500000 } from './1796103500000-AuditReco
 import { OrgUnitChanges1796104100000 } from './1796104100000-OrgUnitChanges.js';
 import { RevertedDefinitionDeploysAgain1796148810281 } from './1796148810281-RevertedDefinitionDeploysAgain.js';
 import { AuditSeals1796148826328 } from './1796148826328-AuditSeals.js';
+import { PasswordSetBy1796149007993 } from './1796149007993-PasswordSetBy.js';
 import { TimerIncidents1796149055757 } from './1796149055757-TimerIncidents.js';
+import { LoginThrottle1796149333258 } from './1796149333258-LoginThrottle.js';
 import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateGroups.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
@@ -30,6 +32,8 @@ export const MIGRATIONS: Function[] = [
   OrgUnitChanges1796104100000,
   RevertedDefinitionDeploysAgain1796148810281,
   AuditSeals1796148826328,
+  PasswordSetBy1796149007993,
   TimerIncidents1796149055757,
+  LoginThrottle1796149333258,
   TaskCandidateGroups1796200000000,
 ];

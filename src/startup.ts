@@ -11,6 +11,7 @@ import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { ERROR_CODES, ERRORS } from './common/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './common/http-errors.js';
 import { PinoNestLogger } from './common/logger.js';
 import { makeValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -102,6 +103,10 @@ function redact(url: string): string {
   }
 }
 
+function trustedProxies(setting: string | undefined): string[] | false {
+  return setting ? setting.split(',').map((a) => a.trim()) : false;
+}
+
 /** Builds the Nest application on Fastify with the global pipe, filter, error handler, logs and OpenAPI. */
 export async function createApp(
   config: AppConfig,
@@ -113,6 +118,10 @@ export async function createApp(
     bodyLimit: config.env.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    // Behind a load balancer the client's address (login throttling, logs) comes from X-Forwarded-For.
+    trustProxy: trustedProxies(config.env.TRUST_PROXY),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, dataSource, extraModules),
@@ -127,6 +136,7 @@ export async function createApp(
 
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', refuseLongUrls);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { AuthService } from './auth.service.js';
@@ -12,14 +12,13 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @Public('Log in with username and password; answers a short-lived bearer token', [
-    'LOGIN_FAILED',
-    'ACCOUNT_LOCKED',
-    'ACCOUNT_DISABLED',
-  ])
+  @Public(
+    'Log in with username and password; answers a short-lived bearer token. An unknown name, a wrong password and a locked account answer alike (LOGIN_FAILED); too many failures from one address answer 429 with Retry-After',
+    ['LOGIN_FAILED', 'LOGIN_THROTTLED', 'ACCOUNT_DISABLED'],
+  )
   @ApiOkResponse({ type: LoginResponseDto })
-  login(@Body() body: LoginDto, @CurrentActor() actor: Actor): Promise<LoginResponseDto> {
-    return this.auth.login(body.username, body.password, actor);
+  login(@Body() body: LoginDto, @CurrentActor() actor: Actor, @Ip() ip: string): Promise<LoginResponseDto> {
+    return this.auth.login(body.username, body.password, actor, ip ?? 'unknown');
   }
 
   @Post('logout')

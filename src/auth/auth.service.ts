@@ -24,25 +24,41 @@ export class AuthService {
   ) {}
 
   /**
-   * Logs in. An unknown user and a wrong password get the same answer; after LOGIN_MAX_FAILURES
-   * wrong passwords in a row the account is locked for LOGIN_LOCK_MINUTES (等级保护: 登录失败处理).
+   * Logs in (等级保护: 登录失败处理). An unknown name, a wrong password and a locked account get one and the same
+   * answer, so names cannot be enumerated. Attempts are counted before the password is checked, in the database
+   * (every server process counts the same): per client address, more than LOGIN_ADDRESS_MAX_FAILURES unproven
+   * attempts in LOGIN_ADDRESS_MINUTES answer 429 with Retry-After; per account, LOGIN_MAX_FAILURES wrong
+   * passwords in a row lock it for LOGIN_LOCK_MINUTES, after which its holder gets in again.
    */
-  async login(usernameRaw: string, password: string, actor: Actor): Promise<LoginResponseDto> {
+  async login(
+    usernameRaw: string,
+    password: string,
+    actor: Actor,
+    clientAddress: string,
+  ): Promise<LoginResponseDto> {
     const username = usernameRaw.trim().toLowerCase();
-    const users = this.dataSource.getRepository(User);
-    const user = await users.findOneBy({ username });
-    if (!user) {
+    const address = clientAddress.slice(0, 100);
+    await this.countAddressAttempt(address);
+    const user = await this.dataSource.getRepository(User).findOneBy({ username });
+    const failures = user ? await this.countAccountAttempt(user.id) : null;
+    if (!user || failures === null) {
+      // Unknown, or locked (its attempts are not counted, its password not checked): answered alike, as slowly.
       await verifyAgainstDummy(password);
       throw new AppError('LOGIN_FAILED');
     }
-    if (user.lockedUntil && user.lockedUntil > new Date()) {
-      throw new AppError('ACCOUNT_LOCKED', { lockedUntil: user.lockedUntil.toISOString() });
-    }
     if (!(await verifyPassword(user.passwordHash, password))) {
-      await this.recordFailure(user, actor);
+      await this.recordFailure(user, failures, actor);
       throw new AppError('LOGIN_FAILED');
     }
-    if (!user.active) throw new AppError('ACCOUNT_DISABLED');
+    // The right password: this attempt does not count against the address.
+    await this.dataSource.query(
+      `UPDATE login_throttle SET attempts = greatest(attempts - 1, 0) WHERE address = $1`,
+      [address],
+    );
+    if (!user.active) {
+      await this.dataSource.query(`UPDATE app_user SET failed_login_count = 0 WHERE id = $1`, [user.id]);
+      throw new AppError('ACCOUNT_DISABLED');
+    }
 
     const { env } = this.config;
     const expiresAt = new Date(Date.now() + env.JWT_TTL_SECONDS * 1000);
@@ -77,20 +93,55 @@ export class AuthService {
     };
   }
 
-  private async recordFailure(user: User, actor: Actor): Promise<void> {
-    const { LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES } = this.config.env;
-    await this.dataSource.transaction(async (m) => {
-      const result: unknown[] = await m.query(
-        `UPDATE app_user
-            SET failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-                locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-          WHERE id = $1
-          RETURNING failed_login_count, locked_until`,
-        [user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES],
+  /** Counts one attempt of this client address in its window; over the limit, 429 LOGIN_THROTTLED. */
+  private async countAddressAttempt(address: string): Promise<void> {
+    const { LOGIN_ADDRESS_MAX_FAILURES, LOGIN_ADDRESS_MINUTES } = this.config.env;
+    const result: unknown = await this.dataSource.query(
+      `INSERT INTO login_throttle AS t (address, attempts, window_started_at) VALUES ($1, 1, now())
+       ON CONFLICT (address) DO UPDATE SET
+         attempts = CASE WHEN t.window_started_at <= now() - make_interval(mins => $2) THEN 1 ELSE t.attempts + 1 END,
+         window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(mins => $2) THEN now() ELSE t.window_started_at END
+       RETURNING attempts, ceil(extract(epoch FROM window_started_at + make_interval(mins => $2) - now()))::int AS retry_after`,
+      [address, LOGIN_ADDRESS_MINUTES],
+    );
+    const r = rowsOf<{ attempts: number; retry_after: number }>(result)[0];
+    if (r.attempts > LOGIN_ADDRESS_MAX_FAILURES) {
+      throw new AppError('LOGIN_THROTTLED', { retryAfterSeconds: Math.max(1, r.retry_after) });
+    }
+    if (r.attempts === 1) {
+      // A new window: windows of other addresses that have ended are forgotten.
+      await this.dataSource.query(
+        `DELETE FROM login_throttle WHERE window_started_at <= now() - make_interval(mins => $1)`,
+        [LOGIN_ADDRESS_MINUTES],
       );
-      const rows = rowsOf<{ locked_until: Date | null }>(result);
-      const lockedNow = rows[0]?.locked_until && new Date(rows[0].locked_until) > new Date();
-      if (lockedNow) {
+    }
+  }
+
+  /**
+   * Counts one attempt on the account before its password is checked, so that a burst of concurrent guesses
+   * checks at most LOGIN_MAX_FAILURES passwords. Answers the failures so far including this one; null when the
+   * account is locked or its remaining attempts are taken by requests in flight.
+   */
+  private async countAccountAttempt(userId: string): Promise<number | null> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE app_user SET failed_login_count = failed_login_count + 1
+        WHERE id = $1 AND failed_login_count < $2 AND (locked_until IS NULL OR locked_until <= now())
+        RETURNING failed_login_count`,
+      [userId, this.config.env.LOGIN_MAX_FAILURES],
+    );
+    return rowsOf<{ failed_login_count: number }>(result)[0]?.failed_login_count ?? null;
+  }
+
+  /** A wrong password, already counted: the last allowed one locks the account and ends its sessions. */
+  private async recordFailure(user: User, failures: number, actor: Actor): Promise<void> {
+    const { LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES } = this.config.env;
+    const lockNow = failures >= LOGIN_MAX_FAILURES;
+    await this.dataSource.transaction(async (m) => {
+      if (lockNow) {
+        await m.query(
+          `UPDATE app_user SET failed_login_count = 0, locked_until = now() + make_interval(mins => $2) WHERE id = $1`,
+          [user.id, LOGIN_LOCK_MINUTES],
+        );
         await m.query(
           `UPDATE auth_session SET revoked_at = now(), revoked_reason = 'locked' WHERE user_id = $1 AND revoked_at IS NULL`,
           [user.id],
@@ -100,7 +151,7 @@ export class AuthService {
         m,
         { ...actor, principal: undefined },
         {
-          action: lockedNow ? 'auth.locked' : 'auth.login-failed',
+          action: lockNow ? 'auth.locked' : 'auth.login-failed',
           entityType: 'user',
           entityId: user.id,
           data: { username: user.username },

@@ -16,6 +16,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override canActivate(context: ExecutionContext) {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
+    // Node keeps only the first of repeated Authorization headers; a proxy may keep another: refuse both.
+    const rawHeaders = context.switchToHttp().getRequest<AuthedRequest>().raw.rawHeaders;
+    if (rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length > 1)
+      throw new AppError('TOKEN_INVALID', { reason: 'more than one Authorization header' });
     return super.canActivate(context);
   }
 

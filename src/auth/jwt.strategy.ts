@@ -16,6 +16,10 @@ export const JWT_AUDIENCE = 'cwa-api';
 interface TokenPayload {
   sub: string;
   sid: string;
+  iss?: unknown;
+  aud?: unknown;
+  iat?: unknown;
+  exp?: unknown;
 }
 
 interface SessionRow {
@@ -43,7 +47,7 @@ const SESSION_SQL = prepared(
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
 );
 
-/** Verifies the token (HS256 only, issuer, audience, expiry) and that its session is live. */
+/** Verifies the token (HS256 only; issuer, audience, issued-at and expiry present and right) and that its session is live. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
@@ -63,6 +67,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: TokenPayload): Promise<Principal | false> {
     if (typeof payload?.sid !== 'string' || typeof payload?.sub !== 'string') return false;
+    // The library checks exp, iss and aud only when present: every token this service issues carries all four.
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
+    if (payload.iss !== JWT_ISSUER || payload.aud !== JWT_AUDIENCE) return false;
     const rows: SessionRow[] = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);
     const r = rows[0];
     if (!r) return false;

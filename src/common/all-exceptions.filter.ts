@@ -15,6 +15,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.unexpected) {
       this.logger.error({ err: exception, reqId: request?.id, url: request?.url }, 'unexpected error');
     }
+    // An error that tells when to come back (e.g. LOGIN_THROTTLED) says so in the standard header too.
+    const retryAfter = (mapped.body.error.details as { retryAfterSeconds?: unknown } | undefined)
+      ?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(mapped.status).send(mapped.body);
   }
 }

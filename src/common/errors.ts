@@ -14,16 +14,28 @@ export const ERRORS = {
     '请求内容不是有效的 JSON，请检查格式。The request body is not valid JSON; check its syntax.',
   ],
   BAD_REQUEST: [400, '请求无法处理，请检查后重试。The request cannot be processed; check it and try again.'],
+  BAD_URL: [
+    400,
+    '请求地址含有无效的编码（如不完整的 % 转义），请检查地址。The address contains invalid encoding (e.g. a broken % escape); check it.',
+  ],
+  URI_TOO_LONG: [
+    414,
+    '请求地址过长，请缩短查询条件后重试。The address is too long; shorten the query and try again.',
+  ],
+  HEADERS_TOO_LARGE: [
+    431,
+    '请求头过大，请清除浏览器中本站的 Cookie 或缩短请求头后重试。The request headers are too large; clear this site’s cookies or send smaller headers.',
+  ],
   AUTH_REQUIRED: [401, '请先登录。Please log in first (send the access token as "Authorization: Bearer …").'],
   TOKEN_INVALID: [401, '登录凭证无效，请重新登录。The access token is not valid; please log in again.'],
   TOKEN_EXPIRED: [401, '登录已过期，请重新登录。Your session has expired; please log in again.'],
   LOGIN_FAILED: [
     401,
-    '用户名或密码不正确。连续多次输错将锁定账号。Wrong username or password. Repeated failures lock the account.',
+    '用户名或密码不正确。连续多次输错后账号将被临时锁定，锁定期间即使密码正确也无法登录，到期自动解锁（也可请安全管理员解锁）。Wrong username or password. After repeated failures the account is locked for a while: even the right password is refused until the lock ends by itself (or the security administrator unlocks it).',
   ],
-  ACCOUNT_LOCKED: [
-    423,
-    '账号因多次输错密码已被临时锁定，请稍后再试或联系安全管理员解锁。The account is locked after repeated wrong passwords; try again later or ask the security administrator to unlock it.',
+  LOGIN_THROTTLED: [
+    429,
+    '从您的网络地址登录失败次数过多，请在 Retry-After 所示的秒数之后再试。Too many failed logins from your network address; try again after the number of seconds in Retry-After.',
   ],
   ACCOUNT_DISABLED: [
     403,
@@ -36,6 +48,10 @@ export const ERRORS = {
   ROLE_CONFLICT: [
     409,
     '系统管理员、安全管理员、审计员三个角色不得由同一账号兼任（三员分立）。System admin, security admin and auditor must be held by separate accounts.',
+  ],
+  ADMIN_ACCOUNT_PROTECTED: [
+    403,
+    '三员分立：不能设置系统管理员、安全管理员、审计员账号（包括本人）的密码，也不能把这三种角色授予密码由您设置的账号。Separation of duties: you cannot set the password of a system admin, security admin or auditor account (your own included), nor grant one of those roles to an account whose password you set.',
   ],
   UNIT_NOT_FOUND: [
     404,
@@ -65,6 +81,10 @@ export const ERRORS = {
     '该记录刚被其他人修改，请刷新后重试。Someone else changed this record just now; reload it and try again.',
   ],
   PROCESS_NOT_FOUND: [404, '找不到该流程或流程版本。The process or process version does not exist.'],
+  PROCESS_NOT_STARTABLE: [
+    403,
+    '该流程只能由业务办理发起（如提交准入申请），不能由管理员直接发起。This process starts only from its own business action (e.g. submitting an application), not by an administrator.',
+  ],
   INSTANCE_NOT_FOUND: [404, '找不到该办件，或您无权查看。The case does not exist or is not visible to you.'],
   TASK_NOT_FOUND: [404, '找不到该待办事项，或您无权查看。The task does not exist or is not visible to you.'],
   TASK_NOT_YOURS: [

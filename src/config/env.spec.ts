@@ -7,6 +7,8 @@ describe('environment', () => {
       PORT: 3000,
       LOGIN_MAX_FAILURES: 5,
       LOGIN_LOCK_MINUTES: 30,
+      LOGIN_ADDRESS_MAX_FAILURES: 20,
+      LOGIN_ADDRESS_MINUTES: 15,
       JWT_TTL_SECONDS: 900,
     });
     expect(env.DATABASE_URL).toBeUndefined();
@@ -27,6 +29,14 @@ describe('environment', () => {
       expect((e as Error).message).toMatch(/SEED_DEMO/);
       expect((e as Error).message).toMatch(/JWT_SECRET/);
     }
+  });
+
+  it('given TRUST_PROXY, then proxy addresses and CIDRs are accepted and anything else names the variable', () => {
+    expect(loadEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8, 127.0.0.1,::1',
+    );
+    expect(loadEnv({}).TRUST_PROXY).toBeUndefined();
+    expect(() => loadEnv({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY="true"/);
   });
 
   it('given numbers as strings, then they become numbers; empty strings count as unset', () => {

@@ -1,6 +1,16 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -35,6 +45,19 @@ export class Env {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(100) LOGIN_MAX_FAILURES = 5;
   @Transform(toInt) @IsInt() @Min(1) @Max(1440) LOGIN_LOCK_MINUTES = 30;
+  /** Failed logins one client address may make per window before it must wait (429 with Retry-After). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) LOGIN_ADDRESS_MAX_FAILURES = 20;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1440) LOGIN_ADDRESS_MINUTES = 15;
+  /**
+   * The proxies (load balancer) whose X-Forwarded-For names the client: their addresses or CIDRs,
+   * comma-separated. Unset: the connecting address is the client.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[0-9A-Fa-f:./]+(\s*,\s*[0-9A-Fa-f:./]+)*$/, {
+    message: 'TRUST_PROXY must be comma-separated proxy addresses or CIDRs, e.g. 10.0.0.0/8,127.0.0.1',
+  })
+  TRUST_PROXY?: string;
 
   @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 8388608;
   /** The largest attachment (the request carries it base64-encoded, a third larger). */
@@ -69,7 +92,13 @@ export class EnvError extends Error {}
 
 /** Reads and validates the environment; a bad value throws an EnvError naming the variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const known = Object.keys(new Env()).concat(['DATABASE_URL', 'SEED_DEMO', 'JWT_SECRET', 'AUDIT_SEAL_KEY']);
+  const known = Object.keys(new Env()).concat([
+    'DATABASE_URL',
+    'SEED_DEMO',
+    'JWT_SECRET',
+    'AUDIT_SEAL_KEY',
+    'TRUST_PROXY',
+  ]);
   const picked: Record<string, unknown> = {};
   // An empty value counts as unset: the default applies.
   for (const key of known) if (source[key] !== undefined && source[key] !== '') picked[key] = source[key];

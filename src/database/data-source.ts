@@ -9,6 +9,7 @@ import { AuditHead, AuditPending } from '../audit/audit-head.entity.js';
 import { AuditSeal } from '../audit/audit-seal.entity.js';
 import { AuditRecord } from '../audit/audit-record.entity.js';
 import { AuthSession } from '../auth/auth-session.entity.js';
+import { LoginThrottle } from '../auth/login-throttle.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
 import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   LeadingGroupMember,
   User,
   AuthSession,
+  LoginThrottle,
   SystemSetting,
   AuditRecord,
   AuditHead,

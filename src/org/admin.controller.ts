@@ -113,7 +113,7 @@ export class AdminController {
   @Requires(
     'Grant exactly these roles (三员分立 enforced)',
     [Permission.ROLE_ASSIGN],
-    ['USER_NOT_FOUND', 'ROLE_CONFLICT', 'CONCURRENT_UPDATE'],
+    ['USER_NOT_FOUND', 'ROLE_CONFLICT', 'ADMIN_ACCOUNT_PROTECTED', 'CONCURRENT_UPDATE'],
   )
   @ApiOkResponse({ type: UserDto })
   setRoles(
@@ -134,7 +134,11 @@ export class AdminController {
 
   @Post('users/:id/password')
   @HttpCode(204)
-  @Requires('Set a new password; the user’s sessions end', [Permission.ACCOUNT_UNLOCK], ['USER_NOT_FOUND'])
+  @Requires(
+    'Set a new password; the user’s sessions end (never of an admin account: 三员分立)',
+    [Permission.ACCOUNT_UNLOCK],
+    ['USER_NOT_FOUND', 'ADMIN_ACCOUNT_PROTECTED'],
+  )
   resetPassword(
     @Param('id', uuidOr404('USER_NOT_FOUND')) id: string,
     @Body() dto: ResetPasswordDto,

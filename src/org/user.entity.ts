@@ -31,6 +31,9 @@ export class User {
 
   @Column({ type: 'text' }) passwordHash: string;
 
+  /** Who last set the password through the API (三员分立: they may not then make it an admin account); null: set at bootstrap or by the demo seed. */
+  @Column({ type: 'uuid', nullable: true }) passwordSetBy: string | null;
+
   @Index('ix_app_user_unit')
   @Column({ type: 'uuid' })
   unitId: string;

@@ -64,8 +64,12 @@ export class UsersService {
     p: Principal,
     id: string,
     m: EntityManager,
+    lock = false,
   ): Promise<{ user: User; unit: OrgUnit }> {
-    const user = await m.findOneBy(User, { id });
+    const user = await m.findOne(User, {
+      where: { id },
+      ...(lock ? { lock: { mode: 'pessimistic_write' } } : {}),
+    });
     const unit = user ? await m.findOneBy(OrgUnit, { id: user.unitId }) : null;
     if (!user || !unit || !unit.path.startsWith(p.scopePath)) throw new AppError('USER_NOT_FOUND');
     return { user, unit };
@@ -105,6 +109,7 @@ export class UsersService {
         displayName: dto.displayName,
         unitId: unit.id,
         passwordHash,
+        passwordSetBy: p.userId,
         roles: [],
       });
       const id = inserted.identifiers[0].id as string;
@@ -158,13 +163,19 @@ export class UsersService {
     });
   }
 
-  /** Grants exactly these roles. Nobody changes their own roles; the three admin roles never combine. */
+  /**
+   * Grants exactly these roles. Nobody changes their own roles; the three admin roles never combine, and are
+   * never granted to an account whose password the granting user set (三员分立: no taking over by the back door).
+   */
   async setRoles(actor: Actor, id: string, dto: SetRolesDto): Promise<UserDto> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
-      const { user, unit } = await this.findManagedUser(p, id, m);
+      const { user, unit } = await this.findManagedUser(p, id, m, true);
       if (user.id === p.userId) throw new AppError('FORBIDDEN', { reason: 'cannot change your own roles' });
       checkRoles(dto.roles, unit);
+      const addedAdminRoles = dto.roles.filter((r) => SEPARATED_ROLES.includes(r) && !user.roles.includes(r));
+      if (addedAdminRoles.length && user.passwordSetBy === p.userId)
+        throw new AppError('ADMIN_ACCOUNT_PROTECTED', { roles: addedAdminRoles });
       await this.versionedUpdate(m, id, dto.version, { roles: dto.roles }, user.version);
       await this.revokeSessions(m, id, 'roles-changed');
       await this.holders.followOrganization(m, actor, { userId: id }, 'roles-changed');
@@ -188,13 +199,22 @@ export class UsersService {
     });
   }
 
-  /** Sets a new password (e.g. a forgotten one); the user's sessions end. */
+  /**
+   * Sets a new password (e.g. a forgotten one); the user's sessions end. Never of an account holding one of
+   * the three admin roles, the caller's own included (三员分立: the security admin cannot become another admin).
+   */
   async resetPassword(actor: Actor, id: string, dto: ResetPasswordDto): Promise<void> {
     const p = actor.principal!;
     const passwordHash = await hashPassword(dto.password);
     await this.dataSource.transaction(async (m) => {
-      await this.findManagedUser(p, id, m);
-      await m.update(User, { id }, { passwordHash, lockedUntil: null, failedLoginCount: 0 });
+      const { user } = await this.findManagedUser(p, id, m, true);
+      if (user.id === p.userId || user.roles.some((r) => SEPARATED_ROLES.includes(r)))
+        throw new AppError('ADMIN_ACCOUNT_PROTECTED');
+      await m.update(
+        User,
+        { id },
+        { passwordHash, passwordSetBy: p.userId, lockedUntil: null, failedLoginCount: 0 },
+      );
       await this.revokeSessions(m, id, 'password-reset');
       await this.audit.record(m, actor, { action: 'user.password-reset', entityType: 'user', entityId: id });
     });

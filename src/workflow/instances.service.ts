@@ -10,6 +10,8 @@ import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowIncident } from './workflow-incident.entity.js';
 import { WorkflowInstance } from './workflow-instance.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
+import { WorkflowRegistry } from './workflow.registry.js';
+import type { StartInstanceDto } from './dto/workflow.dto.js';
 
 export type ActivityState = 'completed' | 'active' | 'overdue';
 
@@ -21,7 +23,21 @@ export class InstancesService {
     private readonly runtime: WorkflowRuntime,
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
+    private readonly registry: WorkflowRegistry,
   ) {}
+
+  /**
+   * The system administrator starts a case: only of a process registered as administratively startable, so
+   * that no domain flow (admission, exit, emergency, negative list) starts with made-up variables (三员分立).
+   */
+  async startByAdmin(actor: Actor, dto: StartInstanceDto) {
+    if (!this.registry.administrativelyStartable(dto.processId)) {
+      await this.definitions.latest(dto.processId); // a process that does not exist answers PROCESS_NOT_FOUND
+      throw new AppError('PROCESS_NOT_STARTABLE', { processId: dto.processId });
+    }
+    const started = await this.runtime.start(actor, dto);
+    return this.get(actor.principal!, started.id);
+  }
 
   /**
    * A case the principal may see: its starter, anyone who has or had a task in it, overseers of its unit's

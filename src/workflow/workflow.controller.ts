@@ -9,7 +9,6 @@ import { uuidOr404 } from '../common/id-param.js';
 import { DefinitionsService } from './definitions.service.js';
 import { CalendarDayDto, CommentDto, StartInstanceDto } from './dto/workflow.dto.js';
 import { InstancesService } from './instances.service.js';
-import { WorkflowRuntime } from './runtime.service.js';
 import { WorkCalendarService } from './work-calendar.service.js';
 
 @ApiTags('workflows')
@@ -18,7 +17,6 @@ export class WorkflowController {
   constructor(
     private readonly definitions: DefinitionsService,
     private readonly instances: InstancesService,
-    private readonly runtime: WorkflowRuntime,
     private readonly dataSource: DataSource,
     private readonly workCalendar: WorkCalendarService,
   ) {}
@@ -31,13 +29,12 @@ export class WorkflowController {
 
   @Post('workflow-instances')
   @Requires(
-    'Start a case of any process (administration and testing; domains start their own cases)',
+    'Start a case of a process registered as administratively startable (probes, tests); domain flows start only from their own actions',
     [Permission.WORKFLOW_ADMIN],
-    ['PROCESS_NOT_FOUND'],
+    ['PROCESS_NOT_FOUND', 'PROCESS_NOT_STARTABLE'],
   )
-  async start(@Body() dto: StartInstanceDto, @CurrentActor() a: Actor) {
-    const started = await this.runtime.start(a, dto);
-    return this.instances.get(a.principal!, started.id);
+  start(@Body() dto: StartInstanceDto, @CurrentActor() a: Actor) {
+    return this.instances.startByAdmin(a, dto);
   }
 
   @Get('workflow-instances/:id')

@@ -67,6 +67,7 @@ export class WorkflowRegistry {
   private readonly services = new Map<string, ServiceHandler>();
   private readonly forms = new Map<string, FormSpec>();
   private readonly required = new Set<string>();
+  private readonly adminStartable = new Set<string>();
   private escalation?: GroupResolver;
 
   registerGroup(name: string, resolver: GroupResolver): void {
@@ -80,6 +81,13 @@ export class WorkflowRegistry {
   }
   requireProcess(processId: string): void {
     this.required.add(processId);
+  }
+  /**
+   * Lets the system administrator start this process through `POST /workflow-instances` (a probe or a test
+   * flow). Opt-in: a domain flow is started only by its own business action (三员分立), so none registers here.
+   */
+  allowAdministrativeStart(processId: string): void {
+    this.adminStartable.add(processId);
   }
   /** Where overdue steps are escalated (e.g. the office of the case's level). */
   registerEscalation(resolver: GroupResolver): void {
@@ -120,6 +128,9 @@ export class WorkflowRegistry {
   }
   topics(): string[] {
     return [...this.services.keys()];
+  }
+  administrativelyStartable(processId: string): boolean {
+    return this.adminStartable.has(processId);
   }
   requiredProcesses(): string[] {
     return [...this.required];

@@ -19,6 +19,7 @@ class FixtureRegistrations implements OnModuleInit {
     this.registry.registerForm('review', { decisions: ['approve', 'return', 'reject'], dto: ReviewForm });
     this.registry.registerForm('resubmit', { decisions: ['resubmit'] });
     this.registry.registerForm('countersign', { decisions: ['approve', 'reject'] });
+    this.registry.allowAdministrativeStart('review');
     this.registry.registerService('testPublish', async (ctx) => {
       const broken = await ctx.manager.query(`SELECT 1 FROM system_setting WHERE key = 'test-register-down'`);
       if (broken.length) {
