@@ -10,8 +10,9 @@ import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { ERROR_CODES, ERRORS } from './common/errors.js';
+import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
-import { makeValidationPipe } from './common/validation.js';
+import { makeValidationPipe, RejectNulPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import type { Env } from './config/env.js';
 import { makeDataSource } from './database/data-source.js';
@@ -95,6 +96,9 @@ function redact(url: string): string {
   }
 }
 
+/** A request id a client may choose: 1–64 printable ASCII characters without spaces. */
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+
 /** Builds the Nest application on Fastify with the global pipe, filter, error handler, logs and OpenAPI. */
 export async function createApp(
   config: AppConfig,
@@ -104,8 +108,12 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.env.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's own x-request-id is kept when it fits where it is stored (audit records); else a new one.
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, dataSource, extraModules),
@@ -115,11 +123,16 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  app.useGlobalPipes(makeValidationPipe());
+  app.useGlobalPipes(new RejectNulPipe(), makeValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
   const fastify = app.getHttpAdapter().getInstance();
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.env.BODY_LIMIT_BYTES },
+    boundedJsonParser(fastify, config.env.JSON_MAX_DEPTH),
+  );
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

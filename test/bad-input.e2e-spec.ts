@@ -6,7 +6,7 @@ describe('bad input', () => {
   let admin: Record<string, string>;
   let street: string;
   beforeAll(async () => {
-    t = await startTestApp({ BODY_LIMIT_BYTES: '4096' });
+    t = await startTestApp({ BODY_LIMIT_BYTES: '65536' });
     admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
     street = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901001'`))[0].id;
   });
@@ -76,7 +76,7 @@ describe('bad input', () => {
       .http()
       .post('/admin/units')
       .set(admin)
-      .send({ code: 'X1', name: 'x'.repeat(10_000), kind: 'COMMUNITY', parentId: street });
+      .send({ code: 'X1', name: 'x'.repeat(70_000), kind: 'COMMUNITY', parentId: street });
     expectCleanError(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -135,6 +135,100 @@ describe('bad input', () => {
       .send({ code: '339901001001', name: 'dup', kind: 'COMMUNITY', parentId: street });
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM org_unit'))[0].n).toBe(before);
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM audit_record'))[0].n).toBe(audit);
+  });
+
+  describe('given JSON nested thousands of levels deep', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    it.each([
+      ['post', '/auth/login'],
+      ['post', '/admin/units'],
+      ['patch', '/admin/units/00000000-0000-4000-8000-000000000000'],
+      ['post', '/applications'],
+      ['post', '/tasks/00000000-0000-4000-8000-000000000000/complete'],
+    ])('when %s %s, then 400 JSON_TOO_DEEP, not a stack overflow', async (method, url) => {
+      const deepObject = '{"a":'.repeat(8_000) + '1' + '}'.repeat(8_000);
+      for (const body of [deep, deepObject]) {
+        const res = await t
+          .http()
+          [method as 'post'](url)
+          .set(admin)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expectCleanError(res, 400, 'JSON_TOO_DEEP');
+      }
+    });
+
+    it('when brackets are only inside strings, then they do not count', async () => {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'nobody', password: '['.repeat(100) + '{'.repeat(20) + '\\"[' });
+      expectCleanError(res, 401, 'LOGIN_FAILED');
+    });
+  });
+
+  describe('given a NUL character (\\u0000) in a string', () => {
+    const fields = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field).sort();
+
+    it('when logging in, then 400 VALIDATION_FAILED naming the field', async () => {
+      const res = await t.http().post('/auth/login').send({ username: 'office\u0000', password: 'x' });
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['username']);
+    });
+
+    it('when in a query parameter, then 400 naming it', async () => {
+      const res = await t.http().get('/admin/users?q=a%00b').set(admin);
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['q']);
+    });
+
+    it('when in a path parameter, then 400 naming it', async () => {
+      const res = await t.http().put('/work-calendar/2027-01-0%00').set(admin).send({ workingDay: true });
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['day']);
+    });
+
+    it('when deep in a body or in a key, then 400 naming every path', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      const res = await t
+        .http()
+        .post('/applications')
+        .set(staff)
+        .send({ title: 'a\u0000', reportFields: ['ok', 'b\u0000'], ['con\u0000tent']: 'x' });
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['con\u0000tent', 'reportFields.1', 'title']);
+    });
+  });
+
+  describe('given an x-request-id', () => {
+    it('when it is longer than 64 characters or not printable, then a generated one is used and the change is recorded under it', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      for (const sent of ['r'.repeat(65), 'two words', 'x'.repeat(5000)]) {
+        const res = await t
+          .http()
+          .post('/applications')
+          .set(staff)
+          .set('x-request-id', sent)
+          .send({ title: '长' });
+        expect(res.status).toBe(201);
+        const id = res.headers['x-request-id'];
+        expect(id).toMatch(/^[0-9a-f-]{36}$/);
+        const rows = await t.dataSource.query(
+          `SELECT request_id FROM audit_record WHERE entity_id = $1
+           UNION ALL SELECT request_id FROM audit_pending WHERE entity_id = $1`,
+          [res.body.id],
+        );
+        expect(rows.map((r: { request_id: string }) => r.request_id)).toEqual([id]);
+      }
+    });
+
+    it('when it fits (64 printable characters), then it is kept', async () => {
+      const sent = 'T'.repeat(64);
+      const res = await t.http().get('/org/units/not-a-uuid').set(admin).set('x-request-id', sent);
+      expect(res.headers['x-request-id']).toBe(sent);
+      expect(res.body.error.requestId).toBe(sent);
+    });
   });
 
   it('given the health check, then 200 with the database up', async () => {

@@ -1,4 +1,9 @@
-import { type ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  type PipeTransform,
+  type ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { AppError } from './errors.js';
 
 export interface FieldProblem {
@@ -32,4 +37,41 @@ export function makeValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new AppError('VALIDATION_FAILED', flattenValidationErrors(errors)),
   });
+}
+
+/** Where each NUL character (U+0000) sits in a value, as field paths: in a key or in a string anywhere. */
+export function nulPaths(value: unknown, path: string, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nulPaths(v, path ? `${path}.${i}` : String(i), out));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const field = path ? `${path}.${k}` : k;
+      if (k.includes('\u0000')) out.push(field);
+      nulPaths(v, field, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Refuses a NUL character in any string a handler receives (body, query, path), naming each field:
+ * PostgreSQL cannot store it in text or jsonb, and no clerk means to send it. Runs before validation.
+ */
+export class RejectNulPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    const fields = nulPaths(value, metadata.data ?? '');
+    if (fields.length === 0) return value;
+    throw new AppError(
+      'VALIDATION_FAILED',
+      [...new Set(fields)].map((field) => ({
+        field,
+        problems: [
+          `${field || metadata.type} 含有空字符（\\u0000），请删除。${field || metadata.type} contains a NUL character (\\u0000); remove it.`,
+        ],
+      })),
+    );
+  }
 }
