@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { admitApplication } from './helpers/admission.js';
 
 /** Every bad request gets a 4xx with a stable code and the one error shape — never a 500, never a stack. */
 describe('bad input', () => {
@@ -228,6 +229,100 @@ describe('bad input', () => {
       const res = await t.http().get('/org/units/not-a-uuid').set(admin).set('x-request-id', sent);
       expect(res.headers['x-request-id']).toBe(sent);
       expect(res.body.error.requestId).toBe(sent);
+    });
+  });
+
+  describe('given the same thing created many times at the same moment', () => {
+    const statuses = (rs: { status: number }[]) =>
+      [...new Set(rs.map((r) => r.status))].sort((a, b) => a - b);
+
+    it('when 100 funding registrations carry one idempotency key, then every one answers the one transfer', async () => {
+      const unit: Record<string, string> = {};
+      for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+      const { itemId } = await admitApplication(t, {
+        kind: 'task',
+        title: '并发登记',
+        content: '并发登记经费划转。',
+        statutoryArea: 'public_health',
+        targetScope: 'list',
+        targetCommunityIds: [unit['339901001001'], unit['339901001002']],
+        authorizedContent: '随访',
+        targetPopulation: '居民',
+        powers: '登记',
+        startDate: '2027-06-01',
+        endDate: '2027-12-31',
+        workloadHoursPerMonth: 4,
+        frequency: '每月一次',
+        fundingPerCommunityFen: 300000,
+        fundingSource: '区财政专项',
+        contactName: '张卫',
+        contactPhone: '0571-88888888',
+      });
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      // Half name another community with the same key: the key still answers the one transfer.
+      const body = (i: number) => ({
+        communityId: unit[i % 2 ? '339901001002' : '339901001001'],
+        amountFen: 300000,
+        account: '东华街道社区财务专账 6222',
+        reference: 'GK-race',
+        idempotencyKey: 'race-key-1',
+      });
+      const rs = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          t.http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
+        ),
+      );
+      expect(statuses(rs)).toEqual([200]);
+      expect(new Set(rs.map((r) => r.body.id)).size).toBe(1);
+      const rows = await t.dataSource.query('SELECT id FROM funding_transfer WHERE item_id = $1', [itemId]);
+      expect(rows).toEqual([{ id: rs[0].body.id }]);
+    });
+
+    it('when 20 accounts of one username are created, then one is and the others answer 409 USERNAME_TAKEN', async () => {
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          t
+            .http()
+            .post('/admin/users')
+            .set(admin)
+            .send({ username: 'race-user', displayName: '并发', unitId: street, password: 'Race@2026x' }),
+        ),
+      );
+      expect(statuses(rs)).toEqual([201, 409]);
+      expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+      for (const r of rs.filter((x) => x.status === 409)) expectCleanError(r, 409, 'USERNAME_TAKEN');
+    });
+
+    it('when 20 units of one code are created, then one is and the others answer 409 UNIT_CODE_TAKEN', async () => {
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t
+            .http()
+            .post('/admin/units')
+            .set(admin)
+            .send({ code: 'RACE-CODE', name: `并发社区${i}`, kind: 'COMMUNITY', parentId: street }),
+        ),
+      );
+      expect(statuses(rs)).toEqual([201, 409]);
+      expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+      for (const r of rs.filter((x) => x.status === 409)) expectCleanError(r, 409, 'UNIT_CODE_TAKEN');
+    });
+
+    it('when 20 admins set the same members of a leading group, then each change applies in turn', async () => {
+      const ids: Record<string, string> = {};
+      for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) ids[r.code] = r.id;
+      const memberUnitIds = [ids['339901-GA'], ids['339901-RS'], ids['339901-CZ']];
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          t.http().put(`/admin/leading-groups/${ids['339901-LG']}`).set(admin).send({ memberUnitIds }),
+        ),
+      );
+      expect(statuses(rs)).toEqual([200]);
+      const members = await t.dataSource.query(
+        'SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position',
+        [ids['339901-LG']],
+      );
+      expect(members.map((m: { unit_id: string }) => m.unit_id)).toEqual(memberUnitIds);
     });
   });
 
