@@ -232,6 +232,140 @@ describe('bad input', () => {
     });
   });
 
+  describe('given numbers and dates beyond what the database holds', () => {
+    const fieldsOf = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field).sort();
+
+    it.each([2 ** 31, 1e308, 2 ** 53 + 2])(
+      'when a version is %d, then 400 VALIDATION_FAILED naming version',
+      async (version) => {
+        const user = (await t.dataSource.query(`SELECT id FROM app_user WHERE username = 'committee-2'`))[0];
+        const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+        const draft = await t.http().post('/applications').set(staff).send({ title: '版本' });
+        const sec = { Authorization: `Bearer ${await t.token('secadmin')}` };
+        for (const res of [
+          await t.http().patch(`/admin/units/${street}`).set(admin).send({ name: '东华街道', version }),
+          await t.http().patch(`/admin/users/${user.id}`).set(admin).send({ displayName: '王', version }),
+          await t
+            .http()
+            .put(`/admin/users/${user.id}/roles`)
+            .set(sec)
+            .send({ roles: ['COMMITTEE'], version }),
+          await t.http().patch(`/applications/${draft.body.id}`).set(staff).send({ title: '新', version }),
+        ]) {
+          expectCleanError(res, 400, 'VALIDATION_FAILED');
+          expect(fieldsOf(res)).toEqual(['version']);
+        }
+      },
+    );
+
+    it('when a list limit is far beyond a page, then 400 naming limit', async () => {
+      const res = await t.http().get('/admin/users?limit=99999999999999999999').set(admin);
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(res)).toEqual(['limit']);
+    });
+
+    it.each(['2027-02-30', '0000-01-01', '1899-12-31'])(
+      'when a calendar day is %s, then 400 naming day',
+      async (day) => {
+        const res = await t.http().put(`/work-calendar/${day}`).set(admin).send({ workingDay: false });
+        expectCleanError(res, 400, 'VALIDATION_FAILED');
+        expect(fieldsOf(res)).toEqual(['day']);
+      },
+    );
+
+    it.each([-8.64e15, '-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00Z'])(
+      'when a delegation lasts until %s, then 400 naming until',
+      async (until) => {
+        const leader = { Authorization: `Bearer ${await t.token('leader')}` };
+        const user = (await t.dataSource.query(`SELECT id FROM app_user WHERE username = 'office'`))[0];
+        const res = await t
+          .http()
+          .post('/tasks/00000000-0000-4000-8000-000000000000/delegate')
+          .set(leader)
+          .send({ toUserId: user.id, until });
+        expectCleanError(res, 400, 'VALIDATION_FAILED');
+        expect(fieldsOf(res)).toEqual(['until']);
+      },
+    );
+  });
+
+  describe('given null for an optional field', () => {
+    const fieldsOf = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field).sort();
+
+    it('when a draft field is null, then it is cleared (lists become empty)', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      const community = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901001001'`))[0]
+        .id;
+      const created = await t
+        .http()
+        .post('/applications')
+        .set(staff)
+        .send({ title: '清空', targetCommunityIds: null, reportFields: null, content: null });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        title: '清空',
+        targetCommunityIds: [],
+        reportFields: [],
+        content: null,
+      });
+      const filled = await t
+        .http()
+        .patch(`/applications/${created.body.id}`)
+        .set(staff)
+        .send({ targetCommunityIds: [community], reportFields: ['姓名'], version: created.body.version });
+      expect(filled.status).toBe(200);
+      const cleared = await t
+        .http()
+        .patch(`/applications/${created.body.id}`)
+        .set(staff)
+        .send({ title: null, targetCommunityIds: null, reportFields: null, version: filled.body.version });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ title: null, targetCommunityIds: [], reportFields: [] });
+    });
+
+    it('when a comment is null, then it counts as no comment', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      const draft = await t.http().post('/applications').set(staff).send({ title: '意见' });
+      const res = await t
+        .http()
+        .post(`/applications/${draft.body.id}/submit`)
+        .set(staff)
+        .send({ comment: null });
+      expectCleanError(res, 400, 'APPLICATION_INCOMPLETE');
+    });
+
+    it('when a field that cannot be empty is null, then 400 naming it', async () => {
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'committee-2'`)
+      )[0];
+      const unit = await t
+        .http()
+        .patch(`/admin/units/${street}`)
+        .set(admin)
+        .send({ name: null, active: null, version: 1 });
+      expectCleanError(unit, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(unit)).toEqual(['active', 'name']);
+      const account = await t
+        .http()
+        .patch(`/admin/users/${user.id}`)
+        .set(admin)
+        .send({ displayName: null, unitId: null, active: null, version: user.version });
+      expectCleanError(account, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(account)).toEqual(['active', 'displayName', 'unitId']);
+      expect(JSON.stringify(account.body.error.details)).toContain('may not be null');
+      const office = { Authorization: `Bearer ${await t.token('office')}` };
+      const change = await t
+        .http()
+        .post('/admission/negative-list/changes')
+        .set(office)
+        .send({ action: 'update', code: 'fundraising_quota', nameZh: null, keywords: null, reason: '更新' });
+      expectCleanError(change, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(change)).toEqual(['keywords', 'nameZh']);
+    });
+  });
+
   describe('given the same thing created many times at the same moment', () => {
     const statuses = (rs: { status: number }[]) =>
       [...new Set(rs.map((r) => r.status))].sort((a, b) => a - b);

@@ -4,7 +4,29 @@ import {
   type ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsDefined, ValidateIf } from 'class-validator';
 import { AppError } from './errors.js';
+
+/** The largest value of a PostgreSQL `integer` column (versions and other counters). */
+export const INT32_MAX = 2_147_483_647;
+
+/**
+ * An optional field that may be left out but not sent as null (class-validator's IsOptional lets null through
+ * to the database): null answers 400 naming the field.
+ */
+export function Optional(): PropertyDecorator {
+  return (target, key) => {
+    ValidateIf((_, value) => value !== undefined)(target, key);
+    IsDefined({
+      message: ({ property }) =>
+        `${property} 不能为 null；不需要时请省略该字段。${property} may not be null; leave it out instead.`,
+    })(target, key);
+  };
+}
+
+/** An optional field for which null means the same as leaving it out (use with IsOptional). */
+export const NullAsAbsent = () => Transform(({ value }) => (value === null ? undefined : value));
 
 export interface FieldProblem {
   field: string;
@@ -74,4 +96,13 @@ export class RejectNulPipe implements PipeTransform {
       })),
     );
   }
+}
+
+/** A real calendar day written YYYY-MM-DD between the years 1900 and 9999 (no 2027-02-30, no year 0). */
+export function isCalendarDay(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1900 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
