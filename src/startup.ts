@@ -12,7 +12,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { ERROR_CODES, ERRORS } from './common/errors.js';
 import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
-import { makeValidationPipe, RejectNulPipe } from './common/validation.js';
+import { makeValidationPipe, RejectUnstorableTextPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import type { Env } from './config/env.js';
 import { makeDataSource } from './database/data-source.js';
@@ -123,7 +123,7 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  app.useGlobalPipes(new RejectNulPipe(), makeValidationPipe());
+  app.useGlobalPipes(new RejectUnstorableTextPipe(), makeValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.

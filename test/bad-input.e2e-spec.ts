@@ -159,6 +159,21 @@ describe('bad input', () => {
       }
     });
 
+    it('when the content type names a charset, then the limit holds too', async () => {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(deep);
+      expectCleanError(res, 400, 'JSON_TOO_DEEP');
+      const ok = await t
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ username: 'nobody', password: 'x' }));
+      expectCleanError(ok, 401, 'LOGIN_FAILED');
+    });
+
     it('when brackets are only inside strings, then they do not count', async () => {
       const res = await t
         .http()
@@ -199,6 +214,31 @@ describe('bad input', () => {
         .send({ title: 'a\u0000', reportFields: ['ok', 'b\u0000'], ['con\u0000tent']: 'x' });
       expectCleanError(res, 400, 'VALIDATION_FAILED');
       expect(fields(res)).toEqual(['con\u0000tent', 'reportFields.1', 'title']);
+    });
+  });
+
+  describe('given half of a surrogate pair (text that is not Unicode) in a string', () => {
+    it('when it would be stored as JSON, then 400 VALIDATION_FAILED naming every field, not a 500', async () => {
+      const office = { Authorization: `Bearer ${await t.token('office')}` };
+      const res = await t
+        .http()
+        .post('/admission/negative-list/changes')
+        .set(office)
+        .set('Content-Type', 'application/json')
+        .send(
+          '{"action":"add","code":"lone_surrogate","nameZh":"x\\ud800y","keywords":["ok","\\udfff"],"reason":"理由充分"}',
+        );
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'keywords.1',
+        'nameZh',
+      ]);
+      expect(JSON.stringify(res.body.error.details)).toContain('not Unicode');
+    });
+
+    it('when the pair is whole (an emoji), then it is fine', async () => {
+      const res = await t.http().post('/auth/login').send({ username: 'nobody😀', password: '密码😀' });
+      expectCleanError(res, 401, 'LOGIN_FAILED');
     });
   });
 

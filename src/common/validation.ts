@@ -61,39 +61,60 @@ export function makeValidationPipe(): ValidationPipe {
   });
 }
 
-/** Where each NUL character (U+0000) sits in a value, as field paths: in a key or in a string anywhere. */
-export function nulPaths(value: unknown, path: string, out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) out.push(path);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => nulPaths(v, path ? `${path}.${i}` : String(i), out));
-  } else if (value && typeof value === 'object') {
+/** What PostgreSQL cannot store in text or jsonb: a NUL character, or half of a surrogate pair (not Unicode). */
+const NUL = '\u0000';
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export interface BadString {
+  field: string;
+  nul: boolean;
+}
+
+/** Every key or string in a value, at any depth, that PostgreSQL cannot store, by field path (a.b.0). */
+export function badStrings(value: unknown, path: string, out: BadString[] = []): BadString[] {
+  const check = (text: string, field: string) => {
+    if (text.includes(NUL)) out.push({ field, nul: true });
+    else if (LONE_SURROGATE.test(text)) out.push({ field, nul: false });
+  };
+  if (typeof value === 'string') check(value, path);
+  else if (Array.isArray(value))
+    value.forEach((v, i) => badStrings(v, path ? `${path}.${i}` : String(i), out));
+  else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const field = path ? `${path}.${k}` : k;
-      if (k.includes('\u0000')) out.push(field);
-      nulPaths(v, field, out);
+      check(k, field);
+      badStrings(v, field, out);
     }
   }
   return out;
 }
 
 /**
- * Refuses a NUL character in any string a handler receives (body, query, path), naming each field:
- * PostgreSQL cannot store it in text or jsonb, and no clerk means to send it. Runs before validation.
+ * Refuses, naming each field, a NUL character or an unpaired surrogate (text that is not Unicode) in any string a
+ * handler receives (body, query, path): PostgreSQL cannot store them in text or jsonb, and no clerk means to
+ * send them. Runs before validation.
  */
-export class RejectNulPipe implements PipeTransform {
+export class RejectUnstorableTextPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
-    const fields = nulPaths(value, metadata.data ?? '');
-    if (fields.length === 0) return value;
+    const found = badStrings(value, metadata.data ?? '');
+    if (found.length === 0) return value;
+    const seen = new Set<string>();
     throw new AppError(
       'VALIDATION_FAILED',
-      [...new Set(fields)].map((field) => ({
-        field,
-        problems: [
-          `${field || metadata.type} 含有空字符（\\u0000），请删除。${field || metadata.type} contains a NUL character (\\u0000); remove it.`,
-        ],
-      })),
+      found
+        .filter(({ field }) => !seen.has(field) && seen.add(field))
+        .map(({ field, nul }) => {
+          const name = field || metadata.type;
+          return {
+            field,
+            problems: [
+              nul
+                ? `${name} 含有空字符（\\u0000），请删除。${name} contains a NUL character (\\u0000); remove it.`
+                : `${name} 含有无效字符（不成对的代理项），请重新输入。${name} contains an invalid character (an unpaired surrogate, not Unicode); type it again.`,
+            ],
+          };
+        }),
     );
   }
 }
