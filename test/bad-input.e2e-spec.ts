@@ -500,6 +500,71 @@ describe('bad input', () => {
     });
   });
 
+  it('given every route of the OpenAPI document, then malformed bodies, queries and ids never answer 5xx', async () => {
+    const byPermission: Record<string, string> = {
+      'unit:manage': 'sysadmin',
+      'user:read': 'sysadmin',
+      'user:manage': 'sysadmin',
+      'workflow:admin': 'sysadmin',
+      'role:assign': 'secadmin',
+      'account:unlock': 'secadmin',
+      'audit:read': 'auditor',
+      'application:draft': 'dept-staff',
+      'funding:register': 'dept-staff',
+      'application:sign': 'leader',
+      'funding:confirm': 'finance',
+      'evaluation:record': 'committee',
+    };
+    const doc = (await t.http().get('/docs-json')).body;
+    const values: unknown[] = ['a\u0000b', '\ud800', null, 2 ** 31, 1e308, -1e308, 'x'.repeat(3000), [], {}];
+    const failures: string[] = [];
+    let sent = 0;
+    for (const [path, ops] of Object.entries<Record<string, Record<string, unknown>>>(doc.paths)) {
+      for (const [method, op] of Object.entries<Record<string, unknown>>(ops)) {
+        if (path === '/auth/logout') continue;
+        const permission = (op['x-permissions'] as string[])[0];
+        const auth = { Authorization: `Bearer ${await t.token(byPermission[permission] ?? 'office')}` };
+        const ref = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> })
+          ?.content?.['application/json']?.schema?.$ref;
+        const fields = Object.keys(
+          ref ? (doc.components.schemas[ref.split('/').pop()!].properties ?? {}) : {},
+        );
+        const queries = ((op.parameters ?? []) as { in: string; name: string }[])
+          .filter((q) => q.in === 'query')
+          .map((q) => q.name);
+        const requests: [string, unknown][] = [];
+        const ids = path.includes('{')
+          ? [street, '%00', '%ED%A0%80', '2027-02-30', 'x'.repeat(300)]
+          : [street];
+        for (const id of ids) {
+          const url = path.replace(/\{[^}]+\}/g, id);
+          requests.push([url, undefined]);
+          for (const q of queries)
+            for (const v of ['%00', '%ED%A0%80', '99999999999999999999', '0000-00-00'])
+              requests.push([`${url}?${q}=${v}`, undefined]);
+          if (method !== 'get' && id === street)
+            for (const v of values) requests.push([url, Object.fromEntries(fields.map((f) => [f, v]))]);
+        }
+        for (const [url, body] of requests) {
+          const res = await (body === undefined
+            ? t.http()[method as 'get'](url).set(auth)
+            : t
+                .http()
+                [method as 'post'](url)
+                .set(auth)
+                .send(body as object));
+          sent++;
+          if (res.status >= 500)
+            failures.push(
+              `${res.status} ${method.toUpperCase()} ${url} ${JSON.stringify(body)?.slice(0, 80)}`,
+            );
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(400);
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   it('given the health check, then 200 with the database up', async () => {
     const res = await t.http().get('/health');
     expect(res.status).toBe(200);
