@@ -410,7 +410,7 @@ describe('bad input', () => {
     const statuses = (rs: { status: number }[]) =>
       [...new Set(rs.map((r) => r.status))].sort((a, b) => a - b);
 
-    it('when 100 funding registrations carry one idempotency key, then every one answers the one transfer', async () => {
+    it('when 100 funding registrations carry one idempotency key, in two server processes, then every one answers the one transfer', async () => {
       const unit: Record<string, string> = {};
       for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
       const { itemId } = await admitApplication(t, {
@@ -441,11 +441,17 @@ describe('bad input', () => {
         reference: 'GK-race',
         idempotencyKey: 'race-key-1',
       });
-      const rs = await Promise.all(
-        Array.from({ length: 100 }, (_, i) =>
-          t.http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
-        ),
-      );
+      const second = await startTestApp({}, { databaseUrl: t.databaseUrl });
+      let rs;
+      try {
+        rs = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            (i < 50 ? t : second).http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
+          ),
+        );
+      } finally {
+        await second.stop();
+      }
       expect(statuses(rs)).toEqual([200]);
       expect(new Set(rs.map((r) => r.body.id)).size).toBe(1);
       const rows = await t.dataSource.query('SELECT id FROM funding_transfer WHERE item_id = $1', [itemId]);
