@@ -11,7 +11,11 @@ describe('bad input', () => {
     admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
     street = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901001'`))[0].id;
   });
+  // A second server process on the same database, started by a test. Passport keeps one strategy per process,
+  // bound to the last app started: the apps stop in the reverse order of their start.
+  let second: TestApp | undefined;
   afterAll(async () => {
+    await second?.stop();
     await t.close();
   });
 
@@ -441,17 +445,13 @@ describe('bad input', () => {
         reference: 'GK-race',
         idempotencyKey: 'race-key-1',
       });
-      const second = await startTestApp({}, { databaseUrl: t.databaseUrl });
-      let rs;
-      try {
-        rs = await Promise.all(
-          Array.from({ length: 100 }, (_, i) =>
-            (i < 50 ? t : second).http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
-          ),
-        );
-      } finally {
-        await second.stop();
-      }
+      second = await startTestApp({}, { databaseUrl: t.databaseUrl });
+      const other = second;
+      const rs = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          (i < 50 ? t : other).http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
+        ),
+      );
       expect(statuses(rs)).toEqual([200]);
       expect(new Set(rs.map((r) => r.body.id)).size).toBe(1);
       const rows = await t.dataSource.query('SELECT id FROM funding_transfer WHERE item_id = $1', [itemId]);
