@@ -12,8 +12,9 @@ import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { ERROR_CODES, ERRORS } from './common/errors.js';
 import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './common/http-errors.js';
+import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
-import { makeValidationPipe } from './common/validation.js';
+import { makeValidationPipe, RejectUnstorableTextPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import type { Env } from './config/env.js';
 import { makeDataSource } from './database/data-source.js';
@@ -106,6 +107,8 @@ function redact(url: string): string {
 function trustedProxies(setting: string | undefined): string[] | false {
   return setting ? setting.split(',').map((a) => a.trim()) : false;
 }
+/** A request id a client may choose: 1–64 printable ASCII characters without spaces. */
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
 
 /** Builds the Nest application on Fastify with the global pipe, filter, error handler, logs and OpenAPI. */
 export async function createApp(
@@ -116,8 +119,12 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.env.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's own x-request-id is kept when it fits where it is stored (audit records); else a new one.
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+    },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     // Behind a load balancer the client's address (login throttling, logs) comes from X-Forwarded-For.
@@ -131,12 +138,17 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  app.useGlobalPipes(makeValidationPipe());
+  app.useGlobalPipes(new RejectUnstorableTextPipe(), makeValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', refuseLongUrls);
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.env.BODY_LIMIT_BYTES },
+    boundedJsonParser(fastify, config.env.JSON_MAX_DEPTH),
+  );
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

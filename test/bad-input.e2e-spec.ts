@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { admitApplication } from './helpers/admission.js';
 
 /** Every bad request gets a 4xx with a stable code and the one error shape — never a 500, never a stack. */
 describe('bad input', () => {
@@ -6,11 +7,15 @@ describe('bad input', () => {
   let admin: Record<string, string>;
   let street: string;
   beforeAll(async () => {
-    t = await startTestApp({ BODY_LIMIT_BYTES: '4096' });
+    t = await startTestApp({ BODY_LIMIT_BYTES: '65536' });
     admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
     street = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901001'`))[0].id;
   });
+  // A second server process on the same database, started by a test. Passport keeps one strategy per process,
+  // bound to the last app started: the apps stop in the reverse order of their start.
+  let second: TestApp | undefined;
   afterAll(async () => {
+    await second?.stop();
     await t.close();
   });
 
@@ -76,7 +81,7 @@ describe('bad input', () => {
       .http()
       .post('/admin/units')
       .set(admin)
-      .send({ code: 'X1', name: 'x'.repeat(10_000), kind: 'COMMUNITY', parentId: street });
+      .send({ code: 'X1', name: 'x'.repeat(70_000), kind: 'COMMUNITY', parentId: street });
     expectCleanError(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -136,6 +141,435 @@ describe('bad input', () => {
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM org_unit'))[0].n).toBe(before);
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM audit_record'))[0].n).toBe(audit);
   });
+
+  describe('given JSON nested thousands of levels deep', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    it.each([
+      ['post', '/auth/login'],
+      ['post', '/admin/units'],
+      ['patch', '/admin/units/00000000-0000-4000-8000-000000000000'],
+      ['post', '/applications'],
+      ['post', '/tasks/00000000-0000-4000-8000-000000000000/complete'],
+    ])('when %s %s, then 400 JSON_TOO_DEEP, not a stack overflow', async (method, url) => {
+      const deepObject = '{"a":'.repeat(8_000) + '1' + '}'.repeat(8_000);
+      for (const body of [deep, deepObject]) {
+        const res = await t
+          .http()
+          [method as 'post'](url)
+          .set(admin)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expectCleanError(res, 400, 'JSON_TOO_DEEP');
+      }
+    });
+
+    it('when the content type names a charset, then the limit holds too', async () => {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(deep);
+      expectCleanError(res, 400, 'JSON_TOO_DEEP');
+      const ok = await t
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ username: 'nobody', password: 'x' }));
+      expectCleanError(ok, 401, 'LOGIN_FAILED');
+    });
+
+    it('when brackets are only inside strings, then they do not count', async () => {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'nobody', password: '['.repeat(100) + '{'.repeat(20) + '\\"[' });
+      expectCleanError(res, 401, 'LOGIN_FAILED');
+    });
+  });
+
+  describe('given a NUL character (\\u0000) in a string', () => {
+    const fields = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field).sort();
+
+    it('when logging in, then 400 VALIDATION_FAILED naming the field', async () => {
+      const res = await t.http().post('/auth/login').send({ username: 'office\u0000', password: 'x' });
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['username']);
+    });
+
+    it('when in a query parameter, then 400 naming it', async () => {
+      const res = await t.http().get('/admin/users?q=a%00b').set(admin);
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['q']);
+    });
+
+    it('when in a path parameter, then 400 naming it', async () => {
+      const res = await t.http().put('/work-calendar/2027-01-0%00').set(admin).send({ workingDay: true });
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['day']);
+    });
+
+    it('when deep in a body or in a key, then 400 naming every path', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      const res = await t
+        .http()
+        .post('/applications')
+        .set(staff)
+        .send({ title: 'a\u0000', reportFields: ['ok', 'b\u0000'], ['con\u0000tent']: 'x' });
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fields(res)).toEqual(['con\u0000tent', 'reportFields.1', 'title']);
+    });
+  });
+
+  describe('given half of a surrogate pair (text that is not Unicode) in a string', () => {
+    it('when it would be stored as JSON, then 400 VALIDATION_FAILED naming every field, not a 500', async () => {
+      const office = { Authorization: `Bearer ${await t.token('office')}` };
+      const res = await t
+        .http()
+        .post('/admission/negative-list/changes')
+        .set(office)
+        .set('Content-Type', 'application/json')
+        .send(
+          '{"action":"add","code":"lone_surrogate","nameZh":"x\\ud800y","keywords":["ok","\\udfff"],"reason":"理由充分"}',
+        );
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'keywords.1',
+        'nameZh',
+      ]);
+      expect(JSON.stringify(res.body.error.details)).toContain('not Unicode');
+    });
+
+    it('when the pair is whole (an emoji), then it is fine', async () => {
+      const res = await t.http().post('/auth/login').send({ username: 'nobody😀', password: '密码😀' });
+      expectCleanError(res, 401, 'LOGIN_FAILED');
+    });
+  });
+
+  describe('given an x-request-id', () => {
+    it('when it is longer than 64 characters or not printable, then a generated one is used and the change is recorded under it', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      for (const sent of ['r'.repeat(65), 'two words', 'x'.repeat(5000)]) {
+        const res = await t
+          .http()
+          .post('/applications')
+          .set(staff)
+          .set('x-request-id', sent)
+          .send({ title: '长' });
+        expect(res.status).toBe(201);
+        const id = res.headers['x-request-id'];
+        expect(id).toMatch(/^[0-9a-f-]{36}$/);
+        const rows = await t.dataSource.query(
+          `SELECT request_id FROM audit_record WHERE entity_id = $1
+           UNION ALL SELECT request_id FROM audit_pending WHERE entity_id = $1`,
+          [res.body.id],
+        );
+        expect(rows.map((r: { request_id: string }) => r.request_id)).toEqual([id]);
+      }
+    });
+
+    it('when it fits (64 printable characters), then it is kept', async () => {
+      const sent = 'T'.repeat(64);
+      const res = await t.http().get('/org/units/not-a-uuid').set(admin).set('x-request-id', sent);
+      expect(res.headers['x-request-id']).toBe(sent);
+      expect(res.body.error.requestId).toBe(sent);
+    });
+  });
+
+  describe('given numbers and dates beyond what the database holds', () => {
+    const fieldsOf = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field).sort();
+
+    it.each([2 ** 31, 1e308, 2 ** 53 + 2])(
+      'when a version is %d, then 400 VALIDATION_FAILED naming version',
+      async (version) => {
+        const user = (await t.dataSource.query(`SELECT id FROM app_user WHERE username = 'committee-2'`))[0];
+        const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+        const draft = await t.http().post('/applications').set(staff).send({ title: '版本' });
+        const sec = { Authorization: `Bearer ${await t.token('secadmin')}` };
+        for (const res of [
+          await t.http().patch(`/admin/units/${street}`).set(admin).send({ name: '东华街道', version }),
+          await t.http().patch(`/admin/users/${user.id}`).set(admin).send({ displayName: '王', version }),
+          await t
+            .http()
+            .put(`/admin/users/${user.id}/roles`)
+            .set(sec)
+            .send({ roles: ['COMMITTEE'], version }),
+          await t.http().patch(`/applications/${draft.body.id}`).set(staff).send({ title: '新', version }),
+        ]) {
+          expectCleanError(res, 400, 'VALIDATION_FAILED');
+          expect(fieldsOf(res)).toEqual(['version']);
+        }
+      },
+    );
+
+    it('when a list limit is far beyond a page, then 400 naming limit', async () => {
+      const res = await t.http().get('/admin/users?limit=99999999999999999999').set(admin);
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(res)).toEqual(['limit']);
+    });
+
+    it.each(['2027-02-30', '0000-01-01', '1899-12-31'])(
+      'when a calendar day is %s, then 400 naming day',
+      async (day) => {
+        const res = await t.http().put(`/work-calendar/${day}`).set(admin).send({ workingDay: false });
+        expectCleanError(res, 400, 'VALIDATION_FAILED');
+        expect(fieldsOf(res)).toEqual(['day']);
+      },
+    );
+
+    it.each([-8.64e15, '-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00Z'])(
+      'when a delegation lasts until %s, then 400 naming until',
+      async (until) => {
+        const leader = { Authorization: `Bearer ${await t.token('leader')}` };
+        const user = (await t.dataSource.query(`SELECT id FROM app_user WHERE username = 'office'`))[0];
+        const res = await t
+          .http()
+          .post('/tasks/00000000-0000-4000-8000-000000000000/delegate')
+          .set(leader)
+          .send({ toUserId: user.id, until });
+        expectCleanError(res, 400, 'VALIDATION_FAILED');
+        expect(fieldsOf(res)).toEqual(['until']);
+      },
+    );
+  });
+
+  describe('given null for an optional field', () => {
+    const fieldsOf = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field).sort();
+
+    it('when a draft field is null, then it is cleared (lists become empty)', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      const community = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901001001'`))[0]
+        .id;
+      const created = await t
+        .http()
+        .post('/applications')
+        .set(staff)
+        .send({ title: '清空', targetCommunityIds: null, reportFields: null, content: null });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        title: '清空',
+        targetCommunityIds: [],
+        reportFields: [],
+        content: null,
+      });
+      const filled = await t
+        .http()
+        .patch(`/applications/${created.body.id}`)
+        .set(staff)
+        .send({ targetCommunityIds: [community], reportFields: ['姓名'], version: created.body.version });
+      expect(filled.status).toBe(200);
+      const cleared = await t
+        .http()
+        .patch(`/applications/${created.body.id}`)
+        .set(staff)
+        .send({ title: null, targetCommunityIds: null, reportFields: null, version: filled.body.version });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ title: null, targetCommunityIds: [], reportFields: [] });
+    });
+
+    it('when a comment is null, then it counts as no comment', async () => {
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      const draft = await t.http().post('/applications').set(staff).send({ title: '意见' });
+      const res = await t
+        .http()
+        .post(`/applications/${draft.body.id}/submit`)
+        .set(staff)
+        .send({ comment: null });
+      expectCleanError(res, 400, 'APPLICATION_INCOMPLETE');
+    });
+
+    it('when a field that cannot be empty is null, then 400 naming it', async () => {
+      const user = (
+        await t.dataSource.query(`SELECT id, version FROM app_user WHERE username = 'committee-2'`)
+      )[0];
+      const unit = await t
+        .http()
+        .patch(`/admin/units/${street}`)
+        .set(admin)
+        .send({ name: null, active: null, version: 1 });
+      expectCleanError(unit, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(unit)).toEqual(['active', 'name']);
+      const account = await t
+        .http()
+        .patch(`/admin/users/${user.id}`)
+        .set(admin)
+        .send({ displayName: null, unitId: null, active: null, version: user.version });
+      expectCleanError(account, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(account)).toEqual(['active', 'displayName', 'unitId']);
+      expect(JSON.stringify(account.body.error.details)).toContain('may not be null');
+      const office = { Authorization: `Bearer ${await t.token('office')}` };
+      const change = await t
+        .http()
+        .post('/admission/negative-list/changes')
+        .set(office)
+        .send({ action: 'update', code: 'fundraising_quota', nameZh: null, keywords: null, reason: '更新' });
+      expectCleanError(change, 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(change)).toEqual(['keywords', 'nameZh']);
+    });
+  });
+
+  describe('given the same thing created many times at the same moment', () => {
+    const statuses = (rs: { status: number }[]) =>
+      [...new Set(rs.map((r) => r.status))].sort((a, b) => a - b);
+
+    it('when 100 funding registrations carry one idempotency key, in two server processes, then every one answers the one transfer', async () => {
+      const unit: Record<string, string> = {};
+      for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+      const { itemId } = await admitApplication(t, {
+        kind: 'task',
+        title: '并发登记',
+        content: '并发登记经费划转。',
+        statutoryArea: 'public_health',
+        targetScope: 'list',
+        targetCommunityIds: [unit['339901001001'], unit['339901001002']],
+        authorizedContent: '随访',
+        targetPopulation: '居民',
+        powers: '登记',
+        startDate: '2027-06-01',
+        endDate: '2027-12-31',
+        workloadHoursPerMonth: 4,
+        frequency: '每月一次',
+        fundingPerCommunityFen: 300000,
+        fundingSource: '区财政专项',
+        contactName: '张卫',
+        contactPhone: '0571-88888888',
+      });
+      const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+      // Half name another community with the same key: the key still answers the one transfer.
+      const body = (i: number) => ({
+        communityId: unit[i % 2 ? '339901001002' : '339901001001'],
+        amountFen: 300000,
+        account: '东华街道社区财务专账 6222',
+        reference: 'GK-race',
+        idempotencyKey: 'race-key-1',
+      });
+      second = await startTestApp({}, { databaseUrl: t.databaseUrl });
+      const other = second;
+      const rs = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          (i < 50 ? t : other).http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
+        ),
+      );
+      expect(statuses(rs)).toEqual([200]);
+      expect(new Set(rs.map((r) => r.body.id)).size).toBe(1);
+      const rows = await t.dataSource.query('SELECT id FROM funding_transfer WHERE item_id = $1', [itemId]);
+      expect(rows).toEqual([{ id: rs[0].body.id }]);
+    });
+
+    it('when 20 accounts of one username are created, then one is and the others answer 409 USERNAME_TAKEN', async () => {
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          t
+            .http()
+            .post('/admin/users')
+            .set(admin)
+            .send({ username: 'race-user', displayName: '并发', unitId: street, password: 'Race@2026x' }),
+        ),
+      );
+      expect(statuses(rs)).toEqual([201, 409]);
+      expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+      for (const r of rs.filter((x) => x.status === 409)) expectCleanError(r, 409, 'USERNAME_TAKEN');
+    });
+
+    it('when 20 units of one code are created, then one is and the others answer 409 UNIT_CODE_TAKEN', async () => {
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t
+            .http()
+            .post('/admin/units')
+            .set(admin)
+            .send({ code: 'RACE-CODE', name: `并发社区${i}`, kind: 'COMMUNITY', parentId: street }),
+        ),
+      );
+      expect(statuses(rs)).toEqual([201, 409]);
+      expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+      for (const r of rs.filter((x) => x.status === 409)) expectCleanError(r, 409, 'UNIT_CODE_TAKEN');
+    });
+
+    it('when 20 admins set the same members of a leading group, then each change applies in turn', async () => {
+      const ids: Record<string, string> = {};
+      for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) ids[r.code] = r.id;
+      const memberUnitIds = [ids['339901-GA'], ids['339901-RS'], ids['339901-CZ']];
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          t.http().put(`/admin/leading-groups/${ids['339901-LG']}`).set(admin).send({ memberUnitIds }),
+        ),
+      );
+      expect(statuses(rs)).toEqual([200]);
+      const members = await t.dataSource.query(
+        'SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position',
+        [ids['339901-LG']],
+      );
+      expect(members.map((m: { unit_id: string }) => m.unit_id)).toEqual(memberUnitIds);
+    });
+  });
+
+  it('given every route of the OpenAPI document, then malformed bodies, queries and ids never answer 5xx', async () => {
+    const byPermission: Record<string, string> = {
+      'unit:manage': 'sysadmin',
+      'user:read': 'sysadmin',
+      'user:manage': 'sysadmin',
+      'workflow:admin': 'sysadmin',
+      'role:assign': 'secadmin',
+      'account:unlock': 'secadmin',
+      'audit:read': 'auditor',
+      'application:draft': 'dept-staff',
+      'funding:register': 'dept-staff',
+      'application:sign': 'leader',
+      'funding:confirm': 'finance',
+      'evaluation:record': 'committee',
+    };
+    const doc = (await t.http().get('/docs-json')).body;
+    const values: unknown[] = ['a\u0000b', '\ud800', null, 2 ** 31, 1e308, -1e308, 'x'.repeat(3000), [], {}];
+    const failures: string[] = [];
+    let sent = 0;
+    for (const [path, ops] of Object.entries<Record<string, Record<string, unknown>>>(doc.paths)) {
+      for (const [method, op] of Object.entries<Record<string, unknown>>(ops)) {
+        if (path === '/auth/logout') continue;
+        const permission = (op['x-permissions'] as string[])[0];
+        const auth = { Authorization: `Bearer ${await t.token(byPermission[permission] ?? 'office')}` };
+        const ref = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> })
+          ?.content?.['application/json']?.schema?.$ref;
+        const fields = Object.keys(
+          ref ? (doc.components.schemas[ref.split('/').pop()!].properties ?? {}) : {},
+        );
+        const queries = ((op.parameters ?? []) as { in: string; name: string }[])
+          .filter((q) => q.in === 'query')
+          .map((q) => q.name);
+        const requests: [string, unknown][] = [];
+        const ids = path.includes('{')
+          ? [street, '%00', '%ED%A0%80', '2027-02-30', 'x'.repeat(300)]
+          : [street];
+        for (const id of ids) {
+          const url = path.replace(/\{[^}]+\}/g, id);
+          requests.push([url, undefined]);
+          for (const q of queries)
+            for (const v of ['%00', '%ED%A0%80', '99999999999999999999', '0000-00-00'])
+              requests.push([`${url}?${q}=${v}`, undefined]);
+          if (method !== 'get' && id === street)
+            for (const v of values) requests.push([url, Object.fromEntries(fields.map((f) => [f, v]))]);
+        }
+        for (const [url, body] of requests) {
+          const res = await (body === undefined
+            ? t.http()[method as 'get'](url).set(auth)
+            : t
+                .http()
+                [method as 'post'](url)
+                .set(auth)
+                .send(body as object));
+          sent++;
+          if (res.status >= 500)
+            failures.push(
+              `${res.status} ${method.toUpperCase()} ${url} ${JSON.stringify(body)?.slice(0, 80)}`,
+            );
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(400);
+    expect(failures).toEqual([]);
+  }, 120_000);
 
   it('given the health check, then 200 with the database up', async () => {
     const res = await t.http().get('/health');

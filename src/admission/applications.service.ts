@@ -496,6 +496,8 @@ function columnsOf(f: Partial<ApplicationFieldsDto>): Partial<AdmissionApplicati
     const v = f[k];
     if (k === 'workloadHoursPerMonth' || k === 'fundingPerCommunityFen')
       out[k] = v === undefined || v === null ? null : String(v);
+    // A list sent as null is cleared: the column holds an empty list, never null.
+    else if (k === 'targetCommunityIds' || k === 'reportFields') out[k] = v ?? [];
     else out[k] = v;
   }
   return out as Partial<AdmissionApplication>;

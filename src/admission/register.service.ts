@@ -297,16 +297,38 @@ export class RegisterService {
 
   /** The department registers a transfer for one community; the same idempotency key answers the same transfer. */
   async registerTransfer(actor: Actor, itemId: string, dto: RegisterTransferDto): Promise<FundingTransfer> {
+    try {
+      return await this.registerTransferOnce(actor, itemId, dto);
+    } catch (e) {
+      // The same key registered by a request at the same moment (for another community, say): answer that one.
+      const pg = (e as { driverError?: { code?: string; constraint?: string } }).driverError;
+      if (pg?.code === '23505' && pg.constraint === 'ux_funding_transfer_key') {
+        const existing = await this.dataSource.manager.findOneBy(FundingTransfer, {
+          itemId,
+          idempotencyKey: dto.idempotencyKey,
+        });
+        if (existing) return existing;
+      }
+      throw e;
+    }
+  }
+
+  private async registerTransferOnce(
+    actor: Actor,
+    itemId: string,
+    dto: RegisterTransferDto,
+  ): Promise<FundingTransfer> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
       const item = await m.findOneBy(AdmittedItem, { id: itemId });
       if (!item || item.departmentId !== p.unitId) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
-      const existing = await m.findOneBy(FundingTransfer, { itemId, idempotencyKey: dto.idempotencyKey });
-      if (existing) return existing;
       const community = await m.findOne(AdmittedItemCommunity, {
         where: { itemId, communityId: dto.communityId },
         lock: { mode: 'pessimistic_write' },
       });
+      // Looked up after the community's lock: a registration with this key that held it has committed by now.
+      const existing = await m.findOneBy(FundingTransfer, { itemId, idempotencyKey: dto.idempotencyKey });
+      if (existing) return existing;
       if (!community || community.fundingStatus !== 'awaiting')
         throw new AppError('FUNDING_NOT_DUE', { status: community?.fundingStatus ?? 'not a target' });
       if (BigInt(dto.amountFen) !== BigInt(community.fundingDueFen)) {

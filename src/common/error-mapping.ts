@@ -24,6 +24,12 @@ const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
 };
 
+/** Unique constraints whose violation means the client chose a name someone else has just taken. */
+const TAKEN_BY_CONSTRAINT: Record<string, ErrorCode> = {
+  ux_app_user_username: 'USERNAME_TAKEN',
+  ux_org_unit_code: 'UNIT_CODE_TAKEN',
+};
+
 export interface MappedError {
   status: number;
   body: ErrorBody;
@@ -60,13 +66,16 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
   }
   const specific = specificClientError(exception);
   if (specific) return make(specific);
-  const e = exception as { code?: string; statusCode?: number; name?: string } | undefined;
+  const e = exception as
+    { code?: string; statusCode?: number; name?: string; constraint?: string } | undefined;
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return make(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', undefined, undefined, e.statusCode);
   }
   if (e && isDatabaseDown(e)) return { ...make('DATABASE_UNAVAILABLE'), unexpected: true };
   // PostgreSQL gave up one of two transactions that touched the same rows: the caller may simply retry.
   if (e && (e.code === '40001' || e.code === '40P01')) return make('CONCURRENT_UPDATE');
+  // A unique constraint refused a row another request created at the same moment: what it guards is taken.
+  if (e && e.code === '23505') return make(TAKEN_BY_CONSTRAINT[String(e.constraint)] ?? 'CONCURRENT_UPDATE');
   return {
     ...make('INTERNAL_ERROR', undefined, undefined, HttpStatus.INTERNAL_SERVER_ERROR),
     unexpected: true,

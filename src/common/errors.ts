@@ -13,6 +13,10 @@ export const ERRORS = {
     400,
     '请求内容不是有效的 JSON，请检查格式。The request body is not valid JSON; check its syntax.',
   ],
+  JSON_TOO_DEEP: [
+    400,
+    '请求内容嵌套层数过多，请简化后重新提交。The request body is nested too deeply; flatten it and send it again.',
+  ],
   BAD_REQUEST: [400, '请求无法处理，请检查后重试。The request cannot be processed; check it and try again.'],
   BAD_URL: [
     400,

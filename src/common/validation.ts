@@ -1,5 +1,32 @@
-import { type ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  type PipeTransform,
+  type ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsDefined, ValidateIf } from 'class-validator';
 import { AppError } from './errors.js';
+
+/** The largest value of a PostgreSQL `integer` column (versions and other counters). */
+export const INT32_MAX = 2_147_483_647;
+
+/**
+ * An optional field that may be left out but not sent as null (class-validator's IsOptional lets null through
+ * to the database): null answers 400 naming the field.
+ */
+export function Optional(): PropertyDecorator {
+  return (target, key) => {
+    ValidateIf((_, value) => value !== undefined)(target, key);
+    IsDefined({
+      message: ({ property }) =>
+        `${property} 不能为 null；不需要时请省略该字段。${property} may not be null; leave it out instead.`,
+    })(target, key);
+  };
+}
+
+/** An optional field for which null means the same as leaving it out (use with IsOptional). */
+export const NullAsAbsent = () => Transform(({ value }) => (value === null ? undefined : value));
 
 export interface FieldProblem {
   field: string;
@@ -32,4 +59,71 @@ export function makeValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new AppError('VALIDATION_FAILED', flattenValidationErrors(errors)),
   });
+}
+
+/** What PostgreSQL cannot store in text or jsonb: a NUL character, or half of a surrogate pair (not Unicode). */
+const NUL = '\u0000';
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export interface BadString {
+  field: string;
+  nul: boolean;
+}
+
+/** Every key or string in a value, at any depth, that PostgreSQL cannot store, by field path (a.b.0). */
+export function badStrings(value: unknown, path: string, out: BadString[] = []): BadString[] {
+  const check = (text: string, field: string) => {
+    if (text.includes(NUL)) out.push({ field, nul: true });
+    else if (LONE_SURROGATE.test(text)) out.push({ field, nul: false });
+  };
+  if (typeof value === 'string') check(value, path);
+  else if (Array.isArray(value))
+    value.forEach((v, i) => badStrings(v, path ? `${path}.${i}` : String(i), out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const field = path ? `${path}.${k}` : k;
+      check(k, field);
+      badStrings(v, field, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Refuses, naming each field, a NUL character or an unpaired surrogate (text that is not Unicode) in any string a
+ * handler receives (body, query, path): PostgreSQL cannot store them in text or jsonb, and no clerk means to
+ * send them. Runs before validation.
+ */
+export class RejectUnstorableTextPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    const found = badStrings(value, metadata.data ?? '');
+    if (found.length === 0) return value;
+    const seen = new Set<string>();
+    throw new AppError(
+      'VALIDATION_FAILED',
+      found
+        .filter(({ field }) => !seen.has(field) && seen.add(field))
+        .map(({ field, nul }) => {
+          const name = field || metadata.type;
+          return {
+            field,
+            problems: [
+              nul
+                ? `${name} 含有空字符（\\u0000），请删除。${name} contains a NUL character (\\u0000); remove it.`
+                : `${name} 含有无效字符（不成对的代理项），请重新输入。${name} contains an invalid character (an unpaired surrogate, not Unicode); type it again.`,
+            ],
+          };
+        }),
+    );
+  }
+}
+
+/** A real calendar day written YYYY-MM-DD between the years 1900 and 9999 (no 2027-02-30, no year 0). */
+export function isCalendarDay(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1900 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }

@@ -62,6 +62,8 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 8388608;
   /** The largest attachment (the request carries it base64-encoded, a third larger). */
   @Transform(toInt) @IsInt() @Min(1024) @Max(52428800) ATTACHMENT_MAX_BYTES = 5242880;
+  /** The deepest nesting of arrays and objects a JSON body may have. */
+  @Transform(toInt) @IsInt() @Min(4) @Max(1000) JSON_MAX_DEPTH = 64;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
 
   /** Folders (comma-separated) whose *.bpmn files are deployed at start-up. */

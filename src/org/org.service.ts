@@ -227,6 +227,8 @@ export class OrgService {
       if (!group || group.kind !== UnitKind.LEADING_GROUP || !group.path.startsWith(p.scopePath)) {
         throw new AppError('LEADING_GROUP_NOT_FOUND');
       }
+      // One change of the group at a time: members are replaced (deleted and inserted) in one go.
+      await m.query('SELECT 1 FROM org_unit WHERE id = $1 FOR UPDATE', [group.id]);
       const level = await m.findOneByOrFail(OrgUnit, { id: group.parentId! });
       const problems: { field: string; problems: string[] }[] = [];
       if (dto.principalLeaderId) {

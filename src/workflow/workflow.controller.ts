@@ -6,6 +6,7 @@ import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { isCalendarDay } from '../common/validation.js';
 import { DefinitionsService } from './definitions.service.js';
 import { CalendarDayDto, CommentDto, StartInstanceDto } from './dto/workflow.dto.js';
 import { InstancesService } from './instances.service.js';
@@ -130,9 +131,12 @@ export class WorkflowController {
   @Put('work-calendar/:day')
   @Requires('Mark a day as a holiday or a 调休 working day', [Permission.WORKFLOW_ADMIN])
   async setDay(@Param('day') day: string, @Body() dto: CalendarDayDto, @CurrentActor() a: Actor) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
+    if (!isCalendarDay(day)) {
       throw new AppError('VALIDATION_FAILED', [
-        { field: 'day', problems: ['日期格式须为 YYYY-MM-DD。The day must be YYYY-MM-DD.'] },
+        {
+          field: 'day',
+          problems: ['须为实际存在的日期，格式 YYYY-MM-DD。The day must be a real date written YYYY-MM-DD.'],
+        },
       ]);
     }
     return this.workCalendar.setDay(a, day, dto.workingDay, dto.note ?? null);

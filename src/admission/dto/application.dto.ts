@@ -15,11 +15,15 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { INT32_MAX, NullAsAbsent } from '../../common/validation.js';
 import { ApplicationKind } from '../admission-application.entity.js';
 
 const MAX_FEN = 1_000_000_000_00; // 10 亿元 per community: far above any real amount
 
-/** The application form (准入审批表). Every field may be missing in a draft; submission needs them all. */
+/**
+ * The application form (准入审批表). Every field may be missing in a draft; submission needs them all. Null clears a
+ * field of the draft.
+ */
 export class ApplicationFieldsDto {
   @ApiPropertyOptional({ enum: ApplicationKind })
   @IsOptional()
@@ -132,11 +136,13 @@ export class UpdateApplicationDto extends ApplicationFieldsDto {
   @ApiProperty({ description: 'The version you read; a stale one answers 409 CONCURRENT_UPDATE' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
 export class SubmitApplicationDto {
   @ApiPropertyOptional({ description: 'Note to the office (e.g. what was corrected)' })
+  @NullAsAbsent()
   @IsOptional()
   @IsString()
   @MaxLength(2000)

@@ -11,12 +11,14 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
 import { Role } from '../../auth/permissions.js';
 import { PASSWORD_PATTERN, PASSWORD_RULE } from '../../auth/passwords.js';
+import { INT32_MAX, Optional } from '../../common/validation.js';
 import { UnitKind } from '../org-unit.entity.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -75,16 +77,17 @@ export class CreateUnitDto {
 
 export class UpdateUnitDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional() @Optional() @IsBoolean() active?: boolean;
   @ApiProperty({ description: 'The version you read; a stale one answers 409 CONCURRENT_UPDATE' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
@@ -125,7 +128,13 @@ export class ListUsersQuery {
   @IsString()
   @MaxLength(100)
   q?: string;
-  @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) limit?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }
 
 export class CreateUserDto {
@@ -153,15 +162,15 @@ export class CreateUserDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   displayName?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() unitId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
-  @ApiProperty() @IsInt() @Min(1) version: number;
+  @ApiPropertyOptional() @Optional() @IsUUID() unitId?: string;
+  @ApiPropertyOptional() @Optional() @IsBoolean() active?: boolean;
+  @ApiProperty() @IsInt() @Min(1) @Max(INT32_MAX) version: number;
 }
 
 export class SetRolesDto {
@@ -172,7 +181,7 @@ export class SetRolesDto {
   @IsEnum(Role, { each: true })
   roles: Role[];
 
-  @ApiProperty() @IsInt() @Min(1) version: number;
+  @ApiProperty() @IsInt() @Min(1) @Max(INT32_MAX) version: number;
 }
 
 export class ResetPasswordDto {

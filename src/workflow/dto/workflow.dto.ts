@@ -11,12 +11,16 @@ import {
   IsString,
   IsUUID,
   Matches,
+  MaxDate,
   MaxLength,
+  MinDate,
   MinLength,
 } from 'class-validator';
+import { NullAsAbsent, Optional } from '../../common/validation.js';
 
 export class CommentDto {
   @ApiPropertyOptional({ description: '办理意见 / comment' })
+  @NullAsAbsent()
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -25,13 +29,13 @@ export class CommentDto {
 
 export class CompleteTaskDto extends CommentDto {
   @ApiPropertyOptional({ example: 'approve', description: 'One of the decisions the task’s form allows' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(32)
   decision?: string;
 
   @ApiPropertyOptional({ description: 'Form data, validated against the task’s form key' })
-  @IsOptional()
+  @Optional()
   @IsObject()
   form?: Record<string, unknown>;
 }
@@ -56,6 +60,8 @@ export class DelegateDto extends CommentDto {
   @ApiProperty({ description: 'When the delegation ends and the task comes back' })
   @Type(() => Date)
   @IsDate()
+  @MinDate(new Date('2000-01-01T00:00:00Z'))
+  @MaxDate(new Date('9999-12-31T00:00:00Z'))
   until: Date;
 }
 
@@ -70,9 +76,9 @@ export class AddSignersDto extends CommentDto {
 
 export class StartInstanceDto {
   @ApiProperty({ example: 'probe' }) @IsString() @Matches(/^[A-Za-z_][\w.-]{0,99}$/) processId: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() ownerUnitId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() variables?: Record<string, unknown>;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(100) businessKey?: string;
+  @ApiPropertyOptional() @Optional() @IsUUID() ownerUnitId?: string;
+  @ApiPropertyOptional() @Optional() @IsObject() variables?: Record<string, unknown>;
 }
 
 export class CalendarDayDto {
