@@ -55,8 +55,13 @@ export class InstancesService {
       if (inScope.length) return i;
     }
     const involved = await this.dataSource.query(
-      `SELECT 1 FROM workflow_task WHERE instance_id = $1 AND (assignee_id = $2 OR completed_by = $2 OR $3 = ANY(candidate_unit_ids) OR $3 = ANY(escalated_to_unit_ids)) LIMIT 1`,
-      [id, p.userId, p.unitId],
+      // Involved: holds or completed one of its tasks, or is of a unit and role one of its tasks names, or
+      // of the unit its overdue steps went to. (A removed signer or a holder who lost the role is not.)
+      `SELECT 1 FROM workflow_task WHERE instance_id = $1
+          AND ((assignee_id = $2 AND status <> 'cancelled') OR completed_by = $2
+               OR ($3 = ANY(candidate_unit_ids) AND (cardinality(candidate_roles) = 0 OR candidate_roles && $4::text[]))
+               OR $3 = ANY(escalated_to_unit_ids)) LIMIT 1`,
+      [id, p.userId, p.unitId, p.roles],
     );
     if (involved.length) return i;
     throw new AppError('INSTANCE_NOT_FOUND');
