@@ -17,6 +17,7 @@ import type { Env } from './config/env.js';
 import { makeDataSource } from './database/data-source.js';
 import { EmbeddedDatabase } from './database/embedded-database.js';
 import { migrate } from './database/migrate.js';
+import { timeoutsOf } from './database/pg-options.js';
 import { SystemSetting } from './database/system-setting.entity.js';
 import { seedDemo } from './org/demo-seed.js';
 
@@ -48,7 +49,7 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
   } else {
     log.info(`using the PostgreSQL server at ${redact(databaseUrl)}`);
   }
-  const dataSource = makeDataSource(databaseUrl, env.DB_POOL_SIZE);
+  const dataSource = makeDataSource(databaseUrl, env.DB_POOL_SIZE, timeoutsOf(env));
   try {
     await dataSource.initialize();
     const applied = await migrate(dataSource);

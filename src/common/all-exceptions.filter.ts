@@ -15,6 +15,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.unexpected) {
       this.logger.error({ err: exception, reqId: request?.id, url: request?.url }, 'unexpected error');
     }
+    if (mapped.headers) void reply.headers(mapped.headers);
     void reply.status(mapped.status).send(mapped.body);
   }
 }
