@@ -41,6 +41,7 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
       port: env.EMBEDDED_PG_PORT,
       database: 'admission',
       log: (m) => log.debug({ component: 'embedded-postgres' }, m),
+      warn: (m) => log.warn({ component: 'embedded-postgres' }, m),
     });
     log.info(
       `DATABASE_URL is not set: using the embedded PostgreSQL in ${env.DATA_DIR}/pg on 127.0.0.1:${env.EMBEDDED_PG_PORT}`,
