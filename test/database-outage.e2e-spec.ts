@@ -137,6 +137,34 @@ describe('a database outage', () => {
     expect((await t.http().get('/health')).status).toBe(200);
   });
 
+  it('given a statement inside a transaction gets no answer, then its connection is dropped, never handed to the next request half-way through that transaction', async () => {
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT 1');
+    link.pause();
+    try {
+      await expect(runner.query('SELECT 2')).rejects.toThrow(/Query read timeout/);
+      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    } finally {
+      link.forward();
+    }
+    // Every connection the pool can hand out (it holds 5) starts a statement of its own, in no older transaction.
+    const pool = (t.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const clients = await Promise.all(Array.from({ length: 5 }, () => pool.connect()));
+    try {
+      const fresh = await Promise.all(
+        clients.map(
+          async (c) => (await c.query('SELECT now() = statement_timestamp() AS fresh')).rows[0].fresh,
+        ),
+      );
+      expect(fresh).toEqual([true, true, true, true, true]);
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
+
   it('given the database refuses and resets every connection, then 503 with Retry-After, never 401, and the user is not logged out', async () => {
     link.down();
     try {
