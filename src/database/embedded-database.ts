@@ -83,12 +83,6 @@ export class EmbeddedDatabase {
     if (server && isRunning(postmasterOf(server))) await server.stop();
   }
 
-  /** The pid of the running postmaster, if any. */
-  get pid(): number | undefined {
-    const proc = this.server && postmasterOf(this.server);
-    return isRunning(proc) ? proc!.pid : undefined;
-  }
-
   /** When the server dies under the service (killed, out of memory), it is started again. */
   private watch(): void {
     const proc = this.server && postmasterOf(this.server);
@@ -117,7 +111,10 @@ export class EmbeddedDatabase {
         this.warn('the embedded database runs again');
         return;
       } catch (e) {
-        this.log(`the embedded database did not start yet${e ? `: ${String(e)}` : ''}`);
+        // The first refusals are expected (see above); later ones an operator should see.
+        (waitMs < 2000 ? this.log : this.warn)(
+          `the embedded database did not start yet${e ? `: ${String(e)}` : ''}`,
+        );
       }
     }
   }
