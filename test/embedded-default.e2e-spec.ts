@@ -149,6 +149,9 @@ describe('the service on its embedded default database', () => {
     const killed = postmasterPid();
     process.kill(killed, 'SIGKILL');
     const killedAt = Date.now();
+    // A request already on its way may still be answered by a backend of the dead server: start asking
+    // once the service has seen its database die.
+    while (!/embedded database stopped/.test(output) && Date.now() - killedAt < 10_000) await sleep(20);
     const answers: number[] = [];
     while (answers.at(-1) !== 200 && Date.now() - killedAt < 10_000) {
       answers.push(await me());
