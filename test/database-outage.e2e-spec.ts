@@ -1,5 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
+import { mapError } from '../src/common/error-mapping.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { scratchDatabase } from './helpers/database.js';
 
@@ -162,6 +163,29 @@ describe('a database outage', () => {
       expect(fresh).toEqual([true, true, true, true, true]);
     } finally {
       for (const c of clients) c.release();
+    }
+  });
+
+  it('given the connection of a transaction is cut between two statements, then what the next statement meets answers 503, not 500', async () => {
+    const admin = new pg.Client({ connectionString: directUrl });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    try {
+      const failure = await t.dataSource
+        .transaction(async (m) => {
+          const [{ pid }] = (await m.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+          await eventually(async () => expect(m.queryRunner!.isReleased).toBe(true));
+          await m.query('SELECT 1');
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(failure).toBeDefined();
+      expect(mapError(failure).status).toBe(503);
+    } finally {
+      await admin.end();
     }
   });
 

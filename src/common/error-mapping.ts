@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, ERRORS, type ErrorBody, type ErrorCode } from './errors.js';
 
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -98,6 +99,12 @@ const MESSAGES =
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const e = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  // TypeORM lets go of a connection that failed; the statements after it in the request meet this.
+  if (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  )
+    return true;
   const code = String(e.code);
   if (CONNECTION_ERRORS.includes(code) || CONNECTION_ERRORS_TOO.includes(code)) return true;
   if (SERVER_CODES.includes(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
