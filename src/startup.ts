@@ -20,6 +20,7 @@ import type { Env } from './config/env.js';
 import { makeDataSource } from './database/data-source.js';
 import { EmbeddedDatabase } from './database/embedded-database.js';
 import { migrate } from './database/migrate.js';
+import { timeoutsOf } from './database/pg-options.js';
 import { SystemSetting } from './database/system-setting.entity.js';
 import { seedDemo } from './org/demo-seed.js';
 
@@ -43,6 +44,7 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
       port: env.EMBEDDED_PG_PORT,
       database: 'admission',
       log: (m) => log.debug({ component: 'embedded-postgres' }, m),
+      warn: (m) => log.warn({ component: 'embedded-postgres' }, m),
     });
     log.info(
       `DATABASE_URL is not set: using the embedded PostgreSQL in ${env.DATA_DIR}/pg on 127.0.0.1:${env.EMBEDDED_PG_PORT}`,
@@ -51,7 +53,7 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
   } else {
     log.info(`using the PostgreSQL server at ${redact(databaseUrl)}`);
   }
-  const dataSource = makeDataSource(databaseUrl, env.DB_POOL_SIZE);
+  const dataSource = makeDataSource(databaseUrl, env.DB_POOL_SIZE, timeoutsOf(env));
   try {
     await dataSource.initialize();
     const applied = await migrate(dataSource);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -123,6 +123,79 @@ describe('the service on its embedded default database', () => {
     child = start();
     await waitHealthy();
     expect((await login('office')).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
+  const pidFile = () => path.join(dataDir, 'pg', 'postmaster.pid');
+  const postmasterPid = () => Number(readFileSync(pidFile(), 'utf8').split('\n')[0]);
+
+  it('given its PostgreSQL is killed (kill -9) under the running service, then the service starts it again and serves within 10 s, and the token still works', async () => {
+    child = start();
+    await waitHealthy();
+    const token = ((await (await login('office')).json()) as { accessToken: string }).accessToken;
+    const me = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/auth/me`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(5000),
+        });
+        return res.status;
+      } catch {
+        return 0; // no answer
+      }
+    };
+    expect(await me()).toBe(200);
+    const killed = postmasterPid();
+    process.kill(killed, 'SIGKILL');
+    const killedAt = Date.now();
+    // A request already on its way may still be answered by a backend of the dead server: start asking
+    // once the service has seen its database die.
+    while (!/embedded database stopped/.test(output) && Date.now() - killedAt < 10_000) await sleep(20);
+    const answers: number[] = [];
+    while (answers.at(-1) !== 200 && Date.now() - killedAt < 10_000) {
+      answers.push(await me());
+      if (answers.at(-1) !== 200) await sleep(100);
+    }
+    expect(answers.at(-1)).toBe(200); // within 10 s, and the user was not logged out
+    expect(answers.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(child.exitCode).toBeNull();
+    expect(postmasterPid()).not.toBe(killed);
+    expect(output).toMatch(/embedded database runs again/);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('given a stale postmaster.pid naming an unrelated live process, when started, then that process is left alone and the service starts', async () => {
+    const bystander = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      writeFileSync(
+        pidFile(),
+        [
+          bystander.pid,
+          path.join(dataDir, 'pg'),
+          Math.floor(Date.now() / 1000),
+          pgPort,
+          '/tmp',
+          '127.0.0.1',
+          '',
+        ]
+          .map(String)
+          .join('\n'),
+      );
+      output = '';
+      child = start();
+      await waitHealthy();
+      expect({ exitCode: bystander.exitCode, signal: bystander.signalCode }).toEqual({
+        exitCode: null,
+        signal: null,
+      });
+      expect(() => process.kill(bystander.pid!, 0)).not.toThrow();
+      expect(output).toMatch(/not a PostgreSQL server of this folder/);
+      expect((await login('office')).status).toBe(200);
+    } finally {
+      bystander.kill();
+    }
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
   });

@@ -4,6 +4,8 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/actor.js';
+import { isDatabaseUnavailable } from '../common/error-mapping.js';
+import { AppError } from '../common/errors.js';
 import { prepared } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { permissionsOf, Role, AREA_WIDE_ROLES } from './permissions.js';
@@ -70,7 +72,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // The library checks exp, iss and aud only when present: every token this service issues carries all four.
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
     if (payload.iss !== JWT_ISSUER || payload.aud !== JWT_AUDIENCE) return false;
-    const rows: SessionRow[] = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);
+    let rows: SessionRow[];
+    try {
+      rows = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);
+    } catch (e) {
+      // The session could not be looked at: that says nothing about the token. A 401 here would log out
+      // every user while the database is down; 503 tells them to try again.
+      if (isDatabaseUnavailable(e)) throw new AppError('DATABASE_UNAVAILABLE');
+      throw e;
+    }
     const r = rows[0];
     if (!r) return false;
     return {

@@ -15,6 +15,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.unexpected) {
       this.logger.error({ err: exception, reqId: request?.id, url: request?.url }, 'unexpected error');
     }
+    if (mapped.headers) void reply.headers(mapped.headers);
     // An error that tells when to come back (e.g. LOGIN_THROTTLED) says so in the standard header too.
     const retryAfter = (mapped.body.error.details as { retryAfterSeconds?: unknown } | undefined)
       ?.retryAfterSeconds;

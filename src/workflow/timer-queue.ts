@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { pgPoolOptions, timeoutsOf } from '../database/pg-options.js';
 
 export const TIMER_QUEUE = 'workflow-timer';
 
@@ -50,6 +51,7 @@ export class TimerQueue {
       supervise: true,
       max: 3,
       application_name: 'community-work-admission:timers',
+      ...pgPoolOptions(timeoutsOf(config.env)),
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (e: Error) => this.logger.error({ err: e.message }, 'job queue error'));
   }
