@@ -405,9 +405,12 @@ describe('workflow durability', () => {
             [jobId],
           )
         )[0] as { state: string; retry_count: number };
+      // Each job of the batch settles on its own: wait until neither is still being worked on.
       await waitFor(
-        'the failing job to be retried',
-        async () => (await job(badTimer.job_id)).state === 'retry',
+        'the failing job to be retried and the other to settle',
+        async () =>
+          (await job(badTimer.job_id)).state === 'retry' &&
+          !['created', 'active'].includes((await job(goodTimer.job_id)).state),
       );
       expect(await job(goodTimer.job_id)).toEqual({ state: 'completed', retry_count: 0 });
       const fired = await a.dataSource.query(
