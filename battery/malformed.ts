@@ -1,0 +1,195 @@
+/*
+ * Malformed inputs generated from the OpenAPI document: for every route, bodies whose fields get hostile values
+ * (NUL bytes, huge and non-finite numbers, wrong types, explicit nulls, long strings, lone surrogates, deep
+ * nesting), broken JSON, hostile path segments and query values, oversized headers. A seeded generator
+ * (BATTERY_SEED), so that a finding can be replayed: the same seed gives the same inputs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Fixtures } from './fixtures.js';
+import { validBody, type Route, type RouteTable } from './openapi.js';
+
+export interface MalformedRequest {
+  what: string;
+  method: string;
+  path: string;
+  user: string | null;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** mulberry32: small, fast, good enough to spread inputs; seeded for replay. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const deep = (n: number, open: string, close: string, inner = '1') =>
+  open.repeat(n) + inner + close.repeat(n);
+
+/** Hostile JSON values, as raw JSON text (some are not what JSON.stringify could produce). */
+const VALUES: [string, string][] = [
+  ['NUL byte', JSON.stringify('\u0000')],
+  ['NUL inside text', JSON.stringify('正常\u0000文本')],
+  ['lone surrogate', '"\\ud800"'],
+  ['reversed-text control', JSON.stringify('\u202eabc')],
+  ['emoji', JSON.stringify('😀👨‍👩‍👧')],
+  ['long string 100k', JSON.stringify('长'.repeat(100_000))],
+  ['empty string', '""'],
+  ['whitespace only', '"   "'],
+  ['SQL text', JSON.stringify("' OR 1=1 --")],
+  ['2^31', String(2 ** 31)],
+  ['2^53 + 2', '9007199254740994'],
+  ['1e308', '1e308'],
+  ['-1e308', '-1e308'],
+  ['1e999 (infinite)', '1e999'],
+  ['-1', '-1'],
+  ['0.5', '0.5'],
+  ['-0', '-0'],
+  ['tiny 1e-320', '1e-320'],
+  ['null', 'null'],
+  ['true', 'true'],
+  ['empty array', '[]'],
+  ['empty object', '{}'],
+  ['array of nulls', '[null,null]'],
+  ['array of 10k', JSON.stringify(Array.from({ length: 10_000 }, (_, i) => i))],
+  ['nested arrays 2k deep', deep(2000, '[', ']')],
+  ['nested objects 2k deep', deep(2000, '{"a":', '}')],
+  ['number as text', '"12"'],
+  ['date 2027-02-30', '"2027-02-30"'],
+  ['date 0000-01-01', '"0000-01-01"'],
+  ['date 99999-01-01', '"99999-01-01"'],
+  ['nil uuid', '"00000000-0000-0000-0000-000000000000"'],
+  ['uuid with NUL', JSON.stringify(`${randomUUID()}\u0000`)],
+  ['object with __proto__', '{"__proto__":{"admin":true}}'],
+];
+
+/** Whole bodies that are not what any route takes. */
+const BODIES: [string, string][] = [
+  ['JSON 10k deep (arrays)', deep(10_000, '[', ']')],
+  ['JSON 10k deep (objects)', deep(10_000, '{"a":', '}')],
+  ['JSON 100k deep', deep(100_000, '[', ']')],
+  ['truncated JSON', '{"a":'],
+  ['a JSON array', '[1,2,3]'],
+  ['a JSON string', '"text"'],
+  ['a JSON number', '42'],
+  ['JSON null', 'null'],
+  ['NUL in a key', '{"a\\u0000b":1}'],
+  ['NUL byte raw', '{"a":"\u0000"}'],
+  ['duplicate keys', '{"a":1,"a":2}'],
+  ['byte-order mark', '\ufeff{}'],
+  ['empty body', ''],
+];
+
+/** Hostile path segments (for `{id}` and the like), already URL-encoded where needed. */
+const SEGMENTS: [string, string][] = [
+  ['NUL', '%00'],
+  ['uuid + NUL', `${randomUUID()}%00`],
+  ['long 5000', 'a'.repeat(5000)],
+  ['1e308', '1e308'],
+  ['-1', '-1'],
+  ['unicode', encodeURIComponent('社区😀')],
+  ['traversal', '..%2F..%2Fetc%2Fpasswd'],
+  ['nil uuid', '00000000-0000-0000-0000-000000000000'],
+  ['upper-case uuid', randomUUID().toUpperCase()],
+  ['bad percent', '%E0%A4%A'],
+  ['overlong UTF-8', '%C0%AF'],
+];
+
+/** Hostile query values. */
+const QUERY: [string, string][] = [
+  ['NUL', '%00'],
+  ['long 5000', 'q'.repeat(5000)],
+  ['1e308', '1e308'],
+  ['2^31', String(2 ** 31)],
+  ['-1', '-1'],
+  ['array', 'a&$name=b'],
+  ['unicode', encodeURIComponent('😀')],
+  ['bad percent', '%ZZ'],
+  ['date 2027-02-30', '2027-02-30'],
+  ['SQL', encodeURIComponent("' OR 1=1 --")],
+];
+
+/** Hostile headers. */
+const HEADERS: [string, Record<string, string>][] = [
+  ['x-request-id 5000 long', { 'x-request-id': 'r'.repeat(5000) }],
+  ['x-request-id 300 long', { 'x-request-id': 'r'.repeat(300) }],
+  ['x-request-id non-ASCII (latin-1)', { 'x-request-id': 'caf\u00e9' }],
+  ['content-type text/plain', { 'content-type': 'text/plain' }],
+  ['content-type json; charset=latin1', { 'content-type': 'application/json; charset=latin1' }],
+  ['accept-language long', { 'accept-language': 'zh-CN,'.repeat(1000) }],
+];
+
+/** `count` malformed requests over every route, spread evenly; `userFor` names who sends each. */
+export function* malformedRequests(
+  table: RouteTable,
+  f: Fixtures,
+  count: number,
+  userFor: (route: Route) => string,
+): Generator<MalformedRequest> {
+  const rnd = random(Number(process.env.BATTERY_SEED ?? 9));
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const realIds = [f.application, f.instance, f.task, f.item, f.transfer, f.account, f.unit['339901-LG']];
+  const idFor = (name: string) =>
+    name === 'day'
+      ? '2027-10-11'
+      : name === 'attachmentId'
+        ? f.attachment
+        : rnd() < 0.5
+          ? pick(realIds)
+          : randomUUID();
+  const fill = (route: Route, hostile?: string) =>
+    route.path.replace(/\{(\w+)\}/g, (_, name: string) => hostile ?? encodeURIComponent(idFor(name)));
+  for (let i = 0; i < count; i++) {
+    const route = table.routes[i % table.routes.length];
+    const user = route.public ? null : userFor(route);
+    const base = `${route.method} ${route.path}`;
+    const kind = rnd();
+    if (route.body && kind < 0.6) {
+      const body = validBody(table, route, f) as Record<string, unknown>;
+      const fields = table.fields(route);
+      const field = fields.length ? pick(fields) : 'x';
+      const [label, value] = pick(VALUES);
+      const rest = Object.entries(body).filter(([k]) => k !== field);
+      const rawBody = `{${[...rest.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`), `${JSON.stringify(field)}:${value}`].join(',')}}`;
+      yield {
+        what: `${base} body.${field} = ${label}`,
+        method: route.method,
+        path: fill(route),
+        user,
+        rawBody,
+      };
+    } else if (route.body && kind < 0.75) {
+      const [label, rawBody] = pick(BODIES);
+      yield { what: `${base} body: ${label}`, method: route.method, path: fill(route), user, rawBody };
+    } else if (route.pathParams.length && kind < 0.85) {
+      const [label, segment] = pick(SEGMENTS);
+      yield { what: `${base} path: ${label}`, method: route.method, path: fill(route, segment), user };
+    } else if (route.query.length && kind < 0.95) {
+      const q = pick(route.query);
+      const [label, value] = pick(QUERY);
+      yield {
+        what: `${base} ?${q.name} = ${label}`,
+        method: route.method,
+        path: `${fill(route)}?${q.name}=${value.replace('$name', q.name)}`,
+        user,
+      };
+    } else {
+      const [label, headers] = pick(HEADERS);
+      const body = route.body ? JSON.stringify(validBody(table, route, f)) : undefined;
+      yield {
+        what: `${base} header: ${label}`,
+        method: route.method,
+        path: fill(route),
+        user,
+        rawBody: body,
+        headers,
+      };
+    }
+  }
+}
