@@ -9,6 +9,7 @@ import {
   approveSteps,
   COMMUNITY,
   directory,
+  PASSWORD,
   type ScratchDatabase,
   submitApplication,
   taskOf,
@@ -39,6 +40,10 @@ export interface Fixtures {
   item: string;
   itemInstance: string;
   transfer: string;
+  /** A case of a city department at the city office's completeness review, its open task, and a done one. */
+  cityInstance: string;
+  cityTask: string;
+  cityDoneTask: string;
   /** An account the system admin made (a district-1 department, no roles). */
   account: string;
 }
@@ -78,9 +83,12 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
   });
   user['battery-clerk'] = account.id as string;
 
+  const city = await cityCase(api, unit, communities);
+
   return {
     unit,
     user,
+    ...city,
     application: reviewed.applicationId,
     instance: reviewed.instanceId,
     task,
@@ -136,4 +144,34 @@ export async function reviewCase(
 /** A fresh task at the office's completeness review. */
 export async function reviewTask(api: Api, _db: ScratchDatabase, f: Fixtures): Promise<string> {
   return (await reviewCase(api, f.unit)).task;
+}
+
+/**
+ * A city department's staff and head (made by the system admin, roles granted by the security admin), and their
+ * application walked to the city office's completeness review.
+ */
+async function cityCase(api: Api, unit: Record<string, string>, communities: string[]) {
+  for (const [username, role] of [
+    ['city-staff', 'DEPT_STAFF'],
+    ['city-head', 'DEPT_HEAD'],
+  ]) {
+    const made = await api.as('sysadmin', 'POST', '/admin/users', {
+      username,
+      displayName: username,
+      unitId: unit['3399-WJ'],
+      password: PASSWORD,
+    });
+    await api.as('secadmin', 'PUT', `/admin/users/${made.id as string}/roles`, {
+      roles: [role],
+      version: made.version,
+    });
+  }
+  const { instanceId } = await submitApplication(api, 'city-staff', communities);
+  const done = await taskOf(api, 'city-head', instanceId, 'deptApprove');
+  await api.as('city-head', 'POST', `/tasks/${done}/complete`, { decision: 'approve' });
+  return {
+    cityInstance: instanceId,
+    cityTask: await taskOf(api, 'city-office', instanceId, 'completeness'),
+    cityDoneTask: done,
+  };
 }

@@ -132,6 +132,8 @@ export interface Answer {
   headers: IncomingHttpHeaders;
   body: Record<string, unknown> & { error?: { code?: string } };
   text: string;
+  /** Status 0: no answer within `timeoutMs` (rather than a refused or broken connection). */
+  timedOut?: boolean;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -181,8 +183,13 @@ export function request(port: number, method: string, path: string, o: RequestOp
         res.on('error', () => resolve({ status: 0, headers: {}, body: {}, text: '' }));
       },
     );
-    if (o.timeoutMs) req.setTimeout(o.timeoutMs, () => req.destroy());
-    req.on('error', () => resolve({ status: 0, headers: {}, body: {}, text: '' }));
+    let timedOut = false;
+    if (o.timeoutMs)
+      req.setTimeout(o.timeoutMs, () => {
+        timedOut = true;
+        req.destroy();
+      });
+    req.on('error', () => resolve({ status: 0, headers: {}, body: {}, text: '', timedOut }));
     req.end(payload);
   });
 }

@@ -1,8 +1,8 @@
 /*
  * Malformed inputs generated from the OpenAPI document: for every route, bodies whose fields get hostile values
  * (NUL bytes, huge and non-finite numbers, wrong types, explicit nulls, long strings, lone surrogates, deep
- * nesting), broken JSON, hostile path segments and query values, oversized headers. A seeded generator
- * (BATTERY_SEED), so that a finding can be replayed: the same seed gives the same inputs.
+ * nesting), broken JSON, hostile path segments and query values, oversized headers. The order is shuffled by a seed
+ * (BATTERY_SEED), so that a run can be replayed: the same seed gives the same inputs in the same order.
  */
 import { randomUUID } from 'node:crypto';
 import type { Fixtures } from './fixtures.js';
@@ -99,6 +99,7 @@ const SEGMENTS: [string, string][] = [
   ['upper-case uuid', randomUUID().toUpperCase()],
   ['bad percent', '%E0%A4%A'],
   ['overlong UTF-8', '%C0%AF'],
+  ['URL of 100 KB', 'u'.repeat(100_000)],
 ];
 
 /** Hostile query values. */
@@ -123,73 +124,78 @@ const HEADERS: [string, Record<string, string>][] = [
   ['content-type text/plain', { 'content-type': 'text/plain' }],
   ['content-type json; charset=latin1', { 'content-type': 'application/json; charset=latin1' }],
   ['accept-language long', { 'accept-language': 'zh-CN,'.repeat(1000) }],
+  ['a header of 64 KB', { 'x-filler': 'h'.repeat(65_536) }],
 ];
 
-/** `count` malformed requests over every route, spread evenly; `userFor` names who sends each. */
-export function* malformedRequests(
+/** The fixture object each kind of path names (so inputs reach the services, not only the 404 of a missing id). */
+function realParams(route: Route, f: Fixtures): Record<string, string> {
+  const p = route.path;
+  const id = p.startsWith('/tasks/')
+    ? f.task
+    : p.startsWith('/workflow-instances/')
+      ? f.instance
+      : p.includes('/units/')
+        ? f.unit['339901-WJ']
+        : p.includes('/leading-groups/')
+          ? f.unit['339901-LG']
+          : p.startsWith('/admin/users/')
+            ? f.account
+            : p.startsWith('/applications/')
+              ? f.application
+              : p.startsWith('/admitted-items/')
+                ? f.item
+                : p.startsWith('/funding-transfers/')
+                  ? f.transfer
+                  : randomUUID();
+  return { id, attachmentId: f.attachment, day: '2027-10-11' };
+}
+
+/**
+ * Every route × every hostile input that applies to it (each body field × each value, each broken body, each path
+ * segment, each query parameter × each value, each header), taken in a seeded order; the quick tier keeps every
+ * fifth. Half of them name the fixture's real objects, half missing ones.
+ */
+export function malformedRequests(
   table: RouteTable,
   f: Fixtures,
-  count: number,
+  quick: boolean,
   userFor: (route: Route) => string,
-): Generator<MalformedRequest> {
-  const rnd = random(Number(process.env.BATTERY_SEED ?? 9));
-  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const realIds = [f.application, f.instance, f.task, f.item, f.transfer, f.account, f.unit['339901-LG']];
-  const idFor = (name: string) =>
-    name === 'day'
-      ? '2027-10-11'
-      : name === 'attachmentId'
-        ? f.attachment
-        : rnd() < 0.5
-          ? pick(realIds)
-          : randomUUID();
-  const fill = (route: Route, hostile?: string) =>
-    route.path.replace(/\{(\w+)\}/g, (_, name: string) => hostile ?? encodeURIComponent(idFor(name)));
-  for (let i = 0; i < count; i++) {
-    const route = table.routes[i % table.routes.length];
+): MalformedRequest[] {
+  const out: MalformedRequest[] = [];
+  for (const route of table.routes) {
     const user = route.public ? null : userFor(route);
     const base = `${route.method} ${route.path}`;
-    const kind = rnd();
-    if (route.body && kind < 0.6) {
-      const body = validBody(table, route, f) as Record<string, unknown>;
-      const fields = table.fields(route);
-      const field = fields.length ? pick(fields) : 'x';
-      const [label, value] = pick(VALUES);
-      const rest = Object.entries(body).filter(([k]) => k !== field);
-      const rawBody = `{${[...rest.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`), `${JSON.stringify(field)}:${value}`].join(',')}}`;
-      yield {
-        what: `${base} body.${field} = ${label}`,
-        method: route.method,
-        path: fill(route),
-        user,
-        rawBody,
-      };
-    } else if (route.body && kind < 0.75) {
-      const [label, rawBody] = pick(BODIES);
-      yield { what: `${base} body: ${label}`, method: route.method, path: fill(route), user, rawBody };
-    } else if (route.pathParams.length && kind < 0.85) {
-      const [label, segment] = pick(SEGMENTS);
-      yield { what: `${base} path: ${label}`, method: route.method, path: fill(route, segment), user };
-    } else if (route.query.length && kind < 0.95) {
-      const q = pick(route.query);
-      const [label, value] = pick(QUERY);
-      yield {
-        what: `${base} ?${q.name} = ${label}`,
-        method: route.method,
-        path: `${fill(route)}?${q.name}=${value.replace('$name', q.name)}`,
-        user,
-      };
-    } else {
-      const [label, headers] = pick(HEADERS);
-      const body = route.body ? JSON.stringify(validBody(table, route, f)) : undefined;
-      yield {
-        what: `${base} header: ${label}`,
-        method: route.method,
-        path: fill(route),
-        user,
-        rawBody: body,
-        headers,
-      };
+    const real = realParams(route, f);
+    const fill = (hostile?: string) =>
+      route.path.replace(
+        /\{(\w+)\}/g,
+        (_, name: string) =>
+          hostile ?? encodeURIComponent(out.length % 2 || name === 'day' ? real[name] : randomUUID()),
+      );
+    const valid = route.body ? (validBody(table, route, f) as Record<string, unknown>) : undefined;
+    const add = (what: string, path: string, rawBody?: string, headers?: Record<string, string>) =>
+      out.push({ what: `${base} ${what}`, method: route.method, path, user, rawBody, headers });
+    if (valid) {
+      for (const field of table.fields(route))
+        for (const [label, value] of VALUES) {
+          const rest = Object.entries(valid).filter(([k]) => k !== field);
+          const rawBody = `{${[...rest.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`), `${JSON.stringify(field)}:${value}`].join(',')}}`;
+          add(`body.${field} = ${label}`, fill(), rawBody);
+        }
+      for (const [label, rawBody] of BODIES) add(`body: ${label}`, fill(), rawBody);
     }
+    if (route.pathParams.length)
+      for (const [label, segment] of SEGMENTS) add(`path: ${label}`, fill(segment));
+    for (const q of route.query)
+      for (const [label, value] of QUERY)
+        add(`?${q.name} = ${label}`, `${fill()}?${q.name}=${value.replace('$name', q.name)}`);
+    for (const [label, headers] of HEADERS)
+      add(`header: ${label}`, fill(), valid ? JSON.stringify(valid) : undefined, headers);
   }
+  const rnd = random(Number(process.env.BATTERY_SEED ?? 9));
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return quick ? out.filter((_, i) => i % 5 === 0) : out;
 }

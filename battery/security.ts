@@ -40,11 +40,24 @@ const counters = {
   leaks: 0,
   fiveHundreds: 0,
   foreign: 0,
+  outsideEnvelope: 0,
 };
+/** Error answers that are not `{ error: { code, message } }` (the service's one error envelope), grouped. */
+const bare = new Map<string, number>();
+const envelope = (what: string, res: Answer) => {
+  if (res.status >= 400 && !(typeof res.body.error?.code === 'string')) {
+    counters.outsideEnvelope++;
+    const key = `not in the error envelope: ${what} → ${res.status} ${res.text.slice(0, 80)}`;
+    bare.set(key, (bare.get(key) ?? 0) + 1);
+  }
+};
+/** 5xx answers, grouped by what was sent (the same input on the same route is one finding). */
+const fives = new Map<string, number>();
 const fiveHundred = (what: string, res: Answer) => {
   if (res.status >= 500 || res.status === 0) {
     counters.fiveHundreds++;
-    findings.push(`5xx: ${what} → ${res.status || 'no answer'} ${res.body.error?.code ?? ''}`);
+    const key = `5xx: ${what} → ${res.status || 'no answer'} ${res.body.error?.code ?? ''}`.trim();
+    fives.set(key, (fives.get(key) ?? 0) + 1);
     return true;
   }
   return false;
@@ -59,6 +72,20 @@ function relations(f: Fixtures) {
     (own: Set<string>, foreign: Set<string>, deny = set()) =>
     (user: string): Relation =>
       own.has(user) ? 'own' : foreign.has(user) ? 'foreign' : deny.has(user) ? 'deny' : 'other';
+  const district1 = [
+    'dept-staff',
+    'dept-head',
+    'dept2-staff',
+    'office',
+    'member-1',
+    'member-2',
+    'member-3',
+    'leader',
+    'finance',
+    'street',
+    'committee',
+    'committee-2',
+  ];
   const outsiders = [
     'secadmin',
     'auditor',
@@ -110,6 +137,12 @@ function relations(f: Fixtures) {
       set('leader'),
       set('secadmin', 'auditor', 'dept2-staff', 'street', 'committee', 'committee-2', 'committee-d2'),
     ),
+    // A city case: the city office and the admins; no district-1 unit is involved in it.
+    cityInstance: of(
+      set('city-office', 'sysadmin'),
+      set(...district1, 'secadmin', 'auditor', 'committee-d2', 'city-leader'),
+    ),
+    cityTask: of(set('city-office'), set(...district1, 'secadmin', 'auditor', 'committee-d2', 'city-leader')),
     // The district-1 leading group: not for district 2.
     leadingGroup: of(set('office', 'leader', 'member-1', 'member-2', 'member-3'), set('committee-d2')),
     // The admitted item (public to read): a target community's committee evaluates; its department registers funds.
@@ -163,11 +196,17 @@ function targets(route: Route, user: string, f: Fixtures, rel: ReturnType<typeof
     relation === 'other' && !params.id ? [] : [{ relation, params, label }];
   const p = route.path;
   let found: Target[] = [];
-  if (p.startsWith('/workflow-instances/')) found = one(rel.instance(user), { id: f.instance }, 'case');
+  if (p.startsWith('/workflow-instances/'))
+    found = [
+      ...one(rel.instance(user), { id: f.instance }, 'case'),
+      ...one(rel.cityInstance(user), { id: f.cityInstance }, 'city case'),
+    ];
   else if (p.startsWith('/tasks/'))
     found = [
       ...one(rel.task(user), { id: f.task }, 'open task'),
       ...one(rel.doneTask(user), { id: f.completedTask }, 'completed task'),
+      ...one(rel.cityTask(user), { id: f.cityTask }, 'open city task'),
+      ...one(rel.cityTask(user), { id: f.cityDoneTask }, 'completed city task'),
     ];
   else if (p.startsWith('/org/units/') || p.startsWith('/admin/units/')) {
     const u = rel.units(user);
@@ -224,6 +263,7 @@ async function accessMatrix(api: Api, table: RouteTable, f: Fixtures, permission
         const what = `${route.method} ${path} as ${user} (${t.label})`;
         trace(`matrix ${what}${lacks ? ' lacks permission' : ''} [${t.relation}] → ${outcome(res)}`);
         fiveHundred(what, res);
+        envelope(`${route.method} ${route.path} as ${user}`, res);
         if (ok(res) && !route.public && (lacks || ['foreign', 'deny', 'missing'].includes(t.relation))) {
           counters.unexpectedAllows++;
           findings.push(
@@ -256,15 +296,50 @@ async function authorityProbes(api: Api, db: ScratchDatabase, f: Fixtures): Prom
     return task;
   };
   const [t1, t2, t3, t4] = [await fresh(), await fresh(), await fresh(), await fresh()];
-  const probes: [string, string, string, () => Promise<unknown>][] = [
-    ['office', 'POST', `/tasks/${t1}/signers`, async () => ({ userIds: [f.user['auditor']] })],
-    ['office', 'POST', `/tasks/${t2}/delegate`, async () => ({ toUserId: f.user['committee-d2'], until })],
-    ['office', 'POST', `/tasks/${t3}/reassign`, async () => ({ toUserId: f.user['dept-staff'] })],
-    ['office', 'POST', `/tasks/${t4}/delegate`, async () => ({ toUserId: f.user['auditor'], until })],
+  const probes: [string, string, string, string, () => Promise<unknown>][] = [
+    [
+      'office',
+      'POST',
+      `/tasks/${t1}/signers`,
+      'adds the auditor as a signer of its review',
+      async () => ({
+        userIds: [f.user['auditor']],
+      }),
+    ],
+    [
+      'office',
+      'POST',
+      `/tasks/${t2}/delegate`,
+      'delegates its review to committee-d2 (district 2)',
+      async () => ({
+        toUserId: f.user['committee-d2'],
+        until,
+      }),
+    ],
+    [
+      'office',
+      'POST',
+      `/tasks/${t3}/reassign`,
+      "reassigns its review to the applicant's own dept-staff",
+      async () => ({
+        toUserId: f.user['dept-staff'],
+      }),
+    ],
+    [
+      'office',
+      'POST',
+      `/tasks/${t4}/delegate`,
+      'delegates its review to the auditor',
+      async () => ({
+        toUserId: f.user['auditor'],
+        until,
+      }),
+    ],
     [
       'sysadmin',
       'POST',
       '/workflow-instances',
+      'starts an admission case with its own variables',
       async () => ({
         processId: 'admission',
         ownerUnitId: f.unit['339901-WJ'],
@@ -275,6 +350,7 @@ async function authorityProbes(api: Api, db: ScratchDatabase, f: Fixtures): Prom
       'secadmin',
       'PUT',
       `/admin/users/${f.user['secadmin']}/roles`,
+      'sets its own roles',
       async () => ({
         roles: ['SECURITY_ADMIN'],
         version: await version(f.user['secadmin']),
@@ -282,18 +358,34 @@ async function authorityProbes(api: Api, db: ScratchDatabase, f: Fixtures): Prom
     ],
     [
       'secadmin',
+      'PUT',
+      `/admin/users/${f.account}/roles`,
+      'grants system admin and auditor to one account',
+      async () => ({
+        roles: ['SYSTEM_ADMIN', 'AUDITOR'],
+        version: await version(f.account),
+      }),
+    ],
+    [
+      'secadmin',
       'POST',
       `/admin/users/${f.user['sysadmin']}/password`,
-      async () => ({ password: 'Battery@Taken-2026' }),
+      "sets the system admin's password",
+      async () => ({
+        password: 'Battery@Taken-2026',
+      }),
     ],
     [
       'secadmin',
       'POST',
       `/admin/users/${f.user['auditor']}/password`,
-      async () => ({ password: 'Battery@Taken-2026' }),
+      "sets the auditor's password",
+      async () => ({
+        password: 'Battery@Taken-2026',
+      }),
     ],
   ];
-  for (const [user, method, path, body] of probes) {
+  for (const [user, method, path, description, body] of probes) {
     const res = await api.call(method, path, { token: await api.token(user), body: await body() });
     trace(
       `authority ${method} ${path} as ${user} → ${outcome(res)} ${res.body.error ? JSON.stringify(res.body.error) : ''}`,
@@ -309,7 +401,7 @@ async function authorityProbes(api: Api, db: ScratchDatabase, f: Fixtures): Prom
       }
       counters.unexpectedAllows++;
       findings.push(
-        `unexpected allow (authority): ${method} ${path} as ${user} ${JSON.stringify(await body())} → ${res.status}`,
+        `unexpected allow (authority): ${user} ${description} (${method} ${path}) → ${res.status}`,
       );
     }
   }
@@ -322,6 +414,7 @@ async function tokens(api: Api) {
   for (const v of variants) {
     const res = await v.send();
     trace(`token ${v.name} → ${outcome(res)}`);
+    envelope(`token variant "${v.name}"`, res);
     fiveHundred(`token variant "${v.name}"`, res);
     if (res.status === 200) {
       accepted++;
@@ -388,10 +481,9 @@ async function massAssignment(
 }
 
 async function fuzz(api: Api, table: RouteTable, f: Fixtures, permissions: Map<string, Set<string>>) {
-  const count = QUICK ? 1200 : 8000;
   let n = 0;
   let fives = 0;
-  for (const req of malformedRequests(table, f, count, (route) =>
+  for (const req of malformedRequests(table, f, QUICK, (route) =>
     route.key.startsWith('POST /tasks/')
       ? 'office'
       : (DEMO_USERS.find((u) => route.permissions.every((perm) => permissions.get(u)!.has(perm))) ??
@@ -403,6 +495,7 @@ async function fuzz(api: Api, table: RouteTable, f: Fixtures, permissions: Map<s
       headers: req.headers,
     });
     n++;
+    envelope(req.what, res);
     if (fiveHundred(`${req.what}`, res)) fives++;
   }
   return { inputs: n, fives };
@@ -458,6 +551,7 @@ async function main(): Promise<number> {
     const fuzzed = await fuzz(api, table, f, permissions);
     const lock = await lockout(api);
     const alive = (await api.call('GET', '/health')).status === 200;
+    for (const [key, n] of [...fives, ...bare].sort()) findings.push(n > 1 ? `${key} (×${n})` : key);
 
     const figures: Figure[] = [
       { measure: 'routes in the matrix (from /docs-json)', value: table.routes.length, target: '', ok: true },
@@ -500,6 +594,12 @@ async function main(): Promise<number> {
         value: counters.fiveHundreds,
         target: '0',
         ok: counters.fiveHundreds === 0,
+      },
+      {
+        measure: 'error answers outside the error envelope',
+        value: counters.outsideEnvelope,
+        target: '0',
+        ok: counters.outsideEnvelope === 0,
       },
       {
         measure: '429 + Retry-After in 50 wrong passwords, one account',
