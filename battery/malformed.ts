@@ -10,6 +10,8 @@ import { validBody, type Route, type RouteTable } from './openapi.js';
 
 export interface MalformedRequest {
   what: string;
+  /** The hostile input alone, without the route. */
+  input: string;
   method: string;
   path: string;
   user: string | null;
@@ -174,7 +176,7 @@ export function malformedRequests(
       );
     const valid = route.body ? (validBody(table, route, f) as Record<string, unknown>) : undefined;
     const add = (what: string, path: string, rawBody?: string, headers?: Record<string, string>) =>
-      out.push({ what: `${base} ${what}`, method: route.method, path, user, rawBody, headers });
+      out.push({ what: `${base} ${what}`, input: what, method: route.method, path, user, rawBody, headers });
     if (valid) {
       for (const field of table.fields(route))
         for (const [label, value] of VALUES) {

@@ -42,12 +42,17 @@ const counters = {
   foreign: 0,
   outsideEnvelope: 0,
 };
-/** Error answers that are not `{ error: { code, message } }` (the service's one error envelope), grouped. */
+/** Error answers that are not `{ error: { code, message } }` (the service's one error envelope), grouped by input. */
 const bare = new Map<string, number>();
 const envelope = (what: string, res: Answer) => {
   if (res.status >= 400 && !(typeof res.body.error?.code === 'string')) {
     counters.outsideEnvelope++;
-    const key = `not in the error envelope: ${what} → ${res.status} ${res.text.slice(0, 80)}`;
+    const b = res.body as Record<string, unknown>;
+    const shape =
+      typeof b.error === 'string'
+        ? `{"error":"${b.error}"${b.code ? `,"code":"${String(b.code)}"` : ''}}`
+        : res.text.slice(0, 60);
+    const key = `not in the error envelope: ${what} → ${res.status} ${shape}`;
     bare.set(key, (bare.get(key) ?? 0) + 1);
   }
 };
@@ -495,7 +500,7 @@ async function fuzz(api: Api, table: RouteTable, f: Fixtures, permissions: Map<s
       headers: req.headers,
     });
     n++;
-    envelope(req.what, res);
+    envelope(`any route, ${req.input}`, res);
     if (fiveHundred(`${req.what}`, res)) fives++;
   }
   return { inputs: n, fives };
