@@ -151,21 +151,8 @@ export async function reviewTask(api: Api, _db: ScratchDatabase, f: Fixtures): P
  * application walked to the city office's completeness review.
  */
 async function cityCase(api: Api, unit: Record<string, string>, communities: string[]) {
-  for (const [username, role] of [
-    ['city-staff', 'DEPT_STAFF'],
-    ['city-head', 'DEPT_HEAD'],
-  ]) {
-    const made = await api.as('sysadmin', 'POST', '/admin/users', {
-      username,
-      displayName: username,
-      unitId: unit['3399-WJ'],
-      password: PASSWORD,
-    });
-    await api.as('secadmin', 'PUT', `/admin/users/${made.id as string}/roles`, {
-      roles: [role],
-      version: made.version,
-    });
-  }
+  await makeUser(api, 'city-staff', unit['3399-WJ'], 'DEPT_STAFF');
+  await makeUser(api, 'city-head', unit['3399-WJ'], 'DEPT_HEAD');
   const { instanceId } = await submitApplication(api, 'city-staff', communities);
   const done = await taskOf(api, 'city-head', instanceId, 'deptApprove');
   await api.as('city-head', 'POST', `/tasks/${done}/complete`, { decision: 'approve' });
@@ -174,4 +161,19 @@ async function cityCase(api: Api, unit: Record<string, string>, communities: str
     cityTask: await taskOf(api, 'city-office', instanceId, 'completeness'),
     cityDoneTask: done,
   };
+}
+
+/** An account made by the system admin in `unitId`, granted `role` by the security admin; answers its id. */
+export async function makeUser(api: Api, username: string, unitId: string, role: string): Promise<string> {
+  const made = await api.as('sysadmin', 'POST', '/admin/users', {
+    username,
+    displayName: username,
+    unitId,
+    password: PASSWORD,
+  });
+  await api.as('secadmin', 'PUT', `/admin/users/${made.id as string}/roles`, {
+    roles: [role],
+    version: made.version,
+  });
+  return made.id as string;
 }

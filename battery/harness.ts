@@ -252,6 +252,11 @@ export class Api {
     return res.body.accessToken as string;
   }
 
+  /** Forgets every token: the next call of each user logs in again. */
+  forgetAll(): void {
+    this.tokens.clear();
+  }
+
   /** Forgets a token (after a logout, or when the session was ended on purpose). */
   forget(username: string): void {
     this.tokens.delete(username);

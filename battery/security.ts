@@ -3,9 +3,10 @@
  * PostgreSQL database with the demo data) by an outsider with the demo accounts:
  *   1. the access matrix, generated from the route table in /docs-json: every route × every demo user × own,
  *      foreign and missing objects; foreign must answer exactly like missing (status and error code);
- *   2. the authority rules no route table shows (三员分立, delegation and added signers);
- *   3. token variants; 4. mass assignment on every body; 5. malformed inputs generated from the OpenAPI document;
- *   6. login lockout and throttling.
+ *   2. the authority rules no route table shows (三员分立, delegation and added signers), and authority after the
+ *      organization changes (battery/org-changes.ts);
+ *   3. token variants; 4. mass assignment on every body; 5. malformed inputs generated from the OpenAPI document
+ *      (no 5xx, every error in the envelope); 6. login lockout and throttling.
  * Prints one table of figures and the findings; exits 1 when a target is missed.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,10 +21,12 @@ import {
   type ScratchDatabase,
   startService,
   trace,
+  PASSWORD,
 } from './harness.js';
 import { D2_COMMUNITY, makeFixtures, OTHER_STREET_COMMUNITY, reviewTask, type Fixtures } from './fixtures.js';
 import { RouteTable, validBody, type Route } from './openapi.js';
 import { tokenVariants } from './tokens.js';
+import { organizationChanges } from './org-changes.js';
 import { malformedRequests } from './malformed.js';
 
 type Relation = 'own' | 'foreign' | 'deny' | 'other' | 'missing';
@@ -506,18 +509,27 @@ async function fuzz(api: Api, table: RouteTable, f: Fixtures, permissions: Map<s
   return { inputs: n, fives };
 }
 
-async function lockout(api: Api) {
-  // Enumeration: an unknown name and a locked account must answer alike.
+/** The service's lock lasts this long here, so that the full tier can see the holder get back in. */
+const LOCK_MINUTES = 1;
+
+async function lockout(api: Api, f: Fixtures) {
+  // An account of its own (the fuzzer may have changed battery-clerk's password).
+  await api.as('sysadmin', 'POST', '/admin/users', {
+    username: 'lock-holder',
+    displayName: '锁定测试',
+    unitId: f.unit['339901-WJ'],
+    password: PASSWORD,
+  });
   const wrong = (username: string) =>
     api.call('POST', '/auth/login', { body: { username, password: 'Wrong@Password-1' } });
   const burst: Answer[] = [];
-  for (let i = 0; i < 50; i++) burst.push(await wrong('battery-clerk'));
+  for (let i = 0; i < 50; i++) burst.push(await wrong('lock-holder'));
   const spray: Answer[] = [];
   for (let i = 0; i < 50; i++) spray.push(await wrong(`nobody-${i}`));
   for (const r of [...burst, ...spray]) fiveHundred('login burst', r);
   const throttled = (rs: Answer[]) => rs.filter((r) => r.status === 429 && r.headers['retry-after']).length;
   const unknown = await wrong(`nobody-${randomUUID().slice(0, 8)}`);
-  const locked = await wrong('battery-clerk');
+  const locked = await wrong('lock-holder');
   const alike =
     unknown.status === locked.status &&
     unknown.body.error?.code === locked.body.error?.code &&
@@ -535,12 +547,34 @@ async function lockout(api: Api) {
     findings.push(
       `throttling: 50 wrong logins of unknown names from one address → ${[...new Set(spray.map(outcome))].join(', ')}; no 429 with Retry-After`,
     );
-  return { burst: throttled(burst), spray: throttled(spray), alike };
+  // The holder gets back in once the lock (and any throttle's Retry-After) has passed: full tier only.
+  let holderBack: boolean | null = null;
+  if (!QUICK) {
+    holderBack = false;
+    const until = Date.now() + (LOCK_MINUTES + 3) * 60_000;
+    await new Promise((r) => setTimeout(r, LOCK_MINUTES * 60_000));
+    while (Date.now() < until) {
+      const res = await api.call('POST', '/auth/login', {
+        body: { username: 'lock-holder', password: PASSWORD },
+      });
+      if (res.status === 200) {
+        holderBack = true;
+        break;
+      }
+      const wait = Number(res.headers['retry-after'] ?? 5);
+      await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 1), 60) * 1000));
+    }
+    if (!holderBack)
+      findings.push(
+        `lockout: the holder of lock-holder could not log in within ${LOCK_MINUTES + 3} min of the burst`,
+      );
+  }
+  return { burst: throttled(burst), spray: throttled(spray), alike, holderBack };
 }
 
 async function main(): Promise<number> {
   const db = await scratchDatabase();
-  const service = await startService(db.url);
+  const service = await startService(db.url, { LOGIN_LOCK_MINUTES: String(LOCK_MINUTES) });
   try {
     const api = new Api(service.port);
     const f = await makeFixtures(api, db);
@@ -552,17 +586,27 @@ async function main(): Promise<number> {
     const tok = await tokens(api);
     const cells = await accessMatrix(api, table, f, permissions);
     const authority = await authorityProbes(api, db, f);
+    // Before the fuzzer, which may change the organization it walks cases through (a leading group's members…).
+    const changes = await organizationChanges(api, db, f);
     const mass = await massAssignment(api, table, f, permissions);
     const fuzzed = await fuzz(api, table, f, permissions);
-    const lock = await lockout(api);
+    api.forgetAll(); // whatever sessions the fuzzer's inputs ended
+    for (const c of changes.findings) {
+      if (c.kind === 'allow') counters.unexpectedAllows++;
+      findings.push(
+        `${c.kind === 'allow' ? 'unexpected allow (organization changed)' : 'stuck task'}: ${c.text}`,
+      );
+    }
+    const stuck = changes.findings.filter((c) => c.kind === 'stuck').length;
+    const lock = await lockout(api, f);
     const alive = (await api.call('GET', '/health')).status === 200;
     for (const [key, n] of [...fives, ...bare].sort()) findings.push(n > 1 ? `${key} (×${n})` : key);
 
     const figures: Figure[] = [
       { measure: 'routes in the matrix (from /docs-json)', value: table.routes.length, target: '', ok: true },
       {
-        measure: 'access requests (matrix + authority rules)',
-        value: cells + authority,
+        measure: 'access requests (matrix, authority rules, organization changes)',
+        value: cells + authority + changes.probes,
         target: '',
         ok: true,
       },
@@ -572,6 +616,12 @@ async function main(): Promise<number> {
         value: counters.unexpectedAllows,
         target: '0',
         ok: counters.unexpectedAllows === 0,
+      },
+      {
+        measure: 'tasks not back with their group after a change',
+        value: stuck,
+        target: '0',
+        ok: stuck === 0,
       },
       {
         measure: 'foreign answered unlike missing (leaks)',
