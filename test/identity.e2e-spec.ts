@@ -110,6 +110,28 @@ describe('identity', () => {
       },
     );
 
+    it('given a well-signed token issued an hour in the future, then 401 TOKEN_INVALID', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const res = await t
+        .http()
+        .get('/auth/me')
+        .set(
+          'Authorization',
+          `Bearer ${signHs(t.jwtSecret, { ...full(), iat: now + 3600, exp: now + 4500 })}`,
+        );
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('TOKEN_INVALID');
+    });
+
+    it.each([
+      ['trailing garbage', (tk: string) => `Bearer ${tk} extra`],
+      ['a second token after a comma', (tk: string) => `Bearer ${tk}, Bearer ${tk}`],
+      ['a tab for the space', (tk: string) => `Bearer\t${tk}`],
+    ])('given an Authorization header with %s, then 401 TOKEN_INVALID', async (_, header) => {
+      const res = await t.http().get('/auth/me').set('Authorization', header(token));
+      expect(res.status).toBe(401);
+    });
+
     it('given two Authorization headers (a valid one first), then 401 TOKEN_INVALID', async () => {
       for (const [first, second] of [
         [token, 'garbage'],

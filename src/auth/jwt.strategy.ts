@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/actor.js';
 import { isDatabaseUnavailable } from '../common/error-mapping.js';
@@ -49,6 +49,20 @@ const SESSION_SQL = prepared(
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
 );
 
+/** Seconds that the clocks of two server processes may differ by. */
+const MAX_CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * The token of `Authorization: Bearer <token>` (RFC 6750: one space, one token of base64url parts and nothing
+ * else); any other shape of the header gives none, and the request answers 401.
+ */
+function bearerToken(req: { headers: Record<string, string | string[] | undefined> }): string | null {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
+  return m ? m[1] : null;
+}
+
 /** Verifies the token (HS256 only; issuer, audience, issued-at and expiry present and right) and that its session is live. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -57,7 +71,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly dataSource: DataSource,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       // A KeyObject: jsonwebtoken then skips trying the secret as a public key on every request.
       secretOrKey: createSecretKey(Buffer.from(config.jwtSecret)) as unknown as string,
       algorithms: [...JWT_ALGORITHMS],
@@ -72,6 +86,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // The library checks exp, iss and aud only when present: every token this service issues carries all four.
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
     if (payload.iss !== JWT_ISSUER || payload.aud !== JWT_AUDIENCE) return false;
+    // Issued in the future (beyond a minute of clock skew between servers): not a token this service made.
+    if (payload.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) return false;
     let rows: SessionRow[];
     try {
       rows = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);
