@@ -53,11 +53,22 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
   } else {
     log.info(`using the PostgreSQL server at ${redact(databaseUrl)}`);
   }
+  // Migrations (and the wait for another process's) take as long as they take: a connection of their own,
+  // without the time limits that keep requests from hanging on a database that stopped answering.
+  const migrations = makeDataSource(databaseUrl, 2);
+  try {
+    await migrations.initialize();
+    const applied = await migrate(migrations);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } catch (e) {
+    await embedded?.stop();
+    throw e;
+  } finally {
+    if (migrations.isInitialized) await migrations.destroy();
+  }
   const dataSource = makeDataSource(databaseUrl, env.DB_POOL_SIZE, timeoutsOf(env));
   try {
     await dataSource.initialize();
-    const applied = await migrate(dataSource);
-    if (applied.length) log.info({ applied }, 'migrations applied');
     const jwtSecret = env.JWT_SECRET ?? (await storedSecret(dataSource));
     const auditSealKey = env.AUDIT_SEAL_KEY ?? (embedded ? await fileSealKey(env.DATA_DIR) : null);
     if (!auditSealKey) {

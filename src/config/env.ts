@@ -68,9 +68,9 @@ export class Env {
   /** Longest wait for a database connection, new or from the pool (then 503 DATABASE_UNAVAILABLE). */
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) DB_CONNECT_TIMEOUT_MS = 5000;
   /** Longest a statement may run on the server (PostgreSQL's statement_timeout). */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_STATEMENT_TIMEOUT_MS = 20000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_STATEMENT_TIMEOUT_MS = 8000;
   /** Longest the service waits for any answer of the database (a stopped or unreachable server). */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_QUERY_TIMEOUT_MS = 25000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_QUERY_TIMEOUT_MS = 9000;
   /** Longest a transaction may sit idle holding its locks (idle_in_transaction_session_timeout). */
   @Transform(toInt) @IsInt() @Min(100) @Max(3600000) DB_IDLE_TX_TIMEOUT_MS = 60000;
 
