@@ -121,7 +121,7 @@ export class OrgService {
   }
 
   async getLeadingGroup(p: Principal, id: string): Promise<LeadingGroupDto> {
-    const group = await this.findVisibleUnit(p, id).catch(() => null);
+    const group = await this.findVisibleUnit(p, id).catch(notFoundAsNull);
     if (!group || group.kind !== UnitKind.LEADING_GROUP) throw new AppError('LEADING_GROUP_NOT_FOUND');
     const m = this.dataSource.manager;
     const office = await m.findOneBy(OrgUnit, { parentId: group.id, kind: UnitKind.LEADING_GROUP_OFFICE });
@@ -223,7 +223,7 @@ export class OrgService {
   async setLeadingGroup(actor: Actor, id: string, dto: SetLeadingGroupDto): Promise<LeadingGroupDto> {
     const p = actor.principal!;
     await this.dataSource.transaction(async (m) => {
-      const group = await this.findVisibleUnit(p, id, m).catch(() => null);
+      const group = await this.findVisibleUnit(p, id, m).catch(notFoundAsNull);
       if (!group || group.kind !== UnitKind.LEADING_GROUP || !group.path.startsWith(p.scopePath)) {
         throw new AppError('LEADING_GROUP_NOT_FOUND');
       }
@@ -308,6 +308,12 @@ export class OrgService {
     });
     return this.getLeadingGroup(p, id);
   }
+}
+
+/** A unit not found (or not visible) as null; any other failure (the database away) goes on as it is. */
+function notFoundAsNull(e: unknown): null {
+  if (e instanceof AppError && e.code === 'UNIT_NOT_FOUND') return null;
+  throw e;
 }
 
 export function escapeLike(s: string): string {

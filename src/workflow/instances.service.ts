@@ -241,8 +241,9 @@ export class InstancesService {
       try {
         await this.findVisible(p, r.instanceId);
         visible.push(r);
-      } catch {
-        // not this user's
+      } catch (e) {
+        // Not this user's case: left out. Anything else (the database away) fails the request.
+        if (!(e instanceof AppError && e.code === 'INSTANCE_NOT_FOUND')) throw e;
       }
     }
     return visible;

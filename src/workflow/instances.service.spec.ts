@@ -1,0 +1,31 @@
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
+import { InstancesService } from './instances.service.js';
+
+describe('incident list', () => {
+  const rows = [
+    { id: 'i1', instanceId: 'mine', resolvedAt: null },
+    { id: 'i2', instanceId: 'foreign', resolvedAt: null },
+  ];
+  const dataSource = { getRepository: () => ({ find: async () => rows }) } as unknown as DataSource;
+  const p = {} as Principal;
+
+  it('given incidents of cases the user may and may not see, then only theirs are listed', async () => {
+    const s = new InstancesService(dataSource, {} as never, {} as never, {} as never, {} as never);
+    s.findVisible = async (_p, id) => {
+      if (id === 'mine') return {} as never;
+      throw new AppError('INSTANCE_NOT_FOUND');
+    };
+    expect((await s.incidents(p)).map((r) => r.id)).toEqual(['i1']);
+  });
+
+  it('given the database gone while cases are checked, then the request fails (503) rather than list too few', async () => {
+    const s = new InstancesService(dataSource, {} as never, {} as never, {} as never, {} as never);
+    s.findVisible = async (_p, id) => {
+      if (id === 'mine') return {} as never;
+      throw new Error('Connection terminated unexpectedly');
+    };
+    await expect(s.incidents(p)).rejects.toThrow('Connection terminated unexpectedly');
+  });
+});
