@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { admitApplication } from './helpers/admission.js';
+import { admitApplication, makeApplication } from './helpers/admission.js';
 import { act } from './helpers/cases.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
@@ -10,26 +10,7 @@ describe('funding before entry (费随事转) and the public register of admitte
   const C1 = '339901001001';
   const C2 = '339901001002';
 
-  const application = (over: Record<string, unknown> = {}) => ({
-    kind: 'task',
-    title: '社区慢病随访',
-    content: '慢病患者每月随访一次。',
-    statutoryArea: 'public_health',
-    targetScope: 'list',
-    targetCommunityIds: [unit[C1], unit[C2]],
-    authorizedContent: '随访、登记',
-    targetPopulation: '慢病患者',
-    powers: '登记',
-    startDate: '2027-06-01',
-    endDate: '2027-12-31',
-    workloadHoursPerMonth: 4,
-    frequency: '每月一次',
-    fundingPerCommunityFen: 300000,
-    fundingSource: '区财政专项',
-    contactName: '张卫',
-    contactPhone: '0571-88888888',
-    ...over,
-  });
+  const application = (over: Record<string, unknown> = {}) => makeApplication([unit[C1], unit[C2]], over);
 
   /** Drafts, submits and takes an application through every approval; answers the application with its item. */
   const admitted = (over: Record<string, unknown> = {}) => admitApplication(t, application(over));

@@ -2,7 +2,7 @@ import { decisionHash, recordHash, type AuditProblem } from '../src/audit/audit.
 import type { AuditRecord } from '../src/audit/audit-record.entity.js';
 import { Clock } from '../src/workflow/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { admitApplication, APPROVALS, submitApplication } from './helpers/admission.js';
+import { APPROVALS, admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { act, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
@@ -14,26 +14,7 @@ describe('the audit chain covers what was decided: step decisions, domain events
   const C1 = '339901001001';
   const C2 = '339901001002';
 
-  const application = (over: Record<string, unknown> = {}) => ({
-    kind: 'task',
-    title: '社区慢病随访',
-    content: '慢病患者每月随访一次。',
-    statutoryArea: 'public_health',
-    targetScope: 'list',
-    targetCommunityIds: [unit[C1], unit[C2]],
-    authorizedContent: '随访、登记',
-    targetPopulation: '慢病患者',
-    powers: '登记',
-    startDate: '2027-06-01',
-    endDate: '2027-12-31',
-    workloadHoursPerMonth: 4,
-    frequency: '每月一次',
-    fundingPerCommunityFen: 300000,
-    fundingSource: '区财政专项',
-    contactName: '张卫',
-    contactPhone: '0571-88888888',
-    ...over,
-  });
+  const application = (over: Record<string, unknown> = {}) => makeApplication([unit[C1], unit[C2]], over);
 
   /** Every audit record, oldest first, through GET /audit (paged). */
   async function trail(): Promise<AuditRecord[]> {

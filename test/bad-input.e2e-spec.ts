@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { admitApplication } from './helpers/admission.js';
+import { admitApplication, makeApplication } from './helpers/admission.js';
 
 /** Every bad request gets a 4xx with a stable code and the one error shape — never a 500, never a stack. */
 describe('bad input', () => {
@@ -417,25 +417,13 @@ describe('bad input', () => {
     it('when 100 funding registrations carry one idempotency key, in two server processes, then every one answers the one transfer', async () => {
       const unit: Record<string, string> = {};
       for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
-      const { itemId } = await admitApplication(t, {
-        kind: 'task',
-        title: '并发登记',
-        content: '并发登记经费划转。',
-        statutoryArea: 'public_health',
-        targetScope: 'list',
-        targetCommunityIds: [unit['339901001001'], unit['339901001002']],
-        authorizedContent: '随访',
-        targetPopulation: '居民',
-        powers: '登记',
-        startDate: '2027-06-01',
-        endDate: '2027-12-31',
-        workloadHoursPerMonth: 4,
-        frequency: '每月一次',
-        fundingPerCommunityFen: 300000,
-        fundingSource: '区财政专项',
-        contactName: '张卫',
-        contactPhone: '0571-88888888',
-      });
+      const { itemId } = await admitApplication(
+        t,
+        makeApplication([unit['339901001001'], unit['339901001002']], {
+          title: '并发登记',
+          content: '并发登记经费划转。',
+        }),
+      );
       const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
       // Half name another community with the same key: the key still answers the one transfer.
       const body = (i: number) => ({

@@ -261,29 +261,41 @@ export class TaskHolders {
     return moved;
   }
 
-  private async record(
+  /** A task operation's entry in its case's history and its audit record, in the caller's transaction. */
+  async log(
+    m: EntityManager,
+    actor: Actor,
+    t: Pick<WorkflowTask, 'id' | 'instanceId' | 'elementId'>,
+    action: string,
+    data?: Record<string, unknown> | null,
+    comment?: string,
+  ): Promise<void> {
+    await m.insert(WorkflowHistory, {
+      instanceId: t.instanceId,
+      taskId: t.id,
+      elementId: t.elementId,
+      action,
+      actorId: actor.principal?.userId ?? null,
+      actorUsername: actor.principal?.username ?? null,
+      at: this.clock.now(),
+      comment: comment ?? null,
+      data: (data ?? null) as never,
+    });
+    await this.audit.record(m, actor, {
+      action: `workflow.${action}`,
+      entityType: 'workflow_task',
+      entityId: t.id,
+      data: data ?? null,
+    });
+  }
+
+  private record(
     m: EntityManager,
     actor: Actor,
     r: OpenTaskRow,
     action: string,
     data: Record<string, unknown>,
-  ): Promise<void> {
-    await m.insert(WorkflowHistory, {
-      instanceId: r.instance_id,
-      taskId: r.id,
-      elementId: r.element_id,
-      action,
-      actorId: actor.principal?.userId ?? null,
-      actorUsername: actor.principal?.username ?? null,
-      at: this.clock.now(),
-      comment: null,
-      data: data as never,
-    });
-    await this.audit.record(m, actor, {
-      action: `workflow.${action}`,
-      entityType: 'workflow_task',
-      entityId: r.id,
-      data,
-    });
+  ) {
+    return this.log(m, actor, { id: r.id, instanceId: r.instance_id, elementId: r.element_id }, action, data);
   }
 }

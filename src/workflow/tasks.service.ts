@@ -701,31 +701,15 @@ export class TasksService {
     return false;
   }
 
-  private async log(
+  private log(
     m: EntityManager,
     actor: Actor,
     t: WorkflowTask,
     action: string,
     data?: Record<string, unknown> | null,
     comment?: string,
-  ) {
-    await m.insert(WorkflowHistory, {
-      instanceId: t.instanceId,
-      taskId: t.id,
-      elementId: t.elementId,
-      action,
-      actorId: actor.principal?.userId ?? null,
-      actorUsername: actor.principal?.username ?? null,
-      at: this.clock.now(),
-      comment: comment ?? null,
-      data: (data ?? null) as never,
-    });
-    await this.audit.record(m, actor, {
-      action: `workflow.${action}`,
-      entityType: 'workflow_task',
-      entityId: t.id,
-      data: data ?? null,
-    });
+  ): Promise<void> {
+    return this.holders.log(m, actor, t, action, data, comment);
   }
 }
 
