@@ -148,8 +148,28 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** One HTTP request; status 0 when the connection failed or timed out. */
-export function request(port: number, method: string, path: string, o: RequestOptions = {}): Promise<Answer> {
+/**
+ * One HTTP request; status 0 when the connection failed or timed out. A kept-alive connection the service had
+ * already closed (after answering an oversized request, say) is not the service's failure: such a request is
+ * sent once more on a new connection.
+ */
+export async function request(
+  port: number,
+  method: string,
+  path: string,
+  o: RequestOptions = {},
+): Promise<Answer> {
+  const first = await send(port, method, path, o, agent);
+  return first.status === 0 && first.staleSocket ? send(port, method, path, o, false) : first;
+}
+
+function send(
+  port: number,
+  method: string,
+  path: string,
+  o: RequestOptions,
+  via: Agent | false,
+): Promise<Answer & { staleSocket?: boolean }> {
   const payload = o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
   return new Promise((resolve) => {
     const req = httpRequest(
@@ -158,7 +178,7 @@ export function request(port: number, method: string, path: string, o: RequestOp
         port,
         path,
         method,
-        agent,
+        agent: via,
         headers: {
           ...(payload !== undefined
             ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
@@ -189,7 +209,16 @@ export function request(port: number, method: string, path: string, o: RequestOp
         timedOut = true;
         req.destroy();
       });
-    req.on('error', () => resolve({ status: 0, headers: {}, body: {}, text: '', timedOut }));
+    req.on('error', () =>
+      resolve({
+        status: 0,
+        headers: {},
+        body: {},
+        text: '',
+        timedOut,
+        staleSocket: req.reusedSocket && !timedOut,
+      }),
+    );
     req.end(payload);
   });
 }

@@ -12,6 +12,8 @@ export interface MalformedRequest {
   what: string;
   /** The hostile input alone, without the route. */
   input: string;
+  /** The route, and the body field the input went into. */
+  where: string;
   method: string;
   path: string;
   user: string | null;
@@ -177,7 +179,16 @@ export function malformedRequests(
       );
     const valid = route.body ? (validBody(table, route, f) as Record<string, unknown>) : undefined;
     const add = (what: string, path: string, rawBody?: string, headers?: Record<string, string>) =>
-      out.push({ what: `${base} ${what}`, input: what, method: route.method, path, user, rawBody, headers });
+      out.push({
+        what: `${base} ${what}`,
+        input: what,
+        where: `${base}${/^body\.(\w+)/.exec(what)?.[0].slice(4) ?? ''}`,
+        method: route.method,
+        path,
+        user,
+        rawBody,
+        headers,
+      });
     if (valid) {
       for (const field of table.fields(route))
         for (const [label, value] of VALUES) {

@@ -60,16 +60,26 @@ const envelope = (what: string, res: Answer) => {
   }
 };
 /** 5xx answers, grouped by what was sent (the same input on the same route is one finding). */
-const fives = new Map<string, number>();
-const fiveHundred = (what: string, res: Answer) => {
+/** 5xx answers grouped by input and answer, each group with the routes (and fields) where it happened. */
+const fives = new Map<string, { n: number; where: Set<string> }>();
+const fiveHundred = (what: string, res: Answer, where = '') => {
   if (res.status >= 500 || res.status === 0) {
     counters.fiveHundreds++;
     const key = `5xx: ${what} → ${res.status || 'no answer'} ${res.body.error?.code ?? ''}`.trim();
-    fives.set(key, (fives.get(key) ?? 0) + 1);
+    const group = fives.get(key) ?? { n: 0, where: new Set<string>() };
+    group.n++;
+    if (where) group.where.add(where);
+    fives.set(key, group);
     return true;
   }
   return false;
 };
+const fiveHundredFindings = () =>
+  [...fives].sort().map(([key, { n, where }]) => {
+    const places = [...where].sort();
+    const shown = places.slice(0, 8).join('; ');
+    return `${key}${n > 1 ? ` (×${n})` : ''}${places.length ? ` on ${places.length} route(s): ${shown}${places.length > 8 ? '; …' : ''}` : ''}`;
+  });
 const ok = (res: Answer) => res.status >= 200 && res.status < 300;
 const outcome = (res: Answer) => `${res.status} ${res.body.error?.code ?? ''}`.trim();
 
@@ -490,7 +500,7 @@ async function massAssignment(
 
 async function fuzz(api: Api, table: RouteTable, f: Fixtures, permissions: Map<string, Set<string>>) {
   let n = 0;
-  let fives = 0;
+  let failed = 0;
   for (const req of malformedRequests(table, f, QUICK, (route) =>
     route.key.startsWith('POST /tasks/')
       ? 'office'
@@ -504,9 +514,10 @@ async function fuzz(api: Api, table: RouteTable, f: Fixtures, permissions: Map<s
     });
     n++;
     envelope(`any route, ${req.input}`, res);
-    if (fiveHundred(`${req.what}`, res)) fives++;
+    if (fiveHundred(`any route, ${req.input.replace(/^body\.\w+ =/, 'a body field =')}`, res, req.where))
+      failed++;
   }
-  return { inputs: n, fives };
+  return { inputs: n, fives: failed };
 }
 
 /** The service's lock lasts this long here, so that the full tier can see the holder get back in. */
@@ -600,7 +611,8 @@ async function main(): Promise<number> {
     const stuck = changes.findings.filter((c) => c.kind === 'stuck').length;
     const lock = await lockout(api, f);
     const alive = (await api.call('GET', '/health')).status === 200;
-    for (const [key, n] of [...fives, ...bare].sort()) findings.push(n > 1 ? `${key} (×${n})` : key);
+    findings.push(...fiveHundredFindings());
+    for (const [key, n] of [...bare].sort()) findings.push(n > 1 ? `${key} (×${n})` : key);
 
     const figures: Figure[] = [
       { measure: 'routes in the matrix (from /docs-json)', value: table.routes.length, target: '', ok: true },
@@ -673,6 +685,12 @@ async function main(): Promise<number> {
         value: lock.alike ? 'yes' : 'no',
         target: 'yes',
         ok: lock.alike,
+      },
+      {
+        measure: 'the holder logs in after the lock ends',
+        value: lock.holderBack === null ? 'not run (quick)' : lock.holderBack ? 'yes' : 'no',
+        target: 'yes',
+        ok: lock.holderBack !== false,
       },
       { measure: 'service alive at the end', value: alive ? 'yes' : 'no', target: 'yes', ok: alive },
     ];
