@@ -303,6 +303,23 @@ describe('bad input', () => {
       },
     );
 
+    it.each([1e-320, 5e-324, 1e-7])(
+      'when hours per month are %d (a number written with an exponent), then no 500',
+      async (hours) => {
+        const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+        const res = await t
+          .http()
+          .post('/applications')
+          .set(staff)
+          .send({ title: '工时', workloadHoursPerMonth: hours });
+        expect(res.status).toBeLessThan(500);
+        if (res.status !== 201) {
+          expectCleanError(res, 400, 'VALIDATION_FAILED');
+          expect(fieldsOf(res)).toEqual(['workloadHoursPerMonth']);
+        }
+      },
+    );
+
     it('when a list limit is far beyond a page, then 400 naming limit', async () => {
       const res = await t.http().get('/admin/users?limit=99999999999999999999').set(admin);
       expectCleanError(res, 400, 'VALIDATION_FAILED');

@@ -5,7 +5,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsDefined, ValidateIf } from 'class-validator';
+import { IsDefined, ValidateBy, ValidateIf } from 'class-validator';
 import { AppError } from './errors.js';
 
 /** The largest value of a PostgreSQL `integer` column (versions and other counters). */
@@ -26,6 +26,23 @@ export function Optional(): PropertyDecorator {
 }
 
 /** An optional field for which null means the same as leaving it out (use with IsOptional). */
+/**
+ * A finite number with at most `places` decimal places, however it is written (class-validator's own
+ * maxDecimalPlaces fails on numbers written with an exponent, such as 1e-7).
+ */
+export function IsDecimal(places: number): PropertyDecorator {
+  const scale = 10 ** places;
+  return ValidateBy({
+    name: 'isDecimal',
+    validator: {
+      validate: (v: unknown) =>
+        typeof v === 'number' && Number.isFinite(v) && Math.round(v * scale) / scale === v,
+      defaultMessage: (a) =>
+        `${a?.property} 须为数字，最多 ${places} 位小数。${a?.property} must be a number with at most ${places} decimal place(s).`,
+    },
+  });
+}
+
 export const NullAsAbsent = () => Transform(({ value }) => (value === null ? undefined : value));
 
 export interface FieldProblem {

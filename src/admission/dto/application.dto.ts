@@ -7,7 +7,6 @@ import {
   IsEnum,
   IsIn,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -15,7 +14,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { INT32_MAX, NullAsAbsent } from '../../common/validation.js';
+import { INT32_MAX, IsDecimal, NullAsAbsent } from '../../common/validation.js';
 import { ApplicationKind } from '../admission-application.entity.js';
 
 const MAX_FEN = 1_000_000_000_00; // 10 亿元 per community: far above any real amount
@@ -86,7 +85,7 @@ export class ApplicationFieldsDto {
   endDate?: string;
   @ApiPropertyOptional({ description: 'Expected hours of work per community per month', example: 6 })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 1 })
+  @IsDecimal(1)
   @Min(0)
   @Max(744)
   workloadHoursPerMonth?: number;
