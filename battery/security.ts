@@ -565,8 +565,11 @@ async function lockout(api: Api, f: Fixtures) {
     const until = Date.now() + (LOCK_MINUTES + 3) * 60_000;
     await new Promise((r) => setTimeout(r, LOCK_MINUTES * 60_000));
     while (Date.now() < until) {
+      // The holder logs in from their own desk, not from the address the burst came from (that one stays
+      // throttled for its window, as it should).
       const res = await api.call('POST', '/auth/login', {
         body: { username: 'lock-holder', password: PASSWORD },
+        headers: { 'x-forwarded-for': '192.0.2.20' },
       });
       if (res.status === 200) {
         holderBack = true;
