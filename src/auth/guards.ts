@@ -24,7 +24,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(err: unknown, user: T, info: unknown, context: ExecutionContext): T {
-    if (err) throw err instanceof AppError ? err : new AppError('TOKEN_INVALID');
+    // An error while the session was checked says nothing against the token: it is answered as what it is
+    // (503 while the database is away, 500 otherwise), never as a 401 that would log the user out.
+    if (err) throw err;
     if (user) return user;
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const name = (info as { name?: string } | undefined)?.name;

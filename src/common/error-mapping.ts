@@ -120,7 +120,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return true;
   const code = String(e.code);
   if (CONNECTION_ERRORS.includes(code) || CONNECTION_ERRORS_TOO.includes(code)) return true;
-  if (SERVER_CODES.includes(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  // Classes 08 (connection), 53 (insufficient resources: disk full, out of memory) and 58 (system, I/O).
+  if (SERVER_CODES.includes(code) || /^(08|53|58)[0-9A-Z]{3}$/.test(code)) return true;
   if (MESSAGES.test(String(e.message))) return true;
   return e.driverError !== undefined && e.driverError !== error && isDatabaseUnavailable(e.driverError);
 }
