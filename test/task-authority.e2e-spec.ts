@@ -248,6 +248,24 @@ describe('task authority (委托、转办、加签、催办 and the organization
           .set({ Authorization: `Bearer ${again.body.accessToken}` })
           .send({ decision: 'approve' });
         expect(res.status).toBe(404);
+        // Given the role back, the principal leader finds the task again (it is never left with nobody).
+        const back = await admin('secadmin', 'put', `/admin/users/${user['leader-x']}/roles`, {
+          roles: ['LEADER'],
+          version: await userVersion('leader-x'),
+        });
+        expect(back.status).toBe(200);
+        expect((await taskRow(taskId)).candidate_user_ids).toEqual([user['leader-x']]);
+        // Disabled and enabled again: the same.
+        await admin('sysadmin', 'patch', `/admin/users/${user['leader-x']}`, {
+          active: false,
+          version: await userVersion('leader-x'),
+        });
+        expect((await taskRow(taskId)).candidate_user_ids).toEqual([]);
+        await admin('sysadmin', 'patch', `/admin/users/${user['leader-x']}`, {
+          active: true,
+          version: await userVersion('leader-x'),
+        });
+        expect((await taskRow(taskId)).candidate_user_ids).toEqual([user['leader-x']]);
         // The next principal leader finds it in their inbox.
         expect((await setLeader(user['leader'])).status).toBe(200);
         expect(await openTask(t, 'leader', id, 'leaderSign')).toBe(taskId);

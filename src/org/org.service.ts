@@ -4,7 +4,7 @@ import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typ
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
-import { TaskHolders } from '../workflow/task-holders.service.js';
+import { TaskHolders, type OrganizationChange } from '../workflow/task-holders.service.js';
 import { LeadingGroupMember } from './leading-group-member.entity.js';
 import { OrgUnit, UnitKind } from './org-unit.entity.js';
 import { User } from './user.entity.js';
@@ -72,6 +72,30 @@ export class OrgService {
     );
     if (level[0])
       await this.holders.followOrganization(m, actor, { levelPath: level[0].path }, 'organization-changed');
+  }
+
+  /**
+   * After an account changed (disabled or enabled, moved, roles): the tasks it holds or is named in follow, and
+   * so do the tasks of its levels' cases whose group names people (a principal leader given the role back,
+   * an applicant back in the department) — a task is never left with nobody who may hold it.
+   */
+  async followUser(
+    m: EntityManager,
+    actor: Actor,
+    userId: string,
+    unitIds: string[],
+    reason: OrganizationChange,
+  ): Promise<void> {
+    await this.holders.followOrganization(m, actor, { userId }, reason);
+    const levels: { path: string }[] = await m.query(
+      `SELECT DISTINCT lv.path FROM org_unit u
+         CROSS JOIN LATERAL (SELECT a.path FROM org_unit a WHERE a.kind IN ('CITY', 'DISTRICT') AND starts_with(u.path, a.path)
+                              ORDER BY length(a.path) DESC LIMIT 1) lv
+        WHERE u.id = ANY($1::uuid[])`,
+      [unitIds],
+    );
+    for (const l of levels)
+      await this.holders.followOrganization(m, actor, { levelPath: l.path, namedUsersOnly: true }, reason);
   }
 
   private visible(p: Principal, alias = 'u'): SelectQueryBuilder<OrgUnit> {

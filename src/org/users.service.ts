@@ -5,7 +5,6 @@ import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
-import { TaskHolders } from '../workflow/task-holders.service.js';
 import {
   CreateUserDto,
   ListUsersQuery,
@@ -57,7 +56,6 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly org: OrgService,
     private readonly audit: AuditService,
-    private readonly holders: TaskHolders,
   ) {}
 
   private async findManagedUser(
@@ -140,14 +138,16 @@ export class UsersService {
       if (user.id === p.userId && dto.active === false)
         throw new AppError('FORBIDDEN', { reason: 'cannot disable yourself' });
       await this.versionedUpdate(m, id, dto.version, changes, user.version);
-      if (dto.active === false || changes.unitId) {
+      if (dto.active === false || changes.unitId)
         await this.revokeSessions(m, id, dto.active === false ? 'disabled' : 'moved');
-        // The tasks they hold go back to their group unless they may still hold them.
-        await this.holders.followOrganization(
+      if ((dto.active !== undefined && dto.active !== user.active) || changes.unitId) {
+        // The tasks they hold go back to their group unless they may still hold them (and back to them if so).
+        await this.org.followUser(
           m,
           actor,
-          { userId: id },
-          dto.active === false ? 'user-disabled' : 'user-moved',
+          id,
+          [user.unitId, changes.unitId ?? user.unitId],
+          dto.active === false ? 'user-disabled' : changes.unitId ? 'user-moved' : 'user-enabled',
         );
       }
       await this.audit.record(m, actor, {
@@ -178,7 +178,7 @@ export class UsersService {
         throw new AppError('ADMIN_ACCOUNT_PROTECTED', { roles: addedAdminRoles });
       await this.versionedUpdate(m, id, dto.version, { roles: dto.roles }, user.version);
       await this.revokeSessions(m, id, 'roles-changed');
-      await this.holders.followOrganization(m, actor, { userId: id }, 'roles-changed');
+      await this.org.followUser(m, actor, id, [user.unitId], 'roles-changed');
       await this.audit.record(m, actor, {
         action: 'user.roles-set',
         entityType: 'user',

@@ -14,7 +14,8 @@ import { WorkflowRegistry, type Candidates } from './workflow.registry.js';
 export { isCandidate, type CandidateLists, type Person } from './candidates.js';
 
 /** Why the organization changed, as recorded on the tasks it moves. */
-export type OrganizationChange = 'user-disabled' | 'user-moved' | 'roles-changed' | 'organization-changed';
+export type OrganizationChange =
+  'user-disabled' | 'user-enabled' | 'user-moved' | 'roles-changed' | 'organization-changed';
 
 interface OpenTaskRow {
   id: string;
@@ -136,13 +137,14 @@ export class TaskHolders {
   /**
    * Re-resolves the open tasks concerned by an organization change — those a user holds, delegated or is named
    * in (`userId`), or those of cases of a level (`levelPath`: owned under that city or district, not under a
-   * district below it) — and returns to their group the tasks whose holder can no longer hold them. In the
+   * district below it; with `namedUsersOnly`, those whose group names people, not units: a principal leader,
+   * an applicant) — and returns to their group the tasks whose holder can no longer hold them. In the
    * caller's transaction; the tasks are locked in id order while they are moved.
    */
   async followOrganization(
     m: EntityManager,
     actor: Actor,
-    concerned: { userId?: string; levelPath?: string },
+    concerned: { userId?: string; levelPath?: string; namedUsersOnly?: boolean },
     reason: OrganizationChange,
   ): Promise<number> {
     const rows: OpenTaskRow[] = await m.query(
@@ -155,10 +157,11 @@ export class TaskHolders {
             OR ($2::text IS NOT NULL AND i.owner_unit_id IN (
                   SELECT o.id FROM org_unit o WHERE starts_with(o.path, $2)
                      AND NOT EXISTS (SELECT 1 FROM org_unit d WHERE d.kind = 'DISTRICT' AND d.path <> $2
-                                        AND starts_with(d.path, $2) AND starts_with(o.path, d.path)))))
+                                        AND starts_with(d.path, $2) AND starts_with(o.path, d.path)))
+                AND ($3::boolean IS NOT TRUE OR cardinality(t.candidate_unit_ids) = 0)))
         ORDER BY t.id
         FOR UPDATE OF t`,
-      [concerned.userId ?? null, concerned.levelPath ?? null],
+      [concerned.userId ?? null, concerned.levelPath ?? null, concerned.namedUsersOnly ?? false],
     );
     // Step tasks before their added signers (a signer's candidates are its step's).
     rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'step' ? -1 : 1));
