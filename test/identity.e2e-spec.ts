@@ -246,6 +246,20 @@ describe('identity', () => {
     const userId = async (username: string): Promise<string> =>
       (await t.dataSource.query(`SELECT id FROM app_user WHERE username = $1`, [username]))[0].id;
 
+    const versionOf = async (id: string): Promise<number> =>
+      (await t.dataSource.query(`SELECT version FROM app_user WHERE id = $1`, [id]))[0].version;
+
+    /** The holder logs in and sets their own password. */
+    async function ownPassword(username: string, current: string, next: string) {
+      const login = await t.http().post('/auth/login').send({ username, password: current });
+      expect(login.status).toBe(200);
+      return t
+        .http()
+        .post('/auth/password')
+        .set('Authorization', `Bearer ${login.body.accessToken}`)
+        .send({ currentPassword: current, newPassword: next });
+    }
+
     /** An account made by the system admin in the city unit, given `roles` by the security admin. */
     async function makeAccount(username: string, roles: string[]): Promise<string> {
       const city = (await t.dataSource.query(`SELECT id FROM org_unit WHERE kind = 'CITY' LIMIT 1`))[0].id;
@@ -256,11 +270,13 @@ describe('identity', () => {
         .send({ username, displayName: username, unitId: city, password: 'Start-pass-1' });
       expect(created.status).toBe(201);
       if (roles.length) {
+        // The holder sets their own password first: only then may an admin role be granted.
+        await ownPassword(username, 'Start-pass-1', `${username}-Own-1`);
         const granted = await t
           .http()
           .put(`/admin/users/${created.body.id}/roles`)
           .set(await auth('secadmin'))
-          .send({ roles, version: created.body.version });
+          .send({ roles, version: await versionOf(created.body.id) });
         expect(granted.status).toBe(200);
       }
       return created.body.id;
@@ -326,8 +342,49 @@ describe('identity', () => {
       );
     });
 
+    it('given an account the system admin made with a password of its choosing, when the security admin grants it an admin role, then 403 until its holder has set their own password', async () => {
+      const id = await makeAccount('new-auditor', []);
+      const grant = async () =>
+        t
+          .http()
+          .put(`/admin/users/${id}/roles`)
+          .set(await auth('secadmin'))
+          .send({ roles: ['AUDITOR'], version: await versionOf(id) });
+      const refused = await grant();
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('ADMIN_ACCOUNT_PROTECTED');
+      const wrong = await ownPassword('new-auditor', 'Start-pass-1', 'Mine-only-5');
+      expect(wrong.status).toBe(204);
+      expect((await grant()).status).toBe(200);
+      // The system admin's password no longer opens it.
+      const takeover = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'new-auditor', password: 'Start-pass-1' });
+      expect(takeover.status).toBe(401);
+    });
+
+    it("given a wrong current password, when changing one's own password, then 400 PASSWORD_WRONG and nothing changes", async () => {
+      await makeAccount('forgetful', []);
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'forgetful', password: 'Start-pass-1' });
+      const res = await t
+        .http()
+        .post('/auth/password')
+        .set('Authorization', `Bearer ${login.body.accessToken}`)
+        .send({ currentPassword: 'Not-it-1', newPassword: 'Whatever-2' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('PASSWORD_WRONG');
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'forgetful', password: 'Start-pass-1' })).status,
+      ).toBe(200);
+    });
+
     it('given a password reset and an admin-role grant of one account at the same moment, then only one of them succeeds', async () => {
       const id = await makeAccount('race-target', []);
+      expect((await ownPassword('race-target', 'Start-pass-1', 'Race-own-9')).status).toBe(204);
       const version = (await t.dataSource.query(`SELECT version FROM app_user WHERE id = $1`, [id]))[0]
         .version;
       const sec = await auth('secadmin');

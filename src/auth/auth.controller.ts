@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { AuthService } from './auth.service.js';
 import { Public, Requires } from './decorators.js';
-import { LoginDto, LoginResponseDto, MeDto } from './dto/login.dto.js';
+import { ChangePasswordDto, LoginDto, LoginResponseDto, MeDto } from './dto/login.dto.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -26,6 +26,17 @@ export class AuthController {
   @Requires('Log out: the token is revoked at once', [])
   logout(@CurrentActor() actor: Actor): Promise<void> {
     return this.auth.logout(actor);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @Requires(
+    'Change my own password (the current one is asked for); my other sessions end. Until its holder has done so, an account whose password someone else set cannot be given an admin role (三员分立)',
+    [],
+    ['PASSWORD_WRONG'],
+  )
+  changePassword(@Body() body: ChangePasswordDto, @CurrentActor() actor: Actor): Promise<void> {
+    return this.auth.changePassword(actor, body.currentPassword, body.newPassword);
   }
 
   @Get('me')

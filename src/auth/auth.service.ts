@@ -11,7 +11,7 @@ import { User } from '../org/user.entity.js';
 import { AuthSession } from './auth-session.entity.js';
 import { LoginResponseDto, MeDto } from './dto/login.dto.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy.js';
-import { verifyAgainstDummy, verifyPassword } from './passwords.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { permissionsOf } from './permissions.js';
 
 @Injectable()
@@ -157,6 +157,31 @@ export class AuthService {
           data: { username: user.username },
         },
       );
+    });
+  }
+
+  /**
+   * The holder sets their own password: then nobody else knows it (三员分立: an admin role is granted only to an
+   * account whose password its holder set). The holder's other sessions end.
+   */
+  async changePassword(actor: Actor, current: string, next: string): Promise<void> {
+    const p = actor.principal!;
+    const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: p.userId });
+    if (!(await verifyPassword(user.passwordHash, current))) throw new AppError('PASSWORD_WRONG');
+    const passwordHash = await hashPassword(next);
+    await this.dataSource.transaction(async (m) => {
+      await m.update(User, { id: p.userId }, { passwordHash, passwordSetBy: p.userId });
+      await m
+        .createQueryBuilder()
+        .update(AuthSession)
+        .set({ revokedAt: new Date(), revokedReason: 'password-changed' })
+        .where('user_id = :id AND id <> :sid AND revoked_at IS NULL', { id: p.userId, sid: p.sessionId })
+        .execute();
+      await this.audit.record(m, actor, {
+        action: 'user.password-changed',
+        entityType: 'user',
+        entityId: p.userId,
+      });
     });
   }
 

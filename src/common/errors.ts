@@ -53,9 +53,10 @@ export const ERRORS = {
     409,
     '系统管理员、安全管理员、审计员三个角色不得由同一账号兼任（三员分立）。System admin, security admin and auditor must be held by separate accounts.',
   ],
+  PASSWORD_WRONG: [400, '当前密码不正确，请重新输入。The current password is not right; type it again.'],
   ADMIN_ACCOUNT_PROTECTED: [
     403,
-    '三员分立：不能设置系统管理员、安全管理员、审计员账号（包括本人）的密码，也不能把这三种角色授予密码由您设置的账号。Separation of duties: you cannot set the password of a system admin, security admin or auditor account (your own included), nor grant one of those roles to an account whose password you set.',
+    '三员分立：不能设置系统管理员、安全管理员、审计员账号（包括本人）的密码；这三种角色只能授予已由本人设置过密码的账号（请账号本人先登录修改密码）。Separation of duties: you cannot set the password of a system admin, security admin or auditor account (your own included), and those roles go only to an account whose holder has set its password (ask them to log in and change it first).',
   ],
   UNIT_NOT_FOUND: [
     404,

@@ -165,7 +165,7 @@ export class UsersService {
 
   /**
    * Grants exactly these roles. Nobody changes their own roles; the three admin roles never combine, and are
-   * never granted to an account whose password the granting user set (三员分立: no taking over by the back door).
+   * granted only to an account whose password its holder set (三员分立: no taking over by the back door).
    */
   async setRoles(actor: Actor, id: string, dto: SetRolesDto): Promise<UserDto> {
     const p = actor.principal!;
@@ -174,7 +174,9 @@ export class UsersService {
       if (user.id === p.userId) throw new AppError('FORBIDDEN', { reason: 'cannot change your own roles' });
       checkRoles(dto.roles, unit);
       const addedAdminRoles = dto.roles.filter((r) => SEPARATED_ROLES.includes(r) && !user.roles.includes(r));
-      if (addedAdminRoles.length && user.passwordSetBy === p.userId)
+      // Whoever set the password (the system admin who made the account, the security admin who reset it)
+      // would hold the role too: only once the holder has set their own password.
+      if (addedAdminRoles.length && user.passwordSetBy !== null && user.passwordSetBy !== user.id)
         throw new AppError('ADMIN_ACCOUNT_PROTECTED', { roles: addedAdminRoles });
       await this.versionedUpdate(m, id, dto.version, { roles: dto.roles }, user.version);
       await this.revokeSessions(m, id, 'roles-changed');

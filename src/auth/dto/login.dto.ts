@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_PATTERN, PASSWORD_RULE } from '../passwords.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'dept-staff' })
@@ -13,6 +14,19 @@ export class LoginDto {
   @MinLength(1)
   @MaxLength(128)
   password: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password now in use' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  currentPassword: string;
+
+  @ApiProperty({ description: PASSWORD_RULE })
+  @IsString()
+  @Matches(PASSWORD_PATTERN, { message: PASSWORD_RULE })
+  newPassword: string;
 }
 
 export class UnitRefDto {
