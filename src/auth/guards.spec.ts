@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { AppError } from '../common/errors.js';
+import type { AppError } from '../common/errors.js';
 import { JwtAuthGuard } from './guards.js';
 
 describe('the token guard', () => {
