@@ -89,6 +89,14 @@ describe('daily seals of the audit chain (Asia/Shanghai days)', () => {
     expect((await audit.verify({ key: KEY, now: clock.now() })).intact).toBe(true);
   });
 
+  it('given a China day that ended more than an hour ago, then its seal is due: without it, verify names the day', async () => {
+    at('2026-12-03T17:30:00.000Z'); // 01:30 on the 4th: the 3rd ended an hour and a half ago
+    const v = await audit.verify({ key: KEY, now: clock.now() });
+    expect(v.problems).toEqual([expect.objectContaining({ kind: 'seal-missing', days: ['2026-12-03'] })]);
+    expect((await sealer.sealFinishedDays()).map((x) => x.day)).toEqual(['2026-12-03']);
+    expect((await audit.verify({ key: KEY, now: clock.now() })).intact).toBe(true);
+  });
+
   it('given the verifier holds another key, then every seal is reported as made with another key', async () => {
     const v = await audit.verify({ key: 'another-key-of-at-least-32-characters!!', now: clock.now() });
     expect(v.intact).toBe(false);

@@ -365,9 +365,10 @@ export class AuditService {
     );
     if (first[0].at) {
       const sealed = new Set(seals.map((s) => s.day));
-      const yesterday = shanghaiDay(new Date(now.getTime() - 86_400_000));
+      // Every day that ended (Asia/Shanghai) more than an hour ago must have its seal by now.
+      const due = shanghaiDay(new Date(now.getTime() - 3_600_000));
       const missing: string[] = [];
-      for (let d = shanghaiDay(new Date(first[0].at)); d < yesterday;) {
+      for (let d = shanghaiDay(new Date(first[0].at)); d < due;) {
         if (!sealed.has(d)) missing.push(d);
         d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
       }
