@@ -110,6 +110,18 @@ describe('identity', () => {
       },
     );
 
+    it.each(['sid', 'sub'])(
+      'given a well-signed token whose %s is not an id, then 401 TOKEN_INVALID',
+      async (claim) => {
+        const res = await t
+          .http()
+          .get('/auth/me')
+          .set('Authorization', `Bearer ${signHs(t.jwtSecret, { ...full(), [claim]: 'not-a-uuid' })}`);
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('TOKEN_INVALID');
+      },
+    );
+
     it('given a well-signed token issued an hour in the future, then 401 TOKEN_INVALID', async () => {
       const now = Math.floor(Date.now() / 1000);
       const res = await t

@@ -49,6 +49,8 @@ const SESSION_SQL = prepared(
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
 );
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Seconds that the clocks of two server processes may differ by. */
 const MAX_CLOCK_SKEW_SECONDS = 60;
 
@@ -83,6 +85,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: TokenPayload): Promise<Principal | false> {
     if (typeof payload?.sid !== 'string' || typeof payload?.sub !== 'string') return false;
+    // Ids this service issues are UUIDs; anything else is not its token (and must not reach the query).
+    if (!UUID.test(payload.sid) || !UUID.test(payload.sub)) return false;
     // The library checks exp, iss and aud only when present: every token this service issues carries all four.
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
     if (payload.iss !== JWT_ISSUER || payload.aud !== JWT_AUDIENCE) return false;
