@@ -431,7 +431,7 @@ describe('bad input', () => {
     const statuses = (rs: { status: number }[]) =>
       [...new Set(rs.map((r) => r.status))].sort((a, b) => a - b);
 
-    it('when 100 funding registrations carry one idempotency key, in two server processes, then every one answers the one transfer', async () => {
+    it('when 100 funding registrations carry one idempotency key, half for another community, in two server processes, then one transfer answers the matching ones and the others are refused 409', async () => {
       const unit: Record<string, string> = {};
       for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
       const { itemId } = await admitApplication(
@@ -442,7 +442,8 @@ describe('bad input', () => {
         }),
       );
       const staff = { Authorization: `Bearer ${await t.token('dept-staff')}` };
-      // Half name another community with the same key: the key still answers the one transfer.
+      // Half name another community with the same key: the key answers the one transfer to the requests that
+      // match it, and refuses the others (another community under a used key is another transfer).
       const body = (i: number) => ({
         communityId: unit[i % 2 ? '339901001002' : '339901001001'],
         amountFen: 300000,
@@ -457,10 +458,14 @@ describe('bad input', () => {
           (i < 50 ? t : other).http().post(`/admitted-items/${itemId}/transfers`).set(staff).send(body(i)),
         ),
       );
-      expect(statuses(rs)).toEqual([200]);
-      expect(new Set(rs.map((r) => r.body.id)).size).toBe(1);
+      expect(statuses(rs)).toEqual([200, 409]);
+      const ok = rs.filter((r) => r.status === 200);
+      expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
+      expect(new Set(ok.map((r) => r.body.communityId)).size).toBe(1);
+      for (const r of rs.filter((x) => x.status === 409)) expectCleanError(r, 409, 'IDEMPOTENCY_KEY_REUSED');
+      expect(rs.filter((r) => r.status === 409)).toHaveLength(50);
       const rows = await t.dataSource.query('SELECT id FROM funding_transfer WHERE item_id = $1', [itemId]);
-      expect(rows).toEqual([{ id: rs[0].body.id }]);
+      expect(rows).toEqual([{ id: ok[0].body.id }]);
     });
 
     it('when 20 accounts of one username are created, then one is and the others answer 409 USERNAME_TAKEN', async () => {

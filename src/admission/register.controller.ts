@@ -97,7 +97,7 @@ export class RegisterController {
   @Requires(
     '费随事转: register the transfer of one community’s funding (idempotent by key)',
     [Permission.FUNDING_REGISTER],
-    ['ADMITTED_ITEM_NOT_FOUND', 'FUNDING_NOT_DUE', 'FUNDING_AMOUNT_MISMATCH'],
+    ['ADMITTED_ITEM_NOT_FOUND', 'FUNDING_NOT_DUE', 'FUNDING_AMOUNT_MISMATCH', 'IDEMPOTENCY_KEY_REUSED'],
   )
   registerTransfer(
     @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,

@@ -295,7 +295,10 @@ export class RegisterService {
     return lapsed.length;
   }
 
-  /** The department registers a transfer for one community; the same idempotency key answers the same transfer. */
+  /**
+   * The department registers a transfer for one community; the same idempotency key answers the same transfer,
+   * and the key sent again with another community, amount, account or reference is refused (409).
+   */
   async registerTransfer(actor: Actor, itemId: string, dto: RegisterTransferDto): Promise<FundingTransfer> {
     try {
       return await this.registerTransferOnce(actor, itemId, dto);
@@ -307,7 +310,7 @@ export class RegisterService {
           itemId,
           idempotencyKey: dto.idempotencyKey,
         });
-        if (existing) return existing;
+        if (existing) return sameTransfer(existing, dto);
       }
       throw e;
     }
@@ -328,7 +331,7 @@ export class RegisterService {
       });
       // Looked up after the community's lock: a registration with this key that held it has committed by now.
       const existing = await m.findOneBy(FundingTransfer, { itemId, idempotencyKey: dto.idempotencyKey });
-      if (existing) return existing;
+      if (existing) return sameTransfer(existing, dto);
       if (!community || community.fundingStatus !== 'awaiting')
         throw new AppError('FUNDING_NOT_DUE', { status: community?.fundingStatus ?? 'not a target' });
       if (BigInt(dto.amountFen) !== BigInt(community.fundingDueFen)) {
@@ -473,4 +476,19 @@ export class RegisterService {
   canSeeTransfers(p: Principal, item: AdmittedItem): boolean {
     return item.departmentId === p.unitId || p.permissions.has('funding:confirm' as never);
   }
+}
+
+/** The transfer a key already stands for, if the request is the same one sent again; else 409. */
+function sameTransfer(existing: FundingTransfer, dto: RegisterTransferDto): FundingTransfer {
+  const same =
+    existing.communityId === dto.communityId &&
+    BigInt(existing.amountFen) === BigInt(dto.amountFen) &&
+    existing.account === dto.account &&
+    existing.reference === dto.reference;
+  if (!same)
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', {
+      transferId: existing.id,
+      communityId: existing.communityId,
+    });
+  return existing;
 }

@@ -53,6 +53,10 @@ export const ERRORS = {
     409,
     '系统管理员、安全管理员、审计员三个角色不得由同一账号兼任（三员分立）。System admin, security admin and auditor must be held by separate accounts.',
   ],
+  IDEMPOTENCY_KEY_REUSED: [
+    409,
+    '该幂等键已用于另一笔划转登记（社区、金额、账户或凭证号不同），请为这笔划转换一个新的键。This idempotency key already stands for another transfer (another community, amount, account or reference); use a new key for this one.',
+  ],
   PASSWORD_WRONG: [400, '当前密码不正确，请重新输入。The current password is not right; type it again.'],
   ADMIN_ACCOUNT_PROTECTED: [
     403,
