@@ -42,13 +42,25 @@ describe('the service on its embedded default database', () => {
     return proc;
   }
 
+  /**
+   * Waits until this test's service answers /health. Only an answer after the service said it listens counts
+   * (another process may have taken the port since it was found free: then the service is started again on
+   * another port).
+   */
   async function waitHealthy(): Promise<void> {
     for (let i = 0; i < 600; i++) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
-        if (res.status === 200) return;
-      } catch {
-        // not listening yet
+      if (child && child.exitCode !== null && /EADDRINUSE/.test(output)) {
+        port = await freePort();
+        output = '';
+        child = start();
+      }
+      if (output.includes(`listening on http://localhost:${port}`)) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/health`);
+          if (res.status === 200) return;
+        } catch {
+          // not listening yet
+        }
       }
       await sleep(100);
     }
@@ -70,7 +82,8 @@ describe('the service on its embedded default database', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    pgPort = await freePort();
+    do pgPort = await freePort();
+    while (pgPort === port);
   });
 
   afterAll(async () => {
