@@ -58,7 +58,6 @@ describe('identity', () => {
   beforeAll(async () => {
     // The test client stands behind a trusted proxy: each test speaks from its own X-Forwarded-For address.
     t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
-    await t.app.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
     await second?.stop();

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import request from 'supertest';
 import type { Actor } from '../src/common/actor.js';
 import { WorkflowRuntime } from '../src/workflow/runtime.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -436,22 +435,14 @@ describe('task authority (委托、转办、加签、催办 and the organization
       try {
         await holder.query('BEGIN');
         await holder.query('SELECT * FROM audit_head FOR UPDATE');
-        // Both requests go to one listening server (not one made for each request and closed after it).
-        const server = t.app.getHttpServer();
-        if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-        const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-        const send = async (path: string, body: object) =>
-          request(base)
-            .post(path)
-            .set(await auth('office'))
-            .send(body)
-            .then((r) => r);
-        const adding = send(`/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+        const adding = post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
         await waitForLockWaiters(holder, 1);
         let settled = false;
-        const completing = send(`/tasks/${taskId}/complete`, { decision: 'approve' }).finally(() => {
-          settled = true;
-        });
+        const completing = post('office', `/tasks/${taskId}/complete`, { decision: 'approve' }).finally(
+          () => {
+            settled = true;
+          },
+        );
         // The completion waits behind 加签's uncommitted change of the step (fixed), or at its own commit.
         await waitForLockWaiters(holder, 2, () => settled);
         await holder.query('COMMIT');

@@ -48,7 +48,11 @@ export async function startTestApp(
     options.modules ?? [FixtureWorkflowModule],
   );
   await app.getHttpAdapter().getInstance().ready();
-  const http = () => request(app.getHttpServer());
+  // One listening server for the whole file: supertest's own (one per request, closed after it) left a
+  // request sent while another was blocked in the database hanging now and then.
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const http = () => request(base);
   const tokens = new Map<string, string>();
   return {
     app,
