@@ -49,14 +49,18 @@ export function clientErrorHandler(
   }
   const requestId = randomUUID();
   const body = JSON.stringify(mapError(new AppError(code), requestId).body);
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${requestId}\r\n` +
-        `Connection: close\r\n\r\n${body}`,
-    );
+  if (!socket.writable) {
+    socket.destroy(err);
+    return;
   }
-  socket.destroy(err);
+  // end(), not write() and destroy(): a destroyed socket may drop the answer still buffered on a busy one.
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${requestId}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+  // A client that never reads its answer does not keep the socket.
+  setTimeout(() => socket.destroy(), 5000).unref();
 }
