@@ -349,6 +349,32 @@ describe('task authority (委托、转办、加签、催办 and the organization
       expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
     });
 
+    it('given a clerk disabled while their completion is on its way, then the change committed first wins: the completion fails and the task stays open', async () => {
+      const { taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-inflight');
+      await t.token('office-inflight');
+      const holder = new pg.Client({ connectionString: t.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('UPDATE app_user SET active = false WHERE id = $1', [user['office-inflight']]);
+        let settled = false;
+        const completing = post('office-inflight', `/tasks/${taskId}/complete`, {
+          decision: 'approve',
+        }).finally(() => {
+          settled = true;
+        });
+        await waitForLockWaiters(holder, 1, () => settled);
+        await holder.query('COMMIT');
+        const res = await completing;
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('TASK_NOT_FOUND');
+      } finally {
+        await holder.end();
+      }
+      expect((await taskRow(taskId)).status).toBe('open');
+    });
+
     it('given a department head who completed a step and then lost the role, then they can no longer withdraw it', async () => {
       const id = await startReviewCase(t);
       await cloneUser('dept-head', 'dept-head-old');

@@ -71,8 +71,11 @@ export interface TaskCompletion {
 }
 
 /**
- * The UPDATE that completes a task, only if nobody touched it since it was read and no added signer (加签)
- * still waits on it. `$` numbers the parameters: task id, version, now, user, decision, form, comment.
+ * The UPDATE that completes a task, only if nobody touched it since it was read, no added signer (加签) still
+ * waits on it, and the user is, as the organization is now, one of its candidates: their row is read and kept
+ * (FOR SHARE), so a move, a lost role or disabling that commits first makes the completion fail, and one
+ * that comes later waits for it. `$` numbers the parameters: task id, version, now, user, decision, form,
+ * comment.
  */
 function completionSql($: (i: number) => string): string {
   return `UPDATE workflow_task SET status = 'completed', completed_at = ${$(2)}, completed_by = ${$(3)}::uuid,
@@ -80,6 +83,12 @@ function completionSql($: (i: number) => string): string {
                 comment = ${$(6)}::text, version = version + 1
           WHERE id = ${$(0)}::uuid AND version = ${$(1)}::int AND status = 'open'
             AND NOT EXISTS (SELECT 1 FROM workflow_task s WHERE s.parent_task_id = ${$(0)}::uuid AND s.status = 'open')
+            AND EXISTS (SELECT 1 FROM app_user u WHERE u.id = ${$(3)}::uuid AND u.active
+                          AND (u.id = ANY(workflow_task.candidate_user_ids)
+                               OR (u.unit_id = ANY(workflow_task.candidate_unit_ids)
+                                   AND (cardinality(workflow_task.candidate_roles) = 0
+                                        OR workflow_task.candidate_roles && u.roles)))
+                        FOR SHARE)
           RETURNING id`;
 }
 
@@ -437,15 +446,27 @@ export class WorkflowRuntime implements OnModuleDestroy {
       completionSql((i) => `$${i + 1}`),
       completionParams(c, ctx.now),
     );
-    if (rowsOf(done).length !== 1) await this.completionFailed(ctx.manager, c.taskId);
+    if (rowsOf(done).length !== 1) await this.completionFailed(ctx.manager, c.taskId, c.userId);
     ctx.completedAhead = c;
   }
 
-  private async completionFailed(m: EntityManager, taskId: string): Promise<never> {
+  /** Why a completion wrote nothing: signers still awaited, the task ended, the user no longer of its group, or it moved on. */
+  private async completionFailed(m: EntityManager, taskId: string, userId?: string): Promise<never> {
     const signers = await m.count(WorkflowTask, { where: { parentTaskId: taskId, status: 'open' } });
-    throw signers > 0
-      ? new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers })
-      : new AppError('TASK_NOT_OPEN');
+    if (signers > 0) throw new AppError('TASK_WAITING_FOR_SIGNERS', { open: signers });
+    const rows: { open: boolean; candidate: boolean }[] = await m.query(
+      `SELECT t.status = 'open' AS open,
+              EXISTS (SELECT 1 FROM app_user u WHERE u.id = $2::uuid AND u.active
+                        AND (u.id = ANY(t.candidate_user_ids)
+                             OR (u.unit_id = ANY(t.candidate_unit_ids)
+                                 AND (cardinality(t.candidate_roles) = 0 OR t.candidate_roles && u.roles)))) AS candidate
+         FROM workflow_task t WHERE t.id = $1`,
+      [taskId, userId ?? null],
+    );
+    if (!rows[0]?.open) throw new AppError('TASK_NOT_OPEN');
+    // Moved, disabled or without the role since the request began: as to anyone outside the task's group.
+    if (userId && !rows[0].candidate) throw new AppError('TASK_NOT_FOUND');
+    throw new AppError('CONCURRENT_UPDATE');
   }
 
   /** Restores the state stored before a step and runs `op` on it (撤回). */
@@ -814,7 +835,7 @@ export class WorkflowRuntime implements OnModuleDestroy {
       ],
     );
     if (ctx.taskCompletion && rows[0].completed !== 1)
-      await this.completionFailed(m, ctx.taskCompletion.taskId);
+      await this.completionFailed(m, ctx.taskCompletion.taskId, ctx.taskCompletion.userId);
     if (rows[0].version === null) throw new AppError('CONCURRENT_UPDATE');
     if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
     await this.syncTasks(ctx, status, rows[0].tasks);
