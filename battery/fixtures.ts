@@ -13,7 +13,7 @@ import {
   type ScratchDatabase,
   submitApplication,
   taskOf,
-  applicationBody,
+  makeApplication,
 } from './harness.js';
 
 /** A district-2 community (湖滨社区, committee-d2's) and a community of another district-1 street. */
@@ -60,7 +60,7 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
     ])
   )[0];
 
-  const draft = await api.as('dept2-staff', 'POST', '/applications', applicationBody(communities));
+  const draft = await api.as('dept2-staff', 'POST', '/applications', makeApplication(communities));
 
   const admitted = await submitApplication(api, 'dept-staff', communities);
   await approveSteps(api, admitted.instanceId, 0, 7);
@@ -127,7 +127,7 @@ export async function reviewCase(
     'dept-staff',
     'POST',
     '/applications',
-    applicationBody([unit[COMMUNITY.C1], unit[COMMUNITY.C2]]),
+    makeApplication([unit[COMMUNITY.C1], unit[COMMUNITY.C2]]),
   );
   if (withAttachment)
     await api.as('dept-staff', 'POST', `/applications/${draft.id as string}/attachments`, {

@@ -8,6 +8,9 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { connect, createServer } from 'node:net';
 import { appendFileSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { APPROVALS, makeApplication } from '../test/fixtures/application.js';
+
+export { APPROVALS, makeApplication };
 import {
   createDatabase,
   dropDatabase,
@@ -359,40 +362,6 @@ export function report(title: string, figures: Figure[], findings: string[]): nu
   return missed ? 1 : 0;
 }
 
-/** The application a department drafts in the fixtures (every field a submission needs). */
-export function applicationBody(communityIds: string[], over: Record<string, unknown> = {}) {
-  return {
-    kind: 'task',
-    title: '社区慢病随访',
-    content: '慢病患者每月随访一次。',
-    statutoryArea: 'public_health',
-    targetScope: 'list',
-    targetCommunityIds: communityIds,
-    authorizedContent: '随访、登记',
-    targetPopulation: '慢病患者',
-    powers: '登记',
-    startDate: '2027-06-01',
-    endDate: '2027-12-31',
-    workloadHoursPerMonth: 4,
-    frequency: '每月一次',
-    fundingPerCommunityFen: 300000,
-    fundingSource: '区财政专项',
-    contactName: '张卫',
-    contactPhone: '0571-88888888',
-    ...over,
-  };
-}
-
-export const APPROVALS: [string, string][] = [
-  ['dept-head', 'deptApprove'],
-  ['office', 'completeness'],
-  ['office', 'scopeReview'],
-  ['member-1', 'countersign'],
-  ['member-2', 'countersign'],
-  ['member-3', 'countersign'],
-  ['leader', 'leaderSign'],
-];
-
 /** The open task of a case at an element in `username`'s inbox. */
 export async function taskOf(
   api: Api,
@@ -428,7 +397,7 @@ export async function submitApplication(
   user: string,
   communityIds: string[],
 ): Promise<{ applicationId: string; instanceId: string }> {
-  const draft = await api.as(user, 'POST', '/applications', applicationBody(communityIds));
+  const draft = await api.as(user, 'POST', '/applications', makeApplication(communityIds));
   const sub = await api.as(user, 'POST', `/applications/${draft.id as string}/submit`, {});
   return { applicationId: draft.id as string, instanceId: sub.instanceId as string };
 }

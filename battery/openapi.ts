@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Api } from './harness.js';
 import type { Fixtures } from './fixtures.js';
 import { PDF_BASE64 } from './fixtures.js';
-import { COMMUNITY, applicationBody } from './harness.js';
+import { COMMUNITY, makeApplication } from './harness.js';
 
 export interface Schema {
   type?: string;
@@ -168,7 +168,7 @@ export function validBody(table: RouteTable, route: Route, f: Fixtures): unknown
       contentType: 'application/pdf',
       contentBase64: PDF_BASE64,
     },
-    'POST /applications': applicationBody([c1]),
+    'POST /applications': makeApplication([c1]),
     'PATCH /applications/{id}': { title: '改题', version: 1 },
     'POST /emergency-items': {
       departmentId: f.unit['339901-WJ'],

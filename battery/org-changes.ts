@@ -6,7 +6,7 @@
 import {
   type Answer,
   type Api,
-  applicationBody,
+  makeApplication,
   approveSteps,
   type ScratchDatabase,
   taskOf,
@@ -88,7 +88,7 @@ export async function organizationChanges(
     'dept-staff',
     'POST',
     '/applications',
-    applicationBody([f.unit['339901001001']]),
+    makeApplication([f.unit['339901001001']]),
   );
   const submitted = await api.as('dept-staff', 'POST', `/applications/${draft.id as string}/submit`, {});
   const t3 = await taskOf(api, 'head-b', submitted.instanceId as string, 'deptApprove');

@@ -1,6 +1,7 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { Role } from '../auth/permissions.js';
 import { AppError } from '../common/errors.js';
+import { Clock } from '../workflow/clock.js';
 import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsController } from './applications.controller.js';
@@ -16,6 +17,7 @@ import { RegisterService } from './register.service.js';
 class AdmissionWorkflow implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
+    private readonly clock: Clock,
     private readonly applications: ApplicationsService,
     private readonly register: RegisterService,
     private readonly exits: ExitService,
@@ -43,10 +45,10 @@ class AdmissionWorkflow implements OnModuleInit {
       this.exits.weigh(ctx.variables);
     });
     r.registerService('exitApply', async (ctx) => {
-      await this.exits.apply(ctx.manager, String(ctx.variables.proposalId), new Date(), ctx.actor);
+      await this.exits.apply(ctx.manager, String(ctx.variables.proposalId), this.clock.now(), ctx.actor);
     });
     r.registerService('exitKeep', async (ctx) => {
-      await this.exits.keep(ctx.manager, String(ctx.variables.proposalId), new Date(), ctx.actor);
+      await this.exits.keep(ctx.manager, String(ctx.variables.proposalId), this.clock.now(), ctx.actor);
     });
     r.registerService('admissionExpire', async (ctx) => {
       await this.register.expire(ctx.manager, String(ctx.variables.itemId), ctx.actor);
@@ -75,7 +77,7 @@ class AdmissionWorkflow implements OnModuleInit {
       const item = await this.register.admit(
         ctx.manager,
         String(ctx.variables.applicationId),
-        new Date(),
+        this.clock.now(),
         ctx.actor,
       );
       ctx.variables.itemId = item.id;
@@ -85,7 +87,7 @@ class AdmissionWorkflow implements OnModuleInit {
       ctx.variables.lapsedCommunities = await this.register.lapseUnfunded(
         ctx.manager,
         String(ctx.variables.itemId),
-        new Date(),
+        this.clock.now(),
         ctx.actor,
       );
     });

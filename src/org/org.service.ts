@@ -66,12 +66,20 @@ export class OrgService {
   private async followLevelOf(m: EntityManager, actor: Actor, unit: OrgUnit): Promise<void> {
     if (![UnitKind.LEADING_GROUP, UnitKind.LEADING_GROUP_OFFICE, UnitKind.FINANCE].includes(unit.kind))
       return;
-    const level: { path: string }[] = await m.query(
-      `SELECT path FROM org_unit WHERE kind IN ('CITY', 'DISTRICT') AND starts_with($1, path) ORDER BY length(path) DESC LIMIT 1`,
-      [unit.path],
+    for (const levelPath of await this.levelPaths(m, [unit.id]))
+      await this.holders.followOrganization(m, actor, { levelPath }, 'organization-changed');
+  }
+
+  /** The paths of the levels (nearest city or district) of these units. */
+  private async levelPaths(m: EntityManager, unitIds: string[]): Promise<string[]> {
+    const rows: { path: string }[] = await m.query(
+      `SELECT DISTINCT lv.path FROM org_unit u
+         CROSS JOIN LATERAL (SELECT a.path FROM org_unit a WHERE a.kind IN ('CITY', 'DISTRICT') AND starts_with(u.path, a.path)
+                              ORDER BY length(a.path) DESC LIMIT 1) lv
+        WHERE u.id = ANY($1::uuid[])`,
+      [unitIds],
     );
-    if (level[0])
-      await this.holders.followOrganization(m, actor, { levelPath: level[0].path }, 'organization-changed');
+    return rows.map((r) => r.path);
   }
 
   /**
@@ -87,15 +95,8 @@ export class OrgService {
     reason: OrganizationChange,
   ): Promise<void> {
     await this.holders.followOrganization(m, actor, { userId }, reason);
-    const levels: { path: string }[] = await m.query(
-      `SELECT DISTINCT lv.path FROM org_unit u
-         CROSS JOIN LATERAL (SELECT a.path FROM org_unit a WHERE a.kind IN ('CITY', 'DISTRICT') AND starts_with(u.path, a.path)
-                              ORDER BY length(a.path) DESC LIMIT 1) lv
-        WHERE u.id = ANY($1::uuid[])`,
-      [unitIds],
-    );
-    for (const l of levels)
-      await this.holders.followOrganization(m, actor, { levelPath: l.path, namedUsersOnly: true }, reason);
+    for (const levelPath of await this.levelPaths(m, unitIds))
+      await this.holders.followOrganization(m, actor, { levelPath, namedUsersOnly: true }, reason);
   }
 
   private visible(p: Principal, alias = 'u'): SelectQueryBuilder<OrgUnit> {

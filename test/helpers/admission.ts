@@ -1,40 +1,8 @@
 import type { TestApp } from './app.js';
 import { act } from './cases.js';
+import { APPROVALS } from '../fixtures/application.js';
 
-/** An application (准入审批表) of the district-1 health commission for these communities, complete unless changed. */
-export function makeApplication(communityIds: string[], over: Record<string, unknown> = {}) {
-  return {
-    kind: 'task',
-    title: '社区慢病随访',
-    content: '慢病患者每月随访一次。',
-    statutoryArea: 'public_health',
-    targetScope: 'list',
-    targetCommunityIds: communityIds,
-    authorizedContent: '随访、登记',
-    targetPopulation: '慢病患者',
-    powers: '登记',
-    startDate: '2027-06-01',
-    endDate: '2027-12-31',
-    workloadHoursPerMonth: 4,
-    frequency: '每月一次',
-    fundingPerCommunityFen: 300000,
-    fundingSource: '区财政专项',
-    contactName: '张卫',
-    contactPhone: '0571-88888888',
-    ...over,
-  };
-}
-
-/** The approvals from the department head to the principal leader, each approving. */
-export const APPROVALS: [string, string][] = [
-  ['dept-head', 'deptApprove'],
-  ['office', 'completeness'],
-  ['office', 'scopeReview'],
-  ['member-1', 'countersign'],
-  ['member-2', 'countersign'],
-  ['member-3', 'countersign'],
-  ['leader', 'leaderSign'],
-];
+export { APPROVALS, makeApplication } from '../fixtures/application.js';
 
 /** Drafts and submits an application as `dept-staff`; answers its id and the case. */
 export async function submitApplication(
