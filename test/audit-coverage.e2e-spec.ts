@@ -1,6 +1,6 @@
 import { decisionHash, recordHash, type AuditProblem } from '../src/audit/audit.service.js';
 import type { AuditRecord } from '../src/audit/audit-record.entity.js';
-import { Clock } from '../src/workflow/clock.js';
+import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { APPROVALS, admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { act, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';

@@ -3,7 +3,7 @@ import { AuditService, recordContent } from '../src/audit/audit.service.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import { makeDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/migrate.js';
-import { Clock } from '../src/workflow/clock.js';
+import { Clock } from '../src/common/clock.js';
 import type { DataSource } from 'typeorm';
 import { scratchDatabase } from './helpers/database.js';
 

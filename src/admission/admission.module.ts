@@ -1,7 +1,7 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { Role } from '../auth/permissions.js';
 import { AppError } from '../common/errors.js';
-import { Clock } from '../workflow/clock.js';
+import { Clock } from '../common/clock.js';
 import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsController } from './applications.controller.js';

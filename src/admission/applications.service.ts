@@ -10,7 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { TasksService } from '../workflow/tasks.service.js';
-import { addWorkingDays } from '../workflow/working-days.js';
+import { addWorkingDays } from '../common/china-time.js';
 import {
   AdmissionApplication,
   type ApplicationStatus,

@@ -6,7 +6,7 @@ import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
-import { cstDay } from '../workflow/working-days.js';
+import { cstDay } from '../common/china-time.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';

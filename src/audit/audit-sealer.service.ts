@@ -8,7 +8,7 @@ import {
 import { createHash, createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Clock } from '../workflow/clock.js';
+import { Clock } from '../common/clock.js';
 import { AuditSeal } from './audit-seal.entity.js';
 import { canonicalJson, GENESIS_HASH } from './audit.service.js';
 

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
-import { Clock } from '../workflow/clock.js';
+import { Clock } from '../common/clock.js';
 import { AuditSealer } from './audit-sealer.service.js';
 import { AuditService } from './audit.service.js';
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { Permission } from '../auth/permissions.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';

@@ -5,7 +5,7 @@ import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { mayHold, type CandidateLists, type Person } from './candidates.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import { INSTANCE_ROW_JSON, infoOf, type InstanceRow } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import type { WorkflowTask } from './workflow-task.entity.js';

@@ -7,7 +7,7 @@ import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import {
   infoOf,
   INSTANCE_ROW_JSON,

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import { DefinitionsService } from './definitions.service.js';
 import { InstancesService } from './instances.service.js';
 import { WorkflowRuntime } from './runtime.service.js';

@@ -1,4 +1,4 @@
-import { addWorkingDays, cstDay, parseLimit } from './working-days.js';
+import { addWorkingDays, cstDay, parseLimit } from './china-time.js';
 
 const cst = (s: string) => new Date(`${s}+08:00`);
 
