@@ -1,4 +1,4 @@
-import { addWorkingDays, cstDay, parseLimit } from './china-time.js';
+import { addDays, addWorkingDays, cstDay, dayStartCst, nextDay, parseLimit } from './china-time.js';
 
 const cst = (s: string) => new Date(`${s}+08:00`);
 
@@ -30,5 +30,16 @@ describe('working days (限时办结)', () => {
     expect(parseLimit('P2D')).toEqual({ ms: 2 * 86400_000 });
     expect(parseLimit('PT12H')).toEqual({ ms: 12 * 3600_000 });
     expect(parseLimit('soon')).toBeNull();
+  });
+});
+
+describe('China days', () => {
+  it('given a day, then the day after, days ahead and its first instant are China days', () => {
+    expect(nextDay('2026-12-31')).toBe('2027-01-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(dayStartCst('2027-01-01').toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(cstDay(dayStartCst('2027-01-01'))).toBe('2027-01-01');
+    expect(cstDay(new Date(dayStartCst('2027-01-01').getTime() - 1))).toBe('2026-12-31');
   });
 });

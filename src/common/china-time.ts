@@ -28,11 +28,22 @@ export function addWorkingDays(from: Date, days: number, exceptions: CalendarExc
     day = nextDay(day);
     if (isWorkingDay(day, exceptions)) left--;
   }
-  return new Date(new Date(`${nextDay(day)}T00:00:00Z`).getTime() - CST_OFFSET_MS);
+  return dayStartCst(nextDay(day));
 }
 
-function nextDay(day: string): string {
-  return new Date(new Date(`${day}T00:00:00Z`).getTime() + 86400_000).toISOString().slice(0, 10);
+/** The calendar day `n` days after `day` (before it when `n` is negative); days are YYYY-MM-DD. */
+export function addDays(day: string, n: number): string {
+  return new Date(new Date(`${day}T00:00:00Z`).getTime() + n * 86400_000).toISOString().slice(0, 10);
+}
+
+/** The day after `day`. */
+export function nextDay(day: string): string {
+  return addDays(day, 1);
+}
+
+/** The instant a China day begins (00:00 CST). */
+export function dayStartCst(day: string): Date {
+  return new Date(new Date(`${day}T00:00:00Z`).getTime() - CST_OFFSET_MS);
 }
 
 /** Parses a step limit: `5WD` (working days) or an ISO duration in days/hours (`P3D`, `PT12H`). */
