@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
@@ -100,9 +101,8 @@ describe('auth', () => {
         (await t.http().post('/auth/login').send({ username: 'member-3', password: TEST_DEMO_PASSWORD }))
           .status,
       ).toBe(401);
-      await t.dataSource.query(
-        `UPDATE app_user SET locked_until = now() - interval '1 second' WHERE username = 'member-3'`,
-      );
+      // LOGIN_LOCK_MINUTES (30) pass.
+      t.app.get(Clock).advance(30 * 60_000 + 1000);
       expect(
         (await t.http().post('/auth/login').send({ username: 'member-3', password: TEST_DEMO_PASSWORD }))
           .status,

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 import { waitFor } from './helpers/timers.js';
@@ -197,9 +198,8 @@ describe('identity', () => {
     it('given a locked account whose lock has ended, when its holder logs in, then 200', async () => {
       for (let i = 0; i < 5; i++) await login('member-3', `wrong-${i}`, '10.0.2.1');
       expect((await login('member-3', TEST_DEMO_PASSWORD, '10.0.2.2')).status).toBe(401);
-      await t.dataSource.query(
-        `UPDATE app_user SET locked_until = now() - interval '1 second' WHERE username = 'member-3'`,
-      );
+      // LOGIN_LOCK_MINUTES (30) pass.
+      t.app.get(Clock).advance(30 * 60_000 + 1000);
       expect((await login('member-3', TEST_DEMO_PASSWORD, '10.0.2.2')).status).toBe(200);
     });
 
@@ -222,6 +222,9 @@ describe('identity', () => {
     it('given a burst of 50 wrong passwords from one address across two server processes, then all but LOGIN_ADDRESS_MAX_FAILURES answer 429 with Retry-After; other addresses and, once the window has passed, that one log in', async () => {
       // Kept until the end: passport's strategies are process-wide, so the last app started checks every token.
       second = await startTestApp({ TRUST_PROXY: '127.0.0.1' }, { databaseUrl: t.databaseUrl });
+      // One time for both processes, as on one machine: the tests above moved the first one's clock.
+      const clocks = [t.app.get(Clock), second.app.get(Clock)];
+      clocks[1].advance(clocks[0].nowMs() - clocks[1].nowMs());
       const from = '10.0.4.1';
       const answers = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
@@ -244,10 +247,8 @@ describe('identity', () => {
       // Even the right password waits: the address is refused before any password is checked.
       expect((await login('street', TEST_DEMO_PASSWORD, from)).status).toBe(429);
       expect((await login('street', TEST_DEMO_PASSWORD, '10.0.4.2')).status).toBe(200);
-      await t.dataSource.query(
-        `UPDATE login_throttle SET window_started_at = window_started_at - interval '15 minutes' WHERE address = $1`,
-        [from],
-      );
+      // LOGIN_ADDRESS_MINUTES (15) pass.
+      for (const clock of clocks) clock.advance(15 * 60_000);
       expect((await login('street', TEST_DEMO_PASSWORD, from)).status).toBe(200);
     });
   });

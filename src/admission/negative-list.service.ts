@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import type { FieldProblem } from '../common/validation.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
@@ -15,6 +16,7 @@ export class NegativeListService {
     private readonly dataSource: DataSource,
     private readonly runtime: WorkflowRuntime,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async propose(actor: Actor, dto: NegativeListChangeDto): Promise<NegativeListChange> {
@@ -122,7 +124,7 @@ export class NegativeListService {
     } else {
       await m.update(NegativeListItem, { code: change.code }, { active: false });
     }
-    await m.update(NegativeListChange, { id: changeId }, { status: 'applied', decidedAt: new Date() });
+    await m.update(NegativeListChange, { id: changeId }, { status: 'applied', decidedAt: this.clock.now() });
     await this.audit.record(m, actor, {
       action: 'negative-list.applied',
       entityType: 'negative_list_item',
@@ -132,7 +134,7 @@ export class NegativeListService {
   }
 
   async decline(m: EntityManager, changeId: string, actor: Actor = {}): Promise<void> {
-    await m.update(NegativeListChange, { id: changeId }, { status: 'rejected', decidedAt: new Date() });
+    await m.update(NegativeListChange, { id: changeId }, { status: 'rejected', decidedAt: this.clock.now() });
     await this.audit.record(m, actor, {
       action: 'negative-list.declined',
       entityType: 'negative_list_change',

@@ -8,21 +8,13 @@ import {
 import { createHash, createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { cstDay, dayStartCst, nextDay } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
 import { AuditSeal } from './audit-seal.entity.js';
 import { canonicalJson, GENESIS_HASH } from './audit.service.js';
 
-const DAY_MS = 86_400_000;
-
-/** The Asia/Shanghai calendar day (YYYY-MM-DD) of an instant. */
-export function shanghaiDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
-/** The day after `day` (YYYY-MM-DD). */
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-}
+/** The Asia/Shanghai calendar day (YYYY-MM-DD) of an instant (the China day of common/china-time.ts). */
+export const shanghaiDay = cstDay;
 
 /** Which key sealed a seal: the first 16 hex digits of the key's SHA-256 (names the key, reveals nothing). */
 export function sealKeyId(key: string): string {
@@ -101,7 +93,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
     const newest: { day: string; seq: string }[] = await this.dataSource.query(
       `SELECT to_char((at AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS day, max(seq)::text AS seq
          FROM audit_record WHERE seq > $1 AND at < $2 GROUP BY 1 ORDER BY 1`,
-      [base, new Date(Date.parse(`${today}T00:00:00+08:00`))],
+      [base, dayStartCst(today)],
     );
     let day = last[0] ? nextDay(last[0].day) : newest[0]?.day;
     if (!day || day >= today) return [];

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor.js';
+import { nextDay } from '../common/china-time.js';
+import { Clock } from '../common/clock.js';
 import { AuditRecord } from './audit-record.entity.js';
 import { sealKeyId, sealMac, shanghaiDay } from './audit-sealer.service.js';
 import { AuditSeal } from './audit-seal.entity.js';
@@ -70,7 +72,11 @@ export interface AuditSql {
 
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `clock`: the application's (injected); seeding and tools outside the application get a clock of their own. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock = new Clock(),
+  ) {}
 
   /**
    * Appends one record inside the caller's transaction (DESIGN §7: every state change recorded, chained).
@@ -92,7 +98,7 @@ export class AuditService {
    */
   sql(actor: Actor, entry: AuditEntry, first: number): AuditSql {
     const row = {
-      at: new Date(),
+      at: this.clock.now(),
       actorId: actor.principal?.userId ?? null,
       actorUsername: actor.principal?.username ?? (actor.principal ? null : 'system'),
       action: entry.action,
@@ -143,7 +149,7 @@ export class AuditService {
    * key, checks each day's seal (a rewrite whose hashes were all recomputed no longer matches it).
    */
   async verify(
-    seal: { key: string | null; now: Date } = { key: null, now: new Date() },
+    seal: { key: string | null; now: Date } = { key: null, now: this.clock.now() },
   ): Promise<AuditVerification> {
     const problems: AuditProblem[] = [];
     const chain = await this.verifyChain(problems);
@@ -370,7 +376,7 @@ export class AuditService {
       const missing: string[] = [];
       for (let d = shanghaiDay(new Date(first[0].at)); d < due;) {
         if (!sealed.has(d)) missing.push(d);
-        d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        d = nextDay(d);
       }
       if (missing.length)
         problems.push({

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -21,6 +22,7 @@ export class AuthService {
     private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -61,13 +63,10 @@ export class AuthService {
     }
 
     const { env } = this.config;
-    const expiresAt = new Date(Date.now() + env.JWT_TTL_SECONDS * 1000);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + env.JWT_TTL_SECONDS * 1000);
     const session = await this.dataSource.transaction(async (m) => {
-      await m.update(
-        User,
-        { id: user.id },
-        { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
-      );
+      await m.update(User, { id: user.id }, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now });
       const s = await m.save(m.create(AuthSession, { userId: user.id, expiresAt }));
       await this.audit.record(
         m,
@@ -97,12 +96,12 @@ export class AuthService {
   private async countAddressAttempt(address: string): Promise<void> {
     const { LOGIN_ADDRESS_MAX_FAILURES, LOGIN_ADDRESS_MINUTES } = this.config.env;
     const result: unknown = await this.dataSource.query(
-      `INSERT INTO login_throttle AS t (address, attempts, window_started_at) VALUES ($1, 1, now())
+      `INSERT INTO login_throttle AS t (address, attempts, window_started_at) VALUES ($1, 1, $3)
        ON CONFLICT (address) DO UPDATE SET
-         attempts = CASE WHEN t.window_started_at <= now() - make_interval(mins => $2) THEN 1 ELSE t.attempts + 1 END,
-         window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(mins => $2) THEN now() ELSE t.window_started_at END
-       RETURNING attempts, ceil(extract(epoch FROM window_started_at + make_interval(mins => $2) - now()))::int AS retry_after`,
-      [address, LOGIN_ADDRESS_MINUTES],
+         attempts = CASE WHEN t.window_started_at <= $3::timestamptz - make_interval(mins => $2) THEN 1 ELSE t.attempts + 1 END,
+         window_started_at = CASE WHEN t.window_started_at <= $3::timestamptz - make_interval(mins => $2) THEN $3 ELSE t.window_started_at END
+       RETURNING attempts, ceil(extract(epoch FROM window_started_at + make_interval(mins => $2) - $3::timestamptz))::int AS retry_after`,
+      [address, LOGIN_ADDRESS_MINUTES, this.clock.now()],
     );
     const r = rowsOf<{ attempts: number; retry_after: number }>(result)[0];
     if (r.attempts > LOGIN_ADDRESS_MAX_FAILURES) {
@@ -111,8 +110,8 @@ export class AuthService {
     if (r.attempts === 1) {
       // A new window: windows of other addresses that have ended are forgotten.
       await this.dataSource.query(
-        `DELETE FROM login_throttle WHERE window_started_at <= now() - make_interval(mins => $1)`,
-        [LOGIN_ADDRESS_MINUTES],
+        `DELETE FROM login_throttle WHERE window_started_at <= $2::timestamptz - make_interval(mins => $1)`,
+        [LOGIN_ADDRESS_MINUTES, this.clock.now()],
       );
     }
   }
@@ -125,9 +124,9 @@ export class AuthService {
   private async countAccountAttempt(userId: string): Promise<number | null> {
     const result: unknown = await this.dataSource.query(
       `UPDATE app_user SET failed_login_count = failed_login_count + 1
-        WHERE id = $1 AND failed_login_count < $2 AND (locked_until IS NULL OR locked_until <= now())
+        WHERE id = $1 AND failed_login_count < $2 AND (locked_until IS NULL OR locked_until <= $3)
         RETURNING failed_login_count`,
-      [userId, this.config.env.LOGIN_MAX_FAILURES],
+      [userId, this.config.env.LOGIN_MAX_FAILURES, this.clock.now()],
     );
     return rowsOf<{ failed_login_count: number }>(result)[0]?.failed_login_count ?? null;
   }
@@ -136,15 +135,16 @@ export class AuthService {
   private async recordFailure(user: User, failures: number, actor: Actor): Promise<void> {
     const { LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES } = this.config.env;
     const lockNow = failures >= LOGIN_MAX_FAILURES;
+    const now = this.clock.now();
     await this.dataSource.transaction(async (m) => {
       if (lockNow) {
         await m.query(
-          `UPDATE app_user SET failed_login_count = 0, locked_until = now() + make_interval(mins => $2) WHERE id = $1`,
-          [user.id, LOGIN_LOCK_MINUTES],
+          `UPDATE app_user SET failed_login_count = 0, locked_until = $3::timestamptz + make_interval(mins => $2) WHERE id = $1`,
+          [user.id, LOGIN_LOCK_MINUTES, now],
         );
         await m.query(
-          `UPDATE auth_session SET revoked_at = now(), revoked_reason = 'locked' WHERE user_id = $1 AND revoked_at IS NULL`,
-          [user.id],
+          `UPDATE auth_session SET revoked_at = $2, revoked_reason = 'locked' WHERE user_id = $1 AND revoked_at IS NULL`,
+          [user.id, now],
         );
       }
       await this.audit.record(
@@ -174,7 +174,7 @@ export class AuthService {
       await m
         .createQueryBuilder()
         .update(AuthSession)
-        .set({ revokedAt: new Date(), revokedReason: 'password-changed' })
+        .set({ revokedAt: this.clock.now(), revokedReason: 'password-changed' })
         .where('user_id = :id AND id <> :sid AND revoked_at IS NULL', { id: p.userId, sid: p.sessionId })
         .execute();
       await this.audit.record(m, actor, {
@@ -189,7 +189,11 @@ export class AuthService {
   async logout(actor: Actor): Promise<void> {
     const p = actor.principal!;
     await this.dataSource.transaction(async (m) => {
-      await m.update(AuthSession, { id: p.sessionId }, { revokedAt: new Date(), revokedReason: 'logout' });
+      await m.update(
+        AuthSession,
+        { id: p.sessionId },
+        { revokedAt: this.clock.now(), revokedReason: 'logout' },
+      );
       await this.audit.record(m, actor, { action: 'auth.logout', entityType: 'user', entityId: p.userId });
     });
   }

@@ -5,6 +5,7 @@ import { Strategy } from 'passport-jwt';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/actor.js';
 import { isDatabaseUnavailable } from '../common/error-mapping.js';
+import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { prepared } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -71,6 +72,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly dataSource: DataSource,
+    private readonly clock: Clock,
   ) {
     super({
       jwtFromRequest: bearerToken,
@@ -91,7 +93,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
     if (payload.iss !== JWT_ISSUER || payload.aud !== JWT_AUDIENCE) return false;
     // Issued in the future (beyond a minute of clock skew between servers): not a token this service made.
-    if (payload.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) return false;
+    if (payload.iat > this.clock.nowMs() / 1000 + MAX_CLOCK_SKEW_SECONDS) return false;
     let rows: SessionRow[];
     try {
       rows = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);

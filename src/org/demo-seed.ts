@@ -3,6 +3,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type AuditService } from '../audit/audit.service.js';
 import { hashPassword } from '../auth/passwords.js';
 import { Role } from '../auth/permissions.js';
+import { Clock } from '../common/clock.js';
 import { SystemSetting } from '../database/system-setting.entity.js';
 import { LeadingGroupMember } from './leading-group-member.entity.js';
 import { OrgUnit, UnitKind } from './org-unit.entity.js';
@@ -145,6 +146,7 @@ export async function seedDemo(
   dataSource: DataSource,
   password: string,
   audit: AuditService,
+  clock: Clock = new Clock(),
 ): Promise<boolean> {
   const hashes = await Promise.all(USERS.map(() => hashPassword(password)));
   return dataSource.transaction(async (m: EntityManager) => {
@@ -188,7 +190,7 @@ export async function seedDemo(
       { id: ids.get('city-lg')!.id },
       { principalLeaderId: userIds.get('city-leader')! },
     );
-    await m.insert(SystemSetting, { key: SEEDED_KEY, value: new Date().toISOString() });
+    await m.insert(SystemSetting, { key: SEEDED_KEY, value: clock.now().toISOString() });
     await audit.record(
       m,
       {},

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import {
   CreateUserDto,
@@ -17,7 +18,8 @@ import { OrgUnit } from './org-unit.entity.js';
 import { OrgService, escapeLike } from './org.service.js';
 import { User } from './user.entity.js';
 
-export function toUserDto(u: User): UserDto {
+/** The user as answered; `now` tells whether a lock is still on. */
+export function toUserDto(u: User, now: Date): UserDto {
   return {
     id: u.id,
     username: u.username,
@@ -25,7 +27,7 @@ export function toUserDto(u: User): UserDto {
     unitId: u.unitId,
     roles: u.roles,
     active: u.active,
-    lockedUntil: u.lockedUntil && u.lockedUntil > new Date() ? u.lockedUntil.toISOString() : null,
+    lockedUntil: u.lockedUntil && u.lockedUntil > now ? u.lockedUntil.toISOString() : null,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     version: u.version,
   };
@@ -56,6 +58,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly org: OrgService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   private async findManagedUser(
@@ -86,11 +89,11 @@ export class UsersService {
       qb.andWhere('(usr.username ILIKE :like OR usr.display_name ILIKE :like)', {
         like: `%${escapeLike(q.q)}%`,
       });
-    return (await qb.getMany()).map(toUserDto);
+    return (await qb.getMany()).map((u) => toUserDto(u, this.clock.now()));
   }
 
   async get(p: Principal, id: string): Promise<UserDto> {
-    return toUserDto((await this.findManagedUser(p, id, this.dataSource.manager)).user);
+    return toUserDto((await this.findManagedUser(p, id, this.dataSource.manager)).user, this.clock.now());
   }
 
   /** Creates an account without roles; the security administrator grants roles (三员分立). */
@@ -117,7 +120,7 @@ export class UsersService {
         entityId: id,
         data: { username: dto.username, displayName: dto.displayName, unitId: unit.id },
       });
-      return toUserDto(await m.findOneByOrFail(User, { id }));
+      return toUserDto(await m.findOneByOrFail(User, { id }), this.clock.now());
     });
   }
 
@@ -159,7 +162,7 @@ export class UsersService {
           after: changes,
         },
       });
-      return toUserDto(await m.findOneByOrFail(User, { id }));
+      return toUserDto(await m.findOneByOrFail(User, { id }), this.clock.now());
     });
   }
 
@@ -187,7 +190,7 @@ export class UsersService {
         entityId: id,
         data: { before: user.roles, after: dto.roles },
       });
-      return toUserDto(await m.findOneByOrFail(User, { id }));
+      return toUserDto(await m.findOneByOrFail(User, { id }), this.clock.now());
     });
   }
 
@@ -197,7 +200,7 @@ export class UsersService {
       await this.findManagedUser(p, id, m);
       await m.update(User, { id }, { lockedUntil: null, failedLoginCount: 0 });
       await this.audit.record(m, actor, { action: 'user.unlocked', entityType: 'user', entityId: id });
-      return toUserDto(await m.findOneByOrFail(User, { id }));
+      return toUserDto(await m.findOneByOrFail(User, { id }), this.clock.now());
     });
   }
 
