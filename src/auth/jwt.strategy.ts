@@ -36,7 +36,11 @@ interface SessionRow {
   area_path: string | null;
 }
 
-/** The session behind a token, with its user and unit: checked on every authenticated request. */
+/**
+ * The session behind a token, with its user and unit: checked on every authenticated request. A token's and a
+ * session's lifetime run on the machine's time (the token library checks `exp`, the database `expires_at`), not
+ * on the Clock: a test that moves the Clock by days does not log its users out. Production never moves it.
+ */
 const SESSION_SQL = prepared(
   'auth_session_check',
   `SELECT u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
