@@ -1,6 +1,9 @@
+import { addDays } from '../src/common/china-time.js';
+import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication } from './helpers/admission.js';
 import { instanceStatus } from './helpers/cases.js';
+import { moveClockTo } from './helpers/clock.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 describe('emergency admission (突发事件应急准入)', () => {
@@ -8,7 +11,7 @@ describe('emergency admission (突发事件应急准入)', () => {
   const unit: Record<string, string> = {};
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
   const C1 = '339901001001';
-  const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = () => t.app.get(Clock).today();
 
   const emergency = (over: Record<string, unknown> = {}) => ({
     departmentId: unit['339901-WJ'],
@@ -154,5 +157,28 @@ describe('emergency admission (突发事件应急准入)', () => {
     expect(emergencyNow.body.exitReason).toMatch(/转为正常准入/);
     expect(emergencyNow.body.regularizedByItemId).toBeTruthy();
     expect((await inForceToday()).map((x) => x.id)).not.toContain(e.body.id);
+  });
+
+  it('given an emergency item whose days have passed but whose exit has not run yet, then it can no longer be regularized, and the register no longer lists it', async () => {
+    const e = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ title: '台风应急转移', days: 3 }));
+    expect(e.status).toBe(201);
+    expect(e.body.endDate).toBe(addDays(today(), 2));
+    const regularize = async () =>
+      t
+        .http()
+        .post('/applications')
+        .set(await auth('dept-staff'))
+        .send({ title: '台风转移（常态化）', regularizesItemId: e.body.id });
+    expect((await regularize()).status).toBe(201);
+    moveClockTo(t, addDays(e.body.endDate, 1));
+    expect((await t.http().get(`/admitted-items/${e.body.id}`)).body.exitedAt).toBeNull();
+    expect((await inForceToday()).map((x) => x.id)).not.toContain(e.body.id);
+    const late = await regularize();
+    expect(late.status).toBe(400);
+    expect(late.body.error.details).toEqual([expect.objectContaining({ field: 'regularizesItemId' })]);
   });
 });

@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication } from './helpers/admission.js';
 import { act, instanceStatus } from './helpers/cases.js';
+import { moveClockTo } from './helpers/clock.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 describe('exit (准入退出): expiry, residents’ evaluation, joint determination', () => {
@@ -77,6 +78,8 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
 
   it('given residents’ satisfaction below 60%, then an exit opens; when department, community and office agree, the item leaves that community only', async () => {
     const { itemId } = await admitted('居民议事会（评议）');
+    // Residents evaluate the item while it runs (2027-01-04 to 2027-12-31).
+    moveClockTo(t, '2027-03-01');
     const good = await t
       .http()
       .post(`/admitted-items/${itemId}/evaluations`)
@@ -160,5 +163,31 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
       .set(await auth('dept-staff'))
       .send({ period: '2027Q1', respondents: 5, satisfied: 1 });
     expect(wrongRole.status).toBe(403);
+  });
+
+  it('given an item whose period has ended but whose expiry has not run yet, then its committee can neither evaluate it nor propose its exit, and the register no longer lists it', async () => {
+    const { itemId } = await admitted('居民议事会（期满）');
+    const registerToday = async () =>
+      (await t.http().get(`/admitted-items?community=${C1}`)).body.map((x: { id: string }) => x.id);
+    moveClockTo(t, '2027-12-31');
+    expect(await registerToday()).toContain(itemId);
+    // The day after its end date: out of force everywhere, though nothing has exited it yet.
+    moveClockTo(t, '2028-01-01');
+    expect((await t.http().get(`/admitted-items/${itemId}`)).body.exitedAt).toBeNull();
+    expect(await registerToday()).not.toContain(itemId);
+    const evaluation = await t
+      .http()
+      .post(`/admitted-items/${itemId}/evaluations`)
+      .set(await auth('committee'))
+      .send({ period: '2027Q4', respondents: 50, satisfied: 10 });
+    expect(evaluation.status).toBe(409);
+    expect(evaluation.body.error.code).toBe('ITEM_NOT_IN_FORCE');
+    const proposal = await t
+      .http()
+      .post(`/admitted-items/${itemId}/exit-proposals`)
+      .set(await auth('committee'))
+      .send({ reason: '期满后仍在开展' });
+    expect(proposal.status).toBe(409);
+    expect(proposal.body.error.code).toBe('ITEM_NOT_IN_FORCE');
   });
 });

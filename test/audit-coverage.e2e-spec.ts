@@ -1,10 +1,12 @@
 import { decisionHash, recordHash, type AuditProblem } from '../src/audit/audit.service.js';
 import type { AuditRecord } from '../src/audit/audit-record.entity.js';
+import { AuditSealer } from '../src/audit/audit-sealer.service.js';
 import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { APPROVALS, admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { act, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
+import { moveClockTo } from './helpers/clock.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
 
 describe('the audit chain covers what was decided: step decisions, domain events, stored decisions, daily seals', () => {
@@ -290,6 +292,17 @@ describe('the audit chain covers what was decided: step decisions, domain events
 
     // No funding due: entered at sign-off, expires at its end date; a residents' evaluation makes it exit C1.
     const free = await admitApplication(t, application({ title: '审计：免经费', fundingPerCommunityFen: 0 }));
+    expect(await makeTimersDue(t, free.instanceId)).toBe(1); // the funding window
+    await waitFor('the expiry timer to be set', async () => {
+      const rows = await t.dataSource.query(
+        `SELECT 1 FROM workflow_timer WHERE instance_id = $1 AND element_id = 'expiry' AND fired_at IS NULL`,
+        [free.instanceId],
+      );
+      return rows.length === 1;
+    });
+    // Residents evaluate it while it runs (from 2027-06-01); the sealer (every 10 minutes) seals the days passed.
+    moveClockTo(t, '2027-07-01');
+    await t.app.get(AuditSealer).sealFinishedDays();
     const poor = await t
       .http()
       .post(`/admitted-items/${free.itemId}/evaluations`)
@@ -301,14 +314,6 @@ describe('the audit chain covers what was decided: step decisions, domain events
     await act(t, 'committee', exitCase, 'communityDetermine', { decision: 'approve' });
     await act(t, 'office', exitCase, 'officeApprove', { decision: 'approve' });
     expect(await instanceStatus(t, exitCase)).toBe('completed');
-    expect(await makeTimersDue(t, free.instanceId)).toBe(1); // the funding window
-    await waitFor('the expiry timer to be set', async () => {
-      const rows = await t.dataSource.query(
-        `SELECT 1 FROM workflow_timer WHERE instance_id = $1 AND element_id = 'expiry' AND fired_at IS NULL`,
-        [free.instanceId],
-      );
-      return rows.length === 1;
-    });
     await makeTimersDue(t, free.instanceId);
     await waitFor(
       'the item to expire',

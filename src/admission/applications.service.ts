@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Role } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { camelRow, rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
@@ -17,6 +18,7 @@ import {
   type Finding,
 } from './admission-application.entity.js';
 import type { ApplicationFieldsDto, UpdateApplicationDto } from './dto/application.dto.js';
+import { inForceSql, itemsInForce } from './in-force.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
 
 const REVIEWER_ROLES: string[] = [Role.OFFICE, Role.MEMBER, Role.LEADER, Role.FINANCE];
@@ -58,6 +60,7 @@ export class ApplicationsService {
     private readonly tasks: TasksService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** A draft of the caller's department; saved incomplete, checked only for what is there. */
@@ -148,9 +151,9 @@ export class ApplicationsService {
         m,
       );
       const res = await m.query(
-        `UPDATE admission_application SET status = 'in_review', instance_id = $2, submitted_at = now(), submitted_snapshot = $3,
+        `UPDATE admission_application SET status = 'in_review', instance_id = $2, submitted_at = $5, submitted_snapshot = $3,
                 version = version + 1 WHERE id = $1 AND version = $4 AND status = 'draft' RETURNING id`,
-        [app.id, started.id, snapshot(app), app.version],
+        [app.id, started.id, snapshot(app), app.version, this.clock.now()],
       );
       if (rowsOf(res).length !== 1) throw new AppError('CONCURRENT_UPDATE');
       await this.audit.record(m, actor, {
@@ -296,11 +299,15 @@ export class ApplicationsService {
       }
     }
     if (f.regularizesItemId) {
+      // An emergency item of this department, in force today in at least one of its communities.
       const e = await m.query(
-        `SELECT 1 FROM admitted_item i JOIN org_unit u ON u.id = i.department_id WHERE i.id = $1 AND i.emergency AND i.exited_at IS NULL AND i.department_id = $2`,
+        `SELECT 1 FROM admitted_item i WHERE i.id = $1 AND i.emergency AND i.department_id = $2`,
         [f.regularizesItemId, unitId],
       );
-      if (!e.length)
+      if (
+        !e.length ||
+        !(await itemsInForce(m, { on: this.clock.today(), itemIds: [f.regularizesItemId] })).length
+      )
         add(
           'regularizesItemId',
           need(
@@ -377,35 +384,30 @@ export class ApplicationsService {
           }
         : { check: 'negative-list', result: 'pass', message: '未命中负面清单。No negative-list hit.' },
     );
-    // Items in force (or awaiting funding) of the same kind and area, over overlapping periods and communities.
+    // Items in force or awaiting funding (in-force.ts) on some day of the application's period, in its
+    // communities: of the same kind and area (duplicates), or collecting the same report fields.
+    const overlapping = {
+      on: { from: app.startDate!, to: app.endDate! },
+      communityIds: app.targetScope === 'all' ? undefined : app.targetCommunityIds,
+      orAwaitingFunding: true,
+    };
+    const sameKind = inForceSql({ ...overlapping, kind: app.kind!, statutoryArea: app.statutoryArea! }, 2);
     const duplicates: { id: string; title: string; admission_number: string }[] = await m.query(
-      `SELECT DISTINCT i.application_id AS id, i.title, i.admission_number FROM admitted_item i
-         JOIN admitted_item_community c ON c.item_id = i.id AND c.funding_status <> 'lapsed' AND c.exited_at IS NULL
-        WHERE i.application_id <> $1 AND i.kind = $2 AND i.statutory_area = $3
-          AND daterange(i.start_date, i.end_date, '[]') && daterange($4::date, $5::date, '[]')
-          AND ($6 = 'all' OR c.community_id = ANY($7::uuid[]))`,
-      [
-        app.id,
-        app.kind,
-        app.statutoryArea,
-        app.startDate,
-        app.endDate,
-        app.targetScope,
-        app.targetCommunityIds,
-      ],
+      `SELECT DISTINCT i.application_id AS id, i.title, i.admission_number
+         FROM (${sameKind.sql}) f JOIN admitted_item i ON i.id = f.item_id
+        WHERE i.application_id <> $1`,
+      [app.id, ...sameKind.params],
     );
     // 数据一次采集: report fields that an item in force over the same communities and period already collects.
+    const anyKind = inForceSql(overlapping, 3);
     const sharedFields: { id: string; admission_number: string; title: string; fields: string[] }[] = app
       .reportFields.length
       ? await m.query(
           `SELECT DISTINCT i.id, i.admission_number, i.title,
-                  ARRAY(SELECT unnest(i.report_fields) INTERSECT SELECT unnest($4::text[])) AS fields
-             FROM admitted_item i
-             JOIN admitted_item_community c ON c.item_id = i.id AND c.funding_status <> 'lapsed' AND c.exited_at IS NULL
-            WHERE i.report_fields && $4::text[] AND (i.application_id IS NULL OR i.application_id <> $1)
-              AND daterange(i.start_date, i.end_date, '[]') && daterange($2::date, $3::date, '[]')
-              AND ($5 = 'all' OR c.community_id = ANY($6::uuid[]))`,
-          [app.id, app.startDate, app.endDate, app.reportFields, app.targetScope, app.targetCommunityIds],
+                  ARRAY(SELECT unnest(i.report_fields) INTERSECT SELECT unnest($2::text[])) AS fields
+             FROM (${anyKind.sql}) f JOIN admitted_item i ON i.id = f.item_id
+            WHERE i.report_fields && $2::text[] AND (i.application_id IS NULL OR i.application_id <> $1)`,
+          [app.id, app.reportFields, ...anyKind.params],
         )
       : [];
     if (sharedFields.length) {
@@ -436,7 +438,7 @@ export class ApplicationsService {
       ),
     );
     const lead = this.config.env.ADMISSION_LEAD_WORKING_DAYS;
-    const earliest = addWorkingDays(app.submittedAt ?? new Date(), lead, calendar);
+    const earliest = addWorkingDays(app.submittedAt ?? this.clock.now(), lead, calendar);
     const start = new Date(`${app.startDate}T00:00:00+08:00`);
     findings.push(
       start.getTime() >= earliest.getTime() - 86400_000
@@ -483,7 +485,7 @@ export class ApplicationsService {
           diff[k] = { before: previous[k] ?? null, after: now[k] };
       changes.changesSinceSubmission = diff;
       changes.submittedSnapshot = now;
-      changes.submittedAt = new Date();
+      changes.submittedAt = this.clock.now();
     }
     await m.update(AdmissionApplication, { id: applicationId }, changes as never);
   }

@@ -3,11 +3,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Role } from '../auth/permissions.js';
 import type { Actor } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
 import type { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
+import { itemsInForce } from './in-force.js';
 import { ExitProposal, ItemEvaluation, type ExitOrigin } from './exit.entities.js';
 
 /** 准入与退出相结合: residents' evaluations and exit proposals, decided by workflows/exit.bpmn. */
@@ -18,6 +20,7 @@ export class ExitService {
     private readonly runtime: WorkflowRuntime,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -118,19 +121,19 @@ export class ExitService {
         status: 'open',
       }),
     );
-    const communities: { community_id: string }[] = communityId
-      ? [{ community_id: communityId }]
-      : await m.query(
-          `SELECT community_id FROM admitted_item_community WHERE item_id = $1 AND funding_status IN ('not_required', 'confirmed') AND exited_at IS NULL ORDER BY community_id`,
-          [itemId],
-        );
+    // The item's exit: every community where it is or will be in force, from today to its end.
+    const communities = communityId
+      ? [communityId]
+      : (await itemsInForce(m, { on: { from: this.clock.today(), to: item.endDate }, itemIds: [itemId] }))
+          .map((c) => c.communityId)
+          .sort();
     const started = await this.runtime.start(
       actor,
       {
         processId: 'exit',
         businessKey: proposal.id,
         ownerUnitId: item.departmentId,
-        variables: { proposalId: proposal.id, itemId, communities: communities.map((c) => c.community_id) },
+        variables: { proposalId: proposal.id, itemId, communities },
       },
       m,
     );
@@ -197,11 +200,15 @@ export class ExitService {
     return rows.length > 0;
   }
 
-  /** The item must be in force in the community (entered, not lapsed, not exited); else 404/409. */
+  /** The item must be in force in the community today (in-force.ts); else 404 (not its community) or 409. */
   private async inForceIn(m: EntityManager, itemId: string, communityId: string): Promise<void> {
     const row = await m.findOneBy(AdmittedItemCommunity, { itemId, communityId });
     if (!row) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
-    if (!row.enteredAt || row.fundingStatus === 'lapsed' || row.exitedAt)
-      throw new AppError('ITEM_NOT_IN_FORCE');
+    const inForce = await itemsInForce(m, {
+      on: this.clock.today(),
+      itemIds: [itemId],
+      communityIds: [communityId],
+    });
+    if (!inForce.length) throw new AppError('ITEM_NOT_IN_FORCE');
   }
 }

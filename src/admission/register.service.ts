@@ -6,11 +6,13 @@ import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
-import { cstDay } from '../common/china-time.js';
+import { addDays, cstDay, dayStartCst, nextDay } from '../common/china-time.js';
+import { Clock } from '../common/clock.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
 import type { RegisterTransferDto } from './dto/funding.dto.js';
+import { inForceSql } from './in-force.js';
 
 const NUMBER_LOCK = 7270041;
 
@@ -38,6 +40,7 @@ export class RegisterService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -198,11 +201,9 @@ export class RegisterService {
             problems: [`以下社区不在本级辖区内：${bad.join('、')}。Not communities of your area.`],
           },
         ]);
-      const now = new Date();
+      const now = this.clock.now();
       const today = cstDay(now);
-      const end = cstDay(
-        new Date(new Date(`${today}T12:00:00+08:00`).getTime() + (dto.days - 1) * 86400_000),
-      );
+      const end = addDays(today, dto.days - 1);
       const { year, seq } = await this.nextNumber(m, level.groupId!, now);
       const item = await m.save(
         m.create(AdmittedItem, {
@@ -252,7 +253,7 @@ export class RegisterService {
 
   /** The instant an item stops being in force: the start of the day after its end date, China time. */
   expiresAt(item: Pick<AdmittedItem, 'endDate'>): Date {
-    return new Date(new Date(`${item.endDate}T00:00:00+08:00`).getTime() + 86400_000);
+    return dayStartCst(nextDay(item.endDate));
   }
 
   /** At its end date an item exits every community by itself; nothing is deleted. */
@@ -383,7 +384,7 @@ export class RegisterService {
       if (community.fundingStatus === 'lapsed') throw new AppError('FUNDING_LAPSED');
       if (community.fundingStatus !== 'awaiting')
         throw new AppError('FUNDING_NOT_DUE', { status: community.fundingStatus });
-      const now = new Date();
+      const now = this.clock.now();
       await m.update(FundingTransfer, { id: transferId }, { confirmedBy: p.userId, confirmedAt: now });
       await m.update(
         AdmittedItemCommunity,
@@ -402,12 +403,12 @@ export class RegisterService {
   }
 
   /**
-   * Public register: items in force on `asOf` (default today, China time) — in the given community (its list,
-   * in one call), or anywhere. In force: within its period, entered the community (funded or none due), not
-   * lapsed, not exited by then.
+   * Public register: items in force (in-force.ts) on `asOf` (default today, China time) — in the given
+   * community (its list, in one call), or anywhere.
    */
   async inForce(communityCode: string | undefined, asOf: string | undefined): Promise<RegisterEntry[]> {
-    const day = asOf ?? cstDay(new Date());
+    const day = asOf ?? this.clock.today();
+    const inForce = inForceSql({ on: day }, 2);
     const rows: (Record<string, unknown> & { communities: RegisterEntry['communities'] })[] =
       await this.dataSource.query(
         `SELECT i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
@@ -415,17 +416,14 @@ export class RegisterService {
               i.funding_per_community_fen,
               json_agg(json_build_object('code', u.code, 'name', u.name, 'fundingStatus', c.funding_status, 'enteredAt', c.entered_at)
                        ORDER BY u.code) AS communities
-         FROM admitted_item i
-         JOIN admitted_item_community c ON c.item_id = i.id
+         FROM (${inForce.sql}) f
+         JOIN admitted_item i ON i.id = f.item_id
+         JOIN admitted_item_community c ON c.item_id = f.item_id AND c.community_id = f.community_id
          JOIN org_unit u ON u.id = c.community_id
-        WHERE i.start_date <= $1::date AND i.end_date >= $1::date
-          AND c.funding_status IN ('not_required', 'confirmed')
-          AND (c.entered_at AT TIME ZONE 'Asia/Shanghai')::date <= $1::date
-          AND (c.exited_at IS NULL OR (c.exited_at AT TIME ZONE 'Asia/Shanghai')::date > $1::date)
-          AND ($2::text IS NULL OR u.code = $2)
+        WHERE ($1::text IS NULL OR u.code = $1)
         GROUP BY i.id
         ORDER BY i.number_year, i.admission_number`,
-        [day, communityCode ?? null],
+        [communityCode ?? null, ...inForce.params],
       );
     return rows.map((r) => ({
       id: r.id as string,

@@ -1,0 +1,75 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * 在施 — the one meaning of "an admitted item is in force in a community on a day". Every place that asks
+ * (the public register, residents' evaluations and exits, regularizing an emergency item, the duplicate check,
+ * and next the dispatch of work to a community) asks this query and nothing else.
+ *
+ * An item is in force in a community on day D (a China day, Asia/Shanghai) when
+ *  - D is within its period: start_date ≤ D ≤ end_date;
+ *  - it entered the community by D: funding confirmed or none due (seed 002 §5: funding before entry), and
+ *    entered_at falls on D or earlier — a community whose funding lapsed never entered;
+ *  - it has not left the community by D: exited_at (an exit decided, its end date passed, regularized) is
+ *    empty or falls on a later day.
+ * A period of days [from, to] asks "in force on at least one day of it".
+ *
+ * Questions that differ on purpose are parameters, not copies: `orAwaitingFunding` also counts communities
+ * still within their funding window (what is or will be in force: the duplicate check of a new application).
+ */
+export interface InForceQuery {
+  /** A China day (YYYY-MM-DD), or a period of days (in force on at least one of them). */
+  on: string | { from: string; to: string };
+  /** Only these communities (org_unit ids); all when absent. */
+  communityIds?: readonly string[];
+  /** Only these items; all when absent. */
+  itemIds?: readonly string[];
+  /** Only items of this kind. */
+  kind?: string;
+  /** Only items of this statutory area. */
+  statutoryArea?: string;
+  /** Also counts communities whose funding is awaited (not yet entered, not lapsed). */
+  orAwaitingFunding?: boolean;
+}
+
+export interface InForcePair {
+  itemId: string;
+  communityId: string;
+}
+
+/**
+ * The query as SQL text selecting `item_id, community_id` (one row per item and community in force), with its
+ * parameters numbered from `first`, for a caller that joins it to more (the register's columns).
+ */
+export function inForceSql(q: InForceQuery, first = 1): { sql: string; params: unknown[] } {
+  const from = typeof q.on === 'string' ? q.on : q.on.from;
+  const to = typeof q.on === 'string' ? q.on : q.on.to;
+  const params: unknown[] = [from, to];
+  const $ = (value: unknown) => {
+    params.push(value);
+    return `$${first + params.length - 1}`;
+  };
+  const [$from, $to] = [`$${first}::date`, `$${first + 1}::date`];
+  const entered = `(c.funding_status IN ('not_required', 'confirmed') AND (c.entered_at AT TIME ZONE 'Asia/Shanghai')::date <= ${$to})`;
+  const where = [
+    `i.start_date <= ${$to} AND i.end_date >= ${$from}`,
+    q.orAwaitingFunding ? `(${entered} OR c.funding_status = 'awaiting')` : entered,
+    `(c.exited_at IS NULL OR (c.exited_at AT TIME ZONE 'Asia/Shanghai')::date > ${$from})`,
+  ];
+  if (q.communityIds) where.push(`c.community_id = ANY(${$([...q.communityIds])}::uuid[])`);
+  if (q.itemIds) where.push(`i.id = ANY(${$([...q.itemIds])}::uuid[])`);
+  if (q.kind !== undefined) where.push(`i.kind = ${$(q.kind)}`);
+  if (q.statutoryArea !== undefined) where.push(`i.statutory_area = ${$(q.statutoryArea)}`);
+  return {
+    sql: `SELECT c.item_id, c.community_id
+            FROM admitted_item i JOIN admitted_item_community c ON c.item_id = i.id
+           WHERE ${where.join('\n             AND ')}`,
+    params,
+  };
+}
+
+/** The items and communities in force (see the rule above). */
+export async function itemsInForce(m: EntityManager, q: InForceQuery): Promise<InForcePair[]> {
+  const { sql, params } = inForceSql(q);
+  const rows: { item_id: string; community_id: string }[] = await m.query(sql, params);
+  return rows.map((r) => ({ itemId: r.item_id, communityId: r.community_id }));
+}
