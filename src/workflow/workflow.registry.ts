@@ -69,14 +69,34 @@ export class WorkflowRegistry {
   private readonly required = new Set<string>();
   private readonly adminStartable = new Set<string>();
   private escalation?: GroupResolver;
+  /** Who registered each name (kind and name → the registering code's place), for the error on a second one. */
+  private readonly registrants = new Map<string, string>();
+
+  /**
+   * A name is registered once: a second registration of a candidate group, a service topic, a form or the
+   * escalation is a mistake (two modules would each believe theirs runs) and stops the start-up, naming both.
+   */
+  private claim(kind: string, name: string): void {
+    const key = `${kind} ${name}`;
+    const registrant = registrantOf(new Error().stack);
+    const first = this.registrants.get(key);
+    if (first !== undefined)
+      throw new Error(
+        `workflow ${kind} "${name}" is registered twice: first by ${first}, again by ${registrant}`,
+      );
+    this.registrants.set(key, registrant);
+  }
 
   registerGroup(name: string, resolver: GroupResolver): void {
+    this.claim('candidate group', name);
     this.groups.set(name, resolver);
   }
   registerService(topic: string, handler: ServiceHandler): void {
+    this.claim('service topic', topic);
     this.services.set(topic, handler);
   }
   registerForm(formKey: string, spec: FormSpec): void {
+    this.claim('form', formKey);
     this.forms.set(formKey, spec);
   }
   requireProcess(processId: string): void {
@@ -91,6 +111,7 @@ export class WorkflowRegistry {
   }
   /** Where overdue steps are escalated (e.g. the office of the case's level). */
   registerEscalation(resolver: GroupResolver): void {
+    this.claim('escalation', 'of overdue steps');
     this.escalation = resolver;
   }
 
@@ -138,4 +159,18 @@ export class WorkflowRegistry {
   escalationResolver(): GroupResolver | undefined {
     return this.escalation;
   }
+}
+
+/**
+ * The code that called a register method, from a stack trace (e.g. `WorkflowGroups.onModuleInit
+ * (src/org/workflow-groups.ts:25)`), or "an unknown registrant" when the stack does not say.
+ */
+export function registrantOf(stack: string | undefined): string {
+  const frames = (stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+  const caller = frames.find((l) => !/workflow\.registry\.[jt]s/.test(l));
+  if (!caller) return 'an unknown registrant';
+  return caller
+    .trim()
+    .replace(/^at /, '')
+    .replace(/(?:file:\/\/)?[^\s(]*?\/((?:src|test|bench|dist)\/)/, '$1');
 }
