@@ -3,6 +3,8 @@ import { Role } from '../auth/permissions.js';
 import { WorkflowRegistry, type GroupContext } from '../workflow/workflow.registry.js';
 import { LevelUnitsService, type LevelUnits } from './level-units.service.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Resolves the candidate groups that BPMN user tasks name (camunda:candidateGroups) against the organization
  * tree, from the unit that owns the case (e.g. the applicant's department). A department applies to the
@@ -17,6 +19,30 @@ export class WorkflowGroups implements OnModuleInit {
 
   private levelUnits(ctx: GroupContext): Promise<LevelUnits> {
     return this.levels.of(ctx.manager, ctx.instance.ownerUnitId);
+  }
+
+  /**
+   * The street office (街道办事处) of the case's community: the active STREET unit on the community's path. The
+   * case's community is the first of these that is a community: the unit of this iteration of a multi-instance
+   * step (one task per community, e.g. over an exit's communities), the case variable `communityId` (a case
+   * about one community, as a dispute will be), the unit that owns the case (a committee's own case). A case
+   * about several communities names none of them: loop over them instead. None found: no street office.
+   */
+  private async streetOfCaseCommunity(ctx: GroupContext): Promise<string | null> {
+    const ids = [ctx.loopItem, ctx.variables.communityId, ctx.instance.ownerUnitId].filter(
+      (x): x is string => typeof x === 'string' && UUID.test(x),
+    );
+    if (!ids.length) return null;
+    const rows: { id: string }[] = await ctx.manager.query(
+      `SELECT s.id
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS k(id, n)
+         JOIN org_unit c ON c.id = k.id AND c.kind = 'COMMUNITY'
+         JOIN org_unit s ON s.id = ANY(string_to_array(trim(both '/' from c.path), '/')::uuid[])
+                        AND s.kind = 'STREET' AND s.active
+        ORDER BY k.n LIMIT 1`,
+      [ids],
+    );
+    return rows[0]?.id ?? null;
   }
 
   onModuleInit(): void {
@@ -78,6 +104,10 @@ export class WorkflowGroups implements OnModuleInit {
           )
         : [];
       return { unitIds: rows.map((x) => x.id), roles: [Role.FINANCE] };
+    });
+    r.registerGroup('street-office', async (ctx) => {
+      const street = await this.streetOfCaseCommunity(ctx);
+      return { unitIds: street ? [street] : [], roles: [Role.STREET] };
     });
     r.registerEscalation(async (ctx) => {
       const l = await this.levelUnits(ctx);
