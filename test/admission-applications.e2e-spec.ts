@@ -1,3 +1,5 @@
+import { addDays } from '../src/common/china-time.js';
+import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions } from './helpers/cases.js';
 
@@ -237,7 +239,7 @@ describe('admission applications (准入审批表) and the admission flow up to 
   });
 
   it('given a start too soon (提前期), then the lead-time check fails', async () => {
-    const soon = new Date(Date.now() + 10 * 86400_000).toISOString().slice(0, 10);
+    const soon = addDays(t.app.get(Clock).today(), 10);
     const a = await toScopeReview({ ...complete(), startDate: soon, endDate: '2027-12-31' });
     expect((await app(a.id)).findings.find((f: { check: string }) => f.check === 'lead-time')).toMatchObject({
       result: 'fail',

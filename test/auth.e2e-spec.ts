@@ -88,7 +88,7 @@ describe('auth', () => {
       const row = (
         await t.dataSource.query(`SELECT locked_until FROM app_user WHERE username = 'member-2'`)
       )[0];
-      expect(new Date(row.locked_until).getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
+      expect(new Date(row.locked_until).getTime()).toBeGreaterThan(t.app.get(Clock).nowMs() + 29 * 60_000);
     });
 
     it('given a locked account whose 30 minutes have passed, when logging in, then it works again', async () => {

@@ -216,7 +216,7 @@ describe('identity', () => {
       );
       expect(Number(tried[0].n)).toBe(5);
       const user = (await t.dataSource.query(`SELECT locked_until FROM app_user WHERE id = $1`, [id]))[0];
-      expect(new Date(user.locked_until).getTime()).toBeGreaterThan(Date.now());
+      expect(new Date(user.locked_until).getTime()).toBeGreaterThan(t.app.get(Clock).nowMs());
     });
 
     it('given a burst of 50 wrong passwords from one address across two server processes, then all but LOGIN_ADDRESS_MAX_FAILURES answer 429 with Retry-After; other addresses and, once the window has passed, that one log in', async () => {

@@ -11,7 +11,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { TasksService } from '../workflow/tasks.service.js';
-import { addWorkingDays } from '../common/china-time.js';
+import { addWorkingDays, dayStartCst } from '../common/china-time.js';
 import {
   AdmissionApplication,
   type ApplicationStatus,
@@ -439,7 +439,7 @@ export class ApplicationsService {
     );
     const lead = this.config.env.ADMISSION_LEAD_WORKING_DAYS;
     const earliest = addWorkingDays(app.submittedAt ?? this.clock.now(), lead, calendar);
-    const start = new Date(`${app.startDate}T00:00:00+08:00`);
+    const start = dayStartCst(app.startDate!);
     findings.push(
       start.getTime() >= earliest.getTime() - 86400_000
         ? {
