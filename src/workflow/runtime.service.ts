@@ -4,7 +4,7 @@ import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService, assertAppended, decisionHash, type AuditEntry } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
-import { prepared, rowsOf } from '../common/sql.js';
+import { rowsOf } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LiveEngine, type ElementApi } from './bpmn.js';
 import { mayHold } from './candidates.js';
@@ -53,8 +53,6 @@ export interface StepContext {
   newTasks: NewTaskRow[];
   /** Time limits of the new tasks (their timer rows need the task rows written first). */
   limitTimers: Parameters<WorkflowRuntime['scheduleTimer']>[1][];
-  /** A plain step runs outside a transaction until it is written (see writePlainStep): `manager` only reads. */
-  autocommit?: boolean;
 }
 
 /** A user's completion of a step task. */
@@ -153,7 +151,7 @@ export interface StartOptions {
 }
 
 /**
- * A step's writes of the case row, numbered as in finishStep and writePlainStep: $1 case id, $2 version read,
+ * A step's writes of the case row, numbered as in finishStep: $1 case id, $2 version read,
  * $3 state, $4 variables, $5 status, $6 now, $7 the completed task whose step can be withdrawn (撤回).
  */
 const undoSql = `
@@ -267,9 +265,6 @@ const TIMER_SWEEP_LOCK = 7270032;
 /** Thrown inside a step to roll it back quietly (e.g. a timer that another process already fired). */
 class NothingToDo extends Error {}
 
-/** A plain step's statement found the case or its tasks changed since they were read: it wrote nothing. */
-class CaseMoved extends Error {}
-
 /**
  * Runs BPMN instances durably. Every step — start, completing a task, firing a timer, retrying an incident —
  * runs in one transaction that writes the engine state (checked against the version read), the task rows,
@@ -361,13 +356,13 @@ export class WorkflowRuntime implements OnModuleDestroy {
     instanceId: string,
     actor: Actor,
     op: (ctx: StepContext) => Promise<T>,
-    opts: { allowInactive?: boolean; preloaded?: InstanceRow; plain?: boolean } = {},
+    opts: { allowInactive?: boolean; preloaded?: InstanceRow } = {},
   ): Promise<T> {
     // A row the caller read with its own query saves a round trip, unless a step of this case is running in
     // this process (the row must then be read after it). If the case moved on between the caller's read and
     // this step, the version check fails, and the step runs once more on a fresh row, as it would have.
     const preloaded = this.queues.has(instanceId) ? undefined : opts.preloaded;
-    const attempt = async (row?: InstanceRow, plain = false): Promise<T> => {
+    const attempt = async (row?: InstanceRow): Promise<T> => {
       // A row older than this process's engine of the case was read before this process's last step: reread
       // it rather than throw the engine away.
       const cachedVersion = this.cache.get(instanceId)?.version;
@@ -381,40 +376,13 @@ export class WorkflowRuntime implements OnModuleDestroy {
       const live = await this.liveEngine(instance, definition);
       let evict = false;
       try {
-        let result: T;
-        if (plain) {
-          // The engine moves in memory first; a plain outcome is then written by one statement, anything
-          // else (services, timers, tasks to cancel) in a transaction, as below.
-          const waitsBefore = new Set(live.waits.keys());
-          const ctx = this.context(
-            this.dataSource.manager,
-            live,
-            instance,
-            definition,
-            actor,
-            this.clock.now(),
-          );
-          ctx.autocommit = true;
-          result = await op(ctx);
-          const written = await this.writePlainStep(ctx, waitsBefore);
-          if (written === 'moved') throw new CaseMoved();
-          if (!written) {
-            ctx.autocommit = false;
-            await this.dataSource.transaction(async (manager) => {
-              ctx.manager = manager;
-              await this.finishStep(ctx);
-            });
-          }
+        const result = await this.dataSource.transaction(async (manager) => {
+          const ctx = this.context(manager, live, instance, definition, actor, this.clock.now());
+          const r = await op(ctx);
+          await this.finishStep(ctx);
           evict = ctx.evict;
-        } else {
-          result = await this.dataSource.transaction(async (manager) => {
-            const ctx = this.context(manager, live, instance, definition, actor, this.clock.now());
-            const r = await op(ctx);
-            await this.finishStep(ctx);
-            evict = ctx.evict;
-            return r;
-          });
-        }
+          return r;
+        });
         if (evict) live.stop();
         else this.remember(instanceId, live, instance.version + 1);
         return result;
@@ -425,14 +393,13 @@ export class WorkflowRuntime implements OnModuleDestroy {
       }
     };
     return this.serialize(instanceId, async () => {
-      if (!preloaded && !opts.plain) return attempt();
+      if (!preloaded) return attempt();
       try {
-        return await attempt(preloaded, opts.plain);
+        return await attempt(preloaded);
       } catch (e) {
-        // The case moved on since it was read (or its rows are not as the engine has them): run the step
-        // again, in a transaction, on a fresh row — as it would have run had it come a moment later.
-        if (e instanceof CaseMoved || (e instanceof AppError && e.code === 'CONCURRENT_UPDATE'))
-          return attempt();
+        // The case moved on since the caller read it: run the step again on a fresh row — as it would have
+        // run had it come a moment later.
+        if (e instanceof AppError && e.code === 'CONCURRENT_UPDATE') return attempt();
         throw e;
       }
     });
@@ -440,8 +407,6 @@ export class WorkflowRuntime implements OnModuleDestroy {
 
   /** Completes the task at once, inside the step (when later work of the step must see it completed). */
   async completeTaskNow(ctx: StepContext, c: TaskCompletion): Promise<void> {
-    if (ctx.autocommit)
-      throw new Error('a task completed ahead of its step needs the step to be plain = false');
     const done = await ctx.manager.query(
       completionSql((i) => `$${i + 1}`),
       completionParams(c, ctx.now),
@@ -869,111 +834,6 @@ export class WorkflowRuntime implements OnModuleDestroy {
       [JSON.stringify(tasks), JSON.stringify(historyRows(ctx, history)), ...(chain?.params ?? [])],
     );
     if (chain) assertAppended(result[0]?.id);
-  }
-
-  /**
-   * Writes a plain step — a task completed, the flow moved on to user tasks without time limits, no service
-   * ran, no timer waits, no other task ends — in one statement without BEGIN/COMMIT: the completion, the
-   * undo copy, the version-checked state, the new tasks (candidates resolved first, by reads), the timers
-   * of the completed task, the history and the audit record. The statement's guard undoes all of it if the
-   * case, the task or the case's open tasks are not as read ('moved'). False: not plain, finish it in a
-   * transaction.
-   */
-  private async writePlainStep(ctx: StepContext, waitsBefore: Set<string>): Promise<boolean | 'moved'> {
-    const { live, instance } = ctx;
-    const c = ctx.taskCompletion;
-    if (
-      !c ||
-      ctx.status ||
-      ctx.reopen ||
-      ctx.ranServices ||
-      ctx.history.some((h) => h.action === 'task.reopened')
-    )
-      return false;
-    if (live.pendingServices.length || live.failed || live.heldTimers().length) return false;
-    const waitsAfter = live.ended ? new Map<string, ElementApi>() : live.waits;
-    // The case's other open tasks must all still wait (none to cancel), and new waits must have no time limit.
-    const stillOpen = [...waitsBefore].filter((e) => e !== c.executionId);
-    if (stillOpen.some((e) => !waitsAfter.has(e))) return false;
-    const fresh = [...waitsAfter.values()].filter((api) => !waitsBefore.has(api.executionId));
-    if (fresh.some((api) => (api.owner.behaviour as { dueDate?: string }).dueDate)) return false;
-    const status: InstanceStatus = live.ended ? 'completed' : instance.status;
-    if (status === 'completed') ctx.history.push({ action: 'instance.completed' });
-    for (const api of fresh) await this.createTask(ctx, api);
-    for (const t of live.trail.splice(0)) {
-      if (t.event === 'activity.end' && t.type !== 'bpmn:SequenceFlow')
-        ctx.history.push({ action: 'element.completed', elementId: t.elementId });
-    }
-    const state = await live.state();
-    const variables = JSON.parse(JSON.stringify(live.variables())) as Record<string, unknown>;
-    const chain = this.audit.sql(ctx.actor, stepAudit(ctx, status), 18);
-    const completion = [8, 9, 6, 10, 11, 12, 13];
-    let rows: { audit_id: string | null; open: TaskRowBrief[] }[];
-    try {
-      rows = await this.dataSource.query(
-        prepared(
-          'workflow_plain_step',
-          `WITH done AS (${completionSql((i) => `$${completion[i]}`)}),
-         undo AS (${undoSql}),
-         upd AS (${stateUpdateSql}),
-         open_before AS (
-           SELECT id, execution_id, element_id, name, status FROM workflow_task
-            WHERE instance_id = $1 AND kind = 'step' AND status = 'open' AND id <> $8::uuid),
-         new_tasks AS (${insertTasksSql('$15')}),
-         timers AS (
-           UPDATE workflow_timer SET cancelled_at = $6
-            WHERE instance_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
-              AND (kind = 'bpmn' OR task_id = $8::uuid OR $17::boolean
-                   OR EXISTS (SELECT 1 FROM workflow_task k WHERE k.id = workflow_timer.task_id AND k.status <> 'open'))
-           RETURNING 1),
-         history AS (${insertHistorySql('$16')}),
-         ${chain.cte}
-         SELECT workflow_step_guard(
-                  (SELECT count(*) FROM done) = 1 AND (SELECT count(*) FROM upd) = 1
-                  AND (SELECT coalesce(array_agg(execution_id::text ORDER BY execution_id::text), '{}') FROM open_before)
-                    = (SELECT coalesce(array_agg(e ORDER BY e), '{}') FROM unnest($14::text[]) AS e)) AS ok,
-                (SELECT id FROM audit_row) AS audit_id,
-                (SELECT coalesce(json_agg(json_build_object('id', id, 'execution_id', execution_id, 'status', status,
-                                                            'element_id', element_id, 'name', name)), '[]'::json)
-                   FROM open_before) AS open`,
-        ),
-        [
-          ...caseWriteParams(ctx, state, variables, status),
-          c.taskId,
-          c.version,
-          c.userId,
-          c.decision,
-          JSON.stringify(c.form),
-          c.comment,
-          stillOpen,
-          JSON.stringify(ctx.newTasks),
-          JSON.stringify(historyRows(ctx, ctx.history)),
-          status === 'completed',
-          ...chain.params,
-        ],
-      );
-    } catch (e) {
-      // WF409: the guard; 23505: a new wait's task row exists already (another step wrote it meanwhile):
-      // both rerun the step in full on a fresh row, which then answers as the rows stand.
-      const code = (e as { code?: string }).code;
-      if (code === 'WF409' || code === '23505') return 'moved';
-      throw e;
-    }
-    assertAppended(rows[0]?.audit_id);
-    const open = new Map(rows[0].open.map((t) => [t.execution_id, t]));
-    const created = new Map(ctx.newTasks.map((t) => [t.execution_id, t]));
-    for (const [executionId, api] of waitsAfter) {
-      // Named as syncTasks names them: an existing task by its row, a new one by its element.
-      const existing = open.get(executionId);
-      const id = existing?.id ?? created.get(executionId)?.id;
-      if (id)
-        ctx.openTasks.push({
-          id,
-          elementId: api.id,
-          name: existing ? existing.name : (api.owner.name ?? api.id),
-        });
-    }
-    return true;
   }
 
   private async runServices(ctx: StepContext): Promise<void> {
