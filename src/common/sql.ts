@@ -22,7 +22,7 @@ export function camelRow(row: Record<string, unknown>): Record<string, unknown> 
 /**
  * SQL to run as a named prepared statement: PostgreSQL parses it once per connection and, once it sees that
  * a generic plan serves, stops planning it at every call. For the fixed statements every request sends
- * (session check, task read, the plain step's write); pass the result to `query` in place of the text.
+ * (session check, task read, level lookup); pass the result to `query` in place of the text.
  * The name must stand for one text only.
  */
 export function prepared(name: string, text: string): string {

@@ -398,9 +398,7 @@ export class TasksService {
         api.signal({ decision, form });
         ctx.live.waits.delete(t.executionId);
       },
-      // Plain (one statement, see WorkflowRuntime.writePlainStep) unless the form's check or a countersign
-      // tally needs the step's transaction.
-      { preloaded: instance, plain: !spec?.check && t.loopIndex === null },
+      { preloaded: instance },
     );
     // What happens next: the case's status and its open tasks (so that a client need not search its inbox).
     const ctx = after!;

@@ -8,6 +8,11 @@ import {
 import { Clock } from '../common/clock.js';
 import { DefinitionsService } from './definitions.service.js';
 import { InstancesService } from './instances.service.js';
+import { EngineCache } from './runtime/engine-cache.js';
+import { ServiceRunner } from './runtime/service-runner.js';
+import { StepRepository } from './runtime/step.repository.js';
+import { TaskCreation } from './runtime/task-creation.js';
+import { RuntimeTimers } from './runtime/timers.js';
 import { WorkflowRuntime } from './runtime.service.js';
 import { TasksController } from './tasks.controller.js';
 import { TaskHolders } from './task-holders.service.js';
@@ -28,6 +33,11 @@ import { WorkflowRegistry } from './workflow.registry.js';
     WorkflowRegistry,
     Clock,
     DefinitionsService,
+    StepRepository,
+    EngineCache,
+    ServiceRunner,
+    TaskCreation,
+    RuntimeTimers,
     WorkflowRuntime,
     TasksService,
     TaskHolders,

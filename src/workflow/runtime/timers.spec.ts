@@ -1,0 +1,170 @@
+import { FakeStepRepository, FAKE_MANAGER, fakeLive } from '../../../test/helpers/fake-step-repository.js';
+import { Clock } from '../../common/clock.js';
+import type { TimerQueue } from '../timer-queue.js';
+import type { WorkflowTimer } from '../workflow-timer.entity.js';
+import type { WorkflowRegistry } from '../workflow.registry.js';
+import { NothingToDo, type StepContext, type TimerRowBrief } from './step-records.js';
+import { planTimers, RuntimeTimers } from './timers.js';
+
+const held = (executionId: string) => ({
+  elementId: executionId.split('_')[0],
+  executionId,
+  expireAt: new Date('2026-12-31T00:00:00Z'),
+  fire: () => undefined,
+});
+const pending = (id: string, over: Partial<TimerRowBrief> = {}): TimerRowBrief => ({
+  id,
+  execution_id: `${id}_exec`,
+  kind: 'bpmn',
+  task_id: null,
+  task_open: null,
+  ...over,
+});
+
+describe('which timers a step schedules and cancels', () => {
+  it('given a case that ends, then every pending timer is cancelled, BPMN and task timers alike, and none scheduled', () => {
+    const plan = planTimers({
+      ended: true,
+      held: [held('lapse_1')],
+      pending: [
+        pending('b', { execution_id: 'lapse_1' }),
+        pending('limit', { kind: 'task-limit', task_id: 't1', task_open: true }),
+        pending('delegation', { kind: 'delegation', task_id: 't2', task_open: true }),
+      ],
+      closedTaskIds: new Set(),
+    });
+    expect(plan.schedule).toEqual([]);
+    expect(plan.cancel.sort()).toEqual(['b', 'delegation', 'limit']);
+  });
+
+  it('given a boundary event that fired (the engine no longer holds its timer), then its timer is cancelled and a newly held one is scheduled', () => {
+    const plan = planTimers({
+      ended: false,
+      held: [held('next_1'), held('kept_1')],
+      pending: [pending('gone', { execution_id: 'boundary_1' }), pending('kept', { execution_id: 'kept_1' })],
+      closedTaskIds: new Set(),
+    });
+    expect(plan.cancel).toEqual(['gone']);
+    expect(plan.schedule.map((t) => t.executionId)).toEqual(['next_1']);
+  });
+
+  it('given tasks the step completed or cancelled and a task no longer open, then their time limits stop and open tasks keep theirs', () => {
+    const plan = planTimers({
+      ended: false,
+      held: [],
+      pending: [
+        pending('done', { kind: 'task-limit', task_id: 'completed', task_open: true }),
+        pending('cancelled', { kind: 'task-limit', task_id: 'cancelled', task_open: true }),
+        pending('stale', { kind: 'delegation', task_id: 'closed-before', task_open: false }),
+        pending('open', { kind: 'task-limit', task_id: 'open', task_open: true }),
+      ],
+      closedTaskIds: new Set(['completed', 'cancelled']),
+    });
+    expect(plan.cancel.sort()).toEqual(['cancelled', 'done', 'stale']);
+  });
+});
+
+describe('durable timers', () => {
+  const timer = (over: Partial<WorkflowTimer> = {}): WorkflowTimer => ({
+    id: 'timer-1',
+    instanceId: 'case-1',
+    kind: 'bpmn',
+    elementId: 'lapse',
+    executionId: 'lapse_1',
+    taskId: null,
+    fireAt: new Date('2026-12-31T00:00:00Z'),
+    createdAt: new Date(0),
+    firedAt: null,
+    cancelledAt: null,
+    jobId: null,
+    ...over,
+  });
+  let repo: FakeStepRepository;
+  let jobs: string[];
+  let timers: RuntimeTimers;
+  beforeEach(() => {
+    repo = new FakeStepRepository();
+    jobs = [];
+    const queue = {
+      schedule: async (_m: unknown, timerId: string) => {
+        jobs.push(timerId);
+        return `job-of-${timerId}`;
+      },
+    } as unknown as TimerQueue;
+    timers = new RuntimeTimers(repo.asRepository, queue, {} as WorkflowRegistry, {} as never, new Clock());
+  });
+  const stepOf = (status: 'active' | 'suspended', fired: string[]) =>
+    ({
+      manager: FAKE_MANAGER,
+      instance: { id: 'case-1', status },
+      live: fakeLive({ heldTimers: () => [{ ...held('lapse_1'), fire: () => fired.push('lapse_1') }] }),
+      history: [],
+    }) as unknown as StepContext;
+
+  it('given a timer another process fired already, when its step runs, then it rolls back quietly and fires nothing', async () => {
+    repo.timers.set('timer-1', timer({ firedAt: new Date() }));
+    const fired: string[] = [];
+    const ctx = stepOf('active', fired);
+    await expect(timers.fireInStep(ctx, timer())).rejects.toBeInstanceOf(NothingToDo);
+    expect(fired).toEqual([]);
+    expect(ctx.history).toEqual([]);
+  });
+
+  it('given a suspended case, when its timer comes due, then the step rolls back (the claim with it) and the timer waits', async () => {
+    repo.timers.set('timer-1', timer());
+    const fired: string[] = [];
+    await expect(timers.fireInStep(stepOf('suspended', fired), timer())).rejects.toBeInstanceOf(NothingToDo);
+    expect(fired).toEqual([]);
+  });
+
+  it('given an active case, when its timer fires, then the engine fires it and the step records timer.fired', async () => {
+    repo.timers.set('timer-1', timer());
+    const fired: string[] = [];
+    const ctx = stepOf('active', fired);
+    await timers.fireInStep(ctx, timer());
+    expect(fired).toEqual(['lapse_1']);
+    expect(ctx.history.map((h) => h.action)).toEqual(['timer.fired']);
+  });
+
+  it('given a new timer, when it is scheduled, then its row gets the job created in the same transaction', async () => {
+    await timers.schedule(FAKE_MANAGER, {
+      instanceId: 'case-1',
+      kind: 'task-limit',
+      elementId: 'review',
+      executionId: 'review_1',
+      taskId: 'task-1',
+      fireAt: new Date('2026-12-31T00:00:00Z'),
+    });
+    expect(repo.writes).toEqual([
+      ['insertTimer', 'task-limit', 'review'],
+      ['setTimerJob', 'timer-1', 'job-of-timer-1'],
+    ]);
+  });
+
+  it('given another process sweeping, then this one queues nothing; given the lock, then each lost timer gets a new job', async () => {
+    repo.lost = ['a', 'b'];
+    repo.sweepLocked = false;
+    expect(await timers.sweep()).toBe(0);
+    expect(jobs).toEqual([]);
+    repo.sweepLocked = true;
+    expect(await timers.sweep()).toBe(2);
+    expect(repo.writes).toEqual([
+      ['setTimerJob', 'a', 'job-of-a'],
+      ['setTimerJob', 'b', 'job-of-b'],
+    ]);
+  });
+
+  it('given a timer whose job spent its retries, then an incident opens once and each later failure counts an attempt', async () => {
+    repo.timers.set('timer-1', timer());
+    await timers.failed('timer-1', new Error('boom'));
+    await timers.failed('timer-1', new Error('boom again'));
+    expect(repo.writeNames).toEqual(['insertIncident', 'insertHistory', 'incidentAgain']);
+    expect(repo.incidents[0]).toMatchObject({ topic: 'timer:bpmn', attempts: 2, message: 'boom again' });
+  });
+
+  it('given a timer fired or cancelled meanwhile, when its job is reported failed, then no incident opens', async () => {
+    repo.timers.set('timer-1', timer({ cancelledAt: new Date() }));
+    await timers.failed('timer-1', new Error('late'));
+    expect(repo.writes).toEqual([]);
+  });
+});
