@@ -2,7 +2,7 @@ import { BenchModule } from '../bench/bench-module.js';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../src/config/app-config.js';
 import { LevelUnitsService } from '../src/org/level-units.service.js';
-import { TASK_COLUMN_NAMES } from '../src/workflow/tasks.service.js';
+import { TASK_COLUMN_NAMES } from '../src/workflow/task-rows.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { captureStatements } from './helpers/statements.js';
 import { waitFor } from './helpers/timers.js';

@@ -11,7 +11,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
 import { UnitKind } from '../org/org-unit.entity.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
-import { TasksService } from '../workflow/tasks.service.js';
+import { TaskCompletion } from '../workflow/task-completion.service.js';
 import { addWorkingDays } from '../common/china-time.js';
 import {
   AdmissionApplication,
@@ -57,7 +57,7 @@ export class ApplicationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runtime: WorkflowRuntime,
-    private readonly tasks: TasksService,
+    private readonly tasks: TaskCompletion,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scope: OrgScope,
