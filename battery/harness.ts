@@ -371,12 +371,10 @@ export async function taskOf(
 ): Promise<string> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const inbox = (await api.as(username, 'GET', '/tasks')) as unknown as {
-      id: string;
-      instanceId: string;
-      elementId: string;
-    }[];
-    const t = inbox.find((x) => x.instanceId === instanceId && x.elementId === elementId);
+    const inbox = (await api.as(username, 'GET', '/tasks?pageSize=200')) as unknown as {
+      items: { id: string; instanceId: string; elementId: string }[];
+    };
+    const t = inbox.items.find((x) => x.instanceId === instanceId && x.elementId === elementId);
     if (t) return t.id;
     if (Date.now() > deadline) throw new Error(`${username} has no ${elementId} task of case ${instanceId}`);
     await new Promise((r) => setTimeout(r, 200));

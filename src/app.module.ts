@@ -4,6 +4,7 @@ import { AdmissionModule } from './admission/admission.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { HealthController } from './common/health.controller.js';
+import { HealthService } from './common/health.service.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { OrgModule } from './org/org.module.js';
 import { WorkflowModule } from './workflow/workflow.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         ...extraModules,
       ],
       controllers: [HealthController],
+      providers: [HealthService],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { addDays } from '../src/common/china-time.js';
 import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, historyActions } from './helpers/cases.js';
+import { act, historyActions, inboxOf } from './helpers/cases.js';
 
 describe('admission applications (准入审批表) and the admission flow up to the leader’s signature', () => {
   let t: TestApp;
@@ -313,11 +313,8 @@ describe('admission applications (准入审批表) and the admission flow up to 
   it('given the leader acting before the countersign is done, then there is nothing for the leader to sign', async () => {
     const a = await toScopeReview();
     await act(t, 'office', a.instanceId, 'scopeReview', { decision: 'approve' });
-    const inbox = await t
-      .http()
-      .get('/tasks')
-      .set(await auth('leader'));
-    expect(inbox.body.filter((x: { instanceId: string }) => x.instanceId === a.instanceId)).toEqual([]);
+    const inbox = await inboxOf(t, 'leader');
+    expect(inbox.filter((x) => x.instanceId === a.instanceId)).toEqual([]);
     const countersignTask = (
       await t.dataSource.query(
         `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'countersign' AND status = 'open' LIMIT 1`,

@@ -1,6 +1,6 @@
 import { BenchModule } from '../bench/bench-module.js';
 import { randomUUID } from 'node:crypto';
-import { TASK_COLUMN_NAMES } from '../src/workflow/tasks.service.js';
+import { TASK_COLUMN_NAMES } from '../src/workflow/task-rows.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { captureStatements } from './helpers/statements.js';
 

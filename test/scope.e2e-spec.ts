@@ -1,3 +1,5 @@
+import { OrgScope } from '../src/auth/org-scope.js';
+import { UnitKind } from '../src/org/org-unit.entity.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 describe('role and unit scope', () => {
@@ -377,6 +379,48 @@ describe('role and unit scope', () => {
         .get('/audit/verify')
         .set(await auth('auditor'));
       expect(res.body).toMatchObject({ intact: false, firstBrokenSeq: '3', checked: 2 });
+    });
+  });
+  describe('the organization scope on the real organization', () => {
+    const missing = '5b0e8d3c-1f9a-4c47-9a57-0d6a4b7f0c11';
+    const pathOf = async (code: string): Promise<string> =>
+      (await t.dataSource.query('SELECT path FROM org_unit WHERE code = $1', [code]))[0].path;
+
+    it('given ids of communities of two districts, a street and a missing one, then only the district’s communities are in its area', async () => {
+      const scope = t.app.get(OrgScope);
+      const d1 = await pathOf('339901');
+      const asked = [
+        ids['339901001001'],
+        ids['339902001001'],
+        ids['339901001'],
+        missing,
+        ids['339901002003'],
+      ];
+      expect((await scope.communitiesInArea(t.dataSource.manager, asked, d1)).sort()).toEqual(
+        [ids['339901001001'], ids['339901002003']].sort(),
+      );
+    });
+
+    it('given a foreign unit and a missing one, then neither is in the area, alike', async () => {
+      const scope = t.app.get(OrgScope);
+      const s1 = await pathOf('339901001');
+      const m = t.dataSource.manager;
+      expect(await scope.unitInArea(m, ids['339901001002'], s1)).toBe(true);
+      expect(await scope.unitInArea(m, ids['339901002001'], s1)).toBe(false);
+      expect(await scope.unitInArea(m, missing, s1)).toBe(false);
+      expect(await scope.unitInArea(m, ids['339901001'], s1, { kinds: [UnitKind.COMMUNITY] })).toBe(false);
+    });
+
+    it('given a street, then the communities under it are its three; given units, then their levels are their districts or the city', async () => {
+      const scope = t.app.get(OrgScope);
+      const m = t.dataSource.manager;
+      expect((await scope.communitiesUnder(m, ids['339902002'])).sort()).toEqual(
+        ['339902002001', '339902002002', '339902002003'].map((c) => ids[c]).sort(),
+      );
+      expect(await scope.communitiesUnder(m, missing)).toEqual([]);
+      expect(
+        (await scope.levelPaths(m, [ids['339901001001'], ids['339901-GA'], ids['3399-MZ']])).sort(),
+      ).toEqual([await pathOf('3399'), await pathOf('339901')].sort());
     });
   });
 });

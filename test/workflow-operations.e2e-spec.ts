@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
+import { act, historyActions, inboxOf, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { captureStatements } from './helpers/statements.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 import { makeTimersDue, waitFor } from './helpers/timers.js';
@@ -150,12 +150,40 @@ describe('task operations (the inbox of a Chinese office)', () => {
   it('given 催办 by the applicant, then the office sees the reminder; others cannot urge', async () => {
     const { taskId } = await atOfficeReview();
     expect((await post('dept-staff', `/tasks/${taskId}/urge`, { comment: '请尽快' })).status).toBe(200);
-    const inbox = await t
-      .http()
-      .get('/tasks')
-      .set(await auth('office'));
-    expect(inbox.body.find((x: { id: string }) => x.id === taskId).urgedCount).toBe(1);
+    const inbox = await inboxOf(t, 'office');
+    expect(inbox.find((x) => x.id === taskId)?.urgedCount).toBe(1);
     expect((await post('committee', `/tasks/${taskId}/urge`)).status).toBe(404);
+  });
+
+  it('given more tasks in the inbox than a page holds, when paging through it, then every task comes once and the total counts them all', async () => {
+    await atOfficeReview();
+    await atOfficeReview();
+    await atOfficeReview();
+    const token = await t.token('office');
+    const read = (query: Record<string, unknown>) =>
+      t.http().get('/tasks').query(query).set('Authorization', `Bearer ${token}`);
+    const first = await read({ pageSize: 2 });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ page: 1, pageSize: 2 });
+    expect(first.body.items).toHaveLength(2);
+    const total: number = first.body.total;
+    expect(total).toBeGreaterThanOrEqual(3);
+    const seen: string[] = [];
+    for (let page = 1; (page - 1) * 2 < total; page++) {
+      const res = await read({ page, pageSize: 2 });
+      expect(res.body.total).toBe(total);
+      seen.push(...res.body.items.map((x: { id: string }) => x.id));
+    }
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+    expect((await inboxOf(t, 'office')).map((x) => x.id).sort()).toEqual([...seen].sort());
+    const past = await read({ page: Math.ceil(total / 2) + 1, pageSize: 2 });
+    expect(past.body).toEqual({ items: [], total, page: Math.ceil(total / 2) + 1, pageSize: 2 });
+    const tooLarge = await read({ pageSize: 201 });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'pageSize' })]),
+    );
   });
 
   it('given 挂起 and 恢复, then nothing can be done meanwhile and the time limit is extended by the pause', async () => {
@@ -261,11 +289,8 @@ describe('task operations (the inbox of a Chinese office)', () => {
         (await t.dataSource.query('SELECT overdue_at FROM workflow_task WHERE id = $1', [taskId]))[0]
           .overdue_at !== null,
     );
-    const inbox = await t
-      .http()
-      .get('/tasks')
-      .set(await auth('office'));
-    expect(inbox.body.find((x: { id: string }) => x.id === taskId)).toMatchObject({
+    const inbox = await inboxOf(t, 'office');
+    expect(inbox.find((x) => x.id === taskId)).toMatchObject({
       overdue: true,
       escalated: true,
     });

@@ -9,6 +9,7 @@ import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
 import { NegativeListService } from './negative-list.service.js';
+import { ReferenceService } from './reference.service.js';
 import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
 
@@ -105,6 +106,7 @@ class AdmissionWorkflow implements OnModuleInit {
     RegisterService,
     ExitService,
     NegativeListService,
+    ReferenceService,
     AdmissionWorkflow,
   ],
   controllers: [ApplicationsController, RegisterController],

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
@@ -12,7 +11,7 @@ import { UploadAttachmentDto } from './dto/attachment.dto.js';
 import { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
-import { NegativeListItem, StatutoryArea } from './reference.entities.js';
+import { ReferenceService } from './reference.service.js';
 
 const id404 = uuidOr404('APPLICATION_NOT_FOUND');
 
@@ -23,7 +22,7 @@ export class ApplicationsController {
     private readonly applications: ApplicationsService,
     private readonly attachments: AttachmentsService,
     private readonly negativeListChanges: NegativeListService,
-    private readonly dataSource: DataSource,
+    private readonly reference: ReferenceService,
   ) {}
 
   @Post('admission/negative-list/changes')
@@ -129,14 +128,12 @@ export class ApplicationsController {
   @Get('admission/statutory-areas')
   @Public('The sixteen areas in which a committee assists government (中办发〔2010〕27号)')
   areas() {
-    return this.dataSource.getRepository(StatutoryArea).find({ order: { code: 'ASC' } });
+    return this.reference.statutoryAreas();
   }
 
   @Get('admission/negative-list')
   @Public('Work that must not be pushed onto committees (负面清单), with sources')
   negativeList() {
-    return this.dataSource
-      .getRepository(NegativeListItem)
-      .find({ where: { active: true }, order: { code: 'ASC' } });
+    return this.reference.negativeList();
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
 import { Role } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
@@ -9,8 +10,9 @@ import { camelRow, rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
+import { UnitKind } from '../org/org-unit.entity.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
-import { TasksService } from '../workflow/tasks.service.js';
+import { TaskCompletion } from '../workflow/task-completion.service.js';
 import { addWorkingDays, dayStartCst } from '../common/china-time.js';
 import {
   AdmissionApplication,
@@ -57,10 +59,11 @@ export class ApplicationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runtime: WorkflowRuntime,
-    private readonly tasks: TasksService,
+    private readonly tasks: TaskCompletion,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly scope: OrgScope,
   ) {}
 
   /** A draft of the caller's department; saved incomplete, checked only for what is there. */
@@ -178,7 +181,7 @@ export class ApplicationsService {
     return this.dataSource
       .query(
         `SELECT a.* FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
-        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND starts_with(u.path, $3))
+        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})
         ORDER BY a.updated_at DESC LIMIT 500`,
         [p.unitId, reviewer, p.scopePath],
       )
@@ -190,11 +193,7 @@ export class ApplicationsService {
   private async canSee(p: Principal, app: AdmissionApplication): Promise<boolean> {
     if (app.applicantUnitId === p.unitId) return true;
     if (app.status === 'draft' || !p.roles.some((r) => REVIEWER_ROLES.includes(r))) return false;
-    const rows = await this.dataSource.query(
-      'SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)',
-      [app.applicantUnitId, p.scopePath],
-    );
-    return rows.length > 0;
+    return this.scope.unitInArea(this.dataSource.manager, app.applicantUnitId, p.scopePath);
   }
 
   /** An application of the caller's own department; anything else answers like a missing one. */
@@ -323,22 +322,19 @@ export class ApplicationsService {
       ? (await m.query('SELECT path FROM org_unit WHERE id = $1', [level.levelId]))[0]?.path
       : undefined;
     if (f.targetUnitId) {
-      const u = await m.query(
-        `SELECT kind FROM org_unit WHERE id = $1 AND active AND starts_with(path, $2) AND kind IN ('CITY', 'DISTRICT', 'STREET', 'COMMUNITY')`,
-        [f.targetUnitId, levelPath ?? '~'],
-      );
-      if (!u.length)
+      const inArea = await this.scope.unitInArea(m, f.targetUnitId, levelPath, {
+        active: true,
+        kinds: [UnitKind.CITY, UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY],
+      });
+      if (!inArea)
         add(
           'targetUnitId',
           need('所选单位不在本级领导小组辖区内', 'The unit is outside the area of your level'),
         );
     }
     if (f.targetCommunityIds?.length) {
-      const ok: { id: string }[] = await m.query(
-        `SELECT id FROM org_unit WHERE id = ANY($1::uuid[]) AND kind = 'COMMUNITY' AND active AND starts_with(path, $2)`,
-        [f.targetCommunityIds, levelPath ?? '~'],
-      );
-      const bad = f.targetCommunityIds.filter((c) => !ok.some((o) => o.id === c));
+      const ok = await this.scope.communitiesInArea(m, f.targetCommunityIds, levelPath);
+      const bad = f.targetCommunityIds.filter((c) => !ok.includes(c));
       if (bad.length)
         add(
           'targetCommunityIds',

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
 import { Role } from '../auth/permissions.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
@@ -21,6 +22,7 @@ export class ExitService {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly scope: OrgScope,
   ) {}
 
   /**
@@ -87,11 +89,8 @@ export class ExitService {
       } else if (item.departmentId === p.unitId) {
         origin = 'department';
       } else if (p.roles.includes(Role.OFFICE)) {
-        const inScope = await m.query('SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)', [
-          item.departmentId,
-          p.scopePath,
-        ]);
-        if (!inScope.length) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+        if (!(await this.scope.unitInArea(m, item.departmentId, p.scopePath)))
+          throw new AppError('ADMITTED_ITEM_NOT_FOUND');
         origin = 'office';
       } else {
         throw new AppError('ADMITTED_ITEM_NOT_FOUND');

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
@@ -41,6 +42,7 @@ export class RegisterService {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly scope: OrgScope,
   ) {}
 
   /**
@@ -75,13 +77,13 @@ export class RegisterService {
         fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),
       }),
     );
-    const communities: { id: string }[] =
+    const communities: { id: string }[] = (
       app.targetScope === 'all'
-        ? await m.query(
-            `SELECT c.id FROM org_unit c JOIN org_unit t ON t.id = $1 WHERE c.kind = 'COMMUNITY' AND c.active AND starts_with(c.path, t.path)`,
-            [app.targetUnitId],
-          )
-        : app.targetCommunityIds.map((id) => ({ id }));
+        ? app.targetUnitId
+          ? await this.scope.communitiesUnder(m, app.targetUnitId)
+          : []
+        : app.targetCommunityIds
+    ).map((id) => ({ id }));
     const due = BigInt(app.fundingPerCommunityFen ?? '0');
     if (communities.length) {
       await m.insert(
@@ -189,11 +191,8 @@ export class RegisterService {
       if (!office.length || level.officeId !== p.unitId) throw new AppError('UNIT_NOT_FOUND');
       const levelPath = (await m.query('SELECT path FROM org_unit WHERE id = $1', [level.levelId]))[0]
         .path as string;
-      const ok: { id: string }[] = await m.query(
-        `SELECT id FROM org_unit WHERE id = ANY($1::uuid[]) AND kind = 'COMMUNITY' AND active AND starts_with(path, $2)`,
-        [dto.targetCommunityIds, levelPath],
-      );
-      const bad = dto.targetCommunityIds.filter((c) => !ok.some((o) => o.id === c));
+      const ok = await this.scope.communitiesInArea(m, dto.targetCommunityIds, levelPath);
+      const bad = dto.targetCommunityIds.filter((c) => !ok.includes(c));
       if (bad.length)
         throw new AppError('VALIDATION_FAILED', [
           {
@@ -371,11 +370,8 @@ export class RegisterService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!transfer) throw new AppError('TRANSFER_NOT_FOUND');
-      const inScope = await m.query('SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)', [
-        transfer.communityId,
-        p.scopePath,
-      ]);
-      if (!inScope.length) throw new AppError('TRANSFER_NOT_FOUND');
+      if (!(await this.scope.unitInArea(m, transfer.communityId, p.scopePath)))
+        throw new AppError('TRANSFER_NOT_FOUND');
       if (transfer.confirmedAt) return transfer;
       const community = await m.findOneOrFail(AdmittedItemCommunity, {
         where: { itemId: transfer.itemId, communityId: transfer.communityId },

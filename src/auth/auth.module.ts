@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -7,7 +7,10 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, PermissionsGuard } from './guards.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { OrgScope } from './org-scope.js';
 
+/** Log-in and sessions, the global guards, and the organization scope every module checks objects against. */
+@Global()
 @Module({
   imports: [
     PassportModule,
@@ -23,9 +26,11 @@ import { JwtStrategy } from './jwt.strategy.js';
   providers: [
     AuthService,
     JwtStrategy,
+    OrgScope,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PermissionsGuard },
   ],
   controllers: [AuthController],
+  exports: [OrgScope],
 })
 export class AuthModule {}

@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
 import { AppError } from './errors.js';
+import { HealthService } from './health.service.js';
 
 class HealthDto {
   @ApiProperty({ example: 'ok' }) status: string;
@@ -12,18 +12,14 @@ class HealthDto {
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly healthOf: HealthService) {}
 
   @Get()
   @Public('200 when the service and its database work; 503 DATABASE_UNAVAILABLE otherwise', [
     'DATABASE_UNAVAILABLE',
   ])
   async health(): Promise<HealthDto> {
-    try {
-      await this.dataSource.query('SELECT 1');
-    } catch {
-      throw new AppError('DATABASE_UNAVAILABLE');
-    }
+    if (!(await this.healthOf.databaseUp())) throw new AppError('DATABASE_UNAVAILABLE');
     return { status: 'ok', database: 'up' };
   }
 }

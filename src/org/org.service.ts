@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { TaskHolders, type OrganizationChange } from '../workflow/task-holders.service.js';
@@ -46,17 +47,13 @@ export function toUnitDto(u: OrgUnit): UnitDto {
   };
 }
 
-/** True when the unit lies inside what the principal may see: their scope subtree, or their own ancestors. */
-export function canSee(p: Principal, unit: Pick<OrgUnit, 'path'>): boolean {
-  return unit.path.startsWith(p.scopePath) || p.unitPath.startsWith(unit.path);
-}
-
 @Injectable()
 export class OrgService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly holders: TaskHolders,
+    private readonly scope: OrgScope,
   ) {}
 
   /**
@@ -66,20 +63,8 @@ export class OrgService {
   private async followLevelOf(m: EntityManager, actor: Actor, unit: OrgUnit): Promise<void> {
     if (![UnitKind.LEADING_GROUP, UnitKind.LEADING_GROUP_OFFICE, UnitKind.FINANCE].includes(unit.kind))
       return;
-    for (const levelPath of await this.levelPaths(m, [unit.id]))
+    for (const levelPath of await this.scope.levelPaths(m, [unit.id]))
       await this.holders.followOrganization(m, actor, { levelPath }, 'organization-changed');
-  }
-
-  /** The paths of the levels (nearest city or district) of these units. */
-  private async levelPaths(m: EntityManager, unitIds: string[]): Promise<string[]> {
-    const rows: { path: string }[] = await m.query(
-      `SELECT DISTINCT lv.path FROM org_unit u
-         CROSS JOIN LATERAL (SELECT a.path FROM org_unit a WHERE a.kind IN ('CITY', 'DISTRICT') AND starts_with(u.path, a.path)
-                              ORDER BY length(a.path) DESC LIMIT 1) lv
-        WHERE u.id = ANY($1::uuid[])`,
-      [unitIds],
-    );
-    return rows.map((r) => r.path);
   }
 
   /**
@@ -95,7 +80,7 @@ export class OrgService {
     reason: OrganizationChange,
   ): Promise<void> {
     await this.holders.followOrganization(m, actor, { userId }, reason);
-    for (const levelPath of await this.levelPaths(m, unitIds))
+    for (const levelPath of await this.scope.levelPaths(m, unitIds))
       await this.holders.followOrganization(m, actor, { levelPath, namedUsersOnly: true }, reason);
   }
 
@@ -103,13 +88,7 @@ export class OrgService {
     return this.dataSource
       .getRepository(OrgUnit)
       .createQueryBuilder(alias)
-      .where(
-        new Brackets((w) =>
-          w
-            .where(`starts_with(${alias}.path, :scope)`, { scope: p.scopePath })
-            .orWhere(`starts_with(:own, ${alias}.path)`, { own: p.unitPath }),
-        ),
-      );
+      .where(this.scope.whereVisible(p, alias));
   }
 
   async listUnits(p: Principal, q: ListUnitsQuery): Promise<UnitDto[]> {
@@ -123,7 +102,7 @@ export class OrgService {
   /** A unit the principal may see; any other id answers exactly like a missing one. */
   async findVisibleUnit(p: Principal, id: string, manager?: EntityManager): Promise<OrgUnit> {
     const unit = await (manager ?? this.dataSource.manager).findOneBy(OrgUnit, { id });
-    if (!unit || !canSee(p, unit)) throw new AppError('UNIT_NOT_FOUND');
+    if (!unit || !this.scope.canSee(p, unit)) throw new AppError('UNIT_NOT_FOUND');
     return unit;
   }
 
@@ -175,7 +154,7 @@ export class OrgService {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
       const parent = await this.findVisibleUnit(p, dto.parentId, m);
-      if (!parent.path.startsWith(p.scopePath)) throw new AppError('UNIT_NOT_FOUND');
+      if (!this.scope.inScope(p, parent)) throw new AppError('UNIT_NOT_FOUND');
       if (!PARENT_KINDS[dto.kind].includes(parent.kind) || !parent.active) {
         throw new AppError('UNIT_PARENT_INVALID', { kind: dto.kind, parentKind: parent.kind });
       }
@@ -214,7 +193,7 @@ export class OrgService {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
       const unit = await this.findVisibleUnit(p, id, m);
-      if (!unit.path.startsWith(p.scopePath)) throw new AppError('UNIT_NOT_FOUND');
+      if (!this.scope.inScope(p, unit)) throw new AppError('UNIT_NOT_FOUND');
       if (dto.active === false && unit.active) {
         const busy = await m.query(
           `SELECT (SELECT count(*) FROM org_unit WHERE parent_id = $1 AND active)::int
@@ -249,7 +228,7 @@ export class OrgService {
     const p = actor.principal!;
     await this.dataSource.transaction(async (m) => {
       const group = await this.findVisibleUnit(p, id, m).catch(notFoundAsNull);
-      if (!group || group.kind !== UnitKind.LEADING_GROUP || !group.path.startsWith(p.scopePath)) {
+      if (!group || group.kind !== UnitKind.LEADING_GROUP || !this.scope.inScope(p, group)) {
         throw new AppError('LEADING_GROUP_NOT_FOUND');
       }
       // One change of the group at a time: members are replaced (deleted and inserted) in one go.
@@ -274,8 +253,8 @@ export class OrgService {
           !u ||
           !u.active ||
           !MEMBER_KINDS.includes(u.kind) ||
-          !u.path.startsWith(level.path) ||
-          u.path.startsWith(group.path)
+          !this.scope.inArea(u.path, level.path) ||
+          this.scope.inArea(u.path, group.path)
         );
       });
       if (bad.length) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
@@ -59,6 +60,7 @@ export class UsersService {
     private readonly org: OrgService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly scope: OrgScope,
   ) {}
 
   private async findManagedUser(
@@ -72,7 +74,7 @@ export class UsersService {
       ...(lock ? { lock: { mode: 'pessimistic_write' } } : {}),
     });
     const unit = user ? await m.findOneBy(OrgUnit, { id: user.unitId }) : null;
-    if (!user || !unit || !unit.path.startsWith(p.scopePath)) throw new AppError('USER_NOT_FOUND');
+    if (!user || !unit || !this.scope.inScope(p, unit)) throw new AppError('USER_NOT_FOUND');
     return { user, unit };
   }
 
@@ -81,7 +83,7 @@ export class UsersService {
       .getRepository(User)
       .createQueryBuilder('usr')
       .innerJoin(OrgUnit, 'ou', 'ou.id = usr.unit_id')
-      .where('starts_with(ou.path, :scope)', { scope: p.scopePath })
+      .where(this.scope.sqlInArea('ou.path', ':scope'), { scope: p.scopePath })
       .orderBy('usr.username', 'ASC')
       .take(Math.min(q.limit ?? 100, 1000));
     if (q.unitId) qb.andWhere('usr.unit_id = :unitId', { unitId: q.unitId });
@@ -102,7 +104,7 @@ export class UsersService {
     const passwordHash = await hashPassword(dto.password);
     return this.dataSource.transaction(async (m) => {
       const unit = await this.org.findVisibleUnit(p, dto.unitId, m);
-      if (!unit.path.startsWith(p.scopePath)) throw new AppError('UNIT_NOT_FOUND');
+      if (!this.scope.inScope(p, unit)) throw new AppError('UNIT_NOT_FOUND');
       if (await m.findOneBy(User, { username: dto.username }))
         throw new AppError('USERNAME_TAKEN', { username: dto.username });
       const inserted = await m.insert(User, {
@@ -134,7 +136,7 @@ export class UsersService {
       if (dto.active !== undefined) changes.active = dto.active;
       if (dto.unitId !== undefined && dto.unitId !== user.unitId) {
         const unit = await this.org.findVisibleUnit(p, dto.unitId, m);
-        if (!unit.path.startsWith(p.scopePath)) throw new AppError('UNIT_NOT_FOUND');
+        if (!this.scope.inScope(p, unit)) throw new AppError('UNIT_NOT_FOUND');
         checkRoles(user.roles, unit);
         changes.unitId = unit.id;
       }

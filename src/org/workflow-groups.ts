@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { sqlInArea } from '../auth/org-scope.js';
 import { Role } from '../auth/permissions.js';
 import { WorkflowRegistry, type GroupContext } from '../workflow/workflow.registry.js';
 import { LevelUnitsService, type LevelUnits } from './level-units.service.js';
@@ -99,7 +100,7 @@ export class WorkflowGroups implements OnModuleInit {
       const l = await this.levelUnits(ctx);
       const rows: { id: string }[] = l.levelId
         ? await ctx.manager.query(
-            `SELECT f.id FROM org_unit f JOIN org_unit lv ON lv.id = $1 WHERE f.kind = 'FINANCE' AND f.active AND starts_with(f.path, lv.path)`,
+            `SELECT f.id FROM org_unit f JOIN org_unit lv ON lv.id = $1 WHERE f.kind = 'FINANCE' AND f.active AND ${sqlInArea('f.path', 'lv.path')}`,
             [l.levelId],
           )
         : [];

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { OrgScope } from '../auth/org-scope.js';
 import type { Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { InstancesService } from './instances.service.js';
@@ -10,9 +11,11 @@ describe('incident list', () => {
   ];
   const dataSource = { getRepository: () => ({ find: async () => rows }) } as unknown as DataSource;
   const p = {} as Principal;
+  const none = {} as never;
+  const service = () => new InstancesService(dataSource, none, none, none, none, new OrgScope());
 
   it('given incidents of cases the user may and may not see, then only theirs are listed', async () => {
-    const s = new InstancesService(dataSource, {} as never, {} as never, {} as never, {} as never);
+    const s = service();
     s.findVisible = async (_p, id) => {
       if (id === 'mine') return {} as never;
       throw new AppError('INSTANCE_NOT_FOUND');
@@ -21,7 +24,7 @@ describe('incident list', () => {
   });
 
   it('given the database gone while cases are checked, then the request fails (503) rather than list too few', async () => {
-    const s = new InstancesService(dataSource, {} as never, {} as never, {} as never, {} as never);
+    const s = service();
     s.findVisible = async (_p, id) => {
       if (id === 'mine') return {} as never;
       throw new Error('Connection terminated unexpectedly');

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { OrgScope } from '../auth/org-scope.js';
 import { Permission } from '../auth/permissions.js';
 import { Clock } from '../common/clock.js';
 import { DefinitionsService } from './definitions.service.js';
@@ -24,6 +25,7 @@ export class InstancesService {
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
     private readonly registry: WorkflowRegistry,
+    private readonly scope: OrgScope,
   ) {}
 
   /**
@@ -47,13 +49,12 @@ export class InstancesService {
     const i = await this.dataSource.getRepository(WorkflowInstance).findOneBy({ id });
     if (!i) throw new AppError('INSTANCE_NOT_FOUND');
     if (p.permissions.has(Permission.WORKFLOW_ADMIN) || i.startedBy === p.userId) return i;
-    if (p.permissions.has(Permission.WORKFLOW_OVERSEE) && i.ownerUnitId) {
-      const inScope = await this.dataSource.query(
-        'SELECT 1 FROM org_unit WHERE id = $1 AND starts_with(path, $2)',
-        [i.ownerUnitId, p.scopePath],
-      );
-      if (inScope.length) return i;
-    }
+    if (
+      p.permissions.has(Permission.WORKFLOW_OVERSEE) &&
+      i.ownerUnitId &&
+      (await this.scope.unitInArea(this.dataSource.manager, i.ownerUnitId, p.scopePath))
+    )
+      return i;
     const involved = await this.dataSource.query(
       // Involved: holds or completed one of its tasks, or is of a unit and role one of its tasks names, or
       // of the unit its overdue steps went to. (A removed signer or a holder who lost the role is not.)

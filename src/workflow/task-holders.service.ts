@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
 import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
@@ -48,6 +49,7 @@ export class TaskHolders {
     private readonly registry: WorkflowRegistry,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly scope: OrgScope,
   ) {}
 
   /**
@@ -154,10 +156,7 @@ export class TaskHolders {
          FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id
         WHERE t.status = 'open'
           AND (($1::uuid IS NOT NULL AND (t.assignee_id = $1 OR t.delegated_from_id = $1 OR $1 = ANY(t.candidate_user_ids)))
-            OR ($2::text IS NOT NULL AND i.owner_unit_id IN (
-                  SELECT o.id FROM org_unit o WHERE starts_with(o.path, $2)
-                     AND NOT EXISTS (SELECT 1 FROM org_unit d WHERE d.kind = 'DISTRICT' AND d.path <> $2
-                                        AND starts_with(d.path, $2) AND starts_with(o.path, d.path)))
+            OR ($2::text IS NOT NULL AND i.owner_unit_id IN (${this.scope.sqlUnitsOfLevel('$2')})
                 AND ($3::boolean IS NOT TRUE OR cardinality(t.candidate_unit_ids) = 0)))
         ORDER BY t.id
         FOR UPDATE OF t`,

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/decorators.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { ApiPage, PageQuery } from '../common/pagination.js';
+import { TaskListItemDto } from './dto/task.dto.js';
 import {
   AddSignersDto,
   CommentDto,
@@ -11,7 +13,9 @@ import {
   ReassignDto,
   ReturnTaskDto,
 } from './dto/workflow.dto.js';
-import { TasksService } from './tasks.service.js';
+import { TaskCompletion } from './task-completion.service.js';
+import { TaskHandover } from './task-handover.service.js';
+import { TaskInbox } from './task-inbox.service.js';
 
 const id404 = uuidOr404('TASK_NOT_FOUND');
 
@@ -19,21 +23,26 @@ const id404 = uuidOr404('TASK_NOT_FOUND');
 @ApiTags('tasks')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly taskInbox: TaskInbox,
+    private readonly completion: TaskCompletion,
+    private readonly handover: TaskHandover,
+  ) {}
 
   @Get()
   @Requires(
     'My inbox: tasks assigned to me, claimable by my unit and role, or escalated to my unit; with time left',
     [],
   )
-  inbox(@CurrentActor() a: Actor) {
-    return this.tasks.inbox(a.principal!);
+  @ApiPage(TaskListItemDto)
+  inbox(@CurrentActor() a: Actor, @Query() q: PageQuery) {
+    return this.taskInbox.inbox(a.principal!, q);
   }
 
   @Get(':id')
   @Requires('One task with its history', [], ['TASK_NOT_FOUND'])
   get(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.tasks.get(a.principal!, id);
+    return this.taskInbox.get(a.principal!, id);
   }
 
   @Post(':id/claim')
@@ -44,7 +53,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'TASK_ALREADY_CLAIMED'],
   )
   claim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.tasks.claim(a, id);
+    return this.handover.claim(a, id);
   }
 
   @Post(':id/unclaim')
@@ -55,7 +64,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
   )
   unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.tasks.unclaim(a, id);
+    return this.handover.unclaim(a, id);
   }
 
   @Post(':id/complete')
@@ -74,7 +83,7 @@ export class TasksController {
     ],
   )
   complete(@Param('id', id404) id: string, @Body() dto: CompleteTaskDto, @CurrentActor() a: Actor) {
-    return this.tasks.complete(a, id, dto);
+    return this.completion.complete(a, id, dto);
   }
 
   @Post(':id/return')
@@ -92,7 +101,7 @@ export class TasksController {
     ],
   )
   return(@Param('id', id404) id: string, @Body() dto: ReturnTaskDto, @CurrentActor() a: Actor) {
-    return this.tasks.complete(a, id, {
+    return this.completion.complete(a, id, {
       decision: 'return',
       deficiencies: dto.deficiencies,
       comment: dto.comment,
@@ -107,7 +116,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
   )
   release(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.tasks.release(a, id, dto.comment);
+    return this.handover.release(a, id, dto.comment);
   }
 
   @Post(':id/reassign')
@@ -118,7 +127,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
   reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
-    return this.tasks.reassign(a, id, dto.toUserId, dto.comment);
+    return this.handover.reassign(a, id, dto.toUserId, dto.comment);
   }
 
   @Post(':id/delegate')
@@ -129,7 +138,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
   delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
-    return this.tasks.delegate(a, id, dto.toUserId, dto.until, dto.comment);
+    return this.handover.delegate(a, id, dto.toUserId, dto.until, dto.comment);
   }
 
   @Post(':id/signers')
@@ -139,7 +148,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
   addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
-    return this.tasks.addSigners(a, id, dto.userIds, dto.comment);
+    return this.handover.addSigners(a, id, dto.userIds, dto.comment);
   }
 
   @Post(':id/withdraw')
@@ -150,7 +159,7 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'WITHDRAW_NOT_POSSIBLE'],
   )
   withdraw(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.tasks.withdraw(a, id, dto.comment);
+    return this.handover.withdraw(a, id, dto.comment);
   }
 
   @Post(':id/urge')
@@ -161,6 +170,6 @@ export class TasksController {
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN'],
   )
   urge(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.tasks.urge(a, id, dto.comment);
+    return this.handover.urge(a, id, dto.comment);
   }
 }

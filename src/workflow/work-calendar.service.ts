@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
 
 /** The work calendar that step limits count with: holidays and 调休 working days. */
 @Injectable()
@@ -9,7 +10,17 @@ export class WorkCalendarService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
+
+  /** The marked days (holidays, 调休 working days) of a year given as YYYY; any other value means this year in China. */
+  daysOf(year?: string): Promise<{ day: string; workingDay: boolean; note: string | null }[]> {
+    const y = /^\d{4}$/.test(year ?? '') ? Number(year) : Number(this.clock.today().slice(0, 4));
+    return this.dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day AS "workingDay", note FROM work_calendar_day WHERE extract(year FROM day) = $1 ORDER BY day`,
+      [y],
+    );
+  }
 
   /** Marks a day (YYYY-MM-DD) as a working day or a day off, recorded with what it was before. */
   async setDay(actor: Actor, day: string, workingDay: boolean, note: string | null) {

@@ -1,10 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
-import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { uuidOr404 } from '../common/id-param.js';
 import { isCalendarDay } from '../common/validation.js';
@@ -19,9 +17,7 @@ export class WorkflowController {
   constructor(
     private readonly definitions: DefinitionsService,
     private readonly instances: InstancesService,
-    private readonly dataSource: DataSource,
     private readonly workCalendar: WorkCalendarService,
-    private readonly clock: Clock,
   ) {}
 
   @Get('workflows')
@@ -122,12 +118,8 @@ export class WorkflowController {
 
   @Get('work-calendar')
   @Requires('Holidays and 调休 working days that step limits count with', [])
-  async calendar(@Query('year') year?: string) {
-    const y = /^\d{4}$/.test(year ?? '') ? year : this.clock.today().slice(0, 4);
-    return this.dataSource.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day AS "workingDay", note FROM work_calendar_day WHERE extract(year FROM day) = $1 ORDER BY day`,
-      [Number(y)],
-    );
+  calendar(@Query('year') year?: string) {
+    return this.workCalendar.daysOf(year);
   }
 
   @Put('work-calendar/:day')

@@ -16,7 +16,9 @@ import { RuntimeTimers } from './runtime/timers.js';
 import { WorkflowRuntime } from './runtime.service.js';
 import { TasksController } from './tasks.controller.js';
 import { TaskHolders } from './task-holders.service.js';
-import { TasksService } from './tasks.service.js';
+import { TaskCompletion } from './task-completion.service.js';
+import { TaskHandover } from './task-handover.service.js';
+import { TaskInbox } from './task-inbox.service.js';
 import { TimerQueue } from './timer-queue.js';
 import { WorkCalendarService } from './work-calendar.service.js';
 import { WorkflowController } from './workflow.controller.js';
@@ -39,14 +41,16 @@ import { WorkflowRegistry } from './workflow.registry.js';
     TaskCreation,
     RuntimeTimers,
     WorkflowRuntime,
-    TasksService,
+    TaskInbox,
+    TaskCompletion,
+    TaskHandover,
     TaskHolders,
     InstancesService,
     TimerQueue,
     WorkCalendarService,
   ],
   controllers: [WorkflowController, TasksController],
-  exports: [WorkflowRegistry, WorkflowRuntime, Clock, TasksService, TaskHolders],
+  exports: [WorkflowRegistry, WorkflowRuntime, Clock, TaskInbox, TaskCompletion, TaskHandover, TaskHolders],
 })
 export class WorkflowModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WorkflowModule');

@@ -20,6 +20,35 @@ export async function startReviewCase(t: TestApp, variables: Record<string, unkn
   return started.id;
 }
 
+/** A row of the task inbox, as the tests read it. */
+export interface InboxRow {
+  id: string;
+  instanceId: string;
+  elementId: string;
+  urgedCount: number;
+  overdue: boolean;
+  escalated: boolean;
+  [field: string]: unknown;
+}
+
+/** The whole inbox of `username`, read page by page (the route answers pages of at most 200 rows). */
+export async function inboxOf(t: TestApp, username: string): Promise<InboxRow[]> {
+  const token = await t.token(username);
+  const rows: InboxRow[] = [];
+  for (let page = 1; ; page++) {
+    const res = await t
+      .http()
+      .get('/tasks')
+      .query({ page, pageSize: 200 })
+      .set('Authorization', `Bearer ${token}`);
+    if (res.status !== 200)
+      throw new Error(`inbox of ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+    const body = res.body as { items: InboxRow[]; total: number };
+    rows.push(...body.items);
+    if (page * 200 >= body.total) return rows;
+  }
+}
+
 /** The one open task of a case at an element that `username` can act on. */
 export async function openTask(
   t: TestApp,
@@ -27,16 +56,10 @@ export async function openTask(
   instanceId: string,
   elementId: string,
 ): Promise<string> {
-  const res = await t
-    .http()
-    .get('/tasks')
-    .set('Authorization', `Bearer ${await t.token(username)}`);
-  if (res.status !== 200) throw new Error(`inbox of ${username}: ${res.status} ${JSON.stringify(res.body)}`);
-  const task = (res.body as { id: string; instanceId: string; elementId: string }[]).find(
-    (x) => x.instanceId === instanceId && x.elementId === elementId,
-  );
+  const inbox = await inboxOf(t, username);
+  const task = inbox.find((x) => x.instanceId === instanceId && x.elementId === elementId);
   if (!task)
-    throw new Error(`${username} has no ${elementId} task of ${instanceId}: ${JSON.stringify(res.body)}`);
+    throw new Error(`${username} has no ${elementId} task of ${instanceId}: ${JSON.stringify(inbox)}`);
   return task.id;
 }
 

@@ -1,4 +1,4 @@
-import { decideCountersign } from './tasks.service.js';
+import { countersignRule, decideCountersign } from './countersign.js';
 
 describe('会签 rules', () => {
   it('given rule all, then one rejection decides against and only unanimity approves', () => {
@@ -17,5 +17,20 @@ describe('会签 rules', () => {
     expect(decideCountersign('any', 3, 0, 2)).toEqual({ decided: false, approved: false });
     expect(decideCountersign('any', 3, 1, 0)).toEqual({ decided: true, approved: true });
     expect(decideCountersign('any', 3, 0, 3)).toEqual({ decided: true, approved: false });
+  });
+});
+
+describe('会签 rule of an element', () => {
+  const withRule = (value: string) => ({
+    extensionElements: {
+      values: [{ $type: 'camunda:Properties', values: [{ name: 'countersignRule', value }] }],
+    },
+  });
+
+  it('given a majority property, then majority; given none or an unknown rule, then all', () => {
+    expect(countersignRule(withRule('majority'))).toBe('majority');
+    expect(countersignRule(withRule('any'))).toBe('any');
+    expect(countersignRule(withRule('most'))).toBe('all');
+    expect(countersignRule({})).toBe('all');
   });
 });

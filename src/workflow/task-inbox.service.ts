@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Principal } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
+import { camelRow } from '../common/sql.js';
+import type { TaskListItemDto } from './dto/task.dto.js';
+import type { InstanceRow } from './runtime.service.js';
+import { isCandidateOf, mayAct, maySee } from './task-access.js';
+import { TaskHolders } from './task-holders.service.js';
+import { TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
+import { WorkflowHistory } from './workflow-history.entity.js';
+import { WorkflowTask } from './workflow-task.entity.js';
+
+/** A task as its operations read it: the row, and (for a completion) its case's row and open added signers. */
+export interface VisibleTask {
+  task: WorkflowTask;
+  instance?: InstanceRow;
+  openSigners?: number;
+}
+
+/**
+ * The task inbox and who may see or act on a task (the decisions are in task-access.ts): every task operation
+ * finds its task here first, so that a task one may not see answers exactly like a missing one.
+ */
+@Injectable()
+export class TaskInbox {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly holders: TaskHolders,
+  ) {}
+
+  /**
+   * Tasks I may act on: assigned to me, or open to my unit and role, or escalated to my unit; the most urgent
+   * first (time limit, then age), a page at a time with the total.
+   */
+  async inbox(p: Principal, q: PageQuery = {}): Promise<Page<TaskListItemDto>> {
+    const req = pageRequest(q);
+    const where = `t.status = 'open' AND i.status IN ('active', 'suspended')
+          AND (t.assignee_id = $1
+               OR (t.assignee_id IS NULL AND ($1 = ANY(t.candidate_user_ids)
+                   OR ($2 = ANY(t.candidate_unit_ids) AND (cardinality(t.candidate_roles) = 0 OR t.candidate_roles && $3::text[]))))
+               OR $2 = ANY(t.escalated_to_unit_ids))`;
+    const from = 'FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id';
+    const params = [p.userId, p.unitId, p.roles];
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT t.*, i.process_id, i.business_key, i.status AS instance_status, count(*) OVER () AS total_rows
+         ${from} WHERE ${where}
+        ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC, t.id ASC
+        LIMIT $4 OFFSET $5`,
+      [...params, req.pageSize, req.offset],
+    );
+    // A page past the end has no row to carry the total: count on its own.
+    const total = rows.length
+      ? Number(rows[0].total_rows)
+      : req.offset === 0
+        ? 0
+        : Number((await this.dataSource.query(`SELECT count(*) AS n ${from} WHERE ${where}`, params))[0].n);
+    const now = this.clock.nowMs();
+    const items = rows.map((r) => {
+      const t = camelRow(r) as unknown as WorkflowTask & {
+        processId: string;
+        businessKey: string | null;
+        instanceStatus: string;
+      };
+      return {
+        id: t.id,
+        instanceId: t.instanceId,
+        processId: t.processId,
+        businessKey: t.businessKey,
+        elementId: t.elementId,
+        name: t.name,
+        formKey: t.formKey,
+        kind: t.kind,
+        assigneeId: t.assigneeId,
+        claimable: t.assigneeId === null && isCandidateOf(p, t),
+        createdAt: new Date(t.createdAt).toISOString(),
+        dueAt: t.dueAt ? new Date(t.dueAt).toISOString() : null,
+        timeLeftMs: t.dueAt ? new Date(t.dueAt).getTime() - now : null,
+        overdue: t.overdueAt !== null || (t.dueAt !== null && new Date(t.dueAt).getTime() < now),
+        escalated: t.escalatedToUnitIds.includes(p.unitId),
+        suspended: t.instanceStatus === 'suspended',
+        urgedCount: t.urgedCount,
+        loopItem: t.loopItem,
+      };
+    });
+    return toPage(items, total, req);
+  }
+
+  /** One task with its history, for whoever may see it. */
+  async get(p: Principal, id: string) {
+    const t = await this.findVisible(p, id);
+    const history = await this.dataSource
+      .getRepository(WorkflowHistory)
+      .find({ where: { taskId: id }, order: { seq: 'ASC' } });
+    return { ...t, history };
+  }
+
+  /** A task the principal may see (act on, or escalated to their unit, or one they completed); else 404. */
+  async findVisible(
+    p: Principal,
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<WorkflowTask> {
+    return (await this.loadVisible(p, id, m, false)).task;
+  }
+
+  /** The task, checked as findVisible does, and (if asked, in the same query) its case's row for a step. */
+  async loadVisible(p: Principal, id: string, m: EntityManager, withInstance: boolean): Promise<VisibleTask> {
+    const rows: Record<string, unknown>[] = await m.query(withInstance ? TASK_WITH_CASE_SQL : TASK_SQL, [id]);
+    if (!rows[0]) throw new AppError('TASK_NOT_FOUND');
+    const { instanceRow, openSigners, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
+      instanceRow?: InstanceRow;
+      openSigners?: number;
+    };
+    const t = task as WorkflowTask;
+    if (!maySee(p, t)) throw new AppError('TASK_NOT_FOUND');
+    return { task: t, instance: instanceRow, openSigners };
+  }
+
+  /** An open task the principal may act on: 404 if they may not see it, else 409 if closed, 403 if not theirs. */
+  async findActionable(
+    p: Principal,
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<WorkflowTask> {
+    const t = await this.findVisible(p, id, m);
+    if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
+    if (!mayAct(p, t)) throw new AppError('TASK_NOT_YOURS');
+    return t;
+  }
+
+  /** The task for its holder or claimable candidate, or for the office of its level (stuck tasks). */
+  async findActionableOrOffice(p: Principal, id: string, m: EntityManager): Promise<WorkflowTask> {
+    const t = await m.findOneBy(WorkflowTask, { id });
+    if (!t) throw new AppError('TASK_NOT_FOUND');
+    if (t.status === 'open' && t.kind === 'step' && !mayAct(p, t)) {
+      if (await this.holders.isLevelOffice(m, p, t)) return t;
+    }
+    return this.findActionable(p, id, m);
+  }
+}
