@@ -2,10 +2,29 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import pg from 'pg';
 import { makeLogger } from '../src/common/logger.js';
 import { loadEnv } from '../src/config/env.js';
 import { createApp, prepareDatabase } from '../src/startup.js';
+import { LiveEngine } from '../src/workflow/bpmn.js';
 import { BenchModule } from './bench-module.js';
+
+// Counts the statements the process sends (each query call of a pg client: BEGIN and COMMIT too), for the
+// benchmark's statements per step. The count only; the call is passed on unchanged.
+let statements = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
+// Counts the engines recovered from stored state (a case's engine not in this process's cache), likewise.
+let recoveries = 0;
+const recover = LiveEngine.prototype.recover;
+LiveEngine.prototype.recover = function (this: LiveEngine, state: object) {
+  recoveries++;
+  return recover.call(this, state);
+};
 
 const env = loadEnv();
 const log = makeLogger(env.LOG_LEVEL);
@@ -13,21 +32,25 @@ const db = await prepareDatabase(env, log);
 const app = await createApp(db.config, db.dataSource, log, [BenchModule]);
 await app.listen({ port: env.PORT, host: '127.0.0.1' });
 process.send?.({ ready: true });
-// The benchmark asks for this process's CPU time before and after the measured part, and (BENCH_PROFILE)
+// The benchmark asks for this process's CPU time (and statements sent, engines recovered) before and after the measured part, and (BENCH_PROFILE)
 // for a CPU profile of the measured part only.
 const inspector = new Session();
+let connected = false;
 process.on('message', (m: string) => {
-  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage(), statements, recoveries });
   if (m === 'profile-start' && process.env.BENCH_PROFILE) {
-    inspector.connect();
+    if (!connected) inspector.connect();
+    connected = true;
     inspector.post('Profiler.enable', () => inspector.post('Profiler.start'));
   }
-  if (m === 'profile-stop' && process.env.BENCH_PROFILE) {
+  // 'profile-stop:<part>' writes the profile of the part measured since 'profile-start'.
+  if (m.startsWith('profile-stop') && process.env.BENCH_PROFILE) {
+    const part = m.split(':')[1] ?? 'measured';
     inspector.post('Profiler.stop', (err, result) => {
       if (!err) {
         const dir = process.env.BENCH_PROFILE!;
         mkdirSync(dir, { recursive: true });
-        writeFileSync(`${dir}/server-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
+        writeFileSync(`${dir}/server-${process.pid}-${part}.cpuprofile`, JSON.stringify(result.profile));
       }
       process.send?.({ profiled: !err });
     });

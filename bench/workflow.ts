@@ -164,16 +164,23 @@ function pgbench(adminUrl: string): number | null {
   }
 }
 
-/** CPU readings at the start of a measured part; `end` answers what each used since, in ms. */
-function cpuWindow(serverCpu: () => Promise<number>, ownBackends: () => Promise<Set<number>>) {
+interface ServerStats {
+  cpuMs: number;
+  statements: number;
+  recoveries: number;
+}
+
+/** CPU readings at the start of a measured part; `end` answers what each used since, in ms (and statements sent). */
+function cpuWindow(serverStats: () => Promise<ServerStats>, ownBackends: () => Promise<Set<number>>) {
   return (async () => {
-    const server = await serverCpu();
+    const server = await serverStats();
     const postgres = postgresCpuByPid();
     const machine = machineCpuMs();
     const client = process.cpuUsage();
     return {
       async end() {
-        const serverMs = (await serverCpu()) - server;
+        const serverNow = await serverStats();
+        const serverMs = serverNow.cpuMs - server.cpuMs;
         const postgresAfter = postgresCpuByPid();
         const machineMs = machineCpuMs() - machine;
         const clientUsage = process.cpuUsage(client);
@@ -183,6 +190,8 @@ function cpuWindow(serverCpu: () => Promise<number>, ownBackends: () => Promise<
           postgresOwnMs: postgresCpuDelta(postgres, postgresAfter, await ownBackends()),
           machineMs,
           clientMs: (clientUsage.user + clientUsage.system) / 1000,
+          statements: serverNow.statements - server.statements,
+          recoveries: serverNow.recoveries - server.recoveries,
         };
       },
     };
@@ -261,18 +270,30 @@ async function main(): Promise<void> {
     )
   ).map((r: { unit_id: string }) => r.unit_id);
 
-  const serverCpu = () =>
+  /** CPU time (ms) and SQL statements sent so far by all server processes. */
+  const serverStats = () =>
     Promise.all(
       children.map(
         (child) =>
-          new Promise<number>((resolve) => {
-            child.once('message', (m: { cpu: { user: number; system: number } }) =>
-              resolve((m.cpu.user + m.cpu.system) / 1000),
+          new Promise<ServerStats>((resolve) => {
+            child.once(
+              'message',
+              (m: { cpu: { user: number; system: number }; statements: number; recoveries: number }) =>
+                resolve({
+                  cpuMs: (m.cpu.user + m.cpu.system) / 1000,
+                  statements: m.statements,
+                  recoveries: m.recoveries,
+                }),
             );
             child.send('cpu');
           }),
       ),
-    ).then((ms) => ms.reduce((a, b) => a + b, 0));
+    ).then((all) => ({
+      cpuMs: all.reduce((a, b) => a + b.cpuMs, 0),
+      statements: all.reduce((a, b) => a + b.statements, 0),
+      recoveries: all.reduce((a, b) => a + b.recoveries, 0),
+    }));
+  const serverCpu = () => serverStats().then((s) => s.cpuMs);
   // The backends of this run's database (the servers' pools): PostgreSQL's share that is surely ours.
   const ownBackends = async () =>
     new Set<number>(
@@ -289,13 +310,26 @@ async function main(): Promise<void> {
     0,
     WARM_UP + APPLICATIONS * PRODUCTION_CLIENTS.length,
   );
+  /** BENCH_PROFILE: the servers write a CPU profile of the part measured since the last start. */
+  const stopProfiles = async (part: string) => {
+    if (!process.env.BENCH_PROFILE) return;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('message', resolve);
+            child.send(`profile-stop:${part}`);
+          }),
+      ),
+    );
+  };
   const warmUp = await driveProduction(http, tokens, drafts.slice(0, WARM_UP), 8, SERVERS);
   if (warmUp.failures) throw new Error(`the warm-up failed: ${warmUp.errors.join('; ')}`);
   for (const child of children) child.send('profile-start');
   const production: { run: ProductionRun; cpu: CpuUsed }[] = [];
   for (const [k, clients] of PRODUCTION_CLIENTS.entries()) {
     const from = WARM_UP + k * APPLICATIONS;
-    const window = await cpuWindow(serverCpu, ownBackends);
+    const window = await cpuWindow(serverStats, ownBackends);
     const run = await driveProduction(
       http,
       tokens,
@@ -307,6 +341,7 @@ async function main(): Promise<void> {
     if (run.failures)
       console.log(`${clients} clients: ${run.failures} applications failed: ${run.errors.join('; ')}`);
   }
+  await stopProfiles('production');
   const published = Number((await ds.query('SELECT count(*)::int AS n FROM admitted_item'))[0].n);
   const expectedPublished = WARM_UP + production.reduce((n, p) => n + p.run.applications - p.run.failures, 0);
   if (published !== expectedPublished)
@@ -333,7 +368,8 @@ async function main(): Promise<void> {
     )
   )[0];
 
-  const benchWindow = await cpuWindow(serverCpu, ownBackends);
+  for (const child of children) child.send('profile-start');
+  const benchWindow = await cpuWindow(serverStats, ownBackends);
   const latencies: number[] = [];
   let failures = 0;
   const started = process.hrtime.bigint();
@@ -363,17 +399,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const benchCpu = await benchWindow.end();
   const stepsPerSec = latencies.length / seconds;
-  if (process.env.BENCH_PROFILE) {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((resolve) => {
-            child.once('message', resolve);
-            child.send('profile-stop');
-          }),
-      ),
-    );
-  }
+  await stopProfiles('bench');
   latencies.sort((x, y) => x - y);
 
   // (d) The floor of any authenticated request on this stack: GET /auth/me (token check, one session
@@ -399,6 +425,7 @@ async function main(): Promise<void> {
   }
 
   // ---- References in this process, the servers stopped.
+  await engineReference(WARM_UP, 8, memberUnits); // compiles the engine's code, as the servers' warm-up does
   const engine = await engineReference(APPLICATIONS, 32, memberUnits);
   const source = await serializeSource(XML);
   const engineCeilingValue = await engineCeiling(source);
@@ -420,6 +447,8 @@ async function main(): Promise<void> {
         machineCpuMsPerStep: round(cpu.machineMs / run.steps, 2),
         serverCpuMsPerStep: round(cpu.serverMs / run.steps, 2),
         postgresCpuMsPerStep: round(cpu.postgresMs / run.steps, 2),
+        statementsPerStep: round(cpu.statements / run.steps, 1),
+        recoveriesPerStep: round(cpu.recoveries / run.steps, 3),
       },
     ]),
   ) as unknown as Record<'clients8' | 'clients32', ReturnType<typeof latencyFigures>>;
@@ -434,6 +463,8 @@ async function main(): Promise<void> {
     clientCpuMsPerStep: round(productionCpu('clientMs'), 2),
     engineCpuMsPerStep: round(engineCpuMsPerStep, 3),
     engineStepsPerSec: round(engine.steps / engine.seconds),
+    statementsPerStep: round(productionCpu('statements'), 1),
+    recoveriesPerStep: round(productionCpu('recoveries'), 3),
   };
   const result = {
     stepsPerSec: round(stepsPerSec),
@@ -456,6 +487,7 @@ async function main(): Promise<void> {
     clients: CLIENTS,
     servers: SERVERS,
     postgresCpuMsPerStep: round(benchCpu.postgresMs / latencies.length, 2),
+    statementsPerStep: round(benchCpu.statements / latencies.length, 1),
     quick: QUICK,
     production: productionResult,
   };
@@ -489,6 +521,32 @@ async function main(): Promise<void> {
       cpuRow('PostgreSQL CPU ms/step', 'postgresMs', 'every postgres process on the machine'),
       cpuRow('… of which this database', 'postgresOwnMs', "the servers' backends"),
       cpuRow('bench clients CPU ms/step', 'clientMs', 'this process (node:http)'),
+      [
+        'SQL statements/step',
+        {
+          ...Object.fromEntries(
+            production.map(({ run, cpu }) => [
+              `${run.clients} clients`,
+              round(cpu.statements / run.steps, 1),
+            ]),
+          ),
+          'both runs': round(productionCpu('statements'), 1),
+          note: 'sent by the server (BEGIN/COMMIT, session checks and inbox reads included)',
+        },
+      ],
+      [
+        'engines recovered/step',
+        {
+          ...Object.fromEntries(
+            production.map(({ run, cpu }) => [
+              `${run.clients} clients`,
+              round(cpu.recoveries / run.steps, 3),
+            ]),
+          ),
+          'both runs': round(productionCpu('recoveries'), 3),
+          note: "steps whose case's engine was not in the server's cache (recovered from stored state)",
+        },
+      ],
       [
         'engine alone CPU ms/step',
         {
@@ -534,6 +592,10 @@ async function main(): Promise<void> {
       ratio: `${ratio(result.machineCpuMsPerStep, result.engineCpuMsPerStep)}× the engine's own; bench clients ${result.clientCpuMsPerStep}`,
     },
     'PostgreSQL CPU ms per step (all postgres processes)': { value: result.postgresCpuMsPerStep, ratio: '' },
+    'SQL statements per step (sent by the server)': {
+      value: result.statementsPerStep,
+      ratio: `engines recovered per step ${round(benchCpu.recoveries / latencies.length, 3)}`,
+    },
     '(d) GET /auth/me requests/s (same clients)': {
       value: result.httpFloor,
       ratio: `${result.httpFloorCpuMs} ms server CPU each`,
