@@ -13,8 +13,15 @@ import { BenchModule } from './bench-module.js';
 // benchmark's statements per step. The count only; the call is passed on unchanged.
 let statements = 0;
 const query = pg.Client.prototype.query;
+// BENCH_STATEMENTS=file: also which statements (their first 100 characters), written to the file at the end.
+const statementTally = process.env.BENCH_STATEMENTS ? new Map<string, number>() : null;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   statements++;
+  if (statementTally) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | null)?.text;
+    const key = (text ?? '(no text)').replace(/\s+/g, ' ').slice(0, 100);
+    statementTally.set(key, (statementTally.get(key) ?? 0) + 1);
+  }
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 
@@ -57,6 +64,14 @@ process.on('message', (m: string) => {
   }
 });
 process.on('SIGTERM', () => {
+  if (statementTally)
+    writeFileSync(
+      process.env.BENCH_STATEMENTS!,
+      [...statementTally]
+        .sort((a, b) => b[1] - a[1])
+        .map(([text, n]) => `${n}\t${text}`)
+        .join('\n') + '\n',
+    );
   void app
     .close()
     .then(() => db.close())

@@ -239,6 +239,7 @@ async function main(): Promise<void> {
         AUDIT_SEAL_KEY: randomBytes(32).toString('hex'),
         ENGINE_CACHE_SIZE: process.env.ENGINE_CACHE_SIZE ?? '',
         BENCH_PROFILE: process.env.BENCH_PROFILE ?? '',
+        BENCH_STATEMENTS: process.env.BENCH_STATEMENTS ? `${process.env.BENCH_STATEMENTS}.${i}` : '',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [...SERVER_FLAGS, ...(process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
