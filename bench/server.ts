@@ -63,6 +63,8 @@ process.on('message', (m: string) => {
     });
   }
 });
+// The benchmark gone (it failed or was stopped): this server goes too.
+process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 process.on('SIGTERM', () => {
   if (statementTally)
     writeFileSync(

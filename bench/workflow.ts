@@ -233,7 +233,7 @@ async function main(): Promise<void> {
         PORT: String(port),
         LOG_LEVEL: 'warn',
         WORKFLOWS_DIR: 'workflows,bench/workflows',
-        DB_POOL_SIZE: '16',
+        DB_POOL_SIZE: process.env.BENCH_DB_POOL_SIZE ?? '16',
         DEMO_PASSWORD: PASSWORD,
         // The audit days are sealed as in production (a key of this run only).
         AUDIT_SEAL_KEY: randomBytes(32).toString('hex'),
