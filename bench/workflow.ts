@@ -339,8 +339,6 @@ async function main(): Promise<void> {
       SERVERS,
     );
     production.push({ run, cpu: await window.end() });
-    if (run.failures)
-      console.log(`${clients} clients: ${run.failures} applications failed: ${run.errors.join('; ')}`);
   }
   await stopProfiles('production');
   const published = Number((await ds.query('SELECT count(*)::int AS n FROM admitted_item'))[0].n);
@@ -567,7 +565,10 @@ async function main(): Promise<void> {
       `${result.production.machineCpuMsPerStep} ms = ${cpuRatio.toFixed(2)} × ${result.production.engineCpuMsPerStep} ms`,
   );
   for (const { run } of production)
-    if (run.failures) console.log(`${run.clients} clients: ${run.failures} applications failed`);
+    console.log(
+      `${run.failures ? 'FAIL' : 'PASS'} every application of the ${run.clients}-client run published: ` +
+        `${run.applications - run.failures} of ${run.applications}${run.errors.length ? ` (first errors: ${run.errors.join('; ')})` : ''}`,
+    );
 
   console.log('\nbench flow: bench/workflows/bench.bpmn (same run)');
   console.table({
