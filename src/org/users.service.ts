@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { pageRequest, toPage, type Page } from '../common/pagination.js';
 import {
   CreateUserDto,
   ListUsersQuery,
@@ -73,20 +74,23 @@ export class UsersService {
     return { user, unit };
   }
 
-  async list(p: Principal, q: ListUsersQuery): Promise<UserDto[]> {
+  async list(p: Principal, q: ListUsersQuery): Promise<Page<UserDto>> {
+    const page = pageRequest(q);
     const qb = this.dataSource
       .getRepository(User)
       .createQueryBuilder('usr')
       .innerJoin(OrgUnit, 'ou', 'ou.id = usr.unit_id')
       .where('starts_with(ou.path, :scope)', { scope: p.scopePath })
       .orderBy('usr.username', 'ASC')
-      .take(Math.min(q.limit ?? 100, 1000));
+      .offset(page.offset)
+      .limit(page.pageSize);
     if (q.unitId) qb.andWhere('usr.unit_id = :unitId', { unitId: q.unitId });
     if (q.q)
       qb.andWhere('(usr.username ILIKE :like OR usr.display_name ILIKE :like)', {
         like: `%${escapeLike(q.q)}%`,
       });
-    return (await qb.getMany()).map(toUserDto);
+    const [users, total] = await qb.getManyAndCount();
+    return toPage(users.map(toUserDto), total, page);
   }
 
   async get(p: Principal, id: string): Promise<UserDto> {
