@@ -6,7 +6,8 @@ import { AppError } from '../common/errors.js';
 import type { FieldProblem } from '../common/validation.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import type { NegativeListChangeDto } from './dto/negative-list.dto.js';
-import { NegativeListChange, NegativeListItem } from './reference.entities.js';
+import { NegativeListChange, NegativeListItem, StatutoryArea } from './reference.entities.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 /** The negative list is data with its source; the office changes it only through an approval flow. */
 @Injectable()
@@ -80,10 +81,36 @@ export class NegativeListService {
     });
   }
 
-  list(): Promise<NegativeListChange[]> {
-    return this.dataSource
-      .getRepository(NegativeListChange)
-      .find({ order: { createdAt: 'DESC' }, take: 200 });
+  /** Proposed and decided changes, newest first. */
+  async list(q: PageQuery = {}): Promise<Page<NegativeListChange>> {
+    const page = pageRequest(q);
+    const [rows, total] = await this.dataSource.getRepository(NegativeListChange).findAndCount({
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+    return toPage(rows, total, page);
+  }
+
+  /** The entries in force of the negative list (负面清单), by code. */
+  async activeItems(q: PageQuery = {}): Promise<Page<NegativeListItem>> {
+    const page = pageRequest(q);
+    const [rows, total] = await this.dataSource.getRepository(NegativeListItem).findAndCount({
+      where: { active: true },
+      order: { code: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+    return toPage(rows, total, page);
+  }
+
+  /** The statutory areas in which a committee assists government, by code. */
+  async statutoryAreas(q: PageQuery = {}): Promise<Page<StatutoryArea>> {
+    const page = pageRequest(q);
+    const [rows, total] = await this.dataSource
+      .getRepository(StatutoryArea)
+      .findAndCount({ order: { code: 'ASC' }, skip: page.offset, take: page.pageSize });
+    return toPage(rows, total, page);
   }
 
   /** Approved: the change takes effect (entries are retired, never deleted). */

@@ -11,6 +11,7 @@ import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
 import type { RegisterTransferDto } from './dto/funding.dto.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 const NUMBER_LOCK = 7270041;
 
@@ -406,11 +407,18 @@ export class RegisterService {
    * in one call), or anywhere. In force: within its period, entered the community (funded or none due), not
    * lapsed, not exited by then.
    */
-  async inForce(communityCode: string | undefined, asOf: string | undefined): Promise<RegisterEntry[]> {
+  async inForce(
+    communityCode: string | undefined,
+    asOf: string | undefined,
+    q: PageQuery = {},
+  ): Promise<Page<RegisterEntry>> {
     const day = asOf ?? cstDay(new Date());
-    const rows: (Record<string, unknown> & { communities: RegisterEntry['communities'] })[] =
-      await this.dataSource.query(
-        `SELECT i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
+    const page = pageRequest(q);
+    const rows: (Record<string, unknown> & {
+      communities: RegisterEntry['communities'];
+      total_count: string;
+    })[] = await this.dataSource.query(
+      `SELECT count(*) OVER () AS total_count, i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
               i.powers, to_char(i.start_date, 'YYYY-MM-DD') AS start_date, to_char(i.end_date, 'YYYY-MM-DD') AS end_date,
               i.funding_per_community_fen,
               json_agg(json_build_object('code', u.code, 'name', u.name, 'fundingStatus', c.funding_status, 'enteredAt', c.entered_at)
@@ -424,10 +432,17 @@ export class RegisterService {
           AND (c.exited_at IS NULL OR (c.exited_at AT TIME ZONE 'Asia/Shanghai')::date > $1::date)
           AND ($2::text IS NULL OR u.code = $2)
         GROUP BY i.id
-        ORDER BY i.number_year, i.admission_number`,
-        [day, communityCode ?? null],
-      );
-    return rows.map((r) => ({
+        ORDER BY i.number_year, i.admission_number, i.id
+        LIMIT $3 OFFSET $4`,
+      [day, communityCode ?? null, page.pageSize, page.offset],
+    );
+    // A page past the end carries no row, hence no total: count what the first page would list.
+    const total = rows.length
+      ? Number(rows[0].total_count)
+      : page.offset > 0
+        ? (await this.inForce(communityCode, day, { page: 1, pageSize: 1 })).total
+        : 0;
+    const items = rows.map((r) => ({
       id: r.id as string,
       admissionNumber: r.admission_number as string,
       emergency: r.emergency as boolean,
@@ -443,6 +458,7 @@ export class RegisterService {
       fundingPerCommunityFen: Number(r.funding_per_community_fen),
       communities: r.communities,
     }));
+    return toPage(items, total, page);
   }
 
   async unitCode(unitId: string): Promise<string | null> {
