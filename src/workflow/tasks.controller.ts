@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/decorators.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
@@ -12,6 +12,16 @@ import {
   ReturnTaskDto,
 } from './dto/workflow.dto.js';
 import { TasksService } from './tasks.service.js';
+import {
+  CompleteResultDto,
+  TaskDetailDto,
+  TaskInfoDto,
+  UrgedTaskDto,
+  toCompleteResultDto,
+  toTaskDetailDto,
+  toTaskInfoDto,
+  toUrgedTaskDto,
+} from './dto/workflow-responses.dto.js';
 
 const id404 = uuidOr404('TASK_NOT_FOUND');
 
@@ -32,8 +42,9 @@ export class TasksController {
 
   @Get(':id')
   @Requires('One task with its history', [], ['TASK_NOT_FOUND'])
-  get(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.tasks.get(a.principal!, id);
+  @ApiOkResponse({ type: TaskDetailDto })
+  async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskDetailDto> {
+    return toTaskDetailDto(await this.tasks.get(a.principal!, id));
   }
 
   @Post(':id/claim')
@@ -43,8 +54,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'TASK_ALREADY_CLAIMED'],
   )
-  claim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.tasks.claim(a, id);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async claim(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskInfoDto> {
+    return toTaskInfoDto(await this.tasks.claim(a, id));
   }
 
   @Post(':id/unclaim')
@@ -54,8 +66,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
   )
-  unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.tasks.unclaim(a, id);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskInfoDto> {
+    return toTaskInfoDto(await this.tasks.unclaim(a, id));
   }
 
   @Post(':id/complete')
@@ -73,8 +86,9 @@ export class TasksController {
       'CONCURRENT_UPDATE',
     ],
   )
-  complete(@Param('id', id404) id: string, @Body() dto: CompleteTaskDto, @CurrentActor() a: Actor) {
-    return this.tasks.complete(a, id, dto);
+  @ApiOkResponse({ type: CompleteResultDto })
+  async complete(@Param('id', id404) id: string, @Body() dto: CompleteTaskDto, @CurrentActor() a: Actor) {
+    return toCompleteResultDto(await this.tasks.complete(a, id, dto));
   }
 
   @Post(':id/return')
@@ -91,12 +105,14 @@ export class TasksController {
       'CONCURRENT_UPDATE',
     ],
   )
-  return(@Param('id', id404) id: string, @Body() dto: ReturnTaskDto, @CurrentActor() a: Actor) {
-    return this.tasks.complete(a, id, {
+  @ApiOkResponse({ type: CompleteResultDto })
+  async return(@Param('id', id404) id: string, @Body() dto: ReturnTaskDto, @CurrentActor() a: Actor) {
+    const done = await this.tasks.complete(a, id, {
       decision: 'return',
       deficiencies: dto.deficiencies,
       comment: dto.comment,
     });
+    return toCompleteResultDto(done);
   }
 
   @Post(':id/release')
@@ -106,8 +122,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
   )
-  release(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.tasks.release(a, id, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async release(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.tasks.release(a, id, dto.comment));
   }
 
   @Post(':id/reassign')
@@ -117,8 +134,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
-  reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
-    return this.tasks.reassign(a, id, dto.toUserId, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.tasks.reassign(a, id, dto.toUserId, dto.comment));
   }
 
   @Post(':id/delegate')
@@ -128,8 +146,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
-  delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
-    return this.tasks.delegate(a, id, dto.toUserId, dto.until, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.tasks.delegate(a, id, dto.toUserId, dto.until, dto.comment));
   }
 
   @Post(':id/signers')
@@ -138,8 +157,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
-  addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
-    return this.tasks.addSigners(a, id, dto.userIds, dto.comment);
+  @ApiCreatedResponse({ type: [TaskInfoDto], description: 'The added signers’ tasks' })
+  async addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
+    return (await this.tasks.addSigners(a, id, dto.userIds, dto.comment)).map(toTaskInfoDto);
   }
 
   @Post(':id/withdraw')
@@ -149,8 +169,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'WITHDRAW_NOT_POSSIBLE'],
   )
-  withdraw(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.tasks.withdraw(a, id, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async withdraw(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.tasks.withdraw(a, id, dto.comment));
   }
 
   @Post(':id/urge')
@@ -160,7 +181,8 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN'],
   )
-  urge(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.tasks.urge(a, id, dto.comment);
+  @ApiOkResponse({ type: UrgedTaskDto })
+  async urge(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return toUrgedTaskDto(await this.tasks.urge(a, id, dto.comment));
   }
 }

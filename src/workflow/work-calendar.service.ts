@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 /** The work calendar that step limits count with: holidays and 调休 working days. */
 @Injectable()
@@ -10,6 +11,26 @@ export class WorkCalendarService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
   ) {}
+
+  /** The holidays and 调休 working days of a year, by day. */
+  async days(
+    year: number,
+    q: PageQuery = {},
+  ): Promise<Page<{ day: string; workingDay: boolean; note: string | null }>> {
+    const page = pageRequest(q);
+    const [rows, count]: [{ day: string; workingDay: boolean; note: string | null }[], { n: string }[]] =
+      await Promise.all([
+        this.dataSource.query(
+          `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day AS "workingDay", note FROM work_calendar_day WHERE extract(year FROM day) = $1 ORDER BY day LIMIT $2 OFFSET $3`,
+          [year, page.pageSize, page.offset],
+        ),
+        this.dataSource.query(
+          `SELECT count(*) AS n FROM work_calendar_day WHERE extract(year FROM day) = $1`,
+          [year],
+        ),
+      ]);
+    return toPage(rows, Number(count[0].n), page);
+  }
 
   /** Marks a day (YYYY-MM-DD) as a working day or a day off, recorded with what it was before. */
   async setDay(actor: Actor, day: string, workingDay: boolean, note: string | null) {
