@@ -1,4 +1,4 @@
-import { admitApplication, makeApplication } from './helpers/admission.js';
+import { admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 interface Schema {
@@ -210,6 +210,17 @@ describe('the OpenAPI document names what every admission and workflow route ans
     await call('office', 'get', '/workflows', '/workflows');
     await call('office', 'get', '/workflow-incidents', '/workflow-incidents');
     await call('office', 'get', '/work-calendar?year=2027', '/work-calendar');
+    const submitted = await submitApplication(t, makeApplication(communities, { title: '办理核对' }));
+    const [open] = await t.dataSource.query(
+      `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'deptApprove' AND status = 'open'`,
+      [submitted.instanceId],
+    );
+    await call('dept-head', 'post', `/tasks/${open.id}/claim`, '/tasks/{id}/claim', {});
+    await call('dept-head', 'post', `/tasks/${open.id}/unclaim`, '/tasks/{id}/unclaim', {});
+    await call('dept-staff', 'post', `/tasks/${open.id}/urge`, '/tasks/{id}/urge', { comment: '请尽快' });
+    await call('dept-head', 'post', `/tasks/${open.id}/complete`, '/tasks/{id}/complete', {
+      decision: 'approve',
+    });
     await call('auditor', 'get', '/audit', '/audit');
     await call('sysadmin', 'get', '/org/units', '/org/units');
     await call('sysadmin', 'get', '/admin/users', '/admin/users');
