@@ -94,7 +94,7 @@ describe('admission applications (准入审批表) and the admission flow up to 
       .http()
       .get('/applications')
       .set(await auth('dept2-staff'));
-    expect(list.body.map((a: { id: string }) => a.id)).not.toContain(d.id);
+    expect(list.body.items.map((a: { id: string }) => a.id)).not.toContain(d.id);
   });
 
   it('given reversed dates, fractional or negative fen, an unknown area or communities of another district, then 400 naming each', async () => {
@@ -361,7 +361,8 @@ describe('admission applications (准入审批表) and the admission flow up to 
       .http()
       .get(`/applications/${d.id}/attachments`)
       .set(await auth('dept-staff'));
-    expect(list.body.map((x: { id: string }) => x.id)).toEqual([up.body.id]);
+    expect(list.body).toMatchObject({ total: 1, page: 1, pageSize: 50 });
+    expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([up.body.id]);
     const file = await t
       .http()
       .get(`/applications/${d.id}/attachments/${up.body.id}`)
@@ -455,8 +456,8 @@ describe('admission applications (准入审批表) and the admission flow up to 
       .send({ ...proposal, code: 'declined_entry' });
     expect(declined.status).toBe(201);
     await act(t, 'leader', declined.body.instanceId, 'leaderApprove', { decision: 'reject' });
-    const list0 = await t.http().get('/admission/negative-list');
-    expect(list0.body.map((n: { code: string }) => n.code)).not.toContain('declined_entry');
+    const list0 = await t.http().get('/admission/negative-list?pageSize=200');
+    expect(list0.body.items.map((n: { code: string }) => n.code)).not.toContain('declined_entry');
 
     const change = await t
       .http()
@@ -465,11 +466,15 @@ describe('admission applications (准入审批表) and the admission flow up to 
       .send(proposal);
     expect(change.status).toBe(201);
     expect(
-      (await t.http().get('/admission/negative-list')).body.map((n: { code: string }) => n.code),
+      (await t.http().get('/admission/negative-list?pageSize=200')).body.items.map(
+        (n: { code: string }) => n.code,
+      ),
     ).not.toContain('fundraising_quota');
     await act(t, 'leader', change.body.instanceId, 'leaderApprove', { decision: 'approve' });
     expect(
-      (await t.http().get('/admission/negative-list')).body.map((n: { code: string }) => n.code),
+      (await t.http().get('/admission/negative-list?pageSize=200')).body.items.map(
+        (n: { code: string }) => n.code,
+      ),
     ).toContain('fundraising_quota');
     const again = await t
       .http()
@@ -486,11 +491,12 @@ describe('admission applications (准入审批表) and the admission flow up to 
 
   it('given the public reference lists, then anyone reads the statutory areas and the negative list with sources', async () => {
     const areas = await t.http().get('/admission/statutory-areas');
-    expect(areas.body).toHaveLength(16);
-    const neg = await t.http().get('/admission/negative-list');
-    expect(neg.body.find((n: { code: string }) => n.code === 'investment_promotion')).toMatchObject({
+    expect(areas.body.items).toHaveLength(16);
+    expect(areas.body.total).toBe(16);
+    const neg = await t.http().get('/admission/negative-list?pageSize=200');
+    expect(neg.body.items.find((n: { code: string }) => n.code === 'investment_promotion')).toMatchObject({
       nameZh: '招商引资任务指标',
     });
-    expect(neg.body.every((n: { source: string }) => n.source.length > 0)).toBe(true);
+    expect(neg.body.items.every((n: { source: string }) => n.source.length > 0)).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ describe('emergency admission (突发事件应急准入)', () => {
     ...over,
   });
   const inForceToday = async () =>
-    (await t.http().get(`/admitted-items?community=${C1}&asOf=${today()}`)).body as {
+    (await t.http().get(`/admitted-items?community=${C1}&asOf=${today()}`)).body.items as {
       id: string;
       emergency: boolean;
     }[];
@@ -82,15 +82,17 @@ describe('emergency admission (突发事件应急准入)', () => {
       .get(`/my-community/admitted-items?asOf=${today()}`)
       .set(await auth('committee'));
     expect(own.status).toBe(200);
-    expect(own.body.map((x: { id: string }) => x.id)).toContain(e.body.id);
+    expect(own.body.items.map((x: { id: string }) => x.id)).toContain(e.body.id);
     expect(
-      own.body.every((x: { communities: { code: string }[] }) => x.communities.every((c) => c.code === C1)),
+      own.body.items.every((x: { communities: { code: string }[] }) =>
+        x.communities.every((c) => c.code === C1),
+      ),
     ).toBe(true);
     const other = await t
       .http()
       .get(`/my-community/admitted-items?asOf=${today()}`)
       .set(await auth('committee-2'));
-    expect(other.body.map((x: { id: string }) => x.id)).not.toContain(e.body.id);
+    expect(other.body.items.map((x: { id: string }) => x.id)).not.toContain(e.body.id);
     expect(
       (
         await t

@@ -35,7 +35,7 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
     return { itemId, instanceId };
   }
   const inForce = async (community: string) =>
-    (await t.http().get(`/admitted-items?community=${community}&asOf=2027-06-01`)).body.map(
+    (await t.http().get(`/admitted-items?community=${community}&asOf=2027-06-01`)).body.items.map(
       (x: { id: string }) => x.id,
     );
 

@@ -51,7 +51,7 @@ describe('funding before entry (费随事转) and the public register of admitte
       'awaiting',
       'awaiting',
     ]);
-    expect((await register(`community=${C1}&asOf=2027-07-01`)).body).toEqual([]);
+    expect((await register(`community=${C1}&asOf=2027-07-01`)).body.items).toEqual([]);
 
     const first = await transfer(a.itemId, C1, `${a.itemId}-c1`);
     expect(first.status).toBe(200);
@@ -80,8 +80,9 @@ describe('funding before entry (费随事转) and the public register of admitte
     expect(confirmed.body.confirmedAt).toBeTruthy();
 
     const list = await register(`community=${C1}&asOf=2027-07-01`);
-    expect(list.body).toHaveLength(1);
-    expect(list.body[0]).toMatchObject({
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.total).toBe(1);
+    expect(list.body.items[0]).toMatchObject({
       admissionNumber: a.number,
       title: '社区慢病随访',
       powers: '登记',
@@ -89,9 +90,9 @@ describe('funding before entry (费随事转) and the public register of admitte
       endDate: '2027-12-31',
       fundingPerCommunityFen: 300000,
     });
-    expect((await register(`community=${C2}&asOf=2027-07-01`)).body).toEqual([]);
-    expect((await register(`community=${C1}&asOf=2027-05-31`)).body).toEqual([]);
-    expect((await register(`community=${C1}&asOf=2028-01-01`)).body).toEqual([]);
+    expect((await register(`community=${C2}&asOf=2027-07-01`)).body.items).toEqual([]);
+    expect((await register(`community=${C1}&asOf=2027-05-31`)).body.items).toEqual([]);
+    expect((await register(`community=${C1}&asOf=2028-01-01`)).body.items).toEqual([]);
   });
 
   it('given the funding window closing with one of two communities unfunded, then the item lapses there only', async () => {
@@ -127,12 +128,12 @@ describe('funding before entry (费随事转) and the public register of admitte
     expect(tooLate.status).toBe(409);
     expect(tooLate.body.error.code).toBe('FUNDING_LAPSED');
     expect((await transfer(a.itemId, C2, `${a.itemId}-3`)).body.error.code).toBe('FUNDING_NOT_DUE');
-    const titles = (await register(`community=${C1}&asOf=2027-07-01`)).body.map(
+    const titles = (await register(`community=${C1}&asOf=2027-07-01`)).body.items.map(
       (x: { title: string }) => x.title,
     );
     expect(titles).toContain('社区康复训练');
     expect(
-      (await register(`community=${C2}&asOf=2027-07-01`)).body.map((x: { title: string }) => x.title),
+      (await register(`community=${C2}&asOf=2027-07-01`)).body.items.map((x: { title: string }) => x.title),
     ).not.toContain('社区康复训练');
   });
 
@@ -143,7 +144,7 @@ describe('funding before entry (费随事转) and the public register of admitte
       fundingSource: undefined,
     });
     expect(
-      (await register(`community=${C2}&asOf=2027-07-01`)).body.map((x: { id: string }) => x.id),
+      (await register(`community=${C2}&asOf=2027-07-01`)).body.items.map((x: { id: string }) => x.id),
     ).toContain(a.itemId);
     expect((await transfer(a.itemId, C1, `${a.itemId}-x`)).body.error.code).toBe('FUNDING_NOT_DUE');
   });
@@ -253,7 +254,7 @@ describe('funding before entry (费随事转) and the public register of admitte
   it('given the register without a community, then it lists every item in force that day; bad dates are refused', async () => {
     const all = await register('asOf=2027-07-01');
     expect(all.status).toBe(200);
-    expect(all.body.length).toBeGreaterThanOrEqual(2);
+    expect(all.body.items.length).toBeGreaterThanOrEqual(2);
     const bad = await register('asOf=2027-13-45');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');

@@ -24,12 +24,13 @@ describe('the audit chain covers what was decided: step decisions, domain events
     for (let after = '0'; ;) {
       const res = await t
         .http()
-        .get(`/audit?limit=1000&afterSeq=${after}`)
+        .get(`/audit?pageSize=200&afterSeq=${after}`)
         .set(await auth('auditor'));
       expect(res.status).toBe(200);
-      if (!res.body.length) return all;
-      all.push(...res.body);
-      after = res.body[res.body.length - 1].seq;
+      const page = res.body.items as AuditRecord[];
+      if (!page.length) return all;
+      all.push(...page);
+      after = page[page.length - 1].seq;
     }
   }
   const verify = async () => {

@@ -170,10 +170,10 @@ describe('auth', () => {
       const auditor = await t.token('auditor');
       const res = await t
         .http()
-        .get('/audit?entityType=user&limit=1000')
+        .get('/audit?entityType=user&pageSize=200')
         .set('Authorization', `Bearer ${auditor}`);
       expect(res.status).toBe(200);
-      expect(res.body.map((r: { action: string }) => r.action)).toEqual(
+      expect(res.body.items.map((r: { action: string }) => r.action)).toEqual(
         expect.arrayContaining(['auth.login', 'auth.login-failed', 'auth.locked']),
       );
     });

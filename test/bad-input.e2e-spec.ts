@@ -320,10 +320,10 @@ describe('bad input', () => {
       },
     );
 
-    it('when a list limit is far beyond a page, then 400 naming limit', async () => {
-      const res = await t.http().get('/admin/users?limit=99999999999999999999').set(admin);
+    it('when a list page size is far beyond a page, then 400 naming pageSize', async () => {
+      const res = await t.http().get('/admin/users?pageSize=99999999999999999999').set(admin);
       expectCleanError(res, 400, 'VALIDATION_FAILED');
-      expect(fieldsOf(res)).toEqual(['limit']);
+      expect(fieldsOf(res)).toEqual(['pageSize']);
     });
 
     it.each(['2027-02-30', '0000-01-01', '1899-12-31'])(

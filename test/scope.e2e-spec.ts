@@ -59,7 +59,7 @@ describe('role and unit scope', () => {
         .get('/org/units')
         .set(await auth('committee'));
       expect(res.status).toBe(200);
-      expect(res.body.map((u: { code: string }) => u.code).sort()).toEqual([
+      expect(res.body.items.map((u: { code: string }) => u.code).sort()).toEqual([
         '3399',
         '339901',
         '339901001',
@@ -96,7 +96,7 @@ describe('role and unit scope', () => {
         .http()
         .get('/org/units')
         .set(await auth('dept-staff'));
-      const codes: string[] = res.body.map((u: { code: string }) => u.code);
+      const codes: string[] = res.body.items.map((u: { code: string }) => u.code);
       expect(codes).toEqual(expect.arrayContaining(['339901', '339901001001', '339901-LG', '339901-WJ']));
       expect(codes.filter((c) => c.startsWith('339902'))).toEqual([]);
     });
@@ -153,12 +153,12 @@ describe('role and unit scope', () => {
         .http()
         .get(`/org/units?parentId=${ids['339901001']}`)
         .set(await auth('street'));
-      expect(street.body.map((u: { code: string }) => u.code)).toContain('339901001004');
+      expect(street.body.items.map((u: { code: string }) => u.code)).toContain('339901001004');
       const audit = await t
         .http()
         .get(`/audit?entityId=${res.body.id}`)
         .set(await auth('auditor'));
-      expect(audit.body[0]).toMatchObject({ action: 'unit.created', actorUsername: 'sysadmin' });
+      expect(audit.body.items[0]).toMatchObject({ action: 'unit.created', actorUsername: 'sysadmin' });
     });
 
     it('given a community under a district, then UNIT_PARENT_INVALID', async () => {

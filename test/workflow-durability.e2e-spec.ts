@@ -448,7 +448,7 @@ describe('workflow durability', () => {
       });
       const list = await a.http().get('/workflow-incidents').set('Authorization', `Bearer ${office}`);
       expect(list.status).toBe(200);
-      const incident = list.body.find((x: { timerId: string | null }) => x.timerId === timer.id);
+      const incident = list.body.items.find((x: { timerId: string | null }) => x.timerId === timer.id);
       expect(incident).toMatchObject({
         instanceId: id,
         elementId: 'officeReview',

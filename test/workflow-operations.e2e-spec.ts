@@ -255,7 +255,7 @@ describe('task operations (the inbox of a Chinese office)', () => {
       .http()
       .get('/workflow-incidents')
       .set(await auth('office'));
-    const incident = incidents.body.find((x: { instanceId: string }) => x.instanceId === id);
+    const incident = incidents.body.items.find((x: { instanceId: string }) => x.instanceId === id);
     expect(incident).toMatchObject({
       elementId: 'publish',
       topic: 'testPublish',
@@ -314,7 +314,7 @@ describe('task operations (the inbox of a Chinese office)', () => {
       .get(`/workflow-instances/${id}/history`)
       .set(await auth('dept-staff'));
     expect(res.status).toBe(200);
-    const done = res.body.find((h: { action: string }) => h.action === 'task.completed');
+    const done = res.body.items.find((h: { action: string }) => h.action === 'task.completed');
     expect(done).toMatchObject({ elementId: 'deptApprove', actorUsername: 'dept-head' });
     expect(
       (

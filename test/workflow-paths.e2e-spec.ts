@@ -16,7 +16,7 @@ describe('workflow runtime: every path of the test flow', () => {
       .get('/workflows')
       .set('Authorization', `Bearer ${await t.token('office')}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(
+    expect(res.body.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           processId: 'review',
@@ -104,7 +104,7 @@ describe('workflow runtime: every path of the test flow', () => {
       .http()
       .get(`/workflow-instances/${id}/history`)
       .set('Authorization', `Bearer ${await t.token('office')}`);
-    const ret = history.body.find((h: { action: string }) => h.action === 'task.returned');
+    const ret = history.body.items.find((h: { action: string }) => h.action === 'task.returned');
     expect(ret.data.deficiencies).toEqual(['缺少法律依据', '经费来源未填写']);
     expect((await act(t, 'dept-staff', id, 'correct', { decision: 'resubmit' })).status).toBe(200);
     expect(

@@ -44,7 +44,7 @@ describe('workflow definitions are versioned', () => {
       .http()
       .get('/workflows')
       .set('Authorization', `Bearer ${await t.token('office')}`);
-    const review = list.body.find((d: { processId: string }) => d.processId === 'review');
+    const review = list.body.items.find((d: { processId: string }) => d.processId === 'review');
     expect(review.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
 
     const fresh = await startReviewCase(t);
@@ -83,7 +83,7 @@ describe('workflow definitions are versioned', () => {
       .http()
       .get('/workflows')
       .set('Authorization', `Bearer ${await t.token('office')}`);
-    const review = list.body.find((d: { processId: string }) => d.processId === 'review');
+    const review = list.body.items.find((d: { processId: string }) => d.processId === 'review');
     expect(review.versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
 
     const reverted = await startReviewCase(t);

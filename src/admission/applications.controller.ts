@@ -1,17 +1,30 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { ApiPage, mapPage, PageQuery, type Page } from '../common/pagination.js';
 import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
-import { UploadAttachmentDto } from './dto/attachment.dto.js';
+import { ATTACHMENT_TYPES, UploadAttachmentDto } from './dto/attachment.dto.js';
 import { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { ReferenceService } from './reference.service.js';
+import {
+  ApplicationDto,
+  AttachmentDto,
+  NegativeListChangeInfoDto,
+  NegativeListItemDto,
+  StatutoryAreaDto,
+  toApplicationDto,
+  toAttachmentDto,
+  toNegativeListChangeInfoDto,
+  toNegativeListItemDto,
+  toStatutoryAreaDto,
+} from './dto/admission-responses.dto.js';
 
 const id404 = uuidOr404('APPLICATION_NOT_FOUND');
 
@@ -29,14 +42,19 @@ export class ApplicationsController {
   @Requires('Propose adding, changing or retiring a negative-list entry; the principal leader approves', [
     Permission.REGISTRY_MANAGE,
   ])
-  proposeChange(@Body() dto: NegativeListChangeDto, @CurrentActor() a: Actor) {
-    return this.negativeListChanges.propose(a, dto);
+  @ApiCreatedResponse({ type: NegativeListChangeInfoDto })
+  async proposeChange(
+    @Body() dto: NegativeListChangeDto,
+    @CurrentActor() a: Actor,
+  ): Promise<NegativeListChangeInfoDto> {
+    return toNegativeListChangeInfoDto(await this.negativeListChanges.propose(a, dto));
   }
 
   @Get('admission/negative-list/changes')
-  @Requires('Proposed and decided negative-list changes', [Permission.REGISTRY_MANAGE])
-  changes() {
-    return this.negativeListChanges.list();
+  @Requires('Proposed and decided negative-list changes, newest first', [Permission.REGISTRY_MANAGE])
+  @ApiPage(NegativeListChangeInfoDto)
+  async changes(@Query() q: PageQuery): Promise<Page<NegativeListChangeInfoDto>> {
+    return mapPage(await this.negativeListChanges.list(q), toNegativeListChangeInfoDto);
   }
 
   @Post('applications/:id/attachments')
@@ -50,14 +68,24 @@ export class ApplicationsController {
       'ATTACHMENT_TYPE_NOT_ALLOWED',
     ],
   )
-  attach(@Param('id', id404) id: string, @Body() dto: UploadAttachmentDto, @CurrentActor() a: Actor) {
-    return this.attachments.upload(a, id, dto);
+  @ApiCreatedResponse({ type: AttachmentDto })
+  async attach(
+    @Param('id', id404) id: string,
+    @Body() dto: UploadAttachmentDto,
+    @CurrentActor() a: Actor,
+  ): Promise<AttachmentDto> {
+    return toAttachmentDto(await this.attachments.upload(a, id, dto));
   }
 
   @Get('applications/:id/attachments')
   @Requires('The attachments of an application (name, type, size, SHA-256)', [], ['APPLICATION_NOT_FOUND'])
-  listAttachments(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.attachments.list(a.principal!, id);
+  @ApiPage(AttachmentDto)
+  async listAttachments(
+    @Param('id', id404) id: string,
+    @Query() q: PageQuery,
+    @CurrentActor() a: Actor,
+  ): Promise<Page<AttachmentDto>> {
+    return mapPage(await this.attachments.list(a.principal!, id, q), toAttachmentDto);
   }
 
   @Get('applications/:id/attachments/:attachmentId')
@@ -66,6 +94,8 @@ export class ApplicationsController {
     [],
     ['APPLICATION_NOT_FOUND', 'ATTACHMENT_NOT_FOUND'],
   )
+  @ApiProduces(...ATTACHMENT_TYPES)
+  @ApiOkResponse({ description: 'The file as uploaded', schema: { type: 'string', format: 'binary' } })
   async download(
     @Param('id', id404) id: string,
     @Param('attachmentId', uuidOr404('ATTACHMENT_NOT_FOUND')) attachmentId: string,
@@ -84,8 +114,9 @@ export class ApplicationsController {
   @Requires('Save a new draft application (准入审批表) of my department; may be incomplete', [
     Permission.APPLICATION_DRAFT,
   ])
-  create(@Body() dto: ApplicationFieldsDto, @CurrentActor() a: Actor) {
-    return this.applications.create(a, dto);
+  @ApiCreatedResponse({ type: ApplicationDto })
+  async create(@Body() dto: ApplicationFieldsDto, @CurrentActor() a: Actor): Promise<ApplicationDto> {
+    return toApplicationDto(await this.applications.create(a, dto));
   }
 
   @Patch('applications/:id')
@@ -94,8 +125,13 @@ export class ApplicationsController {
     [Permission.APPLICATION_DRAFT],
     ['APPLICATION_NOT_FOUND', 'APPLICATION_NOT_EDITABLE', 'CONCURRENT_UPDATE'],
   )
-  update(@Param('id', id404) id: string, @Body() dto: UpdateApplicationDto, @CurrentActor() a: Actor) {
-    return this.applications.update(a, id, dto);
+  @ApiOkResponse({ type: ApplicationDto })
+  async update(
+    @Param('id', id404) id: string,
+    @Body() dto: UpdateApplicationDto,
+    @CurrentActor() a: Actor,
+  ): Promise<ApplicationDto> {
+    return toApplicationDto(await this.applications.update(a, id, dto));
   }
 
   @Post('applications/:id/submit')
@@ -105,14 +141,23 @@ export class ApplicationsController {
     [Permission.APPLICATION_DRAFT],
     ['APPLICATION_NOT_FOUND', 'APPLICATION_INCOMPLETE', 'APPLICATION_NOT_SUBMITTABLE', 'CONCURRENT_UPDATE'],
   )
-  submit(@Param('id', id404) id: string, @Body() dto: SubmitApplicationDto, @CurrentActor() a: Actor) {
-    return this.applications.submit(a, id, dto.comment);
+  @ApiOkResponse({ type: ApplicationDto })
+  async submit(
+    @Param('id', id404) id: string,
+    @Body() dto: SubmitApplicationDto,
+    @CurrentActor() a: Actor,
+  ): Promise<ApplicationDto> {
+    return toApplicationDto(await this.applications.submit(a, id, dto.comment));
   }
 
   @Get('applications')
-  @Requires('My department’s applications; for reviewers, those submitted in their area', [])
-  list(@CurrentActor() a: Actor) {
-    return this.applications.list(a.principal!);
+  @Requires(
+    'My department’s applications; for reviewers, those submitted in their area; last changed first',
+    [],
+  )
+  @ApiPage(ApplicationDto)
+  async list(@Query() q: PageQuery, @CurrentActor() a: Actor): Promise<Page<ApplicationDto>> {
+    return mapPage(await this.applications.list(a.principal!, q), toApplicationDto);
   }
 
   @Get('applications/:id')
@@ -121,19 +166,22 @@ export class ApplicationsController {
     [],
     ['APPLICATION_NOT_FOUND'],
   )
-  get(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.applications.get(a.principal!, id);
+  @ApiOkResponse({ type: ApplicationDto })
+  async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<ApplicationDto> {
+    return toApplicationDto(await this.applications.get(a.principal!, id));
   }
 
   @Get('admission/statutory-areas')
   @Public('The sixteen areas in which a committee assists government (中办发〔2010〕27号)')
-  areas() {
-    return this.reference.statutoryAreas();
+  @ApiPage(StatutoryAreaDto)
+  async areas(@Query() q: PageQuery): Promise<Page<StatutoryAreaDto>> {
+    return mapPage(await this.reference.statutoryAreas(q), toStatutoryAreaDto);
   }
 
   @Get('admission/negative-list')
   @Public('Work that must not be pushed onto committees (负面清单), with sources')
-  negativeList() {
-    return this.reference.negativeList();
+  @ApiPage(NegativeListItemDto)
+  async negativeList(@Query() q: PageQuery): Promise<Page<NegativeListItemDto>> {
+    return mapPage(await this.reference.negativeList(q), toNegativeListItemDto);
   }
 }

@@ -22,6 +22,7 @@ import {
 import type { ApplicationFieldsDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { inForceSql, itemsInForce } from './in-force.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
+import { pageRequest, toPage, type Page, type PageQuery, type PageRequest } from '../common/pagination.js';
 
 const REVIEWER_ROLES: string[] = [Role.OFFICE, Role.MEMBER, Role.LEADER, Role.FINANCE];
 const FORM_FIELDS = [
@@ -176,18 +177,33 @@ export class ApplicationsService {
   }
 
   /** My department's applications; for the office, members, leader and finance: those submitted in their area. */
-  async list(p: Principal): Promise<AdmissionApplication[]> {
+  async list(p: Principal, q: PageQuery = {}): Promise<Page<AdmissionApplication>> {
     const reviewer = p.roles.some((r) => REVIEWER_ROLES.includes(r));
-    return this.dataSource
-      .query(
-        `SELECT a.* FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
+    const page = pageRequest(q);
+    const rows: (Record<string, unknown> & { total_count: string })[] = await this.dataSource.query(
+      `SELECT a.*, count(*) OVER () AS total_count FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
         WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})
-        ORDER BY a.updated_at DESC LIMIT 500`,
-        [p.unitId, reviewer, p.scopePath],
-      )
-      .then((rows: Record<string, unknown>[]) =>
-        rows.map((r) => this.dataSource.getRepository(AdmissionApplication).create(camelRow(r))),
-      );
+        ORDER BY a.updated_at DESC, a.id LIMIT $4 OFFSET $5`,
+      [p.unitId, reviewer, p.scopePath, page.pageSize, page.offset],
+    );
+    const total = rows.length ? Number(rows[0].total_count) : await this.countVisible(p, reviewer, page);
+    const repo = this.dataSource.getRepository(AdmissionApplication);
+    return toPage(
+      rows.map(({ total_count: _count, ...r }) => repo.create(camelRow(r))),
+      total,
+      page,
+    );
+  }
+
+  /** The total when the page asked for lies past the end (no row carries it). */
+  private async countVisible(p: Principal, reviewer: boolean, page: PageRequest): Promise<number> {
+    if (page.offset === 0) return 0;
+    const rows: { n: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
+        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})`,
+      [p.unitId, reviewer, p.scopePath],
+    );
+    return Number(rows[0].n);
   }
 
   private async canSee(p: Principal, app: AdmissionApplication): Promise<boolean> {

@@ -9,6 +9,7 @@ import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsService } from './applications.service.js';
 import { ApplicationAttachment } from './attachment.entity.js';
 import type { UploadAttachmentDto } from './dto/attachment.dto.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 /** What each accepted type's content must start with: the declared type has to be the real one. */
 const MAGIC: Record<string, number[]> = {
@@ -73,11 +74,16 @@ export class AttachmentsService {
     });
   }
 
-  async list(p: Principal, applicationId: string): Promise<AttachmentInfo[]> {
+  async list(p: Principal, applicationId: string, q: PageQuery = {}): Promise<Page<AttachmentInfo>> {
     await this.applications.get(p, applicationId);
-    return this.dataSource
-      .getRepository(ApplicationAttachment)
-      .find({ where: { applicationId }, order: { uploadedAt: 'ASC' } });
+    const page = pageRequest(q);
+    const [rows, total] = await this.dataSource.getRepository(ApplicationAttachment).findAndCount({
+      where: { applicationId },
+      order: { uploadedAt: 'ASC', id: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+    return toPage(rows, total, page);
   }
 
   /** The file, if its stored checksum still matches (a damaged file is never served as good). */

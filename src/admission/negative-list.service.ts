@@ -8,6 +8,7 @@ import type { FieldProblem } from '../common/validation.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import type { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListChange, NegativeListItem } from './reference.entities.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 /** The negative list is data with its source; the office changes it only through an approval flow. */
 @Injectable()
@@ -82,10 +83,15 @@ export class NegativeListService {
     });
   }
 
-  list(): Promise<NegativeListChange[]> {
-    return this.dataSource
-      .getRepository(NegativeListChange)
-      .find({ order: { createdAt: 'DESC' }, take: 200 });
+  /** Proposed and decided changes, newest first. */
+  async list(q: PageQuery = {}): Promise<Page<NegativeListChange>> {
+    const page = pageRequest(q);
+    const [rows, total] = await this.dataSource.getRepository(NegativeListChange).findAndCount({
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+    return toPage(rows, total, page);
   }
 
   /** Approved: the change takes effect (entries are retired, never deleted). */

@@ -1,9 +1,24 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { ApiPage, mapPage, type Page } from '../common/pagination.js';
+import {
+  AdmittedItemDto,
+  AdmittedItemSummaryDto,
+  ExitProposalInfoDto,
+  FundingTransferDto,
+  ItemEvaluationResultDto,
+  RegisterEntryDto,
+  toAdmittedItemDto,
+  toAdmittedItemSummaryDto,
+  toExitProposalInfoDto,
+  toFundingTransferDto,
+  toItemEvaluationResultDto,
+  toRegisterEntryDto,
+} from './dto/admission-responses.dto.js';
 import { EmergencyItemDto } from './dto/emergency.dto.js';
 import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
@@ -26,8 +41,9 @@ export class RegisterController {
     [Permission.APPLICATION_REVIEW],
     ['UNIT_NOT_FOUND'],
   )
-  emergency(@Body() dto: EmergencyItemDto, @CurrentActor() a: Actor) {
-    return this.register.admitEmergency(a, dto, async (m, item) => {
+  @ApiCreatedResponse({ type: AdmittedItemSummaryDto })
+  async emergency(@Body() dto: EmergencyItemDto, @CurrentActor() a: Actor): Promise<AdmittedItemSummaryDto> {
+    const item = await this.register.admitEmergency(a, dto, async (m, item) => {
       await this.runtime.start(
         a,
         {
@@ -39,6 +55,7 @@ export class RegisterController {
         m,
       );
     });
+    return toAdmittedItemSummaryDto(item);
   }
 
   @Post('admitted-items/:id/evaluations')
@@ -47,12 +64,13 @@ export class RegisterController {
     [Permission.EVALUATION_RECORD],
     ['ADMITTED_ITEM_NOT_FOUND', 'ITEM_NOT_IN_FORCE'],
   )
-  evaluate(
+  @ApiCreatedResponse({ type: ItemEvaluationResultDto })
+  async evaluate(
     @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,
     @Body() dto: EvaluationDto,
     @CurrentActor() a: Actor,
-  ) {
-    return this.exits.recordEvaluation(a, id, dto);
+  ): Promise<ItemEvaluationResultDto> {
+    return toItemEvaluationResultDto(await this.exits.recordEvaluation(a, id, dto));
   }
 
   @Post('admitted-items/:id/exit-proposals')
@@ -61,35 +79,39 @@ export class RegisterController {
     [Permission.EXIT_PROPOSE],
     ['ADMITTED_ITEM_NOT_FOUND', 'ITEM_NOT_IN_FORCE', 'EXIT_ALREADY_PROPOSED'],
   )
-  proposeExit(
+  @ApiCreatedResponse({ type: ExitProposalInfoDto })
+  async proposeExit(
     @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,
     @Body() dto: ExitProposalDto,
     @CurrentActor() a: Actor,
-  ) {
-    return this.exits.propose(a, id, dto);
+  ): Promise<ExitProposalInfoDto> {
+    return toExitProposalInfoDto(await this.exits.propose(a, id, dto));
   }
 
   @Get('admitted-items')
   @Public(
     'The public register: items in force on a day (default today), in one community (by its code) or everywhere',
   )
-  inForce(@Query() q: RegisterQuery) {
-    return this.register.inForce(q.community, q.asOf);
+  @ApiPage(RegisterEntryDto)
+  async inForce(@Query() q: RegisterQuery): Promise<Page<RegisterEntryDto>> {
+    return mapPage(await this.register.inForce(q.community, q.asOf, q), toRegisterEntryDto);
   }
 
   @Get('my-community/admitted-items')
   @Requires('A committee’s own list: the items in force in its community (on asOf, default today)', [
     Permission.DISPATCH_RESPOND,
   ])
-  async mine(@Query() q: RegisterQuery, @CurrentActor() a: Actor) {
+  @ApiPage(RegisterEntryDto)
+  async mine(@Query() q: RegisterQuery, @CurrentActor() a: Actor): Promise<Page<RegisterEntryDto>> {
     const code = (await this.register.unitCode(a.principal!.unitId)) ?? '';
-    return this.register.inForce(code, q.asOf);
+    return mapPage(await this.register.inForce(code, q.asOf, q), toRegisterEntryDto);
   }
 
   @Get('admitted-items/:id')
   @Public('One admitted item with the funding state of each target community', ['ADMITTED_ITEM_NOT_FOUND'])
-  item(@Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string) {
-    return this.register.item(id);
+  @ApiOkResponse({ type: AdmittedItemDto })
+  async item(@Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string): Promise<AdmittedItemDto> {
+    return toAdmittedItemDto(await this.register.item(id));
   }
 
   @Post('admitted-items/:id/transfers')
@@ -99,12 +121,13 @@ export class RegisterController {
     [Permission.FUNDING_REGISTER],
     ['ADMITTED_ITEM_NOT_FOUND', 'FUNDING_NOT_DUE', 'FUNDING_AMOUNT_MISMATCH', 'IDEMPOTENCY_KEY_REUSED'],
   )
-  registerTransfer(
+  @ApiOkResponse({ type: FundingTransferDto })
+  async registerTransfer(
     @Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string,
     @Body() dto: RegisterTransferDto,
     @CurrentActor() a: Actor,
-  ) {
-    return this.register.registerTransfer(a, id, dto);
+  ): Promise<FundingTransferDto> {
+    return toFundingTransferDto(await this.register.registerTransfer(a, id, dto));
   }
 
   @Post('funding-transfers/:id/confirm')
@@ -114,7 +137,11 @@ export class RegisterController {
     [Permission.FUNDING_CONFIRM],
     ['TRANSFER_NOT_FOUND', 'FUNDING_LAPSED', 'FUNDING_NOT_DUE'],
   )
-  confirm(@Param('id', uuidOr404('TRANSFER_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
-    return this.register.confirmTransfer(a, id);
+  @ApiOkResponse({ type: FundingTransferDto })
+  async confirm(
+    @Param('id', uuidOr404('TRANSFER_NOT_FOUND')) id: string,
+    @CurrentActor() a: Actor,
+  ): Promise<FundingTransferDto> {
+    return toFundingTransferDto(await this.register.confirmTransfer(a, id));
   }
 }

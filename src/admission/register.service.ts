@@ -14,6 +14,7 @@ import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
 import type { RegisterTransferDto } from './dto/funding.dto.js';
 import { inForceSql } from './in-force.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 const NUMBER_LOCK = 7270041;
 
@@ -402,12 +403,20 @@ export class RegisterService {
    * Public register: items in force (in-force.ts) on `asOf` (default today, China time) — in the given
    * community (its list, in one call), or anywhere.
    */
-  async inForce(communityCode: string | undefined, asOf: string | undefined): Promise<RegisterEntry[]> {
+  async inForce(
+    communityCode: string | undefined,
+    asOf: string | undefined,
+    q: PageQuery = {},
+  ): Promise<Page<RegisterEntry>> {
     const day = asOf ?? this.clock.today();
+    const page = pageRequest(q);
     const inForce = inForceSql({ on: day }, 2);
-    const rows: (Record<string, unknown> & { communities: RegisterEntry['communities'] })[] =
-      await this.dataSource.query(
-        `SELECT i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
+    const paging = 2 + inForce.params.length;
+    const rows: (Record<string, unknown> & {
+      communities: RegisterEntry['communities'];
+      total_count: string;
+    })[] = await this.dataSource.query(
+      `SELECT count(*) OVER () AS total_count, i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
               i.powers, to_char(i.start_date, 'YYYY-MM-DD') AS start_date, to_char(i.end_date, 'YYYY-MM-DD') AS end_date,
               i.funding_per_community_fen,
               json_agg(json_build_object('code', u.code, 'name', u.name, 'fundingStatus', c.funding_status, 'enteredAt', c.entered_at)
@@ -418,10 +427,17 @@ export class RegisterService {
          JOIN org_unit u ON u.id = c.community_id
         WHERE ($1::text IS NULL OR u.code = $1)
         GROUP BY i.id
-        ORDER BY i.number_year, i.admission_number`,
-        [communityCode ?? null, ...inForce.params],
-      );
-    return rows.map((r) => ({
+        ORDER BY i.number_year, i.admission_number, i.id
+        LIMIT $${paging} OFFSET $${paging + 1}`,
+      [communityCode ?? null, ...inForce.params, page.pageSize, page.offset],
+    );
+    // A page past the end carries no row, hence no total: count what the first page would list.
+    const total = rows.length
+      ? Number(rows[0].total_count)
+      : page.offset > 0
+        ? (await this.inForce(communityCode, day, { page: 1, pageSize: 1 })).total
+        : 0;
+    const items = rows.map((r) => ({
       id: r.id as string,
       admissionNumber: r.admission_number as string,
       emergency: r.emergency as boolean,
@@ -437,6 +453,7 @@ export class RegisterService {
       fundingPerCommunityFen: Number(r.funding_per_community_fen),
       communities: r.communities,
     }));
+    return toPage(items, total, page);
   }
 
   async unitCode(unitId: string): Promise<string | null> {

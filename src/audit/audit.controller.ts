@@ -1,14 +1,15 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { Clock } from '../common/clock.js';
+import { ApiPage, PageQuery, pageRequest, type Page } from '../common/pagination.js';
+import type { AuditRecord } from './audit-record.entity.js';
 import { AuditSealer } from './audit-sealer.service.js';
 import { AuditService } from './audit.service.js';
 
-class AuditQuery {
+class AuditQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) entityType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) entityId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() actorId?: string;
@@ -16,13 +17,36 @@ class AuditQuery {
   @IsOptional()
   @Matches(/^\d{1,18}$/)
   afterSeq?: string;
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
+}
+
+class AuditRecordDto {
+  @ApiProperty({ description: 'Sequence number (a bigint as a string)' }) seq: string;
+  @ApiProperty() at: Date;
+  @ApiProperty({ nullable: true, type: String }) actorId: string | null;
+  @ApiProperty({ nullable: true, type: String }) actorUsername: string | null;
+  @ApiProperty() action: string;
+  @ApiProperty() entityType: string;
+  @ApiProperty({ nullable: true, type: String }) entityId: string | null;
+  @ApiProperty({ nullable: true, type: Object }) data: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: String }) requestId: string | null;
+  @ApiProperty({ description: 'Hash of the previous record (the chain)' }) prevHash: string;
+  @ApiProperty() hash: string;
+}
+
+function toAuditRecordDto(r: AuditRecord): AuditRecordDto {
+  return {
+    seq: r.seq,
+    at: r.at,
+    actorId: r.actorId,
+    actorUsername: r.actorUsername,
+    action: r.action,
+    entityType: r.entityType,
+    entityId: r.entityId,
+    data: r.data,
+    requestId: r.requestId,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
 }
 
 class AuditProblemDto {
@@ -82,15 +106,21 @@ export class AuditController {
   ) {}
 
   @Get()
-  @Requires('Read the audit trail (oldest first, paged by afterSeq)', [Permission.AUDIT_READ])
-  list(@Query() q: AuditQuery) {
-    return this.audit.list({ ...q, limit: q.limit ?? 100 });
+  @Requires('Read the audit trail (oldest first; page, pageSize, and afterSeq to start after a record)', [
+    Permission.AUDIT_READ,
+  ])
+  @ApiPage(AuditRecordDto)
+  async list(@Query() q: AuditQuery): Promise<Page<AuditRecordDto>> {
+    const { page, pageSize, ...filter } = q;
+    const res = await this.audit.list({ ...filter, page: pageRequest({ page, pageSize }) });
+    return { ...res, items: res.items.map(toAuditRecordDto) };
   }
 
   @Get('verify')
   @Requires('Recompute the hash chain, check stored decisions against their records and the daily seals', [
     Permission.AUDIT_READ,
   ])
+  @ApiOkResponse({ type: AuditVerifyDto })
   verify(): Promise<AuditVerifyDto> {
     return this.audit.verify({ key: this.sealer.key, now: this.clock.now() });
   }
@@ -100,6 +130,7 @@ export class AuditController {
   @Requires('Seal every finished day not sealed yet now (the sealer also runs every 10 minutes)', [
     Permission.AUDIT_READ,
   ])
+  @ApiOkResponse({ type: [AuditSealDto] })
   async seal(): Promise<AuditSealDto[]> {
     return this.sealer.sealFinishedDays();
   }

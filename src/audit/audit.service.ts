@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { AuditRecord } from './audit-record.entity.js';
 import { sealKeyId, sealMac, shanghaiDay } from './audit-sealer.service.js';
 import { AuditSeal } from './audit-seal.entity.js';
+import { toPage, type Page, type PageRequest } from '../common/pagination.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -128,19 +129,24 @@ export class AuditService {
     };
   }
 
+  /** The trail oldest first, filtered, one page at a time (after `afterSeq` when given). */
   async list(filter: {
     entityType?: string;
     entityId?: string;
     actorId?: string;
     afterSeq?: string;
-    limit: number;
-  }) {
+    page: PageRequest;
+  }): Promise<Page<AuditRecord>> {
     const qb = this.dataSource.getRepository(AuditRecord).createQueryBuilder('a').orderBy('a.seq', 'ASC');
     if (filter.entityType) qb.andWhere('a.entity_type = :t', { t: filter.entityType });
     if (filter.entityId) qb.andWhere('a.entity_id = :e', { e: filter.entityId });
     if (filter.actorId) qb.andWhere('a.actor_id = :u', { u: filter.actorId });
     if (filter.afterSeq) qb.andWhere('a.seq > :s', { s: filter.afterSeq });
-    return qb.take(filter.limit).getMany();
+    const [records, total] = await qb
+      .offset(filter.page.offset)
+      .limit(filter.page.pageSize)
+      .getManyAndCount();
+    return toPage(records, total, filter.page);
   }
 
   /**

@@ -93,3 +93,8 @@ export function ApiPage(item: ClassType<unknown>, description = 'One page of the
     }),
   );
 }
+
+/** The same page with each item mapped (an entity page to its response DTOs). */
+export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return { ...page, items: page.items.map(map) };
+}

@@ -4,6 +4,7 @@ import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { ApiPage, type Page } from '../common/pagination.js';
 import {
   CreateUnitDto,
   CreateUserDto,
@@ -71,8 +72,8 @@ export class AdminController {
 
   @Get('users')
   @Requires('Users of the units I administer', [Permission.USER_READ])
-  @ApiOkResponse({ type: [UserDto] })
-  listUsers(@Query() q: ListUsersQuery, @CurrentActor() a: Actor): Promise<UserDto[]> {
+  @ApiPage(UserDto)
+  listUsers(@Query() q: ListUsersQuery, @CurrentActor() a: Actor): Promise<Page<UserDto>> {
     return this.users.list(a.principal!, q);
   }
 

@@ -4,6 +4,7 @@ import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { ApiPage, type Page } from '../common/pagination.js';
 import { LeadingGroupDto, ListUnitsQuery, UnitDto, UnitTreeNodeDto } from './dto/org.dto.js';
 import { OrgService } from './org.service.js';
 
@@ -14,8 +15,8 @@ export class OrgController {
 
   @Get('units')
   @Requires('Units visible to me (my scope and my own superiors)', [Permission.ORG_READ])
-  @ApiOkResponse({ type: [UnitDto] })
-  list(@Query() q: ListUnitsQuery, @CurrentActor() a: Actor): Promise<UnitDto[]> {
+  @ApiPage(UnitDto)
+  list(@Query() q: ListUnitsQuery, @CurrentActor() a: Actor): Promise<Page<UnitDto>> {
     return this.org.listUnits(a.principal!, q);
   }
 

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { OrgScope } from '../auth/org-scope.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
+import { pageRequest, toPage, type Page } from '../common/pagination.js';
 import { TaskHolders, type OrganizationChange } from '../workflow/task-holders.service.js';
 import { LeadingGroupMember } from './leading-group-member.entity.js';
 import { OrgUnit, UnitKind } from './org-unit.entity.js';
@@ -91,12 +92,14 @@ export class OrgService {
       .where(this.scope.whereVisible(p, alias));
   }
 
-  async listUnits(p: Principal, q: ListUnitsQuery): Promise<UnitDto[]> {
-    const qb = this.visible(p).orderBy('u.path', 'ASC').take(2000);
+  async listUnits(p: Principal, q: ListUnitsQuery): Promise<Page<UnitDto>> {
+    const page = pageRequest(q);
+    const qb = this.visible(p).orderBy('u.path', 'ASC').offset(page.offset).limit(page.pageSize);
     if (q.kind) qb.andWhere('u.kind = :kind', { kind: q.kind });
     if (q.parentId) qb.andWhere('u.parent_id = :parentId', { parentId: q.parentId });
     if (q.q) qb.andWhere('(u.name ILIKE :like OR u.code ILIKE :like)', { like: `%${escapeLike(q.q)}%` });
-    return (await qb.getMany()).map(toUnitDto);
+    const [units, total] = await qb.getManyAndCount();
+    return toPage(units.map(toUnitDto), total, page);
   }
 
   /** A unit the principal may see; any other id answers exactly like a missing one. */

@@ -7,6 +7,7 @@ import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
+import { pageRequest, toPage, type Page } from '../common/pagination.js';
 import {
   CreateUserDto,
   ListUsersQuery,
@@ -78,20 +79,27 @@ export class UsersService {
     return { user, unit };
   }
 
-  async list(p: Principal, q: ListUsersQuery): Promise<UserDto[]> {
+  async list(p: Principal, q: ListUsersQuery): Promise<Page<UserDto>> {
+    const page = pageRequest(q);
     const qb = this.dataSource
       .getRepository(User)
       .createQueryBuilder('usr')
       .innerJoin(OrgUnit, 'ou', 'ou.id = usr.unit_id')
       .where(this.scope.sqlInArea('ou.path', ':scope'), { scope: p.scopePath })
       .orderBy('usr.username', 'ASC')
-      .take(Math.min(q.limit ?? 100, 1000));
+      .offset(page.offset)
+      .limit(page.pageSize);
     if (q.unitId) qb.andWhere('usr.unit_id = :unitId', { unitId: q.unitId });
     if (q.q)
       qb.andWhere('(usr.username ILIKE :like OR usr.display_name ILIKE :like)', {
         like: `%${escapeLike(q.q)}%`,
       });
-    return (await qb.getMany()).map((u) => toUserDto(u, this.clock.now()));
+    const [users, total] = await qb.getManyAndCount();
+    return toPage(
+      users.map((u) => toUserDto(u, this.clock.now())),
+      total,
+      page,
+    );
   }
 
   async get(p: Principal, id: string): Promise<UserDto> {

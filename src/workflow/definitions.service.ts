@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DefinitionError, parseDefinition, serializeSource, type ParsedDefinition } from './bpmn.js';
 import { WorkflowDefinition } from './workflow-definition.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 const DEPLOY_LOCK = 7270031;
 
@@ -158,13 +159,15 @@ export class DefinitionsService {
     return this.get(rows[0].id);
   }
 
-  async list(): Promise<
-    {
+  /** Deployed processes by id, each with its versions newest first; paged by process. */
+  async list(q: PageQuery = {}): Promise<
+    Page<{
       processId: string;
       name: string | null;
       versions: { id: string; version: number; fileName: string; deployedAt: string }[];
-    }[]
+    }>
   > {
+    const page = pageRequest(q);
     const rows = await this.dataSource.getRepository(WorkflowDefinition).find({
       select: { id: true, processId: true, name: true, version: true, fileName: true, deployedAt: true },
       order: { processId: 'ASC', version: 'DESC' },
@@ -187,6 +190,7 @@ export class DefinitionsService {
       });
       out.set(r.processId, entry);
     }
-    return [...out.values()];
+    const all = [...out.values()];
+    return toPage(all.slice(page.offset, page.offset + page.pageSize), all.length, page);
   }
 }

@@ -20,7 +20,7 @@ describe('incident list', () => {
       if (id === 'mine') return {} as never;
       throw new AppError('INSTANCE_NOT_FOUND');
     };
-    expect((await s.incidents(p)).map((r) => r.id)).toEqual(['i1']);
+    expect((await s.incidents(p)).items.map((r) => r.id)).toEqual(['i1']);
   });
 
   it('given the database gone while cases are checked, then the request fails (503) rather than list too few', async () => {

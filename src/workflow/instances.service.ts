@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { OrgScope } from '../auth/org-scope.js';
 import { Permission } from '../auth/permissions.js';
 import { Clock } from '../common/clock.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
@@ -100,11 +101,16 @@ export class InstancesService {
   }
 
   /** The timeline: who did what, when, at which step, with which comment. */
-  async history(p: Principal, id: string): Promise<WorkflowHistory[]> {
+  async history(p: Principal, id: string, q: PageQuery = {}): Promise<Page<WorkflowHistory>> {
     await this.findVisible(p, id);
-    return this.dataSource
-      .getRepository(WorkflowHistory)
-      .find({ where: { instanceId: id }, order: { seq: 'ASC' } });
+    const page = pageRequest(q);
+    const [rows, total] = await this.dataSource.getRepository(WorkflowHistory).findAndCount({
+      where: { instanceId: id },
+      order: { seq: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+    return toPage(rows, total, page);
   }
 
   /** The BPMN XML of the case's version and the state of each activity, for a bpmn-js viewer. */
@@ -233,12 +239,14 @@ export class InstancesService {
     return this.get(actor.principal!, id);
   }
 
-  async incidents(p: Principal, open = true) {
+  /** Open incidents of the cases the principal may see, newest first; a page of all of them, none left out. */
+  async incidents(p: Principal, q: PageQuery = {}): Promise<Page<WorkflowIncident>> {
+    const page = pageRequest(q);
     const rows = await this.dataSource
       .getRepository(WorkflowIncident)
-      .find({ order: { createdAt: 'DESC' }, take: 500 });
-    const visible = [];
-    for (const r of rows.filter((x) => (open ? x.resolvedAt === null : true))) {
+      .find({ where: { resolvedAt: IsNull() }, order: { createdAt: 'DESC', id: 'ASC' } });
+    const visible: WorkflowIncident[] = [];
+    for (const r of rows.filter((x) => x.resolvedAt === null)) {
       try {
         await this.findVisible(p, r.instanceId);
         visible.push(r);
@@ -247,7 +255,7 @@ export class InstancesService {
         if (!(e instanceof AppError && e.code === 'INSTANCE_NOT_FOUND')) throw e;
       }
     }
-    return visible;
+    return toPage(visible.slice(page.offset, page.offset + page.pageSize), visible.length, page);
   }
 
   /** Runs a failed service task, or fires a failed timer, again; answers whether it worked this time. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/decorators.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
@@ -16,6 +16,16 @@ import {
 import { TaskCompletion } from './task-completion.service.js';
 import { TaskHandover } from './task-handover.service.js';
 import { TaskInbox } from './task-inbox.service.js';
+import {
+  CompleteResultDto,
+  TaskDetailDto,
+  TaskInfoDto,
+  UrgedTaskDto,
+  toCompleteResultDto,
+  toTaskDetailDto,
+  toTaskInfoDto,
+  toUrgedTaskDto,
+} from './dto/workflow-responses.dto.js';
 
 const id404 = uuidOr404('TASK_NOT_FOUND');
 
@@ -41,8 +51,9 @@ export class TasksController {
 
   @Get(':id')
   @Requires('One task with its history', [], ['TASK_NOT_FOUND'])
-  get(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.taskInbox.get(a.principal!, id);
+  @ApiOkResponse({ type: TaskDetailDto })
+  async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskDetailDto> {
+    return toTaskDetailDto(await this.taskInbox.get(a.principal!, id));
   }
 
   @Post(':id/claim')
@@ -52,8 +63,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'TASK_ALREADY_CLAIMED'],
   )
-  claim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.handover.claim(a, id);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async claim(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskInfoDto> {
+    return toTaskInfoDto(await this.handover.claim(a, id));
   }
 
   @Post(':id/unclaim')
@@ -63,8 +75,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
   )
-  unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor) {
-    return this.handover.unclaim(a, id);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskInfoDto> {
+    return toTaskInfoDto(await this.handover.unclaim(a, id));
   }
 
   @Post(':id/complete')
@@ -82,8 +95,9 @@ export class TasksController {
       'CONCURRENT_UPDATE',
     ],
   )
-  complete(@Param('id', id404) id: string, @Body() dto: CompleteTaskDto, @CurrentActor() a: Actor) {
-    return this.completion.complete(a, id, dto);
+  @ApiOkResponse({ type: CompleteResultDto })
+  async complete(@Param('id', id404) id: string, @Body() dto: CompleteTaskDto, @CurrentActor() a: Actor) {
+    return toCompleteResultDto(await this.completion.complete(a, id, dto));
   }
 
   @Post(':id/return')
@@ -100,12 +114,14 @@ export class TasksController {
       'CONCURRENT_UPDATE',
     ],
   )
-  return(@Param('id', id404) id: string, @Body() dto: ReturnTaskDto, @CurrentActor() a: Actor) {
-    return this.completion.complete(a, id, {
+  @ApiOkResponse({ type: CompleteResultDto })
+  async return(@Param('id', id404) id: string, @Body() dto: ReturnTaskDto, @CurrentActor() a: Actor) {
+    const done = await this.completion.complete(a, id, {
       decision: 'return',
       deficiencies: dto.deficiencies,
       comment: dto.comment,
     });
+    return toCompleteResultDto(done);
   }
 
   @Post(':id/release')
@@ -115,8 +131,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
   )
-  release(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.handover.release(a, id, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async release(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.handover.release(a, id, dto.comment));
   }
 
   @Post(':id/reassign')
@@ -126,8 +143,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
-  reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
-    return this.handover.reassign(a, id, dto.toUserId, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.handover.reassign(a, id, dto.toUserId, dto.comment));
   }
 
   @Post(':id/delegate')
@@ -137,8 +155,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
-  delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
-    return this.handover.delegate(a, id, dto.toUserId, dto.until, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.handover.delegate(a, id, dto.toUserId, dto.until, dto.comment));
   }
 
   @Post(':id/signers')
@@ -147,8 +166,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
   )
-  addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
-    return this.handover.addSigners(a, id, dto.userIds, dto.comment);
+  @ApiCreatedResponse({ type: [TaskInfoDto], description: 'The added signers’ tasks' })
+  async addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
+    return (await this.handover.addSigners(a, id, dto.userIds, dto.comment)).map(toTaskInfoDto);
   }
 
   @Post(':id/withdraw')
@@ -158,8 +178,9 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'WITHDRAW_NOT_POSSIBLE'],
   )
-  withdraw(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.handover.withdraw(a, id, dto.comment);
+  @ApiOkResponse({ type: TaskInfoDto })
+  async withdraw(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return toTaskInfoDto(await this.handover.withdraw(a, id, dto.comment));
   }
 
   @Post(':id/urge')
@@ -169,7 +190,8 @@ export class TasksController {
     [],
     ['TASK_NOT_FOUND', 'TASK_NOT_OPEN'],
   )
-  urge(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
-    return this.handover.urge(a, id, dto.comment);
+  @ApiOkResponse({ type: UrgedTaskDto })
+  async urge(@Param('id', id404) id: string, @Body() dto: CommentDto, @CurrentActor() a: Actor) {
+    return toUrgedTaskDto(await this.handover.urge(a, id, dto.comment));
   }
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 /** The work calendar that step limits count with: holidays and 调休 working days. */
 @Injectable()
@@ -14,12 +15,24 @@ export class WorkCalendarService {
   ) {}
 
   /** The marked days (holidays, 调休 working days) of a year given as YYYY; any other value means this year in China. */
-  daysOf(year?: string): Promise<{ day: string; workingDay: boolean; note: string | null }[]> {
+  async days(
+    year: string | undefined,
+    q: PageQuery = {},
+  ): Promise<Page<{ day: string; workingDay: boolean; note: string | null }>> {
     const y = /^\d{4}$/.test(year ?? '') ? Number(year) : Number(this.clock.today().slice(0, 4));
-    return this.dataSource.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day AS "workingDay", note FROM work_calendar_day WHERE extract(year FROM day) = $1 ORDER BY day`,
-      [y],
-    );
+    const page = pageRequest(q);
+    const [rows, count]: [{ day: string; workingDay: boolean; note: string | null }[], { n: string }[]] =
+      await Promise.all([
+        this.dataSource.query(
+          `SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day AS "workingDay", note FROM work_calendar_day WHERE extract(year FROM day) = $1 ORDER BY day LIMIT $2 OFFSET $3`,
+          [y, page.pageSize, page.offset],
+        ),
+        this.dataSource.query(
+          `SELECT count(*) AS n FROM work_calendar_day WHERE extract(year FROM day) = $1`,
+          [y],
+        ),
+      ]);
+    return toPage(rows, Number(count[0].n), page);
   }
 
   /** Marks a day (YYYY-MM-DD) as a working day or a day off, recorded with what it was before. */

@@ -1,13 +1,30 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { uuidOr404 } from '../common/id-param.js';
+import { ApiPage, mapPage, PageQuery, type Page } from '../common/pagination.js';
 import { isCalendarDay } from '../common/validation.js';
 import { DefinitionsService } from './definitions.service.js';
-import { CalendarDayDto, CommentDto, StartInstanceDto } from './dto/workflow.dto.js';
+import { CalendarDayDto, CalendarQuery, CommentDto, StartInstanceDto } from './dto/workflow.dto.js';
+import {
+  CalendarDayInfoDto,
+  DiagramDto,
+  HistoryEntryDto,
+  IncidentDto,
+  InstanceDto,
+  ProcessDto,
+  RetryResultDto,
+  toCalendarDayInfoDto,
+  toDiagramDto,
+  toHistoryEntryDto,
+  toIncidentDto,
+  toInstanceDto,
+  toProcessDto,
+  toRetryResultDto,
+} from './dto/workflow-responses.dto.js';
 import { InstancesService } from './instances.service.js';
 import { WorkCalendarService } from './work-calendar.service.js';
 
@@ -22,8 +39,9 @@ export class WorkflowController {
 
   @Get('workflows')
   @Requires('Deployed processes and their versions', [])
-  list() {
-    return this.definitions.list();
+  @ApiPage(ProcessDto)
+  async list(@Query() q: PageQuery): Promise<Page<ProcessDto>> {
+    return mapPage(await this.definitions.list(q), toProcessDto);
   }
 
   @Post('workflow-instances')
@@ -32,20 +50,30 @@ export class WorkflowController {
     [Permission.WORKFLOW_ADMIN],
     ['PROCESS_NOT_FOUND', 'PROCESS_NOT_STARTABLE'],
   )
-  start(@Body() dto: StartInstanceDto, @CurrentActor() a: Actor) {
-    return this.instances.startByAdmin(a, dto);
+  @ApiCreatedResponse({ type: InstanceDto })
+  async start(@Body() dto: StartInstanceDto, @CurrentActor() a: Actor): Promise<InstanceDto> {
+    return toInstanceDto(await this.instances.startByAdmin(a, dto));
   }
 
   @Get('workflow-instances/:id')
   @Requires('A case: status, variables, tasks', [], ['INSTANCE_NOT_FOUND'])
-  get(@Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
-    return this.instances.get(a.principal!, id);
+  @ApiOkResponse({ type: InstanceDto })
+  async get(
+    @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
+    @CurrentActor() a: Actor,
+  ): Promise<InstanceDto> {
+    return toInstanceDto(await this.instances.get(a.principal!, id));
   }
 
   @Get('workflow-instances/:id/history')
   @Requires('The case timeline: who, what, when, from which step, comment', [], ['INSTANCE_NOT_FOUND'])
-  history(@Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
-    return this.instances.history(a.principal!, id);
+  @ApiPage(HistoryEntryDto)
+  async history(
+    @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
+    @Query() q: PageQuery,
+    @CurrentActor() a: Actor,
+  ): Promise<Page<HistoryEntryDto>> {
+    return mapPage(await this.instances.history(a.principal!, id, q), toHistoryEntryDto);
   }
 
   @Get('workflow-instances/:id/diagram')
@@ -54,8 +82,12 @@ export class WorkflowController {
     [],
     ['INSTANCE_NOT_FOUND'],
   )
-  diagram(@Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
-    return this.instances.diagram(a.principal!, id);
+  @ApiOkResponse({ type: DiagramDto })
+  async diagram(
+    @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
+    @CurrentActor() a: Actor,
+  ): Promise<DiagramDto> {
+    return toDiagramDto(await this.instances.diagram(a.principal!, id));
   }
 
   @Post('workflow-instances/:id/suspend')
@@ -65,12 +97,13 @@ export class WorkflowController {
     [Permission.WORKFLOW_OVERSEE],
     ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
   )
-  suspend(
+  @ApiOkResponse({ type: InstanceDto })
+  async suspend(
     @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
     @Body() dto: CommentDto,
     @CurrentActor() a: Actor,
-  ) {
-    return this.instances.suspend(a, id, dto.comment);
+  ): Promise<InstanceDto> {
+    return toInstanceDto(await this.instances.suspend(a, id, dto.comment));
   }
 
   @Post('workflow-instances/:id/resume')
@@ -80,12 +113,13 @@ export class WorkflowController {
     [Permission.WORKFLOW_OVERSEE],
     ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
   )
-  resume(
+  @ApiOkResponse({ type: InstanceDto })
+  async resume(
     @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
     @Body() dto: CommentDto,
     @CurrentActor() a: Actor,
-  ) {
-    return this.instances.resume(a, id, dto.comment);
+  ): Promise<InstanceDto> {
+    return toInstanceDto(await this.instances.resume(a, id, dto.comment));
   }
 
   @Post('workflow-instances/:id/terminate')
@@ -95,36 +129,48 @@ export class WorkflowController {
     [Permission.WORKFLOW_OVERSEE],
     ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
   )
-  terminate(
+  @ApiOkResponse({ type: InstanceDto })
+  async terminate(
     @Param('id', uuidOr404('INSTANCE_NOT_FOUND')) id: string,
     @Body() dto: CommentDto,
     @CurrentActor() a: Actor,
-  ) {
-    return this.instances.terminate(a, id, dto.comment);
+  ): Promise<InstanceDto> {
+    return toInstanceDto(await this.instances.terminate(a, id, dto.comment));
   }
 
   @Get('workflow-incidents')
   @Requires('Open incidents (failed service tasks) of the cases I oversee', [Permission.WORKFLOW_OVERSEE])
-  incidents(@CurrentActor() a: Actor) {
-    return this.instances.incidents(a.principal!);
+  @ApiPage(IncidentDto)
+  async incidents(@Query() q: PageQuery, @CurrentActor() a: Actor): Promise<Page<IncidentDto>> {
+    return mapPage(await this.instances.incidents(a.principal!, q), toIncidentDto);
   }
 
   @Post('workflow-incidents/:id/retry')
   @HttpCode(200)
   @Requires('Run a failed service task again', [Permission.WORKFLOW_OVERSEE], ['INCIDENT_NOT_FOUND'])
-  retry(@Param('id', uuidOr404('INCIDENT_NOT_FOUND')) id: string, @CurrentActor() a: Actor) {
-    return this.instances.retry(a, id);
+  @ApiOkResponse({ type: RetryResultDto })
+  async retry(
+    @Param('id', uuidOr404('INCIDENT_NOT_FOUND')) id: string,
+    @CurrentActor() a: Actor,
+  ): Promise<RetryResultDto> {
+    return toRetryResultDto(await this.instances.retry(a, id));
   }
 
   @Get('work-calendar')
   @Requires('Holidays and 调休 working days that step limits count with', [])
-  calendar(@Query('year') year?: string) {
-    return this.workCalendar.daysOf(year);
+  @ApiPage(CalendarDayInfoDto)
+  async calendar(@Query() q: CalendarQuery): Promise<Page<CalendarDayInfoDto>> {
+    return mapPage(await this.workCalendar.days(q.year, q), toCalendarDayInfoDto);
   }
 
   @Put('work-calendar/:day')
   @Requires('Mark a day as a holiday or a 调休 working day', [Permission.WORKFLOW_ADMIN])
-  async setDay(@Param('day') day: string, @Body() dto: CalendarDayDto, @CurrentActor() a: Actor) {
+  @ApiOkResponse({ type: CalendarDayInfoDto })
+  async setDay(
+    @Param('day') day: string,
+    @Body() dto: CalendarDayDto,
+    @CurrentActor() a: Actor,
+  ): Promise<CalendarDayInfoDto> {
     if (!isCalendarDay(day)) {
       throw new AppError('VALIDATION_FAILED', [
         {
@@ -133,6 +179,6 @@ export class WorkflowController {
         },
       ]);
     }
-    return this.workCalendar.setDay(a, day, dto.workingDay, dto.note ?? null);
+    return toCalendarDayInfoDto(await this.workCalendar.setDay(a, day, dto.workingDay, dto.note ?? null));
   }
 }

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { PageQuery } from '../../common/pagination.js';
 
 export class RegisterTransferDto {
   @ApiProperty() @IsUUID() communityId: string;
@@ -37,7 +38,7 @@ export class RegisterTransferDto {
   idempotencyKey: string;
 }
 
-export class RegisterQuery {
+export class RegisterQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'A community’s unit code' })
   @IsOptional()
   @IsString()

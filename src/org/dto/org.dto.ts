@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { Role } from '../../auth/permissions.js';
 import { PASSWORD_PATTERN, PASSWORD_RULE } from '../../auth/passwords.js';
+import { PageQuery } from '../../common/pagination.js';
 import { INT32_MAX, Optional } from '../../common/validation.js';
 import { UnitKind } from '../org-unit.entity.js';
 
@@ -46,7 +47,7 @@ export class LeadingGroupDto {
   @ApiProperty({ type: [UnitDto] }) members: UnitDto[];
 }
 
-export class ListUnitsQuery {
+export class ListUnitsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: UnitKind }) @IsOptional() @IsEnum(UnitKind) kind?: UnitKind;
   @ApiPropertyOptional() @IsOptional() @IsUUID() parentId?: string;
   @ApiPropertyOptional({ description: 'Part of the name or code' })
@@ -121,20 +122,13 @@ export class UserDto {
   @ApiProperty() version: number;
 }
 
-export class ListUsersQuery {
+export class ListUsersQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() unitId?: string;
   @ApiPropertyOptional({ description: 'Part of the username or name' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   q?: string;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class CreateUserDto {

@@ -16,6 +16,7 @@ import {
   MinDate,
   MinLength,
 } from 'class-validator';
+import { PageQuery } from '../../common/pagination.js';
 import { NullAsAbsent, Optional } from '../../common/validation.js';
 
 export class CommentDto {
@@ -86,4 +87,12 @@ export class CalendarDayDto {
   @IsBoolean()
   workingDay: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) note?: string;
+}
+
+export class CalendarQuery extends PageQuery {
+  @ApiPropertyOptional({ example: '2027', description: 'The year (YYYY); default this year' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  year?: string;
 }

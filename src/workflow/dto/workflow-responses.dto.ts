@@ -1,0 +1,305 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { CompleteResult } from '../task-completion.service.js';
+import type { UrgedTask } from '../task-handover.service.js';
+import type { WorkflowHistory } from '../workflow-history.entity.js';
+import type { WorkflowIncident } from '../workflow-incident.entity.js';
+import type { WorkflowTask } from '../workflow-task.entity.js';
+
+/**
+ * What the workflow routes answer (cases, timelines, incidents, the calendar, task operations). Each class is
+ * exactly what goes on the wire; each `toXDto` copies the fields a client may see and nothing else.
+ */
+
+const ACTIVITY_STATES = ['completed', 'active', 'overdue'];
+
+export class ProcessVersionDto {
+  @ApiProperty() id: string;
+  @ApiProperty() version: number;
+  @ApiProperty() fileName: string;
+  @ApiProperty({ description: 'ISO 8601' }) deployedAt: string;
+}
+
+export class ProcessDto {
+  @ApiProperty({ example: 'admission' }) processId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ type: [ProcessVersionDto], description: 'Newest first' }) versions: ProcessVersionDto[];
+}
+
+export function toProcessDto(p: ProcessDto): ProcessDto {
+  return {
+    processId: p.processId,
+    name: p.name,
+    versions: p.versions.map((v) => ({
+      id: v.id,
+      version: v.version,
+      fileName: v.fileName,
+      deployedAt: v.deployedAt,
+    })),
+  };
+}
+
+export class InstanceTaskDto {
+  @ApiProperty() id: string;
+  @ApiProperty() elementId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ enum: ['open', 'completed', 'cancelled'] }) status: string;
+  @ApiProperty({ enum: ['step', 'added-signer'] }) kind: string;
+  @ApiProperty({ nullable: true, type: String }) assigneeId: string | null;
+  @ApiProperty({ nullable: true, type: String }) decision: string | null;
+  @ApiProperty({ nullable: true, type: Date }) dueAt: Date | string | null;
+  @ApiProperty({ nullable: true, type: Date }) overdueAt: Date | string | null;
+  @ApiProperty({ nullable: true, type: Date }) completedAt: Date | string | null;
+}
+
+export class InstanceDto {
+  @ApiProperty() id: string;
+  @ApiProperty() processId: string;
+  @ApiProperty() definitionVersion: number;
+  @ApiProperty({ nullable: true, type: String }) businessKey: string | null;
+  @ApiProperty({ enum: ['active', 'suspended', 'completed', 'terminated'] }) status: string;
+  @ApiProperty() startedAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) endedAt: Date | null;
+  @ApiProperty({ type: Object, description: 'The case variables' }) variables: Record<string, unknown>;
+  @ApiProperty() version: number;
+  @ApiProperty({ type: [InstanceTaskDto], description: 'Every task of the case, oldest first' })
+  tasks: InstanceTaskDto[];
+}
+
+export function toInstanceDto(i: InstanceDto): InstanceDto {
+  return {
+    id: i.id,
+    processId: i.processId,
+    definitionVersion: i.definitionVersion,
+    businessKey: i.businessKey,
+    status: i.status,
+    startedAt: i.startedAt,
+    endedAt: i.endedAt,
+    variables: i.variables,
+    version: i.version,
+    tasks: i.tasks.map((t) => ({
+      id: t.id,
+      elementId: t.elementId,
+      name: t.name,
+      status: t.status,
+      kind: t.kind,
+      assigneeId: t.assigneeId,
+      decision: t.decision,
+      dueAt: t.dueAt,
+      overdueAt: t.overdueAt,
+      completedAt: t.completedAt,
+    })),
+  };
+}
+
+export class HistoryEntryDto {
+  @ApiProperty({ description: 'Sequence number (a bigint as a string)' }) seq: string;
+  @ApiProperty() instanceId: string;
+  @ApiProperty({ nullable: true, type: String }) taskId: string | null;
+  @ApiProperty({ nullable: true, type: String }) elementId: string | null;
+  @ApiProperty({ example: 'task.completed' }) action: string;
+  @ApiProperty({ nullable: true, type: String }) actorId: string | null;
+  @ApiProperty({ nullable: true, type: String }) actorUsername: string | null;
+  @ApiProperty() at: Date;
+  @ApiProperty({ nullable: true, type: String }) comment: string | null;
+  @ApiProperty({ nullable: true, type: Object }) data: Record<string, unknown> | null;
+}
+
+export function toHistoryEntryDto(h: WorkflowHistory): HistoryEntryDto {
+  return {
+    seq: h.seq,
+    instanceId: h.instanceId,
+    taskId: h.taskId,
+    elementId: h.elementId,
+    action: h.action,
+    actorId: h.actorId,
+    actorUsername: h.actorUsername,
+    at: h.at,
+    comment: h.comment,
+    data: h.data,
+  };
+}
+
+export class DiagramDto {
+  @ApiProperty({ description: 'BPMN XML of the case’s version' }) xml: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ACTIVITY_STATES },
+    description: 'Activity id → completed, active or overdue',
+  })
+  activities: Record<string, string>;
+}
+
+export function toDiagramDto(d: DiagramDto): DiagramDto {
+  return { xml: d.xml, activities: d.activities };
+}
+
+export class IncidentDto {
+  @ApiProperty() id: string;
+  @ApiProperty() instanceId: string;
+  @ApiProperty() elementId: string;
+  @ApiProperty({ description: 'The service topic, or the timer kind' }) topic: string;
+  @ApiProperty({ nullable: true, type: String }) timerId: string | null;
+  @ApiProperty() message: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) resolvedAt: Date | null;
+}
+
+export function toIncidentDto(i: WorkflowIncident): IncidentDto {
+  return {
+    id: i.id,
+    instanceId: i.instanceId,
+    elementId: i.elementId,
+    topic: i.topic,
+    timerId: i.timerId,
+    message: i.message,
+    attempts: i.attempts,
+    createdAt: i.createdAt,
+    resolvedAt: i.resolvedAt,
+  };
+}
+
+export class RetryResultDto {
+  @ApiProperty({ description: 'Whether it worked this time' }) resolved: boolean;
+  @ApiPropertyOptional({ description: 'Why not' }) message?: string;
+}
+
+export function toRetryResultDto(r: RetryResultDto): RetryResultDto {
+  return r.message === undefined ? { resolved: r.resolved } : { resolved: r.resolved, message: r.message };
+}
+
+export class CalendarDayInfoDto {
+  @ApiProperty({ example: '2027-10-08' }) day: string;
+  @ApiProperty({ description: 'false: a holiday; true: a 调休 working day' }) workingDay: boolean;
+  @ApiProperty({ nullable: true, type: String }) note: string | null;
+}
+
+export function toCalendarDayInfoDto(d: CalendarDayInfoDto): CalendarDayInfoDto {
+  return { day: d.day, workingDay: d.workingDay, note: d.note };
+}
+
+/**
+ * A task as its operations answer it. The engine's execution id, the resolved candidate lists and the row version
+ * stay inside: no operation takes them.
+ */
+export class TaskInfoDto {
+  @ApiProperty() id: string;
+  @ApiProperty() instanceId: string;
+  @ApiProperty() elementId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ nullable: true, type: String }) formKey: string | null;
+  @ApiProperty({ enum: ['open', 'completed', 'cancelled'] }) status: string;
+  @ApiProperty({ enum: ['step', 'added-signer'] }) kind: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The step an added signer signs for' })
+  parentTaskId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The candidate groups the process names' })
+  candidateGroups: string | null;
+  @ApiProperty({ nullable: true, type: String }) assigneeId: string | null;
+  @ApiProperty({ type: [String], description: 'Units an overdue step went to' }) escalatedToUnitIds: string[];
+  @ApiProperty({ nullable: true, type: String }) delegatedFromId: string | null;
+  @ApiProperty({ nullable: true, type: Date }) delegatedUntil: Date | string | null;
+  @ApiProperty({ nullable: true, type: Number }) loopIndex: number | null;
+  @ApiProperty({ nullable: true, type: Object, description: 'The item of a multi-instance step' })
+  loopItem: unknown;
+  @ApiProperty() createdAt: Date | string;
+  @ApiProperty({ nullable: true, type: Date }) dueAt: Date | string | null;
+  @ApiProperty({ nullable: true, type: Date }) overdueAt: Date | string | null;
+  @ApiProperty({ nullable: true, type: Number }) limitWorkingDays: number | null;
+  @ApiProperty({ nullable: true, type: Date }) claimedAt: Date | string | null;
+  @ApiProperty({ nullable: true, type: Date }) completedAt: Date | string | null;
+  @ApiProperty({ nullable: true, type: String }) completedBy: string | null;
+  @ApiProperty({ nullable: true, type: String }) decision: string | null;
+  @ApiProperty({ nullable: true, type: Object }) formData: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: String }) comment: string | null;
+  @ApiProperty() urgedCount: number;
+  @ApiProperty({ nullable: true, type: Date }) lastUrgedAt: Date | string | null;
+}
+
+export function toTaskInfoDto(t: WorkflowTask): TaskInfoDto {
+  return {
+    id: t.id,
+    instanceId: t.instanceId,
+    elementId: t.elementId,
+    name: t.name,
+    formKey: t.formKey,
+    status: t.status,
+    kind: t.kind,
+    parentTaskId: t.parentTaskId,
+    candidateGroups: t.candidateGroups,
+    assigneeId: t.assigneeId,
+    escalatedToUnitIds: t.escalatedToUnitIds,
+    delegatedFromId: t.delegatedFromId,
+    delegatedUntil: t.delegatedUntil,
+    loopIndex: t.loopIndex,
+    loopItem: t.loopItem,
+    createdAt: t.createdAt,
+    dueAt: t.dueAt,
+    overdueAt: t.overdueAt,
+    limitWorkingDays: t.limitWorkingDays,
+    claimedAt: t.claimedAt,
+    completedAt: t.completedAt,
+    completedBy: t.completedBy,
+    decision: t.decision,
+    formData: t.formData,
+    comment: t.comment,
+    urgedCount: t.urgedCount,
+    lastUrgedAt: t.lastUrgedAt,
+  };
+}
+
+export class TaskDetailDto extends TaskInfoDto {
+  @ApiProperty({ type: [HistoryEntryDto], description: 'The task’s timeline, oldest first' })
+  history: HistoryEntryDto[];
+}
+
+export function toTaskDetailDto(t: WorkflowTask & { history: WorkflowHistory[] }): TaskDetailDto {
+  return { ...toTaskInfoDto(t), history: t.history.map(toHistoryEntryDto) };
+}
+
+export class OpenTaskRefDto {
+  @ApiProperty() id: string;
+  @ApiProperty() elementId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+}
+
+export class CompleteResultDto {
+  @ApiProperty() instanceId: string;
+  @ApiProperty({ description: 'The case’s status after the step' }) status: string;
+  @ApiProperty({ type: [OpenTaskRefDto], description: 'The case’s open tasks after the step' })
+  openTasks: OpenTaskRefDto[];
+}
+
+export function toCompleteResultDto(r: CompleteResult): CompleteResultDto {
+  return {
+    instanceId: r.instanceId,
+    status: r.status,
+    openTasks: r.openTasks.map((t) => ({ id: t.id, elementId: t.elementId, name: t.name })),
+  };
+}
+
+/** 催办: what an urge answers — no form data or comment of the task. */
+export class UrgedTaskDto {
+  @ApiProperty() id: string;
+  @ApiProperty() instanceId: string;
+  @ApiProperty() elementId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty() status: string;
+  @ApiProperty({ nullable: true, type: String }) assigneeId: string | null;
+  @ApiProperty({ nullable: true, type: String }) dueAt: string | null;
+  @ApiProperty() urgedCount: number;
+  @ApiProperty() lastUrgedAt: string;
+}
+
+export function toUrgedTaskDto(u: UrgedTask): UrgedTaskDto {
+  return {
+    id: u.id,
+    instanceId: u.instanceId,
+    elementId: u.elementId,
+    name: u.name,
+    status: u.status,
+    assigneeId: u.assigneeId,
+    dueAt: u.dueAt,
+    urgedCount: u.urgedCount,
+    lastUrgedAt: u.lastUrgedAt,
+  };
+}
