@@ -168,7 +168,7 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
   it('given an item whose period has ended but whose expiry has not run yet, then its committee can neither evaluate it nor propose its exit, and the register no longer lists it', async () => {
     const { itemId } = await admitted('居民议事会（期满）');
     const registerToday = async () =>
-      (await t.http().get(`/admitted-items?community=${C1}`)).body.map((x: { id: string }) => x.id);
+      (await t.http().get(`/admitted-items?community=${C1}`)).body.items.map((x: { id: string }) => x.id);
     moveClockTo(t, '2027-12-31');
     expect(await registerToday()).toContain(itemId);
     // The day after its end date: out of force everywhere, though nothing has exited it yet.
