@@ -1,7 +1,55 @@
 import { rowsOf } from '../../src/common/sql.js';
+import { Clock } from '../../src/common/clock.js';
+import { WorkflowRuntime } from '../../src/workflow/runtime.service.js';
+import type { SweepResult } from '../../src/workflow/timer-queue.js';
+import type { TimerKind } from '../../src/workflow/workflow-timer.entity.js';
 import type { TestApp } from './app.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * How far the application's clock must move for every pending timer of a kind of a case to be due (a second
+ * past the latest; 0 when they are due already), and how many there are.
+ */
+export async function timeUntilDue(
+  t: TestApp,
+  instanceId: string,
+  kind: TimerKind = 'bpmn',
+): Promise<{ timers: number; ms: number }> {
+  const rows: { fire_at: Date }[] = await t.dataSource.query(
+    `SELECT fire_at FROM workflow_timer WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL`,
+    [instanceId, kind],
+  );
+  const latest = Math.max(...rows.map((r) => new Date(r.fire_at).getTime()));
+  const ms = rows.length ? Math.max(0, latest + 1000 - t.app.get(Clock).nowMs()) : 0;
+  return { timers: rows.length, ms };
+}
+
+/** Runs the app's sweep, which fires (in this process, awaited) every timer due by the app's clock. */
+export function sweepTimers(t: TestApp): Promise<SweepResult> {
+  return t.app.get(WorkflowRuntime).sweepTimers();
+}
+
+/**
+ * The day of a case's pending timers of a kind comes: the app's clock moves just past them (no further) and
+ * the sweep fires them. Answers how many were pending.
+ */
+export async function fireTimersOf(
+  t: TestApp,
+  instanceId: string,
+  kind: TimerKind = 'bpmn',
+): Promise<number> {
+  const { timers, ms } = await timeUntilDue(t, instanceId, kind);
+  t.app.get(Clock).advance(ms);
+  await sweepTimers(t);
+  return timers;
+}
+
+/** `ms` pass on the app's clock, then the sweep fires what came due. */
+export async function passTime(t: TestApp, ms: number): Promise<SweepResult> {
+  t.app.get(Clock).advance(ms);
+  return sweepTimers(t);
+}
 
 /** Pretends the clock moved past a case's pending timers of a kind: the rows and their queued jobs become due now. */
 export async function makeTimersDue(t: TestApp, instanceId: string, kind = 'bpmn'): Promise<number> {
