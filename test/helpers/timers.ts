@@ -1,4 +1,3 @@
-import { rowsOf } from '../../src/common/sql.js';
 import { Clock } from '../../src/common/clock.js';
 import { WorkflowRuntime } from '../../src/workflow/runtime.service.js';
 import type { SweepResult } from '../../src/workflow/timer-queue.js';
@@ -45,26 +44,7 @@ export async function fireTimersOf(
   return timers;
 }
 
-/** `ms` pass on the app's clock, then the sweep fires what came due. */
-export async function passTime(t: TestApp, ms: number): Promise<SweepResult> {
-  t.app.get(Clock).advance(ms);
-  return sweepTimers(t);
-}
-
-/** Pretends the clock moved past a case's pending timers of a kind: the rows and their queued jobs become due now. */
-export async function makeTimersDue(t: TestApp, instanceId: string, kind = 'bpmn'): Promise<number> {
-  const res = await t.dataSource.query(
-    `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
-    [instanceId, kind],
-  );
-  const rows = rowsOf<{ job_id: string }>(res);
-  await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
-    rows.map((r) => r.job_id),
-  ]);
-  return rows.length;
-}
-
-/** Polls until `probe` holds (timers fire from the job queue, a poll interval away). */
+/** Polls until `probe` holds: for what stays asynchronous (the job queue, a poll interval away; another process). */
 export async function waitFor(
   what: string,
   probe: () => Promise<boolean>,
