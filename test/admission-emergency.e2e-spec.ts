@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication } from './helpers/admission.js';
 import { instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
-import { makeTimersDue, waitFor } from './helpers/timers.js';
+import { fireTimersOf } from './helpers/timers.js';
 
 describe('emergency admission (突发事件应急准入)', () => {
   let t: TestApp;
@@ -62,11 +62,8 @@ describe('emergency admission (突发事件应急准入)', () => {
         [res.body.id],
       )
     )[0].id;
-    expect(await makeTimersDue(t, instanceId)).toBe(1);
-    await waitFor(
-      'the emergency item to expire',
-      async () => (await instanceStatus(t, instanceId)) === 'completed',
-    );
+    expect(await fireTimersOf(t, instanceId)).toBe(1); // its end comes
+    expect(await instanceStatus(t, instanceId)).toBe('completed');
     const item = await t.http().get(`/admitted-items/${res.body.id}`);
     expect(item.body.exitedAt).toBeTruthy();
   });

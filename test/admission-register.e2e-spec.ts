@@ -1,7 +1,7 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication, makeApplication } from './helpers/admission.js';
 import { act } from './helpers/cases.js';
-import { makeTimersDue, waitFor } from './helpers/timers.js';
+import { fireTimersOf } from './helpers/timers.js';
 
 describe('funding before entry (费随事转) and the public register of admitted items', () => {
   let t: TestApp;
@@ -104,17 +104,13 @@ describe('funding before entry (费随事转) and the public register of admitte
       .set(await auth('finance'));
     const late = await transfer(a.itemId, C2, `${a.itemId}-2`);
     expect(late.status).toBe(200);
-    expect(await makeTimersDue(t, a.instanceId)).toBe(1);
-    await waitFor(
-      'the funding window to close',
-      async () =>
-        (
-          await t.dataSource.query(
-            `SELECT 1 FROM admitted_item_community WHERE item_id = $1 AND funding_status = 'lapsed'`,
-            [a.itemId],
-          )
-        ).length === 1,
-    );
+    expect(await fireTimersOf(t, a.instanceId)).toBe(1); // the funding window closes
+    expect(
+      await t.dataSource.query(
+        `SELECT 1 FROM admitted_item_community WHERE item_id = $1 AND funding_status = 'lapsed'`,
+        [a.itemId],
+      ),
+    ).toHaveLength(1);
     const item = await t.http().get(`/admitted-items/${a.itemId}`);
     expect(
       item.body.communities.map(

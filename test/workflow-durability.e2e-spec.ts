@@ -2,14 +2,35 @@ import { INSTANCE_ROW_JSON, WorkflowRuntime, type InstanceRow } from '../src/wor
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, instanceStatus, openTask, startReviewCase } from './helpers/cases.js';
 import { captureStatements } from './helpers/statements.js';
+import { Clock } from '../src/common/clock.js';
 import {
   failOverdueOf,
+  fireTimersOf,
   holdRow,
   lockWaiters,
-  makeTimersDue,
   pendingTimer,
+  sweepTimers,
+  timeUntilDue,
   waitFor,
 } from './helpers/timers.js';
+
+/** Moves the clocks of the server processes just past a case's pending timers of a kind: one time for all. */
+async function clocksPast(apps: TestApp[], instanceId: string, kind: 'bpmn' | 'task-limit') {
+  const ms = (await timeUntilDue(apps[0], instanceId, kind)).ms;
+  const clocks = apps.map((app) => app.app.get(Clock));
+  const to = clocks[0].nowMs() + ms;
+  for (const clock of clocks) if (clock.nowMs() < to) clock.advance(to - clock.nowMs());
+}
+
+/**
+ * The job queue schedules by the database's clock, which tests do not move: for a test of the queue's own
+ * path, the jobs of timers due by the application's clock are brought forward to now.
+ */
+async function bringJobsForward(app: TestApp, jobIds: string[], set = '') {
+  await app.dataSource.query(`UPDATE pgboss.job SET start_after = now()${set} WHERE id = ANY($1::uuid[])`, [
+    jobIds,
+  ]);
+}
 
 /** `username` approves the task over HTTP on server process `app`. */
 async function approve(app: TestApp, username: string, taskId: string) {
@@ -275,8 +296,8 @@ describe('workflow durability', () => {
     await a.stop();
     const fresh = await startTestApp({}, { databaseUrl: url });
     try {
-      expect(await makeTimersDue(fresh, id)).toBe(1);
-      await waitFor('the timer to fire', async () => (await instanceStatus(fresh, id)) === 'completed');
+      expect(await fireTimersOf(fresh, id)).toBe(1);
+      expect(await instanceStatus(fresh, id)).toBe('completed');
       const actions = await historyActions(fresh, id);
       expect(actions.filter((x) => x === 'timer.fired:signLapsed')).toHaveLength(1);
       const ended = await fresh.dataSource.query(
@@ -303,7 +324,16 @@ describe('workflow durability', () => {
       for (const [user, el] of TO_LEADER) await act(i % 2 ? b : a, user, id, el, { decision: 'approve' });
       ids.push(id);
     }
-    for (const id of ids) await makeTimersDue(a, id);
+    // The day comes for both processes; their jobs fire the timers (this tests the queue's path).
+    for (const id of ids) await clocksPast([a, b], id, 'bpmn');
+    const jobs = await a.dataSource.query(
+      `SELECT job_id FROM workflow_timer WHERE instance_id = ANY($1::uuid[]) AND kind = 'bpmn' AND fired_at IS NULL`,
+      [ids],
+    );
+    await bringJobsForward(
+      a,
+      jobs.map((j: { job_id: string }) => j.job_id),
+    );
     await waitFor('all timers to fire', async () => {
       const left = await a.dataSource.query(
         `SELECT count(*)::int AS n FROM workflow_instance WHERE id = ANY($1::uuid[]) AND status <> 'completed'`,
@@ -356,6 +386,39 @@ describe('workflow durability', () => {
     expect(await instanceStatus(a, id)).toBe('completed');
   });
 
+  it('given the day of two timers coming for two server processes, when both sweep at the same moment, then each timer fires exactly once: the claim in the database decides', async () => {
+    const id = await startReviewCase(a);
+    await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
+    const limit = await pendingTimer(a, id, 'task-limit');
+    const race = async (timerId: string) => {
+      // Both sweeps find the timer due and not fired, then queue on its row: the barrier opens for both at once.
+      const barrier = await holdRow(a, 'workflow_timer', timerId);
+      const sweeps = [a, b].map((app) => sweepTimers(app));
+      try {
+        await lockWaiters(a, 2, 'UPDATE workflow_timer SET fired_at');
+      } finally {
+        await barrier.release();
+      }
+      return Promise.all(sweeps);
+    };
+    await clocksPast([a, b], id, 'task-limit');
+    const swept = await race(limit.id);
+    expect(swept.every((r) => r.due >= 1 && r.failed === 0)).toBe(true);
+    const overdue = await a.dataSource.query(
+      `SELECT count(*)::int AS n FROM workflow_history WHERE instance_id = $1 AND action = 'task.overdue'`,
+      [id],
+    );
+    expect(overdue[0].n).toBe(1);
+
+    for (const [user, el] of TO_LEADER.slice(1)) await act(a, user, id, el, { decision: 'approve' });
+    const lapse = await pendingTimer(a, id, 'bpmn');
+    await clocksPast([a, b], id, 'bpmn');
+    await race(lapse.id);
+    const actions = await historyActions(a, id);
+    expect(actions.filter((x) => x === 'timer.fired:signLapsed')).toHaveLength(1);
+    expect(await instanceStatus(a, id)).toBe('completed');
+  });
+
   it("given another step of the case commits while a timer's step writes, then the timer's step runs again on the fresh case and fires", async () => {
     const id = await startReviewCase(a);
     for (const [user, el] of TO_LEADER) await act(a, user, id, el, { decision: 'approve' });
@@ -387,13 +450,10 @@ describe('workflow durability', () => {
     const badTimer = await pendingTimer(a, bad, 'task-limit');
     const stopFailing = await failOverdueOf(a, [bad]);
     try {
-      await a.dataSource.query(`UPDATE workflow_timer SET fire_at = now() WHERE id = ANY($1::uuid[])`, [
-        [goodTimer.id, badTimer.id],
-      ]);
+      await clocksPast([a, b], good, 'task-limit');
+      await clocksPast([a, b], bad, 'task-limit');
       // One statement: both jobs are due at once, so the next fetch takes them together.
-      await a.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
-        [goodTimer.job_id, badTimer.job_id],
-      ]);
+      await bringJobsForward(a, [goodTimer.job_id, badTimer.job_id]);
       const job = async (jobId: string) =>
         (
           await a.dataSource.query(
@@ -417,11 +477,8 @@ describe('workflow durability', () => {
     } finally {
       await stopFailing();
     }
-    // Its retry (a backoff away) is brought forward: it fires now that the fault is gone.
-    await a.dataSource.query(
-      `UPDATE pgboss.job SET start_after = now() WHERE name = 'workflow-timer' AND id = $1`,
-      [badTimer.job_id],
-    );
+    // Its retry (a backoff away on the database's clock) is brought forward: it fires now that the fault is gone.
+    await bringJobsForward(a, [badTimer.job_id]);
     await waitFor('the retried timer to fire', async () => {
       const r = await a.dataSource.query(`SELECT fired_at FROM workflow_timer WHERE id = $1`, [badTimer.id]);
       return r[0].fired_at !== null;
@@ -436,12 +493,9 @@ describe('workflow durability', () => {
     const office = await a.token('office');
     let incidentId: string;
     try {
-      await a.dataSource.query(`UPDATE workflow_timer SET fire_at = now() WHERE id = $1`, [timer.id]);
+      await clocksPast([a, b], id, 'task-limit');
       // The last attempt of its budget (after 10 retries with backoff: about 85 minutes of trouble).
-      await a.dataSource.query(
-        `UPDATE pgboss.job SET start_after = now(), retry_count = retry_limit WHERE name = 'workflow-timer' AND id = $1`,
-        [timer.job_id],
-      );
+      await bringJobsForward(a, [timer.job_id], ', retry_count = retry_limit');
       await waitFor('an incident of the timer', async () => {
         const r = await a.dataSource.query(`SELECT 1 FROM workflow_incident WHERE timer_id = $1`, [timer.id]);
         return r.length === 1;
@@ -457,8 +511,12 @@ describe('workflow durability', () => {
       });
       expect(incident.message).toContain('fails (test)');
       incidentId = incident.id;
-      // The timer is still due and unfired, but it is the office's now: the sweeper does not queue it again.
-      await a.app.get(WorkflowRuntime).sweepTimers();
+      // The timer is still due and unfired, but it is the office's now: the sweeper neither fires it nor queues it again.
+      expect(await sweepTimers(a)).toMatchObject({ failed: 0, requeued: 0 });
+      const unfired = await a.dataSource.query(`SELECT fired_at FROM workflow_timer WHERE id = $1`, [
+        timer.id,
+      ]);
+      expect(unfired[0].fired_at).toBeNull();
       const jobs = await a.dataSource.query(`SELECT job_id FROM workflow_timer WHERE id = $1`, [timer.id]);
       expect(jobs[0].job_id).toBe(timer.job_id);
       // Retrying while the fault lasts answers so and counts the attempt.
@@ -501,23 +559,23 @@ describe('workflow durability', () => {
     const id = await startReviewCase(a);
     await act(a, 'dept-head', id, 'deptApprove', { decision: 'approve' });
     const timer = await pendingTimer(a, id, 'task-limit');
-    await a.dataSource.query(`UPDATE workflow_timer SET fire_at = now() WHERE id = $1`, [timer.id]);
+    // Its job is lost (a failure the queue recorded while the timer's step could not): not the passage of time.
     await a.dataSource.query(
       `UPDATE pgboss.job SET state = 'failed', completed_on = now() WHERE name = 'workflow-timer' AND id = $1`,
       [timer.job_id],
     );
-    const queued = await Promise.all([a, b].map((app) => app.app.get(WorkflowRuntime).sweepTimers()));
-    expect(queued[0] + queued[1]).toBeLessThanOrEqual(1);
+    await clocksPast([a, b], id, 'task-limit');
+    const swept = await Promise.all([a, b].map((app) => sweepTimers(app)));
+    expect(swept[0].requeued + swept[1].requeued).toBeLessThanOrEqual(1);
     // Queued again once (by one of the two sweeps, or by a periodic one before them).
     const jobs = await a.dataSource.query(
       `SELECT id FROM pgboss.job WHERE name = 'workflow-timer' AND data->>'timerId' = $1 AND id <> $2`,
       [timer.id, timer.job_id],
     );
     expect(jobs).toHaveLength(1);
-    await waitFor('the swept timer to fire', async () => {
-      const r = await a.dataSource.query(`SELECT fired_at FROM workflow_timer WHERE id = $1`, [timer.id]);
-      return r[0].fired_at !== null;
-    });
+    // And fired by the sweeps themselves, once.
+    const r = await a.dataSource.query(`SELECT fired_at FROM workflow_timer WHERE id = $1`, [timer.id]);
+    expect(r[0].fired_at).not.toBeNull();
     expect((await historyActions(a, id)).filter((x) => x.startsWith('task.overdue'))).toHaveLength(1);
   });
 });

@@ -21,6 +21,7 @@ import { StepRepository } from './runtime/step.repository.js';
 import { TaskCreation } from './runtime/task-creation.js';
 import { RuntimeTimers } from './runtime/timers.js';
 import type { InstanceStatus } from './workflow-instance.entity.js';
+import type { SweepResult } from './timer-queue.js';
 
 export { INSTANCE_ROW_JSON } from './runtime/step.repository.js';
 export { infoOf } from './runtime/step-records.js';
@@ -215,9 +216,9 @@ export class WorkflowRuntime {
     return this.timers.failed(timerId, error);
   }
 
-  /** Queues again the due timers whose job was lost; answers how many (see RuntimeTimers.sweep). */
-  sweepTimers(): Promise<number> {
-    return this.timers.sweep();
+  /** Fires every timer due by the clock, queueing again those whose job was lost (see RuntimeTimers.sweep). */
+  sweepTimers(): Promise<SweepResult> {
+    return this.timers.sweep((timerId) => this.fireTimer(timerId));
   }
 
   /** Schedules a durable timer inside the caller's transaction. */

@@ -19,8 +19,16 @@ export interface TimerHandlers {
   fire(timerId: string): Promise<void>;
   /** The timer's job failed at the last attempt of its retry budget: it becomes an incident for the office. */
   exhausted(timerId: string, error: unknown): Promise<void>;
-  /** Queues again the due timers whose job was lost; answers how many. */
-  sweep(): Promise<number>;
+  /** Queues again the due timers whose job was lost and fires every timer due by the clock. */
+  sweep(): Promise<SweepResult>;
+}
+
+/** What a sweep did: timers it found due by the clock (and fired, unless fired meanwhile), lost ones queued again. */
+export interface SweepResult {
+  due: number;
+  /** Due timers whose firing failed in the sweep: their job retries them (then an incident). */
+  failed: number;
+  requeued: number;
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -32,7 +40,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * (after a crash) fires nothing twice. Each job of a batch succeeds or fails alone. A job failing at the last
  * attempt of its budget opens an incident; a job lost otherwise (its retries spent while the database was
  * away, its failure not recorded) is found by the sweep, every `TIMER_SWEEP_SECONDS`, which queues the timer
- * again.
+ * again; the sweep also fires every timer due by the application's clock (see RuntimeTimers.sweep).
  */
 @Injectable()
 export class TimerQueue {
@@ -56,14 +64,14 @@ export class TimerQueue {
     this.boss.on('error', (e: Error) => this.logger.error({ err: e.message }, 'job queue error'));
   }
 
-  /** Starts fetching due timers (every `TIMER_POLL_SECONDS`) and sweeping for lost ones. */
+  /** Starts fetching due timers (every `TIMER_POLL_SECONDS`) and sweeping (every `TIMER_SWEEP_SECONDS`). */
   async start(handlers: TimerHandlers): Promise<void> {
     await this.boss.start();
     this.started = true;
     const { TIMER_POLL_SECONDS, TIMER_SWEEP_SECONDS } = this.config.env;
     this.loops = [
       this.every(TIMER_POLL_SECONDS, 'fetching due timers', () => this.poll(handlers)),
-      this.every(TIMER_SWEEP_SECONDS, 'sweeping for lost timers', async () => {
+      this.every(TIMER_SWEEP_SECONDS, 'sweeping for due timers', async () => {
         await handlers.sweep();
         return false;
       }),
@@ -78,13 +86,17 @@ export class TimerQueue {
     await this.boss.stop({ graceful: true, timeout: 5000, wait: true });
   }
 
-  /** Creates the job of a timer inside the caller's transaction; answers the job id. */
-  async schedule(m: EntityManager, timerId: string, fireAt: Date, now: Date): Promise<string> {
+  /**
+   * Creates the job of a timer inside the caller's transaction, to run at `fireAt` or, given null, at once (as
+   * the database's clock goes: a timer due by the application's clock is not made to wait); answers the job id.
+   */
+  async schedule(m: EntityManager, timerId: string, fireAt: Date | null, now: Date): Promise<string> {
     const client = (await m.queryRunner!.connect()) as PgClient;
-    const keepDays = Math.ceil(Math.max(0, fireAt.getTime() - now.getTime()) / 86400_000) + 30;
+    const runAt = fireAt ?? now;
+    const keepDays = Math.ceil(Math.max(0, runAt.getTime() - now.getTime()) / 86400_000) + 30;
     const id = await this.boss.send(TIMER_QUEUE, { timerId }, {
-      startAfter: fireAt,
-      keepUntil: new Date(fireAt.getTime() + keepDays * 86400_000).toISOString(),
+      ...(fireAt ? { startAfter: fireAt } : {}),
+      keepUntil: new Date(runAt.getTime() + keepDays * 86400_000).toISOString(),
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     } as PgBoss.SendOptions);
     return id!;

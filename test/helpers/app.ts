@@ -36,6 +36,8 @@ export async function startTestApp(
     DB_POOL_SIZE: '5',
     WORKFLOWS_DIR: `workflows,${FIXTURE_WORKFLOWS}`,
     TIMER_POLL_SECONDS: '1',
+    // Tests move the clock and run the sweep themselves (helpers/timers.ts): none fires a timer mid-test.
+    TIMER_SWEEP_SECONDS: '86400',
     AUDIT_SEAL_KEY: 'test-audit-seal-key-of-32-characters-or-more',
     ...extraEnv,
   });

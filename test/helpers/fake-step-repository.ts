@@ -165,6 +165,20 @@ export class FakeStepRepository {
   async lostTimers(): Promise<string[]> {
     return this.lost;
   }
+  /** As the SQL: due by `now`, neither fired nor cancelled, not an open incident, a BPMN timer's case active. */
+  async dueTimers(now: Date): Promise<string[]> {
+    return [...this.timers.values()]
+      .filter(
+        (t) =>
+          t.fireAt.getTime() <= now.getTime() &&
+          !t.firedAt &&
+          !t.cancelledAt &&
+          !this.incidents.some((i) => i.timerId === t.id && !i.resolved) &&
+          (t.kind !== 'bpmn' || this.rows.get(t.instanceId)?.status === 'active'),
+      )
+      .sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime() || a.id.localeCompare(b.id))
+      .map((t) => t.id);
+  }
   async insertHistory(_m: EntityManager, row: { action: string }): Promise<void> {
     this.writes.push(['insertHistory', row.action]);
   }

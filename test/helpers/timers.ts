@@ -1,22 +1,50 @@
-import { rowsOf } from '../../src/common/sql.js';
+import { Clock } from '../../src/common/clock.js';
+import { WorkflowRuntime } from '../../src/workflow/runtime.service.js';
+import type { SweepResult } from '../../src/workflow/timer-queue.js';
+import type { TimerKind } from '../../src/workflow/workflow-timer.entity.js';
 import type { TestApp } from './app.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Pretends the clock moved past a case's pending timers of a kind: the rows and their queued jobs become due now. */
-export async function makeTimersDue(t: TestApp, instanceId: string, kind = 'bpmn'): Promise<number> {
-  const res = await t.dataSource.query(
-    `UPDATE workflow_timer SET fire_at = now() WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING job_id`,
+/**
+ * How far the application's clock must move for every pending timer of a kind of a case to be due (a second
+ * past the latest; 0 when they are due already), and how many there are.
+ */
+export async function timeUntilDue(
+  t: TestApp,
+  instanceId: string,
+  kind: TimerKind = 'bpmn',
+): Promise<{ timers: number; ms: number }> {
+  const rows: { fire_at: Date }[] = await t.dataSource.query(
+    `SELECT fire_at FROM workflow_timer WHERE instance_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL`,
     [instanceId, kind],
   );
-  const rows = rowsOf<{ job_id: string }>(res);
-  await t.dataSource.query(`UPDATE pgboss.job SET start_after = now() WHERE id = ANY($1::uuid[])`, [
-    rows.map((r) => r.job_id),
-  ]);
-  return rows.length;
+  const latest = Math.max(...rows.map((r) => new Date(r.fire_at).getTime()));
+  const ms = rows.length ? Math.max(0, latest + 1000 - t.app.get(Clock).nowMs()) : 0;
+  return { timers: rows.length, ms };
 }
 
-/** Polls until `probe` holds (timers fire from the job queue, a poll interval away). */
+/** Runs the app's sweep, which fires (in this process, awaited) every timer due by the app's clock. */
+export function sweepTimers(t: TestApp): Promise<SweepResult> {
+  return t.app.get(WorkflowRuntime).sweepTimers();
+}
+
+/**
+ * The day of a case's pending timers of a kind comes: the app's clock moves just past them (no further) and
+ * the sweep fires them. Answers how many were pending.
+ */
+export async function fireTimersOf(
+  t: TestApp,
+  instanceId: string,
+  kind: TimerKind = 'bpmn',
+): Promise<number> {
+  const { timers, ms } = await timeUntilDue(t, instanceId, kind);
+  t.app.get(Clock).advance(ms);
+  await sweepTimers(t);
+  return timers;
+}
+
+/** Polls until `probe` holds: for what stays asynchronous (the job queue, a poll interval away; another process). */
 export async function waitFor(
   what: string,
   probe: () => Promise<boolean>,

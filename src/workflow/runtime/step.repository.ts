@@ -407,6 +407,25 @@ export class StepRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Timers due by `now` (the application's clock), neither fired nor cancelled, not the office's as an open
+   * incident, and (BPMN timers) whose case is active; the earliest first, at most 500. Not locked: the step
+   * that fires one claims it.
+   */
+  async dueTimers(now: Date): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await this.dataSource.query(
+        `SELECT t.id FROM workflow_timer t
+          WHERE t.fired_at IS NULL AND t.cancelled_at IS NULL AND t.fire_at <= $1
+            AND NOT EXISTS (SELECT 1 FROM workflow_incident i WHERE i.timer_id = t.id AND i.resolved_at IS NULL)
+            AND (t.kind <> 'bpmn' OR EXISTS (SELECT 1 FROM workflow_instance w WHERE w.id = t.instance_id AND w.status = 'active'))
+          ORDER BY t.fire_at, t.id LIMIT 500`,
+        [now],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
   // Task timers: time limits (限时办结) and delegations (委托).
 
   async findTask(m: EntityManager, taskId: string, lock = false): Promise<WorkflowTask | null> {

@@ -141,17 +141,102 @@ describe('durable timers', () => {
     ]);
   });
 
-  it('given another process sweeping, then this one queues nothing; given the lock, then each lost timer gets a new job', async () => {
-    repo.lost = ['a', 'b'];
-    repo.sweepLocked = false;
-    expect(await timers.sweep()).toBe(0);
-    expect(jobs).toEqual([]);
-    repo.sweepLocked = true;
-    expect(await timers.sweep()).toBe(2);
-    expect(repo.writes).toEqual([
-      ['setTimerJob', 'a', 'job-of-a'],
-      ['setTimerJob', 'b', 'job-of-b'],
-    ]);
+  describe('the sweep', () => {
+    const HOUR = 3600_000;
+    let clock: Clock;
+    let swept: RuntimeTimers;
+    let fired: string[];
+    /** Fires as the runtime does: only a timer not fired or cancelled yet, claimed by the firing. */
+    const fire = async (id: string) => {
+      const due = await swept.due(id);
+      if (due && (await repo.claimTimer(FAKE_MANAGER, id, clock.now()))) fired.push(id);
+    };
+    const at = (ms: number, over: Partial<WorkflowTimer> = {}) =>
+      timer({ fireAt: new Date(clock.nowMs() + ms), ...over });
+    beforeEach(() => {
+      clock = new Clock();
+      fired = [];
+      const queue = {
+        schedule: async (_m: unknown, timerId: string, fireAt: Date | null) => {
+          jobs.push(`${timerId}@${fireAt === null ? 'once' : fireAt.toISOString()}`);
+          return `job-of-${timerId}`;
+        },
+      } as unknown as TimerQueue;
+      swept = new RuntimeTimers(repo.asRepository, queue, {} as WorkflowRegistry, {} as never, clock);
+      repo.rows.set('case-1', { id: 'case-1', status: 'active' } as never);
+      repo.rows.set('case-2', { id: 'case-2', status: 'suspended' } as never);
+    });
+
+    it('given timers not yet due by the clock, then the sweep fires nothing; when the clock passes one, then it fires that one only', async () => {
+      repo.timers.set('soon', at(HOUR, { id: 'soon', kind: 'task-limit' }));
+      repo.timers.set('later', at(2 * HOUR, { id: 'later' }));
+      expect(await swept.sweep(fire)).toEqual({ due: 0, failed: 0, requeued: 0 });
+      expect(fired).toEqual([]);
+      clock.advance(HOUR);
+      expect(await swept.sweep(fire)).toEqual({ due: 1, failed: 0, requeued: 0 });
+      expect(fired).toEqual(['soon']);
+      clock.advance(HOUR);
+      await swept.sweep(fire);
+      expect(fired).toEqual(['soon', 'later']);
+    });
+
+    it('given due timers fired, cancelled, the office’s as an incident or of a suspended case, then the sweep fires only the others, the earliest first', async () => {
+      repo.timers.set('b', at(-HOUR, { id: 'b' }));
+      repo.timers.set('a', at(-2 * HOUR, { id: 'a', kind: 'delegation-end' }));
+      repo.timers.set('fired', at(-HOUR, { id: 'fired', firedAt: new Date(0) }));
+      repo.timers.set('cancelled', at(-HOUR, { id: 'cancelled', cancelledAt: new Date(0) }));
+      repo.timers.set('incident', at(-HOUR, { id: 'incident' }));
+      repo.incidents.push({
+        id: 'i1',
+        instanceId: 'case-1',
+        elementId: 'lapse',
+        topic: 'timer:bpmn',
+        timerId: 'incident',
+        message: 'boom',
+        createdAt: new Date(0),
+        attempts: 1,
+        resolved: false,
+      });
+      repo.timers.set('suspended', at(-HOUR, { id: 'suspended', instanceId: 'case-2' }));
+      repo.timers.set(
+        'limit-of-suspended',
+        at(-HOUR, { id: 'limit-of-suspended', instanceId: 'case-2', kind: 'task-limit' }),
+      );
+      await swept.sweep(fire);
+      expect(fired).toEqual(['a', 'b', 'limit-of-suspended']);
+    });
+
+    it('given a timer fired by its job meanwhile, or by the sweep of another process, then it fires once', async () => {
+      repo.timers.set('t', at(-HOUR, { id: 't' }));
+      await Promise.all([swept.sweep(fire), swept.sweep(fire), fire('t')]);
+      expect(fired).toEqual(['t']);
+    });
+
+    it('given a due timer whose firing fails, then the sweep counts it, fires the others and leaves it to its job', async () => {
+      repo.timers.set('bad', at(-2 * HOUR, { id: 'bad' }));
+      repo.timers.set('good', at(-HOUR, { id: 'good' }));
+      const result = await swept.sweep(async (id) => {
+        if (id === 'bad') throw new Error('boom');
+        await fire(id);
+      });
+      expect(result).toEqual({ due: 2, failed: 1, requeued: 0 });
+      expect(fired).toEqual(['good']);
+      expect(repo.timers.get('bad')!.firedAt).toBeNull();
+    });
+
+    it('given another process sweeping, then this one queues nothing; given the lock, then each lost timer gets a new job at once', async () => {
+      repo.lost = ['a', 'b'];
+      repo.sweepLocked = false;
+      expect((await swept.sweep(fire)).requeued).toBe(0);
+      expect(jobs).toEqual([]);
+      repo.sweepLocked = true;
+      expect((await swept.sweep(fire)).requeued).toBe(2);
+      expect(jobs).toEqual(['a@once', 'b@once']);
+      expect(repo.writes).toEqual([
+        ['setTimerJob', 'a', 'job-of-a'],
+        ['setTimerJob', 'b', 'job-of-b'],
+      ]);
+    });
   });
 
   it('given a timer whose job spent its retries, then an incident opens once and each later failure counts an attempt', async () => {

@@ -4,7 +4,7 @@ import { AuditService } from '../../audit/audit.service.js';
 import { Clock } from '../../common/clock.js';
 import type { LiveEngine } from '../bpmn.js';
 import { mayHold } from '../candidates.js';
-import { TIMER_QUEUE, TimerQueue } from '../timer-queue.js';
+import { TIMER_QUEUE, TimerQueue, type SweepResult } from '../timer-queue.js';
 import type { InstanceStatus } from '../workflow-instance.entity.js';
 import type { WorkflowTimer } from '../workflow-timer.entity.js';
 import { WorkflowRegistry } from '../workflow.registry.js';
@@ -48,8 +48,8 @@ export function planTimers(p: {
 
 /**
  * Durable timers: scheduled inside the step's transaction (row and job together), fired exactly once (the
- * firing step claims the row), failed into an incident when their job's retries are spent, and swept for
- * when their job was lost.
+ * firing step claims the row), failed into an incident when their job's retries are spent, and swept: fired
+ * when due by the application's clock, queued again when their job was lost.
  */
 @Injectable()
 export class RuntimeTimers {
@@ -170,21 +170,41 @@ export class RuntimeTimers {
   }
 
   /**
-   * Queues again every due timer whose job was lost (see StepRepository.lostTimers). One process sweeps at a
-   * time (a lock in the database); the firing step's claim keeps a timer queued twice from firing twice.
+   * The one place that makes timers fire as the clock goes: first (one process at a time, a lock in the
+   * database) queues at once every due timer whose job was lost (see StepRepository.lostTimers), so each due
+   * timer has a job that retries it and opens an incident when its budget is spent; then fires, in this
+   * process, every timer due by the application's clock (see StepRepository.dueTimers). A timer fired twice
+   * — by this sweep and its job, or by the sweeps of two processes — fires once: the firing step claims it.
+   * A firing that fails here is only logged: its job retries it.
    */
-  async sweep(): Promise<number> {
+  async sweep(fire: (timerId: string) => Promise<void>): Promise<SweepResult> {
     const now = this.clock.now();
-    const queued = await this.repository.transaction(async (m) => {
+    const requeued = await this.repository.transaction(async (m) => {
       if (!(await this.repository.lockSweep(m))) return [];
       const lost = await this.repository.lostTimers(m, now, TIMER_QUEUE);
       for (const id of lost)
-        await this.repository.setTimerJob(m, id, await this.queue.schedule(m, id, now, now));
+        await this.repository.setTimerJob(m, id, await this.queue.schedule(m, id, null, now));
       return lost;
     });
-    if (queued.length)
-      this.logger.warn({ timers: queued }, `${queued.length} due timer(s) had lost their job: queued again`);
-    return queued.length;
+    if (requeued.length)
+      this.logger.warn(
+        { timers: requeued },
+        `${requeued.length} due timer(s) had lost their job: queued again`,
+      );
+    const due = await this.repository.dueTimers(now);
+    let failed = 0;
+    for (const id of due) {
+      try {
+        await fire(id);
+      } catch (e) {
+        failed++;
+        this.logger.warn(
+          { timerId: id, err: e instanceof Error ? e.message : String(e) },
+          'a due timer failed in the sweep; its job retries it',
+        );
+      }
+    }
+    return { due: due.length, failed, requeued: requeued.length };
   }
 
   /** 限时办结: an overdue step is flagged and escalated to the office of the case's level. */
