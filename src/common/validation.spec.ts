@@ -1,4 +1,4 @@
-import isBase64 from 'validator/lib/isBase64.js';
+import validator from 'validator';
 import { hasLoneSurrogate, isBase64Text, RejectUnstorableTextPipe } from './validation.js';
 
 /**
@@ -62,7 +62,7 @@ describe('large text in a request', () => {
     ' QUJD',
     '中文==',
   ])('given %j, then it is base64 exactly when class-validator says so', (text) => {
-    expect(isBase64Text(text)).toBe(isBase64(text));
+    expect(isBase64Text(text)).toBe(validator.isBase64(text));
   });
 
   it.each(['', 'abc', '政策', '😀', '\ud83d', '\ude00', 'a\ud83dz', '\ude00\ud83d', '😀\ud83d', 'x\udfff😀'])(
