@@ -54,6 +54,10 @@ describe('mapError', () => {
     [undefined, 'Connection terminated unexpectedly'],
     [undefined, 'Query read timeout'],
     [undefined, 'timeout exceeded when trying to connect'],
+    ['57P05', 'terminating connection due to idle-session timeout'],
+    [undefined, 'Received unexpected parseComplete message from backend.'],
+    [undefined, 'Received unexpected dataRow message from backend.'],
+    [undefined, 'timeout expired'],
   ])(
     'given the database cannot be used (%s %s), then 503 DATABASE_UNAVAILABLE with Retry-After',
     (code, message) => {

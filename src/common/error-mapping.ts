@@ -99,11 +99,18 @@ const CONNECTION_ERRORS = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE'
 const CONNECTION_ERRORS_TOO = ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'];
 /**
  * PostgreSQL's: shutting down or starting (57P01–57P03), cancelled by a timeout or an administrator
- * (57014), an idle transaction cut (25P03), too many connections (53300), any connection exception (08…).
+ * (57014), an idle transaction or session cut (25P03, 57P05), too many connections (53300), any connection
+ * exception (08…).
  */
-const SERVER_CODES = ['57P01', '57P02', '57P03', '57014', '25P03', '53300'];
+const SERVER_CODES = ['57P01', '57P02', '57P03', '57P05', '57014', '25P03', '53300'];
+/**
+ * node-postgres's own words for a connection it lost, gave up on or could no longer follow: among them a
+ * message from the server that answers no query of the client's ("Received unexpected parseComplete
+ * message from backend"), after which the client drops the connection and fails whatever was queued on
+ * it, and a connection that did not open in time ("timeout expired", the client's own timer).
+ */
 const MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|the database system is (starting up|shutting down|in recovery mode)/i;
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|the database system is (starting up|shutting down|in recovery mode)|^Received unexpected \w+ message from backend|^timeout expired$/i;
 
 /**
  * Whether an error means the database cannot be used now (down, unreachable, stopped answering, a

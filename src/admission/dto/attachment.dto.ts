@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBase64, IsIn, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBase64Text } from '../../common/validation.js';
 
 export const ATTACHMENT_TYPES = [
   'application/pdf',
@@ -22,5 +23,5 @@ export class UploadAttachmentDto {
   })
   contentType: string;
 
-  @ApiProperty({ description: 'The file, base64-encoded' }) @IsString() @IsBase64() contentBase64: string;
+  @ApiProperty({ description: 'The file, base64-encoded' }) @IsString() @IsBase64Text() contentBase64: string;
 }
