@@ -18,7 +18,7 @@ import {
   toFundingTransferDto,
   toItemEvaluationResultDto,
   toRegisterEntryDto,
-} from './dto/admission-responses.dto.js';
+} from './dto/item-responses.dto.js';
 import { EmergencyItemDto } from './dto/emergency.dto.js';
 import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';

@@ -11,27 +11,11 @@ import { Clock } from '../common/clock.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
+import type { RegisterEntry } from './dto/item-responses.dto.js';
 import { inForceSql } from './in-force.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 const NUMBER_LOCK = 7270041;
-
-export interface RegisterEntry {
-  id: string;
-  admissionNumber: string;
-  emergency: boolean;
-  title: string;
-  kind: string;
-  statutoryArea: string;
-  legalBasis: string | null;
-  authorizedContent: string;
-  targetPopulation: string;
-  powers: string;
-  startDate: string;
-  endDate: string;
-  fundingPerCommunityFen: number;
-  communities: { code: string; name: string; fundingStatus: string; enteredAt: string | null }[];
-}
 
 /** The register of admitted items (准入事项目录): admission and publication, entry, exit at the end date, the public register. Funding before entry (费随事转) is funding.service.ts. */
 @Injectable()
