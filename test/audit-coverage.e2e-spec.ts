@@ -1,4 +1,5 @@
-import { decisionHash, recordHash, type AuditProblem } from '../src/audit/audit.service.js';
+import type { AuditProblem } from '../src/audit/audit-verifier.service.js';
+import { decisionHash, recordHash } from '../src/audit/audit.service.js';
 import type { AuditRecord } from '../src/audit/audit-record.entity.js';
 import { AuditSealer } from '../src/audit/audit-sealer.service.js';
 import { Clock } from '../src/common/clock.js';

@@ -1,5 +1,6 @@
 import { AuditSealer } from '../src/audit/audit-sealer.service.js';
-import { AuditService, recordContent } from '../src/audit/audit.service.js';
+import { AuditVerifier } from '../src/audit/audit-verifier.service.js';
+import { recordContent } from '../src/audit/audit.service.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import { makeDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/migrate.js';
@@ -11,7 +12,7 @@ describe('daily seals of the audit chain (Asia/Shanghai days)', () => {
   const KEY = 'seal-key-for-this-test-of-32-characters';
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
   let ds: DataSource;
-  let audit: AuditService;
+  let verifier: AuditVerifier;
   const clock = new Clock();
   let sealer: AuditSealer;
   const at = (iso: string) => clock.advance(Date.parse(iso) - clock.now().getTime());
@@ -45,7 +46,7 @@ describe('daily seals of the audit chain (Asia/Shanghai days)', () => {
     ds = makeDataSource(db.url, 4);
     await ds.initialize();
     await migrate(ds);
-    audit = new AuditService(ds);
+    verifier = new AuditVerifier(ds);
     sealer = new AuditSealer(ds, clock, { auditSealKey: KEY } as AppConfig);
   });
   afterAll(async () => {
@@ -72,7 +73,7 @@ describe('daily seals of the audit chain (Asia/Shanghai days)', () => {
       { day: '2026-12-01', seq: c },
     ]);
     expect(await sealer.sealFinishedDays()).toEqual([]);
-    expect(await audit.verify({ key: KEY, now: clock.now() })).toMatchObject({
+    expect(await verifier.verify({ key: KEY, now: clock.now() })).toMatchObject({
       intact: true,
       sealing: 'on',
       problems: [],
@@ -86,19 +87,19 @@ describe('daily seals of the audit chain (Asia/Shanghai days)', () => {
     expect(made.flat().map((s) => s.day)).toEqual(['2026-12-02']);
     const last = (await seals()).pop()!;
     expect(last.seq).toBe(late);
-    expect((await audit.verify({ key: KEY, now: clock.now() })).intact).toBe(true);
+    expect((await verifier.verify({ key: KEY, now: clock.now() })).intact).toBe(true);
   });
 
   it('given a China day that ended more than an hour ago, then its seal is due: without it, verify names the day', async () => {
     at('2026-12-03T17:30:00.000Z'); // 01:30 on the 4th: the 3rd ended an hour and a half ago
-    const v = await audit.verify({ key: KEY, now: clock.now() });
+    const v = await verifier.verify({ key: KEY, now: clock.now() });
     expect(v.problems).toEqual([expect.objectContaining({ kind: 'seal-missing', days: ['2026-12-03'] })]);
     expect((await sealer.sealFinishedDays()).map((x) => x.day)).toEqual(['2026-12-03']);
-    expect((await audit.verify({ key: KEY, now: clock.now() })).intact).toBe(true);
+    expect((await verifier.verify({ key: KEY, now: clock.now() })).intact).toBe(true);
   });
 
   it('given the verifier holds another key, then every seal is reported as made with another key', async () => {
-    const v = await audit.verify({ key: 'another-key-of-at-least-32-characters!!', now: clock.now() });
+    const v = await verifier.verify({ key: 'another-key-of-at-least-32-characters!!', now: clock.now() });
     expect(v.intact).toBe(false);
     expect(new Set(v.problems.map((p) => p.kind))).toEqual(new Set(['seal-other-key']));
   });

@@ -8,6 +8,7 @@ import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
+import { FundingService } from './funding.service.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ReferenceService } from './reference.service.js';
 import { RegisterController } from './register.controller.js';
@@ -21,6 +22,7 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly clock: Clock,
     private readonly applications: ApplicationsService,
     private readonly register: RegisterService,
+    private readonly funding: FundingService,
     private readonly exits: ExitService,
     private readonly negativeList: NegativeListService,
   ) {}
@@ -85,7 +87,7 @@ class AdmissionWorkflow implements OnModuleInit {
       ctx.variables.expiresAt = this.register.expiresAt(item).toISOString();
     });
     r.registerService('admissionLapse', async (ctx) => {
-      ctx.variables.lapsedCommunities = await this.register.lapseUnfunded(
+      ctx.variables.lapsedCommunities = await this.funding.lapseUnfunded(
         ctx.manager,
         String(ctx.variables.itemId),
         this.clock.now(),
@@ -104,6 +106,7 @@ class AdmissionWorkflow implements OnModuleInit {
     ApplicationsService,
     AttachmentsService,
     RegisterService,
+    FundingService,
     ExitService,
     NegativeListService,
     ReferenceService,

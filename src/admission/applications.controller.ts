@@ -16,15 +16,17 @@ import { ReferenceService } from './reference.service.js';
 import {
   ApplicationDto,
   AttachmentDto,
+  toApplicationDto,
+  toAttachmentDto,
+} from './dto/application-responses.dto.js';
+import {
   NegativeListChangeInfoDto,
   NegativeListItemDto,
   StatutoryAreaDto,
-  toApplicationDto,
-  toAttachmentDto,
   toNegativeListChangeInfoDto,
   toNegativeListItemDto,
   toStatutoryAreaDto,
-} from './dto/admission-responses.dto.js';
+} from './dto/reference-responses.dto.js';
 
 const id404 = uuidOr404('APPLICATION_NOT_FOUND');
 

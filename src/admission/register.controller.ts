@@ -18,12 +18,13 @@ import {
   toFundingTransferDto,
   toItemEvaluationResultDto,
   toRegisterEntryDto,
-} from './dto/admission-responses.dto.js';
+} from './dto/item-responses.dto.js';
 import { EmergencyItemDto } from './dto/emergency.dto.js';
 import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { RegisterQuery, RegisterTransferDto } from './dto/funding.dto.js';
 import { ExitService } from './exit.service.js';
+import { FundingService } from './funding.service.js';
 import { RegisterService } from './register.service.js';
 
 @ApiTags('admitted items')
@@ -31,6 +32,7 @@ import { RegisterService } from './register.service.js';
 export class RegisterController {
   constructor(
     private readonly register: RegisterService,
+    private readonly funding: FundingService,
     private readonly exits: ExitService,
     private readonly runtime: WorkflowRuntime,
   ) {}
@@ -127,7 +129,7 @@ export class RegisterController {
     @Body() dto: RegisterTransferDto,
     @CurrentActor() a: Actor,
   ): Promise<FundingTransferDto> {
-    return toFundingTransferDto(await this.register.registerTransfer(a, id, dto));
+    return toFundingTransferDto(await this.funding.registerTransfer(a, id, dto));
   }
 
   @Post('funding-transfers/:id/confirm')
@@ -142,6 +144,6 @@ export class RegisterController {
     @Param('id', uuidOr404('TRANSFER_NOT_FOUND')) id: string,
     @CurrentActor() a: Actor,
   ): Promise<FundingTransferDto> {
-    return toFundingTransferDto(await this.register.confirmTransfer(a, id));
+    return toFundingTransferDto(await this.funding.confirmTransfer(a, id));
   }
 }

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { ApiPage, PageQuery, pageRequest, type Page } from '../common/pagination.js';
 import type { AuditRecord } from './audit-record.entity.js';
 import { AuditSealer } from './audit-sealer.service.js';
+import { AuditVerifier } from './audit-verifier.service.js';
 import { AuditService } from './audit.service.js';
 
 class AuditQuery extends PageQuery {
@@ -101,6 +102,7 @@ class AuditSealDto {
 export class AuditController {
   constructor(
     private readonly audit: AuditService,
+    private readonly verifier: AuditVerifier,
     private readonly sealer: AuditSealer,
     private readonly clock: Clock,
   ) {}
@@ -122,7 +124,7 @@ export class AuditController {
   ])
   @ApiOkResponse({ type: AuditVerifyDto })
   verify(): Promise<AuditVerifyDto> {
-    return this.audit.verify({ key: this.sealer.key, now: this.clock.now() });
+    return this.verifier.verify({ key: this.sealer.key, now: this.clock.now() });
   }
 
   @Post('seals')

@@ -1,208 +1,30 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { AdmissionApplication, ApplicationStatus } from '../admission-application.entity.js';
+import { ApiProperty } from '@nestjs/swagger';
 import { ApplicationKind } from '../admission-application.entity.js';
-import type { ApplicationAttachment } from '../attachment.entity.js';
 import type { AdmittedItem, CommunityFunding, FundingTransfer } from '../admitted-item.entities.js';
 import type { ExitOrigin, ExitProposal, ItemEvaluation } from '../exit.entities.js';
-import type { NegativeListChange, NegativeListItem, StatutoryArea } from '../reference.entities.js';
-import type { RegisterEntry } from '../register.service.js';
 
 /**
- * What the admission routes answer. Each class is exactly what goes on the wire (the console is generated from the
- * OpenAPI); each `toXDto` copies the fields a client may see and nothing else.
+ * What the admission routes answer about admitted items: the public register, an item and its communities, funding
+ * transfers, evaluations and exit proposals. Each class is exactly what goes on the wire (the console is
+ * generated from the OpenAPI); each `toXDto` copies the fields a client may see and nothing else.
  */
 
-const APPLICATION_STATUSES: ApplicationStatus[] = [
-  'draft',
-  'in_review',
-  'returned',
-  'rejected',
-  'awaiting_funding',
-  'admitted',
-  'withdrawn',
-];
-
-export class FindingDto {
-  @ApiProperty({ enum: ['statutory-scope', 'negative-list', 'duplicates', 'lead-time'] }) check: string;
-  @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) result: string;
-  @ApiProperty() message: string;
-  @ApiPropertyOptional({ type: Object, description: 'What the check found (an object or a list of them)' })
-  details?: unknown;
-}
-
-export class ApplicationDto {
-  @ApiProperty() id: string;
-  @ApiProperty() applicantUnitId: string;
-  @ApiProperty() createdBy: string;
-  @ApiProperty({ enum: APPLICATION_STATUSES }) status: ApplicationStatus;
-  @ApiProperty({ nullable: true, type: String, description: 'The approval case once submitted' })
-  instanceId: string | null;
-  @ApiProperty({ nullable: true, enum: ApplicationKind }) kind: ApplicationKind | null;
-  @ApiProperty({ nullable: true, type: String }) title: string | null;
-  @ApiProperty({ nullable: true, type: String }) content: string | null;
-  @ApiProperty({ nullable: true, type: String }) legalBasisDocument: string | null;
-  @ApiProperty({ nullable: true, type: String }) legalBasisArticle: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'A statutory area code, or other' })
-  statutoryArea: string | null;
-  @ApiProperty({ nullable: true, enum: ['all', 'list'] }) targetScope: 'all' | 'list' | null;
-  @ApiProperty({ nullable: true, type: String }) targetUnitId: string | null;
-  @ApiProperty({ type: [String] }) targetCommunityIds: string[];
-  @ApiProperty({ nullable: true, type: String }) authorizedContent: string | null;
-  @ApiProperty({ nullable: true, type: String }) targetPopulation: string | null;
-  @ApiProperty({ nullable: true, type: String }) powers: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'YYYY-MM-DD' }) startDate: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'YYYY-MM-DD' }) endDate: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Hours per month per community (decimal)' })
-  workloadHoursPerMonth: string | null;
-  @ApiProperty({ nullable: true, type: String }) frequency: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Funding per community in fen (a whole number)' })
-  fundingPerCommunityFen: string | null;
-  @ApiProperty({ nullable: true, type: String }) fundingSource: string | null;
-  @ApiProperty({ nullable: true, type: String }) supportOffered: string | null;
-  @ApiProperty({ nullable: true, type: String }) contactName: string | null;
-  @ApiProperty({ nullable: true, type: String }) contactPhone: string | null;
-  @ApiProperty({ type: [String] }) reportFields: string[];
-  @ApiProperty({ nullable: true, type: String }) regularizesItemId: string | null;
-  @ApiProperty({ type: [FindingDto], description: 'The automatic checks’ findings' }) findings: FindingDto[];
-  @ApiProperty({
-    nullable: true,
-    type: Object,
-    description: 'Field → { before, after }: what changed since the last submission',
-  })
-  changesSinceSubmission: Record<string, { before: unknown; after: unknown }> | null;
-  @ApiProperty({ nullable: true, type: String }) decisionReason: string | null;
-  @ApiProperty({ nullable: true, type: Date }) submittedAt: Date | null;
-  @ApiProperty({ description: 'Send it back with a change; a stale one answers 409 CONCURRENT_UPDATE' })
-  version: number;
-  @ApiProperty() createdAt: Date;
-  @ApiProperty() updatedAt: Date;
-}
-
-/** The application as a client sees it (the last submitted snapshot stays inside). */
-export function toApplicationDto(a: AdmissionApplication): ApplicationDto {
-  return {
-    id: a.id,
-    applicantUnitId: a.applicantUnitId,
-    createdBy: a.createdBy,
-    status: a.status,
-    instanceId: a.instanceId,
-    kind: a.kind,
-    title: a.title,
-    content: a.content,
-    legalBasisDocument: a.legalBasisDocument,
-    legalBasisArticle: a.legalBasisArticle,
-    statutoryArea: a.statutoryArea,
-    targetScope: a.targetScope,
-    targetUnitId: a.targetUnitId,
-    targetCommunityIds: a.targetCommunityIds,
-    authorizedContent: a.authorizedContent,
-    targetPopulation: a.targetPopulation,
-    powers: a.powers,
-    startDate: a.startDate,
-    endDate: a.endDate,
-    workloadHoursPerMonth: a.workloadHoursPerMonth,
-    frequency: a.frequency,
-    fundingPerCommunityFen: a.fundingPerCommunityFen,
-    fundingSource: a.fundingSource,
-    supportOffered: a.supportOffered,
-    contactName: a.contactName,
-    contactPhone: a.contactPhone,
-    reportFields: a.reportFields,
-    regularizesItemId: a.regularizesItemId,
-    findings: a.findings,
-    changesSinceSubmission: a.changesSinceSubmission,
-    decisionReason: a.decisionReason,
-    submittedAt: a.submittedAt,
-    version: a.version,
-    createdAt: a.createdAt,
-    updatedAt: a.updatedAt,
-  };
-}
-
-export class AttachmentDto {
-  @ApiProperty() id: string;
-  @ApiProperty() applicationId: string;
-  @ApiProperty() fileName: string;
-  @ApiProperty() contentType: string;
-  @ApiProperty() sizeBytes: number;
-  @ApiProperty({ description: 'SHA-256 of the content, hex' }) sha256: string;
-  @ApiProperty() uploadedBy: string;
-  @ApiProperty() uploadedAt: Date;
-}
-
-export function toAttachmentDto(a: Omit<ApplicationAttachment, 'content'>): AttachmentDto {
-  return {
-    id: a.id,
-    applicationId: a.applicationId,
-    fileName: a.fileName,
-    contentType: a.contentType,
-    sizeBytes: a.sizeBytes,
-    sha256: a.sha256,
-    uploadedBy: a.uploadedBy,
-    uploadedAt: a.uploadedAt,
-  };
-}
-
-export class StatutoryAreaDto {
-  @ApiProperty() code: string;
-  @ApiProperty() nameZh: string;
-  @ApiProperty() nameEn: string;
-  @ApiProperty() source: string;
-}
-
-export function toStatutoryAreaDto(a: StatutoryArea): StatutoryAreaDto {
-  return { code: a.code, nameZh: a.nameZh, nameEn: a.nameEn, source: a.source };
-}
-
-export class NegativeListItemDto {
-  @ApiProperty() code: string;
-  @ApiProperty() nameZh: string;
-  @ApiProperty() nameEn: string;
-  @ApiProperty({ description: '`any kind`, or the application kind it concerns' }) appliesTo: string;
-  @ApiProperty({ type: [String] }) keywords: string[];
-  @ApiProperty() source: string;
-  @ApiProperty() active: boolean;
-}
-
-export function toNegativeListItemDto(n: NegativeListItem): NegativeListItemDto {
-  return {
-    code: n.code,
-    nameZh: n.nameZh,
-    nameEn: n.nameEn,
-    appliesTo: n.appliesTo,
-    keywords: n.keywords,
-    source: n.source,
-    active: n.active,
-  };
-}
-
-export class NegativeListChangeInfoDto {
-  @ApiProperty() id: string;
-  @ApiProperty({ enum: ['add', 'update', 'deactivate'] }) action: 'add' | 'update' | 'deactivate';
-  @ApiProperty() code: string;
-  @ApiProperty({ nullable: true, type: Object, description: 'The entry proposed (add, update)' })
-  entry: Record<string, unknown> | null;
-  @ApiProperty() reason: string;
-  @ApiProperty() proposedBy: string;
-  @ApiProperty({ nullable: true, type: String }) instanceId: string | null;
-  @ApiProperty({ enum: ['open', 'applied', 'rejected'] }) status: 'open' | 'applied' | 'rejected';
-  @ApiProperty() createdAt: Date;
-  @ApiProperty({ nullable: true, type: Date }) decidedAt: Date | null;
-}
-
-export function toNegativeListChangeInfoDto(c: NegativeListChange): NegativeListChangeInfoDto {
-  return {
-    id: c.id,
-    action: c.action,
-    code: c.code,
-    entry: c.entry,
-    reason: c.reason,
-    proposedBy: c.proposedBy,
-    instanceId: c.instanceId,
-    status: c.status,
-    createdAt: c.createdAt,
-    decidedAt: c.decidedAt,
-  };
+/** One item of the public register as the register service reads it (RegisterService.inForce). */
+export interface RegisterEntry {
+  id: string;
+  admissionNumber: string;
+  emergency: boolean;
+  title: string;
+  kind: string;
+  statutoryArea: string;
+  legalBasis: string | null;
+  authorizedContent: string;
+  targetPopulation: string;
+  powers: string;
+  startDate: string;
+  endDate: string;
+  fundingPerCommunityFen: number;
+  communities: { code: string; name: string; fundingStatus: string; enteredAt: string | null }[];
 }
 
 const FUNDING_STATES: CommunityFunding[] = ['not_required', 'awaiting', 'confirmed', 'lapsed'];
