@@ -11,7 +11,8 @@ import type { EntityManager } from 'typeorm';
  *    entered_at falls on D or earlier — a community whose funding lapsed never entered;
  *  - it has not left the community by D: exited_at (an exit decided, its end date passed, regularized) is
  *    empty or falls on a later day.
- * A period of days [from, to] asks "in force on at least one day of it".
+ * A period of days [from, to] asks "in force on at least one day of it": one and the same day meets every
+ * condition (a community that left before the item started was never in force there).
  *
  * Questions that differ on purpose are parameters, not copies: `orAwaitingFunding` also counts communities
  * still within their funding window (what is or will be in force: the duplicate check of a new application).
@@ -49,11 +50,20 @@ export function inForceSql(q: InForceQuery, first = 1): { sql: string; params: u
     return `$${first + params.length - 1}`;
   };
   const [$from, $to] = [`$${first}::date`, `$${first + 1}::date`];
-  const entered = `(c.funding_status IN ('not_required', 'confirmed') AND (c.entered_at AT TIME ZONE 'Asia/Shanghai')::date <= ${$to})`;
+  const enteredDay = `(c.entered_at AT TIME ZONE 'Asia/Shanghai')::date`;
+  const entered = `(c.funding_status IN ('not_required', 'confirmed') AND ${enteredDay} <= ${$to})`;
+  // The first and the last day on which it is in force there (an awaited community: from the period's start).
+  const enteredFrom = q.orAwaitingFunding
+    ? `CASE WHEN c.funding_status = 'awaiting' THEN i.start_date ELSE ${enteredDay} END`
+    : enteredDay;
+  const firstDay = `GREATEST(i.start_date, ${$from}, ${enteredFrom})`;
+  const lastDay = `LEAST(i.end_date, ${$to}, COALESCE((c.exited_at AT TIME ZONE 'Asia/Shanghai')::date - 1, 'infinity'::date))`;
   const where = [
     `i.start_date <= ${$to} AND i.end_date >= ${$from}`,
     q.orAwaitingFunding ? `(${entered} OR c.funding_status = 'awaiting')` : entered,
     `(c.exited_at IS NULL OR (c.exited_at AT TIME ZONE 'Asia/Shanghai')::date > ${$from})`,
+    // One and the same day of the period, not each condition on a day of its own.
+    `${firstDay} <= ${lastDay}`,
   ];
   if (q.communityIds) where.push(`c.community_id = ANY(${$([...q.communityIds])}::uuid[])`);
   if (q.itemIds) where.push(`i.id = ANY(${$([...q.itemIds])}::uuid[])`);
