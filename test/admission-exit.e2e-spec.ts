@@ -193,5 +193,13 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
       .send({ reason: '期满后仍在开展' });
     expect(proposal.status).toBe(409);
     expect(proposal.body.error.code).toBe('ITEM_NOT_IN_FORCE');
+    // Nor the office the whole item's exit: no community is left to ask (it opened a case that asked nobody).
+    const whole = await t
+      .http()
+      .post(`/admitted-items/${itemId}/exit-proposals`)
+      .set(await auth('office'))
+      .send({ reason: '期满后整体退出' });
+    expect(whole.status).toBe(409);
+    expect(whole.body.error.code).toBe('ITEM_NOT_IN_FORCE');
   });
 });

@@ -110,6 +110,14 @@ export class ExitService {
     reason: string,
   ): Promise<ExitProposal> {
     const item = await m.findOneByOrFail(AdmittedItem, { id: itemId });
+    // The item's exit: every community where it is or will be in force, from today to its end.
+    const communities = communityId
+      ? [communityId]
+      : (await itemsInForce(m, { on: { from: this.clock.today(), to: item.endDate }, itemIds: [itemId] }))
+          .map((c) => c.communityId)
+          .sort();
+    // An item in force nowhere from today (its end date passed, every community left) has nothing to exit.
+    if (!communities.length) throw new AppError('ITEM_NOT_IN_FORCE');
     const proposal = await m.save(
       m.create(ExitProposal, {
         itemId,
@@ -120,12 +128,6 @@ export class ExitService {
         status: 'open',
       }),
     );
-    // The item's exit: every community where it is or will be in force, from today to its end.
-    const communities = communityId
-      ? [communityId]
-      : (await itemsInForce(m, { on: { from: this.clock.today(), to: item.endDate }, itemIds: [itemId] }))
-          .map((c) => c.communityId)
-          .sort();
     const started = await this.runtime.start(
       actor,
       {
