@@ -61,7 +61,7 @@ export class WorkflowRuntime {
     options: StartOptions,
     outer?: EntityManager,
   ): Promise<{ id: string; version: number }> {
-    const definition = await this.definitions.latest(options.processId);
+    const definition = await this.definitions.latest(options.processId, outer);
     const live = new LiveEngine(definition.serializedSource, definition.xml, definition.topics);
     const now = this.clock.now();
     let evict = false;

@@ -1,0 +1,43 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { makeApplication } from './helpers/admission.js';
+
+describe('submissions and the connection pool', () => {
+  let t: TestApp;
+  let communities: string[];
+  const POOL = 2;
+
+  beforeAll(async () => {
+    // A small pool and a short wait for a connection: a submission that asks the pool for a second
+    // connection while it holds one waits for ever once every connection is held so.
+    t = await startTestApp({ DB_POOL_SIZE: String(POOL), DB_CONNECT_TIMEOUT_MS: '3000' });
+    communities = (
+      await t.dataSource.query(`SELECT id FROM org_unit WHERE code IN ('339901001001', '339901001002')`)
+    ).map((r: { id: string }) => r.id);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given a pool of two connections, when three times as many drafts are submitted at once, then every submission starts its case', async () => {
+    const auth = { Authorization: `Bearer ${await t.token('dept-staff')}` };
+    const drafts: string[] = [];
+    for (let i = 0; i < POOL * 3; i++) {
+      const d = await t
+        .http()
+        .post('/applications')
+        .set(auth)
+        .send(makeApplication(communities, { title: `并发提交 ${i}` }));
+      expect(d.status).toBe(201);
+      drafts.push(d.body.id as string);
+    }
+    const submitted = await Promise.all(
+      drafts.map((id) => t.http().post(`/applications/${id}/submit`).set(auth).send({})),
+    );
+    expect(submitted.map((r) => r.status)).toEqual(drafts.map(() => 200));
+    const cases: { n: number }[] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM admission_application WHERE id = ANY($1) AND status = 'in_review' AND instance_id IS NOT NULL`,
+      [drafts],
+    );
+    expect(cases[0].n).toBe(drafts.length);
+  });
+});
