@@ -1,7 +1,10 @@
+import { EngineCache } from '../src/workflow/runtime/engine-cache.js';
+import { WorkflowRuntime } from '../src/workflow/runtime.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { makeApplication } from './helpers/admission.js';
+import { makeApplication, submitApplication } from './helpers/admission.js';
+import { act } from './helpers/cases.js';
 
-describe('submissions and the connection pool', () => {
+describe('submissions: the connection pool and the engine of the new case', () => {
   let t: TestApp;
   let communities: string[];
   const POOL = 2;
@@ -39,5 +42,34 @@ describe('submissions and the connection pool', () => {
       [drafts],
     );
     expect(cases[0].n).toBe(drafts.length);
+  });
+
+  it('given a submission that committed, when the department head approves, then the step runs on the engine the submission kept', async () => {
+    const engines = t.app.get(EngineCache);
+    const { instanceId } = await submitApplication(t, makeApplication(communities, { title: '保留引擎' }));
+    expect(engines.cachedVersion(instanceId)).toBe(1);
+    const before = engines.recoveries;
+    expect((await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' })).status).toBe(200);
+    expect(engines.recoveries).toBe(before);
+    expect(engines.cachedVersion(instanceId)).toBe(2);
+  });
+
+  it('given a case started inside a transaction that rolls back, then no engine of it is kept', async () => {
+    const engines = t.app.get(EngineCache);
+    let started: { id: string } | undefined;
+    await expect(
+      t.dataSource.transaction(async (m) => {
+        started = await t.app
+          .get(WorkflowRuntime)
+          .start({}, { processId: 'review', businessKey: 'rolled-back', variables: { memberUnits: [] } }, m);
+        throw new Error('the caller fails after the start');
+      }),
+    ).rejects.toThrow('the caller fails after the start');
+    expect(started).toBeDefined();
+    expect(engines.cachedVersion(started!.id)).toBeUndefined();
+    const rows: unknown[] = await t.dataSource.query('SELECT 1 FROM workflow_instance WHERE id = $1', [
+      started!.id,
+    ]);
+    expect(rows).toHaveLength(0);
   });
 });

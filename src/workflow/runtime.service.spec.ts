@@ -4,6 +4,7 @@ import { AppError } from '../common/errors.js';
 import type { ElementApi, LiveEngine } from './bpmn.js';
 import type { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
+import type { AfterCommit } from './runtime/after-commit.js';
 import type { EngineCache } from './runtime/engine-cache.js';
 import { ServiceRunner } from './runtime/service-runner.js';
 import type { InstanceRow, StepContext } from './runtime/step-records.js';
@@ -70,6 +71,7 @@ describe('the runtime orchestrating a step', () => {
       new RuntimeTimers(repo.asRepository, queue, registry, {} as never, clock),
       definitions,
       clock,
+      { defer: () => undefined } as unknown as AfterCommit,
     );
   });
   const moved = () => {

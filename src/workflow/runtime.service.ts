@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { LiveEngine } from './bpmn.js';
 import { DefinitionsService, type DeployedDefinition } from './definitions.service.js';
+import { AfterCommit } from './runtime/after-commit.js';
 import { EngineCache } from './runtime/engine-cache.js';
 import { ServiceRunner } from './runtime/service-runner.js';
 import {
@@ -53,6 +54,7 @@ export class WorkflowRuntime {
     private readonly timers: RuntimeTimers,
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
+    private readonly afterCommit: AfterCommit,
   ) {}
 
   /** Starts a case on the newest version of the process. Pass the caller's manager to start inside its transaction. */
@@ -86,8 +88,14 @@ export class WorkflowRuntime {
     };
     try {
       const id = outer ? await run(outer) : await this.repository.transaction(run);
-      // Started inside someone else's transaction: it may still roll back, so cache nothing.
-      if (outer || evict) live.stop();
+      // Started inside someone else's transaction: the engine is kept once that commits, never if it rolls back.
+      if (evict) live.stop();
+      else if (outer)
+        this.afterCommit.defer(
+          outer,
+          () => this.engines.offer(id, live, 1),
+          () => live.stop(),
+        );
       else this.engines.remember(id, live, 1);
       return { id, version: 1 };
     } catch (e) {
