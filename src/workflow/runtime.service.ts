@@ -233,6 +233,11 @@ export class WorkflowRuntime {
     return this.timers.schedule(m, t);
   }
 
+  /** The work calendar step limits count with (day → working day; cached, see TaskCreation.calendar). */
+  workCalendar(m: EntityManager): Promise<Map<string, boolean>> {
+    return this.tasks.calendar(m);
+  }
+
   /** Drops a cached engine (e.g. after an incident), so the next step recovers from the database. */
   forget(instanceId: string): void {
     this.engines.forget(instanceId);
