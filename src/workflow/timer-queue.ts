@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -21,6 +22,13 @@ export interface TimerHandlers {
   exhausted(timerId: string, error: unknown): Promise<void>;
   /** Queues again the due timers whose job was lost; answers how many. */
   sweep(): Promise<number>;
+}
+
+/** A job's INSERT statement, not yet sent. */
+export interface JobInsert {
+  jobId: string;
+  text: string;
+  values: unknown[];
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -81,13 +89,36 @@ export class TimerQueue {
   /** Creates the job of a timer inside the caller's transaction; answers the job id. */
   async schedule(m: EntityManager, timerId: string, fireAt: Date, now: Date): Promise<string> {
     const client = (await m.queryRunner!.connect()) as PgClient;
-    const keepDays = Math.ceil(Math.max(0, fireAt.getTime() - now.getTime()) / 86400_000) + 30;
     const id = await this.boss.send(TIMER_QUEUE, { timerId }, {
-      startAfter: fireAt,
-      keepUntil: new Date(fireAt.getTime() + keepDays * 86400_000).toISOString(),
+      ...this.jobOptions(fireAt, now),
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     } as PgBoss.SendOptions);
     return id!;
+  }
+
+  /**
+   * The statement that creates the job of a timer (one INSERT, sent by the caller, e.g. in one statement with
+   * the timer row), without sending it; the job's id is chosen here.
+   */
+  async jobInsert(timerId: string, fireAt: Date, now: Date): Promise<JobInsert> {
+    let insert: JobInsert | undefined;
+    const id = randomUUID();
+    await this.boss.send(TIMER_QUEUE, { timerId }, {
+      id,
+      ...this.jobOptions(fireAt, now),
+      db: {
+        executeSql: (text: string, values: unknown[]) => {
+          insert = { jobId: id, text, values };
+          return Promise.resolve({ rows: [{ id }] });
+        },
+      },
+    } as PgBoss.SendOptions);
+    return insert!;
+  }
+
+  private jobOptions(fireAt: Date, now: Date) {
+    const keepDays = Math.ceil(Math.max(0, fireAt.getTime() - now.getTime()) / 86400_000) + 30;
+    return { startAfter: fireAt, keepUntil: new Date(fireAt.getTime() + keepDays * 86400_000).toISOString() };
   }
 
   /** Runs `work` now and then every `seconds` until stopped (at once again while it answers true). */
