@@ -105,4 +105,31 @@ describe('submissions: the connection pool and the engine of the new case', () =
       { task_id: expect.any(String), cancelled: false, job: true },
     ]);
   });
+
+  it('given a countersign member with a time limit, when they sign, then their completion stops the limit in the same statement', async () => {
+    const { instanceId } = await submitApplication(t, makeApplication(communities, { title: '会签限时' }));
+    for (const [user, element] of [
+      ['dept-head', 'deptApprove'],
+      ['office', 'completeness'],
+      ['office', 'scopeReview'],
+    ])
+      expect((await act(t, user, instanceId, element, { decision: 'approve' })).status).toBe(200);
+    await t.token('member-1');
+    const { result, statements } = await captureStatements(() =>
+      act(t, 'member-1', instanceId, 'countersign', { decision: 'approve' }),
+    );
+    expect(result.status).toBe(200);
+    expect(statements.filter((s) => s.startsWith('UPDATE workflow_timer'))).toEqual([]);
+    const limits: { completed: boolean; cancelled: boolean }[] = await t.dataSource.query(
+      `SELECT k.status = 'completed' AS completed, t.cancelled_at IS NOT NULL AS cancelled
+         FROM workflow_timer t JOIN workflow_task k ON k.id = t.task_id
+        WHERE t.instance_id = $1 AND k.element_id = 'countersign' ORDER BY completed DESC`,
+      [instanceId],
+    );
+    expect(limits).toEqual([
+      { completed: true, cancelled: true },
+      { completed: false, cancelled: false },
+      { completed: false, cancelled: false },
+    ]);
+  });
 });

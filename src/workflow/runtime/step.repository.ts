@@ -123,7 +123,12 @@ const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
              AND t.id NOT IN (SELECT id FROM limits)) AS timers`;
 
 const COMPLETE = params('taskId', 'taskVersion', 'now', 'userId', 'decision', 'form', 'comment');
-const COMPLETE_SQL = completionSql(COMPLETE.$);
+/** A completion ahead of its step's state write, stopping the task's timers with it. */
+const COMPLETE_SQL = `WITH done AS (${completionSql(COMPLETE.$)}),
+  limits AS (
+    UPDATE workflow_timer SET cancelled_at = ${COMPLETE.$.now}
+     WHERE task_id IN (SELECT id FROM done) AND fired_at IS NULL AND cancelled_at IS NULL)
+  SELECT id FROM done`;
 
 /** INSERT of new step tasks from a JSON array of NewTaskRow ($1), in order. */
 const INSERT_TASKS_SQL = `INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
@@ -242,7 +247,7 @@ export class StepRepository {
     return rows[0];
   }
 
-  /** Completes a task ahead of its step's state; false if the completion's conditions do not hold. */
+  /** Completes a task (and stops its timers) ahead of its step's state; false if the completion's conditions do not hold. */
   async completeTask(m: EntityManager, c: TaskCompletion, now: Date): Promise<boolean> {
     const done = await m.query(COMPLETE_SQL, COMPLETE.values({ ...completionValues(c), now }));
     return rowsOf(done).length === 1;
