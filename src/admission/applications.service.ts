@@ -444,11 +444,7 @@ export class ApplicationsService {
           }
         : { check: 'duplicates', result: 'pass', message: '未发现重复事项。No overlapping item.' },
     );
-    const calendar = new Map<string, boolean>(
-      (await m.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, working_day FROM work_calendar_day`)).map(
-        (r: { day: string; working_day: boolean }) => [r.day, r.working_day],
-      ),
-    );
+    const calendar = await this.runtime.workCalendar(m);
     const lead = this.config.env.ADMISSION_LEAD_WORKING_DAYS;
     const earliest = addWorkingDays(app.submittedAt ?? this.clock.now(), lead, calendar);
     const start = dayStartCst(app.startDate!);

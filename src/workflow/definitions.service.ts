@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DefinitionError, parseDefinition, serializeSource, type ParsedDefinition } from './bpmn.js';
@@ -141,22 +141,26 @@ export class DefinitionsService {
     return def;
   }
 
-  async get(id: string): Promise<DeployedDefinition> {
+  /** A deployed definition by id; `m` is the caller's manager when it reads inside its transaction. */
+  async get(id: string, m: EntityManager = this.dataSource.manager): Promise<DeployedDefinition> {
     const cached = this.byId.get(id);
     if (cached) return cached;
-    const row = await this.dataSource.getRepository(WorkflowDefinition).findOneBy({ id });
+    const row = await m.findOneBy(WorkflowDefinition, { id });
     if (!row) throw new AppError('PROCESS_NOT_FOUND');
     return this.remember(row);
   }
 
-  /** The newest version of a process (the content deployed last): new instances start on it. */
-  async latest(processId: string): Promise<DeployedDefinition> {
-    const rows: { id: string }[] = await this.dataSource.query(
+  /**
+   * The newest version of a process (the content deployed last): new instances start on it. Inside a
+   * transaction pass its manager: a second connection asked of the pool while one is held can wait forever.
+   */
+  async latest(processId: string, m: EntityManager = this.dataSource.manager): Promise<DeployedDefinition> {
+    const rows: { id: string }[] = await m.query(
       'SELECT id FROM workflow_definition WHERE process_id = $1 ORDER BY version DESC LIMIT 1',
       [processId],
     );
     if (!rows[0]) throw new AppError('PROCESS_NOT_FOUND', { processId });
-    return this.get(rows[0].id);
+    return this.get(rows[0].id, m);
   }
 
   /** Deployed processes by id, each with its versions newest first; paged by process. */

@@ -4,6 +4,7 @@ import { AppError } from '../common/errors.js';
 import type { ElementApi, LiveEngine } from './bpmn.js';
 import type { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
+import type { AfterCommit } from './runtime/after-commit.js';
 import type { EngineCache } from './runtime/engine-cache.js';
 import { ServiceRunner } from './runtime/service-runner.js';
 import type { InstanceRow, StepContext } from './runtime/step-records.js';
@@ -59,7 +60,14 @@ describe('the runtime orchestrating a step', () => {
       service: (topic: string) => handlers.get(topic),
       resolveCandidates: async () => ({ unitIds: [], roles: [], userIds: [] }),
     } as unknown as WorkflowRegistry;
-    const queue = { schedule: async (_m: unknown, id: string) => `job-of-${id}` } as unknown as TimerQueue;
+    const queue = {
+      schedule: async (_m: unknown, id: string) => `job-of-${id}`,
+      jobInsert: async (id: string) => ({
+        jobId: `job-of-${id}`,
+        text: 'INSERT INTO pgboss.job',
+        values: [],
+      }),
+    } as unknown as TimerQueue;
     const clock = new Clock();
     const definitions = { get: async () => ({ id: 'def-1' }) } as unknown as DefinitionsService;
     runtime = new WorkflowRuntime(
@@ -70,6 +78,7 @@ describe('the runtime orchestrating a step', () => {
       new RuntimeTimers(repo.asRepository, queue, registry, {} as never, clock),
       definitions,
       clock,
+      { defer: () => undefined } as unknown as AfterCommit,
     );
   });
   const moved = () => {
@@ -134,10 +143,10 @@ describe('the runtime orchestrating a step', () => {
   it('given a step that opens a task with a time limit, then the task row is written before its timer, and history and audit last', async () => {
     live.waits.set('next_1', userTask('next_1', 'P1D'));
     await runtime.step('case-1', {}, async () => undefined);
-    expect(repo.writeNames).toEqual(['writeStep', 'insertRows', 'insertTimer', 'setTimerJob', 'insertRows']);
+    expect(repo.writeNames).toEqual(['writeStep', 'insertRows', 'insertTimerWithJob', 'insertRows']);
     const first = repo.writes[1] as [string, unknown[], unknown[], unknown];
     expect([first[1].length, first[2], first[3]]).toEqual([1, [], null]);
-    const last = repo.writes[4] as [string, unknown[], unknown[], unknown];
+    const last = repo.writes[3] as [string, unknown[], unknown[], unknown];
     expect(last[1]).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { LiveEngine } from './bpmn.js';
 import { DefinitionsService, type DeployedDefinition } from './definitions.service.js';
+import { AfterCommit } from './runtime/after-commit.js';
 import { EngineCache } from './runtime/engine-cache.js';
 import { ServiceRunner } from './runtime/service-runner.js';
 import {
@@ -54,6 +55,7 @@ export class WorkflowRuntime {
     private readonly timers: RuntimeTimers,
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
+    private readonly afterCommit: AfterCommit,
   ) {}
 
   /** Starts a case on the newest version of the process. Pass the caller's manager to start inside its transaction. */
@@ -62,7 +64,7 @@ export class WorkflowRuntime {
     options: StartOptions,
     outer?: EntityManager,
   ): Promise<{ id: string; version: number }> {
-    const definition = await this.definitions.latest(options.processId);
+    const definition = await this.definitions.latest(options.processId, outer);
     const live = new LiveEngine(definition.serializedSource, definition.xml, definition.topics);
     const now = this.clock.now();
     let evict = false;
@@ -87,8 +89,14 @@ export class WorkflowRuntime {
     };
     try {
       const id = outer ? await run(outer) : await this.repository.transaction(run);
-      // Started inside someone else's transaction: it may still roll back, so cache nothing.
-      if (outer || evict) live.stop();
+      // Started inside someone else's transaction: the engine is kept once that commits, never if it rolls back.
+      if (evict) live.stop();
+      else if (outer)
+        this.afterCommit.defer(
+          outer,
+          () => this.engines.offer(id, live, 1),
+          () => live.stop(),
+        );
       else this.engines.remember(id, live, 1);
       return { id, version: 1 };
     } catch (e) {
@@ -224,6 +232,11 @@ export class WorkflowRuntime {
   /** Schedules a durable timer inside the caller's transaction. */
   scheduleTimer(m: EntityManager, t: NewTimer): Promise<void> {
     return this.timers.schedule(m, t);
+  }
+
+  /** The work calendar step limits count with (day → working day; cached, see TaskCreation.calendar). */
+  workCalendar(m: EntityManager): Promise<Map<string, boolean>> {
+    return this.tasks.calendar(m);
   }
 
   /** Drops a cached engine (e.g. after an incident), so the next step recovers from the database. */

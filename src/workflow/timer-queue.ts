@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -29,6 +30,13 @@ export interface SweepResult {
   /** Due timers whose firing failed in the sweep: their job retries them (then an incident). */
   failed: number;
   requeued: number;
+}
+
+/** A job's INSERT statement, not yet sent. */
+export interface JobInsert {
+  jobId: string;
+  text: string;
+  values: unknown[];
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -92,14 +100,41 @@ export class TimerQueue {
    */
   async schedule(m: EntityManager, timerId: string, fireAt: Date | null, now: Date): Promise<string> {
     const client = (await m.queryRunner!.connect()) as PgClient;
-    const runAt = fireAt ?? now;
-    const keepDays = Math.ceil(Math.max(0, runAt.getTime() - now.getTime()) / 86400_000) + 30;
     const id = await this.boss.send(TIMER_QUEUE, { timerId }, {
-      ...(fireAt ? { startAfter: fireAt } : {}),
-      keepUntil: new Date(runAt.getTime() + keepDays * 86400_000).toISOString(),
+      ...this.jobOptions(fireAt, now),
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     } as PgBoss.SendOptions);
     return id!;
+  }
+
+  /**
+   * The statement that creates the job of a timer (one INSERT, sent by the caller, e.g. in one statement with
+   * the timer row), without sending it; the job's id is chosen here.
+   */
+  async jobInsert(timerId: string, fireAt: Date, now: Date): Promise<JobInsert> {
+    let insert: JobInsert | undefined;
+    const id = randomUUID();
+    await this.boss.send(TIMER_QUEUE, { timerId }, {
+      id,
+      ...this.jobOptions(fireAt, now),
+      db: {
+        executeSql: (text: string, values: unknown[]) => {
+          insert = { jobId: id, text, values };
+          return Promise.resolve({ rows: [{ id }] });
+        },
+      },
+    } as PgBoss.SendOptions);
+    return insert!;
+  }
+
+  /** When the job runs (null: at once) and how long the queue keeps it: 30 days past its run. */
+  private jobOptions(fireAt: Date | null, now: Date) {
+    const runAt = fireAt ?? now;
+    const keepDays = Math.ceil(Math.max(0, runAt.getTime() - now.getTime()) / 86400_000) + 30;
+    return {
+      ...(fireAt ? { startAfter: fireAt } : {}),
+      keepUntil: new Date(runAt.getTime() + keepDays * 86400_000).toISOString(),
+    };
   }
 
   /** Runs `work` now and then every `seconds` until stopped (at once again while it answers true). */

@@ -8,6 +8,7 @@ import {
 import { Clock } from '../common/clock.js';
 import { DefinitionsService } from './definitions.service.js';
 import { InstancesService } from './instances.service.js';
+import { AfterCommit } from './runtime/after-commit.js';
 import { EngineCache } from './runtime/engine-cache.js';
 import { ServiceRunner } from './runtime/service-runner.js';
 import { StepRepository } from './runtime/step.repository.js';
@@ -37,6 +38,7 @@ import { WorkflowRegistry } from './workflow.registry.js';
     DefinitionsService,
     StepRepository,
     EngineCache,
+    AfterCommit,
     ServiceRunner,
     TaskCreation,
     RuntimeTimers,

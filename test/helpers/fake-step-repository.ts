@@ -140,11 +140,16 @@ export class FakeStepRepository {
   async findTimer(timerId: string): Promise<WorkflowTimer | null> {
     return this.timers.get(timerId) ?? null;
   }
-  async insertTimer(_m: EntityManager, t: NewTimer): Promise<string> {
-    const id = `timer-${++this.ids}`;
-    this.writes.push(['insertTimer', t.kind, t.elementId]);
-    this.timers.set(id, { ...t, id, createdAt: new Date(0), firedAt: null, cancelledAt: null, jobId: null });
-    return id;
+  async insertTimerWithJob(_m: EntityManager, id: string, t: NewTimer, _now: Date, job: { jobId: string }) {
+    this.writes.push(['insertTimerWithJob', t.kind, t.elementId, job.jobId]);
+    this.timers.set(id, {
+      ...t,
+      id,
+      createdAt: new Date(0),
+      firedAt: null,
+      cancelledAt: null,
+      jobId: job.jobId,
+    });
   }
   async setTimerJob(_m: EntityManager, timerId: string, jobId: string): Promise<void> {
     this.writes.push(['setTimerJob', timerId, jobId]);

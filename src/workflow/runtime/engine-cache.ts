@@ -15,6 +15,7 @@ import { StepRepository } from './step.repository.js';
 export class EngineCache implements OnModuleDestroy {
   private readonly cache = new Map<string, { live: LiveEngine; version: number }>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private recovered = 0;
 
   constructor(
     private readonly repository: StepRepository,
@@ -45,8 +46,14 @@ export class EngineCache implements OnModuleDestroy {
     return this.recover(definition, await this.repository.loadState(instance.id));
   }
 
+  /** How many engines this process recovered from stored state (a case's engine it did not keep). */
+  get recoveries(): number {
+    return this.recovered;
+  }
+
   /** An engine of the definition recovered from a stored state. */
   async recover(definition: DeployedDefinition, state: object): Promise<LiveEngine> {
+    this.recovered++;
     const live = new LiveEngine(definition.serializedSource, null, definition.topics);
     await live.recover(state);
     return live;
@@ -64,6 +71,15 @@ export class EngineCache implements OnModuleDestroy {
       this.cache.get(oldest)?.live.stop();
       this.cache.delete(oldest);
     }
+  }
+
+  /**
+   * Keeps the engine of a case whose start just committed, unless a step of the case has begun in this process
+   * meanwhile or an engine of it is kept already (theirs is at least as new).
+   */
+  offer(instanceId: string, live: LiveEngine, version: number): void {
+    if (this.busy(instanceId) || this.cache.has(instanceId)) live.stop();
+    else this.remember(instanceId, live, version);
   }
 
   /** Drops a cached engine, so the next step recovers from the database. */

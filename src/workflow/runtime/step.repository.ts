@@ -9,6 +9,7 @@ import { AuditService, assertAppended, type AuditEntry } from '../../audit/audit
 import type { Actor } from '../../common/actor.js';
 import { rowsOf } from '../../common/sql.js';
 import type { InstanceStatus } from '../workflow-instance.entity.js';
+import type { JobInsert } from '../timer-queue.js';
 import { WorkflowTimer } from '../workflow-timer.entity.js';
 import { WorkflowTask } from '../workflow-task.entity.js';
 import { WorkflowInstance } from '../workflow-instance.entity.js';
@@ -88,9 +89,10 @@ const STEP = params(
 const { $ } = STEP;
 
 /**
- * A step's write of its case: completes its task (if any), keeps the state before it for 撤回 (if asked),
- * writes the new state checked against the version read, and reads the step tasks and pending timers as
- * they were before this statement, to reconcile them with the engine.
+ * A step's write of its case: completes its task (if any) and cancels that task's timers (time limit,
+ * delegation), keeps the state before it for 撤回 (if asked), writes the new state checked against the version
+ * read, and reads the step tasks and the other pending timers as they were before this statement, to
+ * reconcile them with the engine.
  */
 const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
   undo AS (
@@ -100,6 +102,9 @@ const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
     ON CONFLICT (instance_id) DO UPDATE
       SET task_id = EXCLUDED.task_id, version = EXCLUDED.version, state = EXCLUDED.state, created_at = EXCLUDED.created_at
     RETURNING 1),
+  limits AS (
+    UPDATE workflow_timer SET cancelled_at = ${$.now}
+     WHERE task_id IN (SELECT id FROM done) AND fired_at IS NULL AND cancelled_at IS NULL RETURNING id),
   upd AS (
     UPDATE workflow_instance
        SET state = ${$.state}, variables = ${$.variables}, status = ${$.status}::varchar, version = version + 1,
@@ -114,10 +119,16 @@ const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
          (SELECT coalesce(json_agg(json_build_object('id', t.id, 'execution_id', t.execution_id, 'kind', t.kind,
                                                      'task_id', t.task_id, 'task_open', k.status = 'open')), '[]'::json)
             FROM workflow_timer t LEFT JOIN workflow_task k ON k.id = t.task_id
-           WHERE t.instance_id = ${$.caseId} AND t.fired_at IS NULL AND t.cancelled_at IS NULL) AS timers`;
+           WHERE t.instance_id = ${$.caseId} AND t.fired_at IS NULL AND t.cancelled_at IS NULL
+             AND t.id NOT IN (SELECT id FROM limits)) AS timers`;
 
 const COMPLETE = params('taskId', 'taskVersion', 'now', 'userId', 'decision', 'form', 'comment');
-const COMPLETE_SQL = completionSql(COMPLETE.$);
+/** A completion ahead of its step's state write, stopping the task's timers with it. */
+const COMPLETE_SQL = `WITH done AS (${completionSql(COMPLETE.$)}),
+  limits AS (
+    UPDATE workflow_timer SET cancelled_at = ${COMPLETE.$.now}
+     WHERE task_id IN (SELECT id FROM done) AND fired_at IS NULL AND cancelled_at IS NULL)
+  SELECT id FROM done`;
 
 /** INSERT of new step tasks from a JSON array of NewTaskRow ($1), in order. */
 const INSERT_TASKS_SQL = `INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
@@ -236,7 +247,7 @@ export class StepRepository {
     return rows[0];
   }
 
-  /** Completes a task ahead of its step's state; false if the completion's conditions do not hold. */
+  /** Completes a task (and stops its timers) ahead of its step's state; false if the completion's conditions do not hold. */
   async completeTask(m: EntityManager, c: TaskCompletion, now: Date): Promise<boolean> {
     const done = await m.query(COMPLETE_SQL, COMPLETE.values({ ...completionValues(c), now }));
     return rowsOf(done).length === 1;
@@ -353,13 +364,37 @@ export class StepRepository {
     });
   }
 
-  async insertTimer(m: EntityManager, t: NewTimer, now: Date): Promise<string> {
-    const inserted = await m.query(
-      `INSERT INTO workflow_timer (instance_id, kind, element_id, execution_id, task_id, fire_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [t.instanceId, t.kind, t.elementId, t.executionId, t.taskId, t.fireAt, now],
+  /** A new timer row (its id chosen by the caller) and its job, in one statement. */
+  async insertTimerWithJob(
+    m: EntityManager,
+    id: string,
+    t: NewTimer,
+    now: Date,
+    job: JobInsert,
+  ): Promise<void> {
+    if (!/^\s*INSERT\s/i.test(job.text))
+      throw new Error('the job queue no longer creates a job with one INSERT');
+    const $ = (i: number) => `$${job.values.length + i}`;
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `WITH timer AS (INSERT INTO workflow_timer (id, instance_id, kind, element_id, execution_id, task_id, fire_at, created_at, job_id)
+                        VALUES (${$(1)}, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}, ${$(6)}, ${$(7)}, ${$(8)}, ${$(9)}))
+         ${job.text}`,
+        [
+          ...job.values,
+          id,
+          t.instanceId,
+          t.kind,
+          t.elementId,
+          t.executionId,
+          t.taskId,
+          t.fireAt,
+          now,
+          job.jobId,
+        ],
+      ),
     );
-    return rowsOf<{ id: string }>(inserted)[0].id;
+    if (rows[0]?.id !== job.jobId) throw new Error(`the job of timer ${id} was not created`);
   }
 
   async setTimerJob(m: EntityManager, timerId: string, jobId: string): Promise<void> {

@@ -165,8 +165,8 @@ export class TaskCreation {
     };
   }
 
-  /** The work calendar (day → working day), read again at most once a minute. */
-  private async calendar(m: EntityManager): Promise<Map<string, boolean>> {
+  /** The work calendar (day → working day), read again at most once a minute (by the Clock). */
+  async calendar(m: EntityManager): Promise<Map<string, boolean>> {
     const nowMs = this.clock.nowMs();
     if (this.calendarCache && nowMs - this.calendarCache.at < CALENDAR_KEEP_MS) return this.calendarCache.map;
     const rows = await this.repository.workCalendar(m);

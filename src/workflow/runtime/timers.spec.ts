@@ -90,6 +90,10 @@ describe('durable timers', () => {
         jobs.push(timerId);
         return `job-of-${timerId}`;
       },
+      jobInsert: async (timerId: string) => {
+        jobs.push(timerId);
+        return { jobId: `job-of-${timerId}`, text: 'INSERT INTO pgboss.job', values: [] };
+      },
     } as unknown as TimerQueue;
     timers = new RuntimeTimers(repo.asRepository, queue, {} as WorkflowRegistry, {} as never, new Clock());
   });
@@ -126,7 +130,7 @@ describe('durable timers', () => {
     expect(ctx.history.map((h) => h.action)).toEqual(['timer.fired']);
   });
 
-  it('given a new timer, when it is scheduled, then its row gets the job created in the same transaction', async () => {
+  it('given a new timer, when it is scheduled, then its row and its job are written in one statement of the transaction', async () => {
     await timers.schedule(FAKE_MANAGER, {
       instanceId: 'case-1',
       kind: 'task-limit',
@@ -135,10 +139,9 @@ describe('durable timers', () => {
       taskId: 'task-1',
       fireAt: new Date('2026-12-31T00:00:00Z'),
     });
-    expect(repo.writes).toEqual([
-      ['insertTimer', 'task-limit', 'review'],
-      ['setTimerJob', 'timer-1', 'job-of-timer-1'],
-    ]);
+    expect(jobs).toHaveLength(1);
+    expect(repo.writes).toEqual([['insertTimerWithJob', 'task-limit', 'review', `job-of-${jobs[0]}`]]);
+    expect(repo.timers.get(jobs[0])?.jobId).toBe(`job-of-${jobs[0]}`);
   });
 
   describe('the sweep', () => {

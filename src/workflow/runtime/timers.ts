@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
 import { Clock } from '../../common/clock.js';
@@ -65,9 +66,9 @@ export class RuntimeTimers {
 
   /** Schedules a durable timer inside the caller's transaction. */
   async schedule(m: EntityManager, t: NewTimer): Promise<void> {
-    const id = await this.repository.insertTimer(m, t, this.clock.now());
-    const jobId = await this.queue.schedule(m, id, t.fireAt, this.clock.now());
-    await this.repository.setTimerJob(m, id, jobId);
+    const now = this.clock.now();
+    const id = randomUUID();
+    await this.repository.insertTimerWithJob(m, id, t, now, await this.queue.jobInsert(id, t.fireAt, now));
   }
 
   /** Timer rows follow the engine (see planTimers); answers the step's timer.scheduled entries. */
