@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication, makeApplication } from './helpers/admission.js';
 import { act } from './helpers/cases.js';
+import { Clock } from '../src/common/clock.js';
 import { fireTimersOf } from './helpers/timers.js';
 
 describe('funding before entry (费随事转) and the public register of admitted items', () => {
@@ -254,5 +255,17 @@ describe('funding before entry (费随事转) and the public register of admitte
     const bad = await register('asOf=2027-13-45');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+  });
+  it('given the clock moved on a year, when an item is admitted, then its funding window closes 30 days after the clock’s now', async () => {
+    const clock = t.app.get(Clock);
+    clock.advance(365 * 86400_000);
+    const a = await admitted({ title: '社区睦邻节', startDate: '2028-03-01', endDate: '2028-12-31' });
+    const [timer]: { fire_at: Date }[] = await t.dataSource.query(
+      `SELECT fire_at FROM workflow_timer WHERE instance_id = $1 AND element_id = 'fundingDeadline'`,
+      [a.instanceId],
+    );
+    const daysAhead = (timer.fire_at.getTime() - clock.now().getTime()) / 86400_000;
+    expect(daysAhead).toBeGreaterThan(29.9);
+    expect(daysAhead).toBeLessThanOrEqual(30);
   });
 });

@@ -147,9 +147,17 @@ export interface PendingServiceCall {
 }
 
 interface TimerRef {
-  owner: { id: string; executionId: string; expireAt?: string | Date; parent?: { executionId?: string } };
+  owner: {
+    id: string;
+    executionId: string;
+    expireAt?: string | Date;
+    timerType?: string;
+    parent?: { executionId?: string };
+  };
   callback: (...args: unknown[]) => void;
   args: unknown[];
+  /** Milliseconds from when the engine set it (the engine reads the machine's time for that). */
+  delay: number;
   expireAt: Date;
 }
 
@@ -263,12 +271,20 @@ export class LiveEngine {
     return {};
   }
 
-  /** Timers the engine holds now, by the execution id of their timer event. */
-  heldTimers(): { elementId: string; executionId: string; expireAt: Date; fire(): void }[] {
+  /**
+   * Timers the engine holds now, by the execution id of their timer event. The engine counts a duration
+   * (`timeDuration`, `timeCycle`) from the machine's time; given `now` (the application's clock), a timer set
+   * in this step expires that long after `now` instead, so that a moved clock moves it too. A date
+   * (`timeDate`) expires when it says.
+   */
+  heldTimers(now?: Date): { elementId: string; executionId: string; expireAt: Date; fire(): void }[] {
     return (this.timers.executing as unknown as TimerRef[]).map((ref) => ({
       elementId: ref.owner.id,
       executionId: ref.owner.executionId,
-      expireAt: new Date(ref.owner.expireAt ?? ref.expireAt),
+      expireAt:
+        now && ref.owner.timerType !== 'timeDate' && Number.isFinite(ref.delay)
+          ? new Date(now.getTime() + ref.delay)
+          : new Date(ref.owner.expireAt ?? ref.expireAt),
       fire: () => {
         this.timers.clearTimeout(ref as never);
         ref.callback(...ref.args);

@@ -84,7 +84,8 @@ export class RuntimeTimers {
     const { manager: m } = step;
     const plan = planTimers({
       ended: step.status === 'completed' || step.status === 'terminated',
-      held: step.live.heldTimers(),
+      // Durations from the step's clock (the engine counts them from the machine's).
+      held: step.live.heldTimers(step.now),
       pending: step.pending,
       closedTaskIds: step.closedTaskIds,
     });
