@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { OrgScope } from '../auth/org-scope.js';
-import type { Actor, Principal } from '../common/actor.js';
+import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
 import { Clock } from '../common/clock.js';
@@ -143,11 +143,6 @@ export class FundingService {
       await this.register.recordEntered(m, actor, transfer.itemId, [transfer.communityId]);
       return m.findOneByOrFail(FundingTransfer, { id: transferId });
     });
-  }
-
-  /** Whether a principal may read the transfers of an item (its department, finance and reviewers of its area). */
-  canSeeTransfers(p: Principal, item: AdmittedItem): boolean {
-    return item.departmentId === p.unitId || p.permissions.has('funding:confirm' as never);
   }
 }
 

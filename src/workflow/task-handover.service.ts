@@ -59,7 +59,8 @@ export class TaskHandover {
       );
       if (!won) {
         // Lost to a claim at the same moment: if that was the same person, the task is theirs all the same.
-        const now = await this.dataSource.manager.findOneBy(WorkflowTask, { id });
+        // (Read in this transaction, on its connection: a new statement sees what the winner committed.)
+        const now = await m.findOneBy(WorkflowTask, { id });
         if (now?.status === 'open' && now.assigneeId === p.userId) return now;
         if (now?.status !== 'open') throw new AppError('TASK_NOT_OPEN');
         // Changed meanwhile but held by nobody (released, given back): try again.
