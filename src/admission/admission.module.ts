@@ -4,6 +4,7 @@ import { AppError } from '../common/errors.js';
 import { Clock } from '../common/clock.js';
 import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
+import { AdmissionChecks } from './admission-checks.service.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
@@ -21,6 +22,7 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
     private readonly applications: ApplicationsService,
+    private readonly checks: AdmissionChecks,
     private readonly register: RegisterService,
     private readonly funding: FundingService,
     private readonly exits: ExitService,
@@ -95,7 +97,7 @@ class AdmissionWorkflow implements OnModuleInit {
       );
     });
     r.registerService('admissionChecks', async (ctx) => {
-      const findings = await this.applications.runChecks(ctx.manager, String(ctx.variables.applicationId));
+      const findings = await this.checks.run(ctx.manager, String(ctx.variables.applicationId));
       ctx.variables.findings = { blocking: findings.some((f) => f.result === 'fail') };
     });
   }
@@ -104,6 +106,7 @@ class AdmissionWorkflow implements OnModuleInit {
 @Module({
   providers: [
     ApplicationsService,
+    AdmissionChecks,
     AttachmentsService,
     RegisterService,
     FundingService,
