@@ -17,7 +17,7 @@ import { AdmissionApplication, type ApplicationStatus } from './admission-applic
 import type { ApplicationFieldsDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { itemsInForce } from './in-force.js';
 import { StatutoryArea } from './reference.entities.js';
-import { pageRequest, toPage, type Page, type PageQuery, type PageRequest } from '../common/pagination.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 const REVIEWER_ROLES: string[] = [Role.OFFICE, Role.MEMBER, Role.LEADER, Role.FINANCE];
 const FORM_FIELDS = [
@@ -175,30 +175,27 @@ export class ApplicationsService {
   async list(p: Principal, q: PageQuery = {}): Promise<Page<AdmissionApplication>> {
     const reviewer = p.roles.some((r) => REVIEWER_ROLES.includes(r));
     const page = pageRequest(q);
+    // Its own department's (drafts too), and for reviewers every submitted one of their area.
+    const visible = `FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
+        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})`;
+    const params = [p.unitId, reviewer, p.scopePath];
     const rows: (Record<string, unknown> & { total_count: string })[] = await this.dataSource.query(
-      `SELECT a.*, count(*) OVER () AS total_count FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
-        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})
+      `SELECT a.*, count(*) OVER () AS total_count ${visible}
         ORDER BY a.updated_at DESC, a.id LIMIT $4 OFFSET $5`,
-      [p.unitId, reviewer, p.scopePath, page.pageSize, page.offset],
+      [...params, page.pageSize, page.offset],
     );
-    const total = rows.length ? Number(rows[0].total_count) : await this.countVisible(p, reviewer, page);
+    // A page past the end carries no row, hence no total: count apart.
+    const total = rows.length
+      ? Number(rows[0].total_count)
+      : page.offset === 0
+        ? 0
+        : Number((await this.dataSource.query(`SELECT count(*) AS n ${visible}`, params))[0].n);
     const repo = this.dataSource.getRepository(AdmissionApplication);
     return toPage(
       rows.map(({ total_count: _count, ...r }) => repo.create(camelRow(r))),
       total,
       page,
     );
-  }
-
-  /** The total when the page asked for lies past the end (no row carries it). */
-  private async countVisible(p: Principal, reviewer: boolean, page: PageRequest): Promise<number> {
-    if (page.offset === 0) return 0;
-    const rows: { n: string }[] = await this.dataSource.query(
-      `SELECT count(*) AS n FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
-        WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})`,
-      [p.unitId, reviewer, p.scopePath],
-    );
-    return Number(rows[0].n);
   }
 
   private async canSee(p: Principal, app: AdmissionApplication): Promise<boolean> {

@@ -18,6 +18,13 @@ import type { StartInstanceDto } from './dto/workflow.dto.js';
 export type ActivityState = 'completed' | 'active' | 'overdue';
 
 /** Reading cases (timeline, diagram) and the office's hand on them: suspend, resume, terminate, retry. */
+/** A case with what its page shows: the version of its definition and its tasks. */
+export interface InstanceWithTasks {
+  instance: WorkflowInstance;
+  definitionVersion: number;
+  tasks: WorkflowTask[];
+}
+
 @Injectable()
 export class InstancesService {
   constructor(
@@ -69,35 +76,14 @@ export class InstancesService {
     throw new AppError('INSTANCE_NOT_FOUND');
   }
 
-  async get(p: Principal, id: string) {
-    const i = await this.findVisible(p, id);
-    const def = await this.definitions.get(i.definitionId);
+  /** A case the principal may see, with its definition's version and every task, oldest first. */
+  async get(p: Principal, id: string): Promise<InstanceWithTasks> {
+    const instance = await this.findVisible(p, id);
+    const def = await this.definitions.get(instance.definitionId);
     const tasks = await this.dataSource
       .getRepository(WorkflowTask)
       .find({ where: { instanceId: id }, order: { createdAt: 'ASC' } });
-    return {
-      id: i.id,
-      processId: i.processId,
-      definitionVersion: def.version,
-      businessKey: i.businessKey,
-      status: i.status,
-      startedAt: i.startedAt,
-      endedAt: i.endedAt,
-      variables: i.variables,
-      version: i.version,
-      tasks: tasks.map((t) => ({
-        id: t.id,
-        elementId: t.elementId,
-        name: t.name,
-        status: t.status,
-        kind: t.kind,
-        assigneeId: t.assigneeId,
-        decision: t.decision,
-        dueAt: t.dueAt,
-        overdueAt: t.overdueAt,
-        completedAt: t.completedAt,
-      })),
-    };
+    return { instance, definitionVersion: def.version, tasks };
   }
 
   /** The timeline: who did what, when, at which step, with which comment. */

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { InstanceWithTasks } from '../instances.service.js';
 import type { CompleteResult } from '../task-completion.service.js';
 import type { UrgedTask } from '../task-handover.service.js';
 import type { WorkflowHistory } from '../workflow-history.entity.js';
@@ -65,18 +66,18 @@ export class InstanceDto {
   tasks: InstanceTaskDto[];
 }
 
-export function toInstanceDto(i: InstanceDto): InstanceDto {
+export function toInstanceDto({ instance: i, definitionVersion, tasks }: InstanceWithTasks): InstanceDto {
   return {
     id: i.id,
     processId: i.processId,
-    definitionVersion: i.definitionVersion,
+    definitionVersion,
     businessKey: i.businessKey,
     status: i.status,
     startedAt: i.startedAt,
     endedAt: i.endedAt,
     variables: i.variables,
     version: i.version,
-    tasks: i.tasks.map((t) => ({
+    tasks: tasks.map((t) => ({
       id: t.id,
       elementId: t.elementId,
       name: t.name,
