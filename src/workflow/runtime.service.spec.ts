@@ -140,14 +140,23 @@ describe('the runtime orchestrating a step', () => {
     expect(remembered).toEqual([5]);
   });
 
-  it('given a step that opens a task with a time limit, then the task row is written before its timer, and history and audit last', async () => {
+  it('given a step that opens a task with a time limit, then the task row, its timer and job, history and audit are one statement', async () => {
     live.waits.set('next_1', userTask('next_1', 'P1D'));
     await runtime.step('case-1', {}, async () => undefined);
-    expect(repo.writeNames).toEqual(['writeStep', 'insertRows', 'insertTimerWithJob', 'insertRows']);
-    const first = repo.writes[1] as [string, unknown[], unknown[], unknown];
-    expect([first[1].length, first[2], first[3]]).toEqual([1, [], null]);
-    const last = repo.writes[3] as [string, unknown[], unknown[], unknown];
-    expect(last[1]).toEqual([]);
+    expect(repo.writeNames).toEqual(['writeStep', 'insertRows']);
+    const [, tasks, history, audit, timers] = repo.writes[1] as [
+      string,
+      { id: string; execution_id: string }[],
+      { action: string }[],
+      { action: string } | null,
+      [string, string, string][],
+    ];
+    expect(tasks.map((t) => t.execution_id)).toEqual(['next_1']);
+    expect(timers.map(([kind, element]) => [kind, element])).toEqual([['task-limit', 'next']]);
+    // The timer refers to the task written by the same statement.
+    expect([...repo.timers.values()].map((t) => t.taskId)).toEqual([tasks[0].id]);
+    expect(history.map((h) => h.action)).toContain('task.created');
+    expect(audit).not.toBeNull();
   });
 
   it('given a case that ends, then its open tasks are cancelled (not the one completed) and every pending timer with them', async () => {

@@ -280,7 +280,7 @@ export class WorkflowRuntime {
     });
     ctx.history.push(...tasks.history);
     ctx.openTasks.push(...tasks.openTasks);
-    const timerHistory = await this.timers.reconcile({
+    const timers = await this.timers.reconcile({
       manager: m,
       live,
       instanceId: instance.id,
@@ -289,18 +289,16 @@ export class WorkflowRuntime {
       pending: written.timers,
       closedTaskIds: new Set([...ctx.completedTaskIds, ...tasks.cancelledTaskIds]),
     });
-    ctx.history.push(...timerHistory, ...elementsCompleted(live));
-    let newTasks = tasks.newTasks;
-    if (tasks.limitTimers.length) {
-      // Timer rows refer to their task: write the tasks first.
-      await this.repository.insertRows(m, newTasks, [], null);
-      newTasks = [];
-      for (const t of tasks.limitTimers) await this.timers.schedule(m, t);
-    }
+    ctx.history.push(...timers.history, ...elementsCompleted(live));
+    // New tasks, their time limits, the engine's new timers, the history and the audit record: one statement.
+    const newTimers = [
+      ...(await Promise.all(tasks.limitTimers.map((t) => this.timers.prepare(t)))),
+      ...timers.timers,
+    ];
     // The audit record is named after what the step did (read before the history is taken for writing).
     const entry = stepAudit(instance, status, ctx.history, ctx.taskCompletion ?? ctx.completedAhead);
     const history = historyRows(instance.id, ctx.actor, now, ctx.history.splice(0));
-    await this.repository.insertRows(m, newTasks, history, { actor: ctx.actor, entry });
+    await this.repository.insertRows(m, tasks.newTasks, history, { actor: ctx.actor, entry }, newTimers);
     return { evict: services.failed };
   }
 

@@ -5,7 +5,6 @@ import type {
   HistoryRow,
   InstanceRow,
   NewTaskRow,
-  NewTimer,
   TaskCompletion,
 } from '../../src/workflow/runtime/step-records.js';
 import type {
@@ -13,6 +12,7 @@ import type {
   StepRepository,
   StepWrite,
   StepWritten,
+  TimerInsert,
 } from '../../src/workflow/runtime/step.repository.js';
 import type { WorkflowTimer } from '../../src/workflow/workflow-timer.entity.js';
 
@@ -103,8 +103,16 @@ export class FakeStepRepository {
     tasks: NewTaskRow[],
     history: HistoryRow[],
     audit: { entry: AuditEntry } | null,
+    timers: TimerInsert[] = [],
   ): Promise<void> {
-    this.writes.push(['insertRows', tasks, history, audit?.entry ?? null]);
+    this.writes.push([
+      'insertRows',
+      tasks,
+      history,
+      audit?.entry ?? null,
+      timers.map((t) => [t.timer.kind, t.timer.elementId, t.job.jobId]),
+    ]);
+    for (const t of timers) this.keepTimer(t);
   }
   async workCalendar() {
     this.calendarReads++;
@@ -140,10 +148,13 @@ export class FakeStepRepository {
   async findTimer(timerId: string): Promise<WorkflowTimer | null> {
     return this.timers.get(timerId) ?? null;
   }
-  async insertTimerWithJob(_m: EntityManager, id: string, t: NewTimer, _now: Date, job: { jobId: string }) {
-    this.writes.push(['insertTimerWithJob', t.kind, t.elementId, job.jobId]);
+  async insertTimerWithJob(_m: EntityManager, t: TimerInsert) {
+    this.writes.push(['insertTimerWithJob', t.timer.kind, t.timer.elementId, t.job.jobId]);
+    this.keepTimer(t);
+  }
+  private keepTimer({ id, timer, job }: TimerInsert): void {
     this.timers.set(id, {
-      ...t,
+      ...timer,
       id,
       createdAt: new Date(0),
       firedAt: null,

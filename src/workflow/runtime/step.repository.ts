@@ -152,6 +152,36 @@ const INSERT_HISTORY_SQL = `INSERT INTO workflow_history (instance_id, task_id, 
                 WITH ORDINALITY AS h
           ORDER BY h.ordinality`;
 
+/** A timer row to insert and the job that fires it (the job queue's own INSERT, see TimerQueue.jobInsert). */
+export interface TimerInsert {
+  id: string;
+  timer: NewTimer;
+  now: Date;
+  job: JobInsert;
+}
+
+/**
+ * The CTEs `timer<i>` and `job<i>` that insert a timer row and its job, their parameters appended to
+ * `params` (the job's own placeholders renumbered after those before it), and the select of the job's id.
+ */
+function timerCtes(t: TimerInsert, i: number, params: unknown[]): { ctes: string[]; select: string } {
+  const { text, values } = t.job;
+  if (!/^\s*INSERT\s/i.test(text)) throw new Error('the job queue no longer creates a job with one INSERT');
+  const offset = params.length;
+  const placeholders = [...text.matchAll(/\$(\d+)/g)].map((x) => Number(x[1]));
+  if (Math.max(0, ...placeholders) !== values.length)
+    throw new Error("the job queue's INSERT no longer numbers its parameters $1…$n");
+  const job = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  params.push(...values);
+  const $ = (k: number) => `$${params.length + k}`;
+  const timer = `timer${i} AS (INSERT INTO workflow_timer (id, instance_id, kind, element_id, execution_id, task_id, fire_at, created_at, job_id)
+         VALUES (${$(1)}::uuid, ${$(2)}::uuid, ${$(3)}::varchar, ${$(4)}::varchar, ${$(5)}::varchar, ${$(6)}::uuid,
+                 ${$(7)}::timestamptz, ${$(8)}::timestamptz, ${$(9)}::uuid))`;
+  const { timer: r } = t;
+  params.push(t.id, r.instanceId, r.kind, r.elementId, r.executionId, r.taskId, r.fireAt, t.now, t.job.jobId);
+  return { ctes: [timer, `job${i} AS (${job})`], select: `(SELECT id FROM job${i}) AS job${i}` };
+}
+
 /** What the state write read and wrote. */
 export interface StepWritten {
   /** The case's new version, or null if it was not at the version read. */
@@ -288,20 +318,31 @@ export class StepRepository {
     );
   }
 
-  /** One statement: new task rows, history rows and (if given) the audit record. */
+  /**
+   * One statement: new task rows, history rows, (if given) the audit record, and new timers with their jobs
+   * (a timer may refer to a task of the same statement: the foreign key is checked at its end).
+   */
   async insertRows(
     m: EntityManager,
     tasks: NewTaskRow[],
     history: HistoryRow[],
     audit: { actor: Actor; entry: AuditEntry } | null,
+    timers: TimerInsert[] = [],
   ): Promise<void> {
     const chain = audit ? this.audit.sql(audit.actor, audit.entry, 3) : null;
-    const result: { id: string | null }[] = await m.query(
-      `WITH new_tasks AS (${INSERT_TASKS_SQL}), history AS (${INSERT_HISTORY_SQL})${chain ? `, ${chain.cte}` : ''}
-       SELECT ${chain ? '(SELECT id FROM audit_row)' : 'NULL'} AS id`,
-      [JSON.stringify(tasks), JSON.stringify(history), ...(chain?.params ?? [])],
+    const params: unknown[] = [JSON.stringify(tasks), JSON.stringify(history), ...(chain?.params ?? [])];
+    const ctes = [`new_tasks AS (${INSERT_TASKS_SQL})`, `history AS (${INSERT_HISTORY_SQL})`];
+    if (chain) ctes.push(chain.cte);
+    const jobs = timers.map((t, i) => timerCtes(t, i, params));
+    const result: Record<string, string | null>[] = await m.query(
+      `WITH ${[...ctes, ...jobs.flatMap((j) => j.ctes)].join(', ')}
+       SELECT ${chain ? '(SELECT id FROM audit_row)' : 'NULL'} AS id${jobs.map((j) => `, ${j.select}`).join('')}`,
+      params,
     );
     if (chain) assertAppended(result[0]?.id);
+    timers.forEach((t, i) => {
+      if (result[0]?.[`job${i}`] !== t.job.jobId) throw new Error(`the job of timer ${t.id} was not created`);
+    });
   }
 
   async workCalendar(m: EntityManager): Promise<{ day: string; working_day: boolean }[]> {
@@ -365,36 +406,14 @@ export class StepRepository {
   }
 
   /** A new timer row (its id chosen by the caller) and its job, in one statement. */
-  async insertTimerWithJob(
-    m: EntityManager,
-    id: string,
-    t: NewTimer,
-    now: Date,
-    job: JobInsert,
-  ): Promise<void> {
-    if (!/^\s*INSERT\s/i.test(job.text))
-      throw new Error('the job queue no longer creates a job with one INSERT');
-    const $ = (i: number) => `$${job.values.length + i}`;
-    const rows = rowsOf<{ id: string }>(
-      await m.query(
-        `WITH timer AS (INSERT INTO workflow_timer (id, instance_id, kind, element_id, execution_id, task_id, fire_at, created_at, job_id)
-                        VALUES (${$(1)}, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}, ${$(6)}, ${$(7)}, ${$(8)}, ${$(9)}))
-         ${job.text}`,
-        [
-          ...job.values,
-          id,
-          t.instanceId,
-          t.kind,
-          t.elementId,
-          t.executionId,
-          t.taskId,
-          t.fireAt,
-          now,
-          job.jobId,
-        ],
-      ),
+  async insertTimerWithJob(m: EntityManager, timer: TimerInsert): Promise<void> {
+    const params: unknown[] = [];
+    const { ctes, select } = timerCtes(timer, 0, params);
+    const result: Record<string, string | null>[] = await m.query(
+      `WITH ${ctes.join(', ')} SELECT ${select}`,
+      params,
     );
-    if (rows[0]?.id !== job.jobId) throw new Error(`the job of timer ${id} was not created`);
+    if (result[0]?.job0 !== timer.job.jobId) throw new Error(`the job of timer ${timer.id} was not created`);
   }
 
   async setTimerJob(m: EntityManager, timerId: string, jobId: string): Promise<void> {

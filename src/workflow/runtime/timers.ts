@@ -17,7 +17,7 @@ import {
   type StepContext,
   type TimerRowBrief,
 } from './step-records.js';
-import { StepRepository } from './step.repository.js';
+import { StepRepository, type TimerInsert } from './step.repository.js';
 
 /** A BPMN timer the engine holds. */
 type HeldTimer = ReturnType<LiveEngine['heldTimers']>[number];
@@ -66,12 +66,20 @@ export class RuntimeTimers {
 
   /** Schedules a durable timer inside the caller's transaction. */
   async schedule(m: EntityManager, t: NewTimer): Promise<void> {
-    const now = this.clock.now();
-    const id = randomUUID();
-    await this.repository.insertTimerWithJob(m, id, t, now, await this.queue.jobInsert(id, t.fireAt, now));
+    await this.repository.insertTimerWithJob(m, await this.prepare(t));
   }
 
-  /** Timer rows follow the engine (see planTimers); answers the step's timer.scheduled entries. */
+  /** A new timer's row and its job, to be written by the step's last statement (StepRepository.insertRows). */
+  async prepare(t: NewTimer): Promise<TimerInsert> {
+    const now = this.clock.now();
+    const id = randomUUID();
+    return { id, timer: t, now, job: await this.queue.jobInsert(id, t.fireAt, now) };
+  }
+
+  /**
+   * Timer rows follow the engine (see planTimers): cancels those it no longer holds; answers the step's
+   * timer.scheduled entries and the new timers, for the step's last statement to write.
+   */
   async reconcile(step: {
     manager: EntityManager;
     live: LiveEngine;
@@ -80,7 +88,7 @@ export class RuntimeTimers {
     now: Date;
     pending: TimerRowBrief[];
     closedTaskIds: ReadonlySet<string>;
-  }): Promise<HistoryEntry[]> {
+  }): Promise<{ history: HistoryEntry[]; timers: TimerInsert[] }> {
     const { manager: m } = step;
     const plan = planTimers({
       ended: step.status === 'completed' || step.status === 'terminated',
@@ -90,15 +98,18 @@ export class RuntimeTimers {
       closedTaskIds: step.closedTaskIds,
     });
     const history: HistoryEntry[] = [];
+    const timers: TimerInsert[] = [];
     for (const t of plan.schedule) {
-      await this.schedule(m, {
-        instanceId: step.instanceId,
-        kind: 'bpmn',
-        elementId: t.elementId,
-        executionId: t.executionId,
-        taskId: null,
-        fireAt: t.expireAt,
-      });
+      timers.push(
+        await this.prepare({
+          instanceId: step.instanceId,
+          kind: 'bpmn',
+          elementId: t.elementId,
+          executionId: t.executionId,
+          taskId: null,
+          fireAt: t.expireAt,
+        }),
+      );
       history.push({
         action: 'timer.scheduled',
         elementId: t.elementId,
@@ -108,7 +119,7 @@ export class RuntimeTimers {
       });
     }
     if (plan.cancel.length) await this.repository.cancelTimers(m, plan.cancel, step.now);
-    return history;
+    return { history, timers };
   }
 
   /** The timer to fire, unless it fired or was cancelled already. */
