@@ -19,7 +19,19 @@ export class WorkflowGroups implements OnModuleInit {
   ) {}
 
   private levelUnits(ctx: GroupContext): Promise<LevelUnits> {
-    return this.levels.of(ctx.manager, ctx.instance.ownerUnitId);
+    const owner = ctx.instance.ownerUnitId;
+    return ctx.once(`level-units:${owner}`, () => this.levels.of(ctx.manager, owner));
+  }
+
+  /** The member units of a leading group, in its order. */
+  private membersOf(ctx: GroupContext, groupId: string): Promise<string[]> {
+    return ctx.once(`members:${groupId}`, async () => {
+      const rows: { unit_id: string }[] = await ctx.manager.query(
+        'SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position',
+        [groupId],
+      );
+      return rows.map((x) => x.unit_id);
+    });
   }
 
   /**
@@ -58,20 +70,11 @@ export class WorkflowGroups implements OnModuleInit {
     });
     r.registerGroup('members', async (ctx) => {
       const l = await this.levelUnits(ctx);
-      if (typeof ctx.loopItem === 'string') {
-        // One member unit's countersign, while it is a member of the group.
-        const member: unknown[] = l.groupId
-          ? await ctx.manager.query(
-              'SELECT 1 FROM leading_group_member WHERE group_id = $1 AND unit_id = $2',
-              [l.groupId, ctx.loopItem],
-            )
-          : [];
-        return { unitIds: member.length ? [ctx.loopItem] : [], roles: [Role.MEMBER] };
-      }
-      const rows: { unit_id: string }[] = l.groupId
-        ? await ctx.manager.query('SELECT unit_id FROM leading_group_member WHERE group_id = $1', [l.groupId])
-        : [];
-      return { unitIds: rows.map((x) => x.unit_id), roles: [Role.MEMBER] };
+      const members = l.groupId ? await this.membersOf(ctx, l.groupId) : [];
+      // One member unit's countersign, while it is a member of the group.
+      if (typeof ctx.loopItem === 'string')
+        return { unitIds: members.includes(ctx.loopItem) ? [ctx.loopItem] : [], roles: [Role.MEMBER] };
+      return { unitIds: members, roles: [Role.MEMBER] };
     });
     r.registerGroup('dept-head', async (ctx) => ({
       unitIds: ctx.instance.ownerUnitId ? [ctx.instance.ownerUnitId] : [],

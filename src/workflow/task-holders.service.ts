@@ -10,7 +10,7 @@ import { Clock } from '../common/clock.js';
 import { INSTANCE_ROW_JSON, infoOf, type InstanceRow } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import type { WorkflowTask } from './workflow-task.entity.js';
-import { WorkflowRegistry, type Candidates } from './workflow.registry.js';
+import { lookupsOnce, WorkflowRegistry, type Candidates } from './workflow.registry.js';
 
 export { isCandidate, type CandidateLists, type Person } from './candidates.js';
 
@@ -132,6 +132,7 @@ export class TaskHolders {
       elementId: t.elementId,
       loopItem: t.loopItem,
       variables: {},
+      once: lookupsOnce(),
     });
     return (c.unitIds ?? []).includes(p.unitId);
   }
@@ -166,6 +167,7 @@ export class TaskHolders {
     rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'step' ? -1 : 1));
     if (!rows.length) return 0;
     const lists = new Map<string, CandidateLists>();
+    const once = lookupsOnce();
     const listsOf = async (r: OpenTaskRow): Promise<CandidateLists> => {
       const known = lists.get(r.id);
       if (known) return known;
@@ -181,6 +183,8 @@ export class TaskHolders {
           elementId: r.element_id,
           loopItem: r.loop_item,
           variables: r.variables ?? {},
+          // Cases of different owners: their lookups are keyed by owner (see WorkflowGroups).
+          once,
         });
         next = { candidateUnitIds: c.unitIds, candidateRoles: c.roles, candidateUserIds: c.userIds };
       } else if (r.kind === 'added-signer' && r.parent_task_id) {

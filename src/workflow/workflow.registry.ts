@@ -25,6 +25,20 @@ export interface GroupContext {
   loopItem: unknown;
   /** The case's variables (as of its last step when an open task is re-resolved). */
   variables: Record<string, unknown>;
+  /**
+   * A lookup made once for all the tasks being resolved together (the tasks a step opens, the tasks an
+   * organization change re-resolves): the first call with a key runs `load`, later ones share its answer.
+   */
+  once: <T>(key: string, load: () => Promise<T>) => Promise<T>;
+}
+
+/** A fresh GroupContext.once: answers kept for one resolution of several tasks, then dropped with it. */
+export function lookupsOnce(): GroupContext['once'] {
+  const kept = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    if (!kept.has(key)) kept.set(key, load());
+    return kept.get(key) as Promise<T>;
+  };
 }
 
 export interface ServiceContext {

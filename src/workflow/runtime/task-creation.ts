@@ -5,7 +5,7 @@ import { addWorkingDays, parseLimit } from '../../common/china-time.js';
 import { Clock } from '../../common/clock.js';
 import type { ElementApi, LiveEngine } from '../bpmn.js';
 import type { InstanceStatus } from '../workflow-instance.entity.js';
-import { WorkflowRegistry } from '../workflow.registry.js';
+import { lookupsOnce, WorkflowRegistry, type GroupContext } from '../workflow.registry.js';
 import {
   infoOf,
   type HistoryEntry,
@@ -74,6 +74,8 @@ export class TaskCreation {
     const byExecution = new Map(step.rows.map((t) => [t.execution_id, t]));
     const waits =
       step.status === 'active' || step.status === 'suspended' ? live.waits : new Map<string, ElementApi>();
+    // The organization as the step sees it, looked up once for all the tasks it opens.
+    const once = lookupsOnce();
     for (const [executionId, api] of waits) {
       const existing = byExecution.get(executionId);
       if (existing) {
@@ -85,7 +87,7 @@ export class TaskCreation {
           out.openTasks.push({ id: existing.id, elementId: existing.element_id, name: existing.name });
         continue;
       }
-      const task = await this.newTask(step, api);
+      const task = await this.newTask({ ...step, once }, api);
       out.newTasks.push(task.row);
       out.history.push(task.history);
       if (task.limit) out.limitTimers.push(task.limit);
@@ -102,7 +104,7 @@ export class TaskCreation {
 
   /** The row of a new task for a wait, its task.created entry and its time limit. */
   async newTask(
-    step: Pick<TaskStep, 'manager' | 'live' | 'instance' | 'now'>,
+    step: Pick<TaskStep, 'manager' | 'live' | 'instance' | 'now'> & { once?: GroupContext['once'] },
     api: ElementApi,
   ): Promise<{ row: NewTaskRow; history: HistoryEntry; limit: NewTimer | null }> {
     const { manager: m, instance, now } = step;
@@ -119,6 +121,7 @@ export class TaskCreation {
       elementId: api.id,
       loopItem,
       variables: step.live.variables(),
+      once: step.once ?? lookupsOnce(),
     });
     const limit = behaviour.dueDate ? parseLimit(behaviour.dueDate) : null;
     let dueAt: Date | null = null;

@@ -8,7 +8,7 @@ import { mayHold } from '../candidates.js';
 import { TIMER_QUEUE, TimerQueue, type SweepResult } from '../timer-queue.js';
 import type { InstanceStatus } from '../workflow-instance.entity.js';
 import type { WorkflowTimer } from '../workflow-timer.entity.js';
-import { WorkflowRegistry } from '../workflow.registry.js';
+import { lookupsOnce, WorkflowRegistry } from '../workflow.registry.js';
 import {
   infoOf,
   NothingToDo,
@@ -233,6 +233,7 @@ export class RuntimeTimers {
           elementId: task.elementId,
           loopItem: task.loopItem,
           variables: instance.variables,
+          once: lookupsOnce(),
         })
       : {};
     const now = this.clock.now();
