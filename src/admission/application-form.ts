@@ -314,27 +314,33 @@ export function renderApplicationForm(d: ApplicationFormData): string {
 <td class="right">提交日期：${a.submittedAt ? escapeHtml(formatChinaDate(a.submittedAt)) : '（未提交）'}</td>
 </tr></table>
 <table class="form"><colgroup><col style="width:17%"><col style="width:33%"><col style="width:17%"><col style="width:33%"></colgroup><tbody>
-${pair('事项名称', text(a.title), '事项类型', escapeHtml(label(KINDS, a.kind)))}
-${pair('申请单位', escapeHtml(d.applicantUnitName ?? ''), '办理状态', escapeHtml(label(STATUSES, a.status)))}
-${row('事项内容', text(a.content))}
-${pair('法律政策依据', escapeHtml(basis) || '无', '法定协助领域', escapeHtml(area))}
-${row('实施范围', escapeHtml(target))}
-${row('授权内容', text(a.authorizedContent))}
-${pair('工作对象', text(a.targetPopulation), '授予权限', text(a.powers))}
-${pair('实施期限', escapeHtml(period), '工作频次', text(a.frequency))}
-${row('预计工作量', escapeHtml(workload))}
-${pair('经费标准', escapeHtml(funding), '经费来源', text(a.fundingSource))}
-${row('部门提供的支持', text(a.supportOffered) || '无')}
-${a.reportFields?.length ? row('需社区填报的字段', escapeHtml(a.reportFields.join('、'))) : ''}
-${d.regularizesItemNumber ? row('转正的应急事项', escapeHtml(d.regularizesItemNumber)) : ''}
-${pair('联系人', escapeHtml(a.contactName ?? ''), '联系电话', escapeHtml(a.contactPhone ?? ''))}
-${pair('填表人', escapeHtml(d.createdByName ?? ''), '附件', attachments)}
-${row('自动审查结果', findingsHtml(a.findings))}
-${row('部门意见', opinionsHtml(d.department, '（待部门负责人审核）'))}
-${row('领导小组<br>办公室意见', opinionsHtml(d.office, '（待领导小组办公室审查）'))}
-${members}
-${row('主要领导签批', opinionsHtml(d.leader, '（待主要领导签批）'))}
-${a.decisionReason && REASONED.includes(a.status) ? row('退回、不予准入或终止理由', text(a.decisionReason)) : ''}
+${[
+  pair('事项名称', text(a.title), '事项类型', escapeHtml(label(KINDS, a.kind))),
+  pair('申请单位', escapeHtml(d.applicantUnitName ?? ''), '办理状态', escapeHtml(label(STATUSES, a.status))),
+  row('事项内容', text(a.content)),
+  pair('法律政策依据', escapeHtml(basis) || '无', '法定协助领域', escapeHtml(area)),
+  row('实施范围', escapeHtml(target)),
+  row('授权内容', text(a.authorizedContent)),
+  pair('工作对象', text(a.targetPopulation), '授予权限', text(a.powers)),
+  pair('实施期限', escapeHtml(period), '工作频次', text(a.frequency)),
+  row('预计工作量', escapeHtml(workload)),
+  pair('经费标准', escapeHtml(funding), '经费来源', text(a.fundingSource)),
+  row('部门提供的支持', text(a.supportOffered) || '无'),
+  a.reportFields?.length ? row('需社区填报的字段', escapeHtml(a.reportFields.join('、'))) : '',
+  d.regularizesItemNumber ? row('转正的应急事项', escapeHtml(d.regularizesItemNumber)) : '',
+  pair('联系人', escapeHtml(a.contactName ?? ''), '联系电话', escapeHtml(a.contactPhone ?? '')),
+  pair('填表人', escapeHtml(d.createdByName ?? ''), '附件', attachments),
+  row('自动审查结果', findingsHtml(a.findings)),
+  row('部门意见', opinionsHtml(d.department, '（待部门负责人审核）')),
+  row('领导小组<br>办公室意见', opinionsHtml(d.office, '（待领导小组办公室审查）')),
+  members,
+  row('主要领导签批', opinionsHtml(d.leader, '（待主要领导签批）')),
+  a.decisionReason && REASONED.includes(a.status)
+    ? row('退回、不予准入或终止理由', text(a.decisionReason))
+    : '',
+]
+  .filter(Boolean)
+  .join('\n')}
 </tbody></table>
 <div class="footer">申请编号：${escapeHtml(a.id)}\u3000打印日期：${escapeHtml(formatChinaDate(d.printedAt))}</div>
 </body>
