@@ -7,6 +7,7 @@ import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmissionChecks } from './admission-checks.service.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
+import { ApplicationFormService } from './application-form.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
 import { FundingService } from './funding.service.js';
@@ -114,6 +115,7 @@ class AdmissionWorkflow implements OnModuleInit {
     NegativeListService,
     ReferenceService,
     AdmissionWorkflow,
+    ApplicationFormService,
   ],
   controllers: [ApplicationsController, RegisterController],
 })

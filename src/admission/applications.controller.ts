@@ -7,6 +7,7 @@ import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
 import { ApiPage, mapPage, PageQuery, type Page } from '../common/pagination.js';
 import { ApplicationsService } from './applications.service.js';
+import { ApplicationFormService } from './application-form.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ATTACHMENT_TYPES, UploadAttachmentDto } from './dto/attachment.dto.js';
 import { NegativeListChangeDto } from './dto/negative-list.dto.js';
@@ -38,6 +39,7 @@ export class ApplicationsController {
     private readonly attachments: AttachmentsService,
     private readonly negativeListChanges: NegativeListService,
     private readonly reference: ReferenceService,
+    private readonly forms: ApplicationFormService,
   ) {}
 
   @Post('admission/negative-list/changes')
@@ -171,6 +173,27 @@ export class ApplicationsController {
   @ApiOkResponse({ type: ApplicationDto })
   async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<ApplicationDto> {
     return toApplicationDto(await this.applications.get(a.principal!, id));
+  }
+
+  @Get('applications/:id/form.html')
+  @Requires(
+    'The printable 社区工作准入审批表 (A4 HTML): every field, the findings, and each review’s opinion, person and date',
+    [],
+    ['APPLICATION_NOT_FOUND'],
+  )
+  @ApiProduces('text/html')
+  @ApiOkResponse({
+    description: 'One self-contained HTML page (no script, no external resource), ready to print on A4',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
+  async form(@Param('id', id404) id: string, @CurrentActor() a: Actor, @Res() reply: FastifyReply) {
+    const html = await this.forms.html(a.principal!, id);
+    await reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'no-store')
+      .send(html);
   }
 
   @Get('admission/statutory-areas')
