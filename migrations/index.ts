@@ -16,6 +16,7 @@ import { TimerIncidents1796149055757 } from './1796149055757-TimerIncidents.js';
 import { LoginThrottle1796149333258 } from './1796149333258-LoginThrottle.js';
 import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateGroups.js';
 import { DropSingleStatementCompletion1796900000000 } from './1796900000000-DropSingleStatementCompletion.js';
+import { ApplicationReturnsAndTermination1797000200000 } from './1797000200000-ApplicationReturnsAndTermination.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -38,4 +39,5 @@ export const MIGRATIONS: Function[] = [
   LoginThrottle1796149333258,
   TaskCandidateGroups1796200000000,
   DropSingleStatementCompletion1796900000000,
+  ApplicationReturnsAndTermination1797000200000,
 ];

@@ -20,7 +20,20 @@ export enum ApplicationKind {
 export const APPLICATION_KINDS = Object.values(ApplicationKind);
 
 export type ApplicationStatus =
-  'draft' | 'in_review' | 'returned' | 'rejected' | 'awaiting_funding' | 'admitted' | 'withdrawn';
+  | 'draft'
+  | 'in_review'
+  | 'returned'
+  | 'rejected'
+  | 'awaiting_funding'
+  | 'admitted'
+  | 'withdrawn'
+  | 'terminated';
+
+/** One deficiency a reviewer found (一次告知: a return lists all of them at once), optionally naming the form field. */
+export interface Deficiency {
+  field?: string;
+  problem: string;
+}
 
 export interface Finding {
   check: 'statutory-scope' | 'negative-list' | 'duplicates' | 'lead-time';
@@ -33,7 +46,7 @@ export interface Finding {
 @Entity('admission_application')
 @Check(
   'ck_admission_application_status',
-  `"status" IN ('draft', 'in_review', 'returned', 'rejected', 'awaiting_funding', 'admitted', 'withdrawn')`,
+  `"status" IN ('draft', 'in_review', 'returned', 'rejected', 'awaiting_funding', 'admitted', 'withdrawn', 'terminated')`,
 )
 @Check(
   'ck_admission_application_funding',
@@ -92,7 +105,15 @@ export class AdmissionApplication {
     { before: unknown; after: unknown }
   > | null;
   @Column({ type: 'jsonb', nullable: true }) submittedSnapshot: Record<string, unknown> | null;
+  /** Why it was rejected, returned or terminated (the reviewer's or the office's comment). */
   @Column({ type: 'text', nullable: true }) decisionReason: string | null;
+  /** The deficiencies of the last return, every one at once (一次告知); emptied when it is resubmitted. */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) deficiencies: Deficiency[];
+  /** The review step that returned it last (completeness, scopeReview, countersign, leaderSign). */
+  @Column({ type: 'varchar', length: 64, nullable: true }) returnedStep: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) returnedAt: Date | null;
+  /** When the office terminated (终止) its case; the reason is in decisionReason. */
+  @Column({ type: 'timestamptz', nullable: true }) terminatedAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true }) submittedAt: Date | null;
   @Column({ type: 'integer', default: 1 }) version: number;

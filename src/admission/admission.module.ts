@@ -6,8 +6,10 @@ import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmissionChecks } from './admission-checks.service.js';
 import { ApplicationsController } from './applications.controller.js';
+import { ApplicationStatusService } from './application-status.service.js';
 import { ApplicationsService } from './applications.service.js';
 import { ApplicationFormService } from './application-form.service.js';
+import { ReviewFormDto } from './dto/application.dto.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
 import { FundingService } from './funding.service.js';
@@ -28,6 +30,7 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly funding: FundingService,
     private readonly exits: ExitService,
     private readonly negativeList: NegativeListService,
+    private readonly statuses: ApplicationStatusService,
   ) {}
 
   onModuleInit(): void {
@@ -59,8 +62,9 @@ class AdmissionWorkflow implements OnModuleInit {
     r.registerService('admissionExpire', async (ctx) => {
       await this.register.expire(ctx.manager, String(ctx.variables.itemId), ctx.actor);
     });
-    r.registerForm('admission-decision', { decisions: ['approve', 'reject'] });
-    r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'] });
+    r.registerForm('admission-decision', { decisions: ['approve', 'return', 'reject'], dto: ReviewFormDto });
+    r.registerForm('admission-dept-decision', { decisions: ['approve', 'reject'] });
+    r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'], dto: ReviewFormDto });
     r.registerForm('admission-correct', {
       decisions: ['resubmit', 'withdraw'],
       // A resubmission must be complete: the same check as the first submission.
@@ -72,12 +76,16 @@ class AdmissionWorkflow implements OnModuleInit {
       },
     });
     r.registerService('admissionStatus', async (ctx) => {
-      await this.applications.markStatus(
+      await this.statuses.markStatus(
         ctx.manager,
         String(ctx.variables.applicationId),
         ctx.elementId,
         (ctx.variables.comment as string | null) ?? null,
+        { deficiencies: ctx.variables.deficiencies, returnedStep: ctx.variables.returnedStep },
       );
+    });
+    r.registerTermination('admission', async (ctx) => {
+      await this.statuses.markTerminated(ctx.manager, ctx.instance.businessKey ?? '', ctx.reason, ctx.actor);
     });
     r.registerService('admissionAdmit', async (ctx) => {
       const item = await this.register.admit(
@@ -107,6 +115,7 @@ class AdmissionWorkflow implements OnModuleInit {
 @Module({
   providers: [
     ApplicationsService,
+    ApplicationStatusService,
     AdmissionChecks,
     AttachmentsService,
     RegisterService,

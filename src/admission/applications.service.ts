@@ -14,38 +14,17 @@ import { UnitKind } from '../org/org-unit.entity.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { TaskCompletion } from '../workflow/task-completion.service.js';
 import { AdmissionApplication, type ApplicationStatus } from './admission-application.entity.js';
+import { periodProblems } from './application-dates.js';
+import { columnsOf, fieldsOf, snapshotOf, type FormField } from './application-fields.js';
+import { lockApplication } from './application-status.service.js';
 import type { ApplicationFieldsDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { itemsInForce } from './in-force.js';
 import { StatutoryArea } from './reference.entities.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 
 const REVIEWER_ROLES: string[] = [Role.OFFICE, Role.MEMBER, Role.LEADER, Role.FINANCE];
-const FORM_FIELDS = [
-  'kind',
-  'title',
-  'content',
-  'legalBasisDocument',
-  'legalBasisArticle',
-  'statutoryArea',
-  'targetScope',
-  'targetUnitId',
-  'targetCommunityIds',
-  'authorizedContent',
-  'targetPopulation',
-  'powers',
-  'startDate',
-  'endDate',
-  'workloadHoursPerMonth',
-  'frequency',
-  'fundingPerCommunityFen',
-  'fundingSource',
-  'supportOffered',
-  'contactName',
-  'contactPhone',
-  'regularizesItemId',
-  'reportFields',
-] as const;
-type FormField = (typeof FORM_FIELDS)[number];
+/** The statuses in which the department may change its application: a draft, or returned for correction. */
+const EDITABLE: ApplicationStatus[] = ['draft', 'returned'];
 
 const need = (zh: string, en: string) => `${zh}。${en}`;
 
@@ -83,12 +62,16 @@ export class ApplicationsService {
     });
   }
 
-  /** Changes a draft, or a returned application being corrected (补正); the version read must be current. */
+  /**
+   * Changes a draft, or a returned application being corrected (补正). Status and version are checked by the
+   * write itself (one statement): a change that races a submission or a resubmission is refused, never applied
+   * after the reviewers' snapshot was taken.
+   */
   async update(actor: Actor, id: string, dto: UpdateApplicationDto): Promise<AdmissionApplication> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
       const app = await this.findOwn(m, p, id);
-      if (app.status !== 'draft' && app.status !== 'returned')
+      if (!EDITABLE.includes(app.status))
         throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
       const { version, ...fields } = dto;
       await this.checkPartial(m, app.applicantUnitId, { ...fieldsOf(app), ...fields });
@@ -96,9 +79,19 @@ export class ApplicationsService {
         .createQueryBuilder()
         .update(AdmissionApplication)
         .set({ ...columnsOf(fields), version: () => 'version + 1' } as never)
-        .where('id = :id AND version = :version', { id, version })
+        .where('id = :id AND version = :version AND status IN (:...editable)', {
+          id,
+          version,
+          editable: EDITABLE,
+        })
         .execute();
-      if (res.affected !== 1) throw new AppError('CONCURRENT_UPDATE', { currentVersion: app.version });
+      if (res.affected !== 1) {
+        // Why not: submitted (or resubmitted) meanwhile, or another change came first.
+        const now = await m.findOneByOrFail(AdmissionApplication, { id });
+        if (!EDITABLE.includes(now.status))
+          throw new AppError('APPLICATION_NOT_EDITABLE', { status: now.status });
+        throw new AppError('CONCURRENT_UPDATE', { currentVersion: now.version });
+      }
       await this.audit.record(m, actor, {
         action: 'application.edited',
         entityType: 'admission_application',
@@ -128,7 +121,11 @@ export class ApplicationsService {
     }
     if (app.status !== 'draft') throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: app.status });
     return this.dataSource.transaction(async (m) => {
-      await this.checkComplete(m, app);
+      // Checked and snapshotted under the row's lock: a change racing the submission waits, then finds it submitted.
+      const locked = await lockApplication(m, id);
+      if (!locked || locked.status !== 'draft' || locked.version !== app.version)
+        throw new AppError('CONCURRENT_UPDATE');
+      await this.checkComplete(m, locked);
       const level = await levelUnitsOf(m, app.applicantUnitId);
       const members: { unit_id: string }[] = level.groupId
         ? await m.query('SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position', [
@@ -152,7 +149,7 @@ export class ApplicationsService {
       const res = await m.query(
         `UPDATE admission_application SET status = 'in_review', instance_id = $2, submitted_at = $5, submitted_snapshot = $3,
                 version = version + 1 WHERE id = $1 AND version = $4 AND status = 'draft' RETURNING id`,
-        [app.id, started.id, snapshot(app), app.version, this.clock.now()],
+        [app.id, started.id, snapshotOf(locked), locked.version, this.clock.now()],
       );
       if (rowsOf(res).length !== 1) throw new AppError('CONCURRENT_UPDATE');
       await this.audit.record(m, actor, {
@@ -217,9 +214,13 @@ export class ApplicationsService {
     if (problems.length) throw new AppError('VALIDATION_FAILED', problems);
   }
 
-  /** Submission: everything required, everything valid — all problems at once. */
+  /**
+   * Submission and resubmission: everything required, everything valid, a period that makes sense — all
+   * problems at once. The row is read again under lock, so that what is checked is what the reviewers get.
+   */
   async checkComplete(m: EntityManager, app: AdmissionApplication): Promise<void> {
-    const problems = await this.problems(m, app.applicantUnitId, fieldsOf(app), true);
+    const current = (await lockApplication(m, app.id)) ?? app;
+    const problems = await this.problems(m, current.applicantUnitId, fieldsOf(current), true);
     if (problems.length) throw new AppError('APPLICATION_INCOMPLETE', problems);
   }
 
@@ -323,7 +324,16 @@ export class ApplicationsService {
           ),
         );
     }
-    if (f.startDate && f.endDate && f.endDate < f.startDate)
+    if (complete)
+      out.push(
+        ...periodProblems(
+          f.startDate,
+          f.endDate,
+          this.clock.today(),
+          this.config.env.ADMISSION_MAX_PERIOD_YEARS,
+        ),
+      );
+    else if (f.startDate && f.endDate && f.endDate < f.startDate)
       add('endDate', need('结束日期不能早于开始日期', 'The end date is before the start date'));
     const level = await levelUnitsOf(m, unitId);
     const levelPath: string | undefined = level.levelId
@@ -354,66 +364,4 @@ export class ApplicationsService {
     }
     return out;
   }
-
-  /** Sets the status the flow reached (and, on a resubmission, what changed since the last one). */
-  async markStatus(
-    m: EntityManager,
-    applicationId: string,
-    elementId: string,
-    reason: string | null,
-  ): Promise<void> {
-    const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
-    const byElement: Record<string, ApplicationStatus> = {
-      markReturned: 'returned',
-      markResubmitted: 'in_review',
-      markWithdrawn: 'withdrawn',
-      markRejected: 'rejected',
-    };
-    const status = byElement[elementId];
-    if (!status) throw new Error(`no status for ${elementId}`);
-    const changes: Partial<AdmissionApplication> = { status, version: app.version + 1 };
-    if (status === 'rejected' || status === 'returned') changes.decisionReason = reason;
-    if (elementId === 'markResubmitted') {
-      const previous = app.submittedSnapshot ?? {};
-      const now = snapshot(app);
-      const diff: Record<string, { before: unknown; after: unknown }> = {};
-      for (const k of Object.keys(now))
-        if (JSON.stringify(previous[k]) !== JSON.stringify(now[k]))
-          diff[k] = { before: previous[k] ?? null, after: now[k] };
-      changes.changesSinceSubmission = diff;
-      changes.submittedSnapshot = now;
-      changes.submittedAt = this.clock.now();
-    }
-    await m.update(AdmissionApplication, { id: applicationId }, changes as never);
-  }
-}
-
-function columnsOf(f: Partial<ApplicationFieldsDto>): Partial<AdmissionApplication> {
-  const out: Record<string, unknown> = {};
-  for (const k of FORM_FIELDS) {
-    if (!(k in f)) continue;
-    const v = f[k];
-    if (k === 'workloadHoursPerMonth' || k === 'fundingPerCommunityFen')
-      out[k] = v === undefined || v === null ? null : String(v);
-    // A list sent as null is cleared: the column holds an empty list, never null.
-    else if (k === 'targetCommunityIds' || k === 'reportFields') out[k] = v ?? [];
-    else out[k] = v;
-  }
-  return out as Partial<AdmissionApplication>;
-}
-
-function fieldsOf(app: AdmissionApplication): ApplicationFieldsDto {
-  const out: Record<string, unknown> = {};
-  for (const k of FORM_FIELDS) {
-    const v = app[k];
-    if (v === null || v === undefined) continue;
-    out[k] = k === 'workloadHoursPerMonth' || k === 'fundingPerCommunityFen' ? Number(v) : v;
-  }
-  if (!app.targetCommunityIds?.length) delete out.targetCommunityIds;
-  if (!app.reportFields?.length) delete out.reportFields;
-  return out as ApplicationFieldsDto;
-}
-
-function snapshot(app: AdmissionApplication): Record<string, unknown> {
-  return fieldsOf(app) as Record<string, unknown>;
 }

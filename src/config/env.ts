@@ -86,6 +86,9 @@ export class Env {
   /** 准入: an application must be submitted at least this many working days before its start date. */
   @Transform(toInt) @IsInt() @Min(0) @Max(365) ADMISSION_LEAD_WORKING_DAYS = 30;
 
+  /** 准入: the longest period (start date to end date) an application may ask for, in years. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(50) ADMISSION_MAX_PERIOD_YEARS = 3;
+
   /** 费随事转: days after sign-off within which each community's funding must be confirmed. */
   @Transform(toInt) @IsInt() @Min(1) @Max(365) ADMISSION_FUNDING_DAYS = 30;
 

@@ -5,17 +5,27 @@ export type CountersignRule = 'all' | 'majority' | 'any';
 /**
  * 会签 rules: `all` — every member must approve (one rejection decides); `majority` — more than half approve
  * (half or more rejecting decides against); `any` — one approval suffices (all rejecting decides against).
+ * Under every rule one member's return (退回, with its deficiencies) decides at once: the countersign ends as
+ * returned, neither approved nor rejected — the application goes back to the department for correction,
+ * and the members sign again after the resubmission. `reject` counts rejections only (not returns).
  */
 export function decideCountersign(
   rule: CountersignRule,
   total: number,
   approve: number,
   reject: number,
-): { decided: boolean; approved: boolean } {
-  if (rule === 'all') return { decided: reject > 0 || approve === total, approved: approve === total };
+  returned = 0,
+): { decided: boolean; approved: boolean; returned: boolean } {
+  if (returned > 0) return { decided: true, approved: false, returned: true };
+  if (rule === 'all')
+    return { decided: reject > 0 || approve === total, approved: approve === total, returned: false };
   if (rule === 'majority')
-    return { decided: approve * 2 > total || reject * 2 >= total, approved: approve * 2 > total };
-  return { decided: approve > 0 || reject === total, approved: approve > 0 };
+    return {
+      decided: approve * 2 > total || reject * 2 >= total,
+      approved: approve * 2 > total,
+      returned: false,
+    };
+  return { decided: approve > 0 || reject === total, approved: approve > 0, returned: false };
 }
 
 /** The element's rule, from its `countersignRule` extension property (camunda:properties); `all` by default. */

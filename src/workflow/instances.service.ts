@@ -7,7 +7,7 @@ import { Permission } from '../auth/permissions.js';
 import { Clock } from '../common/clock.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { DefinitionsService } from './definitions.service.js';
-import { WorkflowRuntime } from './runtime.service.js';
+import { infoOf, WorkflowRuntime } from './runtime.service.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowIncident } from './workflow-incident.entity.js';
 import { WorkflowInstance } from './workflow-instance.entity.js';
@@ -207,7 +207,10 @@ export class InstancesService {
     return this.get(actor.principal!, id);
   }
 
-  /** 终止: the office ends the case; open tasks are cancelled and timers stop. */
+  /**
+   * 终止: the office ends the case; open tasks are cancelled and timers stop, and the domain ends its object
+   * in the same transaction (the handler its process registered, e.g. the application becomes terminated).
+   */
   async terminate(actor: Actor, id: string, comment?: string) {
     await this.oversee(actor.principal!, id);
     await this.runtime.step(
@@ -219,6 +222,15 @@ export class InstancesService {
         ctx.status = 'terminated';
         ctx.live.stop();
         ctx.history.push({ action: 'instance.terminated', comment: comment ?? null });
+        const onTerminated = this.registry.termination(ctx.instance.processId);
+        if (onTerminated)
+          await onTerminated({
+            manager: ctx.manager,
+            instance: infoOf(ctx.instance),
+            reason: comment ?? null,
+            actor,
+            now: ctx.now,
+          });
       },
       { allowInactive: true },
     );

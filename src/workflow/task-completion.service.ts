@@ -71,9 +71,14 @@ export class TaskCompletion {
     const decisions = spec?.decisions ?? ['complete'];
     const decision = input.decision ?? decisions[0];
     if (!decisions.includes(decision)) throw new AppError('DECISION_NOT_ALLOWED', { allowed: decisions });
-    if (decision === 'return' && !(input.deficiencies && input.deficiencies.length))
-      throw new AppError('DEFICIENCIES_REQUIRED');
     const form = this.validateForm(spec?.dto, input.form ?? {});
+    // A return lists its deficiencies (strings, POST …/return) or, where the step's form has them, in the form.
+    const deficiencies: unknown[] | undefined = input.deficiencies?.length
+      ? input.deficiencies
+      : Array.isArray(form.deficiencies) && form.deficiencies.length
+        ? (form.deficiencies as unknown[])
+        : undefined;
+    if (decision === 'return' && !deficiencies) throw new AppError('DEFICIENCIES_REQUIRED');
     let after: StepContext | undefined;
     await this.runtime.step(
       t.instanceId,
@@ -113,14 +118,17 @@ export class TaskCompletion {
         const decisions = (variables.decisions ?? {}) as Record<string, string>;
         decisions[t.elementId] = decision;
         variables.decisions = decisions;
-        if (decision === 'return') variables.deficiencies = input.deficiencies;
+        if (decision === 'return') {
+          variables.deficiencies = deficiencies;
+          variables.returnedStep = t.elementId;
+        }
         if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
         ctx.history.push({
           action: decision === 'return' ? 'task.returned' : 'task.completed',
           taskId: id,
           elementId: t.elementId,
           comment: input.comment ?? null,
-          data: { decision, ...(input.deficiencies ? { deficiencies: input.deficiencies } : {}) },
+          data: { decision, ...(deficiencies && decision === 'return' ? { deficiencies } : {}) },
         });
         api.signal({ decision, form });
         ctx.live.waits.delete(t.executionId);
@@ -147,12 +155,15 @@ export class TaskCompletion {
     );
     const total = rows.length;
     const approve = rows.filter((r) => r.status === 'completed' && r.decision === 'approve').length;
-    const reject = rows.filter((r) => r.status === 'completed' && r.decision !== 'approve').length;
+    const returns = rows.filter((r) => r.status === 'completed' && r.decision === 'return').length;
+    const reject = rows.filter(
+      (r) => r.status === 'completed' && r.decision !== 'approve' && r.decision !== 'return',
+    ).length;
     const rule = countersignRule(behaviour);
-    const { decided, approved } = decideCountersign(rule, total, approve, reject);
+    const { decided, approved, returned } = decideCountersign(rule, total, approve, reject, returns);
     const variables = ctx.live.variables();
     const tallies = (variables.countersign ?? {}) as Record<string, unknown>;
-    tallies[task.elementId] = { rule, total, approve, reject, decided, approved };
+    tallies[task.elementId] = { rule, total, approve, reject, returns, decided, approved, returned };
     variables.countersign = tallies;
   }
 

@@ -68,6 +68,18 @@ export interface FormSpec {
   check?: (ctx: FormCheckContext) => Promise<void>;
 }
 
+export interface TerminationContext {
+  manager: EntityManager;
+  instance: InstanceInfo;
+  /** The office's reason (its comment), if it gave one. */
+  reason: string | null;
+  actor: Actor;
+  now: Date;
+}
+
+/** What a domain does when the office terminates (终止) a case of its process, inside the termination's step. */
+export type TerminationHandler = (ctx: TerminationContext) => Promise<void>;
+
 export type GroupResolver = (ctx: GroupContext) => Promise<Candidates>;
 export type ServiceHandler = (ctx: ServiceContext) => Promise<Record<string, unknown> | void>;
 
@@ -83,6 +95,7 @@ export class WorkflowRegistry {
   private readonly required = new Set<string>();
   private readonly adminStartable = new Set<string>();
   private escalation?: GroupResolver;
+  private readonly terminationHandlers = new Map<string, TerminationHandler>();
   /** Who registered each name (kind and name → the registering code's place), for the error on a second one. */
   private readonly registrants = new Map<string, string>();
 
@@ -127,6 +140,18 @@ export class WorkflowRegistry {
   registerEscalation(resolver: GroupResolver): void {
     this.claim('escalation', 'of overdue steps');
     this.escalation = resolver;
+  }
+
+  /**
+   * What happens to the domain's object when the office terminates (终止) a case of this process (e.g. the
+   * application ends as terminated); run inside the termination's transaction, so both happen or neither.
+   */
+  registerTermination(processId: string, handler: TerminationHandler): void {
+    this.claim('termination handler', processId);
+    this.terminationHandlers.set(processId, handler);
+  }
+  termination(processId: string): TerminationHandler | undefined {
+    return this.terminationHandlers.get(processId);
   }
 
   group(name: string): GroupResolver | undefined {

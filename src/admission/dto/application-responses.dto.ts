@@ -16,6 +16,7 @@ const APPLICATION_STATUSES: ApplicationStatus[] = [
   'awaiting_funding',
   'admitted',
   'withdrawn',
+  'terminated',
 ];
 
 export class FindingDto {
@@ -24,6 +25,12 @@ export class FindingDto {
   @ApiProperty() message: string;
   @ApiPropertyOptional({ type: Object, description: 'What the check found (an object or a list of them)' })
   details?: unknown;
+}
+
+export class DeficiencyInfoDto {
+  @ApiPropertyOptional({ description: 'The form field concerned, if one is (or attachments)' })
+  field?: string;
+  @ApiProperty({ description: 'What is wrong and what to do' }) problem: string;
 }
 
 export class ApplicationDto {
@@ -68,6 +75,25 @@ export class ApplicationDto {
   changesSinceSubmission: Record<string, { before: unknown; after: unknown }> | null;
   @ApiProperty({ nullable: true, type: String }) decisionReason: string | null;
   @ApiProperty({ nullable: true, type: Date }) submittedAt: Date | null;
+  @ApiProperty({
+    type: [DeficiencyInfoDto],
+    description:
+      'What the last return asked to correct, every item at once (一次告知); empty once resubmitted',
+  })
+  deficiencies: DeficiencyInfoDto[];
+  @ApiProperty({
+    nullable: true,
+    enum: ['completeness', 'scopeReview', 'countersign', 'leaderSign'],
+    description: 'The review step that returned it: 完整性审查, 范围审查, 成员单位会签, 主要领导签批',
+  })
+  returnedStep: string | null;
+  @ApiProperty({ nullable: true, type: Date, description: 'When it was returned' }) returnedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description: 'When the office terminated (终止) its case; the reason is in decisionReason',
+  })
+  terminatedAt: Date | null;
   @ApiProperty({ description: 'Send it back with a change; a stale one answers 409 CONCURRENT_UPDATE' })
   version: number;
   @ApiProperty() createdAt: Date;
@@ -109,6 +135,12 @@ export function toApplicationDto(a: AdmissionApplication): ApplicationDto {
     changesSinceSubmission: a.changesSinceSubmission,
     decisionReason: a.decisionReason,
     submittedAt: a.submittedAt,
+    deficiencies: (a.deficiencies ?? []).map((d) =>
+      d.field ? { field: d.field, problem: d.problem } : { problem: d.problem },
+    ),
+    returnedStep: a.returnedStep ?? null,
+    returnedAt: a.returnedAt ?? null,
+    terminatedAt: a.terminatedAt ?? null,
     version: a.version,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -10,9 +11,11 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { INT32_MAX, IsDecimal, NullAsAbsent } from '../../common/validation.js';
 import { ApplicationKind } from '../admission-application.entity.js';
@@ -146,4 +149,65 @@ export class SubmitApplicationDto {
   @IsString()
   @MaxLength(2000)
   comment?: string;
+}
+
+/** The fields of the form a deficiency may name (and `attachments` for the files). */
+export const DEFICIENCY_FIELDS = [
+  'kind',
+  'title',
+  'content',
+  'legalBasisDocument',
+  'legalBasisArticle',
+  'statutoryArea',
+  'targetScope',
+  'targetUnitId',
+  'targetCommunityIds',
+  'authorizedContent',
+  'targetPopulation',
+  'powers',
+  'startDate',
+  'endDate',
+  'workloadHoursPerMonth',
+  'frequency',
+  'fundingPerCommunityFen',
+  'fundingSource',
+  'supportOffered',
+  'contactName',
+  'contactPhone',
+  'regularizesItemId',
+  'reportFields',
+  'attachments',
+];
+
+/** One deficiency of a return (退回补正): what is wrong, and the field of the form it concerns if one does. */
+export class DeficiencyDto {
+  @ApiPropertyOptional({ enum: DEFICIENCY_FIELDS, description: 'The form field concerned, if one is' })
+  @IsOptional()
+  @IsIn(DEFICIENCY_FIELDS, {
+    message: `field 须为申请表的字段名（如 title、startDate、attachments）。field must name a field of the form (e.g. title, startDate, attachments).`,
+  })
+  field?: string;
+
+  @ApiProperty({ example: '法律依据条款未写明', description: 'What is wrong and what to do, in words' })
+  @IsString({ message: 'problem 须为文字。problem must be text.' })
+  @Matches(/\S/, { message: 'problem 不能为空，请写明问题。problem may not be blank; say what is wrong.' })
+  @MaxLength(500, { message: 'problem 最多 500 字。problem is at most 500 characters.' })
+  problem: string;
+}
+
+/**
+ * The form of a review step that may return the application (completeness, scope, countersign, signature):
+ * a return lists every deficiency at once (一次告知); an approval or rejection carries none.
+ */
+export class ReviewFormDto {
+  @ApiPropertyOptional({
+    type: [DeficiencyDto],
+    description: 'With decision return: every deficiency, at once',
+  })
+  @IsOptional()
+  @IsArray({ message: 'deficiencies 须为问题列表。deficiencies must be a list.' })
+  @ArrayMaxSize(100, { message: 'deficiencies 最多 100 项。deficiencies has at most 100 entries.' })
+  @ValidateNested({ each: true })
+  @Type(() => DeficiencyDto)
+  deficiencies?: DeficiencyDto[];
 }
