@@ -1,9 +1,13 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication } from './helpers/admission.js';
 import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
 import { fireTimersOf } from './helpers/timers.js';
+import { FIXTURE_WORKFLOWS } from './helpers/workflow-fixtures.js';
 
 describe('exit (准入退出): expiry, residents’ evaluation, joint determination, the leader’s approval and the office’s record', () => {
   let t: TestApp;
@@ -450,5 +454,92 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
       expect(whole.status).toBe(409);
       expect(whole.body.error.code).toBe('ITEM_NOT_IN_FORCE');
     });
+  });
+});
+
+describe('exit cases running when the leader’s approval is deployed', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cwa-exit-flows-'));
+  let t: TestApp | undefined;
+  const unit: Record<string, string> = {};
+  const C1 = '339901001001';
+  const C2 = '339901001002';
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const definitionVersionOf = async (app: TestApp, instanceId: string) =>
+    (
+      await app.dataSource.query(
+        `SELECT d.version FROM workflow_instance i JOIN workflow_definition d ON d.id = i.definition_id WHERE i.id = $1`,
+        [instanceId],
+      )
+    )[0].version as number;
+
+  it('given a case at the office’s approval of the previous exit flow, when the new flow deploys, then the case ends on its own version and new proposals go to the leader', async () => {
+    // The shipped flows, with the exit flow as it was before (the office approved and recorded in one step).
+    cpSync('workflows', dir, { recursive: true });
+    cpSync('test/fixtures/exit-before-leader/exit.bpmn', path.join(dir, 'exit.bpmn'));
+    const before = await startTestApp({ WORKFLOWS_DIR: `${dir},${FIXTURE_WORKFLOWS}` });
+    for (const r of await before.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+    const { itemId } = await admitApplication(before, {
+      kind: 'meeting',
+      title: '居民议事会（版本）',
+      content: '每季度召开一次居民议事会。',
+      statutoryArea: 'community_education',
+      targetScope: 'list',
+      targetCommunityIds: [unit[C1], unit[C2]],
+      authorizedContent: '组织议事会',
+      targetPopulation: '居民代表',
+      powers: '组织',
+      startDate: '2027-02-01',
+      endDate: '2027-12-31',
+      workloadHoursPerMonth: 2,
+      frequency: '每季度一次',
+      fundingPerCommunityFen: 0,
+      contactName: '张卫',
+      contactPhone: '0571-88888888',
+    });
+    moveClockTo(before, '2027-03-01');
+    const reason = '杏花社区已并入街道统一议事';
+    const old = await before
+      .http()
+      .post(`/admitted-items/${itemId}/exit-proposals`)
+      .set('Authorization', `Bearer ${await before.token('office')}`)
+      .send({ communityId: unit[C1], reason });
+    expect(old.status).toBe(201);
+    const oldCase = old.body.instanceId as string;
+    await act(before, 'dept-head', oldCase, 'deptDetermine', { decision: 'approve' });
+    await act(before, 'committee', oldCase, 'communityDetermine', { decision: 'approve' });
+    await before.stop();
+
+    // The new flow deploys with the service: the running case stays on the previous version.
+    t = await startTestApp({}, { databaseUrl: before.databaseUrl });
+    moveClockTo(t, '2027-03-01');
+    expect(await definitionVersionOf(t, oldCase)).toBe(1);
+    expect((await act(t, 'office', oldCase, 'officeApprove', { decision: 'approve' })).status).toBe(200);
+    expect(await instanceStatus(t, oldCase)).toBe('completed');
+    const entry = (
+      await t.dataSource.query(
+        'SELECT exited_at, exit_reason FROM admitted_item_community WHERE item_id = $1 AND community_id = $2',
+        [itemId, unit[C1]],
+      )
+    )[0];
+    expect(entry.exited_at).not.toBeNull();
+    expect(entry.exit_reason).toBe(reason);
+
+    // A new proposal starts on the new version: after the joint determination, the principal leader approves.
+    const fresh = await t
+      .http()
+      .post(`/admitted-items/${itemId}/exit-proposals`)
+      .set('Authorization', `Bearer ${await t.token('office')}`)
+      .send({ communityId: unit[C2], reason: '桃园社区另有安排' });
+    expect(fresh.status).toBe(201);
+    const freshCase = fresh.body.instanceId as string;
+    expect(await definitionVersionOf(t, freshCase)).toBe(2);
+    await act(t, 'dept-head', freshCase, 'deptDetermine', { decision: 'approve' });
+    await act(t, 'committee-2', freshCase, 'communityDetermine', { decision: 'approve' });
+    expect((await act(t, 'leader', freshCase, 'leaderApprove', { decision: 'approve' })).status).toBe(200);
+    expect((await act(t, 'office', freshCase, 'officeRecord', { decision: 'record' })).status).toBe(200);
+    expect(await instanceStatus(t, freshCase)).toBe('completed');
   });
 });
