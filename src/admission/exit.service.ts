@@ -239,24 +239,27 @@ export class ExitService {
       problems.push({
         field: 'id',
         problems: [
-          '该事项今天不在本社区实施（尚未生效、经费未到位、已退出或已期满），不能评议。The item is not in force in your community today (not entered yet, unfunded, exited or ended), so it cannot be evaluated.',
+          '该事项今天不在本社区实施（尚未生效、经费未到位、已退出或已期满），不能评议；如它仍在本社区开展，请向领导小组办公室反映。The item is not in force in your community today (not entered yet, unfunded, exited or ended), so it cannot be evaluated; if it is still carried out in your community, tell the leading group’s office.',
         ],
       });
-    if (days.from > today)
+    // In force on a day of the period up to today (today's answer serves while the period runs on).
+    const begun = days.from <= today;
+    const inForceThen =
+      begun &&
+      ((inForceToday && days.to >= today) ||
+        (await inForce({ from: days.from, to: days.to < today ? days.to : today })));
+    if (!begun)
       problems.push({
         field: 'period',
         problems: [
           `评议期间 ${period} 尚未开始（自 ${days.from} 起），请评议已经开始的期间。The period ${period} has not begun (it starts on ${days.from}); evaluate a period that has begun.`,
         ],
       });
-    else if (!(
-      (inForceToday && days.to >= today) ||
-      (await inForce({ from: days.from, to: days.to < today ? days.to : today }))
-    ))
+    else if (!inForceThen)
       problems.push({
         field: 'period',
         problems: [
-          `该事项在 ${period}（${days.from} 至 ${days.to}）期间未在本社区实施，请评议它在本社区实施期间的期间。The item was not in force in your community during ${period} (${days.from} to ${days.to}); evaluate a period in which it was.`,
+          `该事项在 ${period}（${days.from} 至 ${days.to}）未在本社区实施过，请选择它在本社区实施期间内的评议期间。The item was not in force in your community during ${period} (${days.from} to ${days.to}); choose a period in which it was.`,
         ],
       });
     if (problems.length) throw new AppError('EVALUATION_NOT_IN_FORCE', problems);
