@@ -17,6 +17,7 @@ import { LoginThrottle1796149333258 } from './1796149333258-LoginThrottle.js';
 import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateGroups.js';
 import { DropSingleStatementCompletion1796900000000 } from './1796900000000-DropSingleStatementCompletion.js';
 import { ApplicationReturnsAndTermination1797000200000 } from './1797000200000-ApplicationReturnsAndTermination.js';
+import { ExitReasonOnCommunity1797000300000 } from './1797000300000-ExitReasonOnCommunity.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -40,4 +41,5 @@ export const MIGRATIONS: Function[] = [
   TaskCandidateGroups1796200000000,
   DropSingleStatementCompletion1796900000000,
   ApplicationReturnsAndTermination1797000200000,
+  ExitReasonOnCommunity1797000300000,
 ];

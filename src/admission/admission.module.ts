@@ -46,6 +46,9 @@ class AdmissionWorkflow implements OnModuleInit {
       await this.negativeList.decline(ctx.manager, String(ctx.variables.changeId), ctx.actor);
     });
     r.registerForm('exit-determine', { decisions: ['approve', 'reject'] });
+    // Seed 002 §5 (报同级社区建设工作领导小组批准备案): the principal leader approves, then the office records.
+    r.registerForm('exit-approve', { decisions: ['approve', 'reject'] });
+    r.registerForm('exit-record', { decisions: ['record'] });
     r.registerGroup('exit-community', async (ctx) => ({
       unitIds: typeof ctx.loopItem === 'string' ? [ctx.loopItem] : [],
       roles: [Role.COMMITTEE],

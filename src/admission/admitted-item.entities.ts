@@ -64,6 +64,8 @@ export class AdmittedItemCommunity {
   @Column({ type: 'timestamptz', nullable: true }) enteredAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) lapsedAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) exitedAt: Date | null;
+  /** Why the item left this community (an approved exit's reason, seed 002 §5); null while it has not left by an exit. */
+  @Column({ type: 'text', nullable: true }) exitReason: string | null;
 }
 
 /** 费随事转: a transfer the department registers for one community; finance confirms it arrived. */

@@ -10,10 +10,14 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
 import type { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
+import { evaluationPeriodDays } from './evaluation-period.js';
 import { itemsInForce } from './in-force.js';
 import { ExitProposal, ItemEvaluation, type ExitOrigin } from './exit.entities.js';
 
-/** 准入与退出相结合: residents' evaluations and exit proposals, decided by workflows/exit.bpmn. */
+/**
+ * 准入与退出相结合: residents' evaluations and exit proposals, decided by workflows/exit.bpmn (department and
+ * communities determine jointly, the principal leader approves, the office records: seed 002 §5).
+ */
 @Injectable()
 export class ExitService {
   constructor(
@@ -26,8 +30,9 @@ export class ExitService {
   ) {}
 
   /**
-   * A committee records its residents' evaluation of an item in force in its community. Below the threshold
-   * (EXIT_SATISFACTION_THRESHOLD, default 60%) an exit proposal for that community opens by itself.
+   * A committee records its residents' evaluation of an item in force in its community today, for a period that
+   * has begun and in which the item was in force there (else 400 EVALUATION_NOT_IN_FORCE naming the field). Below
+   * the threshold (EXIT_SATISFACTION_THRESHOLD, default 60%) an exit proposal for that community opens by itself.
    */
   async recordEvaluation(actor: Actor, itemId: string, dto: EvaluationDto) {
     const p = actor.principal!;
@@ -37,7 +42,7 @@ export class ExitService {
       ]);
     }
     return this.dataSource.transaction(async (m) => {
-      await this.inForceIn(m, itemId, p.unitId);
+      await this.evaluable(m, itemId, p.unitId, dto.period);
       const satisfaction = Math.round((dto.satisfied / dto.respondents) * 10000) / 100;
       const evaluation = await m.save(
         m.create(ItemEvaluation, {
@@ -156,18 +161,21 @@ export class ExitService {
     variables.joint = { agreed: decisions.deptDetermine === 'approve' && tally?.approved === true };
   }
 
-  /** 备案 done: from now the item leaves the community (or every community); nothing is deleted. */
+  /**
+   * Approved by the principal leader and recorded by the office (批准备案, seed 002 §5): from now the item leaves
+   * the community (or every community), each register entry it leaves carrying the exit's reason; nothing is deleted.
+   */
   async apply(m: EntityManager, proposalId: string, now: Date, actor: Actor = {}): Promise<void> {
     const proposal = await m.findOneByOrFail(ExitProposal, { id: proposalId });
     if (proposal.communityId) {
       await m.query(
-        'UPDATE admitted_item_community SET exited_at = $3 WHERE item_id = $1 AND community_id = $2 AND exited_at IS NULL',
-        [proposal.itemId, proposal.communityId, now],
+        'UPDATE admitted_item_community SET exited_at = $3, exit_reason = $4 WHERE item_id = $1 AND community_id = $2 AND exited_at IS NULL',
+        [proposal.itemId, proposal.communityId, now, proposal.reason],
       );
     } else {
       await m.query(
-        'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
-        [proposal.itemId, now],
+        'UPDATE admitted_item_community SET exited_at = $2, exit_reason = $3 WHERE item_id = $1 AND exited_at IS NULL',
+        [proposal.itemId, now, proposal.reason],
       );
       await m.update(
         AdmittedItem,
@@ -199,6 +207,62 @@ export class ExitService {
       [itemId, communityId],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Item 3 (issue 11): residents evaluate an item in force in their community today (in-force.ts), for a period
+   * that has begun and in which the item was in force there; each problem named by its field (`id`: the item,
+   * `period`), all at once. Not one of the item's communities: 404, as a missing item.
+   */
+  private async evaluable(
+    m: EntityManager,
+    itemId: string,
+    communityId: string,
+    period: string,
+  ): Promise<void> {
+    const row = await m.findOneBy(AdmittedItemCommunity, { itemId, communityId });
+    if (!row) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
+    const days = evaluationPeriodDays(period);
+    if (!days)
+      throw new AppError('VALIDATION_FAILED', [
+        {
+          field: 'period',
+          problems: ['评议期间应为 YYYY、YYYYQn 或 YYYY-MM。The period is YYYY, YYYYQn or YYYY-MM.'],
+        },
+      ]);
+    const today = this.clock.today();
+    const inForce = async (on: string | { from: string; to: string }) =>
+      (await itemsInForce(m, { on, itemIds: [itemId], communityIds: [communityId] })).length > 0;
+    const problems: { field: string; problems: string[] }[] = [];
+    const inForceToday = await inForce(today);
+    if (!inForceToday)
+      problems.push({
+        field: 'id',
+        problems: [
+          '该事项今天不在本社区实施（尚未生效、经费未到位、已退出或已期满），不能评议；如它仍在本社区开展，请向领导小组办公室反映。The item is not in force in your community today (not entered yet, unfunded, exited or ended), so it cannot be evaluated; if it is still carried out in your community, tell the leading group’s office.',
+        ],
+      });
+    // In force on a day of the period up to today (today's answer serves while the period runs on).
+    const begun = days.from <= today;
+    const inForceThen =
+      begun &&
+      ((inForceToday && days.to >= today) ||
+        (await inForce({ from: days.from, to: days.to < today ? days.to : today })));
+    if (!begun)
+      problems.push({
+        field: 'period',
+        problems: [
+          `评议期间 ${period} 尚未开始（自 ${days.from} 起），请评议已经开始的期间。The period ${period} has not begun (it starts on ${days.from}); evaluate a period that has begun.`,
+        ],
+      });
+    else if (!inForceThen)
+      problems.push({
+        field: 'period',
+        problems: [
+          `该事项在 ${period}（${days.from} 至 ${days.to}）未在本社区实施过，请选择它在本社区实施期间内的评议期间。The item was not in force in your community during ${period} (${days.from} to ${days.to}); choose a period in which it was.`,
+        ],
+      });
+    if (problems.length) throw new AppError('EVALUATION_NOT_IN_FORCE', problems);
   }
 
   /** The item must be in force in the community today (in-force.ts); else 404 (not its community) or 409. */

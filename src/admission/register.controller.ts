@@ -64,7 +64,7 @@ export class RegisterController {
   @Requires(
     '居民评议: record residents’ evaluation of an item in my community; below the threshold an exit proposal opens',
     [Permission.EVALUATION_RECORD],
-    ['ADMITTED_ITEM_NOT_FOUND', 'ITEM_NOT_IN_FORCE'],
+    ['ADMITTED_ITEM_NOT_FOUND', 'EVALUATION_NOT_IN_FORCE'],
   )
   @ApiCreatedResponse({ type: ItemEvaluationResultDto })
   async evaluate(

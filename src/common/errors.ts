@@ -164,6 +164,10 @@ export const ERRORS = {
     409,
     '该事项在此社区不在实施期内（未准入、已失效或已退出）。The item is not in force in this community (not entered, lapsed or exited).',
   ],
+  EVALUATION_NOT_IN_FORCE: [
+    400,
+    '只能评议今天在本社区实施的事项，且评议期间须已开始、事项在该期间在本社区实施过；请按 details 所列修改事项或评议期间。Residents can evaluate only an item in force in their community today, for a period that has begun and in which the item was in force there; correct the item or the period listed in details.',
+  ],
   ATTACHMENT_TOO_LARGE: [
     413,
     '附件过大，请压缩或拆分后上传。The attachment is too large; compress or split it.',

@@ -117,6 +117,12 @@ export class ItemCommunityDto {
   @ApiProperty({ nullable: true, type: Date }) enteredAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) lapsedAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) exitedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the item left this community: the reason of the exit approved by the leading group',
+  })
+  exitReason: string | null;
 }
 
 export class AdmittedItemDto extends AdmittedItemSummaryDto {
@@ -171,6 +177,7 @@ export function toAdmittedItemDto(
       enteredAt: c.enteredAt,
       lapsedAt: c.lapsedAt,
       exitedAt: c.exitedAt,
+      exitReason: c.exitReason ?? null,
     })),
   };
 }
