@@ -306,12 +306,13 @@ describe('the audit chain covers what was decided: step decisions, domain events
       .http()
       .post(`/admitted-items/${free.itemId}/evaluations`)
       .set(await auth('committee'))
-      .send({ period: '2027Q1', respondents: 50, satisfied: 20 });
+      .send({ period: '2027Q3', respondents: 50, satisfied: 20 });
     expect(poor.status).toBe(201);
     const exitCase = poor.body.exitProposal.instanceId as string;
     await act(t, 'dept-head', exitCase, 'deptDetermine', { decision: 'approve' });
     await act(t, 'committee', exitCase, 'communityDetermine', { decision: 'approve' });
-    await act(t, 'office', exitCase, 'officeApprove', { decision: 'approve' });
+    await act(t, 'leader', exitCase, 'leaderApprove', { decision: 'approve' });
+    await act(t, 'office', exitCase, 'officeRecord', { decision: 'record' });
     expect(await instanceStatus(t, exitCase)).toBe('completed');
     expect(await fireTimersOf(t, free.instanceId)).toBe(1); // its end date comes
     expect(await instanceStatus(t, free.instanceId)).toBe('completed');
