@@ -13,6 +13,7 @@ import { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { ReferenceService } from './reference.service.js';
+import { RegisterReads } from './register-reads.service.js';
 import {
   ApplicationDto,
   AttachmentDto,
@@ -38,6 +39,7 @@ export class ApplicationsController {
     private readonly attachments: AttachmentsService,
     private readonly negativeListChanges: NegativeListService,
     private readonly reference: ReferenceService,
+    private readonly reads: RegisterReads,
   ) {}
 
   @Post('admission/negative-list/changes')
@@ -159,7 +161,9 @@ export class ApplicationsController {
   )
   @ApiPage(ApplicationDto)
   async list(@Query() q: PageQuery, @CurrentActor() a: Actor): Promise<Page<ApplicationDto>> {
-    return mapPage(await this.applications.list(a.principal!, q), toApplicationDto);
+    const page = await this.applications.list(a.principal!, q);
+    const items = await this.reads.itemsOfApplications(page.items.map((x) => x.id));
+    return mapPage(page, (x) => toApplicationDto(x, items.get(x.id)));
   }
 
   @Get('applications/:id')
@@ -170,7 +174,8 @@ export class ApplicationsController {
   )
   @ApiOkResponse({ type: ApplicationDto })
   async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<ApplicationDto> {
-    return toApplicationDto(await this.applications.get(a.principal!, id));
+    const app = await this.applications.get(a.principal!, id);
+    return toApplicationDto(app, (await this.reads.itemsOfApplications([app.id])).get(app.id));
   }
 
   @Get('admission/statutory-areas')

@@ -26,6 +26,12 @@ export class FindingDto {
   details?: unknown;
 }
 
+/** The admitted item an application became. */
+export class AdmittedItemRefDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: '〔2027〕第3号' }) admissionNumber: string;
+}
+
 export class ApplicationDto {
   @ApiProperty() id: string;
   @ApiProperty() applicantUnitId: string;
@@ -59,6 +65,12 @@ export class ApplicationDto {
   @ApiProperty({ nullable: true, type: String }) contactPhone: string | null;
   @ApiProperty({ type: [String] }) reportFields: string[];
   @ApiProperty({ nullable: true, type: String }) regularizesItemId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: AdmittedItemRefDto,
+    description: 'The admitted item it became (GET /admitted-items/:id); null until signed',
+  })
+  admittedItem: AdmittedItemRefDto | null;
   @ApiProperty({ type: [FindingDto], description: 'The automatic checks’ findings' }) findings: FindingDto[];
   @ApiProperty({
     nullable: true,
@@ -75,7 +87,10 @@ export class ApplicationDto {
 }
 
 /** The application as a client sees it (the last submitted snapshot stays inside). */
-export function toApplicationDto(a: AdmissionApplication): ApplicationDto {
+export function toApplicationDto(
+  a: AdmissionApplication,
+  admittedItem: AdmittedItemRefDto | null = null,
+): ApplicationDto {
   return {
     id: a.id,
     applicantUnitId: a.applicantUnitId,
@@ -105,6 +120,7 @@ export function toApplicationDto(a: AdmissionApplication): ApplicationDto {
     contactPhone: a.contactPhone,
     reportFields: a.reportFields,
     regularizesItemId: a.regularizesItemId,
+    admittedItem: admittedItem && { id: admittedItem.id, admissionNumber: admittedItem.admissionNumber },
     findings: a.findings,
     changesSinceSubmission: a.changesSinceSubmission,
     decisionReason: a.decisionReason,
