@@ -149,6 +149,7 @@ describe('the money is findable, and emergency items keep 费随事转', () => {
     const mine = (await list('dept-staff', '/funding-transfers')).filter((r) => r.itemId === a.itemId);
     expect(mine.map((r) => `${r.communityCode}:${r.state}`)).toEqual([`${C1}:confirmed`, `${C2}:awaiting`]);
 
+    expect((await list('dept-head', '/funding-transfers')).map((r) => r.itemId)).toContain(a.itemId);
     // Someone else's department, another district's finance: nothing of it; a committee may not ask.
     expect((await list('dept2-staff', '/funding-transfers')).map((r) => r.itemId)).not.toContain(a.itemId);
     expect((await list('finance-d2', '/funding-transfers')).map((r) => r.itemId)).not.toContain(a.itemId);

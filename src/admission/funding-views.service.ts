@@ -172,7 +172,7 @@ export class FundingViews {
   }
 
   /**
-   * [department, area]: a department's staff see their own unit's items; finance and the office see the
+   * [department, area]: a department's staff and head see their own unit's items; finance and the office see the
    * communities in their area (OrgScope). Anyone else may not ask.
    */
   private visibility(p: Principal): [string | null, string | null] {
@@ -180,7 +180,10 @@ export class FundingViews {
       p.permissions.has(Permission.FUNDING_CONFIRM) || p.permissions.has(Permission.APPLICATION_REVIEW)
         ? p.scopePath
         : null;
-    const dept = p.permissions.has(Permission.FUNDING_REGISTER) ? p.unitId : null;
+    const dept =
+      p.permissions.has(Permission.FUNDING_REGISTER) || p.permissions.has(Permission.APPLICATION_DEPT_APPROVE)
+        ? p.unitId
+        : null;
     if (!area && !dept) throw new AppError('FORBIDDEN');
     return [dept, area];
   }
