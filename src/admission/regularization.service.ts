@@ -38,6 +38,8 @@ export class RegularizationService {
     if (!e) return;
     const ownEnd = dayStartCst(nextDay(e.endDate));
     const open = !e.exitedAt && ownEnd > now;
+    // An item already past its days (its exit not run yet) ends at its own end, not at the regular one's signing.
+    const closedAt = ownEnd < now ? ownEnd : now;
     await m.update(
       AdmittedItem,
       { id: e.id },
@@ -50,12 +52,12 @@ export class RegularizationService {
     await m.query(
       `UPDATE admitted_item_community SET exited_at = $3
         WHERE item_id = $1 AND exited_at IS NULL AND NOT (community_id = ANY($2::uuid[]))`,
-      [e.id, regularCommunityIds, open ? ownEnd : now],
+      [e.id, regularCommunityIds, open ? ownEnd : closedAt],
     );
     if (!open)
       await m.query(
         'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
-        [e.id, now],
+        [e.id, closedAt],
       );
     await this.audit.record(m, actor, {
       action: 'item.regularizing',
