@@ -18,6 +18,7 @@ import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateG
 import { DropSingleStatementCompletion1796900000000 } from './1796900000000-DropSingleStatementCompletion.js';
 import { ApplicationReturnsAndTermination1797000200000 } from './1797000200000-ApplicationReturnsAndTermination.js';
 import { ExitReasonOnCommunity1797000300000 } from './1797000300000-ExitReasonOnCommunity.js';
+import { EmergencyFunding1797000400000 } from './1797000400000-EmergencyFunding.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -42,4 +43,5 @@ export const MIGRATIONS: Function[] = [
   DropSingleStatementCompletion1796900000000,
   ApplicationReturnsAndTermination1797000200000,
   ExitReasonOnCommunity1797000300000,
+  EmergencyFunding1797000400000,
 ];

@@ -24,13 +24,15 @@ describe('emergency admission (突发事件应急准入)', () => {
     targetPopulation: '辖区居民',
     powers: '登记、报告',
     days: 14,
+    fundingPerCommunityFen: 0,
     ...over,
   });
-  const inForceToday = async () =>
-    (await t.http().get(`/admitted-items?community=${C1}&asOf=${today()}`)).body.items as {
+  const inForceOn = async (day: string) =>
+    (await t.http().get(`/admitted-items?community=${C1}&asOf=${day}`)).body.items as {
       id: string;
       emergency: boolean;
     }[];
+  const inForceToday = () => inForceOn(today());
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -123,9 +125,25 @@ describe('emergency admission (突发事件应急准入)', () => {
       .set(await auth('office'))
       .send(emergency({ targetCommunityIds: [unit['339902001001']] }));
     expect(elsewhere.status).toBe(400);
+    const noSource = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ fundingPerCommunityFen: 100000 }));
+    expect(noSource.status).toBe(400);
+    expect(noSource.body.error.details).toEqual([expect.objectContaining({ field: 'fundingSource' })]);
+    const noFunding = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send(emergency({ fundingPerCommunityFen: undefined }));
+    expect(noFunding.status).toBe(400);
+    expect(noFunding.body.error.details.map((d: { field: string }) => d.field)).toContain(
+      'fundingPerCommunityFen',
+    );
   });
 
-  it('given a regular application admitted to regularize it, then the regular item takes the emergency item’s place', async () => {
+  it('given a regular application admitted to regularize it, then the regular item takes the emergency item’s place when it comes into force, not before', async () => {
     const e = await t
       .http()
       .post('/emergency-items')
@@ -150,12 +168,19 @@ describe('emergency admission (突发事件应急准入)', () => {
       contactPhone: '0571-88888888',
       regularizesItemId: e.body.id,
     };
-    await admitApplication(t, body);
+    const r = await admitApplication(t, body);
     const emergencyNow = await t.http().get(`/admitted-items/${e.body.id}`);
-    expect(emergencyNow.body.exitedAt).toBeTruthy();
+    // No funding is due: the regular item enters at once, and is in force from its first day, 2027-06-01.
+    expect(emergencyNow.body.exitedAt).toBe(new Date('2027-05-31T16:00:00.000Z').toISOString());
     expect(emergencyNow.body.exitReason).toMatch(/转为正常准入/);
-    expect(emergencyNow.body.regularizedByItemId).toBeTruthy();
-    expect((await inForceToday()).map((x) => x.id)).not.toContain(e.body.id);
+    expect(emergencyNow.body.regularizedByItemId).toBe(r.itemId);
+    // Until then the emergency item goes on, past its own 14 days: the community is never left without it.
+    expect((await inForceToday()).map((x) => x.id)).toContain(e.body.id);
+    expect((await inForceOn('2027-05-31')).map((x) => x.id)).toEqual(expect.arrayContaining([e.body.id]));
+    expect((await inForceOn('2027-05-31')).map((x) => x.id)).not.toContain(r.itemId);
+    const onItsFirstDay = (await inForceOn('2027-06-01')).map((x) => x.id);
+    expect(onItsFirstDay).toContain(r.itemId);
+    expect(onItsFirstDay).not.toContain(e.body.id);
   });
 
   it('given an emergency item whose days have passed but whose exit has not run yet, then it can no longer be regularized, and the register no longer lists it', async () => {

@@ -296,6 +296,10 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
       );
       expect(byCode[C1]).toBeNull();
       expect(byCode[C2]).not.toBeNull();
+      const reasons = Object.fromEntries(
+        item.body.communities.map((c: { code: string; exitReason: string | null }) => [c.code, c.exitReason]),
+      );
+      expect(reasons).toEqual({ [C1]: null, [C2]: reason });
       expect(await inForce(C1)).toContain(itemId);
       expect(await inForce(C2)).not.toContain(itemId);
     });

@@ -10,6 +10,7 @@ describe('funding before entry (费随事转) and the public register of admitte
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
   const C1 = '339901001001';
   const C2 = '339901001002';
+  const C3 = '339901001003';
 
   const application = (over: Record<string, unknown> = {}) => makeApplication([unit[C1], unit[C2]], over);
 
@@ -256,6 +257,135 @@ describe('funding before entry (费随事转) and the public register of admitte
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
   });
+  const emergencyIn = async (communities: string[], title: string) => {
+    const res = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send({
+        departmentId: unit['339901-WJ'],
+        kind: 'task',
+        title,
+        reason: '突发情况需立即处置',
+        statutoryArea: 'public_health',
+        targetCommunityIds: communities,
+        authorizedContent: '入户登记',
+        targetPopulation: '辖区居民',
+        powers: '登记',
+        days: 10,
+        fundingPerCommunityFen: 0,
+      });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; admissionNumber: string };
+  };
+  const today = () => t.app.get(Clock).today();
+
+  it('given a resident who knows the community’s name, not its code, then the register finds it by part of the name, and a name two communities share answers both, each with its street', async () => {
+    // A second 杏花社区, in another street of the same district.
+    await t.dataSource.query(
+      `WITH s AS (SELECT id, path FROM org_unit WHERE code = '339901002'), c AS (SELECT gen_random_uuid() AS id)
+       INSERT INTO org_unit (id, code, name, kind, parent_id, path) SELECT c.id, '339901002009', '杏花社区', 'COMMUNITY', s.id, s.path || c.id || '/' FROM s, c`,
+    );
+    const second = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901002009'`))[0].id;
+    const both = await emergencyIn([unit[C1], second], '两个杏花社区的排查');
+    const onlyTaoyuan = await emergencyIn([unit[C2]], '只在桃园社区');
+
+    const found = await register(`communityName=${encodeURIComponent('杏花')}&asOf=${today()}`);
+    expect(found.status).toBe(200);
+    const ids = found.body.items.map((x: { id: string }) => x.id);
+    expect(ids).toContain(both.id);
+    expect(ids).not.toContain(onlyTaoyuan.id);
+    const entry = found.body.items.find((x: { id: string }) => x.id === both.id);
+    expect(entry.communities).toEqual([
+      expect.objectContaining({ code: C1, name: '杏花社区', street: '东华街道' }),
+      expect.objectContaining({ code: '339901002009', name: '杏花社区', street: '朝阳街道' }),
+    ]);
+    const exact = await register(`communityName=${encodeURIComponent('桃园社区')}&asOf=${today()}`);
+    expect(exact.body.items.map((x: { id: string }) => x.id)).toContain(onlyTaoyuan.id);
+
+    const none = await register(`communityName=${encodeURIComponent('不存在的')}`);
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('COMMUNITY_NOT_FOUND');
+    expect(none.body.error.message).toMatch(/^找不到/);
+    const noCode = await register('community=339901009009');
+    expect(noCode.status).toBe(404);
+    expect(noCode.body.error.code).toBe('COMMUNITY_NOT_FOUND');
+  });
+
+  it('given no community, then the register lists what is in force in an area (a street or district), a page at a time', async () => {
+    const chaoyang = await emergencyIn([unit['339901002001']], '朝晖社区的应急值守');
+    const street = await register(`area=339901002&asOf=${today()}`);
+    expect(street.status).toBe(200);
+    const ids = street.body.items.map((x: { id: string }) => x.id);
+    expect(ids).toContain(chaoyang.id);
+    expect(
+      street.body.items.every((x: { communities: { code: string }[] }) =>
+        x.communities.every((c) => c.code.startsWith('339901002')),
+      ),
+    ).toBe(true);
+    const district = await register(`area=339901&asOf=${today()}&pageSize=1`);
+    expect(district.body.total).toBeGreaterThanOrEqual(3);
+    expect(district.body.items).toHaveLength(1);
+    const second = await register(`area=339901&asOf=${today()}&pageSize=1&page=2`);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].id).not.toBe(district.body.items[0].id);
+    expect(second.body.total).toBe(district.body.total);
+    expect(
+      (await register(`area=339902&asOf=${today()}`)).body.items.map((x: { id: string }) => x.id),
+    ).not.toContain(chaoyang.id);
+    const nowhere = await register('area=999999');
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body.error.code).toBe('UNIT_NOT_FOUND');
+  });
+
+  it('given items numbered 第2号 to past 第10号, then the register lists them by number as numbers (第2号 before 第10号)', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 11; i++)
+      made.push((await emergencyIn([unit[C3]], `柳岸社区应急事项${i + 1}`)).admissionNumber);
+    const seqOf = (n: string) => Number(/第(\d+)号/.exec(n)![1]);
+    expect(made.some((n) => seqOf(n) < 10)).toBe(true);
+    expect(made.some((n) => seqOf(n) >= 10)).toBe(true);
+    const listed = (await register(`community=${C3}&asOf=${today()}&pageSize=200`)).body.items.map(
+      (x: { admissionNumber: string }) => x.admissionNumber,
+    ) as string[];
+    expect(listed).toEqual(expect.arrayContaining(made));
+    const seqs = listed.map(seqOf);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('given an admitted application, then it shows the item it became, and the item shows its application', async () => {
+    const a = await admitted({ title: '社区老年人健康管理', fundingPerCommunityFen: 0 });
+    const app = await t
+      .http()
+      .get(`/applications/${a.applicationId}`)
+      .set(await auth('dept-staff'));
+    expect(app.body.admittedItem).toEqual({ id: a.itemId, admissionNumber: a.number });
+    const listed = await t
+      .http()
+      .get('/applications?pageSize=200')
+      .set(await auth('dept-staff'));
+    expect(listed.body.items.find((x: { id: string }) => x.id === a.applicationId).admittedItem).toEqual({
+      id: a.itemId,
+      admissionNumber: a.number,
+    });
+    const item = await t.http().get(`/admitted-items/${a.itemId}`);
+    expect(item.body.applicationId).toBe(a.applicationId);
+    const entry = (await register(`community=${C1}&asOf=2027-07-01`)).body.items.find(
+      (x: { id: string }) => x.id === a.itemId,
+    );
+    expect(entry.applicationId).toBe(a.applicationId);
+    const draft = await t
+      .http()
+      .post('/applications')
+      .set(await auth('dept-staff'))
+      .send({ title: '尚未提交' });
+    const draftNow = await t
+      .http()
+      .get(`/applications/${draft.body.id}`)
+      .set(await auth('dept-staff'));
+    expect(draftNow.body.admittedItem).toBeNull();
+  });
+
   it('given the clock moved on a year, when an item is admitted, then its funding window closes 30 days after the clock’s now', async () => {
     const clock = t.app.get(Clock);
     clock.advance(365 * 86400_000);

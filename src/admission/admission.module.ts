@@ -17,6 +17,9 @@ import { NegativeListService } from './negative-list.service.js';
 import { ReferenceService } from './reference.service.js';
 import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
+import { FundingViews } from './funding-views.service.js';
+import { RegisterReads } from './register-reads.service.js';
+import { RegularizationService } from './regularization.service.js';
 
 /** What the admission flow (workflows/admission.bpmn) needs from the runtime: its forms and service topics. */
 @Injectable()
@@ -128,6 +131,9 @@ class AdmissionWorkflow implements OnModuleInit {
     ReferenceService,
     AdmissionWorkflow,
     ApplicationFormService,
+    RegisterReads,
+    FundingViews,
+    RegularizationService,
   ],
   controllers: [ApplicationsController, RegisterController],
 })

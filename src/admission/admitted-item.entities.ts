@@ -36,6 +36,8 @@ export class AdmittedItem {
   @Column({ type: 'date' }) startDate: string;
   @Column({ type: 'date' }) endDate: string;
   @Column({ type: 'bigint' }) fundingPerCommunityFen: string;
+  /** Where the funding comes from (the department's budget line, a special fund …); null when none is due. */
+  @Column({ type: 'varchar', length: 200, nullable: true }) fundingSource: string | null;
   /** Report fields the item collects (数据一次采集: a new report may not ask for them again). */
   @Column({ type: 'text', array: true, default: () => "'{}'" }) reportFields: string[];
   @Column({ type: 'timestamptz' }) signedAt: Date;
@@ -46,13 +48,18 @@ export class AdmittedItem {
   @Column({ type: 'varchar', length: 200, nullable: true }) exitReason: string | null;
 }
 
-export type CommunityFunding = 'not_required' | 'awaiting' | 'confirmed' | 'lapsed';
+/**
+ * A community's funding: none due; awaited; confirmed; lapsed (a regular item whose window closed unfunded: it
+ * never entered); overdue (an emergency item, in force at once, whose funding was not confirmed within the window:
+ * it stays in force and stays owed, flagged for the office and finance, until finance confirms it late).
+ */
+export type CommunityFunding = 'not_required' | 'awaiting' | 'confirmed' | 'lapsed' | 'overdue';
 
 /** An admitted item in one target community: it is in force there only once that community's funding is confirmed. */
 @Entity('admitted_item_community')
 @Check(
   'ck_admitted_item_community_funding',
-  `"funding_status" IN ('not_required', 'awaiting', 'confirmed', 'lapsed')`,
+  `"funding_status" IN ('not_required', 'awaiting', 'confirmed', 'lapsed', 'overdue')`,
 )
 @Index('ix_admitted_item_community_community', ['communityId'])
 export class AdmittedItemCommunity {

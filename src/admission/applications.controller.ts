@@ -14,6 +14,7 @@ import { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
 import { ReferenceService } from './reference.service.js';
+import { RegisterReads } from './register-reads.service.js';
 import {
   ApplicationDto,
   AttachmentDto,
@@ -40,6 +41,7 @@ export class ApplicationsController {
     private readonly negativeListChanges: NegativeListService,
     private readonly reference: ReferenceService,
     private readonly forms: ApplicationFormService,
+    private readonly reads: RegisterReads,
   ) {}
 
   @Post('admission/negative-list/changes')
@@ -161,7 +163,9 @@ export class ApplicationsController {
   )
   @ApiPage(ApplicationDto)
   async list(@Query() q: PageQuery, @CurrentActor() a: Actor): Promise<Page<ApplicationDto>> {
-    return mapPage(await this.applications.list(a.principal!, q), toApplicationDto);
+    const page = await this.applications.list(a.principal!, q);
+    const items = await this.reads.itemsOfApplications(page.items.map((x) => x.id));
+    return mapPage(page, (x) => toApplicationDto(x, items.get(x.id)));
   }
 
   @Get('applications/:id')
@@ -172,7 +176,8 @@ export class ApplicationsController {
   )
   @ApiOkResponse({ type: ApplicationDto })
   async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<ApplicationDto> {
-    return toApplicationDto(await this.applications.get(a.principal!, id));
+    const app = await this.applications.get(a.principal!, id);
+    return toApplicationDto(app, (await this.reads.itemsOfApplications([app.id])).get(app.id));
   }
 
   @Get('applications/:id/form.html')

@@ -6,13 +6,22 @@ import type { Actor } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { rowsOf } from '../common/sql.js';
 import { Clock } from '../common/clock.js';
-import { AdmittedItem, AdmittedItemCommunity, FundingTransfer } from './admitted-item.entities.js';
+import {
+  AdmittedItem,
+  AdmittedItemCommunity,
+  FundingTransfer,
+  type CommunityFunding,
+} from './admitted-item.entities.js';
 import type { RegisterTransferDto } from './dto/funding.dto.js';
 import { RegisterService } from './register.service.js';
+import { RegularizationService } from './regularization.service.js';
 
 /**
  * Funding before entry (费随事转): the department registers a transfer per community, finance confirms it and the
- * item enters that community; at the end of the funding window the communities still unfunded lapse.
+ * item enters that community; at the end of the funding window the communities still unfunded lapse. An emergency
+ * item (seed 002 §11) is in force at once and settles the same way after the fact; unsettled when its window
+ * closes, it is flagged overdue — still in force, still owed, listed for the office and finance — because the
+ * work was done and the community is owed for it, and finance may still confirm the money late.
  */
 @Injectable()
 export class FundingService {
@@ -22,10 +31,16 @@ export class FundingService {
     private readonly clock: Clock,
     private readonly scope: OrgScope,
     private readonly register: RegisterService,
+    private readonly regularization: RegularizationService,
   ) {}
 
-  /** The funding window closed: communities whose funding was not confirmed do not get the item. */
+  /**
+   * The funding window closed: communities whose funding was not confirmed do not get the item (an emergency
+   * item they already have: its funding there is overdue). Answers how many communities.
+   */
   async lapseUnfunded(m: EntityManager, itemId: string, now: Date, actor: Actor = {}): Promise<number> {
+    const item = await m.findOneByOrFail(AdmittedItem, { id: itemId });
+    if (item.emergency) return this.flagOverdue(m, itemId, actor);
     const res = await m.query(
       `UPDATE admitted_item_community SET funding_status = 'lapsed', lapsed_at = $2 WHERE item_id = $1 AND funding_status = 'awaiting' RETURNING community_id`,
       [itemId, now],
@@ -38,8 +53,27 @@ export class FundingService {
         entityId: itemId,
         data: { communityIds: lapsed },
       });
+      // An emergency item this one was to replace there cannot wait for it any longer.
+      await this.regularization.replaced(m, actor, itemId, lapsed, now, true);
     }
     return lapsed.length;
+  }
+
+  /** seed 002 §11: an emergency item's funding not confirmed within the window is overdue, not lapsed. */
+  private async flagOverdue(m: EntityManager, itemId: string, actor: Actor): Promise<number> {
+    const res = await m.query(
+      `UPDATE admitted_item_community SET funding_status = 'overdue' WHERE item_id = $1 AND funding_status = 'awaiting' RETURNING community_id`,
+      [itemId],
+    );
+    const overdue = rowsOf<{ community_id: string }>(res).map((r) => r.community_id);
+    if (overdue.length)
+      await this.audit.record(m, actor, {
+        action: 'funding.overdue',
+        entityType: 'admitted_item',
+        entityId: itemId,
+        data: { communityIds: overdue },
+      });
+    return overdue.length;
   }
 
   /**
@@ -79,7 +113,7 @@ export class FundingService {
       // Looked up after the community's lock: a registration with this key that held it has committed by now.
       const existing = await m.findOneBy(FundingTransfer, { itemId, idempotencyKey: dto.idempotencyKey });
       if (existing) return sameTransfer(existing, dto);
-      if (!community || community.fundingStatus !== 'awaiting')
+      if (!community || !OWED.includes(community.fundingStatus))
         throw new AppError('FUNDING_NOT_DUE', { status: community?.fundingStatus ?? 'not a target' });
       if (BigInt(dto.amountFen) !== BigInt(community.fundingDueFen)) {
         throw new AppError('FUNDING_AMOUNT_MISMATCH', {
@@ -125,26 +159,35 @@ export class FundingService {
         lock: { mode: 'pessimistic_write' },
       });
       if (community.fundingStatus === 'lapsed') throw new AppError('FUNDING_LAPSED');
-      if (community.fundingStatus !== 'awaiting')
+      if (!OWED.includes(community.fundingStatus))
         throw new AppError('FUNDING_NOT_DUE', { status: community.fundingStatus });
       const now = this.clock.now();
+      // An emergency item is in force there already: the money settles it, it does not enter again.
+      const entering = !community.enteredAt;
       await m.update(FundingTransfer, { id: transferId }, { confirmedBy: p.userId, confirmedAt: now });
       await m.update(
         AdmittedItemCommunity,
         { itemId: transfer.itemId, communityId: transfer.communityId },
-        { fundingStatus: 'confirmed', enteredAt: now },
+        { fundingStatus: 'confirmed', enteredAt: community.enteredAt ?? now },
       );
       await this.audit.record(m, actor, {
         action: 'funding.confirmed',
         entityType: 'funding_transfer',
         entityId: transferId,
-        data: { itemId: transfer.itemId, communityId: transfer.communityId },
+        data: {
+          itemId: transfer.itemId,
+          communityId: transfer.communityId,
+          ...(community.fundingStatus === 'overdue' ? { late: true } : {}),
+        },
       });
-      await this.register.recordEntered(m, actor, transfer.itemId, [transfer.communityId]);
+      if (entering) await this.register.recordEntered(m, actor, transfer.itemId, [transfer.communityId], now);
       return m.findOneByOrFail(FundingTransfer, { id: transferId });
     });
   }
 }
+
+/** The states in which a community is owed its funding: awaited, or (an emergency item's) overdue. */
+const OWED: CommunityFunding[] = ['awaiting', 'overdue'];
 
 /** The transfer a key already stands for, if the request is the same one sent again; else 409. */
 function sameTransfer(existing: FundingTransfer, dto: RegisterTransferDto): FundingTransfer {

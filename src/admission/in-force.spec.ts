@@ -5,7 +5,7 @@ describe('the in-force query (在施)', () => {
     const q = inForceSql({ on: '2027-03-01' });
     expect(q.params).toEqual(['2027-03-01', '2027-03-01']);
     expect(q.sql).toContain(`i.start_date <= $2::date AND i.end_date >= $1::date`);
-    expect(q.sql).toContain(`c.funding_status IN ('not_required', 'confirmed')`);
+    expect(q.sql).toContain(`c.entered_at IS NOT NULL AND c.funding_status <> 'lapsed'`);
     expect(q.sql).not.toContain(`'awaiting'`);
     expect(q.sql).toContain(`(c.exited_at AT TIME ZONE 'Asia/Shanghai')::date > $1::date`);
   });

@@ -7,8 +7,9 @@ import type { EntityManager } from 'typeorm';
  *
  * An item is in force in a community on day D (a China day, Asia/Shanghai) when
  *  - D is within its period: start_date ≤ D ≤ end_date;
- *  - it entered the community by D: funding confirmed or none due (seed 002 §5: funding before entry), and
- *    entered_at falls on D or earlier — a community whose funding lapsed never entered;
+ *  - it entered the community by D: entered_at falls on D or earlier — a regular item enters once its funding
+ *    is confirmed or when none is due (seed 002 §5: funding before entry), an emergency item at once, its
+ *    funding settled after the fact (seed 002 §11); a community whose funding lapsed never entered;
  *  - it has not left the community by D: exited_at (an exit decided, its end date passed, regularized) is
  *    empty or falls on a later day.
  * A period of days [from, to] asks "in force on at least one day of it": one and the same day meets every
@@ -51,7 +52,7 @@ export function inForceSql(q: InForceQuery, first = 1): { sql: string; params: u
   };
   const [$from, $to] = [`$${first}::date`, `$${first + 1}::date`];
   const enteredDay = `(c.entered_at AT TIME ZONE 'Asia/Shanghai')::date`;
-  const entered = `(c.funding_status IN ('not_required', 'confirmed') AND ${enteredDay} <= ${$to})`;
+  const entered = `(c.entered_at IS NOT NULL AND c.funding_status <> 'lapsed' AND ${enteredDay} <= ${$to})`;
   // The first and the last day on which it is in force there (an awaited community: from the period's start).
   const enteredFrom = q.orAwaitingFunding
     ? `CASE WHEN c.funding_status = 'awaiting' THEN i.start_date ELSE ${enteredDay} END`

@@ -9,20 +9,31 @@ import {
   AdmittedItemDto,
   AdmittedItemSummaryDto,
   ExitProposalInfoDto,
+  FundingDueDto,
   FundingTransferDto,
+  FundingTransferRowDto,
   ItemEvaluationResultDto,
   RegisterEntryDto,
   toAdmittedItemDto,
   toAdmittedItemSummaryDto,
   toExitProposalInfoDto,
+  toFundingDueDto,
   toFundingTransferDto,
+  toFundingTransferRowDto,
   toItemEvaluationResultDto,
   toRegisterEntryDto,
 } from './dto/item-responses.dto.js';
 import { EmergencyItemDto } from './dto/emergency.dto.js';
 import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
-import { RegisterQuery, RegisterTransferDto } from './dto/funding.dto.js';
+import {
+  FundingDuesQuery,
+  FundingTransfersQuery,
+  RegisterQuery,
+  RegisterTransferDto,
+} from './dto/funding.dto.js';
+import { FundingViews } from './funding-views.service.js';
+import { RegisterReads } from './register-reads.service.js';
 import { ExitService } from './exit.service.js';
 import { FundingService } from './funding.service.js';
 import { RegisterService } from './register.service.js';
@@ -35,11 +46,13 @@ export class RegisterController {
     private readonly funding: FundingService,
     private readonly exits: ExitService,
     private readonly runtime: WorkflowRuntime,
+    private readonly reads: RegisterReads,
+    private readonly fundingViews: FundingViews,
   ) {}
 
   @Post('emergency-items')
   @Requires(
-    '突发事件: the office admits an item at once for at most EMERGENCY_MAX_DAYS; it exits by itself unless regularized',
+    '突发事件: the office admits an item at once for at most EMERGENCY_MAX_DAYS, with its funding per community and source (settled after the fact); it exits by itself unless regularized',
     [Permission.APPLICATION_REVIEW],
     ['UNIT_NOT_FOUND'],
   )
@@ -52,7 +65,12 @@ export class RegisterController {
           processId: 'emergency',
           businessKey: item.id,
           ownerUnitId: item.departmentId,
-          variables: { itemId: item.id, expiresAt: this.register.expiresAt(item).toISOString() },
+          variables: {
+            itemId: item.id,
+            expiresAt: this.register.expiresAt(item).toISOString(),
+            fundingDue: BigInt(item.fundingPerCommunityFen) > 0n,
+            fundingDeadline: item.fundingDeadline.toISOString(),
+          },
         },
         m,
       );
@@ -92,11 +110,19 @@ export class RegisterController {
 
   @Get('admitted-items')
   @Public(
-    'The public register: items in force on a day (default today), in one community (by its code) or everywhere',
+    'The public register: items in force on a day (default today), ordered by number — in one community (by its code), in the communities whose name contains communityName, in an area (a street, district or city code), or everywhere',
+    ['COMMUNITY_NOT_FOUND', 'UNIT_NOT_FOUND'],
   )
   @ApiPage(RegisterEntryDto)
   async inForce(@Query() q: RegisterQuery): Promise<Page<RegisterEntryDto>> {
-    return mapPage(await this.register.inForce(q.community, q.asOf, q), toRegisterEntryDto);
+    return mapPage(
+      await this.reads.inForce(
+        { communityCode: q.community, communityName: q.communityName, areaCode: q.area },
+        q.asOf,
+        q,
+      ),
+      toRegisterEntryDto,
+    );
   }
 
   @Get('my-community/admitted-items')
@@ -105,15 +131,41 @@ export class RegisterController {
   ])
   @ApiPage(RegisterEntryDto)
   async mine(@Query() q: RegisterQuery, @CurrentActor() a: Actor): Promise<Page<RegisterEntryDto>> {
-    const code = (await this.register.unitCode(a.principal!.unitId)) ?? '';
-    return mapPage(await this.register.inForce(code, q.asOf, q), toRegisterEntryDto);
+    const code = (await this.reads.unitCode(a.principal!.unitId)) ?? '';
+    return mapPage(await this.reads.inForce({ communityCode: code }, q.asOf, q, true), toRegisterEntryDto);
   }
 
   @Get('admitted-items/:id')
-  @Public('One admitted item with the funding state of each target community', ['ADMITTED_ITEM_NOT_FOUND'])
+  @Public(
+    'One admitted item, its application, and the funding of each target community (state, amounts, deadline)',
+    ['ADMITTED_ITEM_NOT_FOUND'],
+  )
   @ApiOkResponse({ type: AdmittedItemDto })
   async item(@Param('id', uuidOr404('ADMITTED_ITEM_NOT_FOUND')) id: string): Promise<AdmittedItemDto> {
-    return toAdmittedItemDto(await this.register.item(id));
+    return toAdmittedItemDto(await this.reads.item(id));
+  }
+
+  @Get('funding-transfers')
+  @Requires(
+    '费随事转: registered transfers, deadline first — finance and the office: in their area (state=awaiting: finance’s inbox); a department: its own items’ transfers',
+    [],
+  )
+  @ApiPage(FundingTransferRowDto)
+  async transfers(
+    @Query() q: FundingTransfersQuery,
+    @CurrentActor() a: Actor,
+  ): Promise<Page<FundingTransferRowDto>> {
+    return mapPage(await this.fundingViews.transfers(a.principal!, q), toFundingTransferRowDto);
+  }
+
+  @Get('funding-dues')
+  @Requires(
+    '费随事转: funding owed per community of items with funding, deadline first (state=overdue: emergency items whose funding was not confirmed in time) — finance and the office: in their area; a department: its own items',
+    [],
+  )
+  @ApiPage(FundingDueDto)
+  async dues(@Query() q: FundingDuesQuery, @CurrentActor() a: Actor): Promise<Page<FundingDueDto>> {
+    return mapPage(await this.fundingViews.dues(a.principal!, q), toFundingDueDto);
   }
 
   @Post('admitted-items/:id/transfers')

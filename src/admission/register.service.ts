@@ -11,13 +11,14 @@ import { Clock } from '../common/clock.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
-import type { RegisterEntry } from './dto/item-responses.dto.js';
-import { inForceSql } from './in-force.js';
-import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
+import { RegularizationService } from './regularization.service.js';
 
 const NUMBER_LOCK = 7270041;
 
-/** The register of admitted items (准入事项目录): admission and publication, entry, exit at the end date, the public register. Funding before entry (费随事转) is funding.service.ts. */
+/**
+ * The register of admitted items (准入事项目录): admission and publication, entry, exit at the end date. Reading
+ * the register (the public list, one item) is register-reads.service.ts; funding (费随事转) is funding.service.ts.
+ */
 @Injectable()
 export class RegisterService {
   constructor(
@@ -26,6 +27,7 @@ export class RegisterService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly scope: OrgScope,
+    private readonly regularization: RegularizationService,
   ) {}
 
   /**
@@ -55,6 +57,7 @@ export class RegisterService {
         startDate: app.startDate!,
         endDate: app.endDate!,
         fundingPerCommunityFen: app.fundingPerCommunityFen ?? '0',
+        fundingSource: app.fundingSource ?? null,
         reportFields: app.reportFields ?? [],
         signedAt: now,
         fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),
@@ -92,42 +95,36 @@ export class RegisterService {
         fundingDueFen: due.toString(),
       },
     });
+    // The regular item takes the emergency item's place community by community, as it comes into force there.
+    if (app.regularizesItemId)
+      await this.regularization.begin(
+        m,
+        actor,
+        app.regularizesItemId,
+        item,
+        communities.map((c) => c.id),
+        now,
+      );
     if (due === 0n && communities.length)
       await this.recordEntered(
         m,
         actor,
         item.id,
         communities.map((c) => c.id),
+        now,
       );
-    if (app.regularizesItemId) {
-      // The regular item takes the emergency item's place from now on.
-      await m.query(
-        'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
-        [app.regularizesItemId, now],
-      );
-      await m.update(
-        AdmittedItem,
-        { id: app.regularizesItemId },
-        { exitedAt: now, exitReason: `转为正常准入 ${item.admissionNumber}`, regularizedByItemId: item.id },
-      );
-      await this.audit.record(m, actor, {
-        action: 'item.exited',
-        entityType: 'admitted_item',
-        entityId: app.regularizesItemId,
-        data: { reason: 'regularized', regularizedByItemId: item.id },
-      });
-    }
     return item;
   }
 
-  /** 准入生效: the item entered these communities (in force there from now). */
-  async recordEntered(m: EntityManager, actor: Actor, itemId: string, communityIds: string[]) {
+  /** 准入生效: the item entered these communities (in force there from now); an emergency item it replaces ends there. */
+  async recordEntered(m: EntityManager, actor: Actor, itemId: string, communityIds: string[], now: Date) {
     await this.audit.record(m, actor, {
       action: 'item.entered-community',
       entityType: 'admitted_item',
       entityId: itemId,
       data: { communityIds },
     });
+    await this.regularization.replaced(m, actor, itemId, communityIds, now);
   }
 
   /** The next admission number of a leading group in the year of `now` (China time), under a lock. */
@@ -146,8 +143,10 @@ export class RegisterService {
   }
 
   /**
-   * 突发事件: the office admits an item at once, in force today in the target communities with no funding
-   * step, for at most EMERGENCY_MAX_DAYS; it exits by itself at its end unless regularized. Logged and flagged.
+   * 突发事件: the office admits an item at once, in force today in the target communities, for at most
+   * EMERGENCY_MAX_DAYS; it exits by itself at its end unless regularized. Logged and flagged. 费随事转 holds for it
+   * too (seed 002 §11): its funding per community and source are recorded and settled after the fact within the
+   * funding window (funding.service.ts); unsettled then, it is flagged overdue, not lapsed.
    */
   async admitEmergency(
     actor: Actor,
@@ -155,6 +154,15 @@ export class RegisterService {
     start: (m: EntityManager, item: AdmittedItem) => Promise<void>,
   ): Promise<AdmittedItem> {
     const p = actor.principal!;
+    if (dto.fundingPerCommunityFen > 0 && !dto.fundingSource?.trim())
+      throw new AppError('VALIDATION_FAILED', [
+        {
+          field: 'fundingSource',
+          problems: [
+            '有经费时须写明经费来源（如部门预算、专项资金）。Name where the funding comes from (a budget line, a special fund) when funding is due.',
+          ],
+        },
+      ]);
     if (dto.days > this.config.env.EMERGENCY_MAX_DAYS) {
       throw new AppError('VALIDATION_FAILED', [
         {
@@ -186,6 +194,7 @@ export class RegisterService {
       const now = this.clock.now();
       const today = cstDay(now);
       const end = addDays(today, dto.days - 1);
+      const due = BigInt(dto.fundingPerCommunityFen);
       const { year, seq } = await this.nextNumber(m, level.groupId!, now);
       const item = await m.save(
         m.create(AdmittedItem, {
@@ -206,9 +215,11 @@ export class RegisterService {
           powers: dto.powers,
           startDate: today,
           endDate: end,
-          fundingPerCommunityFen: '0',
+          fundingPerCommunityFen: due.toString(),
+          fundingSource: due > 0n ? dto.fundingSource!.trim() : null,
           signedAt: now,
-          fundingDeadline: now,
+          fundingDeadline:
+            due > 0n ? new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000) : now,
         }),
       );
       await m.insert(
@@ -216,8 +227,9 @@ export class RegisterService {
         dto.targetCommunityIds.map((communityId) => ({
           itemId: item.id,
           communityId,
-          fundingDueFen: '0',
-          fundingStatus: 'not_required' as const,
+          fundingDueFen: due.toString(),
+          // In force at once either way; the funding, if any, is awaited after the fact.
+          fundingStatus: due > 0n ? ('awaiting' as const) : ('not_required' as const),
           enteredAt: now,
         })),
       );
@@ -226,9 +238,14 @@ export class RegisterService {
         action: 'item.emergency-admitted',
         entityType: 'admitted_item',
         entityId: item.id,
-        data: { days: dto.days, reason: dto.reason },
+        data: {
+          days: dto.days,
+          reason: dto.reason,
+          fundingDueFen: due.toString(),
+          fundingSource: item.fundingSource,
+        },
       });
-      await this.recordEntered(m, actor, item.id, dto.targetCommunityIds);
+      await this.recordEntered(m, actor, item.id, dto.targetCommunityIds, now);
       return item;
     });
   }
@@ -238,10 +255,13 @@ export class RegisterService {
     return dayStartCst(nextDay(item.endDate));
   }
 
-  /** At its end date an item exits every community by itself; nothing is deleted. */
+  /**
+   * At its end date an item exits every community by itself; nothing is deleted. A regularized emergency item
+   * ends community by community as the regular item comes into force (regularization.service.ts), not here.
+   */
   async expire(m: EntityManager, itemId: string, actor: Actor = {}): Promise<void> {
     const item = await m.findOneByOrFail(AdmittedItem, { id: itemId });
-    if (item.exitedAt) return;
+    if (item.exitedAt || item.regularizedByItemId) return;
     const at = this.expiresAt(item);
     await m.query(
       'UPDATE admitted_item_community SET exited_at = $2 WHERE item_id = $1 AND exited_at IS NULL',
@@ -258,89 +278,5 @@ export class RegisterService {
       entityId: itemId,
       data: { exitedAt: at.toISOString() },
     });
-  }
-
-  /**
-   * Public register: items in force (in-force.ts) on `asOf` (default today, China time) — in the given
-   * community (its list, in one call), or anywhere.
-   */
-  async inForce(
-    communityCode: string | undefined,
-    asOf: string | undefined,
-    q: PageQuery = {},
-  ): Promise<Page<RegisterEntry>> {
-    const day = asOf ?? this.clock.today();
-    const page = pageRequest(q);
-    const inForce = inForceSql({ on: day }, 2);
-    const paging = 2 + inForce.params.length;
-    const rows: (Record<string, unknown> & {
-      communities: RegisterEntry['communities'];
-      total_count: string;
-    })[] = await this.dataSource.query(
-      `SELECT count(*) OVER () AS total_count, i.id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis, i.authorized_content, i.target_population,
-              i.powers, to_char(i.start_date, 'YYYY-MM-DD') AS start_date, to_char(i.end_date, 'YYYY-MM-DD') AS end_date,
-              i.funding_per_community_fen,
-              json_agg(json_build_object('code', u.code, 'name', u.name, 'fundingStatus', c.funding_status, 'enteredAt', c.entered_at)
-                       ORDER BY u.code) AS communities
-         FROM (${inForce.sql}) f
-         JOIN admitted_item i ON i.id = f.item_id
-         JOIN admitted_item_community c ON c.item_id = f.item_id AND c.community_id = f.community_id
-         JOIN org_unit u ON u.id = c.community_id
-        WHERE ($1::text IS NULL OR u.code = $1)
-        GROUP BY i.id
-        ORDER BY i.number_year, i.admission_number, i.id
-        LIMIT $${paging} OFFSET $${paging + 1}`,
-      [communityCode ?? null, ...inForce.params, page.pageSize, page.offset],
-    );
-    // A page past the end carries no row, hence no total: count what the first page would list.
-    const total = rows.length
-      ? Number(rows[0].total_count)
-      : page.offset > 0
-        ? (await this.inForce(communityCode, day, { page: 1, pageSize: 1 })).total
-        : 0;
-    const items = rows.map((r) => ({
-      id: r.id as string,
-      admissionNumber: r.admission_number as string,
-      emergency: r.emergency as boolean,
-      title: r.title as string,
-      kind: r.kind as string,
-      statutoryArea: r.statutory_area as string,
-      legalBasis: r.legal_basis as string | null,
-      authorizedContent: r.authorized_content as string,
-      targetPopulation: r.target_population as string,
-      powers: r.powers as string,
-      startDate: r.start_date as string,
-      endDate: r.end_date as string,
-      fundingPerCommunityFen: Number(r.funding_per_community_fen),
-      communities: r.communities,
-    }));
-    return toPage(items, total, page);
-  }
-
-  async unitCode(unitId: string): Promise<string | null> {
-    const rows: { code: string }[] = await this.dataSource.query('SELECT code FROM org_unit WHERE id = $1', [
-      unitId,
-    ]);
-    return rows[0]?.code ?? null;
-  }
-
-  /** One admitted item with the funding state of every target community. */
-  async item(id: string) {
-    const item = await this.dataSource.getRepository(AdmittedItem).findOneBy({ id });
-    if (!item) throw new AppError('ADMITTED_ITEM_NOT_FOUND');
-    const communities = await this.dataSource.query(
-      `SELECT u.id AS "communityId", u.code, u.name, c.funding_due_fen::bigint AS "fundingDueFen", c.funding_status AS "fundingStatus",
-              c.entered_at AS "enteredAt", c.lapsed_at AS "lapsedAt", c.exited_at AS "exitedAt"
-         FROM admitted_item_community c JOIN org_unit u ON u.id = c.community_id WHERE c.item_id = $1 ORDER BY u.code`,
-      [id],
-    );
-    return {
-      ...item,
-      fundingPerCommunityFen: Number(item.fundingPerCommunityFen),
-      communities: communities.map((c: { fundingDueFen: string }) => ({
-        ...c,
-        fundingDueFen: Number(c.fundingDueFen),
-      })),
-    };
   }
 }

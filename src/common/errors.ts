@@ -140,6 +140,10 @@ export const ERRORS = {
     '该申请当前不能提交（已在审查中或已办结）。The application cannot be submitted now (it is under review or finished).',
   ],
   ADMITTED_ITEM_NOT_FOUND: [404, '找不到该准入事项。The admitted item does not exist.'],
+  COMMUNITY_NOT_FOUND: [
+    404,
+    '找不到代码或名称与之相符的社区，请核对社区名称（可只输入其中几个字）或代码后重试。No community has this code or a name containing this text; check the name (a part of it will do) or the code and try again.',
+  ],
   TRANSFER_NOT_FOUND: [
     404,
     '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',

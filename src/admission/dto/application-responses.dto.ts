@@ -33,6 +33,12 @@ export class DeficiencyInfoDto {
   @ApiProperty({ description: 'What is wrong and what to do' }) problem: string;
 }
 
+/** The admitted item an application became. */
+export class AdmittedItemRefDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: '〔2027〕第3号' }) admissionNumber: string;
+}
+
 export class ApplicationDto {
   @ApiProperty() id: string;
   @ApiProperty() applicantUnitId: string;
@@ -66,6 +72,12 @@ export class ApplicationDto {
   @ApiProperty({ nullable: true, type: String }) contactPhone: string | null;
   @ApiProperty({ type: [String] }) reportFields: string[];
   @ApiProperty({ nullable: true, type: String }) regularizesItemId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: AdmittedItemRefDto,
+    description: 'The admitted item it became (GET /admitted-items/:id); null until signed',
+  })
+  admittedItem: AdmittedItemRefDto | null;
   @ApiProperty({ type: [FindingDto], description: 'The automatic checks’ findings' }) findings: FindingDto[];
   @ApiProperty({
     nullable: true,
@@ -101,7 +113,10 @@ export class ApplicationDto {
 }
 
 /** The application as a client sees it (the last submitted snapshot stays inside). */
-export function toApplicationDto(a: AdmissionApplication): ApplicationDto {
+export function toApplicationDto(
+  a: AdmissionApplication,
+  admittedItem: AdmittedItemRefDto | null = null,
+): ApplicationDto {
   return {
     id: a.id,
     applicantUnitId: a.applicantUnitId,
@@ -131,6 +146,7 @@ export function toApplicationDto(a: AdmissionApplication): ApplicationDto {
     contactPhone: a.contactPhone,
     reportFields: a.reportFields,
     regularizesItemId: a.regularizesItemId,
+    admittedItem: admittedItem && { id: admittedItem.id, admissionNumber: admittedItem.admissionNumber },
     findings: a.findings,
     changesSinceSubmission: a.changesSinceSubmission,
     decisionReason: a.decisionReason,

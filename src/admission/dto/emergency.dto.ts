@@ -6,6 +6,7 @@ import {
   IsArray,
   IsEnum,
   IsInt,
+  IsOptional,
   IsString,
   IsUUID,
   Max,
@@ -36,7 +37,25 @@ export class EmergencyItemDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) authorizedContent: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(2000) targetPopulation: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(2000) powers: string;
-  @ApiPropertyOptional({ description: 'Days in force from today (at most EMERGENCY_MAX_DAYS)', example: 14 })
+  @ApiProperty({
+    description:
+      '费随事转 (seed 002 §11): funding per community in fen (0 when none is due). The item is in force at once; the department registers and finance confirms each community’s funding within the funding window after the fact',
+    example: 200000,
+  })
+  @IsInt({
+    message:
+      'fundingPerCommunityFen 须为以“分”计的整数。fundingPerCommunityFen must be a whole number of fen.',
+  })
+  @Min(0)
+  @Max(1_000_000_000_00)
+  fundingPerCommunityFen: number;
+  @ApiPropertyOptional({ description: 'Where the funding comes from; required when funding is due' })
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(200)
+  fundingSource?: string;
+  @ApiProperty({ description: 'Days in force from today (at most EMERGENCY_MAX_DAYS)', example: 14 })
   @IsInt()
   @Min(1)
   @Max(365)

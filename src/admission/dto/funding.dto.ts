@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsDateString,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -12,6 +13,12 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import {
+  FUNDING_STATE_VALUES,
+  TRANSFER_STATE_VALUES,
+  type FundingState,
+  type TransferState,
+} from './item-responses.dto.js';
 
 export class RegisterTransferDto {
   @ApiProperty() @IsUUID() communityId: string;
@@ -44,8 +51,45 @@ export class RegisterQuery extends PageQuery {
   @IsString()
   @MaxLength(32)
   community?: string;
+  @ApiPropertyOptional({
+    description:
+      'Part of a community’s name (e.g. 杏花): every community whose name contains it; each entry names the street, to tell apart communities of the same name',
+    example: '杏花',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  communityName?: string;
+  @ApiPropertyOptional({
+    description: 'The unit code of a street, district or city: what is in force in its communities',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  area?: string;
   @ApiPropertyOptional({ description: 'The day to answer for (YYYY-MM-DD); default today' })
   @IsOptional()
   @IsDateString({ strict: true })
   asOf?: string;
+}
+
+export class FundingTransfersQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: TRANSFER_STATE_VALUES,
+    description: 'awaiting: finance’s inbox (transfers waiting for its confirmation); none: every state',
+  })
+  @IsOptional()
+  @IsIn(TRANSFER_STATE_VALUES)
+  state?: TransferState;
+}
+
+export class FundingDuesQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: FUNDING_STATE_VALUES,
+    description: 'overdue: emergency items in force whose funding was not confirmed within the window',
+  })
+  @IsOptional()
+  @IsIn(FUNDING_STATE_VALUES)
+  state?: FundingState;
 }

@@ -12,6 +12,7 @@ import type { ExitOrigin, ExitProposal, ItemEvaluation } from '../exit.entities.
 /** One item of the public register as the register service reads it (RegisterService.inForce). */
 export interface RegisterEntry {
   id: string;
+  applicationId: string | null;
   admissionNumber: string;
   emergency: boolean;
   title: string;
@@ -24,14 +25,39 @@ export interface RegisterEntry {
   startDate: string;
   endDate: string;
   fundingPerCommunityFen: number;
-  communities: { code: string; name: string; fundingStatus: string; enteredAt: string | null }[];
+  fundingSource: string | null;
+  communities: {
+    code: string;
+    name: string;
+    street: string | null;
+    fundingStatus: string;
+    enteredAt: string | null;
+  }[];
 }
 
-const FUNDING_STATES: CommunityFunding[] = ['not_required', 'awaiting', 'confirmed', 'lapsed'];
+const FUNDING_STATES: CommunityFunding[] = ['not_required', 'awaiting', 'confirmed', 'lapsed', 'overdue'];
+
+/** A community's funding as the pages show it (funding-views.service.ts says how it is derived). */
+export type FundingState = 'not_required' | 'none' | 'registered' | 'confirmed' | 'lapsed' | 'overdue';
+export const FUNDING_STATE_VALUES: FundingState[] = [
+  'not_required',
+  'none',
+  'registered',
+  'confirmed',
+  'lapsed',
+  'overdue',
+];
+/** A registered transfer: waiting for finance, confirmed, void because the community lapsed, or superseded by another. */
+export type TransferState = 'awaiting' | 'confirmed' | 'lapsed' | 'superseded';
+export const TRANSFER_STATE_VALUES: TransferState[] = ['awaiting', 'confirmed', 'lapsed', 'superseded'];
+const FUNDING_STATE_DOC =
+  'not_required: no funding due; none: due, no transfer registered yet; registered: a transfer waits for finance; confirmed; lapsed: the window closed unfunded, the regular item never entered; overdue: an emergency item’s window closed unfunded — it stays in force and the funding stays owed';
 
 export class RegisterCommunityDto {
   @ApiProperty() code: string;
   @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The street (parent unit) it belongs to' })
+  street: string | null;
   @ApiProperty({ enum: FUNDING_STATES }) fundingStatus: string;
   @ApiProperty({ nullable: true, type: String, description: 'When the item entered the community' })
   enteredAt: string | null;
@@ -39,6 +65,8 @@ export class RegisterCommunityDto {
 
 export class RegisterEntryDto {
   @ApiProperty() id: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The application it was admitted from' })
+  applicationId: string | null;
   @ApiProperty({ example: '准入〔2027〕3号' }) admissionNumber: string;
   @ApiProperty() emergency: boolean;
   @ApiProperty() title: string;
@@ -51,13 +79,19 @@ export class RegisterEntryDto {
   @ApiProperty({ description: 'YYYY-MM-DD' }) startDate: string;
   @ApiProperty({ description: 'YYYY-MM-DD' }) endDate: string;
   @ApiProperty({ description: 'In fen' }) fundingPerCommunityFen: number;
-  @ApiProperty({ type: [RegisterCommunityDto], description: 'The communities it is in force in' })
+  @ApiProperty({ nullable: true, type: String, description: 'Where the funding comes from' })
+  fundingSource: string | null;
+  @ApiProperty({
+    type: [RegisterCommunityDto],
+    description: 'The communities it is in force in (those the query named), each with its street',
+  })
   communities: RegisterCommunityDto[];
 }
 
 export function toRegisterEntryDto(e: RegisterEntry): RegisterEntryDto {
   return {
     id: e.id,
+    applicationId: e.applicationId,
     admissionNumber: e.admissionNumber,
     emergency: e.emergency,
     title: e.title,
@@ -70,9 +104,11 @@ export function toRegisterEntryDto(e: RegisterEntry): RegisterEntryDto {
     startDate: e.startDate,
     endDate: e.endDate,
     fundingPerCommunityFen: e.fundingPerCommunityFen,
+    fundingSource: e.fundingSource,
     communities: e.communities.map((c) => ({
       code: c.code,
       name: c.name,
+      street: c.street,
       fundingStatus: c.fundingStatus,
       enteredAt: c.enteredAt,
     })),
@@ -101,6 +137,8 @@ export class AdmittedItemSummaryDto {
   @ApiProperty({ description: 'YYYY-MM-DD' }) startDate: string;
   @ApiProperty({ description: 'YYYY-MM-DD' }) endDate: string;
   @ApiProperty({ description: 'In fen' }) fundingPerCommunityFen: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Where the funding comes from' })
+  fundingSource: string | null;
   @ApiProperty({ type: [String] }) reportFields: string[];
   @ApiProperty() signedAt: Date;
   @ApiProperty({ description: 'Funding not confirmed by then lapses' }) fundingDeadline: Date;
@@ -108,12 +146,43 @@ export class AdmittedItemSummaryDto {
   @ApiProperty({ nullable: true, type: String }) exitReason: string | null;
 }
 
+/** One target community of an item with its funding, as FundingViews.ofItem reads it. */
+export interface ItemCommunityFunding {
+  communityId: string;
+  code: string;
+  name: string;
+  street: string | null;
+  fundingDueFen: number;
+  fundingStatus: string;
+  fundingState: FundingState;
+  registeredFen: number;
+  confirmedFen: number;
+  fundingDeadline: Date | null;
+  enteredAt: Date | null;
+  lapsedAt: Date | null;
+  exitedAt: Date | null;
+  /** Why the item left this community, when an exit ended it here. */
+  exitReason: string | null;
+}
+
 export class ItemCommunityDto {
   @ApiProperty() communityId: string;
   @ApiProperty() code: string;
   @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The street (parent unit) it belongs to' })
+  street: string | null;
   @ApiProperty({ description: 'In fen' }) fundingDueFen: number;
-  @ApiProperty({ enum: FUNDING_STATES }) fundingStatus: string;
+  @ApiProperty({ enum: FUNDING_STATES, description: 'The stored state (fundingState says it for people)' })
+  fundingStatus: string;
+  @ApiProperty({ enum: FUNDING_STATE_VALUES, description: FUNDING_STATE_DOC }) fundingState: FundingState;
+  @ApiProperty({ description: 'Registered, not yet confirmed, in fen' }) registeredFen: number;
+  @ApiProperty({ description: 'Confirmed by finance, in fen' }) confirmedFen: number;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description: 'By when finance must confirm the funding; null when none is due',
+  })
+  fundingDeadline: Date | null;
   @ApiProperty({ nullable: true, type: Date }) enteredAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) lapsedAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) exitedAt: Date | null;
@@ -152,6 +221,7 @@ export function toAdmittedItemSummaryDto(
     startDate: i.startDate,
     endDate: i.endDate,
     fundingPerCommunityFen: Number(i.fundingPerCommunityFen),
+    fundingSource: i.fundingSource,
     reportFields: i.reportFields,
     signedAt: i.signedAt,
     fundingDeadline: i.fundingDeadline,
@@ -163,7 +233,7 @@ export function toAdmittedItemSummaryDto(
 export function toAdmittedItemDto(
   i: Omit<AdmittedItem, 'fundingPerCommunityFen'> & {
     fundingPerCommunityFen: string | number;
-    communities: ItemCommunityDto[];
+    communities: ItemCommunityFunding[];
   },
 ): AdmittedItemDto {
   return {
@@ -172,12 +242,17 @@ export function toAdmittedItemDto(
       communityId: c.communityId,
       code: c.code,
       name: c.name,
+      street: c.street,
       fundingDueFen: c.fundingDueFen,
       fundingStatus: c.fundingStatus,
+      fundingState: c.fundingState,
+      registeredFen: c.registeredFen,
+      confirmedFen: c.confirmedFen,
+      fundingDeadline: c.fundingDeadline,
       enteredAt: c.enteredAt,
       lapsedAt: c.lapsedAt,
       exitedAt: c.exitedAt,
-      exitReason: c.exitReason ?? null,
+      exitReason: c.exitReason,
     })),
   };
 }
@@ -210,6 +285,138 @@ export function toFundingTransferDto(t: FundingTransfer): FundingTransferDto {
     registeredAt: t.registeredAt,
     confirmedBy: t.confirmedBy,
     confirmedAt: t.confirmedAt,
+  };
+}
+
+/** A registered transfer with what finance and the department need to find it, as FundingViews reads it. */
+export interface FundingTransferRow {
+  id: string;
+  itemId: string;
+  admissionNumber: string;
+  itemTitle: string;
+  emergency: boolean;
+  departmentId: string;
+  departmentName: string;
+  communityId: string;
+  communityCode: string;
+  communityName: string;
+  street: string | null;
+  amountFen: number;
+  account: string;
+  reference: string;
+  registeredAt: Date;
+  confirmedAt: Date | null;
+  fundingDeadline: Date;
+  state: TransferState;
+  overdue: boolean;
+}
+
+export class FundingTransferRowDto {
+  @ApiProperty() id: string;
+  @ApiProperty() itemId: string;
+  @ApiProperty({ example: '〔2027〕第3号' }) admissionNumber: string;
+  @ApiProperty() itemTitle: string;
+  @ApiProperty({ description: 'An emergency item (in force already; funding settled after the fact)' })
+  emergency: boolean;
+  @ApiProperty() departmentId: string;
+  @ApiProperty() departmentName: string;
+  @ApiProperty() communityId: string;
+  @ApiProperty() communityCode: string;
+  @ApiProperty() communityName: string;
+  @ApiProperty({ nullable: true, type: String }) street: string | null;
+  @ApiProperty({ description: 'In fen' }) amountFen: number;
+  @ApiProperty() account: string;
+  @ApiProperty() reference: string;
+  @ApiProperty() registeredAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) confirmedAt: Date | null;
+  @ApiProperty({ description: 'By when finance must confirm it' }) fundingDeadline: Date;
+  @ApiProperty({
+    enum: TRANSFER_STATE_VALUES,
+    description:
+      'awaiting: waits for finance; confirmed; lapsed: the community lapsed before it was confirmed; superseded: another transfer was confirmed',
+  })
+  state: TransferState;
+  @ApiProperty({ description: 'Still awaiting and its deadline has passed' }) overdue: boolean;
+}
+
+export function toFundingTransferRowDto(r: FundingTransferRow): FundingTransferRowDto {
+  return {
+    id: r.id,
+    itemId: r.itemId,
+    admissionNumber: r.admissionNumber,
+    itemTitle: r.itemTitle,
+    emergency: r.emergency,
+    departmentId: r.departmentId,
+    departmentName: r.departmentName,
+    communityId: r.communityId,
+    communityCode: r.communityCode,
+    communityName: r.communityName,
+    street: r.street,
+    amountFen: r.amountFen,
+    account: r.account,
+    reference: r.reference,
+    registeredAt: r.registeredAt,
+    confirmedAt: r.confirmedAt,
+    fundingDeadline: r.fundingDeadline,
+    state: r.state,
+    overdue: r.overdue,
+  };
+}
+
+/** The funding owed by an item to one community, as FundingViews reads it. */
+export interface FundingDue {
+  itemId: string;
+  admissionNumber: string;
+  itemTitle: string;
+  emergency: boolean;
+  departmentId: string;
+  departmentName: string;
+  communityId: string;
+  communityCode: string;
+  communityName: string;
+  street: string | null;
+  fundingDueFen: number;
+  fundingState: FundingState;
+  registeredFen: number;
+  confirmedFen: number;
+  fundingDeadline: Date;
+}
+
+export class FundingDueDto {
+  @ApiProperty() itemId: string;
+  @ApiProperty() admissionNumber: string;
+  @ApiProperty() itemTitle: string;
+  @ApiProperty() emergency: boolean;
+  @ApiProperty() departmentId: string;
+  @ApiProperty() departmentName: string;
+  @ApiProperty() communityId: string;
+  @ApiProperty() communityCode: string;
+  @ApiProperty() communityName: string;
+  @ApiProperty({ nullable: true, type: String }) street: string | null;
+  @ApiProperty({ description: 'In fen' }) fundingDueFen: number;
+  @ApiProperty({ enum: FUNDING_STATE_VALUES, description: FUNDING_STATE_DOC }) fundingState: FundingState;
+  @ApiProperty({ description: 'Registered, not yet confirmed, in fen' }) registeredFen: number;
+  @ApiProperty({ description: 'Confirmed by finance, in fen' }) confirmedFen: number;
+  @ApiProperty() fundingDeadline: Date;
+}
+
+export function toFundingDueDto(d: FundingDue): FundingDueDto {
+  return {
+    itemId: d.itemId,
+    admissionNumber: d.admissionNumber,
+    itemTitle: d.itemTitle,
+    emergency: d.emergency,
+    departmentId: d.departmentId,
+    departmentName: d.departmentName,
+    communityId: d.communityId,
+    communityCode: d.communityCode,
+    communityName: d.communityName,
+    street: d.street,
+    fundingDueFen: d.fundingDueFen,
+    fundingState: d.fundingState,
+    registeredFen: d.registeredFen,
+    confirmedFen: d.confirmedFen,
+    fundingDeadline: d.fundingDeadline,
   };
 }
 
