@@ -15,6 +15,7 @@ import { PasswordSetBy1796149007993 } from './1796149007993-PasswordSetBy.js';
 import { TimerIncidents1796149055757 } from './1796149055757-TimerIncidents.js';
 import { LoginThrottle1796149333258 } from './1796149333258-LoginThrottle.js';
 import { TaskCandidateGroups1796200000000 } from './1796200000000-TaskCandidateGroups.js';
+import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -36,4 +37,5 @@ export const MIGRATIONS: Function[] = [
   TimerIncidents1796149055757,
   LoginThrottle1796149333258,
   TaskCandidateGroups1796200000000,
+  FindingOverrides1797000100000,
 ];

@@ -9,6 +9,7 @@ import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
+import { AdmissionFindings } from './findings.service.js';
 import { FundingService } from './funding.service.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ReferenceService } from './reference.service.js';
@@ -27,6 +28,7 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly funding: FundingService,
     private readonly exits: ExitService,
     private readonly negativeList: NegativeListService,
+    private readonly findings: AdmissionFindings,
   ) {}
 
   onModuleInit(): void {
@@ -58,7 +60,11 @@ class AdmissionWorkflow implements OnModuleInit {
     r.registerService('admissionExpire', async (ctx) => {
       await this.register.expire(ctx.manager, String(ctx.variables.itemId), ctx.actor);
     });
-    r.registerForm('admission-decision', { decisions: ['approve', 'reject'] });
+    // Findings that bind: approving at scope review, countersign or signature waits for every failing finding.
+    r.registerForm('admission-decision', {
+      decisions: ['approve', 'reject'],
+      check: (c) => this.findings.guard(c),
+    });
     r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'] });
     r.registerForm('admission-correct', {
       decisions: ['resubmit', 'withdraw'],
@@ -107,6 +113,7 @@ class AdmissionWorkflow implements OnModuleInit {
   providers: [
     ApplicationsService,
     AdmissionChecks,
+    AdmissionFindings,
     AttachmentsService,
     RegisterService,
     FundingService,

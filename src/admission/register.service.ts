@@ -56,6 +56,7 @@ export class RegisterService {
         endDate: app.endDate!,
         fundingPerCommunityFen: app.fundingPerCommunityFen ?? '0',
         reportFields: app.reportFields ?? [],
+        overriddenFindings: app.findings.filter((f) => f.override),
         signedAt: now,
         fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),
       }),
@@ -90,6 +91,7 @@ export class RegisterService {
         admissionNumber: item.admissionNumber,
         communities: communities.length,
         fundingDueFen: due.toString(),
+        overriddenFindings: app.findings.filter((f) => f.override).map((f) => f.code ?? f.check),
       },
     });
     if (due === 0n && communities.length)
