@@ -316,6 +316,41 @@ describe('findings that bind: a failing check is corrected or overridden with a 
     expect([late.status, late.body.error.code]).toEqual([409, 'FINDING_OVERRIDE_NOT_NOW']);
   });
 
+  it('given two failing findings, when the office and the leader override them at the same moment, then both overrides are kept', async () => {
+    const start = addDays(t.app.get(Clock).today(), 12);
+    const a = await toScopeReview({ ...investment(), title: '社区招商引资宣传周', startDate: start });
+    // The race made to happen: the application's row is held while both requests arrive and wait on it.
+    const holder = t.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query('SELECT 1 FROM admission_application WHERE id = $1 FOR UPDATE', [a.id]);
+      const both = Promise.all([
+        override(a.id, 'lead-time', 'office', { reason: '宣传周时间由市里统一确定' }),
+        override(a.id, 'negative-list', 'leader', { reason: '仅宣传，不下达指标' }),
+      ]);
+      for (let i = 0; ; i++) {
+        const waiting: { n: number }[] = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (waiting[0].n >= 2) break;
+        if (i > 10_000) throw new Error('the two overrides never waited on the application');
+      }
+      await holder.commitTransaction();
+      const [byOffice, byLeader] = await both;
+      expect([byOffice.status, byLeader.status]).toEqual([200, 200]);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const kept = (await findingsOf(a.id)).filter((f) => f.override).map((f) => [f.code, f.override!.role]);
+    expect(kept.sort()).toEqual([
+      ['lead-time', 'office'],
+      ['negative-list', 'leader'],
+    ]);
+    expect((await approve('office', a.instanceId, 'scopeReview')).status).toBe(200);
+  });
+
   it('given the negative-list application, when the office rejects it at scope review, then it is rejected (rejection is not blocked)', async () => {
     const a = await toScopeReview(investment());
     const res = await act(t, 'office', a.instanceId, 'scopeReview', {
