@@ -19,6 +19,7 @@ import { DropSingleStatementCompletion1796900000000 } from './1796900000000-Drop
 import { ApplicationReturnsAndTermination1797000200000 } from './1797000200000-ApplicationReturnsAndTermination.js';
 import { ExitReasonOnCommunity1797000300000 } from './1797000300000-ExitReasonOnCommunity.js';
 import { EmergencyFunding1797000400000 } from './1797000400000-EmergencyFunding.js';
+import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -44,4 +45,5 @@ export const MIGRATIONS: Function[] = [
   ApplicationReturnsAndTermination1797000200000,
   ExitReasonOnCommunity1797000300000,
   EmergencyFunding1797000400000,
+  FindingOverrides1797000100000,
 ];

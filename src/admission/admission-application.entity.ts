@@ -40,6 +40,22 @@ export interface Finding {
   result: 'pass' | 'warn' | 'fail';
   message: string;
   details?: Record<string, unknown> | Record<string, unknown>[];
+  /** Stable within the application (the check's name; `shared-report-fields` for the 数据一次采集 check). */
+  code?: string;
+  /** A failing finding overridden with a written reason (findings.service.ts); a re-run of the checks clears it. */
+  override?: FindingOverride;
+}
+
+/** Who overrode a failing finding, when and why: the office, or for a negative-list hit the principal leader. */
+export interface FindingOverride {
+  role: 'office' | 'leader';
+  userId: string;
+  displayName: string;
+  unitId: string;
+  unitName: string;
+  /** ISO instant. */
+  at: string;
+  reason: string;
 }
 
 /** 社区工作准入审批表: a department's application to put work onto communities. */

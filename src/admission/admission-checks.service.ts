@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { addWorkingDays, dayStartCst } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
+import { OrgScope } from '../auth/org-scope.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { AdmissionApplication, type Finding } from './admission-application.entity.js';
@@ -11,7 +12,9 @@ import { NegativeListItem, StatutoryArea } from './reference.entities.js';
 /**
  * The automatic checks of a submitted application (seed 002 §4): the statutory areas it assists in, the
  * negative list, items in force it duplicates or whose report fields it collects again (数据一次采集), and the
- * lead time before its start. Each check gives a finding the office sees; a failing one blocks.
+ * lead time before its start. Each check gives a finding the office sees; a failing one blocks approval until
+ * the applicant corrects it or it is overridden with a reason (findings.service.ts). Each finding has a `code`
+ * that is stable within the application.
  */
 @Injectable()
 export class AdmissionChecks {
@@ -19,13 +22,22 @@ export class AdmissionChecks {
     private readonly runtime: WorkflowRuntime,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly scope: OrgScope,
   ) {}
 
   /** The automatic checks of a submitted application; each gives a finding the office sees. */
   async run(m: EntityManager, applicationId: string): Promise<Finding[]> {
     const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
     const findings: Finding[] = [];
-    if (app.statutoryArea === 'other') {
+    if (app.statutoryArea === 'other' && !app.legalBasisDocument?.trim()) {
+      // Seed 002 §4: work outside the statutory areas needs a legal basis; none given fails.
+      findings.push({
+        check: 'statutory-scope',
+        result: 'fail',
+        message:
+          '不属于法定协助领域，且未提供法律依据，请退回部门补充依据。Outside the statutory areas with no legal basis; return it for the basis.',
+      });
+    } else if (app.statutoryArea === 'other') {
       findings.push({
         check: 'statutory-scope',
         result: 'warn',
@@ -55,10 +67,16 @@ export class AdmissionChecks {
         : { check: 'negative-list', result: 'pass', message: '未命中负面清单。No negative-list hit.' },
     );
     // Items in force or awaiting funding (in-force.ts) on some day of the application's period, in its
-    // communities: of the same kind and area (duplicates), or collecting the same report fields.
+    // communities: of the same kind and area (duplicates), or collecting the same report fields. "Every
+    // community under a unit" means the communities under that unit, not every community (issue 11 item 14).
     const overlapping = {
       on: { from: app.startDate!, to: app.endDate! },
-      communityIds: app.targetScope === 'all' ? undefined : app.targetCommunityIds,
+      communityIds:
+        app.targetScope === 'all'
+          ? app.targetUnitId
+            ? await this.scope.communitiesUnder(m, app.targetUnitId)
+            : []
+          : app.targetCommunityIds,
       orAwaitingFunding: true,
     };
     const sameKind = inForceSql({ ...overlapping, kind: app.kind!, statutoryArea: app.statutoryArea! }, 2);
@@ -83,6 +101,7 @@ export class AdmissionChecks {
     if (sharedFields.length) {
       findings.push({
         check: 'duplicates',
+        code: 'shared-report-fields',
         result: 'warn',
         message: `以下填报字段已由在施事项采集，应共享数据而非重复采集：${sharedFields.map((x) => `${x.admission_number}（${x.fields.join('、')}）`).join('；')}。These report fields are already collected; share the data instead.`,
         details: sharedFields.map((x) => ({
@@ -120,6 +139,7 @@ export class AdmissionChecks {
             details: { earliestStart: earliest.toISOString().slice(0, 10) },
           },
     );
+    for (const f of findings) f.code ??= f.check;
     await m.update(AdmissionApplication, { id: app.id }, { findings } as never);
     return findings;
   }

@@ -12,6 +12,7 @@ import { ApplicationFormService } from './application-form.service.js';
 import { ReviewFormDto } from './dto/application.dto.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ExitService } from './exit.service.js';
+import { AdmissionFindings } from './findings.service.js';
 import { FundingService } from './funding.service.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ReferenceService } from './reference.service.js';
@@ -34,6 +35,7 @@ class AdmissionWorkflow implements OnModuleInit {
     private readonly exits: ExitService,
     private readonly negativeList: NegativeListService,
     private readonly statuses: ApplicationStatusService,
+    private readonly findings: AdmissionFindings,
   ) {}
 
   onModuleInit(): void {
@@ -68,7 +70,12 @@ class AdmissionWorkflow implements OnModuleInit {
     r.registerService('admissionExpire', async (ctx) => {
       await this.register.expire(ctx.manager, String(ctx.variables.itemId), ctx.actor);
     });
-    r.registerForm('admission-decision', { decisions: ['approve', 'return', 'reject'], dto: ReviewFormDto });
+    // Findings that bind: approving at scope review, countersign or signature waits for every failing finding.
+    r.registerForm('admission-decision', {
+      decisions: ['approve', 'return', 'reject'],
+      dto: ReviewFormDto,
+      check: (c) => this.findings.guard(c),
+    });
     r.registerForm('admission-dept-decision', { decisions: ['approve', 'reject'] });
     r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'], dto: ReviewFormDto });
     r.registerForm('admission-correct', {
@@ -123,6 +130,7 @@ class AdmissionWorkflow implements OnModuleInit {
     ApplicationsService,
     ApplicationStatusService,
     AdmissionChecks,
+    AdmissionFindings,
     AttachmentsService,
     RegisterService,
     FundingService,

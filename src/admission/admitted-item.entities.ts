@@ -7,6 +7,7 @@ import {
   PrimaryColumn,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import type { Finding } from './admission-application.entity.js';
 
 /** An admitted item (准入事项), numbered per leading group and year, e.g. 〔2026〕第3号, and public. */
 @Entity('admitted_item')
@@ -46,6 +47,8 @@ export class AdmittedItem {
   /** When the whole item left every community (expiry at its end date, or an approved exit), and why. */
   @Column({ type: 'timestamptz', nullable: true }) exitedAt: Date | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) exitReason: string | null;
+  /** The failing checks overridden before the signature, each with who, when and why (issue 11 item 1). */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) overriddenFindings: Finding[];
 }
 
 /**

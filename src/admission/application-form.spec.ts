@@ -62,12 +62,17 @@ function data(
           check: 'lead-time',
           result: 'fail',
           message: '距开始日期不足 20 个工作日。',
+          code: 'lead-time',
           override: {
+            role: 'office',
+            userId: '00000000-0000-4000-8000-000000000001',
+            displayName: '王民',
+            unitId: '00000000-0000-4000-8000-000000000002',
+            unitName: '区领导小组办公室',
             reason: '疫情防控急需',
-            byName: '王民（区领导小组办公室）',
             at: '2026-11-30T16:10:00Z',
           },
-        } as never,
+        },
       ],
       decisionReason: null,
       submittedAt: new Date('2026-11-20T02:00:00Z'),
@@ -233,7 +238,7 @@ describe('the printable 社区工作准入审批表', () => {
     expect(html).toContain('通过');
     expect(html).toContain('提前申请期限');
     expect(html).toContain('不通过');
-    expect(html).toMatch(/王民（区领导小组办公室）于2026年12月1日[^<]*理由：疫情防控急需/);
+    expect(html).toMatch(/领导小组办公室王民（区领导小组办公室）于2026年12月1日[^<]*理由：疫情防控急需/);
   });
 
   it('given the reviews, then each box shows the decision, comment, deficiencies, person, unit and date', () => {

@@ -194,21 +194,13 @@ function opinionsHtml(list: FormOpinion[], empty: string): string {
 }
 
 function overrideHtml(f: Finding): string {
-  const o = (f as Finding & { override?: unknown }).override;
-  if (!o || typeof o !== 'object') return '';
-  const v = o as Record<string, unknown>;
-  const pick = (...keys: string[]) => {
-    for (const k of keys) if (typeof v[k] === 'string' && v[k]) return v[k] as string;
-    return null;
-  };
-  const reason = pick('reason', 'comment');
-  const person = pick('byName', 'displayName', 'name', 'userName', 'byUsername', 'username');
-  const unit = pick('unitName', 'byUnitName', 'unit');
-  const at = pick('at', 'overriddenAt', 'createdAt');
-  const when = at && !Number.isNaN(Date.parse(at)) ? formatChinaDate(new Date(at)) : at;
+  const o = f.override;
+  if (!o) return '';
+  const when = Number.isNaN(Date.parse(o.at)) ? o.at : formatChinaDate(new Date(o.at));
+  const who = o.role === 'leader' ? '主要领导' : '领导小组办公室';
   return (
-    `<div class="override">已由${escapeHtml(person ?? '')}${unit ? `（${escapeHtml(unit)}）` : ''}` +
-    `${when ? `于${escapeHtml(when)}` : ''}决定不予阻断（override），理由：${text(reason ?? '')}</div>`
+    `<div class="override">${who}${escapeHtml(o.displayName)}（${escapeHtml(o.unitName)}）于${escapeHtml(when)}` +
+    `决定予以放行，理由：${text(o.reason)}</div>`
   );
 }
 

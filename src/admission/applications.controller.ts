@@ -10,6 +10,8 @@ import { ApplicationsService } from './applications.service.js';
 import { ApplicationFormService } from './application-form.service.js';
 import { AttachmentsService } from './attachments.service.js';
 import { ATTACHMENT_TYPES, UploadAttachmentDto } from './dto/attachment.dto.js';
+import { OverrideFindingDto } from './dto/finding.dto.js';
+import { AdmissionFindings } from './findings.service.js';
 import { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListService } from './negative-list.service.js';
 import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
@@ -42,6 +44,7 @@ export class ApplicationsController {
     private readonly reference: ReferenceService,
     private readonly forms: ApplicationFormService,
     private readonly reads: RegisterReads,
+    private readonly findings: AdmissionFindings,
   ) {}
 
   @Post('admission/negative-list/changes')
@@ -199,6 +202,31 @@ export class ApplicationsController {
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'no-store')
       .send(html);
+  }
+
+  @Post('applications/:id/findings/:code/override')
+  @HttpCode(200)
+  @Requires(
+    'Override a failing finding of the automatic checks with a written reason, between the office’s scope review and the leader’s signature: the office of the level, or its principal leader (a negative-list hit: only the principal leader)',
+    [],
+    [
+      'APPLICATION_NOT_FOUND',
+      'FINDING_NOT_FOUND',
+      'FINDING_NOT_FAILING',
+      'FINDING_ALREADY_OVERRIDDEN',
+      'FINDING_OVERRIDE_LEADER_ONLY',
+      'FINDING_OVERRIDE_NOT_ALLOWED',
+      'FINDING_OVERRIDE_NOT_NOW',
+    ],
+  )
+  @ApiOkResponse({ type: ApplicationDto })
+  async overrideFinding(
+    @Param('id', id404) id: string,
+    @Param('code') code: string,
+    @Body() dto: OverrideFindingDto,
+    @CurrentActor() a: Actor,
+  ): Promise<ApplicationDto> {
+    return toApplicationDto(await this.findings.override(a, id, code, dto.reason));
   }
 
   @Get('admission/statutory-areas')

@@ -59,6 +59,7 @@ export class RegisterService {
         fundingPerCommunityFen: app.fundingPerCommunityFen ?? '0',
         fundingSource: app.fundingSource ?? null,
         reportFields: app.reportFields ?? [],
+        overriddenFindings: app.findings.filter((f) => f.override),
         signedAt: now,
         fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),
       }),
@@ -93,6 +94,7 @@ export class RegisterService {
         admissionNumber: item.admissionNumber,
         communities: communities.length,
         fundingDueFen: due.toString(),
+        overriddenFindings: app.findings.filter((f) => f.override).map((f) => f.code ?? f.check),
       },
     });
     // The regular item takes the emergency item's place community by community, as it comes into force there.

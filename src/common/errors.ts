@@ -139,6 +139,34 @@ export const ERRORS = {
     409,
     '该申请当前不能提交（已在审查中或已办结）。The application cannot be submitted now (it is under review or finished).',
   ],
+  FINDINGS_UNRESOLVED: [
+    409,
+    '自动审查有未解决的不通过项（见 details），不能同意：请退回申请部门补正，或对每一项书面说明理由予以放行（命中负面清单的只能由主要领导放行）。Failing automatic checks are unresolved (listed in details), so it cannot be approved: return it to the department for correction, or override each with a written reason (a negative-list hit only by the principal leader).',
+  ],
+  FINDING_NOT_FOUND: [
+    404,
+    '该申请没有这一审查项，请按申请中 findings 的 code 填写。The application has no finding with this code; use a code from its findings.',
+  ],
+  FINDING_NOT_FAILING: [
+    409,
+    '该审查项未判定为不通过，无需放行。The finding did not fail; there is nothing to override.',
+  ],
+  FINDING_ALREADY_OVERRIDDEN: [
+    409,
+    '该审查项已书面说明理由予以放行，不能重复放行。The finding has already been overridden with a reason.',
+  ],
+  FINDING_OVERRIDE_LEADER_ONLY: [
+    403,
+    '命中负面清单的事项只能由本级主要领导书面说明理由后放行；办公室可退回部门或不予准入，或报请主要领导决定。Only the principal leader may override a negative-list hit, with a written reason; the office may return or reject the application, or refer it to the leader.',
+  ],
+  FINDING_OVERRIDE_NOT_ALLOWED: [
+    403,
+    '只有本级领导小组办公室或主要领导可以放行不通过的审查项。Only the office of the leading group of this level or its principal leader may override a failing finding.',
+  ],
+  FINDING_OVERRIDE_NOT_NOW: [
+    409,
+    '只能在办公室范围审查至主要领导签批之间放行审查项；申请已退回的请待部门补正后重新审查。A finding can be overridden only between the office’s scope review and the leader’s signature; a returned application is checked again once corrected.',
+  ],
   ADMITTED_ITEM_NOT_FOUND: [404, '找不到该准入事项。The admitted item does not exist.'],
   COMMUNITY_NOT_FOUND: [
     404,

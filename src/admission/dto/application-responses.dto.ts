@@ -19,12 +19,35 @@ const APPLICATION_STATUSES: ApplicationStatus[] = [
   'terminated',
 ];
 
+export class FindingOverrideDto {
+  @ApiProperty({ enum: ['office', 'leader'], description: 'The office, or the principal leader' })
+  role: 'office' | 'leader';
+  @ApiProperty() userId: string;
+  @ApiProperty({ description: 'Who overrode it, as the account shows them' }) displayName: string;
+  @ApiProperty() unitId: string;
+  @ApiProperty() unitName: string;
+  @ApiProperty({ description: 'When (ISO instant)' }) at: string;
+  @ApiProperty({ description: 'The written reason' }) reason: string;
+}
+
 export class FindingDto {
+  @ApiProperty({
+    description:
+      'Stable within the application: the check’s name, or shared-report-fields; the override route names it',
+    example: 'negative-list',
+  })
+  code: string;
   @ApiProperty({ enum: ['statutory-scope', 'negative-list', 'duplicates', 'lead-time'] }) check: string;
   @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) result: string;
   @ApiProperty() message: string;
   @ApiPropertyOptional({ type: Object, description: 'What the check found (an object or a list of them)' })
   details?: unknown;
+  @ApiPropertyOptional({
+    type: FindingOverrideDto,
+    description:
+      'A failing finding overridden with a written reason (who, unit, when, why); absent while unresolved',
+  })
+  override?: FindingOverrideDto;
 }
 
 export class DeficiencyInfoDto {
@@ -147,7 +170,7 @@ export function toApplicationDto(
     reportFields: a.reportFields,
     regularizesItemId: a.regularizesItemId,
     admittedItem: admittedItem && { id: admittedItem.id, admissionNumber: admittedItem.admissionNumber },
-    findings: a.findings,
+    findings: a.findings.map((f) => ({ ...f, code: f.code ?? f.check })),
     changesSinceSubmission: a.changesSinceSubmission,
     decisionReason: a.decisionReason,
     submittedAt: a.submittedAt,

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApplicationKind } from '../admission-application.entity.js';
 import type { AdmittedItem, CommunityFunding, FundingTransfer } from '../admitted-item.entities.js';
 import type { ExitOrigin, ExitProposal, ItemEvaluation } from '../exit.entities.js';
+import { FindingDto } from './application-responses.dto.js';
 
 /**
  * What the admission routes answer about admitted items: the public register, an item and its communities, funding
@@ -144,6 +145,11 @@ export class AdmittedItemSummaryDto {
   @ApiProperty({ description: 'Funding not confirmed by then lapses' }) fundingDeadline: Date;
   @ApiProperty({ nullable: true, type: Date }) exitedAt: Date | null;
   @ApiProperty({ nullable: true, type: String }) exitReason: string | null;
+  @ApiProperty({
+    type: [FindingDto],
+    description: 'The failing automatic checks overridden before the signature, each with who, when and why',
+  })
+  overriddenFindings: FindingDto[];
 }
 
 /** One target community of an item with its funding, as FundingViews.ofItem reads it. */
@@ -227,6 +233,7 @@ export function toAdmittedItemSummaryDto(
     fundingDeadline: i.fundingDeadline,
     exitedAt: i.exitedAt,
     exitReason: i.exitReason,
+    overriddenFindings: (i.overriddenFindings ?? []).map((f) => ({ ...f, code: f.code ?? f.check })),
   };
 }
 
