@@ -14,6 +14,13 @@ import { NegativeListService } from './negative-list.service.js';
 import { ReferenceService } from './reference.service.js';
 import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
+import {
+  describeApplications,
+  describeEmergencies,
+  describeExits,
+  describeNegativeListChanges,
+  PUBLIC_VARIABLES,
+} from './workflow-subjects.js';
 
 /** What the admission flow (workflows/admission.bpmn) needs from the runtime: its forms and service topics. */
 @Injectable()
@@ -35,6 +42,13 @@ class AdmissionWorkflow implements OnModuleInit {
     r.requireProcess('exit');
     r.requireProcess('emergency');
     r.requireProcess('negativeList');
+    // What each case is about (the inbox, a task, a case) and which of its variables its answer shows.
+    r.registerSubject('admission', describeApplications);
+    r.registerSubject('exit', describeExits);
+    r.registerSubject('emergency', describeEmergencies);
+    r.registerSubject('negativeList', describeNegativeListChanges);
+    for (const [processId, names] of Object.entries(PUBLIC_VARIABLES))
+      r.declarePublicVariables(processId, names);
     r.registerService('negativeListApply', async (ctx) => {
       await this.negativeList.apply(ctx.manager, String(ctx.variables.changeId), ctx.actor);
     });
