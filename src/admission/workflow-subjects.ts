@@ -42,10 +42,9 @@ export const describeApplications: SubjectDescriber = (m, keys) =>
   describe(
     m,
     keys,
-    `SELECT a.id::text AS key, a.title, a.kind, u.name AS unit_name,
-            (SELECT ai.admission_number FROM admitted_item ai WHERE ai.application_id = a.id
-              ORDER BY ai.signed_at LIMIT 1) AS number
+    `SELECT a.id::text AS key, a.title, a.kind, u.name AS unit_name, ai.admission_number AS number
        FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
+       LEFT JOIN admitted_item ai ON ai.application_id = a.id
       WHERE a.id = ANY($1::uuid[])`,
     (r) => ({
       title: r.title ?? '（未填写事项名称）',
