@@ -112,6 +112,20 @@ describe('workflow answers: the inbox says what each task is about; a case shows
       dueDay: item.dueDay,
     });
     expect(engineKeysIn(one.body)).toEqual([]);
+
+    // Once completed in time, it says so, with nothing left to count.
+    const done = await t
+      .http()
+      .post(`/tasks/${item.id}/complete`)
+      .set(await auth('dept-head'))
+      .send({ decision: 'approve' });
+    expect(done.status).toBe(200);
+    expect((await get('dept-head', `/tasks/${item.id}`)).body).toMatchObject({
+      status: 'completed',
+      dueState: 'onTime',
+      workingDaysLeft: null,
+      overdue: false,
+    });
   });
 
   it('given a countersign, then each member’s item names its own unit as candidate, and an exit of an admitted item carries the item’s title and number', async () => {
@@ -196,6 +210,7 @@ describe('workflow answers: the inbox says what each task is about; a case shows
       expect(result.status).toBe(200);
       return { count: result.body.items.length as number, statements };
     };
+    await submitApplication(t, makeApplication([unit['339901001002']], { title: '批量事项' }));
     await statementsOfInbox(); // the calendar and the definitions read once, then kept
     const before = await statementsOfInbox();
     for (let n = 0; n < 3; n++)

@@ -25,14 +25,15 @@ import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
 
 /** A task row with its case's process and the names its words need (TASK_NAMES_COLUMNS). */
-type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'> & {
-  processId: string;
-  businessKey: string | null;
-  definitionId: string;
-  assigneeName: string | null;
-  candidateUnitNames: string[] | null;
-  candidateUserNames: string[] | null;
-};
+type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'> &
+  Partial<Pick<WorkflowTask, 'status' | 'completedAt'>> & {
+    processId: string;
+    businessKey: string | null;
+    definitionId: string;
+    assigneeName: string | null;
+    candidateUnitNames: string[] | null;
+    candidateUserNames: string[] | null;
+  };
 
 /** A task as its operations read it: the row, and (for a completion) its case's row and open added signers. */
 export interface VisibleTask {
@@ -120,7 +121,8 @@ export class TaskInbox {
     const [history, named] = await Promise.all([
       this.dataSource.getRepository(WorkflowHistory).find({ where: { taskId: id }, order: { seq: 'ASC' } }),
       this.dataSource.query(
-        `SELECT t.due_at, t.overdue_at, t.candidate_roles, i.process_id, i.business_key, i.definition_id,
+        `SELECT t.status, t.completed_at, t.due_at, t.overdue_at, t.candidate_roles,
+                i.process_id, i.business_key, i.definition_id,
                 ${TASK_NAMES_COLUMNS}
            FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id ${TASK_NAMES_JOIN}
           WHERE t.id = $1`,
@@ -155,7 +157,18 @@ export class TaskInbox {
         assigneeName: t.assigneeName,
         candidates,
         holder: holderText(t.assigneeName, candidates),
-        ...dueInfo(t.dueAt, t.overdueAt, now, calendar),
+        ...(t.status && t.status !== 'open'
+          ? // A closed task is judged by when it was completed: on time or late, with nothing left.
+            {
+              ...dueInfo(
+                t.dueAt,
+                t.overdueAt,
+                t.completedAt ? new Date(t.completedAt).getTime() : now,
+                calendar,
+              ),
+              workingDaysLeft: null,
+            }
+          : dueInfo(t.dueAt, t.overdueAt, now, calendar)),
       };
     });
   }

@@ -81,12 +81,13 @@ export class TaskAboutDto {
     type: Number,
     nullable: true,
     description:
-      'Working days left through its last day, today included, by the holiday calendar; 0 when overdue',
+      'Working days left through its last day, today included, by the holiday calendar; 0 when overdue; null without a time limit or once closed',
   })
   workingDaysLeft: number | null;
   @ApiProperty({
     enum: DUE_STATES,
-    description: 'none: no time limit; onTime; dueSoon: its last working day (or less) is left; overdue',
+    description:
+      'none: no time limit; onTime; dueSoon: its last working day (or less) is left; overdue. A closed task: whether it was completed in time',
   })
   dueState: string;
   @ApiProperty({ description: 'Past its time limit' }) overdue: boolean;
