@@ -295,6 +295,45 @@ describe('workflow answers: the inbox says what each task is about; a case shows
     expect((answers[6][1].body as { variables: unknown }).variables).toEqual(res.body.variables);
   });
 
+  it('given an emergency admission, then its case says which item it is and shows only the item and its end', async () => {
+    const res = await t
+      .http()
+      .post('/emergency-items')
+      .set(await auth('office'))
+      .send({
+        departmentId: unit['339901-WJ'],
+        kind: 'task',
+        title: '突发汛情转移安置登记',
+        reason: '强降雨，需立即登记转移群众',
+        statutoryArea: 'public_health',
+        targetCommunityIds: [unit['339901001001']],
+        authorizedContent: '转移安置登记',
+        targetPopulation: '低洼地区居民',
+        powers: '登记、报告',
+        days: 7,
+      });
+    expect(res.status).toBe(201);
+    const instanceId = (
+      await t.dataSource.query(
+        `SELECT id FROM workflow_instance WHERE process_id = 'emergency' AND business_key = $1`,
+        [res.body.id],
+      )
+    )[0].id as string;
+    const c = await get('office', `/workflow-instances/${instanceId}`);
+    expect(c.status).toBe(200);
+    expect(c.body).toMatchObject({
+      processName: '突发事件应急准入',
+      subject: {
+        title: '突发汛情转移安置登记',
+        number: res.body.admissionNumber,
+        unitName: '东湖区卫生健康委员会',
+        summary: '应急事由：强降雨，需立即登记转移群众',
+      },
+    });
+    expect(Object.keys(c.body.variables).sort()).toEqual(['expiresAt', 'itemId']);
+    expect(engineKeysIn(c.body)).toEqual([]);
+  });
+
   it('given a process that declares no variables, then its case answers none of those it was started with', async () => {
     const started = await t
       .http()
