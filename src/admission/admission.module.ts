@@ -21,6 +21,13 @@ import { RegisterService } from './register.service.js';
 import { FundingViews } from './funding-views.service.js';
 import { RegisterReads } from './register-reads.service.js';
 import { RegularizationService } from './regularization.service.js';
+import {
+  describeApplications,
+  describeEmergencies,
+  describeExits,
+  describeNegativeListChanges,
+  PUBLIC_VARIABLES,
+} from './workflow-subjects.js';
 
 /** What the admission flow (workflows/admission.bpmn) needs from the runtime: its forms and service topics. */
 @Injectable()
@@ -44,6 +51,13 @@ class AdmissionWorkflow implements OnModuleInit {
     r.requireProcess('exit');
     r.requireProcess('emergency');
     r.requireProcess('negativeList');
+    // What each case is about (the inbox, a task, a case) and which of its variables its answer shows.
+    r.registerSubject('admission', describeApplications);
+    r.registerSubject('exit', describeExits);
+    r.registerSubject('emergency', describeEmergencies);
+    r.registerSubject('negativeList', describeNegativeListChanges);
+    for (const [processId, names] of Object.entries(PUBLIC_VARIABLES))
+      r.declarePublicVariables(processId, names);
     r.registerService('negativeListApply', async (ctx) => {
       await this.negativeList.apply(ctx.manager, String(ctx.variables.changeId), ctx.actor);
     });

@@ -12,17 +12,36 @@ import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowIncident } from './workflow-incident.entity.js';
 import { WorkflowInstance } from './workflow-instance.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
-import { WorkflowRegistry } from './workflow.registry.js';
+import { WorkflowRegistry, type CaseSubject } from './workflow.registry.js';
+import { describeSubjects } from './task-about.js';
 import type { StartInstanceDto } from './dto/workflow.dto.js';
 
 export type ActivityState = 'completed' | 'active' | 'overdue';
 
 /** Reading cases (timeline, diagram) and the office's hand on them: suspend, resume, terminate, retry. */
-/** A case with what its page shows: the version of its definition and its tasks. */
+/**
+ * A case with what its page shows: the version and name of its definition, what it is about, the variables
+ * its process declares public (never the engine's own), and its tasks with their holders' names.
+ */
 export interface InstanceWithTasks {
   instance: WorkflowInstance;
   definitionVersion: number;
-  tasks: WorkflowTask[];
+  processName: string | null;
+  subject: CaseSubject | null;
+  variables: Record<string, unknown>;
+  tasks: (WorkflowTask & { assigneeName: string | null })[];
+}
+
+/** The variables a process declares public, those that are set; nothing else of the case's variables. */
+export function publicVariables(
+  variables: Record<string, unknown> | null,
+  declared: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of declared)
+    if (variables && Object.prototype.hasOwnProperty.call(variables, name) && variables[name] !== undefined)
+      out[name] = variables[name];
+  return out;
 }
 
 @Injectable()
@@ -76,14 +95,36 @@ export class InstancesService {
     throw new AppError('INSTANCE_NOT_FOUND');
   }
 
-  /** A case the principal may see, with its definition's version and every task, oldest first. */
+  /**
+   * A case the principal may see, with its definition's version and name, its subject, its public variables
+   * and every task, oldest first, with its holder's name.
+   */
   async get(p: Principal, id: string): Promise<InstanceWithTasks> {
     const instance = await this.findVisible(p, id);
     const def = await this.definitions.get(instance.definitionId);
-    const tasks = await this.dataSource
-      .getRepository(WorkflowTask)
-      .find({ where: { instanceId: id }, order: { createdAt: 'ASC' } });
-    return { instance, definitionVersion: def.version, tasks };
+    const [tasks, subjectOf] = await Promise.all([
+      this.dataSource
+        .getRepository(WorkflowTask)
+        .find({ where: { instanceId: id }, order: { createdAt: 'ASC' } }),
+      describeSubjects(this.registry, this.dataSource.manager, [instance]),
+    ]);
+    const holders = [...new Set(tasks.map((t) => t.assigneeId).filter((x): x is string => x !== null))];
+    const names: { id: string; display_name: string }[] = holders.length
+      ? await this.dataSource.query('SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])', [
+          holders,
+        ])
+      : [];
+    const nameOf = new Map(names.map((n) => [n.id, n.display_name]));
+    return {
+      instance,
+      definitionVersion: def.version,
+      processName: def.name,
+      subject: subjectOf(instance.processId, instance.businessKey),
+      variables: publicVariables(instance.variables, this.registry.publicVariablesOf(instance.processId)),
+      tasks: tasks.map((t) =>
+        Object.assign(t, { assigneeName: t.assigneeId ? (nameOf.get(t.assigneeId) ?? null) : null }),
+      ),
+    };
   }
 
   /** The timeline: who did what, when, at which step, with which comment. */

@@ -6,12 +6,34 @@ import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { camelRow } from '../common/sql.js';
 import type { TaskListItemDto } from './dto/task.dto.js';
-import type { InstanceRow } from './runtime.service.js';
+import { DefinitionsService } from './definitions.service.js';
+import { WorkflowRuntime, type InstanceRow } from './runtime.service.js';
+import {
+  candidatesText,
+  describeSubjects,
+  dueInfo,
+  holderText,
+  TASK_NAMES_COLUMNS,
+  TASK_NAMES_JOIN,
+  type TaskAbout,
+} from './task-about.js';
 import { isCandidateOf, mayAct, maySee } from './task-access.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
+import { WorkflowRegistry } from './workflow.registry.js';
+
+/** A task row with its case's process and the names its words need (TASK_NAMES_COLUMNS). */
+type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'> &
+  Partial<Pick<WorkflowTask, 'status' | 'completedAt'>> & {
+    processId: string;
+    businessKey: string | null;
+    definitionId: string;
+    assigneeName: string | null;
+    candidateUnitNames: string[] | null;
+    candidateUserNames: string[] | null;
+  };
 
 /** A task as its operations read it: the row, and (for a completion) its case's row and open added signers. */
 export interface VisibleTask {
@@ -30,11 +52,15 @@ export class TaskInbox {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly holders: TaskHolders,
+    private readonly registry: WorkflowRegistry,
+    private readonly definitions: DefinitionsService,
+    private readonly runtime: WorkflowRuntime,
   ) {}
 
   /**
    * Tasks I may act on: assigned to me, or open to my unit and role, or escalated to my unit; the most urgent
-   * first (time limit, then age), a page at a time with the total.
+   * first (time limit, then age), a page at a time with the total. Each says what it is about: the subject of
+   * its case (one describer call per process on the page), who holds it, the time left.
    */
   async inbox(p: Principal, q: PageQuery = {}): Promise<Page<TaskListItemDto>> {
     const req = pageRequest(q);
@@ -46,8 +72,9 @@ export class TaskInbox {
     const from = 'FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id';
     const params = [p.userId, p.unitId, p.roles];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT t.*, i.process_id, i.business_key, i.status AS instance_status, count(*) OVER () AS total_rows
-         ${from} WHERE ${where}
+      `SELECT t.*, i.process_id, i.business_key, i.definition_id, i.status AS instance_status,
+              ${TASK_NAMES_COLUMNS}, count(*) OVER () AS total_rows
+         ${from} ${TASK_NAMES_JOIN} WHERE ${where}
         ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC, t.id ASC
         LIMIT $4 OFFSET $5`,
       [...params, req.pageSize, req.offset],
@@ -59,13 +86,13 @@ export class TaskInbox {
         ? 0
         : Number((await this.dataSource.query(`SELECT count(*) AS n ${from} WHERE ${where}`, params))[0].n);
     const now = this.clock.nowMs();
-    const items = rows.map((r) => {
-      const t = camelRow(r) as unknown as WorkflowTask & {
-        processId: string;
-        businessKey: string | null;
-        instanceStatus: string;
-      };
+    const tasks = rows.map(
+      (r) => camelRow(r) as unknown as WorkflowTask & NamedTaskRow & { instanceStatus: string },
+    );
+    const abouts = await this.about(tasks);
+    const items = tasks.map((t, n): TaskListItemDto => {
       return {
+        ...abouts[n],
         id: t.id,
         instanceId: t.instanceId,
         processId: t.processId,
@@ -79,7 +106,6 @@ export class TaskInbox {
         createdAt: new Date(t.createdAt).toISOString(),
         dueAt: t.dueAt ? new Date(t.dueAt).toISOString() : null,
         timeLeftMs: t.dueAt ? new Date(t.dueAt).getTime() - now : null,
-        overdue: t.overdueAt !== null || (t.dueAt !== null && new Date(t.dueAt).getTime() < now),
         escalated: t.escalatedToUnitIds.includes(p.unitId),
         suspended: t.instanceStatus === 'suspended',
         urgedCount: t.urgedCount,
@@ -89,13 +115,62 @@ export class TaskInbox {
     return toPage(items, total, req);
   }
 
-  /** One task with its history, for whoever may see it. */
+  /** One task with its history and what it is about, for whoever may see it. */
   async get(p: Principal, id: string) {
     const t = await this.findVisible(p, id);
-    const history = await this.dataSource
-      .getRepository(WorkflowHistory)
-      .find({ where: { taskId: id }, order: { seq: 'ASC' } });
-    return { ...t, history };
+    const [history, named] = await Promise.all([
+      this.dataSource.getRepository(WorkflowHistory).find({ where: { taskId: id }, order: { seq: 'ASC' } }),
+      this.dataSource.query(
+        `SELECT t.status, t.completed_at, t.due_at, t.overdue_at, t.candidate_roles,
+                i.process_id, i.business_key, i.definition_id,
+                ${TASK_NAMES_COLUMNS}
+           FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id ${TASK_NAMES_JOIN}
+          WHERE t.id = $1`,
+        [id],
+      ) as Promise<Record<string, unknown>[]>,
+    ]);
+    const [about] = await this.about([camelRow(named[0]) as unknown as NamedTaskRow]);
+    return { ...t, history, about };
+  }
+
+  /**
+   * What each task is about, in words: its case's subject (each process's describer once for all of them),
+   * its process's name, who holds it or may claim it, its time left by the working-day calendar.
+   */
+  private async about(tasks: NamedTaskRow[]): Promise<TaskAbout[]> {
+    if (!tasks.length) return [];
+    const m = this.dataSource.manager;
+    const [subjectOf, calendar, definitions] = await Promise.all([
+      describeSubjects(this.registry, m, tasks),
+      tasks.some((t) => t.dueAt) ? this.runtime.workCalendar(m) : new Map<string, boolean>(),
+      Promise.all([...new Set(tasks.map((t) => t.definitionId))].map((d) => this.definitions.get(d, m))),
+    ]);
+    const processName = new Map(definitions.map((d) => [d.id, d.name]));
+    const now = this.clock.nowMs();
+    return tasks.map((t) => {
+      const candidates = candidatesText(t.candidateUnitNames, t.candidateRoles, t.candidateUserNames);
+      return {
+        processId: t.processId,
+        processName: processName.get(t.definitionId) ?? null,
+        businessKey: t.businessKey,
+        subject: subjectOf(t.processId, t.businessKey),
+        assigneeName: t.assigneeName,
+        candidates,
+        holder: holderText(t.assigneeName, candidates),
+        ...(t.status && t.status !== 'open'
+          ? // A closed task is judged by when it was completed: on time or late, with nothing left.
+            {
+              ...dueInfo(
+                t.dueAt,
+                t.overdueAt,
+                t.completedAt ? new Date(t.completedAt).getTime() : now,
+                calendar,
+              ),
+              workingDaysLeft: null,
+            }
+          : dueInfo(t.dueAt, t.overdueAt, now, calendar)),
+      };
+    });
   }
 
   /** A task the principal may see (act on, or escalated to their unit, or one they completed); else 404. */

@@ -81,6 +81,29 @@ export interface TerminationContext {
 export type TerminationHandler = (ctx: TerminationContext) => Promise<void>;
 
 export type GroupResolver = (ctx: GroupContext) => Promise<Candidates>;
+
+/** What a case is about, as its domain describes it: what the inbox shows instead of a process id and a UUID. */
+export interface CaseSubject {
+  /** E.g. the application's title, the exiting item's title, the negative-list change's text. */
+  title: string;
+  /** Its number (e.g. 〔2026〕第3号) once it has one. */
+  number: string | null;
+  /** The unit it is from (e.g. the applicant department's name). */
+  unitName: string | null;
+  /** Its kind as a code (e.g. `task`, `meeting`) and as a Chinese label. */
+  kind: string | null;
+  kindName: string | null;
+  /** A line more, if the domain has one (e.g. an exit's community and reason). */
+  summary: string | null;
+}
+/**
+ * Describes the subjects of many cases of one process at once (one query for a page of tasks, not one per
+ * task): business key → subject; a key it does not know is left out.
+ */
+export type SubjectDescriber = (
+  m: EntityManager,
+  businessKeys: string[],
+) => Promise<Map<string, CaseSubject>>;
 export type ServiceHandler = (ctx: ServiceContext) => Promise<Record<string, unknown> | void>;
 
 /**
@@ -96,6 +119,8 @@ export class WorkflowRegistry {
   private readonly adminStartable = new Set<string>();
   private escalation?: GroupResolver;
   private readonly terminationHandlers = new Map<string, TerminationHandler>();
+  private readonly subjects = new Map<string, SubjectDescriber>();
+  private readonly publicVariables = new Map<string, readonly string[]>();
   /** Who registered each name (kind and name → the registering code's place), for the error on a second one. */
   private readonly registrants = new Map<string, string>();
 
@@ -152,6 +177,27 @@ export class WorkflowRegistry {
   }
   termination(processId: string): TerminationHandler | undefined {
     return this.terminationHandlers.get(processId);
+  }
+  /** How the domain describes the subject of this process's cases (the inbox, a task, a case). */
+  registerSubject(processId: string, describer: SubjectDescriber): void {
+    this.claim('subject of process', processId);
+    this.subjects.set(processId, describer);
+  }
+  /**
+   * The case variables of this process that its answers show (GET /workflow-instances/:id). Every other
+   * variable — the engine's own, routing flags, form copies — stays inside; a process that declares none shows none.
+   */
+  declarePublicVariables(processId: string, names: string[]): void {
+    this.claim('public variables of process', processId);
+    this.publicVariables.set(processId, [...names]);
+  }
+
+  subjectDescriber(processId: string): SubjectDescriber | undefined {
+    return this.subjects.get(processId);
+  }
+  /** The declared public variables of a process (none when it declared none). */
+  publicVariablesOf(processId: string): readonly string[] {
+    return this.publicVariables.get(processId) ?? [];
   }
 
   group(name: string): GroupResolver | undefined {

@@ -1,4 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import type { TaskAbout } from '../task-about.js';
+import { TaskAboutDto, TaskSubjectDto } from './task.dto.js';
 import type { InstanceWithTasks } from '../instances.service.js';
 import type { CompleteResult } from '../task-completion.service.js';
 import type { UrgedTask } from '../task-handover.service.js';
@@ -46,44 +48,67 @@ export class InstanceTaskDto {
   @ApiProperty({ enum: ['open', 'completed', 'cancelled'] }) status: string;
   @ApiProperty({ enum: ['step', 'added-signer'] }) kind: string;
   @ApiProperty({ nullable: true, type: String }) assigneeId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Who holds (or held) it' })
+  assigneeName: string | null;
   @ApiProperty({ nullable: true, type: String }) decision: string | null;
   @ApiProperty({ nullable: true, type: Date }) dueAt: Date | string | null;
   @ApiProperty({ nullable: true, type: Date }) overdueAt: Date | string | null;
   @ApiProperty({ nullable: true, type: Date }) completedAt: Date | string | null;
 }
 
+/**
+ * A case: its status, what it is about, the variables its process declares public and its tasks. The engine's
+ * state (its exchange, routing keys, message properties, execution ids) never leaves the service.
+ */
 export class InstanceDto {
   @ApiProperty() id: string;
   @ApiProperty() processId: string;
+  @ApiProperty({ type: String, nullable: true, example: '社区工作准入审批' }) processName: string | null;
   @ApiProperty() definitionVersion: number;
   @ApiProperty({ nullable: true, type: String }) businessKey: string | null;
+  @ApiProperty({
+    type: TaskSubjectDto,
+    nullable: true,
+    description: 'What the case is about; null when its domain does not describe it',
+  })
+  subject: TaskSubjectDto | null;
   @ApiProperty({ enum: ['active', 'suspended', 'completed', 'terminated'] }) status: string;
   @ApiProperty() startedAt: Date;
   @ApiProperty({ nullable: true, type: Date }) endedAt: Date | null;
-  @ApiProperty({ type: Object, description: 'The case variables' }) variables: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The case variables its process declares public (workflows/README.md), e.g. applicationId, findings, decisions, countersign; empty when it declares none',
+  })
+  variables: Record<string, unknown>;
   @ApiProperty() version: number;
   @ApiProperty({ type: [InstanceTaskDto], description: 'Every task of the case, oldest first' })
   tasks: InstanceTaskDto[];
 }
 
-export function toInstanceDto({ instance: i, definitionVersion, tasks }: InstanceWithTasks): InstanceDto {
+export function toInstanceDto(c: InstanceWithTasks): InstanceDto {
+  const i = c.instance;
   return {
     id: i.id,
     processId: i.processId,
-    definitionVersion,
+    processName: c.processName,
+    definitionVersion: c.definitionVersion,
     businessKey: i.businessKey,
+    subject: c.subject && toTaskSubjectDto(c.subject),
     status: i.status,
     startedAt: i.startedAt,
     endedAt: i.endedAt,
-    variables: i.variables,
+    variables: { ...c.variables },
     version: i.version,
-    tasks: tasks.map((t) => ({
+    tasks: c.tasks.map((t) => ({
       id: t.id,
       elementId: t.elementId,
       name: t.name,
       status: t.status,
       kind: t.kind,
       assigneeId: t.assigneeId,
+      assigneeName: t.assigneeName,
       decision: t.decision,
       dueAt: t.dueAt,
       overdueAt: t.overdueAt,
@@ -248,13 +273,43 @@ export function toTaskInfoDto(t: WorkflowTask): TaskInfoDto {
   };
 }
 
-export class TaskDetailDto extends TaskInfoDto {
+/** One task: itself, what it is about (as in the inbox), and its timeline. */
+export class TaskDetailDto extends IntersectionType(TaskInfoDto, TaskAboutDto) {
   @ApiProperty({ type: [HistoryEntryDto], description: 'The task’s timeline, oldest first' })
   history: HistoryEntryDto[];
 }
 
-export function toTaskDetailDto(t: WorkflowTask & { history: WorkflowHistory[] }): TaskDetailDto {
-  return { ...toTaskInfoDto(t), history: t.history.map(toHistoryEntryDto) };
+export function toTaskAboutDto(a: TaskAbout): TaskAboutDto {
+  return {
+    processId: a.processId,
+    processName: a.processName,
+    businessKey: a.businessKey,
+    subject: a.subject && toTaskSubjectDto(a.subject),
+    assigneeName: a.assigneeName,
+    candidates: a.candidates,
+    holder: a.holder,
+    dueDay: a.dueDay,
+    workingDaysLeft: a.workingDaysLeft,
+    dueState: a.dueState,
+    overdue: a.overdue,
+  };
+}
+
+export function toTaskSubjectDto(s: TaskSubjectDto): TaskSubjectDto {
+  return {
+    title: s.title,
+    number: s.number,
+    unitName: s.unitName,
+    kind: s.kind,
+    kindName: s.kindName,
+    summary: s.summary,
+  };
+}
+
+export function toTaskDetailDto(
+  t: WorkflowTask & { history: WorkflowHistory[]; about: TaskAbout },
+): TaskDetailDto {
+  return { ...toTaskInfoDto(t), ...toTaskAboutDto(t.about), history: t.history.map(toHistoryEntryDto) };
 }
 
 export class OpenTaskRefDto {
