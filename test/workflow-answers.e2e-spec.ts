@@ -295,7 +295,7 @@ describe('workflow answers: the inbox says what each task is about; a case shows
     expect((answers[6][1].body as { variables: unknown }).variables).toEqual(res.body.variables);
   });
 
-  it('given an emergency admission, then its case says which item it is and shows only the item and its end', async () => {
+  it('given an emergency admission, then its case says which item it is and shows only the item, its end and its funding deadline', async () => {
     const res = await t
       .http()
       .post('/emergency-items')
@@ -311,6 +311,8 @@ describe('workflow answers: the inbox says what each task is about; a case shows
         targetPopulation: '低洼地区居民',
         powers: '登记、报告',
         days: 7,
+        fundingPerCommunityFen: 50000,
+        fundingSource: '区级应急资金',
       });
     expect(res.status).toBe(201);
     const instanceId = (
@@ -330,7 +332,12 @@ describe('workflow answers: the inbox says what each task is about; a case shows
         summary: '应急事由：强降雨，需立即登记转移群众',
       },
     });
-    expect(Object.keys(c.body.variables).sort()).toEqual(['expiresAt', 'itemId']);
+    expect(Object.keys(c.body.variables).sort()).toEqual([
+      'expiresAt',
+      'fundingDeadline',
+      'fundingDue',
+      'itemId',
+    ]);
     expect(engineKeysIn(c.body)).toEqual([]);
   });
 

@@ -137,6 +137,6 @@ export const PUBLIC_VARIABLES: Record<string, string[]> = {
     'lapsedCommunities',
   ],
   exit: ['proposalId', 'itemId', 'communities', 'decisions', 'countersign', 'joint'],
-  emergency: ['itemId', 'expiresAt'],
+  emergency: ['itemId', 'expiresAt', 'fundingDue', 'fundingDeadline'],
   negativeList: ['changeId', 'decisions'],
 };
