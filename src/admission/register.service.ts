@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
 import { addDays, cstDay, dayStartCst, nextDay } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
+import { lockApplication } from './application-status.service.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
@@ -35,7 +36,8 @@ export class RegisterService {
    * target community: in force at once where no funding is due, otherwise awaiting its transfer.
    */
   async admit(m: EntityManager, applicationId: string, now: Date, actor: Actor = {}): Promise<AdmittedItem> {
-    const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
+    const app = await lockApplication(m, applicationId);
+    if (!app) throw new Error(`application ${applicationId} not found`);
     const level = await levelUnitsOf(m, app.applicantUnitId);
     const { year, seq } = await this.nextNumber(m, level.groupId!, now);
     const item = await m.save(
@@ -84,7 +86,13 @@ export class RegisterService {
         })),
       );
     }
-    await m.update(AdmissionApplication, { id: app.id }, { status: 'admitted', version: app.version + 1 });
+    // The version moves on in SQL: no version number is given twice (see ApplicationStatusService).
+    await m
+      .createQueryBuilder()
+      .update(AdmissionApplication)
+      .set({ status: 'admitted', version: () => 'version + 1' } as never)
+      .where('id = :id', { id: app.id })
+      .execute();
     await this.audit.record(m, actor, {
       action: 'item.admitted',
       entityType: 'admitted_item',
