@@ -181,6 +181,7 @@ export function validBody(table: RouteTable, route: Route, f: Fixtures): unknown
       targetPopulation: '全体居民',
       powers: '登记',
       days: 7,
+      fundingPerCommunityFen: 0,
     },
     'POST /admitted-items/{id}/evaluations': { period: '2027Q3', respondents: 100, satisfied: 90 },
     'POST /admitted-items/{id}/exit-proposals': { communityId: c1, reason: '居民反映负担重' },

@@ -256,6 +256,66 @@ describe('findings that bind: a failing check is corrected or overridden with a 
     ]);
   });
 
+  it('given the whole admission walked once more: a binding finding, the office’s override with its reason seen by the leader, a return at the leader’s step with its deficiencies, the correction, the checks again, and publication', async () => {
+    const start = addDays(t.app.get(Clock).today(), 12);
+    const a = await toScopeReview(complete({ title: '秋冬季流感疫苗接种动员', startDate: start }));
+    // The finding binds: nobody approves past it.
+    const blocked = await approve('office', a.instanceId, 'scopeReview');
+    expect([blocked.status, blocked.body.error.code]).toEqual([409, 'FINDINGS_UNRESOLVED']);
+    const reason = '市卫健委统一部署，确需在流感季前实施；已安排培训。';
+    expect((await override(a.id, 'lead-time', 'office', { reason })).status).toBe(200);
+    expect((await approve('office', a.instanceId, 'scopeReview')).status).toBe(200);
+    for (const m of MEMBERS) expect((await approve(m, a.instanceId, 'countersign')).status).toBe(200);
+
+    // The leader sees the override beside the finding, and sends the application back with what is missing.
+    const seen = (await findingsOf(a.id, 'leader')).find((f) => f.code === 'lead-time')!;
+    expect(seen).toMatchObject({ result: 'fail', override: { role: 'office', reason } });
+    const deficiencies = [
+      { field: 'supportOffered', problem: '请写明为社区提供的培训次数和时间' },
+      { problem: '请附市卫健委的部署文件' },
+    ];
+    const returned = await act(t, 'leader', a.instanceId, 'leaderSign', {
+      decision: 'return',
+      form: { deficiencies },
+    });
+    expect(returned.status).toBe(200);
+    const back = await get(a.id);
+    expect(back.body).toMatchObject({ status: 'returned', returnedStep: 'leaderSign', deficiencies });
+
+    // The department corrects and resubmits: the same case, the checks run again, the finding binds again.
+    const h = await auth('dept-staff');
+    const fixed = await t
+      .http()
+      .patch(`/applications/${a.id}`)
+      .set(h)
+      .send({ version: back.body.version, supportOffered: '开展前集中培训 2 次，每次半天' });
+    expect(fixed.status).toBe(200);
+    const again = await t.http().post(`/applications/${a.id}/submit`).set(h).send({ comment: '已补正' });
+    expect(again.status).toBe(200);
+    expect((await approve('office', a.instanceId, 'completeness')).status).toBe(200);
+    const rerun = await get(a.id, 'office');
+    expect(rerun.body).toMatchObject({ status: 'in_review', deficiencies: [] });
+    expect(rerun.body.changesSinceSubmission).toHaveProperty('supportOffered');
+    const lead = (rerun.body.findings as Finding[]).find((f) => f.code === 'lead-time')!;
+    expect(lead.result).toBe('fail');
+    expect(lead.override).toBeUndefined();
+    expect((await approve('office', a.instanceId, 'scopeReview')).status).toBe(409);
+    expect((await override(a.id, 'lead-time', 'office', { reason: `${reason}（补正后复核）` })).status).toBe(
+      200,
+    );
+    expect((await approve('office', a.instanceId, 'scopeReview')).status).toBe(200);
+    for (const m of MEMBERS) expect((await approve(m, a.instanceId, 'countersign')).status).toBe(200);
+    expect((await findingsOf(a.id, 'leader')).find((f) => f.code === 'lead-time')!.override).toMatchObject({
+      reason: `${reason}（补正后复核）`,
+    });
+    expect((await approve('leader', a.instanceId, 'leaderSign')).status).toBe(200);
+    const itemId = await itemOf(a.id);
+    expect(itemId).toBeDefined();
+    expect((await get(a.id)).body.admittedItem).toMatchObject({ id: itemId });
+    const trail = (await auditActions(a.id)).map((r) => r.action);
+    expect(trail.filter((x) => x === 'application.finding-overridden')).toHaveLength(2);
+  });
+
   it('given a case already past the office with failing findings unresolved, then no member and not the leader can approve it until each is overridden, and a rejection stays possible', async () => {
     const a = await toScopeReview(complete({ title: '社区健康档案更新' }));
     expect((await approve('office', a.instanceId, 'scopeReview')).status).toBe(200);
