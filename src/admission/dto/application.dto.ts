@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { INT32_MAX, IsDecimal, NullAsAbsent } from '../../common/validation.js';
 import { ApplicationKind } from '../admission-application.entity.js';
+import { FORM_FIELDS } from '../application-fields.js';
 
 const MAX_FEN = 1_000_000_000_00; // 10 亿元 per community: far above any real amount
 
@@ -152,32 +153,7 @@ export class SubmitApplicationDto {
 }
 
 /** The fields of the form a deficiency may name (and `attachments` for the files). */
-export const DEFICIENCY_FIELDS = [
-  'kind',
-  'title',
-  'content',
-  'legalBasisDocument',
-  'legalBasisArticle',
-  'statutoryArea',
-  'targetScope',
-  'targetUnitId',
-  'targetCommunityIds',
-  'authorizedContent',
-  'targetPopulation',
-  'powers',
-  'startDate',
-  'endDate',
-  'workloadHoursPerMonth',
-  'frequency',
-  'fundingPerCommunityFen',
-  'fundingSource',
-  'supportOffered',
-  'contactName',
-  'contactPhone',
-  'regularizesItemId',
-  'reportFields',
-  'attachments',
-];
+export const DEFICIENCY_FIELDS: string[] = [...FORM_FIELDS, 'attachments'];
 
 /** One deficiency of a return (退回补正): what is wrong, and the field of the form it concerns if one does. */
 export class DeficiencyDto {
