@@ -100,16 +100,7 @@ export class FundingViews {
     const now = this.clock.now();
     const items = rows.map((r) => ({
       id: r.id as string,
-      itemId: r.item_id as string,
-      admissionNumber: r.admission_number as string,
-      itemTitle: r.title as string,
-      emergency: r.emergency as boolean,
-      departmentId: r.department_id as string,
-      departmentName: r.department_name as string,
-      communityId: r.community_id as string,
-      communityCode: r.community_code as string,
-      communityName: r.community_name as string,
-      street: r.street as string | null,
+      ...itemAndCommunity(r),
       amountFen: Number(r.amount_fen),
       account: r.account as string,
       reference: r.reference as string,
@@ -149,16 +140,7 @@ export class FundingViews {
       [dept, area, q.state ?? null, page.pageSize, page.offset],
     );
     const items = rows.map((r) => ({
-      itemId: r.item_id as string,
-      admissionNumber: r.admission_number as string,
-      itemTitle: r.title as string,
-      emergency: r.emergency as boolean,
-      departmentId: r.department_id as string,
-      departmentName: r.department_name as string,
-      communityId: r.community_id as string,
-      communityCode: r.community_code as string,
-      communityName: r.community_name as string,
-      street: r.street as string | null,
+      ...itemAndCommunity(r),
       fundingDueFen: Number(r.funding_due_fen),
       fundingState: r.funding_state as FundingState,
       registeredFen: Number(r.registered_fen),
@@ -198,4 +180,20 @@ export class FundingViews {
     if (rows.length) return Number(rows[0].total_count);
     return offset > 0 ? (await first()).total : 0;
   }
+}
+
+/** The item and the community a transfer or a due is of, from a row that names both (see transfers, dues). */
+function itemAndCommunity(r: Record<string, unknown>) {
+  return {
+    itemId: r.item_id as string,
+    admissionNumber: r.admission_number as string,
+    itemTitle: r.title as string,
+    emergency: r.emergency as boolean,
+    departmentId: r.department_id as string,
+    departmentName: r.department_name as string,
+    communityId: r.community_id as string,
+    communityCode: r.community_code as string,
+    communityName: r.community_name as string,
+    street: r.street as string | null,
+  };
 }
