@@ -295,9 +295,8 @@ export function toFundingTransferDto(t: FundingTransfer): FundingTransferDto {
   };
 }
 
-/** A registered transfer with what finance and the department need to find it, as FundingViews reads it. */
-export interface FundingTransferRow {
-  id: string;
+/** The item and the community a transfer or a due is of (finance's inbox, the dues list). */
+export interface ItemCommunityRef {
   itemId: string;
   admissionNumber: string;
   itemTitle: string;
@@ -308,18 +307,9 @@ export interface FundingTransferRow {
   communityCode: string;
   communityName: string;
   street: string | null;
-  amountFen: number;
-  account: string;
-  reference: string;
-  registeredAt: Date;
-  confirmedAt: Date | null;
-  fundingDeadline: Date;
-  state: TransferState;
-  overdue: boolean;
 }
 
-export class FundingTransferRowDto {
-  @ApiProperty() id: string;
+export class ItemCommunityRefDto {
   @ApiProperty() itemId: string;
   @ApiProperty({ example: '〔2027〕第3号' }) admissionNumber: string;
   @ApiProperty() itemTitle: string;
@@ -331,6 +321,38 @@ export class FundingTransferRowDto {
   @ApiProperty() communityCode: string;
   @ApiProperty() communityName: string;
   @ApiProperty({ nullable: true, type: String }) street: string | null;
+}
+
+function toItemCommunityRef(r: ItemCommunityRef): ItemCommunityRefDto {
+  return {
+    itemId: r.itemId,
+    admissionNumber: r.admissionNumber,
+    itemTitle: r.itemTitle,
+    emergency: r.emergency,
+    departmentId: r.departmentId,
+    departmentName: r.departmentName,
+    communityId: r.communityId,
+    communityCode: r.communityCode,
+    communityName: r.communityName,
+    street: r.street,
+  };
+}
+
+/** A registered transfer with what finance and the department need to find it, as FundingViews reads it. */
+export interface FundingTransferRow extends ItemCommunityRef {
+  id: string;
+  amountFen: number;
+  account: string;
+  reference: string;
+  registeredAt: Date;
+  confirmedAt: Date | null;
+  fundingDeadline: Date;
+  state: TransferState;
+  overdue: boolean;
+}
+
+export class FundingTransferRowDto extends ItemCommunityRefDto {
+  @ApiProperty() id: string;
   @ApiProperty({ description: 'In fen' }) amountFen: number;
   @ApiProperty() account: string;
   @ApiProperty() reference: string;
@@ -349,16 +371,7 @@ export class FundingTransferRowDto {
 export function toFundingTransferRowDto(r: FundingTransferRow): FundingTransferRowDto {
   return {
     id: r.id,
-    itemId: r.itemId,
-    admissionNumber: r.admissionNumber,
-    itemTitle: r.itemTitle,
-    emergency: r.emergency,
-    departmentId: r.departmentId,
-    departmentName: r.departmentName,
-    communityId: r.communityId,
-    communityCode: r.communityCode,
-    communityName: r.communityName,
-    street: r.street,
+    ...toItemCommunityRef(r),
     amountFen: r.amountFen,
     account: r.account,
     reference: r.reference,
@@ -371,17 +384,7 @@ export function toFundingTransferRowDto(r: FundingTransferRow): FundingTransferR
 }
 
 /** The funding owed by an item to one community, as FundingViews reads it. */
-export interface FundingDue {
-  itemId: string;
-  admissionNumber: string;
-  itemTitle: string;
-  emergency: boolean;
-  departmentId: string;
-  departmentName: string;
-  communityId: string;
-  communityCode: string;
-  communityName: string;
-  street: string | null;
+export interface FundingDue extends ItemCommunityRef {
   fundingDueFen: number;
   fundingState: FundingState;
   registeredFen: number;
@@ -389,17 +392,7 @@ export interface FundingDue {
   fundingDeadline: Date;
 }
 
-export class FundingDueDto {
-  @ApiProperty() itemId: string;
-  @ApiProperty() admissionNumber: string;
-  @ApiProperty() itemTitle: string;
-  @ApiProperty() emergency: boolean;
-  @ApiProperty() departmentId: string;
-  @ApiProperty() departmentName: string;
-  @ApiProperty() communityId: string;
-  @ApiProperty() communityCode: string;
-  @ApiProperty() communityName: string;
-  @ApiProperty({ nullable: true, type: String }) street: string | null;
+export class FundingDueDto extends ItemCommunityRefDto {
   @ApiProperty({ description: 'In fen' }) fundingDueFen: number;
   @ApiProperty({ enum: FUNDING_STATE_VALUES, description: FUNDING_STATE_DOC }) fundingState: FundingState;
   @ApiProperty({ description: 'Registered, not yet confirmed, in fen' }) registeredFen: number;
@@ -409,16 +402,7 @@ export class FundingDueDto {
 
 export function toFundingDueDto(d: FundingDue): FundingDueDto {
   return {
-    itemId: d.itemId,
-    admissionNumber: d.admissionNumber,
-    itemTitle: d.itemTitle,
-    emergency: d.emergency,
-    departmentId: d.departmentId,
-    departmentName: d.departmentName,
-    communityId: d.communityId,
-    communityCode: d.communityCode,
-    communityName: d.communityName,
-    street: d.street,
+    ...toItemCommunityRef(d),
     fundingDueFen: d.fundingDueFen,
     fundingState: d.fundingState,
     registeredFen: d.registeredFen,
