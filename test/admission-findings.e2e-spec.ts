@@ -1,6 +1,5 @@
 import { addDays } from '../src/common/china-time.js';
 import { Clock } from '../src/common/clock.js';
-import { WorkflowRegistry } from '../src/workflow/workflow.registry.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act } from './helpers/cases.js';
 
@@ -422,8 +421,6 @@ describe('findings that bind: a failing check is corrected or overridden with a 
   });
 
   it('given the negative-list application returned at scope review, when the department corrects the content and resubmits, then the checks run again and the finding is gone', async () => {
-    // The return at scope review is issue 11 item 2 (the reviews' 退回); until it is there this walk cannot start.
-    const returnable = t.app.get(WorkflowRegistry).form('admission-decision')?.decisions.includes('return');
     const a = await toScopeReview(investment());
     const back = await act(
       t,
@@ -433,13 +430,6 @@ describe('findings that bind: a failing check is corrected or overridden with a 
       { deficiencies: ['事项内容命中负面清单（招商引资），请删除'], comment: '请按负面清单修改' },
       'return',
     );
-    if (!returnable) {
-      expect(back.body.error.code).toBe('DECISION_NOT_ALLOWED');
-      console.warn(
-        'admission-findings: the return at scope review is not there yet; the correction walk waits for it',
-      );
-      return;
-    }
     expect(back.status).toBe(200);
     const returned = await get(a.id);
     expect(returned.body.status).toBe('returned');

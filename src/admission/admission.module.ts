@@ -85,7 +85,15 @@ class AdmissionWorkflow implements OnModuleInit {
       await this.register.expire(ctx.manager, String(ctx.variables.itemId), ctx.actor);
     });
     // Findings that bind: approving at scope review, countersign or signature waits for every failing finding.
+    // Approve or reject: the negative list's steps, and admission cases started on a version of the flow that
+    // had no return after those steps (there a return would take the flow's default path: a rejection).
     r.registerForm('admission-decision', {
+      decisions: ['approve', 'reject'],
+      check: (c) => this.findings.guard(c),
+    });
+    // Scope review, each countersign and the signature of today's flow: approve, return with every
+    // deficiency at once (一次告知), or reject.
+    r.registerForm('admission-signoff', {
       decisions: ['approve', 'return', 'reject'],
       dto: ReviewFormDto,
       check: (c) => this.findings.guard(c),
