@@ -10,7 +10,7 @@ import { fileSealKey } from './audit/audit-seal-key.js';
 import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
-import { ERROR_CODES, ERRORS } from './common/errors.js';
+import { AppError, ERROR_CODES, ERRORS } from './common/errors.js';
 import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './common/http-errors.js';
 import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
@@ -161,6 +161,14 @@ export async function createApp(
     'application/json',
     { bodyLimit: config.env.BODY_LIMIT_BYTES },
     boundedJsonParser(fastify, config.env.JSON_MAX_DEPTH),
+  );
+  // The API speaks JSON only: a form or a plain-text body answers 415 UNSUPPORTED_MEDIA_TYPE (send JSON), not a
+  // validation error that every field is missing.
+  fastify.removeContentTypeParser('text/plain');
+  app.useBodyParser(
+    'application/x-www-form-urlencoded',
+    { bodyLimit: config.env.BODY_LIMIT_BYTES },
+    (_r, _b, done) => done(new AppError('UNSUPPORTED_MEDIA_TYPE')),
   );
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
