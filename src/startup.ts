@@ -10,7 +10,7 @@ import { fileSealKey } from './audit/audit-seal-key.js';
 import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
-import { ERROR_CODES, ERRORS } from './common/errors.js';
+import { AppError, ERROR_CODES, ERRORS } from './common/errors.js';
 import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './common/http-errors.js';
 import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
@@ -23,6 +23,7 @@ import { migrate } from './database/migrate.js';
 import { timeoutsOf } from './database/pg-options.js';
 import { SystemSetting } from './database/system-setting.entity.js';
 import { seedDemo } from './org/demo-seed.js';
+import { loadShippedCalendars } from './workflow/work-calendar-shipped.js';
 
 export interface PreparedDatabase {
   config: AppConfig;
@@ -33,7 +34,7 @@ export interface PreparedDatabase {
 
 /**
  * Everything before Nest starts: the database (embedded when DATABASE_URL is unset), migrations under an
- * advisory lock, the token key, and the demo seed when asked for.
+ * advisory lock, the token key, the shipped work calendars, and the demo seed when asked for.
  */
 export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDatabase> {
   let embedded: EmbeddedDatabase | undefined;
@@ -76,6 +77,8 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
         'AUDIT_SEAL_KEY is not set: the audit chain is not sealed, and a rewrite of the whole history inside the database would go unnoticed',
       );
     }
+    // The national holiday calendars the service ships (data/work-calendar-*.csv), from the first start on.
+    await loadShippedCalendars(dataSource, log);
     const seed = env.SEED_DEMO === '1' || (embedded !== undefined && env.SEED_DEMO !== '0');
     if (seed && (await seedDemo(dataSource, env.DEMO_PASSWORD, new AuditService(dataSource)))) {
       log.info('demo organization and users seeded (password: DEMO_PASSWORD)');
@@ -161,6 +164,14 @@ export async function createApp(
     'application/json',
     { bodyLimit: config.env.BODY_LIMIT_BYTES },
     boundedJsonParser(fastify, config.env.JSON_MAX_DEPTH),
+  );
+  // The API speaks JSON only: a form or a plain-text body answers 415 UNSUPPORTED_MEDIA_TYPE (send JSON), not a
+  // validation error that every field is missing.
+  fastify.removeContentTypeParser('text/plain');
+  app.useBodyParser(
+    'application/x-www-form-urlencoded',
+    { bodyLimit: config.env.BODY_LIMIT_BYTES },
+    (_r, _b, done) => done(new AppError('UNSUPPORTED_MEDIA_TYPE')),
   );
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -22,6 +22,14 @@ export const ERRORS = {
     400,
     '请求地址含有无效的编码（如不完整的 % 转义），请检查地址。The address contains invalid encoding (e.g. a broken % escape); check it.',
   ],
+  URL_NOT_ENCODED: [
+    400,
+    '请求地址含有未经编码的字符（如中文、空格）。请先对地址中的查询条件做 URL 编码（百分号编码，例如 encodeURIComponent("幸福社区")）再发送；details 指出了是哪一部分。The address contains characters that are not URL-encoded (such as Chinese or spaces); percent-encode the query (e.g. encodeURIComponent) and send it again; details names the part.',
+  ],
+  REQUEST_TIMEOUT: [
+    408,
+    '请求未能在规定时间内发送完毕，请检查网络后重试。The request did not arrive in time; check the network and try again.',
+  ],
   URI_TOO_LONG: [
     414,
     '请求地址过长，请缩短查询条件后重试。The address is too long; shorten the query and try again.',
@@ -209,6 +217,10 @@ export const ERRORS = {
     '只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）附件，且内容须与类型一致。Only PDF, JPEG, PNG, docx and xlsx files are accepted, and the content must match the type.',
   ],
   ATTACHMENT_NOT_FOUND: [404, '找不到该附件。The attachment does not exist.'],
+  CALENDAR_CSV_INVALID: [
+    400,
+    '工作日历文件有误，未导入任何一天。details 按行号列出了全部问题，请一次改完后重新导入。The work-calendar file has errors and nothing was imported; details lists every problem by line number, correct them all and import again.',
+  ],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
   PAYLOAD_TOO_LARGE: [

@@ -5,8 +5,9 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsDefined, ValidateBy, ValidateIf } from 'class-validator';
+import { IsDefined, ValidateBy, ValidateIf, type ValidatorOptions } from 'class-validator';
 import { AppError } from './errors.js';
+import { fieldLabel, installValidationMessages } from './validation-messages.js';
 
 /** The largest value of a PostgreSQL `integer` column (versions and other counters). */
 export const INT32_MAX = 2_147_483_647;
@@ -19,8 +20,8 @@ export function Optional(): PropertyDecorator {
   return (target, key) => {
     ValidateIf((_, value) => value !== undefined)(target, key);
     IsDefined({
-      message: ({ property }) =>
-        `${property} 不能为 null；不需要时请省略该字段。${property} may not be null; leave it out instead.`,
+      message: ({ property, targetName }) =>
+        `${fieldLabel(property, targetName)}不能为 null；不需要时请省略该字段。${property} may not be null; leave it out instead.`,
     })(target, key);
   };
 }
@@ -38,7 +39,7 @@ export function IsDecimal(places: number): PropertyDecorator {
       validate: (v: unknown) =>
         typeof v === 'number' && Number.isFinite(v) && Math.round(v * scale) / scale === v,
       defaultMessage: (a) =>
-        `${a?.property} 须为数字，最多 ${places} 位小数。${a?.property} must be a number with at most ${places} decimal place(s).`,
+        `${fieldLabel(a?.property ?? '', a?.targetName)}须为数字，最多 ${places} 位小数。${a?.property} must be a number with at most ${places} decimal place(s).`,
     },
   });
 }
@@ -59,7 +60,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
       const problems = Object.entries(e.constraints).map(([rule, text]) =>
         rule === 'whitelistValidation'
           ? `${field} 不是可接受的字段，请删除。Unknown field "${field}"; remove it.`
-          : text,
+          : rule === 'unknownValue'
+            ? `${field || '请求内容'}须为 JSON 对象。${field || 'The body'} must be a JSON object.`
+            : text,
       );
       out.push({ field, problems });
     }
@@ -68,8 +71,20 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
+/**
+ * The global ValidationPipe, whose messages are Chinese first (see validation-messages.ts): before it validates,
+ * every constraint of the classes loaded so far has its message installed.
+ */
+class ChineseValidationPipe extends ValidationPipe {
+  protected override validate(object: object, validatorOptions?: ValidatorOptions) {
+    installValidationMessages();
+    return super.validate(object, validatorOptions);
+  }
+}
+
 export function makeValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  installValidationMessages();
+  return new ChineseValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -108,7 +123,8 @@ export function IsBase64Text(): PropertyDecorator {
     name: 'isBase64',
     validator: {
       validate: (v: unknown) => typeof v === 'string' && isBase64Text(v),
-      defaultMessage: (a) => `${a?.property} 须为 base64 编码。${a?.property} must be base64 encoded.`,
+      defaultMessage: (a) =>
+        `${fieldLabel(a?.property ?? '', a?.targetName)}须为 base64 编码。${a?.property} must be base64 encoded.`,
     },
   });
 }

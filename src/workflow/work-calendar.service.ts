@@ -4,6 +4,8 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
+import { TaskCreation } from './runtime/task-creation.js';
+import { importCalendarFile, type CalendarImportResult } from './work-calendar-import.js';
 
 /** The work calendar that step limits count with: holidays and 调休 working days. */
 @Injectable()
@@ -12,6 +14,7 @@ export class WorkCalendarService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly tasks: TaskCreation,
   ) {}
 
   /** The marked days (holidays, 调休 working days) of a year given as YYYY; any other value means this year in China. */
@@ -37,7 +40,7 @@ export class WorkCalendarService {
 
   /** Marks a day (YYYY-MM-DD) as a working day or a day off, recorded with what it was before. */
   async setDay(actor: Actor, day: string, workingDay: boolean, note: string | null) {
-    return this.dataSource.transaction(async (m) => {
+    const set = await this.dataSource.transaction(async (m) => {
       const before: { working_day: boolean; note: string | null }[] = await m.query(
         'SELECT working_day, note FROM work_calendar_day WHERE day = $1 FOR UPDATE',
         [day],
@@ -57,5 +60,21 @@ export class WorkCalendarService {
       });
       return { day, workingDay, note };
     });
+    // Time limits set from now on count with the new day (this process at once; others within a minute).
+    this.tasks.forgetCalendar();
+    return set;
+  }
+
+  /**
+   * Imports a work-calendar file (the State Council's notice for a year, as `date,kind,name,source` lines), the
+   * same way the service loads the files it ships at start-up: every bad line told at once, nothing written then;
+   * importing the same file again changes nothing. Recorded in the audit trail.
+   */
+  async importCsv(actor: Actor, fileName: string, csv: string): Promise<CalendarImportResult> {
+    const result = await this.dataSource.transaction((m) =>
+      importCalendarFile(m, this.audit, actor, { fileName, csv, by: 'administrator', now: this.clock.now() }),
+    );
+    this.tasks.forgetCalendar();
+    return result;
   }
 }

@@ -26,6 +26,7 @@ import {
   toRetryResultDto,
 } from './dto/workflow-responses.dto.js';
 import { InstancesService } from './instances.service.js';
+import { CalendarImportDto, ImportCalendarDto, toCalendarImportDto } from './dto/work-calendar.dto.js';
 import { WorkCalendarService } from './work-calendar.service.js';
 
 @ApiTags('workflows')
@@ -161,6 +162,18 @@ export class WorkflowController {
   @ApiPage(CalendarDayInfoDto)
   async calendar(@Query() q: CalendarQuery): Promise<Page<CalendarDayInfoDto>> {
     return mapPage(await this.workCalendar.days(q.year, q), toCalendarDayInfoDto);
+  }
+
+  @Post('work-calendar/imports')
+  @HttpCode(200)
+  @Requires(
+    'Import a work-calendar file (a year’s holiday notice as CSV: date,kind,name,source); every bad line is told at once, the same file again changes nothing',
+    [Permission.WORKFLOW_ADMIN],
+    ['CALENDAR_CSV_INVALID'],
+  )
+  @ApiOkResponse({ type: CalendarImportDto })
+  async importCalendar(@Body() dto: ImportCalendarDto, @CurrentActor() a: Actor): Promise<CalendarImportDto> {
+    return toCalendarImportDto(await this.workCalendar.importCsv(a, dto.fileName, dto.csv));
   }
 
   @Put('work-calendar/:day')

@@ -168,6 +168,11 @@ export class TaskCreation {
     };
   }
 
+  /** Forgets the cached work calendar: the next time limit reads it again (after an import or a day set). */
+  forgetCalendar(): void {
+    this.calendarCache = undefined;
+  }
+
   /** The work calendar (day → working day), read again at most once a minute (by the Clock). */
   async calendar(m: EntityManager): Promise<Map<string, boolean>> {
     const nowMs = this.clock.nowMs();
