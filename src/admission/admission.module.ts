@@ -119,6 +119,19 @@ class AdmissionWorkflow implements OnModuleInit {
         { deficiencies: ctx.variables.deficiencies, returnedStep: ctx.variables.returnedStep },
       );
     });
+    r.registerTermination('exit', async (ctx) => {
+      await this.exits.terminated(
+        ctx.manager,
+        ctx.instance.businessKey ?? '',
+        ctx.reason,
+        ctx.now,
+        ctx.actor,
+      );
+    });
+    // An emergency item is in force from its start: its case times its funding window and its end.
+    r.registerTermination('emergency', async () => {
+      throw new AppError('CASE_NOT_TERMINABLE');
+    });
     r.registerTermination('admission', async (ctx) => {
       await this.statuses.markTerminated(ctx.manager, ctx.instance.businessKey ?? '', ctx.reason, ctx.actor);
     });

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
 import {
   AdmissionApplication,
   type ApplicationStatus,
@@ -71,7 +72,7 @@ export class ApplicationStatusService {
   /**
    * The office terminated (终止) the case: an application still under review or being corrected ends as
    * terminated, with the office's reason, and the department may file a new one. An application already
-   * admitted keeps its status: its item leaves the register only through an exit (exit.bpmn).
+   * signed is not terminated (409 CASE_NOT_TERMINABLE): its item leaves the register only through an exit (exit.bpmn).
    */
   async markTerminated(
     m: EntityManager,
@@ -80,7 +81,11 @@ export class ApplicationStatusService {
     actor: Actor,
   ): Promise<void> {
     const app = await lockApplication(m, applicationId);
-    if (!app || (app.status !== 'in_review' && app.status !== 'returned')) return;
+    if (!app) return;
+    // Signed: the case times the funding window and the item's end; the item leaves only by an exit.
+    if (app.status === 'awaiting_funding' || app.status === 'admitted')
+      throw new AppError('CASE_NOT_TERMINABLE');
+    if (app.status !== 'in_review' && app.status !== 'returned') return;
     await bumpVersion(m, applicationId, {
       status: 'terminated',
       decisionReason: reason,

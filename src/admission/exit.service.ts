@@ -201,6 +201,25 @@ export class ExitService {
     });
   }
 
+  /**
+   * The office terminated (终止) the exit case: the proposal ends as kept (the item stays where it is in force),
+   * with the office's reason in the audit trail, so that a new proposal may be made.
+   */
+  async terminated(m: EntityManager, proposalId: string, reason: string | null, now: Date, actor: Actor) {
+    const res = await m.update(
+      ExitProposal,
+      { id: proposalId, status: 'open' },
+      { status: 'kept', decidedAt: now },
+    );
+    if (!res.affected) return;
+    await this.audit.record(m, actor, {
+      action: 'exit.terminated',
+      entityType: 'exit_proposal',
+      entityId: proposalId,
+      data: { reason },
+    });
+  }
+
   private async openProposal(m: EntityManager, itemId: string, communityId: string | null): Promise<boolean> {
     const rows = await m.query(
       `SELECT 1 FROM exit_proposal WHERE item_id = $1 AND status = 'open' AND (community_id IS NOT DISTINCT FROM $2 OR community_id IS NULL OR $2::uuid IS NULL) LIMIT 1`,

@@ -130,6 +130,10 @@ export const ERRORS = {
     409,
     '该办件已挂起、办结或终止，不能办理。The case is suspended, finished or terminated.',
   ],
+  CASE_NOT_TERMINABLE: [
+    409,
+    '该办件所涉事项已准入，其经费期限和到期退出由流程计时，不能终止；如需提前结束，请提出退出（退出申请）。The item of this case is admitted and its funding window and end are timed by the case: it cannot be terminated; propose an exit instead.',
+  ],
   INCIDENT_NOT_FOUND: [404, '找不到该异常记录。The incident does not exist.'],
   APPLICATION_NOT_FOUND: [
     404,

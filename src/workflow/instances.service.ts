@@ -260,9 +260,7 @@ export class InstancesService {
       async (ctx) => {
         if (ctx.instance.status === 'completed' || ctx.instance.status === 'terminated')
           throw new AppError('INSTANCE_NOT_ACTIVE', { status: ctx.instance.status });
-        ctx.status = 'terminated';
-        ctx.live.stop();
-        ctx.history.push({ action: 'instance.terminated', comment: comment ?? null });
+        // The domain first: it may refuse (e.g. an admitted item whose case times its end).
         const onTerminated = this.registry.termination(ctx.instance.processId);
         if (onTerminated)
           await onTerminated({
@@ -272,6 +270,9 @@ export class InstancesService {
             actor,
             now: ctx.now,
           });
+        ctx.status = 'terminated';
+        ctx.live.stop();
+        ctx.history.push({ action: 'instance.terminated', comment: comment ?? null });
       },
       { allowInactive: true },
     );
