@@ -410,6 +410,19 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
         .set(await auth('committee'))
         .send({ period: '2027Q1', respondents: 5, satisfied: 6 });
       expect(bad.status).toBe(400);
+      // A year no calendar has (0000) is a bad period, not a database error.
+      for (const period of ['0000', '0000Q1', '0000-05', '1999']) {
+        const odd = await t
+          .http()
+          .post(`/admitted-items/${itemId}/evaluations`)
+          .set(await auth('committee'))
+          .send({ period, respondents: 5, satisfied: 1 });
+        expect([odd.status, odd.body.error.code, odd.body.error.details[0].field]).toEqual([
+          400,
+          'VALIDATION_FAILED',
+          'period',
+        ]);
+      }
       const outside = await t
         .http()
         .post(`/admitted-items/${itemId}/evaluations`)

@@ -5,6 +5,9 @@ describe('the period of an application', () => {
     expect(lastDayWithin('2027-06-01', 3)).toBe('2030-05-31');
     expect(lastDayWithin('2027-01-01', 3)).toBe('2029-12-31');
     expect(lastDayWithin('2028-02-29', 3)).toBe('2031-02-28');
+    // No day past 9999-12-31: a late start's limit is the last ISO day, not an extended year.
+    expect(lastDayWithin('9998-06-15', 3)).toBe('9999-12-31');
+    expect(periodProblems('9998-06-15', '9999-12-31', '2027-03-10', 3)).toEqual([]);
   });
 
   it('given a start before today, an end before the start or a period too long, then each is named', () => {

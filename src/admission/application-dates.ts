@@ -8,6 +8,8 @@ export function lastDayWithin(start: string, years: number): string {
   const [y, m, d] = start.split('-').map(Number);
   // The same day `years` later (29 February on a common year: 1 March), less one day.
   const same = new Date(Date.UTC(y + years, m - 1, d));
+  // No calendar day after 9999-12-31 (an ISO date has four digits of year).
+  if (same.getUTCFullYear() > 9999) return '9999-12-31';
   return addDays(same.toISOString().slice(0, 10), -1);
 }
 

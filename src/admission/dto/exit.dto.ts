@@ -12,8 +12,14 @@ import {
 } from 'class-validator';
 
 export class EvaluationDto {
-  @ApiProperty({ example: '2027Q3', description: 'The period evaluated: YYYY, YYYYQn or YYYY-MM' })
-  @Matches(/^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$/)
+  @ApiProperty({
+    example: '2027Q3',
+    description: 'The period evaluated: YYYY, YYYYQn or YYYY-MM (a year from 2000 to 2999)',
+  })
+  @Matches(/^2\d{3}(Q[1-4]|-(0[1-9]|1[0-2]))?$/, {
+    message:
+      '评议期间须写成年份（如 2027）、季度（如 2027Q3）或月份（如 2027-09），年份在 2000 至 2999 之间。The period is a year (2027), a quarter (2027Q3) or a month (2027-09), from 2000 to 2999.',
+  })
   period: string;
   @ApiProperty({ example: 50 }) @IsInt() @Min(1) @Max(1_000_000) respondents: number;
   @ApiProperty({ example: 20, description: 'Respondents satisfied with the item' })
