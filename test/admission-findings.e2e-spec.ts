@@ -191,6 +191,13 @@ describe('findings that bind: a failing check is corrected or overridden with a 
         override: expect.objectContaining({ role: 'leader', reason }),
       }),
     ]);
+    // The public page names the role and unit, not the account or the unit's id.
+    expect(Object.keys(item.body.overriddenFindings[0].override).sort()).toEqual([
+      'at',
+      'reason',
+      'role',
+      'unitName',
+    ]);
     // So does the audit trail, with who and why.
     const trail = await auditActions(a.id);
     expect(trail.find((r) => r.action === 'application.finding-overridden')).toMatchObject({

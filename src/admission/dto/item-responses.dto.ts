@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ApplicationKind } from '../admission-application.entity.js';
+import { ApplicationKind, type Finding } from '../admission-application.entity.js';
 import type { AdmittedItem, CommunityFunding, FundingTransfer } from '../admitted-item.entities.js';
 import type { ExitOrigin, ExitProposal, ItemEvaluation } from '../exit.entities.js';
 import { FindingDto } from './application-responses.dto.js';
@@ -117,6 +117,35 @@ export function toRegisterEntryDto(e: RegisterEntry): RegisterEntryDto {
 }
 
 /** An admitted item (准入事项) without its communities: what an emergency admission answers. */
+
+/** An override as the public item page shows it: the role and unit, when and why — no account or unit ids. */
+export class PublicFindingOverrideDto {
+  @ApiProperty({ enum: ['office', 'leader'], description: 'The office, or the principal leader' })
+  role: 'office' | 'leader';
+  @ApiProperty() unitName: string;
+  @ApiProperty({ description: 'When (ISO instant)' }) at: string;
+  @ApiProperty({ description: 'The written reason' }) reason: string;
+}
+
+export class PublicOverriddenFindingDto {
+  @ApiProperty({ example: 'lead-time' }) code: string;
+  @ApiProperty({ enum: ['statutory-scope', 'negative-list', 'duplicates', 'lead-time'] }) check: string;
+  @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) result: string;
+  @ApiProperty() message: string;
+  @ApiProperty({ type: PublicFindingOverrideDto }) override: PublicFindingOverrideDto;
+}
+
+function publicOverride(f: Finding): PublicOverriddenFindingDto {
+  const o = f.override!;
+  return {
+    code: f.code ?? f.check,
+    check: f.check,
+    result: f.result,
+    message: f.message,
+    override: { role: o.role, unitName: o.unitName, at: o.at, reason: o.reason },
+  };
+}
+
 export class AdmittedItemSummaryDto {
   @ApiProperty() id: string;
   @ApiProperty({ nullable: true, type: String, description: 'None for an emergency admission' })
@@ -146,10 +175,11 @@ export class AdmittedItemSummaryDto {
   @ApiProperty({ nullable: true, type: Date }) exitedAt: Date | null;
   @ApiProperty({ nullable: true, type: String }) exitReason: string | null;
   @ApiProperty({
-    type: [FindingDto],
-    description: 'The failing automatic checks overridden before the signature, each with who, when and why',
+    type: [PublicOverriddenFindingDto],
+    description:
+      'The failing automatic checks overridden before the signature, each with the role and unit that overrode it, when and why',
   })
-  overriddenFindings: FindingDto[];
+  overriddenFindings: PublicOverriddenFindingDto[];
 }
 
 /** One target community of an item with its funding, as FundingViews.ofItem reads it. */
@@ -233,7 +263,7 @@ export function toAdmittedItemSummaryDto(
     fundingDeadline: i.fundingDeadline,
     exitedAt: i.exitedAt,
     exitReason: i.exitReason,
-    overriddenFindings: (i.overriddenFindings ?? []).map((f) => ({ ...f, code: f.code ?? f.check })),
+    overriddenFindings: (i.overriddenFindings ?? []).map(publicOverride),
   };
 }
 
