@@ -219,8 +219,11 @@ describe('findings that bind: a failing check is corrected or overridden with a 
     expect([refused.status, refused.body.error.code]).toEqual([409, 'FINDINGS_UNRESOLVED']);
     expect(refused.body.error.details.map((d: { code: string }) => d.code)).toEqual(['lead-time']);
     const reason = '流感季节临近，市卫健委统一部署，确需提前实施；已安排培训与经费。';
+    const versionBefore = (await get(a.id, 'office')).body.version as number;
     const byOffice = await override(a.id, 'lead-time', 'office', { reason });
     expect(byOffice.status).toBe(200);
+    // The override changes the application: its version moves on.
+    expect(byOffice.body.version).toBe(versionBefore + 1);
     expect(byOffice.body.findings.find((f: Finding) => f.code === 'lead-time').override).toMatchObject({
       role: 'office',
       displayName: '王民（区领导小组办公室）',

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { OrgScope } from '../auth/org-scope.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
+import { bumpVersion } from './application-status.service.js';
 import { AdmissionApplication, type Finding } from './admission-application.entity.js';
 import { inForceSql } from './in-force.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
@@ -140,7 +141,7 @@ export class AdmissionChecks {
           },
     );
     for (const f of findings) f.code ??= f.check;
-    await m.update(AdmissionApplication, { id: app.id }, { findings } as never);
+    await bumpVersion(m, app.id, { findings });
     return findings;
   }
 }

@@ -105,7 +105,8 @@ export function lockApplication(m: EntityManager, id: string): Promise<Admission
   return m.findOne(AdmissionApplication, { where: { id }, lock: { mode: 'pessimistic_write' } });
 }
 
-async function bumpVersion(m: EntityManager, id: string, changes: Partial<AdmissionApplication>) {
+/** Writes `changes` to the application and moves its version on in SQL (no version number is given twice). */
+export async function bumpVersion(m: EntityManager, id: string, changes: Partial<AdmissionApplication>) {
   await m
     .createQueryBuilder()
     .update(AdmissionApplication)

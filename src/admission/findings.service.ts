@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { levelUnitsOf } from '../org/level-units.service.js';
 import type { FormCheckContext } from '../workflow/workflow.registry.js';
+import { bumpVersion } from './application-status.service.js';
 import { AdmissionApplication, type Finding, type FindingOverride } from './admission-application.entity.js';
 import { ApplicationsService } from './applications.service.js';
 
@@ -112,7 +113,7 @@ export class AdmissionFindings {
         reason,
       };
       const findings = app.findings.map((f) => (f === finding ? { ...f, code: codeOf(f), override } : f));
-      await m.update(AdmissionApplication, { id: app.id }, { findings } as never);
+      await bumpVersion(m, app.id, { findings });
       await this.audit.record(m, actor, {
         action: 'application.finding-overridden',
         entityType: 'admission_application',
