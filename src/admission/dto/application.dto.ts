@@ -183,7 +183,11 @@ export class ReviewFormDto {
   @IsOptional()
   @IsArray({ message: 'deficiencies 须为问题列表。deficiencies must be a list.' })
   @ArrayMaxSize(100, { message: 'deficiencies 最多 100 项。deficiencies has at most 100 entries.' })
-  @ValidateNested({ each: true })
+  @ValidateNested({
+    each: true,
+    message:
+      'deficiencies 的每一项须为对象 { field, problem }。Each deficiency is an object { field, problem }.',
+  })
   @Type(() => DeficiencyDto)
   deficiencies?: DeficiencyDto[];
 }
