@@ -34,7 +34,6 @@ const engineKeysIn = (body: unknown) =>
 const ADMISSION_PUBLIC = [
   'applicationId',
   'memberUnits',
-  'findings',
   'decisions',
   'countersign',
   'deficiencies',
@@ -248,7 +247,6 @@ describe('workflow answers: the inbox says what each task is about; a case shows
       subject: { title: '案件变量', unitName: '东湖区卫生健康委员会' },
       variables: {
         applicationId,
-        findings: { blocking: false },
         decisions: { deptApprove: 'approve', completeness: 'approve', scopeReview: 'approve' },
         countersign: { countersign: { total: 3, approve: 1, decided: false } },
       },

@@ -149,6 +149,7 @@ export class RegisterController {
   @Requires(
     '费随事转: registered transfers, deadline first — finance and the office: in their area (state=awaiting: finance’s inbox); a department: its own items’ transfers',
     [],
+    ['FORBIDDEN'],
   )
   @ApiPage(FundingTransferRowDto)
   async transfers(
@@ -162,6 +163,7 @@ export class RegisterController {
   @Requires(
     '费随事转: funding owed per community of items with funding, deadline first (state=overdue: emergency items whose funding was not confirmed in time) — finance and the office: in their area; a department: its own items',
     [],
+    ['FORBIDDEN'],
   )
   @ApiPage(FundingDueDto)
   async dues(@Query() q: FundingDuesQuery, @CurrentActor() a: Actor): Promise<Page<FundingDueDto>> {

@@ -120,15 +120,15 @@ export const describeNegativeListChanges: SubjectDescriber = (m, keys) =>
 
 /**
  * The variables of each process that its case's answer shows: what the office and the department need to
- * follow the case (its object, the findings' verdict, each step's decision, the countersign tally, the
- * deficiencies sent back, the admitted item and its end). Routing flags (`decision`), the last form and
- * comment (on their task) and the engine's own variables stay inside.
+ * follow the case (its object, each step's decision, the countersign tally, the deficiencies sent back, the
+ * admitted item and its end). Routing flags (`decision`), the last form and comment (on their task), the
+ * checks' verdict when they ran (the application shows its findings and their overrides as they stand) and
+ * the engine's own variables stay inside.
  */
 export const PUBLIC_VARIABLES: Record<string, string[]> = {
   admission: [
     'applicationId',
     'memberUnits',
-    'findings',
     'decisions',
     'countersign',
     'deficiencies',

@@ -90,6 +90,8 @@ export class TasksController {
       'TASK_NOT_OPEN',
       'TASK_NOT_YOURS',
       'DECISION_NOT_ALLOWED',
+      'DEFICIENCIES_REQUIRED',
+      'FINDINGS_UNRESOLVED',
       'TASK_WAITING_FOR_SIGNERS',
       'INSTANCE_NOT_ACTIVE',
       'CONCURRENT_UPDATE',

@@ -126,9 +126,9 @@ export class WorkflowController {
   @Post('workflow-instances/:id/terminate')
   @HttpCode(200)
   @Requires(
-    '终止: end a case by the office',
+    '终止: end a case by the office (not one whose admitted item it times: an exit ends that)',
     [Permission.WORKFLOW_OVERSEE],
-    ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
+    ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE', 'CASE_NOT_TERMINABLE'],
   )
   @ApiOkResponse({ type: InstanceDto })
   async terminate(
