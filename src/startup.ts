@@ -23,6 +23,7 @@ import { migrate } from './database/migrate.js';
 import { timeoutsOf } from './database/pg-options.js';
 import { SystemSetting } from './database/system-setting.entity.js';
 import { seedDemo } from './org/demo-seed.js';
+import { serveConsole } from './console/serve-console.js';
 
 export interface PreparedDatabase {
   config: AppConfig;
@@ -213,6 +214,7 @@ export async function createApp(
     },
   };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await serveConsole(app, log);
   await app.init();
   return app;
 }
