@@ -17,7 +17,10 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|dayjs|lodash)/ },
+            {
+              name: 'element-plus',
+              test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|dayjs|lodash)/,
+            },
             { name: 'vue', test: /node_modules[\\/](@vue|vue|vue-router)[\\/]/ },
           ],
         },

@@ -26,7 +26,11 @@ describe('the console in a real browser (浏览器工作台)', () => {
     // One item admitted into 杏花社区 (no funding: in force from its start), one application at the office's step.
     await admitApplication(
       t,
-      makeApplication([unit[XINGHUA]], { title: REGISTERED, fundingPerCommunityFen: 0, fundingSource: undefined }),
+      makeApplication([unit[XINGHUA]], {
+        title: REGISTERED,
+        fundingPerCommunityFen: 0,
+        fundingSource: undefined,
+      }),
     );
     const { instanceId } = await submitApplication(t, makeApplication([unit[XINGHUA]], { title: IN_REVIEW }));
     const approved = await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' });
@@ -123,7 +127,7 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await page.goto(`${base}/console/login`);
       await logIn(page, 'office');
       await page.waitForURL(`${base}/console/inbox`);
-      await page.evaluate(() => sessionStorage.setItem('cwa.token', 'not-a-token'));
+      await page.evaluate(`sessionStorage.setItem('cwa.token', 'not-a-token')`);
       await page.reload();
       await page.waitForURL(/\/console\/login\?/);
       await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/登录/);

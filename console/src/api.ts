@@ -37,7 +37,8 @@ export async function api<T>(
   options: { query?: Query; body?: unknown } = {},
 ): Promise<T> {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined && v !== '') params.set(k, `${v}`);
+  for (const [k, v] of Object.entries(options.query ?? {}))
+    if (v !== undefined && v !== '') params.set(k, `${v}`);
   const url = params.size ? `${path}?${params}` : path;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -54,7 +55,7 @@ export async function api<T>(
     throw new ApiError(0, 'NETWORK', OFFLINE);
   }
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
@@ -65,7 +66,8 @@ export async function api<T>(
     const error = new ApiError(
       res.status,
       e?.code ?? `HTTP_${res.status}`,
-      e?.message ?? `服务暂时无法处理请求（${res.status}），请稍后重试。The service could not answer (${res.status}); try again later.`,
+      e?.message ??
+        `服务暂时无法处理请求（${res.status}），请稍后重试。The service could not answer (${res.status}); try again later.`,
       e?.details,
     );
     if (res.status === 401 && sentToken) {

@@ -26,7 +26,11 @@ export function consoleDir(): string {
  * `app.init()`; routes registered here are Fastify's own, outside Nest's guards (the pages are public files,
  * the data behind them is the API's, with its own rules).
  */
-export async function serveConsole(app: NestFastifyApplication, log: Logger, dir = consoleDir()): Promise<void> {
+export async function serveConsole(
+  app: NestFastifyApplication,
+  log: Logger,
+  dir = consoleDir(),
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/', (_req: FastifyRequest, reply: FastifyReply) => reply.redirect(CONSOLE_PREFIX, 302));
   fastify.get('/console', (_req: FastifyRequest, reply: FastifyReply) => reply.redirect(CONSOLE_PREFIX, 301));
