@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
-import { act } from './helpers/cases.js';
+import { act, inboxOf } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
 /**
@@ -92,6 +92,15 @@ describe('the console in a real browser (浏览器工作台)', () => {
     });
   });
 
+  it('given a phone, when the public register is opened by a deep link with its query, then the item is there without login', async () => {
+    const page = await b.page({ width: 390, height: 844 });
+    await withScreenshot(page, 'public-register-phone', async () => {
+      await page.goto(`${base}/console/register?communityName=${encodeURIComponent('杏花')}&asOf=2027-06-01`);
+      await page.getByTestId('item-title').filter({ hasText: REGISTERED }).waitFor();
+      await expect(page.getByLabel('社区名称').inputValue()).resolves.toBe('杏花');
+    });
+  });
+
   it('given a wrong password, when office logs in, then the API’s Chinese message is shown and the user stays on the login page', async () => {
     const page = await b.page();
     await withScreenshot(page, 'wrong-password', async () => {
@@ -114,6 +123,15 @@ describe('the console in a real browser (浏览器工作台)', () => {
       const row = page.getByRole('row').filter({ hasText: IN_REVIEW });
       await row.waitFor();
       await expect(row.textContent()).resolves.toContain('区卫生健康委员会');
+      // Its last day as the API says it, in Chinese (2026年12月1日), with the working days left.
+      const task = (await inboxOf(t, 'office')).find(
+        (x) => x.subject && (x.subject as { title: string }).title === IN_REVIEW,
+      );
+      const [y, m, d] = String(task?.dueDay).split('-').map(Number);
+      await expect(row.textContent()).resolves.toContain(`${y}年${m}月${d}日前`);
+      await expect(row.getByTestId('time-left').textContent()).resolves.toBe(
+        task?.overdue ? '已超期' : `剩余 ${task?.workingDaysLeft} 个工作日`,
+      );
       // Reloading the deep link keeps the session (sessionStorage) and the page.
       await page.reload();
       await page.getByRole('row').filter({ hasText: IN_REVIEW }).waitFor();
