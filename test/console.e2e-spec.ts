@@ -58,7 +58,13 @@ describe('the console in a real browser (浏览器工作台)', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.text).toContain('<html lang="zh-CN">');
+      expect(res.headers['cache-control']).toBe('no-cache');
     }
+    // The built files have hashed names: cached for good.
+    const script = /\/console\/assets\/[\w.-]+\.js/.exec((await t.http().get('/console/')).text)?.[0];
+    const asset = await t.http().get(String(script));
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const auth = { Authorization: `Bearer ${await t.token('office')}` };
     for (const path of [
       '/tasks/does-not-exist-route',

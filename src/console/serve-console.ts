@@ -44,6 +44,8 @@ export async function serveConsole(
     // One route per built file, read at start: the fallback below answers everything else under /console/.
     wildcard: false,
     index: ['index.html'],
+    // Its own cache-control below, not the default `max-age=0` (which would take the place of it).
+    cacheControl: false,
     setHeaders: (res, path) => {
       // Hashed file names never change content; index.html names the current ones, so it is checked each time.
       res.setHeader(
