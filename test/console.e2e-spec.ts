@@ -160,4 +160,37 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await page.getByRole('row').filter({ hasText: IN_REVIEW }).waitFor();
     });
   });
+
+  it('given the connection is lost, when the public register searches, then it says so in Chinese instead of freezing', async () => {
+    const page = await b.page();
+    await withScreenshot(page, 'connection-lost', async () => {
+      await page.goto(`${base}/console/register?asOf=2027-06-01`);
+      await page.getByTestId('register-summary').waitFor();
+      await page.route('**/admitted-items?**', (route) => route.abort('internetdisconnected'));
+      await page.getByLabel('社区名称').fill('桃园');
+      await page.getByRole('button', { name: '查询' }).click();
+      await expect(page.getByRole('alert').first().textContent()).resolves.toContain('网络连接失败');
+    });
+  });
+
+  it('given office logged in, when it logs out, then the console shows the login page and the token no longer opens the inbox', async () => {
+    const page = await b.page();
+    await withScreenshot(page, 'logout', async () => {
+      await page.goto(`${base}/console/login`);
+      await logIn(page, 'office');
+      await page.waitForURL(`${base}/console/inbox`);
+      const token = await page.evaluate(`sessionStorage.getItem('cwa.token')`);
+      await page.getByTestId('logout').click();
+      await page.waitForURL(`${base}/console/login`);
+      await expect(page.evaluate(`sessionStorage.getItem('cwa.token')`)).resolves.toBeNull();
+      expect(
+        (
+          await t
+            .http()
+            .get('/tasks')
+            .set('Authorization', `Bearer ${String(token)}`)
+        ).status,
+      ).toBe(401);
+    });
+  });
 });
