@@ -21,5 +21,13 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], languageOptions: { globals: globals.node } },
+  // The browser console: its sources run in the browser; its build config has a tsconfig of its own.
+  { files: ['console/src/**/*.ts'], languageOptions: { globals: globals.browser } },
+  {
+    files: ['console/vite.config.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './console/tsconfig.node.json' },
+    },
+  },
   prettier,
 );

@@ -24,6 +24,7 @@ import { timeoutsOf } from './database/pg-options.js';
 import { SystemSetting } from './database/system-setting.entity.js';
 import { seedDemo } from './org/demo-seed.js';
 import { loadShippedCalendars } from './workflow/work-calendar-shipped.js';
+import { serveConsole } from './console/serve-console.js';
 
 export interface PreparedDatabase {
   config: AppConfig;
@@ -224,6 +225,7 @@ export async function createApp(
     },
   };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await serveConsole(app, log);
   await app.init();
   return app;
 }

@@ -1,0 +1,53 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { whenUnauthorized } from './api';
+import { session } from './session';
+import AppLayout from './pages/AppLayout.vue';
+import InboxPage from './pages/InboxPage.vue';
+import LoginPage from './pages/LoginPage.vue';
+import NotFoundPage from './pages/NotFoundPage.vue';
+import RegisterPage from './pages/RegisterPage.vue';
+
+/** The console's pages under /console/ (the server answers index.html for every path under it). */
+export const router = createRouter({
+  history: createWebHistory('/console/'),
+  routes: [
+    { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: '登录' } },
+    {
+      path: '/register',
+      name: 'register',
+      component: RegisterPage,
+      meta: { public: true, title: '准入事项公开名录' },
+    },
+    {
+      path: '/',
+      component: AppLayout,
+      children: [
+        { path: '', redirect: { name: 'inbox' } },
+        { path: 'inbox', name: 'inbox', component: InboxPage, meta: { title: '待办' } },
+      ],
+    },
+    {
+      path: '/:rest(.*)*',
+      name: 'not-found',
+      component: NotFoundPage,
+      meta: { public: true, title: '页面不存在' },
+    },
+  ],
+});
+
+router.beforeEach((to) => {
+  if (!to.meta.public && !session.token) return { name: 'login', query: { redirect: to.fullPath } };
+  return true;
+});
+
+router.afterEach((to) => {
+  const title = typeof to.meta.title === 'string' ? to.meta.title : '';
+  document.title = `${title ? `${title} · ` : ''}社区工作准入`;
+});
+
+// An expired or revoked session: back to login, then back to where the user was.
+whenUnauthorized((message) => {
+  const here = router.currentRoute.value;
+  if (here.name === 'login') return;
+  void router.push({ name: 'login', query: { redirect: here.fullPath, reason: message } });
+});

@@ -1,0 +1,42 @@
+import { reactive } from 'vue';
+
+/** Who is logged in, as `POST /auth/login` answered (kept in sessionStorage: gone with the browser tab). */
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: string[];
+  permissions: string[];
+  unit: { id: string; code: string; name: string; kind: string };
+}
+
+const TOKEN = 'cwa.token';
+const USER = 'cwa.user';
+
+function storedUser(): SessionUser | null {
+  try {
+    const raw = sessionStorage.getItem(USER);
+    return raw ? (JSON.parse(raw) as SessionUser) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const session = reactive<{ token: string | null; user: SessionUser | null }>({
+  token: sessionStorage.getItem(TOKEN),
+  user: storedUser(),
+});
+
+export function signIn(token: string, user: SessionUser): void {
+  session.token = token;
+  session.user = user;
+  sessionStorage.setItem(TOKEN, token);
+  sessionStorage.setItem(USER, JSON.stringify(user));
+}
+
+export function signOut(): void {
+  session.token = null;
+  session.user = null;
+  sessionStorage.removeItem(TOKEN);
+  sessionStorage.removeItem(USER);
+}

@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium fonts-noto-cjk`, as .ci/run does); CHROMIUM_PATH overrides it. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where a failing browser test leaves its screenshot (gitignored). */
+export const TEST_OUTPUT = join(process.cwd(), 'test-output');
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A new tab in a fresh context (its own sessionStorage): an office screen, 1366×768, Chinese. */
+  page(options?: { width?: number; height?: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts headless Chromium for a test file. The flags keep it off the network it cannot reach anyway (this
+ * machine's and CI's network is closed: without them it keeps trying hosts it cannot reach). Playwright gives
+ * it a fresh profile of its own.
+ */
+export async function startBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with apt-get install -y --no-install-recommends chromium fonts-noto-cjk`,
+    );
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    async page(options = {}) {
+      const context = await browser.newContext({
+        viewport: { width: options.width ?? 1366, height: options.height ?? 768 },
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
+      context.setDefaultTimeout(10_000);
+      contexts.push(context);
+      return context.newPage();
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
+}
+
+/**
+ * Runs a browser test's steps on a page; when they fail, saves a full-page screenshot named after the test under
+ * test-output/ before the failure goes on to Jest.
+ */
+export async function withScreenshot(page: Page, name: string, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (e) {
+    mkdirSync(TEST_OUTPUT, { recursive: true });
+    const file = join(TEST_OUTPUT, `${name.replace(/[^\w\u4e00-\u9fff-]+/g, '_')}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    throw e;
+  }
+}
