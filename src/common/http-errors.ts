@@ -159,12 +159,14 @@ export function otherMethodsOf(request: FastifyRequest): string[] {
   const server = request.server as unknown as {
     findRoute(o: { method: string; url: string }): unknown;
   };
-  return ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => {
-    if (method === request.method) return false;
+  const answers = (method: string) => {
     try {
       return server.findRoute({ method, url: path }) !== null;
     } catch {
       return false;
     }
-  });
+  };
+  // A route of this method took the request and found nothing (e.g. a missing file): a 404, not a 405.
+  if (answers(request.method)) return [];
+  return ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => m !== request.method && answers(m));
 }
