@@ -2,7 +2,6 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApplicationKind, type Finding } from '../admission-application.entity.js';
 import type { AdmittedItem, CommunityFunding, FundingTransfer } from '../admitted-item.entities.js';
 import type { ExitOrigin, ExitProposal, ItemEvaluation } from '../exit.entities.js';
-import { FindingDto } from './application-responses.dto.js';
 
 /**
  * What the admission routes answer about admitted items: the public register, an item and its communities, funding
