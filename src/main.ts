@@ -38,5 +38,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error('The service could not start:', e instanceof Error ? e.message : e);
+  // E.g. a shipped file's bad lines, each with its number.
+  const details = (e as { details?: unknown } | null)?.details;
+  if (details !== undefined) console.error(JSON.stringify(details, null, 2));
   process.exit(1);
 });

@@ -64,6 +64,9 @@ describe('the console in a real browser (浏览器工作台)', () => {
     const script = /\/console\/assets\/[\w.-]+\.js/.exec((await t.http().get('/console/')).text)?.[0];
     const asset = await t.http().get(String(script));
     expect(asset.status).toBe(200);
+    // Whole files only: a Range is ignored, never a 416 outside the error envelope.
+    const ranged = await t.http().get('/console/index.html').set('Range', 'bytes=99999-');
+    expect([ranged.status, ranged.headers['cache-control']]).toEqual([200, 'no-cache']);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const auth = { Authorization: `Bearer ${await t.token('office')}` };
     for (const path of [
@@ -110,7 +113,10 @@ describe('the console in a real browser (浏览器工作台)', () => {
   it('given a wrong password, when office logs in, then the API’s Chinese message is shown and the user stays on the login page', async () => {
     const page = await b.page();
     await withScreenshot(page, 'wrong-password', async () => {
-      await page.goto(`${base}/console/login`);
+      // A link cannot put words on the login page (the reason of a return to login travels in memory).
+      await page.goto(`${base}/console/login?reason=${encodeURIComponent('账号已冻结，请致电')}`);
+      await page.getByRole('button', { name: '登录' }).waitFor();
+      await expect(page.content()).resolves.not.toContain('账号已冻结');
       await logIn(page, 'office', 'not-the-password');
       await page.getByTestId('login-error').waitFor();
       await expect(page.getByTestId('login-error').textContent()).resolves.toContain('用户名或密码不正确');

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { cstDay, dayStartCst } from '../src/common/china-time.js';
 import { Clock } from '../src/common/clock.js';
@@ -119,6 +121,36 @@ describe('work calendar', () => {
     });
   });
 
+  describe('given a newer version of a shipped file', () => {
+    it('when an administrator changed a day since it was loaded, then the newer version waits for them (a warning), else it is loaded', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'cwa-calendar-'));
+      try {
+        const file = 'work-calendar-zz-2040.csv';
+        const v = (days: string[]) =>
+          ['date,kind,name,source', ...days.map((d) => `${d},holiday,测试假日,测试`), ''].join('\n');
+        writeFileSync(path.join(dir, file), v(['2040-05-01', '2040-05-02']));
+        expect(await loadShippedCalendars(t.dataSource, log, dir)).toEqual([file]);
+        // Unchanged by hand: a newer version is loaded.
+        writeFileSync(path.join(dir, file), v(['2040-05-01', '2040-05-02', '2040-05-03']));
+        expect(await loadShippedCalendars(t.dataSource, log, dir)).toEqual([file]);
+        const put = await t
+          .http()
+          .put('/work-calendar/2040-05-01')
+          .set(admin)
+          .send({ workingDay: true, note: '本市调整' });
+        expect(put.status).toBe(200);
+        writeFileSync(path.join(dir, file), v(['2040-05-01', '2040-05-04']));
+        expect(await loadShippedCalendars(t.dataSource, log, dir)).toEqual([]);
+        const row = await t.dataSource.query(
+          `SELECT working_day, note FROM work_calendar_day WHERE day = '2040-05-01'`,
+        );
+        expect(row[0]).toEqual({ working_day: true, note: '本市调整' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('given the next year’s notice', () => {
     it('when the administrator imports it, then its days are marked and the import is recorded', async () => {
       const before = await imports();
@@ -213,6 +245,19 @@ describe('work calendar', () => {
       expect(details[5].problems[0]).toMatch(/^名称（name）须填写/);
       expect(await markedDays(2032)).toBe(0);
       expect(await imports()).toBe(before);
+    });
+
+    it('when thousands of lines are bad, then the first 200 are told and the last entry says how many more', async () => {
+      const csv = ['date,kind,name,source', ...Array.from({ length: 5000 }, () => 'x')].join('\n');
+      const res = await t
+        .http()
+        .post('/work-calendar/imports')
+        .set(admin)
+        .send({ fileName: 'work-calendar-bad.csv', csv });
+      expect([res.status, res.body.error.code]).toEqual([400, 'CALENDAR_CSV_INVALID']);
+      const details: { line: number; problems: string[] }[] = res.body.error.details;
+      expect(details).toHaveLength(201);
+      expect(details[200]).toEqual({ line: 202, problems: [expect.stringMatching(/^此后还有 4800 行有误/)] });
     });
 
     it('when the header is wrong, then line 1 says what it must be', async () => {

@@ -49,5 +49,7 @@ router.afterEach((to) => {
 whenUnauthorized((message) => {
   const here = router.currentRoute.value;
   if (here.name === 'login') return;
-  void router.push({ name: 'login', query: { redirect: here.fullPath, reason: message } });
+  // The reason travels in memory, not in the address: a link cannot put words on the login page.
+  session.notice = message;
+  void router.push({ name: 'login', query: { redirect: here.fullPath } });
 });

@@ -22,9 +22,15 @@ function storedUser(): SessionUser | null {
   }
 }
 
-export const session = reactive<{ token: string | null; user: SessionUser | null }>({
+export const session = reactive<{
+  token: string | null;
+  user: SessionUser | null;
+  /** Why the user was sent back to login (the API's message on an expired or revoked session); never from the URL. */
+  notice: string;
+}>({
   token: sessionStorage.getItem(TOKEN),
   user: storedUser(),
+  notice: '',
 });
 
 export function signIn(token: string, user: SessionUser): void {

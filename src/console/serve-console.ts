@@ -2,7 +2,7 @@ import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 
@@ -46,12 +46,13 @@ export async function serveConsole(
     index: ['index.html'],
     // Its own cache-control below, not the default `max-age=0` (which would take the place of it).
     cacheControl: false,
+    // Whole files only: the console's files are small, and a Range the file cannot satisfy would answer 416.
+    acceptRanges: false,
     setHeaders: (res, path) => {
       // Hashed file names never change content; index.html names the current ones, so it is checked each time.
-      res.setHeader(
-        'cache-control',
-        /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
+      // The folder is read below the console's own (the install path may hold an `assets` folder too).
+      const hashed = relative(dir, path).split(/[\\/]/)[0] === 'assets';
+      res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   fastify.get(`${CONSOLE_PREFIX}*`, (req: FastifyRequest, reply: FastifyReply) => {

@@ -12,6 +12,9 @@ export const CALENDAR_IMPORT_LOCK = 7270035;
 export type CalendarImportBy = 'administrator' | 'start-up';
 
 /** What an import of a work-calendar file recorded (system_setting `work-calendar-file:<name>`). */
+/** How many bad lines an import names at most. */
+const MAX_LINES_TOLD = 200;
+
 export interface CalendarFileRecord {
   sha256: string;
   by: CalendarImportBy;
@@ -63,6 +66,17 @@ export async function importCalendarFile(
   input: { fileName: string; csv: string; by: CalendarImportBy; now: Date },
 ): Promise<CalendarImportResult> {
   const { days, problems } = parseCalendarCsv(input.csv);
+  // Every bad line at once, up to a page of them (a file of thousands of bad lines says so in its last entry).
+  if (problems.length > MAX_LINES_TOLD)
+    throw new AppError('CALENDAR_CSV_INVALID', [
+      ...problems.slice(0, MAX_LINES_TOLD),
+      {
+        line: problems[MAX_LINES_TOLD].line,
+        problems: [
+          `此后还有 ${problems.length - MAX_LINES_TOLD} 行有误，请先改正以上各行。${problems.length - MAX_LINES_TOLD} more lines are wrong after these; correct the lines above first.`,
+        ],
+      },
+    ]);
   if (problems.length) throw new AppError('CALENDAR_CSV_INVALID', problems);
   await m.query('SELECT pg_advisory_xact_lock($1)', [CALENDAR_IMPORT_LOCK]);
   const before: { day: string; working_day: boolean; note: string | null }[] = await m.query(

@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
 import {
   CALENDAR_IMPORT_LOCK,
   calendarFileRecord,
@@ -60,11 +61,36 @@ export async function loadShippedCalendars(
       const csv = readFileSync(join(dir, fileName), 'utf8');
       const last = await calendarFileRecord(m, fileName);
       if (last && (last.sha256 === sha256Of(csv) || last.by !== 'start-up')) continue;
-      await importCalendarFile(m, audit, {}, { fileName, csv, by: 'start-up', now: clock.now() });
+      // A newer version over days an administrator has changed since: theirs stand, they import it by hand.
+      if (last && (await changedByHandSince(m, last.importedAt))) {
+        log.warn(
+          { file: fileName },
+          `工作日历文件 ${fileName} 有新版本，但管理员此后调整过工作日历，未自动导入；请核对后通过 POST /work-calendar/imports 导入。A newer ${fileName} ships, but the calendar was changed by hand since: import it with POST /work-calendar/imports after checking.`,
+        );
+        continue;
+      }
+      try {
+        await importCalendarFile(m, audit, {}, { fileName, csv, by: 'start-up', now: clock.now() });
+      } catch (e) {
+        // Name the file: the lines are in the error's details (printed at start-up).
+        if (e instanceof AppError) e.message = `${join(dir, fileName)}：${e.message}`;
+        throw e;
+      }
       now.push(fileName);
     }
     return now;
   });
   if (loaded.length) log.info({ files: loaded }, 'work calendar loaded');
   return loaded;
+}
+
+/** Whether an administrator set a day or imported a file since `since` (ISO instant). */
+async function changedByHandSince(m: EntityManager, since: string): Promise<boolean> {
+  const rows: unknown[] = await m.query(
+    `SELECT 1 FROM audit_record
+      WHERE action IN ('work-calendar.day-set', 'work-calendar.imported') AND actor_id IS NOT NULL AND at > $1
+      LIMIT 1`,
+    [since],
+  );
+  return rows.length > 0;
 }
