@@ -74,6 +74,10 @@ describe('the console in a real browser (浏览器工作台)', () => {
       '/tasks/does-not-exist-route/no-such-action',
       '/no-such-api-route',
       '/console/assets/no-such-file.js',
+      '/console/Assets/no-such-file.js',
+      '/console/%61ssets/no-such-file.js',
+      '/console/favicon.ico',
+      '/console/missing.js',
     ]) {
       const res = await t.http().get(path).set(auth);
       expect(res.status).toBe(404);

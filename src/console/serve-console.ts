@@ -56,8 +56,20 @@ export async function serveConsole(
     },
   });
   fastify.get(`${CONSOLE_PREFIX}*`, (req: FastifyRequest, reply: FastifyReply) => {
-    // A missing built file (an old release's asset) is a 404, not a page: a script must not get HTML.
-    if (req.url.startsWith(`${CONSOLE_PREFIX}assets/`)) return reply.callNotFound();
+    // A missing built file (an old release's asset, a favicon) is a 404, not a page: a script must not get
+    // HTML. The console's own routes have no file extension.
+    const path = req.url.split('?')[0];
+    if (/\.[A-Za-z0-9]+$/.test(path) || /^\/console\/assets\//i.test(decodeURIComponentSafe(path)))
+      return reply.callNotFound();
     return reply.header('cache-control', 'no-cache').sendFile('index.html', dir);
   });
+}
+
+/** The path as the file system would read it, or as sent when it does not decode. */
+function decodeURIComponentSafe(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
