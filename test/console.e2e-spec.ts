@@ -53,6 +53,8 @@ describe('the console in a real browser (浏览器工作台)', () => {
     const root = await t.http().get('/');
     expect(root.status).toBe(302);
     expect(root.headers.location).toBe('/console/');
+    const bare = await t.http().get('/console?communityName=%E6%9D%8F%E8%8A%B1');
+    expect([bare.status, bare.headers.location]).toEqual([301, '/console/?communityName=%E6%9D%8F%E8%8A%B1']);
     for (const path of ['/console/', '/console/inbox', '/console/anything/deeper?x=1']) {
       const res = await t.http().get(path);
       expect(res.status).toBe(200);

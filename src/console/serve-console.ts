@@ -32,12 +32,17 @@ export async function serveConsole(
   dir = consoleDir(),
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.get('/', (_req: FastifyRequest, reply: FastifyReply) => reply.redirect(CONSOLE_PREFIX, 302));
-  fastify.get('/console', (_req: FastifyRequest, reply: FastifyReply) => reply.redirect(CONSOLE_PREFIX, 301));
+  // Not built: no redirect to a page that is not there (`/` keeps its JSON 404).
   if (!existsSync(join(dir, 'index.html'))) {
     log.warn(`the console is not built (no ${dir}/index.html): run npm run build`);
     return;
   }
+  fastify.get('/', (_req: FastifyRequest, reply: FastifyReply) => reply.redirect(CONSOLE_PREFIX, 302));
+  // The query goes along (a deep link such as /console?communityName=…).
+  fastify.get('/console', (req: FastifyRequest, reply: FastifyReply) => {
+    const query = req.url.indexOf('?');
+    return reply.redirect(`${CONSOLE_PREFIX}${query < 0 ? '' : req.url.slice(query)}`, 301);
+  });
   await app.register(fastifyStatic, {
     root: dir,
     prefix: CONSOLE_PREFIX,
