@@ -132,7 +132,7 @@ describe('the money is findable, and emergency items keep 费随事转', () => {
       overdue: false,
       confirmedAt: null,
     });
-    expect(new Date(inbox[0].fundingDeadline as string).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(inbox[0].fundingDeadline as string).getTime()).toBeGreaterThan(t.app.get(Clock).nowMs());
 
     expect((await confirm(t1.body.id)).status).toBe(200);
     const after = (await list('finance', '/funding-transfers?state=awaiting')).map((r) => r.id);
