@@ -6,13 +6,8 @@ import type { Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { Clock } from '../common/clock.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
-import type {
-  FundingDue,
-  FundingState,
-  FundingTransferRow,
-  ItemCommunityFunding,
-  TransferState,
-} from './dto/item-responses.dto.js';
+import type { FundingDue, FundingTransferRow } from './dto/funding-responses.dto.js';
+import type { FundingState, ItemCommunityFunding, TransferState } from './dto/item-responses.dto.js';
 
 /**
  * One community's funding as people speak of it: not_required; none (due, nothing registered yet); registered

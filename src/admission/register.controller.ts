@@ -9,20 +9,22 @@ import {
   AdmittedItemDto,
   AdmittedItemSummaryDto,
   ExitProposalInfoDto,
-  FundingDueDto,
-  FundingTransferDto,
-  FundingTransferRowDto,
   ItemEvaluationResultDto,
   RegisterEntryDto,
   toAdmittedItemDto,
   toAdmittedItemSummaryDto,
   toExitProposalInfoDto,
-  toFundingDueDto,
-  toFundingTransferDto,
-  toFundingTransferRowDto,
   toItemEvaluationResultDto,
   toRegisterEntryDto,
 } from './dto/item-responses.dto.js';
+import {
+  FundingDueDto,
+  FundingTransferDto,
+  FundingTransferRowDto,
+  toFundingDueDto,
+  toFundingTransferDto,
+  toFundingTransferRowDto,
+} from './dto/funding-responses.dto.js';
 import { EmergencyItemDto } from './dto/emergency.dto.js';
 import { EvaluationDto, ExitProposalDto } from './dto/exit.dto.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
