@@ -14,6 +14,7 @@ describe('the console in a real browser (浏览器工作台)', () => {
   let t: TestApp;
   let b: TestBrowser;
   let base: string;
+  const unitIds: Record<string, string> = {};
   const XINGHUA = '339901001001';
   const REGISTERED = '社区老年助餐点巡查登记';
   const IN_REVIEW = '社区儿童之家活动台账';
@@ -23,6 +24,7 @@ describe('the console in a real browser (浏览器工作台)', () => {
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
     const unit: Record<string, string> = {};
     for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+    Object.assign(unitIds, unit);
     // One item admitted into 杏花社区 (no funding: in force from its start), one application at the office's step.
     await admitApplication(
       t,
@@ -203,6 +205,56 @@ describe('the console in a real browser (浏览器工作台)', () => {
             .set('Authorization', `Bearer ${String(token)}`)
         ).status,
       ).toBe(401);
+    });
+  });
+
+  it('given a submitted application, when dept-head approves it on its task page and office returns it there with a deficiency naming a field, then the application is returned with that deficiency', async () => {
+    const TITLE = '社区居家养老服务需求摸底';
+    const { applicationId } = await submitApplication(
+      t,
+      makeApplication([unitIds[XINGHUA]], { title: TITLE }),
+    );
+    const page = await b.page();
+    await withScreenshot(page, 'task-page', async () => {
+      await page.goto(`${base}/console/login`);
+      await logIn(page, 'dept-head');
+      await page.waitForURL(`${base}/console/inbox`);
+      await page.getByRole('row').filter({ hasText: TITLE }).getByTestId('task-title').click();
+      await page.waitForURL(/\/console\/tasks\//);
+      await expect(page.getByTestId('task-subject').textContent()).resolves.toBe(TITLE);
+      await expect(page.getByTestId('application').textContent()).resolves.toContain('事项名称');
+      await page.getByLabel('办理意见').fill('同意报送');
+      await page.getByRole('button', { name: '同意', exact: true }).click();
+      await page.waitForURL(`${base}/console/inbox`);
+      await page.getByText('已办理：同意').waitFor();
+      await page.getByTestId('logout').click();
+      await page.waitForURL(`${base}/console/login`);
+
+      await logIn(page, 'office');
+      await page.waitForURL(`${base}/console/inbox`);
+      await page.getByRole('row').filter({ hasText: TITLE }).getByTestId('task-title').click();
+      await page.getByTestId('task-subject').waitFor();
+      await expect(page.getByTestId('history').textContent()).resolves.toContain('同意报送');
+      await page.getByRole('button', { name: '退回补正' }).click();
+      const form = page.getByTestId('return-form');
+      // Confirming with a blank problem: the API's words beside the row, nothing moves.
+      await form.getByRole('button', { name: '确认退回' }).click();
+      await page.getByRole('alert').first().waitFor();
+      await form.locator('.el-select').first().click();
+      await page.locator('.el-select-dropdown__item', { hasText: '法律依据条款' }).click();
+      await page.getByLabel('问题1', { exact: true }).fill('法律依据条款与事项内容不符，请核对');
+      await form.getByRole('button', { name: '确认退回' }).click();
+      await page.waitForURL(`${base}/console/inbox`);
+      await page.getByText('已办理：退回补正').waitFor();
+    });
+    const app = await t
+      .http()
+      .get(`/applications/${applicationId}`)
+      .set('Authorization', `Bearer ${await t.token('office')}`);
+    expect(app.body).toMatchObject({
+      status: 'returned',
+      deficiencies: [{ field: 'legalBasisArticle', problem: '法律依据条款与事项内容不符，请核对' }],
+      returnedStep: 'completeness',
     });
   });
 });

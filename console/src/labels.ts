@@ -22,3 +22,61 @@ export function nameOf(names: Record<string, string>, code: string | null | unde
   if (!code) return '—';
   return names[code] ?? code;
 }
+
+/** The application form's fields (准入审批表), as the API names them, in Chinese. */
+export const FIELD_NAMES: Record<string, string> = {
+  kind: '事项类型',
+  title: '事项名称',
+  content: '事项内容',
+  legalBasisDocument: '法律依据文件',
+  legalBasisArticle: '法律依据条款',
+  statutoryArea: '法定职责领域',
+  targetScope: '实施范围',
+  targetUnitId: '承接单位',
+  targetCommunityIds: '涉及社区',
+  authorizedContent: '授权内容',
+  targetPopulation: '服务对象',
+  powers: '职权依据',
+  startDate: '开始日期',
+  endDate: '结束日期',
+  workloadHoursPerMonth: '每月工作量（小时）',
+  frequency: '频次',
+  fundingPerCommunityFen: '每个社区经费',
+  fundingSource: '经费来源',
+  supportOffered: '配套支持',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+  regularizesItemId: '转正的应急事项',
+  reportFields: '报表字段',
+  attachments: '附件',
+};
+
+export const APPLICATION_STATUS_NAMES: Record<string, string> = {
+  draft: '草稿',
+  in_review: '审查中',
+  returned: '已退回补正',
+  admitted: '已准入',
+  rejected: '未予准入',
+  withdrawn: '已撤回',
+  terminated: '已终止',
+};
+
+export const DECISION_NAMES: Record<string, string> = {
+  approve: '同意',
+  return: '退回补正',
+  reject: '不同意',
+  record: '备案',
+};
+
+/** The decisions each shipped form key allows (as the server's workflow registry registers them). */
+export const FORM_DECISIONS: Record<string, string[]> = {
+  'admission-dept-decision': ['approve', 'reject'],
+  'admission-review': ['approve', 'return', 'reject'],
+  'admission-signoff': ['approve', 'return', 'reject'],
+  'admission-decision': ['approve', 'reject'],
+  'exit-approve': ['approve', 'reject'],
+  'exit-determine': ['approve', 'reject'],
+  'exit-record': ['record'],
+};
+
+export const FINDING_RESULT_NAMES: Record<string, string> = { pass: '通过', warn: '提示', fail: '不通过' };

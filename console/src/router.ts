@@ -6,6 +6,7 @@ import InboxPage from './pages/InboxPage.vue';
 import LoginPage from './pages/LoginPage.vue';
 import NotFoundPage from './pages/NotFoundPage.vue';
 import RegisterPage from './pages/RegisterPage.vue';
+import TaskPage from './pages/TaskPage.vue';
 
 /** The console's pages under /console/ (the server answers index.html for every path under it). */
 export const router = createRouter({
@@ -24,6 +25,7 @@ export const router = createRouter({
       children: [
         { path: '', redirect: { name: 'inbox' } },
         { path: 'inbox', name: 'inbox', component: InboxPage, meta: { title: '待办' } },
+        { path: 'tasks/:id', name: 'task', component: TaskPage, meta: { title: '办理' } },
       ],
     },
     {
