@@ -240,6 +240,8 @@ describe('the console in a real browser (浏览器工作台)', () => {
       // Confirming with a blank problem: the API's words beside the row, nothing moves.
       await form.getByRole('button', { name: '确认退回' }).click();
       await page.getByRole('alert').first().waitFor();
+      await expect(form.getByTestId('field-error').first().textContent()).resolves.toMatch(/[\u4e00-\u9fff]/);
+      await expect(page.getByTestId('history').textContent()).resolves.toContain('办理完成');
       await form.locator('.el-select').first().click();
       await page.locator('.el-select-dropdown__item', { hasText: '法律依据条款' }).click();
       await page.getByLabel('问题1', { exact: true }).fill('法律依据条款与事项内容不符，请核对');

@@ -80,3 +80,34 @@ export const FORM_DECISIONS: Record<string, string[]> = {
 };
 
 export const FINDING_RESULT_NAMES: Record<string, string> = { pass: '通过', warn: '提示', fail: '不通过' };
+
+/** What happened in a case's timeline (history actions), in Chinese; an unknown action shows as its code. */
+export const HISTORY_ACTION_NAMES: Record<string, string> = {
+  'instance.started': '案件启动',
+  'instance.completed': '案件办结',
+  'instance.terminated': '案件终止',
+  'instance.suspended': '案件挂起',
+  'instance.resumed': '案件恢复',
+  'element.completed': '环节完成',
+  'task.created': '任务生成',
+  'task.claimed': '认领',
+  'task.unclaimed': '取消认领',
+  'task.completed': '办理完成',
+  'task.returned': '退回',
+  'task.released': '退回待认领',
+  'task.reassigned': '转办',
+  'task.delegated': '委托',
+  'task.signed': '加签',
+  'task.urged': '催办',
+  'task.overdue': '超期',
+  'task.withdrawn': '撤回',
+  'task.reopened': '重新打开',
+  'task.cancelled': '任务取消',
+  'timer.scheduled': '计时开始',
+  'timer.fired': '时限到期',
+  'service.completed': '系统处理完成',
+  'application.submitted': '申请提交',
+  'application.edited': '申请修改',
+  'application.terminated': '申请终止',
+  'item.admitted': '准入',
+};
