@@ -9,6 +9,32 @@ import { moveClockTo } from './helpers/clock.js';
 import { fireTimersOf } from './helpers/timers.js';
 import { FIXTURE_WORKFLOWS } from './helpers/workflow-fixtures.js';
 
+/**
+ * A quarterly residents' meeting without funding for these communities, in force from 2027-02-01 (far enough
+ * ahead of the clock's first day for the lead time) to 2027-12-31.
+ */
+function meeting(communityIds: string[], title: string, over: Record<string, unknown> = {}) {
+  return {
+    kind: 'meeting',
+    title,
+    content: '每季度召开一次居民议事会。',
+    statutoryArea: 'community_education',
+    targetScope: 'list',
+    targetCommunityIds: communityIds,
+    authorizedContent: '组织议事会',
+    targetPopulation: '居民代表',
+    powers: '组织',
+    startDate: '2027-02-01',
+    endDate: '2027-12-31',
+    workloadHoursPerMonth: 2,
+    frequency: '每季度一次',
+    fundingPerCommunityFen: 0,
+    contactName: '张卫',
+    contactPhone: '0571-88888888',
+    ...over,
+  };
+}
+
 describe('exit (准入退出): expiry, residents’ evaluation, joint determination, the leader’s approval and the office’s record', () => {
   let t: TestApp;
   const unit: Record<string, string> = {};
@@ -21,26 +47,7 @@ describe('exit (准入退出): expiry, residents’ evaluation, joint determinat
    * (2027-02-01, far enough ahead of the clock's first day for the lead time) to 2027-12-31.
    */
   async function admitted(title: string, over: Record<string, unknown> = {}) {
-    const body = {
-      kind: 'meeting',
-      title,
-      content: '每季度召开一次居民议事会。',
-      statutoryArea: 'community_education',
-      targetScope: 'list',
-      targetCommunityIds: [unit[C1], unit[C2]],
-      authorizedContent: '组织议事会',
-      targetPopulation: '居民代表',
-      powers: '组织',
-      startDate: '2027-02-01',
-      endDate: '2027-12-31',
-      workloadHoursPerMonth: 2,
-      frequency: '每季度一次',
-      fundingPerCommunityFen: 0,
-      contactName: '张卫',
-      contactPhone: '0571-88888888',
-      ...over,
-    };
-    const { itemId, instanceId } = await admitApplication(t, body);
+    const { itemId, instanceId } = await admitApplication(t, meeting([unit[C1], unit[C2]], title, over));
     return { itemId, instanceId };
   }
   const inForce = async (community: string) =>
@@ -498,24 +505,7 @@ describe('exit cases running when the leader’s approval is deployed', () => {
     cpSync('test/fixtures/exit-before-leader/exit.bpmn', path.join(dir, 'exit.bpmn'));
     const before = await startTestApp({ WORKFLOWS_DIR: `${dir},${FIXTURE_WORKFLOWS}` });
     for (const r of await before.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
-    const { itemId } = await admitApplication(before, {
-      kind: 'meeting',
-      title: '居民议事会（版本）',
-      content: '每季度召开一次居民议事会。',
-      statutoryArea: 'community_education',
-      targetScope: 'list',
-      targetCommunityIds: [unit[C1], unit[C2]],
-      authorizedContent: '组织议事会',
-      targetPopulation: '居民代表',
-      powers: '组织',
-      startDate: '2027-02-01',
-      endDate: '2027-12-31',
-      workloadHoursPerMonth: 2,
-      frequency: '每季度一次',
-      fundingPerCommunityFen: 0,
-      contactName: '张卫',
-      contactPhone: '0571-88888888',
-    });
+    const { itemId } = await admitApplication(before, meeting([unit[C1], unit[C2]], '居民议事会（版本）'));
     moveClockTo(before, '2027-03-01');
     const reason = '杏花社区已并入街道统一议事';
     const old = await before
