@@ -224,7 +224,7 @@ export function allValidationMetadata(): Metadata[] {
 }
 
 const INSTALLED = Symbol('chineseMessage');
-let installedCount = -1;
+let installedTargets = -1;
 
 /**
  * Gives every constraint of every class loaded so far a message in Chinese and English naming the field: a
@@ -233,8 +233,11 @@ let installedCount = -1;
  * messages, which are written the same way. Cheap to call again (does nothing until new classes load).
  */
 export function installValidationMessages(): void {
+  // Called before every validation: nothing to do (and nothing flattened) until a class with constraints loads.
+  const targets = (getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, Metadata[]> })
+    .validationMetadatas.size;
+  if (targets === installedTargets) return;
   const all = allValidationMetadata();
-  if (all.length === installedCount) return;
   for (const m of all) {
     if ((m as { [INSTALLED]?: true })[INSTALLED]) continue;
     (m as { [INSTALLED]?: true })[INSTALLED] = true;
@@ -253,5 +256,5 @@ export function installValidationMessages(): void {
       };
     }
   }
-  installedCount = all.length;
+  installedTargets = targets;
 }
