@@ -234,7 +234,8 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await page.waitForURL(`${base}/console/inbox`);
       await page.getByRole('row').filter({ hasText: TITLE }).getByTestId('task-title').click();
       await page.getByTestId('task-subject').waitFor();
-      await expect(page.getByTestId('history').textContent()).resolves.toContain('同意报送');
+      // The task's own history shows first, the case's replaces it when it comes: wait for it.
+      await page.getByTestId('history').getByText('同意报送').waitFor();
       await page.getByRole('button', { name: '退回补正' }).click();
       const form = page.getByTestId('return-form');
       // Confirming with a blank problem: the API's words beside the row, nothing moves.
