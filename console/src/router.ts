@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { whenUnauthorized } from './api';
+import { AREAS } from './areas';
 import { session } from './session';
 import AppLayout from './pages/AppLayout.vue';
 import InboxPage from './pages/InboxPage.vue';
@@ -19,6 +20,7 @@ export const router = createRouter({
       component: RegisterPage,
       meta: { public: true, title: '准入事项公开名录' },
     },
+    ...AREAS.flatMap((a) => a.publicRoutes ?? []),
     {
       path: '/',
       component: AppLayout,
@@ -26,6 +28,7 @@ export const router = createRouter({
         { path: '', redirect: { name: 'inbox' } },
         { path: 'inbox', name: 'inbox', component: InboxPage, meta: { title: '待办' } },
         { path: 'tasks/:id', name: 'task', component: TaskPage, meta: { title: '办理' } },
+        ...AREAS.flatMap((a) => a.routes),
       ],
     },
     {

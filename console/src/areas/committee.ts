@@ -1,0 +1,4 @@
+import type { Area } from './nav';
+
+/** The committee pages of the console. */
+export const area: Area = { routes: [], nav: [] };
