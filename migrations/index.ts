@@ -20,6 +20,7 @@ import { ApplicationReturnsAndTermination1797000200000 } from './1797000200000-A
 import { ExitReasonOnCommunity1797000300000 } from './1797000300000-ExitReasonOnCommunity.js';
 import { EmergencyFunding1797000400000 } from './1797000400000-EmergencyFunding.js';
 import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.js';
+import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -46,4 +47,5 @@ export const MIGRATIONS: Function[] = [
   ExitReasonOnCommunity1797000300000,
   EmergencyFunding1797000400000,
   FindingOverrides1797000100000,
+  StampRegistry1797100000000,
 ];

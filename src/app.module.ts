@@ -7,6 +7,7 @@ import { HealthController } from './common/health.controller.js';
 import { HealthService } from './common/health.service.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { OrgModule } from './org/org.module.js';
+import { StampsModule } from './stamps/stamps.module.js';
 import { WorkflowModule } from './workflow/workflow.module.js';
 
 /** Holds what start-up resolved outside Nest: the configuration and the migrated, initialized data source. */
@@ -37,6 +38,7 @@ export class AppModule {
         WorkflowModule,
         OrgModule,
         AdmissionModule,
+        StampsModule,
         ...extraModules,
       ],
       controllers: [HealthController],

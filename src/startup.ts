@@ -24,6 +24,7 @@ import { timeoutsOf } from './database/pg-options.js';
 import { SystemSetting } from './database/system-setting.entity.js';
 import { seedDemo } from './org/demo-seed.js';
 import { loadShippedCalendars } from './workflow/work-calendar-shipped.js';
+import { loadShippedStampLists } from './stamps/stamp-lists-shipped.js';
 import { serveConsole } from './console/serve-console.js';
 
 export interface PreparedDatabase {
@@ -80,6 +81,8 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
     }
     // The national holiday calendars the service ships (data/work-calendar-*.csv), from the first start on.
     await loadShippedCalendars(dataSource, log);
+    // The national stamp list (民发〔2020〕20号, data/certificates-prohibited-national-2020.csv), once.
+    await loadShippedStampLists(dataSource, log);
     const seed = env.SEED_DEMO === '1' || (embedded !== undefined && env.SEED_DEMO !== '0');
     if (seed && (await seedDemo(dataSource, env.DEMO_PASSWORD, new AuditService(dataSource)))) {
       log.info('demo organization and users seeded (password: DEMO_PASSWORD)');

@@ -14,6 +14,7 @@ import { LeadingGroupMember } from '../org/leading-group-member.entity.js';
 import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
 import { type DbTimeouts, pgPoolOptions } from './pg-options.js';
+import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -55,6 +56,8 @@ export const ENTITIES = [
   ExitProposal,
   ApplicationAttachment,
   NegativeListChange,
+  StampList,
+  StampEntry,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type AuditService } from '../audit/audit.service.js';
+import { seedDemoStampList } from '../stamps/demo-stamp-list.js';
 import { hashPassword } from '../auth/passwords.js';
 import { Role } from '../auth/permissions.js';
 import { Clock } from '../common/clock.js';
@@ -190,6 +191,8 @@ export async function seedDemo(
       { id: ids.get('city-lg')!.id },
       { principalLeaderId: userIds.get('city-leader')! },
     );
+    // The demo city's allowed stamp list, beside the national prohibitions (src/stamps).
+    await seedDemoStampList(m, audit);
     await m.insert(SystemSetting, { key: SEEDED_KEY, value: clock.now().toISOString() });
     await audit.record(
       m,

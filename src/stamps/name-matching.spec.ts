@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { core, matchCertificate, normalize, type Matchable } from './name-matching.js';
+import { DEMO_CITY_STAMP_LIST } from './demo-stamp-list.js';
+import { national2020List } from './stamp-lists-shipped.js';
+
+const national = national2020List(
+  readFileSync('data/certificates-prohibited-national-2020.csv', 'utf8'),
+  readFileSync('data/certificate-aliases.csv', 'utf8'),
+);
+// The registry of the demo: the national list, the city's five, and a province's two additions.
+const registry: Matchable[] = [
+  ...national.entries.map((e) => ({ name: e.name, aliases: e.aliases ?? [] })),
+  ...DEMO_CITY_STAMP_LIST.entries.map((e) => ({ name: e.name, aliases: e.aliases ?? [] })),
+  { name: '转学证明', aliases: [] },
+  { name: '缴费票据遗失证明', aliases: [] },
+];
+
+function matched(typed: string): string | null {
+  return matchCertificate(typed, registry).match?.entries[0].name ?? null;
+}
+
+describe('certificate names as people type them', () => {
+  it('given full-width letters, spaces and punctuation, then they are normalized away', () => {
+    expect(normalize('ＡＢＣ　无 犯罪，记录！')).toBe('abc无犯罪记录');
+    expect(core('开个居民养犬的证明')).toBe('居民养犬');
+    expect(core('证明居民养犬')).toBe('居民养犬');
+  });
+
+  it.each([
+    // Exact and near-exact
+    ['居民养犬证明', '居民养犬证明'],
+    ['居民养犬', '居民养犬证明'],
+    [' 居民 养犬 证明 ', '居民养犬证明'],
+    ['居民养犬证明。', '居民养犬证明'],
+    ['（居民养犬证明）　', '居民养犬证明'],
+    // Filler first or last
+    ['开具居民养犬证明', '居民养犬证明'],
+    ['出具居民养犬证明', '居民养犬证明'],
+    ['开个居民养犬的证明', '居民养犬证明'],
+    ['开一份居民养犬证明', '居民养犬证明'],
+    ['居民养犬证明开具', '居民养犬证明'],
+    ['我要开居民养犬证明', '居民养犬证明'],
+    ['能开居民养犬证明吗', '居民养犬证明'],
+    ['请问社区能不能开养犬证明？', '居民养犬证明'],
+    // Word order
+    ['证明居民养犬', '居民养犬证明'],
+    ['养犬居民证明', '居民养犬证明'],
+    ['记录无犯罪证明', '无犯罪记录证明'],
+    // Parts of a name
+    ['无犯罪记录', '无犯罪记录证明'],
+    ['犯罪记录证明', '无犯罪记录证明'],
+    ['养犬证明', '居民养犬证明'],
+    ['婚姻证明', '婚姻状况证明'],
+    ['婚育证明', '婚育状况证明'],
+    ['财产证明', '居民财产证明'],
+    ['就业证明', '居民就业状况证明'],
+    ['失踪证明', '人员失踪证明'],
+    ['户口登记项目变更证明', '户口登记项目内容变更申请证明'],
+    ['戒毒康复人员情况证明', '社区戒毒社区康复人员情况证明（表现证明）'],
+    ['表现证明', '社区戒毒社区康复人员情况证明（表现证明）'],
+    ['遗产继承证明', '遗产继承权证明'],
+    ['个人档案证明', '居民个人档案证明'],
+    // Aliases (colloquial names)
+    ['养狗证明', '居民养犬证明'],
+    ['开个养狗证明', '居民养犬证明'],
+    ['居民养狗的证明', '居民养犬证明'],
+    ['活着证明', '健在证明'],
+    ['人还活着的证明', '健在证明'],
+    ['生存证明', '健在证明'],
+    ['单身证明', '婚姻状况证明'],
+    ['良民证', '无犯罪记录证明'],
+    ['身份证明', '居民身份信息证明'],
+    ['去世证明', '死亡证明'],
+    ['失业证明', '居民就业状况证明'],
+    // Allowed ones of the city
+    ['居住证明', '居住证明'],
+    ['开个居住证明', '居住证明'],
+    ['住址证明', '居住证明'],
+    ['困难证明', '生活困难证明'],
+    ['志愿服务证明', '志愿服务记录证明'],
+    ['公租房证明', '公共租赁住房申请家庭住房情况证明'],
+    ['转学证明', '转学证明'],
+    ['证件遗失证明', '证件遗失证明'],
+  ])('given "%s", then it names %s', (typed, name) => {
+    expect(matched(typed)).toBe(name);
+  });
+
+  it.each([
+    '证明',
+    '居民证明',
+    '社区证明',
+    '居民情况证明',
+    '开个证明',
+    '收入证明',
+    '房产证明',
+    '学历证明',
+    '在职证明',
+    '户籍证明',
+    '居民养猫证明',
+    '出国证明',
+    '驾驶证',
+    '盖个章',
+    '工作证明',
+    '亡故补贴',
+  ])('given "%s", then no certificate is decided', (typed) => {
+    expect(matched(typed)).toBeNull();
+  });
+
+  it('given a name two certificates share a part of, then neither is decided and both are candidates', () => {
+    const r = matchCertificate('遗失证明', registry);
+    expect(r.match).toBeNull();
+    expect(r.candidates.map((c) => c.entries[0].name).sort()).toEqual(
+      ['缴费票据遗失证明', '证件遗失证明'].sort(),
+    );
+  });
+
+  it('given two names sharing only 居民, then they are different certificates', () => {
+    const r = matchCertificate('居民财产证明', registry);
+    expect(r.match?.entries.map((e) => e.name)).toEqual(['居民财产证明']);
+  });
+
+  it('given the same certificate named differently at two levels, then both entries are one certificate', () => {
+    const r = matchCertificate('养犬证明', [
+      { name: '居民养犬证明', aliases: [] },
+      { name: '养犬证明', aliases: [] },
+    ]);
+    expect(r.match?.entries.map((e) => e.name).sort()).toEqual(['居民养犬证明', '养犬证明'].sort());
+  });
+
+  it('given a close but different name, then the answer offers candidates', () => {
+    const r = matchCertificate('户口变更证明', registry);
+    expect(r.match).toBeNull();
+    expect(r.candidates.map((c) => c.entries[0].name)).toContain('户口登记项目内容变更申请证明');
+  });
+});

@@ -1,0 +1,52 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/decorators.js';
+import { ApiPage, type Page } from '../common/pagination.js';
+import {
+  StampCheckDto,
+  StampCheckQuery,
+  StampSearchQuery,
+  StampSearchRowDto,
+} from './dto/stamp-items.dto.js';
+import { toStampCheckDto, toStampSearchRowDto } from './dto/stamp-responses.js';
+import { StampRegistryService } from './stamp-registry.service.js';
+
+/** The rule, as the OpenAPI states it (README: the stamp registry). */
+export const PRECEDENCE_RULE =
+  'Precedence: for the community on the date, every list in force whose scope contains it applies (national; a ' +
+  'province, city or district whose division code is a prefix of the community’s unit code). Within one scope the ' +
+  'newer document’s entry supersedes the older’s for the same certificate. Across scopes a prohibition in force at ' +
+  'any level wins over an allowance (a lower level may be stricter, never looser). An allowance stands where ' +
+  'nothing prohibits. Otherwise the answer is not-listed: a committee issues a certificate only with a legal basis ' +
+  '(民发〔2020〕20号). A list or entry that was not yet in force on the date is ignored. Names are matched as people ' +
+  'type them (full/half width, spaces and punctuation, 开具…证明 and other filler, word order, part of a name, ' +
+  'common names); a weak or ambiguous match is never decided: it answers not-listed with candidates.';
+
+@ApiTags('stamp registry')
+@Controller('stamp-items')
+export class StampsController {
+  constructor(private readonly registry: StampRegistryService) {}
+
+  @Get()
+  @Public(
+    'Search the stamp registry (盖章证明事项清单): the entries in force on a day (default today) in the lists that apply to a community (or in every list), best match first',
+    ['COMMUNITY_NOT_FOUND'],
+  )
+  @ApiOperation({ description: `Public: no login needed.\n\n${PRECEDENCE_RULE}` })
+  @ApiPage(StampSearchRowDto)
+  async search(@Query() q: StampSearchQuery): Promise<Page<StampSearchRowDto>> {
+    const { page, scopes } = await this.registry.search(q.q, q.community, q.date, q);
+    return { ...page, items: page.items.map((x) => toStampSearchRowDto(x, scopes)) };
+  }
+
+  @Get('check')
+  @Public(
+    'May the committee stamp this? The decision (allowed / prohibited / not-listed) for a certificate in a community on a day (without community: the national answer; without date: today), with the deciding entry, its legal basis and source, the entries it overrode, and candidates when the name was unclear',
+    ['COMMUNITY_NOT_FOUND'],
+  )
+  @ApiOperation({ description: `Public: no login needed.\n\n${PRECEDENCE_RULE}` })
+  @ApiOkResponse({ type: StampCheckDto })
+  async check(@Query() q: StampCheckQuery): Promise<StampCheckDto> {
+    return toStampCheckDto(await this.registry.check(q.name, q.community, q.date));
+  }
+}

@@ -1,0 +1,326 @@
+import pino from 'pino';
+import { AuditService } from '../src/audit/audit.service.js';
+import { Clock } from '../src/common/clock.js';
+import { loadShippedStampLists } from '../src/stamps/stamp-lists-shipped.js';
+import { publishStampList, type NewStampList } from '../src/stamps/stamp-lists.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { moveClockTo } from './helpers/clock.js';
+
+const XINGHUA = '339901001001'; // 杏花社区, 东湖区 (339901) of 示范市 (3399)
+const HUBIN = '339902001001'; // 湖滨社区, 西山区 (339902) of 示范市
+
+describe('the stamp registry: public search and check (盖章证明事项清单)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+    moveClockTo(t, '2027-01-04');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** GET /stamp-items/check, without any token. */
+  const check = (params: Record<string, string>) => t.http().get('/stamp-items/check').query(params);
+  const publish = (list: NewStampList) =>
+    t.dataSource.transaction((m) =>
+      publishStampList(m, new AuditService(t.dataSource, t.app.get(Clock)), {}, list),
+    );
+
+  it('given the demo data and no token, then a city allowance answers allowed, with its legal basis, source and time limit', async () => {
+    const res = await check({ name: '居住证明', community: XINGHUA, date: '2026-12-01' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      decision: 'allowed',
+      name: '居住证明',
+      community: { code: XINGHUA, name: '杏花社区' },
+      date: '2026-12-01',
+      item: {
+        name: '居住证明',
+        listType: 'allowed',
+        timeLimit: { kind: 'working-days', workingDays: 3, text: '3个工作日内办结' },
+      },
+      source: {
+        documentNumber: '示民发〔2021〕15号',
+        title: '示范市社区居民委员会出具证明事项保留清单',
+        scope: { code: '3399', level: 'city', name: '示范市' },
+        listType: 'allowed',
+      },
+      overridden: [],
+      candidates: [],
+    });
+    expect(res.body.legalBasis).toContain('《居住证暂行条例》');
+    expect(res.body.message).toContain('杏花社区的社区居委会可以出具“居住证明”');
+  });
+
+  it('given the demo data, then a national prohibition answers prohibited, citing 民发〔2020〕20号 and its annex', async () => {
+    const res = await check({ name: '居民养犬证明', community: XINGHUA });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      decision: 'prohibited',
+      date: '2027-01-04',
+      item: { name: '居民养犬证明', seq: 4, listType: 'prohibited' },
+      source: {
+        documentNumber: '民发〔2020〕20号',
+        title: '不应由基层群众性自治组织出具证明事项清单（第一批）',
+        issuedOn: '2020-04',
+        scope: { code: '', level: 'national', name: '全国' },
+      },
+    });
+    expect(res.body.legalBasis).toBe(
+      '民发〔2020〕20号 附件《不应由基层群众性自治组织出具证明事项清单（第一批）》第4项',
+    );
+    expect(res.body.message).toMatch(/^社区居委会不应出具“居民养犬证明”/);
+  });
+
+  it('given a certificate no list names, then it answers not-listed with the rule of 民发〔2020〕20号', async () => {
+    const res = await check({ name: '收入证明', community: XINGHUA });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      decision: 'not-listed',
+      item: null,
+      legalBasis: null,
+      source: null,
+      overridden: [],
+      candidates: [],
+    });
+    expect(res.body.message).toContain('“收入证明”不在杏花社区适用的盖章证明事项清单中');
+    expect(res.body.message).toContain('民发〔2020〕20号');
+  });
+
+  it('given no community, then only the national lists answer: the city allowance does not apply', async () => {
+    const allowedInCity = await check({ name: '居住证明' });
+    expect(allowedInCity.body).toMatchObject({ decision: 'not-listed', community: null, date: '2027-01-04' });
+    const prohibited = await check({ name: '居民养犬证明' });
+    expect(prohibited.body.decision).toBe('prohibited');
+  });
+
+  it.each([
+    ['证明居民养犬', 'prohibited', '居民养犬证明'],
+    ['开个养狗证明', 'prohibited', '居民养犬证明'],
+    ['养狗的证明', 'prohibited', '居民养犬证明'],
+    ['活着证明', 'prohibited', '健在证明'],
+    ['  无 犯罪 记录 ', 'prohibited', '无犯罪记录证明'],
+    ['（婚姻状况证明）', 'prohibited', '婚姻状况证明'],
+    ['居住证明　', 'allowed', '居住证明'],
+    ['开具住址证明', 'allowed', '居住证明'],
+    ['证明志愿服务', 'allowed', '志愿服务记录证明'],
+  ])('given "%s" typed, then the answer is %s for %s', async (typed, decision, name) => {
+    const res = await check({ name: typed, community: XINGHUA });
+    expect(res.status).toBe(200);
+    expect(res.body.decision).toBe(decision);
+    expect(res.body.item.name).toBe(name);
+  });
+
+  it('given a weak or unclear name, then nothing is decided: not-listed, with candidates when some are close', async () => {
+    const weak = await check({ name: '居民证明', community: XINGHUA });
+    expect(weak.body.decision).toBe('not-listed');
+    expect(weak.body.item).toBeNull();
+    const unclear = await check({ name: '户口变更证明', community: XINGHUA });
+    expect(unclear.body.decision).toBe('not-listed');
+    expect(unclear.body.candidates.map((c: { name: string }) => c.name)).toContain(
+      '户口登记项目内容变更申请证明',
+    );
+    expect(unclear.body.message).toContain('您要找的是否是');
+  });
+
+  it('given a date before a list existed, then that list is ignored', async () => {
+    expect((await check({ name: '居住证明', community: XINGHUA, date: '2021-06-30' })).body.decision).toBe(
+      'not-listed',
+    );
+    expect((await check({ name: '居住证明', community: XINGHUA, date: '2021-07-01' })).body.decision).toBe(
+      'allowed',
+    );
+    expect((await check({ name: '养狗证明', community: XINGHUA, date: '2019-12-31' })).body.decision).toBe(
+      'not-listed',
+    );
+  });
+
+  it('given the community by its unit id, then the answer is the same as by its code', async () => {
+    const [{ id }] = await t.dataSource.query('SELECT id FROM org_unit WHERE code = $1', [XINGHUA]);
+    const res = await check({ name: '居住证明', community: id });
+    expect(res.body).toMatchObject({ decision: 'allowed', community: { id, code: XINGHUA } });
+  });
+
+  it('given no date, then the answer is for today by the service clock', async () => {
+    moveClockTo(t, '2027-01-05');
+    expect((await check({ name: '居住证明', community: XINGHUA })).body.date).toBe('2027-01-05');
+  });
+
+  it('given the search, then it pages the entries in force with a total, best match first, without a token', async () => {
+    const all = await t.http().get('/stamp-items').query({ community: XINGHUA, pageSize: '5' });
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({ total: 25, page: 1, pageSize: 5 });
+    expect(all.body.items).toHaveLength(5);
+    expect(all.body.items[0].source.scope.level).toBe('national');
+    const dog = await t.http().get('/stamp-items').query({ q: '养狗' });
+    expect(dog.status).toBe(200);
+    expect(dog.body.items[0].item.name).toBe('居民养犬证明');
+    expect(dog.body.total).toBeGreaterThanOrEqual(1);
+    // Without a community every list is searched, the city's too.
+    const live = await t.http().get('/stamp-items').query({ q: '居住' });
+    expect(live.body.items[0]).toMatchObject({
+      item: { name: '居住证明' },
+      source: { scope: { code: '3399' } },
+    });
+    const before = await t.http().get('/stamp-items').query({ community: XINGHUA, date: '2020-01-01' });
+    expect(before.body.total).toBe(0);
+  });
+
+  it('given bad input, then 400 naming the field, or 404 for an unknown community — never 500', async () => {
+    const fields = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field);
+    const missing = await t.http().get('/stamp-items/check');
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('VALIDATION_FAILED');
+    expect(fields(missing)).toEqual(['name']);
+    const empty = await check({ name: '   ' });
+    expect(empty.status).toBe(400);
+    expect(fields(empty)).toEqual(['name']);
+    expect(JSON.stringify(empty.body.error.details)).toContain('证明名称');
+    const long = await check({ name: '证'.repeat(101) });
+    expect(long.status).toBe(400);
+    expect(fields(long)).toEqual(['name']);
+    for (const date of ['2026-13-01', '2026/12/01', '2026-02-30', '2026-12-01T00:00:00Z', 'today']) {
+      const bad = await check({ name: '居住证明', date });
+      expect(bad.status).toBe(400);
+      expect(fields(bad)).toEqual(['date']);
+    }
+    const q = await t
+      .http()
+      .get('/stamp-items')
+      .query({ q: '证'.repeat(101), page: '0' });
+    expect(q.status).toBe(400);
+    expect(fields(q).sort()).toEqual(['page', 'q']);
+    for (const community of [
+      '339901009009',
+      '339901001',
+      '3399',
+      'not-a-code',
+      '00000000-0000-4000-8000-000000000000',
+    ]) {
+      const unknown = await check({ name: '居住证明', community });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('COMMUNITY_NOT_FOUND');
+      expect(unknown.body.error.message).toMatch(/^找不到该社区/);
+    }
+    const search404 = await t.http().get('/stamp-items').query({ community: '339901009009' });
+    expect(search404.status).toBe(404);
+  });
+
+  it('given the shipped national list, then it was recorded once and a later start records nothing again', async () => {
+    const log = pino({ level: 'silent' });
+    expect(await loadShippedStampLists(t.dataSource, log)).toBe(false);
+    const lists = await t.dataSource.query(
+      `SELECT l.document_number, count(e.*)::int AS entries FROM stamp_list l JOIN stamp_entry e ON e.list_key = l.list_key
+        WHERE l.recorded_from = 'data/certificates-prohibited-national-2020.csv' GROUP BY l.document_number`,
+    );
+    expect(lists).toEqual([{ document_number: '民发〔2020〕20号', entries: 20 }]);
+  });
+
+  it('given a recorded entry, then it cannot be changed or deleted: a change is a new version', async () => {
+    await expect(t.dataSource.query(`UPDATE stamp_entry SET name = '改名' WHERE true`)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(t.dataSource.query(`DELETE FROM stamp_list`)).rejects.toThrow(/append-only/);
+  });
+
+  describe('lists at several levels', () => {
+    beforeAll(async () => {
+      // An older district allowance, overtaken by the 2020 national prohibition.
+      await publish({
+        title: '东湖区社区出具证明事项清单',
+        documentNumber: '东民〔2016〕7号',
+        issuedBy: '东湖区民政局',
+        issuedOn: '2016-05-10',
+        listType: 'allowed',
+        scopeCode: '339901',
+        effectiveFrom: '2016-06-01',
+        entries: [
+          { name: '居民养犬证明', legalBasis: '东民〔2016〕7号第3项', timeLimit: { kind: 'on-the-spot' } },
+        ],
+      });
+      // A district stricter than its city: 居住证明 no longer from the committees of 东湖区.
+      await publish({
+        title: '东湖区不再由社区出具的证明事项',
+        documentNumber: '东民〔2026〕3号',
+        issuedBy: '东湖区民政局 东湖区司法局',
+        issuedOn: '2026-02-20',
+        listType: 'prohibited',
+        scopeCode: '339901',
+        effectiveFrom: '2026-03-01',
+        entries: [{ name: '居住证明', legalBasis: '东民〔2026〕3号第1项' }],
+      });
+      // A province adds two prohibitions.
+      await publish({
+        title: '省级不应由社区出具的证明事项（补充）',
+        documentNumber: '某民发〔2021〕9号',
+        issuedBy: '省民政厅',
+        issuedOn: '2021-03-01',
+        listType: 'prohibited',
+        scopeCode: '33',
+        effectiveFrom: '2021-04-01',
+        entries: [
+          { name: '转学证明', legalBasis: '某民发〔2021〕9号第1项' },
+          { name: '缴费票据遗失证明', legalBasis: '某民发〔2021〕9号第2项' },
+        ],
+      });
+    });
+
+    it('given a higher-level prohibition and an older lower-level allowance, then the prohibition wins and names the allowance it overrode', async () => {
+      const res = await check({ name: '养犬证明', community: XINGHUA, date: '2026-12-01' });
+      expect(res.body).toMatchObject({
+        decision: 'prohibited',
+        source: { documentNumber: '民发〔2020〕20号' },
+        overridden: [
+          {
+            reason: 'prohibited-elsewhere',
+            item: { name: '居民养犬证明', listType: 'allowed' },
+            source: {
+              documentNumber: '东民〔2016〕7号',
+              scope: { code: '339901', level: 'district', name: '东湖区' },
+            },
+          },
+        ],
+      });
+      // Before the national list, the district allowance stood.
+      const before = await check({ name: '养犬证明', community: XINGHUA, date: '2019-05-01' });
+      expect(before.body).toMatchObject({
+        decision: 'allowed',
+        source: { documentNumber: '东民〔2016〕7号' },
+      });
+      expect(before.body.item.timeLimit.text).toBe('当场办结');
+    });
+
+    it('given a district prohibition under a city allowance, then its communities may not, the other district’s still may', async () => {
+      const xinghua = await check({ name: '居住证明', community: XINGHUA, date: '2026-12-01' });
+      expect(xinghua.body).toMatchObject({
+        decision: 'prohibited',
+        source: { documentNumber: '东民〔2026〕3号', scope: { level: 'district' } },
+        overridden: [{ reason: 'prohibited-elsewhere', source: { documentNumber: '示民发〔2021〕15号' } }],
+      });
+      const hubin = await check({ name: '居住证明', community: HUBIN, date: '2026-12-01' });
+      expect(hubin.body).toMatchObject({
+        decision: 'allowed',
+        source: { documentNumber: '示民发〔2021〕15号' },
+      });
+      const beforeDistrict = await check({ name: '居住证明', community: XINGHUA, date: '2026-02-28' });
+      expect(beforeDistrict.body.decision).toBe('allowed');
+    });
+
+    it('given a provincial prohibition, then it applies in every community of the province and its names stay apart', async () => {
+      const res = await check({ name: '开具转学证明', community: HUBIN });
+      expect(res.body).toMatchObject({
+        decision: 'prohibited',
+        source: { documentNumber: '某民发〔2021〕9号', scope: { code: '33', level: 'province' } },
+      });
+      expect(res.body.source.scope.name).toContain('33');
+      const national = await check({ name: '转学证明' });
+      expect(national.body.decision).toBe('not-listed');
+      const lost = await check({ name: '遗失证明', community: HUBIN });
+      expect(lost.body.decision).toBe('not-listed');
+      expect(lost.body.candidates.map((c: { name: string }) => c.name).sort()).toEqual(
+        ['缴费票据遗失证明', '证件遗失证明'].sort(),
+      );
+    });
+  });
+});
