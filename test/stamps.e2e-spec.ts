@@ -2,7 +2,7 @@ import pino from 'pino';
 import { AuditService } from '../src/audit/audit.service.js';
 import { Clock } from '../src/common/clock.js';
 import { loadShippedStampLists } from '../src/stamps/stamp-lists-shipped.js';
-import { publishStampList, type NewStampList } from '../src/stamps/stamp-lists.js';
+import { publishStampList, recordEntryVersion, type NewStampList } from '../src/stamps/stamp-lists.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { moveClockTo } from './helpers/clock.js';
 
@@ -222,6 +222,54 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
       /append-only/,
     );
     await expect(t.dataSource.query(`DELETE FROM stamp_list`)).rejects.toThrow(/append-only/);
+  });
+
+  it('given the OpenAPI document, then both routes are public, state the precedence rule and name their answers', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    for (const path of ['/stamp-items', '/stamp-items/check']) {
+      const op = doc.paths[path].get;
+      expect(op.summary).toBeTruthy();
+      expect(op.description).toContain('Public: no login needed.');
+      expect(op.description).toContain('a prohibition in force at any level wins over an allowance');
+      expect(op['x-permissions']).toEqual([]);
+      expect(op.responses['200']).toBeDefined();
+      expect(JSON.stringify(op.responses['404'])).toContain('COMMUNITY_NOT_FOUND');
+    }
+    expect(Object.keys(doc.components.schemas.StampCheckDto.properties)).toEqual(
+      expect.arrayContaining([
+        'decision',
+        'item',
+        'legalBasis',
+        'source',
+        'overridden',
+        'candidates',
+        'message',
+      ]),
+    );
+  });
+
+  it('given an entry retired by a new version with an end date, then it answers until that day and not after', async () => {
+    const [{ entry_key: key }] = await t.dataSource.query(
+      `SELECT entry_key FROM stamp_entry WHERE name = '志愿服务记录证明'`,
+    );
+    await t.dataSource.transaction((m) =>
+      recordEntryVersion(m, new AuditService(t.dataSource, t.app.get(Clock)), {}, key, {
+        effectiveFrom: '2021-07-01',
+        effectiveTo: '2026-12-31',
+      }),
+    );
+    const on = async (date: string) =>
+      (await check({ name: '志愿服务证明', community: HUBIN, date })).body.decision;
+    expect(await on('2026-12-31')).toBe('allowed');
+    expect(await on('2027-01-01')).toBe('not-listed');
+    const versions = await t.dataSource.query(
+      `SELECT version, to_char(effective_to, 'YYYY-MM-DD') AS "to" FROM stamp_entry WHERE entry_key = $1 ORDER BY version`,
+      [key],
+    );
+    expect(versions).toEqual([
+      { version: 1, to: null },
+      { version: 2, to: '2026-12-31' },
+    ]);
   });
 
   describe('lists at several levels', () => {

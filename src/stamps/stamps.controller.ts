@@ -22,17 +22,23 @@ export const PRECEDENCE_RULE =
   'type them (full/half width, spaces and punctuation, 开具…证明 and other filler, word order, part of a name, ' +
   'common names); a weak or ambiguous match is never decided: it answers not-listed with candidates.';
 
+const SEARCH =
+  'Search the stamp registry (盖章证明事项清单): the entries in force on a day (default today) in the lists that apply to a community (or in every list), best match first';
+const CHECK =
+  'May the committee stamp this? The decision (allowed / prohibited / not-listed) for a certificate in a community on a day (without community: the national answer; without date: today), with the deciding entry, its legal basis and source, the entries it overrode, and candidates when the name was unclear';
+
 @ApiTags('stamp registry')
 @Controller('stamp-items')
 export class StampsController {
   constructor(private readonly registry: StampRegistryService) {}
 
   @Get()
-  @Public(
-    'Search the stamp registry (盖章证明事项清单): the entries in force on a day (default today) in the lists that apply to a community (or in every list), best match first',
-    ['COMMUNITY_NOT_FOUND'],
-  )
-  @ApiOperation({ description: `Public: no login needed.\n\n${PRECEDENCE_RULE}` })
+  // After @Public (decorators apply bottom-up): the operation's text with the rule.
+  @ApiOperation({
+    summary: SEARCH,
+    description: `Public: no login needed.\n\n${PRECEDENCE_RULE}`,
+  })
+  @Public(SEARCH, ['COMMUNITY_NOT_FOUND'])
   @ApiPage(StampSearchRowDto)
   async search(@Query() q: StampSearchQuery): Promise<Page<StampSearchRowDto>> {
     const { page, scopes } = await this.registry.search(q.q, q.community, q.date, q);
@@ -40,11 +46,12 @@ export class StampsController {
   }
 
   @Get('check')
-  @Public(
-    'May the committee stamp this? The decision (allowed / prohibited / not-listed) for a certificate in a community on a day (without community: the national answer; without date: today), with the deciding entry, its legal basis and source, the entries it overrode, and candidates when the name was unclear',
-    ['COMMUNITY_NOT_FOUND'],
-  )
-  @ApiOperation({ description: `Public: no login needed.\n\n${PRECEDENCE_RULE}` })
+  // After @Public (decorators apply bottom-up): the operation's text with the rule.
+  @ApiOperation({
+    summary: CHECK,
+    description: `Public: no login needed.\n\n${PRECEDENCE_RULE}`,
+  })
+  @Public(CHECK, ['COMMUNITY_NOT_FOUND'])
   @ApiOkResponse({ type: StampCheckDto })
   async check(@Query() q: StampCheckQuery): Promise<StampCheckDto> {
     return toStampCheckDto(await this.registry.check(q.name, q.community, q.date));
