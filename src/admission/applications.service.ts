@@ -9,7 +9,7 @@ import { AppError } from '../common/errors.js';
 import { camelRow, rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { levelUnitsOf } from '../org/level-units.service.js';
+import { levelUnitsOf, type LevelUnits } from '../org/level-units.service.js';
 import { UnitKind } from '../org/org-unit.entity.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { TaskCompletion } from '../workflow/task-completion.service.js';
@@ -109,24 +109,20 @@ export class ApplicationsService {
    */
   async submit(actor: Actor, id: string, comment?: string): Promise<AdmissionApplication> {
     const p = actor.principal!;
-    const app = await this.findOwn(this.dataSource.manager, p, id);
-    if (app.status === 'returned') {
-      const task: { id: string }[] = await this.dataSource.query(
-        `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'correct' AND status = 'open' LIMIT 1`,
-        [app.instanceId],
-      );
-      if (!task[0]) throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: app.status });
-      await this.tasks.complete(actor, task[0].id, { decision: 'resubmit', comment });
-      return this.dataSource.getRepository(AdmissionApplication).findOneByOrFail({ id });
-    }
-    if (app.status !== 'draft') throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: app.status });
-    return this.dataSource.transaction(async (m) => {
-      // Checked and snapshotted under the row's lock: a change racing the submission waits, then finds it submitted.
-      const locked = await lockApplication(m, id);
-      if (!locked || locked.status !== 'draft' || locked.version !== app.version)
-        throw new AppError('CONCURRENT_UPDATE');
-      await this.checkComplete(m, locked);
+    // A draft is read once, under its row's lock, and checked, snapshotted and started under it: a change
+    // racing the submission waits, then finds it submitted. Any other row is read without a lock (only a
+    // draft's is taken): a returned one is resubmitted as a step of its case (below), which locks it itself.
+    const app = await this.dataSource.transaction(async (m) => {
+      const draft = await m.findOne(AdmissionApplication, {
+        where: { id, status: 'draft' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const app = draft ?? (await m.findOneBy(AdmissionApplication, { id }));
+      if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
+      if (app.status === 'returned') return app;
+      if (!draft) throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: app.status });
       const level = await levelUnitsOf(m, app.applicantUnitId);
+      await this.checkComplete(m, app, { level });
       const members: { unit_id: string }[] = level.groupId
         ? await m.query('SELECT unit_id FROM leading_group_member WHERE group_id = $1 ORDER BY position', [
             level.groupId,
@@ -146,10 +142,12 @@ export class ApplicationsService {
         },
         m,
       );
+      const snapshot = snapshotOf(app);
+      const submittedAt = this.clock.now();
       const res = await m.query(
         `UPDATE admission_application SET status = 'in_review', instance_id = $2, submitted_at = $5, submitted_snapshot = $3,
                 version = version + 1 WHERE id = $1 AND version = $4 AND status = 'draft' RETURNING id`,
-        [app.id, started.id, snapshotOf(locked), locked.version, this.clock.now()],
+        [app.id, started.id, snapshot, app.version, submittedAt],
       );
       if (rowsOf(res).length !== 1) throw new AppError('CONCURRENT_UPDATE');
       await this.audit.record(m, actor, {
@@ -158,8 +156,23 @@ export class ApplicationsService {
         entityId: app.id,
         data: { instanceId: started.id, comment: comment ?? null },
       });
-      return m.findOneByOrFail(AdmissionApplication, { id: app.id });
+      // The locked row as the UPDATE left it (no other column changes): what a read would answer.
+      return Object.assign(app, {
+        status: 'in_review' as const,
+        instanceId: started.id,
+        submittedAt,
+        submittedSnapshot: JSON.parse(JSON.stringify(snapshot)) as Record<string, unknown>,
+        version: app.version + 1,
+      });
     });
+    if (app.status !== 'returned') return app;
+    const task: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'correct' AND status = 'open' LIMIT 1`,
+      [app.instanceId],
+    );
+    if (!task[0]) throw new AppError('APPLICATION_NOT_SUBMITTABLE', { status: 'returned' });
+    await this.tasks.complete(actor, task[0].id, { decision: 'resubmit', comment });
+    return this.dataSource.getRepository(AdmissionApplication).findOneByOrFail({ id });
   }
 
   async get(p: Principal, id: string): Promise<AdmissionApplication> {
@@ -218,9 +231,20 @@ export class ApplicationsService {
    * Submission and resubmission: everything required, everything valid, a period that makes sense — all
    * problems at once. The row is read again under lock, so that what is checked is what the reviewers get.
    */
-  async checkComplete(m: EntityManager, app: AdmissionApplication): Promise<void> {
-    const current = (await lockApplication(m, app.id)) ?? app;
-    const problems = await this.problems(m, current.applicantUnitId, fieldsOf(current), true);
+  async checkComplete(
+    m: EntityManager,
+    app: AdmissionApplication,
+    lockedWith?: { level: LevelUnits },
+  ): Promise<void> {
+    // A row the caller read under lock (with its level) is checked as it is.
+    const current = lockedWith ? app : ((await lockApplication(m, app.id)) ?? app);
+    const problems = await this.problems(
+      m,
+      current.applicantUnitId,
+      fieldsOf(current),
+      true,
+      lockedWith?.level,
+    );
     if (problems.length) throw new AppError('APPLICATION_INCOMPLETE', problems);
   }
 
@@ -229,6 +253,7 @@ export class ApplicationsService {
     unitId: string,
     f: ApplicationFieldsDto,
     complete: boolean,
+    knownLevel?: LevelUnits,
   ): Promise<FieldProblem[]> {
     const out: FieldProblem[] = [];
     const add = (field: string, problem: string) => out.push({ field, problems: [problem] });
@@ -335,10 +360,8 @@ export class ApplicationsService {
       );
     else if (f.startDate && f.endDate && f.endDate < f.startDate)
       add('endDate', need('结束日期不能早于开始日期', 'The end date is before the start date'));
-    const level = await levelUnitsOf(m, unitId);
-    const levelPath: string | undefined = level.levelId
-      ? (await m.query('SELECT path FROM org_unit WHERE id = $1', [level.levelId]))[0]?.path
-      : undefined;
+    const level = knownLevel ?? (await levelUnitsOf(m, unitId));
+    const levelPath = level.levelPath ?? undefined;
     if (f.targetUnitId) {
       const inArea = await this.scope.unitInArea(m, f.targetUnitId, levelPath, {
         active: true,

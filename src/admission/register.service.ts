@@ -190,9 +190,7 @@ export class RegisterService {
         'DEPARTMENT',
       ]);
       if (!office.length || level.officeId !== p.unitId) throw new AppError('UNIT_NOT_FOUND');
-      const levelPath = (await m.query('SELECT path FROM org_unit WHERE id = $1', [level.levelId]))[0]
-        .path as string;
-      const ok = await this.scope.communitiesInArea(m, dto.targetCommunityIds, levelPath);
+      const ok = await this.scope.communitiesInArea(m, dto.targetCommunityIds, level.levelPath!);
       const bad = dto.targetCommunityIds.filter((c) => !ok.includes(c));
       if (bad.length)
         throw new AppError('VALIDATION_FAILED', [

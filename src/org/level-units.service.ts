@@ -4,29 +4,31 @@ import { prepared } from '../common/sql.js';
 
 export interface LevelUnits {
   levelId: string | null;
+  /** The level's path in the organization tree (its area), read with it. */
+  levelPath: string | null;
   groupId: string | null;
   officeId: string | null;
   leaderId: string | null;
 }
 
-const NONE: LevelUnits = { levelId: null, groupId: null, officeId: null, leaderId: null };
+const NONE: LevelUnits = { levelId: null, levelPath: null, groupId: null, officeId: null, leaderId: null };
 
 /** See levelUnitsOf: looked up for every new task of a flow (candidate groups, escalation). */
 const LEVEL_UNITS_SQL = prepared(
   'org_level_units',
   `WITH owner AS (SELECT path FROM org_unit WHERE id = $1),
-          lvl AS (SELECT a.id FROM org_unit a, owner o
+          lvl AS (SELECT a.id, a.path FROM org_unit a, owner o
                    WHERE a.id = ANY(string_to_array(trim(both '/' from o.path), '/')::uuid[]) AND a.kind IN ('CITY', 'DISTRICT')
                   ORDER BY length(a.path) DESC LIMIT 1),
           grp AS (SELECT g.id, g.principal_leader_id FROM org_unit g, lvl WHERE g.parent_id = lvl.id AND g.kind = 'LEADING_GROUP' AND g.active LIMIT 1)
-     SELECT (SELECT id FROM lvl) AS "levelId", (SELECT id FROM grp) AS "groupId",
+     SELECT (SELECT id FROM lvl) AS "levelId", (SELECT path FROM lvl) AS "levelPath", (SELECT id FROM grp) AS "groupId",
             (SELECT o.id FROM org_unit o, grp WHERE o.parent_id = grp.id AND o.kind = 'LEADING_GROUP_OFFICE' AND o.active LIMIT 1) AS "officeId",
             (SELECT u.id FROM grp JOIN app_user u ON u.id = grp.principal_leader_id
               WHERE u.active AND u.unit_id = grp.id AND 'LEADER' = ANY(u.roles)) AS "leaderId"`,
 );
 
 /**
- * The case owner's level (nearest city/district), its leading group, the group's active office and its principal
+ * The case owner's level (nearest city/district) and its path, its leading group, the group's active office and its principal
  * leader while that account is active, in the group and holds the LEADER role.
  */
 export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null): Promise<LevelUnits> {

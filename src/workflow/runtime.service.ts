@@ -18,7 +18,7 @@ import {
   type StepContext,
   type TaskCompletion,
 } from './runtime/step-records.js';
-import { StepRepository } from './runtime/step.repository.js';
+import { StepRepository, type SiblingTask } from './runtime/step.repository.js';
 import { TaskCreation } from './runtime/task-creation.js';
 import { RuntimeTimers } from './runtime/timers.js';
 import type { InstanceStatus } from './workflow-instance.entity.js';
@@ -161,11 +161,21 @@ export class WorkflowRuntime {
     });
   }
 
-  /** Completes the task at once, inside the step (when later work of the step must see it completed). */
-  async completeTaskNow(ctx: StepContext, c: TaskCompletion): Promise<void> {
-    if (!(await this.repository.completeTask(ctx.manager, c, ctx.now)))
-      await this.completionFailed(ctx.manager, c.taskId, c.userId);
+  /**
+   * Completes the task at once, inside the step (when later work of the step must see it completed); given
+   * a LIKE pattern of execution ids, answers the case's step tasks that match (the completed one completed),
+   * read by the same statement.
+   */
+  async completeTaskNow(ctx: StepContext, c: TaskCompletion, siblingsLike?: string): Promise<SiblingTask[]> {
+    const done = await this.repository.completeTask(
+      ctx.manager,
+      c,
+      ctx.now,
+      siblingsLike === undefined ? undefined : { instanceId: ctx.instance.id, executionIdLike: siblingsLike },
+    );
+    if (!done.completed) await this.completionFailed(ctx.manager, c.taskId, c.userId);
     ctx.completedAhead = c;
+    return done.siblings;
   }
 
   /** Restores the state stored before a step and runs `op` on it (撤回). */
@@ -263,6 +273,7 @@ export class WorkflowRuntime {
       now,
       undoTaskId: ctx.undoTaskId ?? null,
       reopen: opts.reopen === true,
+      resolvedElements: services.resolved,
       completion: ctx.taskCompletion,
     });
     if (ctx.taskCompletion && written.completed !== 1)

@@ -34,6 +34,11 @@ export interface CompleteInput {
   deficiencies?: string[];
 }
 
+/** The LIKE pattern of the execution ids of a countersign's iterations: one activation's share <parent>_<index>. */
+function iterationsLike(task: WorkflowTask): string {
+  return task.executionId.replace(/_\d+$/, '_').replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}
+
 /**
  * Completing a task (办结, 退回 with every deficiency at once): the decision and form checked against the step's
  * form, the step run, and for a countersign (会签) the tally its flow reads; an added signature (加签) is signed.
@@ -96,9 +101,12 @@ export class TaskCompletion {
           form,
           comment: input.comment ?? null,
         };
-        // A countersign tally counts this completion, so it is written first; otherwise with the step's state.
-        if (api.content.isMultiInstance) await this.runtime.completeTaskNow(ctx, completion);
-        else ctx.taskCompletion = completion;
+        // A countersign tally counts this completion, so it is written first (reading the iterations for the
+        // tally with it); otherwise with the step's state.
+        const iterations = api.content.isMultiInstance
+          ? await this.runtime.completeTaskNow(ctx, completion, iterationsLike(t))
+          : undefined;
+        if (!iterations) ctx.taskCompletion = completion;
         if (spec?.check) {
           await spec.check({
             manager: ctx.manager,
@@ -122,7 +130,7 @@ export class TaskCompletion {
           variables.deficiencies = deficiencies;
           variables.returnedStep = t.elementId;
         }
-        if (api.content.isMultiInstance) await this.tally(ctx, t, api.owner.behaviour);
+        if (iterations) this.tally(ctx, t, api.owner.behaviour, iterations);
         ctx.history.push({
           action: decision === 'return' ? 'task.returned' : 'task.completed',
           taskId: id,
@@ -141,18 +149,13 @@ export class TaskCompletion {
     return { instanceId: t.instanceId, status, openTasks: ctx.openTasks };
   }
 
-  /** 会签 tally: counts decisions of the element's iterations and decides by the element's rule. */
-  private async tally(
+  /** 会签 tally: counts decisions of the element's iterations (this completion's included) and decides by the element's rule. */
+  private tally(
     ctx: StepContext,
     task: WorkflowTask,
     behaviour: Record<string, unknown>,
-  ): Promise<void> {
-    // Iterations of one multi-instance activation share its execution id: <parent>_<index>.
-    const prefix = task.executionId.replace(/_\d+$/, '_').replace(/[\\%_]/g, (c) => '\\' + c);
-    const rows: { decision: string | null; status: string }[] = await ctx.manager.query(
-      `SELECT decision, status FROM workflow_task WHERE instance_id = $1 AND kind = 'step' AND execution_id LIKE $2`,
-      [task.instanceId, prefix + '%'],
-    );
+    rows: { decision: string | null; status: string }[],
+  ): void {
     const total = rows.length;
     const approve = rows.filter((r) => r.status === 'completed' && r.decision === 'approve').length;
     const returns = rows.filter((r) => r.status === 'completed' && r.decision === 'return').length;

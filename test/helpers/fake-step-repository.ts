@@ -76,6 +76,8 @@ export class FakeStepRepository {
   }
   async writeStep(_m: EntityManager, w: StepWrite): Promise<StepWritten> {
     this.writes.push(['writeStep', w]);
+    for (const i of this.incidents)
+      if (i.instanceId === w.instance.id && w.resolvedElements.includes(i.elementId)) i.resolved = true;
     const answer = this.written.shift() ?? {};
     return {
       version: w.instance.version + 1,
@@ -85,9 +87,9 @@ export class FakeStepRepository {
       ...answer,
     };
   }
-  async completeTask(_m: EntityManager, c: TaskCompletion): Promise<boolean> {
+  async completeTask(_m: EntityManager, c: TaskCompletion) {
     this.writes.push(['completeTask', c.taskId]);
-    return this.completes;
+    return { completed: this.completes, siblings: [] };
   }
   async completionObstacles() {
     return this.obstacles;

@@ -33,17 +33,50 @@ describe('service tasks of a step', () => {
       now: new Date(),
     });
 
-  it('given a handler that succeeds, then its savepoint is released, its incident resolved and the engine gets its output', async () => {
+  it('given a handler that succeeds, then its savepoint is released, its incident left to the step’s state write to resolve and the engine gets its output', async () => {
     handlers.set('notify', async () => ({ sent: true }));
     const answers: unknown[] = [];
     const out = await run([call('notify', answers)]);
-    expect(repo.writeNames).toEqual(['SAVEPOINT', 'RELEASE SAVEPOINT', 'resolveIncidents']);
+    expect(repo.writeNames).toEqual(['SAVEPOINT', 'RELEASE SAVEPOINT']);
     expect(answers).toEqual([{ sent: true }]);
     expect(out).toEqual({
       ran: true,
       failed: false,
+      resolved: ['notify-task'],
       history: [{ action: 'service.completed', elementId: 'notify-task', data: { topic: 'notify' } }],
     });
+  });
+
+  it('given an element that succeeds and then fails in the same step, then its old incident is resolved before the new one opens, and the write resolves nothing more', async () => {
+    repo.incidents.push({
+      id: 'incident-old',
+      instanceId: instance.id,
+      elementId: 'notify-task',
+      topic: 'notify',
+      message: 'down yesterday',
+      createdAt: new Date(0),
+      attempts: 3,
+      resolved: false,
+    });
+    let calls = 0;
+    handlers.set('notify', async () => {
+      if (++calls === 2) throw new Error('down again');
+      return {};
+    });
+    const out = await run([call('notify', []), call('notify', [])]);
+    expect(repo.writeNames).toEqual([
+      'SAVEPOINT',
+      'RELEASE SAVEPOINT',
+      'SAVEPOINT',
+      'ROLLBACK TO SAVEPOINT',
+      'resolveIncidents',
+      'insertIncident',
+    ]);
+    expect(out.resolved).toEqual([]);
+    expect(repo.incidents.map((i) => [i.id, i.resolved, i.attempts])).toEqual([
+      ['incident-old', true, 3],
+      [expect.stringMatching(/^incident-/), false, 1],
+    ]);
   });
 
   it('given a handler that fails, then its work rolls back to the savepoint, an incident opens and the engine is not to be cached (the next step retries)', async () => {

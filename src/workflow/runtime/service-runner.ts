@@ -16,6 +16,11 @@ export interface ServicesRun {
   /** Whether a handler ran. */
   ran: boolean;
   /**
+   * Elements whose handler succeeded: their open incidents are resolved by the step's state write (one
+   * statement less per call), unless the same element failed again later in the step (then at once).
+   */
+  resolved: string[];
+  /**
    * Whether a call failed: the engine keeps its service task waiting, so it must not be cached; the next
    * step recovers it from the database, and resuming runs the service again (the retry).
    */
@@ -25,7 +30,8 @@ export interface ServicesRun {
 /**
  * Runs the service tasks (registered handlers) a step reached, each inside a savepoint of the step's
  * transaction: a handler that fails leaves nothing behind and opens an incident (or counts another attempt
- * of the open one) that the office sees and retries; one that succeeds resolves its element's incident.
+ * of the open one) that the office sees and retries; one that succeeds resolves its element's incident
+ * (with the step's state write: ServicesRun.resolved).
  */
 @Injectable()
 export class ServiceRunner {
@@ -44,7 +50,7 @@ export class ServiceRunner {
     now: Date;
   }): Promise<ServicesRun> {
     const { manager: m, live, instance, now } = step;
-    const out: ServicesRun = { history: [], ran: false, failed: false };
+    const out: ServicesRun = { history: [], ran: false, failed: false, resolved: [] };
     let calls = 0;
     while (live.pendingServices.length) {
       if (++calls > MAX_SERVICE_CALLS) throw new Error('service tasks keep coming: is the flow looping?');
@@ -62,7 +68,7 @@ export class ServiceRunner {
           actor: step.actor,
         });
         await this.repository.savepoint(m, 'RELEASE SAVEPOINT');
-        await this.repository.resolveIncidents(m, instance.id, call.elementId, now);
+        if (!out.resolved.includes(call.elementId)) out.resolved.push(call.elementId);
         out.history.push({
           action: 'service.completed',
           elementId: call.elementId,
@@ -71,6 +77,11 @@ export class ServiceRunner {
         call.callback(null, output ?? {});
       } catch (e) {
         await this.repository.savepoint(m, 'ROLLBACK TO SAVEPOINT');
+        // It succeeded earlier in this step: its incident is resolved now, as it was then, before this one opens.
+        if (out.resolved.includes(call.elementId)) {
+          out.resolved.splice(out.resolved.indexOf(call.elementId), 1);
+          await this.repository.resolveIncidents(m, instance.id, call.elementId, now);
+        }
         const message = e instanceof Error ? e.message : String(e);
         this.logger.warn(
           { instanceId: instance.id, elementId: call.elementId, err: message },

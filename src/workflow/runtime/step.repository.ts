@@ -79,6 +79,7 @@ const STEP = params(
   'now',
   'undoTaskId',
   'reopen',
+  'resolvedElements',
   'taskId',
   'taskVersion',
   'userId',
@@ -90,7 +91,8 @@ const { $ } = STEP;
 
 /**
  * A step's write of its case: completes its task (if any) and cancels that task's timers (time limit,
- * delegation), keeps the state before it for 撤回 (if asked), writes the new state checked against the version
+ * delegation), resolves the incidents of the service tasks that succeeded in the step, keeps the state
+ * before it for 撤回 (if asked), writes the new state checked against the version
  * read, and reads the step tasks and the other pending timers as they were before this statement, to
  * reconcile them with the engine.
  */
@@ -105,6 +107,9 @@ const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
   limits AS (
     UPDATE workflow_timer SET cancelled_at = ${$.now}
      WHERE task_id IN (SELECT id FROM done) AND fired_at IS NULL AND cancelled_at IS NULL RETURNING id),
+  resolved AS (
+    UPDATE workflow_incident SET resolved_at = ${$.now}
+     WHERE instance_id = ${$.caseId} AND element_id = ANY(${$.resolvedElements}::varchar[]) AND resolved_at IS NULL),
   upd AS (
     UPDATE workflow_instance
        SET state = ${$.state}, variables = ${$.variables}, status = ${$.status}::varchar, version = version + 1,
@@ -122,13 +127,38 @@ const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
            WHERE t.instance_id = ${$.caseId} AND t.fired_at IS NULL AND t.cancelled_at IS NULL
              AND t.id NOT IN (SELECT id FROM limits)) AS timers`;
 
-const COMPLETE = params('taskId', 'taskVersion', 'now', 'userId', 'decision', 'form', 'comment');
-/** A completion ahead of its step's state write, stopping the task's timers with it. */
+const COMPLETE = params(
+  'taskId',
+  'taskVersion',
+  'now',
+  'userId',
+  'decision',
+  'form',
+  'comment',
+  'instanceId',
+  'siblingsLike',
+);
+/**
+ * A completion ahead of its step's state write, stopping the task's timers with it; and (given a LIKE pattern
+ * of execution ids) the decision and status of the step tasks of the case that match it, as they were before
+ * this statement (a countersign's iterations, for its tally).
+ */
 const COMPLETE_SQL = `WITH done AS (${completionSql(COMPLETE.$)}),
   limits AS (
     UPDATE workflow_timer SET cancelled_at = ${COMPLETE.$.now}
      WHERE task_id IN (SELECT id FROM done) AND fired_at IS NULL AND cancelled_at IS NULL)
-  SELECT id FROM done`;
+  SELECT (SELECT count(*)::int FROM done) AS completed,
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'decision', decision, 'status', status)), '[]'::json)
+            FROM workflow_task
+           WHERE ${COMPLETE.$.siblingsLike}::text IS NOT NULL AND instance_id = ${COMPLETE.$.instanceId}::uuid
+             AND kind = 'step' AND execution_id LIKE ${COMPLETE.$.siblingsLike}::text) AS siblings`;
+
+/** A step task's decision and status, for a countersign's tally. */
+export interface SiblingTask {
+  id: string;
+  decision: string | null;
+  status: string;
+}
 
 /** INSERT of new step tasks from a JSON array of NewTaskRow ($1), in order. */
 const INSERT_TASKS_SQL = `INSERT INTO workflow_task (id, instance_id, element_id, execution_id, name, form_key, status, kind,
@@ -202,6 +232,8 @@ export interface StepWrite {
   undoTaskId: string | null;
   /** Read cancelled and completed tasks too (a restored state reopens them). */
   reopen: boolean;
+  /** Service tasks whose handler succeeded in the step: their open incidents are resolved. */
+  resolvedElements: string[];
   completion: TaskCompletion | undefined;
 }
 
@@ -271,16 +303,40 @@ export class StepRepository {
         now: w.now,
         undoTaskId: w.undoTaskId,
         reopen: w.reopen,
+        resolvedElements: w.resolvedElements,
         ...completionValues(w.completion),
       }),
     );
     return rows[0];
   }
 
-  /** Completes a task (and stops its timers) ahead of its step's state; false if the completion's conditions do not hold. */
-  async completeTask(m: EntityManager, c: TaskCompletion, now: Date): Promise<boolean> {
-    const done = await m.query(COMPLETE_SQL, COMPLETE.values({ ...completionValues(c), now }));
-    return rowsOf(done).length === 1;
+  /**
+   * Completes a task (and stops its timers) ahead of its step's state: `completed` false if the completion's
+   * conditions do not hold. Given `siblings` (the case and a LIKE pattern of execution ids), also the step
+   * tasks that match, as they stand after the completion (the completed one with its decision).
+   */
+  async completeTask(
+    m: EntityManager,
+    c: TaskCompletion,
+    now: Date,
+    siblings?: { instanceId: string; executionIdLike: string },
+  ): Promise<{ completed: boolean; siblings: SiblingTask[] }> {
+    const rows: { completed: number; siblings: SiblingTask[] }[] = await m.query(
+      COMPLETE_SQL,
+      COMPLETE.values({
+        ...completionValues(c),
+        now,
+        instanceId: siblings?.instanceId ?? null,
+        siblingsLike: siblings?.executionIdLike ?? null,
+      }),
+    );
+    const completed = rows[0].completed === 1;
+    return {
+      completed,
+      siblings: rows[0].siblings.map((t) =>
+        completed && t.id === c.taskId ? { ...t, status: 'completed', decision: c.decision } : t,
+      ),
+    };
   }
 
   /** Why a completion could not be written: signers open, the task's state, the user still a candidate. */
