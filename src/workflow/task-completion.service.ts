@@ -15,6 +15,12 @@ import {
   type TaskCompletion as Completion,
 } from './runtime.service.js';
 import { mayAct } from './task-access.js';
+import {
+  ADDED_SIGNER_DECISIONS,
+  commentRequired,
+  decisionCodes,
+  deficienciesRequired,
+} from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TaskInbox } from './task-inbox.service.js';
 import { updateTaskIfUnchanged } from './task-rows.js';
@@ -73,9 +79,17 @@ export class TaskCompletion {
     if (openSigners) throw new AppError('TASK_WAITING_FOR_SIGNERS', { open: openSigners });
     if (t.kind === 'added-signer') return this.completeAddedSigner(actor, t, input);
     const spec = t.formKey ? this.registry.form(t.formKey) : undefined;
-    const decisions = spec?.decisions ?? ['complete'];
+    const decisions = decisionCodes(this.registry, t);
     const decision = input.decision ?? decisions[0];
     if (!decisions.includes(decision)) throw new AppError('DECISION_NOT_ALLOWED', { allowed: decisions });
+    if (commentRequired(spec, decision) && !input.comment?.trim()) {
+      throw new AppError('VALIDATION_FAILED', [
+        {
+          field: 'comment',
+          problems: ['此决定须在办理意见中写明理由。This decision needs its reason in the comment.'],
+        },
+      ]);
+    }
     const form = this.validateForm(spec?.dto, input.form ?? {});
     // A return lists its deficiencies (strings, POST …/return) or, where the step's form has them, in the form.
     const deficiencies: unknown[] | undefined = input.deficiencies?.length
@@ -83,7 +97,7 @@ export class TaskCompletion {
       : Array.isArray(form.deficiencies) && form.deficiencies.length
         ? (form.deficiencies as unknown[])
         : undefined;
-    if (decision === 'return' && !deficiencies) throw new AppError('DEFICIENCIES_REQUIRED');
+    if (deficienciesRequired(decision) && !deficiencies) throw new AppError('DEFICIENCIES_REQUIRED');
     let after: StepContext | undefined;
     await this.runtime.step(
       t.instanceId,
@@ -193,9 +207,9 @@ export class TaskCompletion {
   }
 
   private async completeAddedSigner(actor: Actor, t: WorkflowTask, input: CompleteInput) {
-    const decision = input.decision ?? 'approve';
-    if (!['approve', 'reject'].includes(decision))
-      throw new AppError('DECISION_NOT_ALLOWED', { allowed: ['approve', 'reject'] });
+    const decision = input.decision ?? ADDED_SIGNER_DECISIONS[0];
+    if (!ADDED_SIGNER_DECISIONS.includes(decision))
+      throw new AppError('DECISION_NOT_ALLOWED', { allowed: ADDED_SIGNER_DECISIONS });
     await this.dataSource.transaction(async (m) => {
       await updateTaskIfUnchanged(m, t, {
         status: 'completed',

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { OrgScope } from '../auth/org-scope.js';
-import type { Actor } from '../common/actor.js';
+import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { WorkflowRuntime } from './runtime.service.js';
 import { claimDecision, mayUrge, mayWithdraw } from './task-access.js';
-import { TaskHolders } from './task-holders.service.js';
+import { TaskHolders, type Receiver } from './task-holders.service.js';
 import { TaskInbox } from './task-inbox.service.js';
 import { updateTaskIfUnchanged } from './task-rows.js';
 import { WorkflowTask } from './workflow-task.entity.js';
@@ -23,6 +24,21 @@ export interface UrgedTask {
   dueAt: string | null;
   urgedCount: number;
   lastUrgedAt: string;
+}
+
+/** The ways of handing a task to someone else: 转办, 委托, 加签. */
+export const HAND_OVERS = ['reassign', 'delegate', 'signers'] as const;
+export type HandOver = (typeof HAND_OVERS)[number];
+
+/** Someone a task may be handed to (GET /tasks/:id/hand-over-candidates). */
+export type HandOverCandidate = Pick<Receiver, 'id' | 'username' | 'displayName' | 'unitId' | 'unitName'>;
+
+/**
+ * Who is not offered a hand-over though of the task's group: 转办 goes to someone other than its holder; 委托 and
+ * 加签 to someone other than the one asking.
+ */
+function excludedFrom(how: HandOver, p: Principal, t: WorkflowTask): string | null {
+  return how === 'reassign' ? t.assigneeId : p.userId;
 }
 
 /**
@@ -124,10 +140,9 @@ export class TaskHandover {
   async reassign(actor: Actor, id: string, toUserId: string, comment?: string): Promise<WorkflowTask> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
-      const t = await this.inbox.findActionableOrOffice(p, id, m);
-      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      const t = await this.handing(p, id, 'reassign', m);
       await this.holders.assertActorCurrent(m, p);
-      await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId');
+      await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId', excludedFrom('reassign', p, t));
       if (t.delegatedFromId) await this.holders.cancelDelegationEnd(m, t.id);
       await updateTaskIfUnchanged(m, t, {
         assignee_id: toUserId,
@@ -155,10 +170,9 @@ export class TaskHandover {
       ]);
     }
     return this.dataSource.transaction(async (m) => {
-      const t = await this.inbox.findActionable(p, id, m);
-      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      const t = await this.handing(p, id, 'delegate', m);
       await this.holders.assertActorCurrent(m, p);
-      await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId', p.userId);
+      await this.holders.assertMayReceive(m, t, [toUserId], 'toUserId', excludedFrom('delegate', p, t));
       if (t.delegatedFromId) await this.holders.cancelDelegationEnd(m, t.id);
       await updateTaskIfUnchanged(m, t, {
         assignee_id: toUserId,
@@ -194,10 +208,9 @@ export class TaskHandover {
     const p = actor.principal!;
     const ids = [...new Set(userIds)];
     return this.dataSource.transaction(async (m) => {
-      const t = await this.inbox.findActionable(p, id, m);
-      if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+      const t = await this.handing(p, id, 'signers', m);
       await this.holders.assertActorCurrent(m, p);
-      await this.holders.assertMayReceive(m, t, ids, 'userIds', p.userId);
+      await this.holders.assertMayReceive(m, t, ids, 'userIds', excludedFrom('signers', p, t));
       await updateTaskIfUnchanged(m, t, {});
       const created: WorkflowTask[] = [];
       for (const uid of ids) {
@@ -226,6 +239,34 @@ export class TaskHandover {
       await this.holders.log(m, actor, t, 'task.signers-added', { userIds }, comment);
       return created;
     });
+  }
+
+  /**
+   * Who the principal may hand the task to this way, as the organization is now: the same checks as the
+   * hand-over itself (who may hand it over, who may receive it), a page at a time with the total.
+   */
+  async candidates(
+    actor: Actor,
+    id: string,
+    how: HandOver,
+    q: PageQuery = {},
+  ): Promise<Page<HandOverCandidate>> {
+    const p = actor.principal!;
+    const req = pageRequest(q);
+    const m = this.dataSource.manager;
+    const t = await this.handing(p, id, how, m);
+    const all = await this.holders.receivers(m, t, excludedFrom(how, p, t));
+    return toPage(all.slice(req.offset, req.offset + req.pageSize), all.length, req);
+  }
+
+  /** The task the principal hands over this way: its holder (转办 also the office of its level), a step only. */
+  private async handing(p: Principal, id: string, how: HandOver, m: EntityManager): Promise<WorkflowTask> {
+    const t =
+      how === 'reassign'
+        ? await this.inbox.findActionableOrOffice(p, id, m)
+        : await this.inbox.findActionable(p, id, m);
+    if (t.kind !== 'step') throw new AppError('TASK_NOT_YOURS');
+    return t;
   }
 
   /** 撤回: takes back one's own completion while the next step has not been acted on. */

@@ -14,6 +14,13 @@ import { lookupsOnce, WorkflowRegistry, type Candidates } from './workflow.regis
 
 export { isCandidate, type CandidateLists, type Person } from './candidates.js';
 
+/** Someone a task may be handed to, with the names a picker shows. */
+export interface Receiver extends Person {
+  username: string;
+  displayName: string;
+  unitName: string;
+}
+
 /** Why the organization changed, as recorded on the tasks it moves. */
 export type OrganizationChange =
   'user-disabled' | 'user-enabled' | 'user-moved' | 'roles-changed' | 'organization-changed';
@@ -76,7 +83,7 @@ export class TaskHolders {
     t: CandidateLists,
     ids: string[],
     field: 'toUserId' | 'userIds',
-    excludeId?: string,
+    excludeId?: string | null,
   ): Promise<void> {
     const people = await this.people(m, ids, true);
     const bad = ids.filter((id) => id === excludeId || !mayHold(people.get(id), t));
@@ -91,6 +98,39 @@ export class TaskHolders {
         ],
       },
     ]);
+  }
+
+  /**
+   * The people a task may be handed to (转办, 委托, 加签) as the organization is now — by the rule
+   * assertMayReceive checks (active and able to hold it), but `excludeId` — with their names and units.
+   */
+  async receivers(m: EntityManager, t: CandidateLists, excludeId?: string | null): Promise<Receiver[]> {
+    const rows: {
+      id: string;
+      username: string;
+      display_name: string;
+      unit_id: string;
+      unit_name: string;
+      roles: string[];
+      active: boolean;
+    }[] = await m.query(
+      `SELECT u.id, u.username, u.display_name, u.unit_id, o.name AS unit_name, u.roles, u.active
+         FROM app_user u JOIN org_unit o ON o.id = u.unit_id
+        WHERE u.active AND (u.id = ANY($1::uuid[]) OR u.unit_id = ANY($2::uuid[]))
+        ORDER BY o.name, u.display_name, u.id`,
+      [t.candidateUserIds, t.candidateUnitIds],
+    );
+    return rows
+      .map((r) => ({
+        id: r.id,
+        username: r.username,
+        displayName: r.display_name,
+        unitId: r.unit_id,
+        unitName: r.unit_name,
+        roles: r.roles,
+        active: r.active,
+      }))
+      .filter((r) => r.id !== excludeId && mayHold(r, t));
   }
 
   /**

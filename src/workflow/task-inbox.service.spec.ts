@@ -22,10 +22,15 @@ function inboxOver(dataSource: DataSource, clock = new Clock()) {
   const registry = new WorkflowRegistry();
   const definitions = { get: async (id: string) => ({ id, name: '审查流程' }) } as never;
   const runtime = { workCalendar: async () => new Map<string, boolean>() } as never;
-  return new TaskInbox(dataSource, clock, {} as never, registry, definitions, runtime);
+  return new TaskInbox(dataSource, clock, {} as never, registry, definitions, runtime, {} as never);
 }
 
-const clerk = { userId: 'clerk', unitId: 'office', roles: ['OFFICE'] } as unknown as Principal;
+const clerk = {
+  userId: 'clerk',
+  unitId: 'office',
+  roles: ['OFFICE'],
+  permissions: new Set(),
+} as unknown as Principal;
 
 function row(id: string, over: Record<string, unknown> = {}) {
   return {
@@ -129,7 +134,15 @@ describe('what an inbox item is about', () => {
     const { dataSource } = fakeDataSource(rows, 5);
     const definitions = { get: async (id: string) => ({ id, name: '审查流程' }) } as never;
     const runtime = { workCalendar: async () => new Map<string, boolean>() } as never;
-    const inbox = new TaskInbox(dataSource, new Clock(), {} as never, registry, definitions, runtime);
+    const inbox = new TaskInbox(
+      dataSource,
+      new Clock(),
+      {} as never,
+      registry,
+      definitions,
+      runtime,
+      {} as never,
+    );
     const items = (await inbox.inbox(clerk)).items;
     expect(asked).toEqual([['a', 'b']]);
     expect(items.map((i) => i.subject?.title ?? null)).toEqual(['事项 a', '事项 b', '事项 a', null, null]);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { OrgScope } from '../auth/org-scope.js';
 import type { Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
@@ -17,12 +18,13 @@ import {
   TASK_NAMES_JOIN,
   type TaskAbout,
 } from './task-about.js';
-import { isCandidateOf, mayAct, maySee } from './task-access.js';
+import { claimDecision, isCandidateOf, mayAct, maySee, mayUrge, mayWithdraw } from './task-access.js';
+import { describeDecisions } from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
-import { WorkflowRegistry } from './workflow.registry.js';
+import { lookupsOnce, WorkflowRegistry } from './workflow.registry.js';
 
 /** A task row with its case's process and the names its words need (TASK_NAMES_COLUMNS). */
 type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'> &
@@ -34,6 +36,17 @@ type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'>
     candidateUnitNames: string[] | null;
     candidateUserNames: string[] | null;
   };
+
+/** What the principal may do with a task now (the task page's buttons). */
+export interface TaskActions {
+  claim: boolean;
+  decide: boolean;
+  reassign: boolean;
+  delegate: boolean;
+  addSigners: boolean;
+  withdraw: boolean;
+  urge: boolean;
+}
 
 /** A task as its operations read it: the row, and (for a completion) its case's row and open added signers. */
 export interface VisibleTask {
@@ -55,6 +68,7 @@ export class TaskInbox {
     private readonly registry: WorkflowRegistry,
     private readonly definitions: DefinitionsService,
     private readonly runtime: WorkflowRuntime,
+    private readonly scope: OrgScope,
   ) {}
 
   /**
@@ -73,6 +87,7 @@ export class TaskInbox {
     const params = [p.userId, p.unitId, p.roles];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT t.*, i.process_id, i.business_key, i.definition_id, i.status AS instance_status,
+              i.started_by, i.owner_unit_id,
               ${TASK_NAMES_COLUMNS}, count(*) OVER () AS total_rows
          ${from} ${TASK_NAMES_JOIN} WHERE ${where}
         ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC, t.id ASC
@@ -87,9 +102,12 @@ export class TaskInbox {
         : Number((await this.dataSource.query(`SELECT count(*) AS n ${from} WHERE ${where}`, params))[0].n);
     const now = this.clock.nowMs();
     const tasks = rows.map(
-      (r) => camelRow(r) as unknown as WorkflowTask & NamedTaskRow & { instanceStatus: string },
+      (r) =>
+        camelRow(r) as unknown as WorkflowTask &
+          NamedTaskRow & { instanceStatus: string; startedBy: string | null; ownerUnitId: string | null },
     );
     const abouts = await this.about(tasks);
+    const urgeable = await this.mayUrgeEach(p, tasks);
     const items = tasks.map((t, n): TaskListItemDto => {
       return {
         ...abouts[n],
@@ -109,13 +127,17 @@ export class TaskInbox {
         escalated: t.escalatedToUnitIds.includes(p.unitId),
         suspended: t.instanceStatus === 'suspended',
         urgedCount: t.urgedCount,
+        mayUrge: urgeable[n],
         loopItem: t.loopItem,
       };
     });
     return toPage(items, total, req);
   }
 
-  /** One task with its history and what it is about, for whoever may see it. */
+  /**
+   * One task with its history and what it is about, for whoever may see it; with the decisions its form allows
+   * and what the principal may do with it now (each by the rule its operation checks).
+   */
   async get(p: Principal, id: string) {
     const t = await this.findVisible(p, id);
     const [history, named] = await Promise.all([
@@ -123,14 +145,68 @@ export class TaskInbox {
       this.dataSource.query(
         `SELECT t.status, t.completed_at, t.due_at, t.overdue_at, t.candidate_roles,
                 i.process_id, i.business_key, i.definition_id,
+                i.status AS instance_status, i.started_by, i.owner_unit_id,
                 ${TASK_NAMES_COLUMNS}
            FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id ${TASK_NAMES_JOIN}
           WHERE t.id = $1`,
         [id],
       ) as Promise<Record<string, unknown>[]>,
     ]);
-    const [about] = await this.about([camelRow(named[0]) as unknown as NamedTaskRow]);
-    return { ...t, history, about };
+    const row = camelRow(named[0]) as unknown as NamedTaskRow & {
+      instanceStatus: string;
+      startedBy: string | null;
+      ownerUnitId: string | null;
+    };
+    const [about] = await this.about([row]);
+    const suspended = row.instanceStatus === 'suspended';
+    const actions = await this.actionsOf(p, t, row, suspended);
+    const decisions = describeDecisions(this.registry, t);
+    return { ...t, history, about, decisions, actions, suspended, claimable: actions.claim };
+  }
+
+  /** 催办: whether the principal may urge each task (the rule of the urge itself; each case's area asked once). */
+  private async mayUrgeEach(
+    p: Principal,
+    tasks: (WorkflowTask & { startedBy: string | null; ownerUnitId: string | null })[],
+  ): Promise<boolean[]> {
+    const m = this.dataSource.manager;
+    const inArea = lookupsOnce();
+    return Promise.all(
+      tasks.map((t) =>
+        mayUrge(p, t, { startedBy: t.startedBy }, async () => {
+          const owner = t.ownerUnitId;
+          return owner ? inArea(owner, () => this.scope.unitInArea(m, owner, p.scopePath)) : false;
+        }),
+      ),
+    );
+  }
+
+  /** What the principal may do with the task now, each answered by the rule its operation checks. */
+  private async actionsOf(
+    p: Principal,
+    t: WorkflowTask,
+    c: { startedBy: string | null; ownerUnitId: string | null },
+    suspended: boolean,
+  ): Promise<TaskActions> {
+    const m = this.dataSource.manager;
+    const open = t.status === 'open' && !suspended;
+    const acts = open && mayAct(p, t);
+    const step = t.kind === 'step';
+    const owner = c.ownerUnitId;
+    const urge =
+      t.status === 'open' &&
+      (await mayUrge(p, t, { startedBy: c.startedBy }, async () =>
+        owner ? this.scope.unitInArea(m, owner, p.scopePath) : false,
+      ));
+    return {
+      claim: open && claimDecision(p, t) === 'claim',
+      decide: acts,
+      reassign: open && step && (acts || (!mayAct(p, t) && (await this.holders.isLevelOffice(m, p, t)))),
+      delegate: acts && step,
+      addSigners: acts && step,
+      withdraw: mayWithdraw(p, t),
+      urge,
+    };
   }
 
   /**

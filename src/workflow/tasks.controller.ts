@@ -10,6 +10,7 @@ import {
   CommentDto,
   CompleteTaskDto,
   DelegateDto,
+  HandOverCandidatesQuery,
   ReassignDto,
   ReturnTaskDto,
 } from './dto/workflow.dto.js';
@@ -18,10 +19,12 @@ import { TaskHandover } from './task-handover.service.js';
 import { TaskInbox } from './task-inbox.service.js';
 import {
   CompleteResultDto,
+  HandOverCandidateDto,
   TaskDetailDto,
   TaskInfoDto,
   UrgedTaskDto,
   toCompleteResultDto,
+  toHandOverCandidateDto,
   toTaskDetailDto,
   toTaskInfoDto,
   toUrgedTaskDto,
@@ -54,6 +57,22 @@ export class TasksController {
   @ApiOkResponse({ type: TaskDetailDto })
   async get(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskDetailDto> {
     return toTaskDetailDto(await this.taskInbox.get(a.principal!, id));
+  }
+
+  @Get(':id/hand-over-candidates')
+  @Requires(
+    'Whom I may hand the task to (转办, 委托 or 加签): the people its hand-over accepts, as the organization is now',
+    [],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
+  )
+  @ApiPage(HandOverCandidateDto)
+  async handOverCandidates(
+    @Param('id', id404) id: string,
+    @Query() q: HandOverCandidatesQuery,
+    @CurrentActor() a: Actor,
+  ) {
+    const page = await this.handover.candidates(a, id, q.for, q);
+    return { ...page, items: page.items.map(toHandOverCandidateDto) };
   }
 
   @Post(':id/claim')

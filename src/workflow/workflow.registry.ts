@@ -62,6 +62,10 @@ export interface FormCheckContext {
 export interface FormSpec {
   /** Decisions a task of this form may end with; the first is the default. */
   decisions: string[];
+  /** Chinese names of its decisions where they differ from the usual ones (task-decisions.ts). */
+  labels?: Record<string, string>;
+  /** Decisions that must come with a comment (the reason); refused without one. */
+  commentRequired?: string[];
   /** class-validator DTO the form data must fit; omitted: the form carries no data. */
   dto?: new () => object;
   /** A domain rule checked inside the completing step (throw an AppError to refuse, e.g. an incomplete resubmission). */

@@ -138,6 +138,11 @@ export class TaskListItemDto extends TaskAboutDto {
   suspended: boolean;
   @ApiProperty({ description: 'How often it was urged (催办)' }) urgedCount: number;
   @ApiProperty({
+    description:
+      'I may urge it (POST /tasks/:id/urge): its case’s starter, the unit it was escalated to, an overseer of its area',
+  })
+  mayUrge: boolean;
+  @ApiProperty({
     nullable: true,
     description: 'For one member of a countersign (会签): the member it is for (e.g. a unit id)',
     oneOf: [{ type: 'string' }, { type: 'object' }],

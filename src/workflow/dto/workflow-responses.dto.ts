@@ -3,7 +3,9 @@ import type { TaskAbout } from '../task-about.js';
 import { TaskAboutDto, TaskSubjectDto } from './task.dto.js';
 import type { InstanceWithTasks } from '../instances.service.js';
 import type { CompleteResult } from '../task-completion.service.js';
-import type { UrgedTask } from '../task-handover.service.js';
+import type { HandOverCandidate, UrgedTask } from '../task-handover.service.js';
+import type { TaskDecision } from '../task-decisions.js';
+import type { TaskActions } from '../task-inbox.service.js';
 import type { WorkflowHistory } from '../workflow-history.entity.js';
 import type { WorkflowIncident } from '../workflow-incident.entity.js';
 import type { WorkflowTask } from '../workflow-task.entity.js';
@@ -273,10 +275,49 @@ export function toTaskInfoDto(t: WorkflowTask): TaskInfoDto {
   };
 }
 
-/** One task: itself, what it is about (as in the inbox), and its timeline. */
+/** A decision the task may end with (POST /tasks/:id/complete `decision`), from the server's form definitions. */
+export class TaskDecisionDto {
+  @ApiProperty({ example: 'approve', description: 'What to send as `decision`' }) code: string;
+  @ApiProperty({ example: '同意', description: 'Its name in Chinese, for the button' }) label: string;
+  @ApiProperty({ description: 'A comment (the reason) must come with it' }) commentRequired: boolean;
+  @ApiProperty({
+    description:
+      'Every deficiency must be listed with it (退回, 一次告知: form.deficiencies or POST …/return)',
+  })
+  deficienciesRequired: boolean;
+}
+
+/** What the caller may do with the task now, each by the rule its route checks (a route may still refuse). */
+export class TaskActionsDto {
+  @ApiProperty({ description: '认领: POST /tasks/:id/claim' }) claim: boolean;
+  @ApiProperty({ description: '办理: POST /tasks/:id/complete with one of `decisions`' }) decide: boolean;
+  @ApiProperty({ description: '转办: POST /tasks/:id/reassign (its holder, or the office of its level)' })
+  reassign: boolean;
+  @ApiProperty({ description: '委托: POST /tasks/:id/delegate' }) delegate: boolean;
+  @ApiProperty({ description: '加签: POST /tasks/:id/signers' }) addSigners: boolean;
+  @ApiProperty({
+    description:
+      '撤回: POST /tasks/:id/withdraw — its completer; refused once the next step has been acted on',
+  })
+  withdraw: boolean;
+  @ApiProperty({ description: '催办: POST /tasks/:id/urge' }) urge: boolean;
+}
+
+/** One task: itself, what it is about (as in the inbox), its timeline, its decisions and what I may do. */
 export class TaskDetailDto extends IntersectionType(TaskInfoDto, TaskAboutDto) {
   @ApiProperty({ type: [HistoryEntryDto], description: 'The task’s timeline, oldest first' })
   history: HistoryEntryDto[];
+  @ApiProperty({
+    type: [TaskDecisionDto],
+    description:
+      'The decisions its form allows, the first being the default (an added signature: 同意 or 不同意)',
+  })
+  decisions: TaskDecisionDto[];
+  @ApiProperty({ type: TaskActionsDto }) actions: TaskActionsDto;
+  @ApiProperty({ description: 'Held by nobody, open, and open to me: I may claim it (认领)' })
+  claimable: boolean;
+  @ApiProperty({ description: 'Its case is suspended (挂起): nothing can be done meanwhile' })
+  suspended: boolean;
 }
 
 export function toTaskAboutDto(a: TaskAbout): TaskAboutDto {
@@ -307,9 +348,57 @@ export function toTaskSubjectDto(s: TaskSubjectDto): TaskSubjectDto {
 }
 
 export function toTaskDetailDto(
-  t: WorkflowTask & { history: WorkflowHistory[]; about: TaskAbout },
+  t: WorkflowTask & {
+    history: WorkflowHistory[];
+    about: TaskAbout;
+    decisions: TaskDecision[];
+    actions: TaskActions;
+    claimable: boolean;
+    suspended: boolean;
+  },
 ): TaskDetailDto {
-  return { ...toTaskInfoDto(t), ...toTaskAboutDto(t.about), history: t.history.map(toHistoryEntryDto) };
+  const a = t.actions;
+  return {
+    ...toTaskInfoDto(t),
+    ...toTaskAboutDto(t.about),
+    history: t.history.map(toHistoryEntryDto),
+    decisions: t.decisions.map((d) => ({
+      code: d.code,
+      label: d.label,
+      commentRequired: d.commentRequired,
+      deficienciesRequired: d.deficienciesRequired,
+    })),
+    actions: {
+      claim: a.claim,
+      decide: a.decide,
+      reassign: a.reassign,
+      delegate: a.delegate,
+      addSigners: a.addSigners,
+      withdraw: a.withdraw,
+      urge: a.urge,
+    },
+    claimable: t.claimable,
+    suspended: t.suspended,
+  };
+}
+
+/** Someone a task may be handed to (转办, 委托, 加签), as the organization is now. */
+export class HandOverCandidateDto {
+  @ApiProperty({ format: 'uuid', description: 'What to send as toUserId / userIds' }) id: string;
+  @ApiProperty({ example: 'office-2' }) username: string;
+  @ApiProperty({ example: '王民' }) displayName: string;
+  @ApiProperty({ format: 'uuid' }) unitId: string;
+  @ApiProperty({ example: '东湖区社区建设工作领导小组办公室' }) unitName: string;
+}
+
+export function toHandOverCandidateDto(c: HandOverCandidate): HandOverCandidateDto {
+  return {
+    id: c.id,
+    username: c.username,
+    displayName: c.displayName,
+    unitId: c.unitId,
+    unitName: c.unitName,
+  };
 }
 
 export class OpenTaskRefDto {

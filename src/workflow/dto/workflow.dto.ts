@@ -6,6 +6,7 @@ import {
   IsArray,
   IsBoolean,
   IsDate,
+  IsIn,
   IsObject,
   IsOptional,
   IsString,
@@ -17,6 +18,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import { HAND_OVERS, type HandOver } from '../task-handover.service.js';
 import { NullAsAbsent, Optional } from '../../common/validation.js';
 
 export class CommentDto {
@@ -95,4 +97,11 @@ export class CalendarQuery extends PageQuery {
   @IsString()
   @MaxLength(10)
   year?: string;
+}
+
+/** Whom a task may be handed to, one way (GET /tasks/:id/hand-over-candidates). */
+export class HandOverCandidatesQuery extends PageQuery {
+  @ApiProperty({ enum: HAND_OVERS, description: 'reassign: 转办; delegate: 委托; signers: 加签' })
+  @IsIn(HAND_OVERS)
+  for: HandOver;
 }
