@@ -63,6 +63,8 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
   /** Opens a console path as `username`: the console asks for a login first and comes back to the path. */
   async function openAs(username: string, path: string, page?: Page): Promise<Page> {
     const p = page ?? (await b.page());
+    // Two cores shared by many test files: a page may take longer than the helper's 10 s to answer.
+    p.setDefaultTimeout(30_000);
     await p.goto(`${base}/console/login?redirect=${encodeURIComponent(path)}`);
     await p.getByLabel('用户名').fill(username);
     await p.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
@@ -73,7 +75,8 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
 
   /** Picks an option of an Element Plus select found by its label. */
   async function choose(page: Page, label: string, option: string): Promise<void> {
-    await page.getByLabel(label).click();
+    // The select's own shown value lies over its input: the click lands on the select either way.
+    await page.getByRole('combobox', { name: label }).click({ force: true });
     await page.getByRole('option', { name: option, exact: true }).click();
   }
 
@@ -316,7 +319,7 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
         '/office/calendar',
       ]) {
         await page.goto(`${base}/console${path}`);
-        await page.getByText('页面不存在').waitFor();
+        await page.getByText('页面不存在', { exact: true }).waitFor();
         expect(new URL(page.url()).pathname).toBe(`/console${path}`);
       }
     });
