@@ -56,6 +56,13 @@ export class InstanceTaskDto {
   @ApiProperty({ nullable: true, type: Date }) dueAt: Date | string | null;
   @ApiProperty({ nullable: true, type: Date }) overdueAt: Date | string | null;
   @ApiProperty({ nullable: true, type: Date }) completedAt: Date | string | null;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'For one member of a countersign (会签) or another multi-instance step: the item it is for (e.g. a member unit id)',
+    oneOf: [{ type: 'string' }, { type: 'object' }],
+  })
+  loopItem: unknown;
 }
 
 /**
@@ -115,6 +122,7 @@ export function toInstanceDto(c: InstanceWithTasks): InstanceDto {
       dueAt: t.dueAt,
       overdueAt: t.overdueAt,
       completedAt: t.completedAt,
+      loopItem: t.loopItem ?? null,
     })),
   };
 }
