@@ -130,7 +130,7 @@ describe('the department’s pages in a real browser (职能部门)', () => {
       await page.getByLabel('授予的权限').fill('登记');
       await typeDay(page, '开始日期', '2027-06-01');
       await typeDay(page, '结束日期', '2027-12-31');
-      await page.getByLabel('每社区每月工作量（小时）').fill('4');
+      await page.getByLabel('每月工作量（小时）').fill('4');
       await page.getByLabel('工作频次').fill('每月一次');
       await page.getByLabel('每个社区经费（元）').fill('3000.05');
       await expect(page.getByTestId('funding-preview').textContent()).resolves.toBe('3,000.05 元');
