@@ -61,3 +61,18 @@ export function fieldsOf(app: AdmissionApplication): ApplicationFieldsDto {
 export function snapshotOf(app: AdmissionApplication): Record<string, unknown> {
   return fieldsOf(app) as Record<string, unknown>;
 }
+
+/**
+ * Field → { before, after } for every field whose value differs between two snapshots of the form (a field
+ * filled in, changed or emptied); a field missing from one side is null there.
+ */
+export function snapshotDiff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, { before: unknown; after: unknown }> {
+  const diff: Record<string, { before: unknown; after: unknown }> = {};
+  for (const k of FORM_FIELDS)
+    if (JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
+      diff[k] = { before: before[k] ?? null, after: after[k] ?? null };
+  return diff;
+}

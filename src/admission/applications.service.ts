@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { OrgScope } from '../auth/org-scope.js';
 import { Role } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
-import { camelRow, rowsOf } from '../common/sql.js';
+import { rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf, type LevelUnits } from '../org/level-units.service.js';
@@ -189,8 +189,8 @@ export class ApplicationsService {
     const visible = `FROM admission_application a JOIN org_unit u ON u.id = a.applicant_unit_id
         WHERE a.applicant_unit_id = $1 OR ($2 AND a.status <> 'draft' AND ${this.scope.sqlInArea('u.path', '$3')})`;
     const params = [p.unitId, reviewer, p.scopePath];
-    const rows: (Record<string, unknown> & { total_count: string })[] = await this.dataSource.query(
-      `SELECT a.*, count(*) OVER () AS total_count ${visible}
+    const rows: { id: string; total_count: string }[] = await this.dataSource.query(
+      `SELECT a.id, count(*) OVER () AS total_count ${visible}
         ORDER BY a.updated_at DESC, a.id LIMIT $4 OFFSET $5`,
       [...params, page.pageSize, page.offset],
     );
@@ -200,9 +200,13 @@ export class ApplicationsService {
       : page.offset === 0
         ? 0
         : Number((await this.dataSource.query(`SELECT count(*) AS n ${visible}`, params))[0].n);
-    const repo = this.dataSource.getRepository(AdmissionApplication);
+    // The rows themselves as the entity reads them (a raw row would give its days as Date objects).
+    const found = rows.length
+      ? await this.dataSource.getRepository(AdmissionApplication).findBy({ id: In(rows.map((r) => r.id)) })
+      : [];
+    const byId = new Map(found.map((a) => [a.id, a]));
     return toPage(
-      rows.map(({ total_count: _count, ...r }) => repo.create(camelRow(r))),
+      rows.flatMap((r) => byId.get(r.id) ?? []),
       total,
       page,
     );

@@ -1,4 +1,44 @@
 import type { Area } from './nav';
+import { can } from './nav';
 
-/** The department pages of the console. */
-export const area: Area = { routes: [], nav: [] };
+/**
+ * The department's daily work (职能部门): its applications (准入审批表) — drafts, attachments, submission with
+ * every problem at once, correction after a return — and the funding transfers it must register (费随事转).
+ */
+export const area: Area = {
+  routes: [
+    {
+      path: 'my-applications',
+      name: 'dept-applications',
+      component: () => import('../pages/department/ApplicationsPage.vue'),
+      meta: { title: '本单位申请' },
+    },
+    {
+      path: 'my-applications/new',
+      name: 'dept-application-new',
+      component: () => import('../pages/department/ApplicationPage.vue'),
+      meta: { title: '新建准入申请' },
+    },
+    {
+      path: 'my-applications/:id',
+      name: 'dept-application',
+      component: () => import('../pages/department/ApplicationPage.vue'),
+      meta: { title: '准入审批表' },
+    },
+    {
+      path: 'my-funding',
+      name: 'dept-funding',
+      component: () => import('../pages/department/FundingPage.vue'),
+      meta: { title: '经费划转登记' },
+    },
+  ],
+  nav: [
+    {
+      name: 'dept-applications',
+      label: '本单位申请',
+      order: 10,
+      visible: (u) => can(u, 'application:draft') || can(u, 'application:dept-approve'),
+    },
+    { name: 'dept-funding', label: '经费划转', order: 11, visible: (u) => can(u, 'funding:register') },
+  ],
+};

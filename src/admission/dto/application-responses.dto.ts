@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AdmissionApplication, ApplicationStatus } from '../admission-application.entity.js';
 import { ApplicationKind } from '../admission-application.entity.js';
 import type { ApplicationAttachment } from '../attachment.entity.js';
+import { snapshotDiff, snapshotOf } from '../application-fields.js';
 
 /**
  * What the admission routes answer about applications and their attachments. Each class is exactly what goes on the wire (the console is
@@ -108,6 +109,13 @@ export class ApplicationDto {
     description: 'Field → { before, after }: what changed since the last submission',
   })
   changesSinceSubmission: Record<string, { before: unknown; after: unknown }> | null;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description:
+      'While returned for correction: field → { before, after }, what the correction has changed so far against what the reviewers were given (an emptied field has after null); null in any other status',
+  })
+  pendingChanges: Record<string, { before: unknown; after: unknown }> | null;
   @ApiProperty({ nullable: true, type: String }) decisionReason: string | null;
   @ApiProperty({ nullable: true, type: Date }) submittedAt: Date | null;
   @ApiProperty({
@@ -172,6 +180,10 @@ export function toApplicationDto(
     admittedItem: admittedItem && { id: admittedItem.id, admissionNumber: admittedItem.admissionNumber },
     findings: a.findings.map((f) => ({ ...f, code: f.code ?? f.check })),
     changesSinceSubmission: a.changesSinceSubmission,
+    pendingChanges:
+      a.status === 'returned' && a.submittedSnapshot
+        ? snapshotDiff(a.submittedSnapshot, snapshotOf(a))
+        : null,
     decisionReason: a.decisionReason,
     submittedAt: a.submittedAt,
     deficiencies: (a.deficiencies ?? []).map((d) =>
