@@ -20,6 +20,8 @@ import { RegisterController } from './register.controller.js';
 import { RegisterService } from './register.service.js';
 import { FundingViews } from './funding-views.service.js';
 import { RegisterReads } from './register-reads.service.js';
+import { ExitReads } from './exit-reads.service.js';
+import { MyCommunityController } from './my-community.controller.js';
 import { RegularizationService } from './regularization.service.js';
 import {
   describeApplications,
@@ -177,7 +179,8 @@ class AdmissionWorkflow implements OnModuleInit {
     RegisterReads,
     FundingViews,
     RegularizationService,
+    ExitReads,
   ],
-  controllers: [ApplicationsController, RegisterController],
+  controllers: [ApplicationsController, RegisterController, MyCommunityController],
 })
 export class AdmissionModule {}
