@@ -205,6 +205,16 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
     }
     const search404 = await t.http().get('/stamp-items').query({ community: '339901009009' });
     expect(search404.status).toBe(404);
+    // Odd but storable text is a name like any other: an answer, never a 500.
+    for (const name of ['%', '_', "'", '\\', '😀证明', '证明'.repeat(50), '（）【】', 'ＡＢＣ']) {
+      const odd = await check({ name, community: XINGHUA });
+      expect(odd.status).toBe(200);
+      expect(odd.body.decision).toBe('not-listed');
+      const found = await t.http().get('/stamp-items').query({ q: name });
+      expect(found.status).toBe(200);
+    }
+    const injected = await check({ name: '居住证明', community: "3399' OR '1'='1" });
+    expect(injected.status).toBe(404);
   });
 
   it('given the shipped national list, then it was recorded once and a later start records nothing again', async () => {
