@@ -203,6 +203,28 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
     });
   });
 
+  it('given the application whose finding was overridden, when the office terminates its case with a reason, then the case and the application end and no case action is offered any more', async () => {
+    const page = await openAs('office', `/office/applications/${tooSoon.applicationId}`);
+    await withScreenshot(page, 'office-terminate', async () => {
+      await page.getByRole('button', { name: '终止案件' }).click();
+      const dialog = page.getByRole('dialog', { name: '终止案件' });
+      await expect(dialog.textContent()).resolves.toContain('不能恢复');
+      await dialog.getByLabel('终止理由（必填）').fill('申请单位已书面撤回该项工作安排。');
+      await dialog.getByRole('button', { name: '确认终止' }).click();
+      await page.getByTestId('case-status').filter({ hasText: '已终止' }).waitFor();
+      await expect(page.getByTestId('application-status').textContent()).resolves.toBe('已终止');
+      await expect(page.getByRole('button', { name: /案件$/ }).count()).resolves.toBe(0);
+      const app = await t
+        .http()
+        .get(`/applications/${tooSoon.applicationId}`)
+        .set(await auth('office'));
+      expect(app.body).toMatchObject({
+        status: 'terminated',
+        decisionReason: '申请单位已书面撤回该项工作安排。',
+      });
+    });
+  });
+
   it('given a failed service task, when the office retries it on the incidents page, then a retry that fails again says why, and one that works removes the incident and finishes the case', async () => {
     await t.dataSource.query(`INSERT INTO system_setting (key, value) VALUES ('test-register-down', 'yes')`);
     const id = await startReviewCase(t);
@@ -275,7 +297,7 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
     });
   });
 
-  it('given the work calendar, when the office reads it, then it lists the year’s days off without changing them; when the administrator marks a day, then a wrong date is refused beside its field and a right one is listed', async () => {
+  it('given the work calendar, when the office reads it, then it lists the year’s days off and offers no change (administrators change it)', async () => {
     const office = await openAs('office', '/office/calendar');
     await withScreenshot(office, 'office-calendar-read', async () => {
       await office.getByTestId('calendar').waitFor();
@@ -283,6 +305,9 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
       await office.getByTestId('calendar').getByRole('row').filter({ hasText: '2026年10月1日' }).waitFor();
       await expect(office.getByTestId('day-form').count()).resolves.toBe(0);
     });
+  });
+
+  it('given the work calendar, when the administrator marks a day, then a wrong date is refused beside its field and a right one is listed as a 调休 working day', async () => {
     const admin = await openAs('sysadmin', '/office/calendar');
     await withScreenshot(admin, 'office-calendar-change', async () => {
       const form = admin.getByTestId('day-form');
@@ -314,8 +339,6 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
       for (const path of [
         '/office/queue',
         `/office/applications/${tooSoon.applicationId}`,
-        '/office/incidents',
-        '/office/negative-list',
         '/office/calendar',
       ]) {
         await page.goto(`${base}/console${path}`);
@@ -323,6 +346,9 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
         expect(new URL(page.url()).pathname).toBe(`/console${path}`);
       }
     });
+  });
+
+  it('given the office, when the console opens, then its menu offers the office’s pages', async () => {
     const office = await openAs('office', '/inbox');
     await withScreenshot(office, 'office-menu', async () => {
       const header = office.locator('header');
