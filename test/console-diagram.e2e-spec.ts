@@ -106,6 +106,19 @@ describe('the case’s live diagram in a real browser (案件流程图)', () => 
     };
   }
 
+  /** Whether an element of the drawn diagram lies wholly inside the diagram's frame. */
+  async function inView(page: Page, elementId: string): Promise<boolean> {
+    const frame = await page.getByTestId('diagram').boundingBox();
+    const el = await page.locator(`g.djs-element[data-element-id="${elementId}"] .djs-visual`).boundingBox();
+    if (!frame || !el) return false;
+    return (
+      el.x >= frame.x &&
+      el.y >= frame.y &&
+      el.x + el.width <= frame.x + frame.width &&
+      el.y + el.height <= frame.y + frame.height
+    );
+  }
+
   it('given the diagram route, then it answers the XML of the case’s own version with each step’s state, and a case the user may not see answers like a missing one', async () => {
     const res = await get('office', `/workflow-instances/${overdueCase}/diagram`);
     expect(res.status).toBe(200);
@@ -171,6 +184,12 @@ describe('the case’s live diagram in a real browser (案件流程图)', () => 
       ).resolves.toBeGreaterThan(0);
       await expect(entries.filter({ hasText: /^超期/ }).count()).resolves.toBe(1);
       await expect(history.textContent()).resolves.toContain('案件启动');
+
+      // The wide flow opens at a readable scale on the overdue step; 适应窗口 shows the whole, to its last end.
+      expect(await inView(page, 'scopeReview')).toBe(true);
+      expect(await inView(page, 'expiredEnd')).toBe(false);
+      await page.getByRole('button', { name: '适应窗口' }).click();
+      expect(await inView(page, 'expiredEnd')).toBe(true);
 
       // Zoom by the buttons, pan with Ctrl and the arrow keys once the diagram has the focus.
       const viewport = page.locator('[data-testid="diagram"] .viewport');
