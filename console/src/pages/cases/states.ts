@@ -1,0 +1,17 @@
+/** An activity's state in a case, as GET /workflow-instances/:id/diagram answers it. */
+export type ActivityState = 'completed' | 'active' | 'overdue';
+
+/** What the legend and the badges say for each state. */
+export const ACTIVITY_STATE_NAMES: Record<ActivityState, string> = {
+  completed: '已完成',
+  active: '办理中',
+  overdue: '超期',
+};
+
+/** A case's status (InstanceDto.status) in Chinese. */
+export const INSTANCE_STATUS_NAMES: Record<string, string> = {
+  active: '办理中',
+  suspended: '已挂起',
+  completed: '已办结',
+  terminated: '已终止',
+};
