@@ -213,17 +213,20 @@ describe('the console for finance, committees and the public item page (财政�
     const page = await b.page({ width: 375, height: 667 });
     await withScreenshot(page, 'public-item-phone', async () => {
       await page.goto(`${base}/console/register?communityName=${encodeURIComponent('杏花')}&asOf=2027-06-15`);
-      await page.getByTestId('item-title').filter({ hasText: FUNDED }).waitFor();
+      await page.getByTestId('item-title').filter({ hasText: UNFUNDED }).waitFor();
       await noSidewaysScroll(page);
-      await page.getByRole('link', { name: FUNDED }).click();
+      // Each item's period is on the screen, not in a column scrolled out of it.
+      const period = await page.getByText('2027年6月1日 至 2027年12月31日').first().boundingBox();
+      expect(period!.x + period!.width).toBeLessThanOrEqual(375);
+      await page.getByRole('link', { name: UNFUNDED }).click();
       await page.waitForURL(/\/console\/register\/items\/[\w-]+\?/);
       const item = page.getByTestId('public-item');
       await item.waitFor();
-      await expect(item.textContent()).resolves.toContain(funded.number);
+      await expect(item.textContent()).resolves.toContain(unfunded.number);
       await expect(page.getByTestId('item-period').textContent()).resolves.toBe(
         '2027年6月1日 至 2027年12月31日',
       );
-      await expect(page.getByTestId('item-funding').textContent()).resolves.toContain('1,234.56 元');
+      await expect(page.getByTestId('item-funding').textContent()).resolves.toContain('0.00 元');
       const communities = page.getByTestId('item-communities');
       await expect(communities.textContent()).resolves.toContain('东华街道 杏花社区');
       await expect(communities.textContent()).resolves.toContain('当日实施');
