@@ -51,12 +51,8 @@ export default defineConfig({
     },
   },
   // `vite` in console/ for development: the API runs on :3000 (npm start), the same origin through this proxy.
+  // Everything outside /console/ is the API's (the dev server serves its own files under the base, /console/).
   server: {
-    proxy: Object.fromEntries(
-      ['/auth', '/tasks', '/admitted-items', '/applications', '/workflow-instances', '/health'].map((p) => [
-        p,
-        'http://localhost:3000',
-      ]),
-    ),
+    proxy: { '^/(?!console(/|$))': 'http://localhost:3000' },
   },
 });
