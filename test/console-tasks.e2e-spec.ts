@@ -166,4 +166,134 @@ describe('the task page: decisions from the API, 转办 / 委托 / 加签 to who
       expect(officeRows.every((r) => r.mayUrge === true)).toBe(true);
     });
   });
+
+  describe('in the browser', () => {
+    beforeAll(async () => {
+      b = await startBrowser();
+    });
+
+    /** Logs in through the login form as a demo user (or a colleague cloned from one). */
+    async function logIn(page: Page, username: string): Promise<void> {
+      await page.goto(`${base}/console/login`);
+      await page.getByLabel('用户名').fill(username);
+      await page.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL(`${base}/console/inbox`);
+    }
+
+    /** The names of the decision buttons the task page shows. */
+    async function decisionButtons(page: Page): Promise<string[]> {
+      await page.getByTestId('decisions').waitFor();
+      return (await page.getByTestId('decisions').getByRole('button').allTextContents()).map((x) => x.trim());
+    }
+
+    it('given the department head’s step, when its page opens, then its decision buttons are the ones the API answers (a changed answer changes them), reached by keyboard; after 同意 the head withdraws it and may decide again', async () => {
+      const TITLE = '键盘办理与撤回';
+      const { instanceId } = await submitApplication(t, makeApplication([xinghua], { title: TITLE }));
+      const taskId = await openTask(t, 'dept-head', instanceId, 'deptApprove');
+      const page = await b.page();
+      await withScreenshot(page, 'task-decisions-withdraw', async () => {
+        await logIn(page, 'dept-head');
+        // The console shows whatever decisions the API offers: here one it has never heard of.
+        const theTask = (url: URL) => url.pathname === `/tasks/${taskId}`;
+        await page.route(theTask, async (route) => {
+          const res = await route.fetch();
+          const body = await res.json();
+          body.decisions = [
+            { code: 'approve', label: '准予报送', commentRequired: false, deficienciesRequired: false },
+          ];
+          await route.fulfill({ response: res, json: body });
+        });
+        await page.goto(`${base}/console/tasks/${taskId}`);
+        await expect(decisionButtons(page)).resolves.toEqual(['准予报送']);
+        await page.unroute(theTask);
+        await page.reload();
+        await expect(decisionButtons(page)).resolves.toEqual(['同意', '不同意']);
+        // The link to the case's diagram.
+        await expect(page.getByTestId('case-link').getAttribute('href')).resolves.toBe(
+          `/console/cases/${instanceId}`,
+        );
+        // Keyboard only: Tab reaches 同意, Enter decides.
+        await page.getByLabel('办理意见').fill('同意报送，键盘办理');
+        let reached = false;
+        for (let i = 0; i < 40 && !reached; i++) {
+          await page.keyboard.press('Tab');
+          reached = await page.evaluate(
+            `document.activeElement?.tagName === 'BUTTON' && document.activeElement.textContent.trim() === '同意'`,
+          );
+        }
+        expect(reached).toBe(true);
+        await page.keyboard.press('Enter');
+        await expect(page.getByTestId('done').textContent()).resolves.toContain('已办理：同意');
+        await expect(page.getByTestId('task-status').textContent()).resolves.toBe('已办结');
+        await expect(page.getByTestId('decisions').count()).resolves.toBe(0);
+        // 撤回: the step is the head's again, with its decisions.
+        await page.getByRole('button', { name: '撤回' }).click();
+        await expect(page.getByTestId('done').textContent()).resolves.toContain('已撤回');
+        await expect(decisionButtons(page)).resolves.toEqual(['同意', '不同意']);
+        await expect(page.getByTestId('task-status').textContent()).resolves.toBe('办理中');
+      });
+      const [task] = await t.dataSource.query('SELECT status, assignee_id FROM workflow_task WHERE id = $1', [
+        taskId,
+      ]);
+      expect(task).toEqual({ status: 'open', assignee_id: user['dept-head'] });
+      const actions: { action: string }[] = await t.dataSource.query(
+        'SELECT action FROM workflow_history WHERE task_id = $1 ORDER BY seq',
+        [taskId],
+      );
+      expect(actions.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['task.completed', 'task.withdrawn']),
+      );
+    });
+
+    it('given the office review, when office transfers it (转办), then the picker offers its colleague and nobody outside the rule, and the task appears in the colleague’s inbox', async () => {
+      const TITLE = '转办给同事';
+      const { taskId } = await atCompleteness(TITLE);
+      const page = await b.page();
+      await withScreenshot(page, 'task-reassign', async () => {
+        await logIn(page, 'office');
+        await page.getByRole('row').filter({ hasText: TITLE }).getByTestId('task-title').click();
+        await page.waitForURL(`${base}/console/tasks/${taskId}`);
+        await page.getByRole('button', { name: '转办' }).click();
+        const dialog = page.getByTestId('hand-over');
+        await dialog.getByLabel('接收人').waitFor();
+        await dialog.locator('.el-select').first().click();
+        const options = page.locator('.el-select-dropdown__item:visible');
+        await options.first().waitFor();
+        const offered = (await options.allTextContents()).map((x) => x.trim());
+        // Only whom the rule accepts: the colleague — not office itself (王民), nor another unit's people.
+        expect(offered).toEqual(['赵晓东（东湖区社区建设工作领导小组办公室）']);
+        await options.first().click();
+        await dialog.getByLabel('说明（可不填）').fill('请晓东办理');
+        await dialog.getByRole('button', { name: '确认转办' }).click();
+        await expect(page.getByTestId('done').textContent()).resolves.toContain('已转办给赵晓东');
+        await page.getByTestId('logout').click();
+        await page.waitForURL(`${base}/console/login`);
+        await logIn(page, 'office-2');
+        const row = page.getByRole('row').filter({ hasText: TITLE });
+        await row.waitFor();
+        await expect(row.textContent()).resolves.toContain('赵晓东');
+        await row.getByTestId('task-title').click();
+        await expect(decisionButtons(page)).resolves.toEqual(['同意', '退回补正', '不同意']);
+      });
+      const [task] = await t.dataSource.query('SELECT assignee_id FROM workflow_task WHERE id = $1', [
+        taskId,
+      ]);
+      expect(task.assignee_id).toBe(user['office-2']);
+    });
+
+    it('given a task of the office, when a committee follows a deep link to it, then the console shows its missing page, as for a task that does not exist', async () => {
+      const { taskId } = await atCompleteness('他人不可见');
+      const page = await b.page();
+      await withScreenshot(page, 'task-not-visible', async () => {
+        await logIn(page, 'committee');
+        for (const id of [taskId, '00000000-0000-4000-8000-000000000000']) {
+          await page.goto(`${base}/console/tasks/${id}`);
+          await page.getByText('页面不存在', { exact: true }).waitFor();
+          await expect(page.content()).resolves.not.toContain('他人不可见');
+          expect(new URL(page.url()).pathname).toBe(`/console/tasks/${id}`);
+        }
+      });
+    });
+  });
 });

@@ -225,7 +225,6 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await expect(page.getByTestId('application').textContent()).resolves.toContain('事项名称');
       await page.getByLabel('办理意见').fill('同意报送');
       await page.getByRole('button', { name: '同意', exact: true }).click();
-      await page.waitForURL(`${base}/console/inbox`);
       await page.getByText('已办理：同意').waitFor();
       await page.getByTestId('logout').click();
       await page.waitForURL(`${base}/console/login`);
@@ -239,15 +238,14 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await page.getByRole('button', { name: '退回补正' }).click();
       const form = page.getByTestId('return-form');
       // Confirming with a blank problem: the API's words beside the row, nothing moves.
-      await form.getByRole('button', { name: '确认退回' }).click();
+      await form.getByRole('button', { name: '确认退回补正' }).click();
       await page.getByRole('alert').first().waitFor();
       await expect(form.getByTestId('field-error').first().textContent()).resolves.toMatch(/[\u4e00-\u9fff]/);
       await expect(page.getByTestId('history').textContent()).resolves.toContain('办理完成');
       await form.locator('.el-select').first().click();
       await page.locator('.el-select-dropdown__item', { hasText: '法律依据条款' }).click();
       await page.getByLabel('问题1', { exact: true }).fill('法律依据条款与事项内容不符，请核对');
-      await form.getByRole('button', { name: '确认退回' }).click();
-      await page.waitForURL(`${base}/console/inbox`);
+      await form.getByRole('button', { name: '确认退回补正' }).click();
       await page.getByText('已办理：退回补正').waitFor();
     });
     const app = await t

@@ -61,22 +61,15 @@ export const APPLICATION_STATUS_NAMES: Record<string, string> = {
   terminated: '已终止',
 };
 
+/**
+ * Decisions recorded in a case's history, in Chinese. The decisions a task offers (its buttons) come from the API
+ * (`GET /tasks/:id` `decisions`), never from here.
+ */
 export const DECISION_NAMES: Record<string, string> = {
   approve: '同意',
   return: '退回补正',
   reject: '不同意',
   record: '备案',
-};
-
-/** The decisions each shipped form key allows (as the server's workflow registry registers them). */
-export const FORM_DECISIONS: Record<string, string[]> = {
-  'admission-dept-decision': ['approve', 'reject'],
-  'admission-review': ['approve', 'return', 'reject'],
-  'admission-signoff': ['approve', 'return', 'reject'],
-  'admission-decision': ['approve', 'reject'],
-  'exit-approve': ['approve', 'reject'],
-  'exit-determine': ['approve', 'reject'],
-  'exit-record': ['record'],
 };
 
 export const FINDING_RESULT_NAMES: Record<string, string> = { pass: '通过', warn: '提示', fail: '不通过' };
@@ -97,7 +90,11 @@ export const HISTORY_ACTION_NAMES: Record<string, string> = {
   'task.released': '退回待认领',
   'task.reassigned': '转办',
   'task.delegated': '委托',
-  'task.signed': '加签',
+  'task.signed': '加签签署',
+  'task.signers-added': '加签',
+  'task.signer-removed': '取消加签',
+  'task.returned-to-group': '退回待认领（人员变动）',
+  'task.delegation-ended': '委托结束',
   'task.urged': '催办',
   'task.overdue': '超期',
   'task.withdrawn': '撤回',

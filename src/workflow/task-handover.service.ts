@@ -34,11 +34,11 @@ export type HandOver = (typeof HAND_OVERS)[number];
 export type HandOverCandidate = Pick<Receiver, 'id' | 'username' | 'displayName' | 'unitId' | 'unitName'>;
 
 /**
- * Who is not offered a hand-over though of the task's group: 转办 goes to someone other than its holder; 委托 and
- * 加签 to someone other than the one asking.
+ * Who may not receive a hand-over though of the task's group: the one asking (委托, 加签: someone else; 转办:
+ * claiming is the way to take it oneself) and, for 转办, its holder (it would stay where it is).
  */
-function excludedFrom(how: HandOver, p: Principal, t: WorkflowTask): string | null {
-  return how === 'reassign' ? t.assigneeId : p.userId;
+function excludedFrom(how: HandOver, p: Principal, t: WorkflowTask): string[] {
+  return how === 'reassign' && t.assigneeId ? [p.userId, t.assigneeId] : [p.userId];
 }
 
 /**

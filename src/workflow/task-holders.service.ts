@@ -83,10 +83,10 @@ export class TaskHolders {
     t: CandidateLists,
     ids: string[],
     field: 'toUserId' | 'userIds',
-    excludeId?: string | null,
+    excluded: string[] = [],
   ): Promise<void> {
     const people = await this.people(m, ids, true);
-    const bad = ids.filter((id) => id === excludeId || !mayHold(people.get(id), t));
+    const bad = ids.filter((id) => excluded.includes(id) || !mayHold(people.get(id), t));
     if (!bad.length) return;
     throw new AppError('VALIDATION_FAILED', [
       {
@@ -102,9 +102,9 @@ export class TaskHolders {
 
   /**
    * The people a task may be handed to (转办, 委托, 加签) as the organization is now — by the rule
-   * assertMayReceive checks (active and able to hold it), but `excludeId` — with their names and units.
+   * assertMayReceive checks (active and able to hold it), but those `excluded` — with their names and units.
    */
-  async receivers(m: EntityManager, t: CandidateLists, excludeId?: string | null): Promise<Receiver[]> {
+  async receivers(m: EntityManager, t: CandidateLists, excluded: string[] = []): Promise<Receiver[]> {
     const rows: {
       id: string;
       username: string;
@@ -130,7 +130,7 @@ export class TaskHolders {
         roles: r.roles,
         active: r.active,
       }))
-      .filter((r) => r.id !== excludeId && mayHold(r, t));
+      .filter((r) => !excluded.includes(r.id) && mayHold(r, t));
   }
 
   /**
