@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
+import { ERRORS } from '../src/common/errors.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
@@ -337,6 +338,34 @@ describe('the administrators’ console and my profile (三员分立)', () => {
         await expect(error.textContent()).resolves.toContain('临时锁定');
         await expect(error.textContent()).resolves.toContain('安全管理员解锁');
         expect(new URL(page.url()).pathname).toBe('/console/login');
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'given an address refused for too many failed logins, when someone logs in, then the login page says in Chinese how many minutes to wait',
+    async () => {
+      const page = await newPage();
+      await withScreenshot(page, 'login-throttled', async () => {
+        // The API's own answer for an address over LOGIN_ADDRESS_MAX_FAILURES (this app allows many: answered here).
+        const throttled = {
+          error: {
+            code: 'LOGIN_THROTTLED',
+            message: ERRORS.LOGIN_THROTTLED[1],
+            details: { retryAfterSeconds: 540 },
+          },
+        };
+        await page.route('**/auth/login', (route) =>
+          route.fulfill({ status: 429, contentType: 'application/json', body: JSON.stringify(throttled) }),
+        );
+        await page.goto(`${base}/console/login`, { waitUntil: 'domcontentloaded' });
+        await page.getByLabel('用户名').fill('office');
+        await page.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
+        await page.getByRole('button', { name: '登录' }).click();
+        const error = page.getByTestId('login-error');
+        await expect(error.textContent()).resolves.toContain('登录失败次数过多');
+        await expect(error.textContent()).resolves.toContain('请在约 9 分钟后再试');
       });
     },
     BROWSER_TEST_MS,
