@@ -145,9 +145,7 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await page.getByTestId('submit').click();
         await page.getByRole('alert').first().waitFor();
         await expect(page.getByRole('alert').first().textContent()).resolves.toContain('申请表尚不完整');
-        await expect(page.getByTestId('field-contactPhone').textContent()).resolves.toContain(
-          '请填写联系电话',
-        );
+        await page.getByTestId('field-contactPhone').getByText('请填写联系电话').waitFor();
         await expect(page.getByTestId('field-title').locator('.el-form-item__error').count()).resolves.toBe(
           0,
         );
@@ -335,12 +333,10 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await dialog.getByLabel('划转凭证号').fill('GK-2027-001');
         await dialog.getByRole('button', { name: '确认登记' }).click();
         await dialog.getByRole('alert').first().waitFor();
-        await expect(
-          dialog
-            .locator('.el-form-item', { hasText: '社区专账账户' })
-            .locator('.el-form-item__error')
-            .count(),
-        ).resolves.toBe(1);
+        await dialog
+          .locator('.el-form-item', { hasText: '社区专账账户' })
+          .locator('.el-form-item__error')
+          .waitFor();
         await dialog.getByLabel('社区专账账户').fill('杏花社区财务专账 001');
         await dialog.getByRole('button', { name: '确认登记' }).click();
         await page.getByText('已登记，待财政确认').waitFor();
