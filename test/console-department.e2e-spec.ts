@@ -5,6 +5,9 @@ import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browse
 import { act } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
+/** A browser test walks many pages, each waiting for the API: more than Jest's default minute on a busy machine. */
+const BROWSER_TEST_MS = 120_000;
+
 /** A tiny but real PDF (the attachment route checks the file's first bytes against its declared type). */
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
@@ -93,249 +96,271 @@ describe('the department’s pages in a real browser (职能部门)', () => {
     expect(resubmitted.body.changesSinceSubmission).toEqual({ contactPhone: changes.contactPhone });
   });
 
-  it('given dept-staff, when it drafts an application in the browser, submits it with a field missing, fixes it, attaches a file and submits; the office returns it; then it sees the deficiencies, corrects and resubmits in the browser', async () => {
-    const TITLE = '社区健康档案入户核查';
-    const area = (
-      await t.dataSource.query(`SELECT name_zh FROM statutory_area WHERE code = 'public_health'`)
-    )[0].name_zh as string;
-    const page = await b.page();
-    await withScreenshot(page, 'department-application', async () => {
-      await logIn(page, 'dept-staff');
-      await page.getByRole('menuitem', { name: '本单位申请' }).click();
-      await page.waitForURL(`${base}/console/my-applications`);
-      await page.getByTestId('new-application').click();
-      await page.waitForURL(`${base}/console/my-applications/new`);
+  it(
+    'given dept-staff, when it drafts an application in the browser, submits it with a field missing, fixes it, attaches a file and submits; the office returns it; then it sees the deficiencies, corrects and resubmits in the browser',
+    async () => {
+      const TITLE = '社区健康档案入户核查';
+      const area = (
+        await t.dataSource.query(`SELECT name_zh FROM statutory_area WHERE code = 'public_health'`)
+      )[0].name_zh as string;
+      const page = await b.page();
+      await withScreenshot(page, 'department-application', async () => {
+        await logIn(page, 'dept-staff');
+        await page.getByRole('menuitem', { name: '本单位申请' }).click();
+        await page.waitForURL(`${base}/console/my-applications`);
+        await page.getByTestId('new-application').click();
+        await page.waitForURL(`${base}/console/my-applications/new`);
 
-      // A draft may be incomplete: a title is enough to save it.
-      await page.getByLabel('事项名称').fill(TITLE);
-      await page.getByTestId('save').click();
-      await page.waitForURL(/\/console\/my-applications\/[0-9a-f-]{36}$/);
-      const applicationId = page.url().split('/').pop()!;
-      await expect(page.getByTestId('application-status').textContent()).resolves.toContain('草稿');
+        // A draft may be incomplete: a title is enough to save it.
+        await page.getByLabel('事项名称').fill(TITLE);
+        await page.getByTestId('save').click();
+        await page.waitForURL(/\/console\/my-applications\/[0-9a-f-]{36}$/);
+        const applicationId = page.url().split('/').pop()!;
+        await expect(page.getByTestId('application-status').textContent()).resolves.toContain('草稿');
 
-      await page.getByTestId('field-kind').locator('.el-select').click();
-      await page.getByRole('option', { name: '工作任务', exact: true }).click();
-      await page.getByLabel('事项内容').fill('对辖区慢病患者健康档案入户核查。');
-      await page.getByTestId('field-statutoryArea').locator('.el-select').click();
-      await page.getByRole('option', { name: area, exact: true }).click();
-      await page.getByLabel('法律依据文件').fill('国卫基层发〔2025〕1号');
-      await page.getByLabel('法律依据条款').fill('第三条');
-      await page.getByTestId('field-targetScope').getByText('指定社区').click();
-      await page.getByTestId('field-targetCommunityIds').locator('.el-select').click();
-      await page.keyboard.type('杏花');
-      await page.getByRole('option', { name: '杏花社区', exact: true }).click();
-      await page.keyboard.press('Escape');
-      await page.getByLabel('授权内容').fill('入户核查、登记');
-      await page.getByLabel('工作对象').fill('慢病患者');
-      await page.getByLabel('授予的权限').fill('登记');
-      await typeDay(page, '开始日期', '2027-06-01');
-      await typeDay(page, '结束日期', '2027-12-31');
-      await page.getByLabel('每月工作量（小时）').fill('4');
-      await page.getByLabel('工作频次').fill('每月一次');
-      await page.getByLabel('每个社区经费（元）').fill('3000.05');
-      await expect(page.getByTestId('funding-preview').textContent()).resolves.toBe('3,000.05 元');
-      await page.getByLabel('经费来源').fill('区财政专项');
-      await page.getByLabel('联系人').fill('张卫');
-      // 联系电话 left empty: the submission lists it beside its field.
-      await page.getByTestId('submit').click();
-      await page.getByRole('alert').first().waitFor();
-      await expect(page.getByRole('alert').first().textContent()).resolves.toContain('申请表尚不完整');
-      await expect(page.getByTestId('field-contactPhone').textContent()).resolves.toContain('请填写联系电话');
-      await expect(page.getByTestId('field-title').locator('.el-form-item__error').count()).resolves.toBe(0);
-      // What was typed is saved (the submission saves first), the amount fen exact.
-      const saved = (
-        await t
-          .http()
-          .get(`/applications/${applicationId}`)
-          .set(await auth('dept-staff'))
-      ).body;
-      expect(saved).toMatchObject({
-        status: 'draft',
-        fundingPerCommunityFen: '300005',
-        startDate: '2027-06-01',
-        endDate: '2027-12-31',
-        targetCommunityIds: [unit[XINGHUA]],
+        await page.getByTestId('field-kind').locator('.el-select').click();
+        await page.getByRole('option', { name: '工作任务', exact: true }).click();
+        await page.getByLabel('事项内容').fill('对辖区慢病患者健康档案入户核查。');
+        await page.getByTestId('field-statutoryArea').locator('.el-select').click();
+        await page.getByRole('option', { name: area, exact: true }).click();
+        await page.getByLabel('法律依据文件').fill('国卫基层发〔2025〕1号');
+        await page.getByLabel('法律依据条款').fill('第三条');
+        await page.getByTestId('field-targetScope').getByText('指定社区').click();
+        await page.getByTestId('field-targetCommunityIds').locator('.el-select').click();
+        await page.keyboard.type('杏花');
+        await page.getByRole('option', { name: '杏花社区', exact: true }).click();
+        await page.keyboard.press('Escape');
+        await page.getByLabel('授权内容').fill('入户核查、登记');
+        await page.getByLabel('工作对象').fill('慢病患者');
+        await page.getByLabel('授予的权限').fill('登记');
+        await typeDay(page, '开始日期', '2027-06-01');
+        await typeDay(page, '结束日期', '2027-12-31');
+        await page.getByLabel('每月工作量（小时）').fill('4');
+        await page.getByLabel('工作频次').fill('每月一次');
+        await page.getByLabel('每个社区经费（元）').fill('3000.05');
+        await expect(page.getByTestId('funding-preview').textContent()).resolves.toBe('3,000.05 元');
+        await page.getByLabel('经费来源').fill('区财政专项');
+        await page.getByLabel('联系人').fill('张卫');
+        // 联系电话 left empty: the submission lists it beside its field.
+        await page.getByTestId('submit').click();
+        await page.getByRole('alert').first().waitFor();
+        await expect(page.getByRole('alert').first().textContent()).resolves.toContain('申请表尚不完整');
+        await page.getByTestId('field-contactPhone').getByText('请填写联系电话').waitFor();
+        await expect(page.getByTestId('field-title').locator('.el-form-item__error').count()).resolves.toBe(
+          0,
+        );
+        // What was typed is saved (the submission saves first), the amount fen exact.
+        const saved = (
+          await t
+            .http()
+            .get(`/applications/${applicationId}`)
+            .set(await auth('dept-staff'))
+        ).body;
+        expect(saved).toMatchObject({
+          status: 'draft',
+          fundingPerCommunityFen: '300005',
+          startDate: '2027-06-01',
+          endDate: '2027-12-31',
+          targetCommunityIds: [unit[XINGHUA]],
+        });
+
+        await page.getByLabel('联系电话').fill('0571-88888888');
+        await page.locator('#attachment-file').setInputFiles({
+          name: '政策依据.pdf',
+          mimeType: 'application/pdf',
+          buffer: PDF,
+        });
+        await page.getByTestId('attachments').getByText('政策依据.pdf').waitFor();
+        await expect(page.getByTestId('upload-progress').textContent()).resolves.toContain('政策依据.pdf');
+        await expect(
+          page.getByTestId('upload-progress').getByRole('progressbar').getAttribute('aria-valuenow'),
+        ).resolves.toBe('100');
+        // The file comes back as it went.
+        const download = page.waitForEvent('download');
+        await page.getByTestId('attachments').getByRole('button', { name: '下载' }).click();
+        const file = await download;
+        expect(file.suggestedFilename()).toBe('政策依据.pdf');
+
+        await page.getByTestId('submit').click();
+        await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
+        await expect(
+          page.getByTestId('field-contactPhone').locator('.el-form-item__error').count(),
+        ).resolves.toBe(0);
+
+        // The list shows it with its state.
+        await page.getByRole('link', { name: '← 返回本单位申请' }).click();
+        const row = page.getByRole('row').filter({ hasText: TITLE });
+        await expect(row.getByTestId('application-status').textContent()).resolves.toBe('审核中');
+
+        // The department head approves and the office returns it (their pages are tested elsewhere).
+        const instanceId = (
+          await t
+            .http()
+            .get(`/applications/${applicationId}`)
+            .set(await auth('dept-staff'))
+        ).body.instanceId;
+        expect((await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' })).status).toBe(
+          200,
+        );
+        const ret = await act(t, 'office', instanceId, 'completeness', {
+          decision: 'return',
+          comment: '请一次补正',
+          form: {
+            deficiencies: [
+              { field: 'legalBasisArticle', problem: '法律依据条款与事项内容不符，请核对' },
+              { problem: '请补充实施方案' },
+            ],
+          },
+        });
+        expect(ret.status).toBe(200);
+
+        await page.reload();
+        await expect(row.getByTestId('application-status').textContent()).resolves.toBe('退回补正');
+        await row.getByTestId('application-title').click();
+        await page.getByTestId('returned').waitFor();
+        await expect(page.getByTestId('returned').textContent()).resolves.toContain('完整性审查');
+        const deficiencies = page.getByTestId('deficiencies');
+        await expect(deficiencies.textContent()).resolves.toContain(
+          '法律依据条款：法律依据条款与事项内容不符，请核对',
+        );
+        await expect(deficiencies.textContent()).resolves.toContain('请补充实施方案');
+        // Beside its field too.
+        await expect(page.getByTestId('field-legalBasisArticle').textContent()).resolves.toContain(
+          '退回问题：法律依据条款与事项内容不符',
+        );
+
+        await page.getByLabel('法律依据条款').fill('第五条');
+        await page.getByTestId('save').click();
+        const changes = page.getByTestId('changes');
+        await changes.waitFor();
+        await expect(changes.textContent()).resolves.toContain('法律依据条款');
+        await expect(changes.textContent()).resolves.toContain('第三条');
+        await expect(changes.textContent()).resolves.toContain('第五条');
+
+        await page.getByLabel('提交说明（可不填）').fill('已按退回意见补正法律依据条款');
+        await page.getByTestId('submit').click();
+        await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
+        await expect(page.getByTestId('returned').count()).resolves.toBe(0);
+        const after = (
+          await t
+            .http()
+            .get(`/applications/${applicationId}`)
+            .set(await auth('office'))
+        ).body;
+        expect(after).toMatchObject({ status: 'in_review', deficiencies: [], legalBasisArticle: '第五条' });
+        expect(after.changesSinceSubmission).toEqual({
+          legalBasisArticle: { before: '第三条', after: '第五条' },
+        });
       });
+    },
+    2 * BROWSER_TEST_MS,
+  );
 
-      await page.getByLabel('联系电话').fill('0571-88888888');
-      await page.locator('#attachment-file').setInputFiles({
-        name: '政策依据.pdf',
-        mimeType: 'application/pdf',
-        buffer: PDF,
-      });
-      await page.getByTestId('attachments').getByText('政策依据.pdf').waitFor();
-      await expect(page.getByTestId('upload-progress').textContent()).resolves.toContain('政策依据.pdf');
-      await expect(
-        page.getByTestId('upload-progress').getByRole('progressbar').getAttribute('aria-valuenow'),
-      ).resolves.toBe('100');
-      // The file comes back as it went.
-      const download = page.waitForEvent('download');
-      await page.getByTestId('attachments').getByRole('button', { name: '下载' }).click();
-      const file = await download;
-      expect(file.suggestedFilename()).toBe('政策依据.pdf');
-
-      await page.getByTestId('submit').click();
-      await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
-      await expect(
-        page.getByTestId('field-contactPhone').locator('.el-form-item__error').count(),
-      ).resolves.toBe(0);
-
-      // The list shows it with its state.
-      await page.getByRole('link', { name: '← 返回本单位申请' }).click();
-      const row = page.getByRole('row').filter({ hasText: TITLE });
-      await expect(row.getByTestId('application-status').textContent()).resolves.toBe('审核中');
-
-      // The department head approves and the office returns it (their pages are tested elsewhere).
-      const instanceId = (
-        await t
-          .http()
-          .get(`/applications/${applicationId}`)
-          .set(await auth('dept-staff'))
-      ).body.instanceId;
-      expect((await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' })).status).toBe(
-        200,
-      );
-      const ret = await act(t, 'office', instanceId, 'completeness', {
-        decision: 'return',
-        comment: '请一次补正',
-        form: {
-          deficiencies: [
-            { field: 'legalBasisArticle', problem: '法律依据条款与事项内容不符，请核对' },
-            { problem: '请补充实施方案' },
-          ],
-        },
-      });
-      expect(ret.status).toBe(200);
-
-      await page.reload();
-      await expect(row.getByTestId('application-status').textContent()).resolves.toBe('退回补正');
-      await row.getByTestId('application-title').click();
-      await page.getByTestId('returned').waitFor();
-      await expect(page.getByTestId('returned').textContent()).resolves.toContain('完整性审查');
-      const deficiencies = page.getByTestId('deficiencies');
-      await expect(deficiencies.textContent()).resolves.toContain(
-        '法律依据条款：法律依据条款与事项内容不符，请核对',
-      );
-      await expect(deficiencies.textContent()).resolves.toContain('请补充实施方案');
-      // Beside its field too.
-      await expect(page.getByTestId('field-legalBasisArticle').textContent()).resolves.toContain(
-        '退回问题：法律依据条款与事项内容不符',
-      );
-
-      await page.getByLabel('法律依据条款').fill('第五条');
-      await page.getByTestId('save').click();
-      const changes = page.getByTestId('changes');
-      await changes.waitFor();
-      await expect(changes.textContent()).resolves.toContain('法律依据条款');
-      await expect(changes.textContent()).resolves.toContain('第三条');
-      await expect(changes.textContent()).resolves.toContain('第五条');
-
-      await page.getByLabel('提交说明（可不填）').fill('已按退回意见补正法律依据条款');
-      await page.getByTestId('submit').click();
-      await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
-      await expect(page.getByTestId('returned').count()).resolves.toBe(0);
-      const after = (
-        await t
-          .http()
-          .get(`/applications/${applicationId}`)
-          .set(await auth('office'))
-      ).body;
-      expect(after).toMatchObject({ status: 'in_review', deficiencies: [], legalBasisArticle: '第五条' });
-      expect(after.changesSinceSubmission).toEqual({
-        legalBasisArticle: { before: '第三条', after: '第五条' },
-      });
-    });
-  });
-
-  it('given another unit’s application, when dept-staff opens it by its address, then the page is the same as for a missing one', async () => {
-    const other = await t
-      .http()
-      .post('/applications')
-      .set(await auth('dept2-staff'))
-      .send({ title: '住建委的草稿' });
-    expect(other.status).toBe(201);
-    const page = await b.page();
-    await withScreenshot(page, 'department-foreign-application', async () => {
-      await logIn(page, 'dept-staff');
-      await page.goto(`${base}/console/my-applications/${other.body.id}`);
-      await page.getByTestId('not-found').waitFor();
-      const foreign = await page.locator('main').innerText();
-      await page.goto(`${base}/console/my-applications/00000000-0000-4000-8000-000000000000`);
-      await page.getByTestId('not-found').waitFor();
-      expect(await page.locator('main').innerText()).toBe(foreign);
-      expect(foreign).not.toContain('住建委的草稿');
-      await page.goto(`${base}/console/my-applications/not-a-uuid`);
-      await page.getByTestId('not-found').waitFor();
-      expect(await page.locator('main').innerText()).toBe(foreign);
-    });
-  });
-
-  it('given a submitted application, when dept-staff asks for the printable form, then it opens in a new tab with the application on it', async () => {
-    const TITLE = '社区疫苗接种情况摸排';
-    const { applicationId } = await submitApplication(t, makeApplication([unit[XINGHUA]], { title: TITLE }));
-    const page = await b.page();
-    await withScreenshot(page, 'department-printable-form', async () => {
-      await logIn(page, 'dept-staff');
-      await page.goto(`${base}/console/my-applications/${applicationId}`);
-      await page.getByTestId('application-heading').filter({ hasText: TITLE }).waitFor();
-      // Not editable once submitted.
-      await expect(page.getByTestId('submit').count()).resolves.toBe(0);
-      await expect(page.getByLabel('事项名称').isDisabled()).resolves.toBe(true);
-      const popup = page.waitForEvent('popup');
-      await page.getByTestId('print').click();
-      const form = await popup;
-      await form.waitForLoadState();
-      await expect(form.content()).resolves.toContain(TITLE);
-      await expect(form.content()).resolves.toContain('社区工作准入审批表');
-    });
-  });
-
-  it('given a signed item with funding, when dept-staff registers the transfer for its community, then it waits for finance’s confirmation', async () => {
-    const TITLE = '社区心理健康服务站建设';
-    const { itemId } = await admitApplication(
-      t,
-      makeApplication([unit[XINGHUA]], { title: TITLE, fundingPerCommunityFen: 123456 }),
-    );
-    const page = await b.page();
-    await withScreenshot(page, 'department-funding', async () => {
-      await logIn(page, 'dept-staff');
-      await page.getByRole('menuitem', { name: '经费划转' }).click();
-      await page.waitForURL(`${base}/console/my-funding`);
-      const row = page.getByTestId('funding-dues').getByRole('row').filter({ hasText: TITLE });
-      await expect(row.textContent()).resolves.toContain('1,234.56 元');
-      await expect(row.textContent()).resolves.toContain('待登记划转');
-      await row.getByRole('button', { name: '登记划转' }).click();
-      const dialog = page.getByRole('dialog');
-      await expect(dialog.getByLabel('划转金额（元）').inputValue()).resolves.toBe('1234.56');
-      // Missing account: the API's words beside the field.
-      await dialog.getByLabel('划转凭证号').fill('GK-2027-001');
-      await dialog.getByRole('button', { name: '确认登记' }).click();
-      await dialog.getByRole('alert').waitFor();
-      await expect(
-        dialog.locator('.el-form-item', { hasText: '社区专账账户' }).locator('.el-form-item__error').count(),
-      ).resolves.toBe(1);
-      await dialog.getByLabel('社区专账账户').fill('杏花社区财务专账 001');
-      await dialog.getByRole('button', { name: '确认登记' }).click();
-      await page.getByText('已登记，待财政确认').waitFor();
-      await expect(
-        page
-          .getByTestId('funding-transfers')
-          .getByRole('row')
-          .filter({ hasText: 'GK-2027-001' })
-          .textContent(),
-      ).resolves.toContain('待财政确认');
-    });
-    const transfers = (
-      await t
+  it(
+    'given another unit’s application, when dept-staff opens it by its address, then the page is the same as for a missing one',
+    async () => {
+      const other = await t
         .http()
-        .get('/funding-transfers')
-        .set(await auth('finance'))
-    ).body.items;
-    expect(transfers.find((x: { itemId: string }) => x.itemId === itemId)).toMatchObject({
-      amountFen: 123456,
-      account: '杏花社区财务专账 001',
-      reference: 'GK-2027-001',
-      state: 'awaiting',
-    });
-  });
+        .post('/applications')
+        .set(await auth('dept2-staff'))
+        .send({ title: '住建委的草稿' });
+      expect(other.status).toBe(201);
+      const page = await b.page();
+      await withScreenshot(page, 'department-foreign-application', async () => {
+        await logIn(page, 'dept-staff');
+        await page.goto(`${base}/console/my-applications/${other.body.id}`);
+        await page.getByTestId('not-found').waitFor();
+        const foreign = await page.locator('main').innerText();
+        await page.goto(`${base}/console/my-applications/00000000-0000-4000-8000-000000000000`);
+        await page.getByTestId('not-found').waitFor();
+        expect(await page.locator('main').innerText()).toBe(foreign);
+        expect(foreign).not.toContain('住建委的草稿');
+        await page.goto(`${base}/console/my-applications/not-a-uuid`);
+        await page.getByTestId('not-found').waitFor();
+        expect(await page.locator('main').innerText()).toBe(foreign);
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'given a submitted application, when dept-staff asks for the printable form, then it opens in a new tab with the application on it',
+    async () => {
+      const TITLE = '社区疫苗接种情况摸排';
+      const { applicationId } = await submitApplication(
+        t,
+        makeApplication([unit[XINGHUA]], { title: TITLE }),
+      );
+      const page = await b.page();
+      await withScreenshot(page, 'department-printable-form', async () => {
+        await logIn(page, 'dept-staff');
+        await page.goto(`${base}/console/my-applications/${applicationId}`);
+        await page.getByTestId('application-heading').filter({ hasText: TITLE }).waitFor();
+        // Not editable once submitted.
+        await expect(page.getByTestId('submit').count()).resolves.toBe(0);
+        await expect(page.getByLabel('事项名称').isDisabled()).resolves.toBe(true);
+        const popup = page.waitForEvent('popup');
+        await page.getByTestId('print').click();
+        const form = await popup;
+        await form.waitForLoadState();
+        await expect(form.content()).resolves.toContain(TITLE);
+        await expect(form.content()).resolves.toContain('社区工作准入审批表');
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'given a signed item with funding, when dept-staff registers the transfer for its community, then it waits for finance’s confirmation',
+    async () => {
+      const TITLE = '社区心理健康服务站建设';
+      const { itemId } = await admitApplication(
+        t,
+        makeApplication([unit[XINGHUA]], { title: TITLE, fundingPerCommunityFen: 123456 }),
+      );
+      const page = await b.page();
+      await withScreenshot(page, 'department-funding', async () => {
+        await logIn(page, 'dept-staff');
+        await page.getByRole('menuitem', { name: '经费划转' }).click();
+        await page.waitForURL(`${base}/console/my-funding`);
+        const row = page.getByTestId('funding-dues').getByRole('row').filter({ hasText: TITLE });
+        await expect(row.textContent()).resolves.toContain('1,234.56 元');
+        await expect(row.textContent()).resolves.toContain('待登记划转');
+        await row.getByRole('button', { name: '登记划转' }).click();
+        const dialog = page.getByRole('dialog');
+        await expect(dialog.getByLabel('划转金额（元）').inputValue()).resolves.toBe('1234.56');
+        // Missing account: the API's words beside the field.
+        await dialog.getByLabel('划转凭证号').fill('GK-2027-001');
+        await dialog.getByRole('button', { name: '确认登记' }).click();
+        await dialog.getByRole('alert').first().waitFor();
+        await dialog
+          .locator('.el-form-item', { hasText: '社区专账账户' })
+          .locator('.el-form-item__error')
+          .waitFor();
+        await dialog.getByLabel('社区专账账户').fill('杏花社区财务专账 001');
+        await dialog.getByRole('button', { name: '确认登记' }).click();
+        await page.getByText('已登记，待财政确认').waitFor();
+        await expect(
+          page
+            .getByTestId('funding-transfers')
+            .getByRole('row')
+            .filter({ hasText: 'GK-2027-001' })
+            .textContent(),
+        ).resolves.toContain('待财政确认');
+      });
+      const transfers = (
+        await t
+          .http()
+          .get('/funding-transfers')
+          .set(await auth('finance'))
+      ).body.items;
+      expect(transfers.find((x: { itemId: string }) => x.itemId === itemId)).toMatchObject({
+        amountFen: 123456,
+        account: '杏花社区财务专账 001',
+        reference: 'GK-2027-001',
+        state: 'awaiting',
+      });
+    },
+    BROWSER_TEST_MS,
+  );
 });
