@@ -106,7 +106,7 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
       const row = page.getByRole('row').filter({ hasText: TOO_SOON });
       await row.waitFor();
       await expect(row.textContent()).resolves.toContain('东湖区卫生健康委员会');
-      await expect(row.textContent()).resolves.toContain('审查中');
+      await expect(row.textContent()).resolves.toContain('审核中');
       await expect(row.textContent()).resolves.toContain('领导小组办公室范围与重复审查');
       const other = page.getByRole('row').filter({ hasText: COUNTERSIGNING });
       await expect(other.textContent()).resolves.toContain('成员单位会签');

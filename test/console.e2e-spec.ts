@@ -235,6 +235,10 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await page.getByTestId('task-subject').waitFor();
       // The task's own history shows first, the case's replaces it when it comes: wait for it.
       await page.getByTestId('history').getByText('同意报送').waitFor();
+      // The office reaches the application's own review page from its task.
+      await expect(page.getByTestId('application-link').getAttribute('href')).resolves.toMatch(
+        /^\/console\/office\/applications\/[\w-]+$/,
+      );
       await page.getByRole('button', { name: '退回补正' }).click();
       const form = page.getByTestId('return-form');
       // Confirming with a blank problem: the API's words beside the row, nothing moves.

@@ -53,11 +53,20 @@ export const FIELD_NAMES: Record<string, string> = {
 
 export const APPLICATION_STATUS_NAMES: Record<string, string> = {
   draft: '草稿',
-  in_review: '审查中',
-  returned: '已退回补正',
+  in_review: '审核中',
+  returned: '退回补正',
+  rejected: '不予准入',
+  awaiting_funding: '已签批，待经费到位',
   admitted: '已准入',
-  rejected: '未予准入',
   withdrawn: '已撤回',
+  terminated: '已终止',
+};
+
+/** A case's status (InstanceDto.status). */
+export const CASE_STATUS_NAMES: Record<string, string> = {
+  active: '办理中',
+  suspended: '已挂起',
+  completed: '已办结',
   terminated: '已终止',
 };
 

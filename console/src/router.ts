@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { whenUnauthorized } from './api';
-import { AREAS } from './areas';
+import { AREAS, NAV } from './areas';
+import { worksCases } from './areas/nav';
 import { session } from './session';
 import AppLayout from './pages/AppLayout.vue';
 import InboxPage from './pages/InboxPage.vue';
@@ -8,6 +9,13 @@ import LoginPage from './pages/LoginPage.vue';
 import NotFoundPage from './pages/NotFoundPage.vue';
 import RegisterPage from './pages/RegisterPage.vue';
 import TaskPage from './pages/TaskPage.vue';
+
+/** Where a user lands after login: the inbox for those who work cases, else the first page of their menu. */
+function homeOf(): { name: string } {
+  const user = session.user;
+  if (!user || worksCases(user)) return { name: 'inbox' };
+  return { name: NAV.find((entry) => entry.visible(user))?.name ?? 'profile' };
+}
 
 /** The console's pages under /console/ (the server answers index.html for every path under it). */
 export const router = createRouter({
@@ -25,8 +33,15 @@ export const router = createRouter({
       path: '/',
       component: AppLayout,
       children: [
-        { path: '', redirect: { name: 'inbox' } },
-        { path: 'inbox', name: 'inbox', component: InboxPage, meta: { title: '待办' } },
+        { path: '', name: 'home', redirect: () => homeOf() },
+        {
+          path: 'inbox',
+          name: 'inbox',
+          component: InboxPage,
+          meta: { title: '待办' },
+          // The three administrators have no inbox: their home is their first page.
+          beforeEnter: () => (session.user && !worksCases(session.user) ? homeOf() : true),
+        },
         { path: 'tasks/:id', name: 'task', component: TaskPage, meta: { title: '办理' } },
         ...AREAS.flatMap((a) => a.routes),
       ],

@@ -1,23 +1,4 @@
-import type { NavigationGuard } from 'vue-router';
-import { session } from '../session';
-import { can, type Area } from './nav';
-
-/**
- * A page only the holders of `permission` may open (三员分立): anyone else following a link to it gets the same
- * page as a missing one, at the same address.
- */
-export function only(permission: string): NavigationGuard {
-  return (to) =>
-    session.user && can(session.user, permission)
-      ? true
-      : {
-          name: 'not-found',
-          params: { rest: to.path.split('/').filter(Boolean) },
-          query: to.query,
-          hash: to.hash,
-          replace: true,
-        };
-}
+import { can, onlyWith, type Area } from './nav';
 
 /**
  * The administrators' pages, each for one of the three (三员分立): units, leading groups and accounts for the
@@ -31,35 +12,35 @@ export const area: Area = {
       name: 'admin-units',
       component: () => import('../pages/admin/UnitsPage.vue'),
       meta: { title: '单位管理' },
-      beforeEnter: only('unit:manage'),
+      beforeEnter: onlyWith('unit:manage'),
     },
     {
       path: 'admin/leading-groups/:id',
       name: 'admin-leading-group',
       component: () => import('../pages/admin/LeadingGroupPage.vue'),
       meta: { title: '领导小组' },
-      beforeEnter: only('unit:manage'),
+      beforeEnter: onlyWith('unit:manage'),
     },
     {
       path: 'admin/users',
       name: 'admin-users',
       component: () => import('../pages/admin/UsersPage.vue'),
       meta: { title: '用户管理' },
-      beforeEnter: only('user:manage'),
+      beforeEnter: onlyWith('user:manage'),
     },
     {
       path: 'admin/accounts',
       name: 'admin-accounts',
       component: () => import('../pages/admin/AccountsPage.vue'),
       meta: { title: '角色与账号安全' },
-      beforeEnter: only('role:assign'),
+      beforeEnter: onlyWith('role:assign'),
     },
     {
       path: 'admin/audit',
       name: 'admin-audit',
       component: () => import('../pages/admin/AuditPage.vue'),
       meta: { title: '审计日志' },
-      beforeEnter: only('audit:read'),
+      beforeEnter: onlyWith('audit:read'),
     },
   ],
   nav: [

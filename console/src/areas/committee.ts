@@ -2,7 +2,7 @@ import CommitteeItemPage from '../pages/committee/CommitteeItemPage.vue';
 import ExitProposalsPage from '../pages/committee/ExitProposalsPage.vue';
 import MyItemsPage from '../pages/committee/MyItemsPage.vue';
 import ItemPage from '../pages/public/ItemPage.vue';
-import { can, type Area } from './nav';
+import { can, onlyWith, type Area } from './nav';
 
 /**
  * The committee pages of the console (社区居委会): its community's admitted items, residents' evaluations and exit
@@ -14,18 +14,21 @@ export const area: Area = {
       path: 'committee/items',
       name: 'committee-items',
       component: MyItemsPage,
+      beforeEnter: onlyWith('evaluation:record'),
       meta: { title: '本社区准入事项' },
     },
     {
       path: 'committee/items/:id',
       name: 'committee-item',
       component: CommitteeItemPage,
+      beforeEnter: onlyWith('evaluation:record'),
       meta: { title: '准入事项' },
     },
     {
       path: 'committee/exit-proposals',
       name: 'committee-exits',
       component: ExitProposalsPage,
+      beforeEnter: onlyWith('evaluation:record'),
       meta: { title: '退出建议' },
     },
   ],

@@ -1,5 +1,6 @@
-import type { Area } from './nav';
-import { can } from './nav';
+import { can, onlyWith, type Area } from './nav';
+
+const APPLICATIONS = ['application:draft', 'application:dept-approve'];
 
 /**
  * The department's daily work (职能部门): its applications (准入审批表) — drafts, attachments, submission with
@@ -12,24 +13,28 @@ export const area: Area = {
       name: 'dept-applications',
       component: () => import('../pages/department/ApplicationsPage.vue'),
       meta: { title: '本单位申请' },
+      beforeEnter: onlyWith(...APPLICATIONS),
     },
     {
       path: 'my-applications/new',
       name: 'dept-application-new',
       component: () => import('../pages/department/ApplicationPage.vue'),
       meta: { title: '新建准入申请' },
+      beforeEnter: onlyWith(...APPLICATIONS),
     },
     {
       path: 'my-applications/:id',
       name: 'dept-application',
       component: () => import('../pages/department/ApplicationPage.vue'),
       meta: { title: '准入审批表' },
+      beforeEnter: onlyWith(...APPLICATIONS),
     },
     {
       path: 'my-funding',
       name: 'dept-funding',
       component: () => import('../pages/department/FundingPage.vue'),
       meta: { title: '经费划转登记' },
+      beforeEnter: onlyWith('funding:register'),
     },
   ],
   nav: [
@@ -37,7 +42,7 @@ export const area: Area = {
       name: 'dept-applications',
       label: '本单位申请',
       order: 10,
-      visible: (u) => can(u, 'application:draft') || can(u, 'application:dept-approve'),
+      visible: (u) => APPLICATIONS.some((p) => can(u, p)),
     },
     { name: 'dept-funding', label: '经费划转', order: 11, visible: (u) => can(u, 'funding:register') },
   ],

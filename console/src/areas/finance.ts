@@ -1,6 +1,6 @@
 import FundingDuesPage from '../pages/finance/FundingDuesPage.vue';
 import FundingTransfersPage from '../pages/finance/FundingTransfersPage.vue';
-import { can, type Area } from './nav';
+import { can, onlyWith, type Area } from './nav';
 
 /** The finance pages of the console (财政, 费随事转): transfers waiting for confirmation, and the funding owed. */
 export const area: Area = {
@@ -9,12 +9,14 @@ export const area: Area = {
       path: 'finance/transfers',
       name: 'finance-transfers',
       component: FundingTransfersPage,
+      beforeEnter: onlyWith('funding:confirm'),
       meta: { title: '经费到账确认' },
     },
     {
       path: 'finance/dues',
       name: 'finance-dues',
       component: FundingDuesPage,
+      beforeEnter: onlyWith('funding:confirm'),
       meta: { title: '经费应拨情况' },
     },
   ],

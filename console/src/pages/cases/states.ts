@@ -7,11 +7,3 @@ export const ACTIVITY_STATE_NAMES: Record<ActivityState, string> = {
   active: '办理中',
   overdue: '超期',
 };
-
-/** A case's status (InstanceDto.status) in Chinese. */
-export const INSTANCE_STATUS_NAMES: Record<string, string> = {
-  active: '办理中',
-  suspended: '已挂起',
-  completed: '已办结',
-  terminated: '已终止',
-};

@@ -63,18 +63,6 @@ export interface Attachment {
   uploadedAt: string;
 }
 
-/** The statuses as the department reads them. */
-export const STATUS_NAMES: Record<string, string> = {
-  draft: '草稿',
-  in_review: '审核中',
-  returned: '退回补正',
-  rejected: '不予准入',
-  awaiting_funding: '已签批，待经费到账',
-  admitted: '已准入',
-  withdrawn: '已撤回',
-  terminated: '已终止',
-};
-
 export const STATUS_TAGS: Record<string, 'info' | 'primary' | 'warning' | 'success' | 'danger'> = {
   draft: 'info',
   in_review: 'primary',

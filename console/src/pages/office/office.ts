@@ -2,26 +2,6 @@ import { api, ApiError } from '../../api';
 
 /** What the office's pages share: Chinese names of states, unit names, and the API's errors as they come. */
 
-/** An application's state (ApplicationDto.status), in Chinese. */
-export const APPLICATION_STATES: Record<string, string> = {
-  draft: '草稿',
-  in_review: '审查中',
-  returned: '已退回补正',
-  rejected: '未予准入',
-  awaiting_funding: '已签批，待经费到位',
-  admitted: '已准入',
-  withdrawn: '已撤回',
-  terminated: '已终止',
-};
-
-/** A case's state (InstanceDto.status), in Chinese. */
-export const CASE_STATES: Record<string, string> = {
-  active: '办理中',
-  suspended: '已挂起',
-  completed: '已办结',
-  terminated: '已终止',
-};
-
 /** The office's own steps of the admission flow: their tasks are the office's to handle (办理). */
 export const OFFICE_STEPS = ['completeness', 'scopeReview'];
 
