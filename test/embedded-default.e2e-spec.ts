@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
 /** The README's first command on a machine with no database: the built service on its embedded PostgreSQL. */
@@ -111,6 +112,28 @@ describe('the service on its embedded default database', () => {
     const res = await login('dept-staff');
     expect(res.status).toBe(200);
     expect(((await res.json()) as { user: { username: string } }).user.username).toBe('dept-staff');
+  });
+
+  it('given it runs, then its own connections come over the server’s Unix socket in the data folder, none over TCP', async () => {
+    const client = new pg.Client({
+      host: path.join(dataDir, 'pg'),
+      port: pgPort,
+      user: 'postgres',
+      password: readFileSync(path.join(dataDir, 'embedded-db-password'), 'utf8').trim(),
+      database: 'postgres',
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT count(*) FILTER (WHERE client_addr IS NULL)::int AS socket,
+                count(*) FILTER (WHERE client_addr IS NOT NULL)::int AS tcp
+           FROM pg_stat_activity WHERE datname = 'admission' AND backend_type = 'client backend'`,
+      );
+      expect(rows[0].socket).toBeGreaterThan(0);
+      expect(rows[0].tcp).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 
   it('given SIGTERM, then it stops cleanly and stops its database', async () => {

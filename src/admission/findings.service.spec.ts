@@ -21,7 +21,7 @@ const FINDINGS: Finding[] = [
 
 /** The guard with a manager that holds one application with these findings. */
 function guardOf(findings: Finding[]) {
-  const manager = { findOneBy: async () => ({ id: 'a1', findings }) } as unknown as EntityManager;
+  const manager = { query: async () => [{ findings }] } as unknown as EntityManager;
   // The guard reads only the step's manager: the services for overrides are not needed here.
   const none = undefined as never;
   const service = new AdmissionFindings(none, none, none, none);

@@ -44,9 +44,13 @@ export class AdmissionFindings {
    */
   async guard(ctx: FormCheckContext): Promise<void> {
     if (ctx.decision !== 'approve' || !BINDING_STEPS.includes(ctx.elementId)) return;
-    const app = await ctx.manager.findOneBy(AdmissionApplication, { id: ctx.instance.businessKey ?? '' });
-    if (!app) return;
-    const open = unresolvedFindings(app.findings);
+    // Only the findings: this runs in every binding approval, and the whole row is not needed.
+    const rows: { findings: Finding[] }[] = await ctx.manager.query(
+      'SELECT findings FROM admission_application WHERE id = $1',
+      [ctx.instance.businessKey ?? ''],
+    );
+    if (!rows[0]) return;
+    const open = unresolvedFindings(rows[0].findings);
     if (open.length)
       throw new AppError(
         'FINDINGS_UNRESOLVED',

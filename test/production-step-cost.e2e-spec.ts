@@ -1,0 +1,93 @@
+import { APPROVALS, makeApplication } from './helpers/admission.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { captureStatements } from './helpers/statements.js';
+
+/**
+ * What the benchmark's production flow (bench/production.ts) sends PostgreSQL, request by request: the clerk's
+ * submission, then for each approval the approver's inbox read and the completion. The counts are the
+ * benchmark's "statements per step" (107 per application of 8 steps), measured on a warm server (the second
+ * application); a change that adds a statement to a step shows here first.
+ */
+describe('statements of the production flow, request by request', () => {
+  let t: TestApp;
+  let communities: string[];
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await startTestApp();
+    communities = (
+      await t.dataSource.query(`SELECT id FROM org_unit WHERE kind = 'COMMUNITY' ORDER BY code LIMIT 2`)
+    ).map((r: { id: string }) => r.id);
+    for (const u of ['dept-staff', ...APPROVALS.map(([user]) => user)]) tokens[u] = await t.token(u);
+  });
+  afterAll(async () => t.close());
+
+  /** One application from submission to publication; answers each request's statements by name. */
+  async function drive(): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const staff = { Authorization: `Bearer ${tokens['dept-staff']}` };
+    const draft = await t.http().post('/applications').set(staff).send(makeApplication(communities));
+    expect(draft.status).toBe(201);
+    const submitted = await captureStatements(() =>
+      t.http().post(`/applications/${draft.body.id}/submit`).set(staff).send({}),
+    );
+    expect(submitted.result.status).toBe(200);
+    out.set('submit', submitted.statements);
+    const instanceId = submitted.result.body.instanceId as string;
+    for (const [user, element] of APPROVALS) {
+      const auth = { Authorization: `Bearer ${tokens[user]}` };
+      const inbox = await captureStatements(() => t.http().get('/tasks?page=1&pageSize=200').set(auth));
+      const task = (inbox.result.body.items as { id: string; instanceId: string; elementId: string }[]).find(
+        (x) => x.instanceId === instanceId && x.elementId === element,
+      );
+      expect(task).toBeDefined();
+      const done = await captureStatements(() =>
+        t.http().post(`/tasks/${task!.id}/complete`).set(auth).send({ decision: 'approve' }),
+      );
+      expect(done.result.status).toBe(200);
+      out.set(`${user} inbox`, inbox.statements);
+      out.set(`${user} ${element}`, done.statements);
+    }
+    return out;
+  }
+
+  it('given a warm server, when an application goes from submission to publication, then each request sends the statements it needs and no more (107 for 8 steps)', async () => {
+    await drive();
+    const requests = await drive();
+    const counts = Object.fromEntries([...requests].map(([name, s]) => [name, s.length]));
+    expect(counts).toEqual({
+      submit: 14,
+      'dept-head inbox': 3,
+      'dept-head deptApprove': 7,
+      'office inbox': 3,
+      'office completeness': 14,
+      'office scopeReview': 9,
+      'member-1 inbox': 3,
+      'member-1 countersign': 8,
+      'member-2 inbox': 3,
+      'member-2 countersign': 8,
+      'member-3 inbox': 3,
+      'member-3 countersign': 9,
+      'leader inbox': 3,
+      'leader leaderSign': 17,
+    });
+    // The office's inbox is read twice (completeness, then scope review): the map holds the second.
+    expect([...requests.values()].reduce((n, s) => n + s.length, 0) + 3).toBe(107);
+  });
+
+  it('given a submission, then it reads the draft once (under its lock) and its level once, and answers without reading it again', async () => {
+    const submitted = (await drive()).get('submit')!;
+    expect(submitted.filter((s) => s.startsWith('SELECT "AdmissionApplication"'))).toHaveLength(1);
+    expect(submitted.filter((s) => s.startsWith('WITH owner AS'))).toHaveLength(1);
+    expect(submitted.filter((s) => s.startsWith('SELECT path FROM'))).toEqual([]);
+  });
+
+  it('given a countersign, then its tally is read with its completion; given a step with service tasks, then their incidents are resolved with its state write', async () => {
+    const requests = await drive();
+    for (const member of ['member-1', 'member-2', 'member-3'])
+      expect(requests.get(`${member} countersign`)!.filter((s) => s.startsWith('SELECT decision'))).toEqual(
+        [],
+      );
+    for (const step of ['office completeness', 'leader leaderSign'])
+      expect(requests.get(step)!.filter((s) => s.startsWith('UPDATE workflow_incident'))).toEqual([]);
+  });
+});
