@@ -43,10 +43,11 @@ export const area: Area = {
       beforeEnter: onlyWith('audit:read'),
     },
   ],
+  // First in the menu: an administrator lands on its first page (it has no inbox).
   nav: [
-    { name: 'admin-units', label: '单位管理', order: 900, visible: (u) => can(u, 'unit:manage') },
-    { name: 'admin-users', label: '用户管理', order: 910, visible: (u) => can(u, 'user:manage') },
-    { name: 'admin-accounts', label: '角色与账号安全', order: 920, visible: (u) => can(u, 'role:assign') },
-    { name: 'admin-audit', label: '审计日志', order: 930, visible: (u) => can(u, 'audit:read') },
+    { name: 'admin-units', label: '单位管理', order: 1, visible: (u) => can(u, 'unit:manage') },
+    { name: 'admin-users', label: '用户管理', order: 2, visible: (u) => can(u, 'user:manage') },
+    { name: 'admin-accounts', label: '角色与账号安全', order: 3, visible: (u) => can(u, 'role:assign') },
+    { name: 'admin-audit', label: '审计日志', order: 4, visible: (u) => can(u, 'audit:read') },
   ],
 };
