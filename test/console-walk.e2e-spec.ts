@@ -25,6 +25,8 @@ describe('the whole walk from draft to the public register in a real browser (�
   const XINGHUA = '339901001001';
   const TITLE = '社区独居老人定期探访登记';
   const START = '2027-06-01';
+  /** The Chinese name of the statutory area the application names (public_health), read in beforeAll. */
+  let AREA: string;
   let xinghua: string;
   let applicationId: string;
   /** The last phase that passed: a phase starts only from the one before it (else it fails at once, saying so). */
@@ -35,6 +37,8 @@ describe('the whole walk from draft to the public register in a real browser (�
     t = await startTestApp();
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
     xinghua = (await t.dataSource.query('SELECT id FROM org_unit WHERE code = $1', [XINGHUA]))[0].id;
+    AREA = (await t.dataSource.query(`SELECT name_zh FROM statutory_area WHERE code = 'public_health'`))[0]
+      .name_zh;
     b = await startBrowser();
   });
   afterAll(async () => {
@@ -79,6 +83,13 @@ describe('the whole walk from draft to the public register in a real browser (�
     await page.waitForURL(/\/console\/tasks\/[\w-]+$/);
     await expect(page.getByTestId('task-subject').textContent()).resolves.toBe(TITLE);
     await page.getByText(step, { exact: true }).waitFor();
+    // The application in words a reviewer reads: the area's name, the scope, the communities — no codes or ids.
+    const shown = page.getByTestId('application');
+    await shown.getByText(AREA, { exact: true }).waitFor();
+    await shown.getByText('指定社区', { exact: true }).waitFor();
+    const text = String(await shown.textContent());
+    expect(text).not.toContain('public_health');
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   }
 
   /** Decides the open task with the decision button `decision` and an opinion; waits for the page to say so. */
@@ -113,9 +124,6 @@ describe('the whole walk from draft to the public register in a real browser (�
   it(
     'given dept-staff, when it drafts the 准入审批表 in the browser and submits it, then the application is under review at the department head’s step',
     async () => {
-      const area = (
-        await t.dataSource.query(`SELECT name_zh FROM statutory_area WHERE code = 'public_health'`)
-      )[0].name_zh as string;
       const page = await logIn('dept-staff');
       await withScreenshot(page, 'walk-1-draft-submit', async () => {
         await page.getByRole('menuitem', { name: '本单位申请' }).click();
@@ -127,7 +135,7 @@ describe('the whole walk from draft to the public register in a real browser (�
         await page.getByRole('option', { name: '工作任务', exact: true }).click();
         await page.getByLabel('事项内容').fill('对辖区独居老人每月上门探访一次并登记健康状况。');
         await page.getByTestId('field-statutoryArea').locator('.el-select').click();
-        await page.getByRole('option', { name: area, exact: true }).click();
+        await page.getByRole('option', { name: AREA, exact: true }).click();
         await page.getByLabel('法律依据文件').fill('国卫老龄发〔2025〕3号');
         await page.getByLabel('法律依据条款').fill('第四条');
         await page.getByTestId('field-targetScope').getByText('指定社区').click();
