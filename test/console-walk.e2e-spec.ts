@@ -199,7 +199,7 @@ describe('the whole walk from draft to the public register in a real browser (�
         await page.getByTestId('decisions').getByRole('button', { name: '退回补正', exact: true }).click();
         const form = page.getByTestId('return-form');
         await form.locator('.el-select').first().click();
-        await page.getByRole('option', { name: '频次', exact: true }).click();
+        await page.getByRole('option', { name: '工作频次', exact: true }).click();
         await page.getByLabel('问题1', { exact: true }).fill('每周一次与每月工作量不符，请核对');
         await form.getByRole('button', { name: '增加一项' }).click();
         await page.getByLabel('问题2', { exact: true }).fill('请补充探访记录表样式');

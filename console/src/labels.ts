@@ -23,24 +23,24 @@ export function nameOf(names: Record<string, string>, code: string | null | unde
   return names[code] ?? code;
 }
 
-/** The application form's fields (准入审批表), as the API names them, in Chinese. */
+/** The application form's fields (准入审批表), as the API names them, in Chinese: the same words as the form the department fills. */
 export const FIELD_NAMES: Record<string, string> = {
   kind: '事项类型',
   title: '事项名称',
   content: '事项内容',
   legalBasisDocument: '法律依据文件',
   legalBasisArticle: '法律依据条款',
-  statutoryArea: '法定职责领域',
+  statutoryArea: '法定协助领域',
   targetScope: '实施范围',
-  targetUnitId: '承接单位',
+  targetUnitId: '所辖单位',
   targetCommunityIds: '涉及社区',
   authorizedContent: '授权内容',
-  targetPopulation: '服务对象',
-  powers: '职权依据',
+  targetPopulation: '工作对象',
+  powers: '授予的权限',
   startDate: '开始日期',
   endDate: '结束日期',
   workloadHoursPerMonth: '每月工作量（小时）',
-  frequency: '频次',
+  frequency: '工作频次',
   fundingPerCommunityFen: '每个社区经费',
   fundingSource: '经费来源',
   supportOffered: '配套支持',
