@@ -235,7 +235,22 @@ function sameCharacters(a: string, b: string): boolean {
 }
 
 /** Words that may stand around a certificate's name without changing what it is (人还活着 is 活着). */
-const FILLER = ['本人', '自己', '仍然', '依然', '目前', '现在', '我', '人', '还', '仍', '是', '都', '也', '的'];
+const FILLER = [
+  '本人',
+  '自己',
+  '仍然',
+  '依然',
+  '目前',
+  '现在',
+  '我',
+  '人',
+  '还',
+  '仍',
+  '是',
+  '都',
+  '也',
+  '的',
+];
 const NEGATIONS = ['不', '未', '非', '没', '无'];
 
 function onlyFiller(text: string): boolean {
@@ -387,7 +402,10 @@ export function matchCertificate<T extends Matchable>(
       else parent[find(i)] = find(j);
     }
   });
-  const groups = new Map<number, { members: { i: number; score: number }[]; score: number; holdsName: boolean }>();
+  const groups = new Map<
+    number,
+    { members: { i: number; score: number }[]; score: number; holdsName: boolean }
+  >();
   scores.forEach((s, i) => {
     if (s.score <= 0) return;
     const root = find(i);
