@@ -1,7 +1,14 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { AuditService } from '../src/audit/audit.service.js';
 import { Clock } from '../src/common/clock.js';
-import { loadShippedStampLists } from '../src/stamps/stamp-lists-shipped.js';
+import {
+  ALIASES_FILE,
+  loadShippedStampLists,
+  NATIONAL_2020_FILE,
+} from '../src/stamps/stamp-lists-shipped.js';
 import { publishStampList, recordEntryVersion, type NewStampList } from '../src/stamps/stamp-lists.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { moveClockTo } from './helpers/clock.js';
@@ -260,6 +267,38 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
         WHERE l.recorded_from = 'data/certificates-prohibited-national-2020.csv' GROUP BY l.document_number`,
     );
     expect(lists).toEqual([{ document_number: '民发〔2020〕20号', entries: 20 }]);
+  });
+
+  it('given a later release of the shipped list with a new alias, then an upgraded deployment gets it from today', async () => {
+    const log = pino({ level: 'silent' });
+    const dir = mkdtempSync(join(tmpdir(), 'stamp-lists-'));
+    try {
+      copyFileSync(join('data', NATIONAL_2020_FILE), join(dir, NATIONAL_2020_FILE));
+      writeFileSync(
+        join(dir, ALIASES_FILE),
+        `${readFileSync(join('data', ALIASES_FILE), 'utf8').trimEnd()}\n居民养犬证明,遛狗登记证明\n`,
+      );
+      const clock = t.app.get(Clock);
+      const today = clock.today();
+      expect((await check({ name: '遛狗登记证明' })).body.decision).toBe('not-listed');
+      expect(await loadShippedStampLists(t.dataSource, log, dir, clock)).toBe(true);
+      const res = await check({ name: '遛狗登记证明' });
+      expect(res.body).toMatchObject({ decision: 'prohibited', item: { name: '居民养犬证明' } });
+      const versions = await t.dataSource.query(
+        `SELECT version, to_char(effective_from, 'YYYY-MM-DD') AS "from" FROM stamp_entry WHERE name = '居民养犬证明'
+            AND list_key IN (SELECT list_key FROM stamp_list WHERE recorded_from IS NOT NULL AND scope_code = '')
+          ORDER BY version`,
+      );
+      expect(versions).toEqual([
+        { version: 1, from: '2020-04-01' },
+        { version: 2, from: today },
+      ]);
+      // The days before keep their answer; a second start records nothing.
+      expect((await check({ name: '遛狗登记证明', date: '2026-01-05' })).body.decision).toBe('not-listed');
+      expect(await loadShippedStampLists(t.dataSource, log, dir, clock)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('given a recorded entry, then it cannot be changed or deleted: a change is a new version', async () => {
