@@ -8,9 +8,12 @@
  * 3. `distinctive`: the core without words every certificate shares (居民、社区、人员、情况、状况 …): two names
  *    that share only those are different certificates, and a text that is only those matches nothing.
  *
- * A strong match (score ≥ STRONG) is one where the distinctive parts agree: equal, one a part of the other
- * (无犯罪记录 in 无犯罪记录证明; 养犬 in 居民养犬), most of the name in order, or the same characters in another
- * order — and no other certificate holds the same part. Anything looser is only a candidate, never a decision.
+ * A strong match (score ≥ STRONG) is one where the distinctive parts agree: equal, the typed text a part of the
+ * name of three characters or more covering half of it (犯罪记录 in 无犯罪记录), the name inside the typed text with
+ * only filler around it (人还活着 for 活着), most of the name in order, or the same characters in another order —
+ * never with a negation the name lacks (未死亡 is not 死亡), and no other certificate holds the same part. Other
+ * words around a name (不在本社区居住, 在校表现, 出生日期, 居住证) or a short part of one (租房) make it only a
+ * candidate, never a decision.
  */
 
 export const STRONG = 0.5;
