@@ -1,7 +1,14 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { AuditService } from '../src/audit/audit.service.js';
 import { Clock } from '../src/common/clock.js';
-import { loadShippedStampLists } from '../src/stamps/stamp-lists-shipped.js';
+import {
+  ALIASES_FILE,
+  loadShippedStampLists,
+  NATIONAL_2020_FILE,
+} from '../src/stamps/stamp-lists-shipped.js';
 import { publishStampList, recordEntryVersion, type NewStampList } from '../src/stamps/stamp-lists.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { moveClockTo } from './helpers/clock.js';
@@ -217,6 +224,41 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
     expect(injected.status).toBe(404);
   });
 
+  it('given a name that normalisation multiplies past 100 characters, then 400 naming the field, quickly', async () => {
+    const fields = (res: { body: { error: { details: { field: string }[] } } }) =>
+      res.body.error.details.map((d) => d.field);
+    const started = performance.now();
+    const name = await check({ name: '\uFDFA'.repeat(100), community: XINGHUA });
+    expect(name.status).toBe(400);
+    expect(name.body.error.code).toBe('VALIDATION_FAILED');
+    expect(fields(name)).toEqual(['name']);
+    expect(JSON.stringify(name.body.error.details)).toContain('证明名称');
+    const q = await t
+      .http()
+      .get('/stamp-items')
+      .query({ q: '\uFDFA'.repeat(100) });
+    expect(q.status).toBe(400);
+    expect(fields(q)).toEqual(['q']);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it.each([
+    ['不在本社区居住证明', '居住证明'],
+    ['居住证', '居住证明'],
+    ['学生家庭经济困难证明', '生活困难证明'],
+    ['家庭住房情况证明', '公共租赁住房申请家庭住房情况证明'],
+    ['在校表现证明', '社区戒毒社区康复人员情况证明（表现证明）'],
+    ['未死亡证明', '死亡证明'],
+  ])('given "%s", then it is not answered as %s: not-listed, with candidates', async (name, wrong) => {
+    const res = await check({ name, community: HUBIN, date: '2026-12-01' });
+    expect(res.status).toBe(200);
+    expect(res.body.decision).toBe('not-listed');
+    expect(res.body.item).toBeNull();
+    expect(res.body.candidates.length).toBeGreaterThan(0);
+    expect(res.body.message).toContain('您要找的是否是');
+    expect(wrong).not.toBe(res.body.item?.name);
+  });
+
   it('given the shipped national list, then it was recorded once and a later start records nothing again', async () => {
     const log = pino({ level: 'silent' });
     expect(await loadShippedStampLists(t.dataSource, log)).toBe(false);
@@ -225,6 +267,38 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
         WHERE l.recorded_from = 'data/certificates-prohibited-national-2020.csv' GROUP BY l.document_number`,
     );
     expect(lists).toEqual([{ document_number: '民发〔2020〕20号', entries: 20 }]);
+  });
+
+  it('given a later release of the shipped list with a new alias, then an upgraded deployment gets it from today', async () => {
+    const log = pino({ level: 'silent' });
+    const dir = mkdtempSync(join(tmpdir(), 'stamp-lists-'));
+    try {
+      copyFileSync(join('data', NATIONAL_2020_FILE), join(dir, NATIONAL_2020_FILE));
+      writeFileSync(
+        join(dir, ALIASES_FILE),
+        `${readFileSync(join('data', ALIASES_FILE), 'utf8').trimEnd()}\n居民养犬证明,遛狗登记证明\n`,
+      );
+      const clock = t.app.get(Clock);
+      const today = clock.today();
+      expect((await check({ name: '遛狗登记证明' })).body.decision).toBe('not-listed');
+      expect(await loadShippedStampLists(t.dataSource, log, dir, clock)).toBe(true);
+      const res = await check({ name: '遛狗登记证明' });
+      expect(res.body).toMatchObject({ decision: 'prohibited', item: { name: '居民养犬证明' } });
+      const versions = await t.dataSource.query(
+        `SELECT version, to_char(effective_from, 'YYYY-MM-DD') AS "from" FROM stamp_entry WHERE name = '居民养犬证明'
+            AND list_key IN (SELECT list_key FROM stamp_list WHERE recorded_from IS NOT NULL AND scope_code = '')
+          ORDER BY version`,
+      );
+      expect(versions).toEqual([
+        { version: 1, from: '2020-04-01' },
+        { version: 2, from: today },
+      ]);
+      // The days before keep their answer; a second start records nothing.
+      expect((await check({ name: '遛狗登记证明', date: '2026-01-05' })).body.decision).toBe('not-listed');
+      expect(await loadShippedStampLists(t.dataSource, log, dir, clock)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('given a recorded entry, then it cannot be changed or deleted: a change is a new version', async () => {
@@ -280,6 +354,100 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
       { version: 1, to: null },
       { version: 2, to: '2026-12-31' },
     ]);
+  });
+
+  describe('entry versions', () => {
+    const audit = () => new AuditService(t.dataSource, t.app.get(Clock));
+    const newEntry = async (name: string) => {
+      const { entries } = await publish({
+        title: `${name}清单`,
+        documentNumber: `测民〔2026〕${name.length}号`,
+        issuedBy: '测试区民政局',
+        issuedOn: '2026-01-01',
+        listType: 'allowed',
+        scopeCode: '339902',
+        effectiveFrom: '2026-01-01',
+        entries: [{ name, legalBasis: '第1项', timeLimit: { kind: 'on-the-spot' } }],
+      });
+      return entries[0].entryKey;
+    };
+
+    it('given a new version dated before the previous one, then 409 STAMP_ENTRY_BACKDATED and nothing recorded', async () => {
+      const key = await newEntry('老年人优待证明');
+      await t.dataSource.transaction((m) =>
+        recordEntryVersion(m, audit(), {}, key, { effectiveFrom: '2026-06-01', legalBasis: '第2项' }),
+      );
+      await expect(
+        t.dataSource.transaction((m) =>
+          recordEntryVersion(m, audit(), {}, key, { effectiveFrom: '2026-03-01', legalBasis: '第3项' }),
+        ),
+      ).rejects.toMatchObject({ code: 'STAMP_ENTRY_BACKDATED', status: 409 });
+      const versions = await t.dataSource.query(
+        `SELECT version FROM stamp_entry WHERE entry_key = $1 ORDER BY version`,
+        [key],
+      );
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    });
+
+    it('given two versions recorded at once, then they are numbered one after the other', async () => {
+      const key = await newEntry('优抚对象证明');
+      const first = t.dataSource.createQueryRunner();
+      await first.connect();
+      await first.startTransaction();
+      try {
+        await recordEntryVersion(first.manager, audit(), {}, key, { effectiveFrom: '2026-02-01' });
+        const second = t.dataSource.transaction((m) =>
+          recordEntryVersion(m, audit(), {}, key, { effectiveFrom: '2026-03-01' }),
+        );
+        // The second waits for the first (a lock or the unique index): wait until it does, then commit the first.
+        for (;;) {
+          const [{ waiting }] = await t.dataSource.query(
+            `SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()`,
+          );
+          if (waiting > 0) break;
+          await new Promise((r) => setImmediate(r));
+        }
+        await first.commitTransaction();
+        await second;
+      } finally {
+        await first.release();
+      }
+      const versions = await t.dataSource.query(
+        `SELECT version, to_char(effective_from, 'YYYY-MM-DD') AS "from" FROM stamp_entry WHERE entry_key = $1 ORDER BY version`,
+        [key],
+      );
+      expect(versions).toEqual([
+        { version: 1, from: '2026-01-01' },
+        { version: 2, from: '2026-02-01' },
+        { version: 3, from: '2026-03-01' },
+      ]);
+    });
+
+    it('given a later list version in another scope, then the version is chosen before the scope', async () => {
+      const { list } = await publish({
+        title: '西山区临时证明事项清单',
+        documentNumber: '西民〔2026〕9号',
+        issuedBy: '西山区民政局',
+        issuedOn: '2026-01-01',
+        listType: 'allowed',
+        scopeCode: '339902',
+        effectiveFrom: '2026-01-01',
+        entries: [
+          { name: '独生子女证明', legalBasis: '西民〔2026〕9号第1项', timeLimit: { kind: 'on-the-spot' } },
+        ],
+      });
+      // Version 2 of the list moves it to 东湖区 from 2026-07-01.
+      await t.dataSource.query(
+        `INSERT INTO stamp_list (id, list_key, version, title, document_number, issued_by, issued_on, list_type, scope_code, effective_from)
+         VALUES (gen_random_uuid(), $1, 2, $2, $3, $4, $5, 'allowed', '339901', '2026-07-01')`,
+        [list.listKey, list.title, list.documentNumber, list.issuedBy, list.issuedOn],
+      );
+      const on = async (community: string, date: string) =>
+        (await check({ name: '独生子女证明', community, date })).body.decision;
+      expect(await on(HUBIN, '2026-06-30')).toBe('allowed');
+      expect(await on(HUBIN, '2026-12-01')).toBe('not-listed');
+      expect(await on(XINGHUA, '2026-12-01')).toBe('allowed');
+    });
   });
 
   describe('lists at several levels', () => {
@@ -363,6 +531,38 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
       });
       const beforeDistrict = await check({ name: '居住证明', community: XINGHUA, date: '2026-02-28' });
       expect(beforeDistrict.body.decision).toBe('allowed');
+    });
+
+    it('given a lower-level allowance worded otherwise, then a national prohibition the text names still wins', async () => {
+      await publish({
+        title: '西山区社区出具证明事项清单',
+        documentNumber: '西民〔2026〕5号',
+        issuedBy: '西山区民政局',
+        issuedOn: '2026-04-01',
+        listType: 'allowed',
+        scopeCode: '339902',
+        effectiveFrom: '2026-04-01',
+        entries: [
+          {
+            name: '居民养犬登记证明',
+            legalBasis: '西民〔2026〕5号第1项',
+            timeLimit: { kind: 'on-the-spot' },
+          },
+        ],
+      });
+      const res = await check({ name: '养犬登记证明', community: HUBIN, date: '2026-12-01' });
+      expect(res.body).toMatchObject({
+        decision: 'prohibited',
+        item: { name: '居民养犬证明' },
+        source: { documentNumber: '民发〔2020〕20号' },
+        overridden: [
+          {
+            reason: 'prohibited-elsewhere',
+            item: { name: '居民养犬登记证明', listType: 'allowed' },
+            source: { documentNumber: '西民〔2026〕5号' },
+          },
+        ],
+      });
     });
 
     it('given a provincial prohibition, then it applies in every community of the province and its names stay apart', async () => {

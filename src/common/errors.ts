@@ -184,6 +184,14 @@ export const ERRORS = {
     404,
     '找不到代码或名称与之相符的社区，请核对社区名称（可只输入其中几个字）或代码后重试。No community has this code or a name containing this text; check the name (a part of it will do) or the code and try again.',
   ],
+  STAMP_ENTRY_BACKDATED: [
+    409,
+    '新版本的生效日期不能早于该事项上一版本的生效日期（已作出的答复不能改变），请改为上一版本生效日当天或之后。A new version of a stamp entry cannot take effect before the previous version did; past answers must not change.',
+  ],
+  STAMP_ENTRY_VERSION_CONFLICT: [
+    409,
+    '该证明事项刚刚被他人修改，请刷新后在最新版本上重新修改。The stamp entry was changed at the same time; reload it and make the change on its latest version.',
+  ],
   TRANSFER_NOT_FOUND: [
     404,
     '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',

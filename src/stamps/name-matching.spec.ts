@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { core, matchCertificate, normalize, type Matchable } from './name-matching.js';
+import {
+  core,
+  MAX_TYPED,
+  matchCertificate,
+  normalize,
+  prepareEntry,
+  prepareText,
+  type Matchable,
+} from './name-matching.js';
 import { DEMO_CITY_STAMP_LIST } from './demo-stamp-list.js';
 import { national2020List } from './stamp-lists-shipped.js';
 
@@ -104,6 +112,47 @@ describe('certificate names as people type them', () => {
     '亡故补贴',
   ])('given "%s", then no certificate is decided', (typed) => {
     expect(matched(typed)).toBeNull();
+  });
+
+  // Review findings: containment alone decided these, some to the opposite meaning.
+  it.each([
+    ['不在本社区居住证明', '居住证明'],
+    ['学生家庭经济困难证明', '生活困难证明'],
+    ['租房证明', '公共租赁住房申请家庭住房情况证明'],
+    ['居住证', '居住证明'],
+    ['在校表现证明', '社区戒毒社区康复人员情况证明（表现证明）'],
+    ['工作表现证明', '社区戒毒社区康复人员情况证明（表现证明）'],
+    ['身份证遗失证明', '居民身份信息证明'],
+    ['未死亡证明', '死亡证明'],
+    ['失业保险金领取证明', '居民就业状况证明'],
+    ['出生日期证明', '出生证明'],
+    ['家庭住房情况证明', '公共租赁住房申请家庭住房情况证明'],
+  ])('given "%s", then it is not decided as %s: not-listed, with candidates', (typed, wrong) => {
+    const r = matchCertificate(typed, registry);
+    expect(r.match?.entries[0].name ?? null).not.toBe(wrong);
+    expect(r.match).toBeNull();
+    expect(r.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('given a negated name whose entry itself holds the negation, then it still matches', () => {
+    expect(matched('无犯罪记录')).toBe('无犯罪记录证明');
+    expect(matched('本人无犯罪记录证明')).toBe('无犯罪记录证明');
+  });
+
+  it('given a typed text normalisation multiplies, then it is too long and matched against nothing, quickly', () => {
+    const typed = '\uFDFA'.repeat(100);
+    expect(normalize(typed).length).toBeGreaterThan(MAX_TYPED);
+    expect(prepareText(typed).tooLong).toBe(true);
+    const big: Matchable[] = Array.from({ length: 5000 }, (_, i) => {
+      const name = `第${i}号测试事项证明`;
+      const aliases = [`测试${i}证明`];
+      return { name, aliases, prepared: prepareEntry(name, aliases) };
+    });
+    const started = performance.now();
+    expect(matchCertificate(typed, big)).toEqual({ match: null, candidates: [], ranked: [] });
+    // A text of the longest allowed length against 5000 prepared entries.
+    matchCertificate('居民'.repeat(50), big);
+    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   it('given a name two certificates share a part of, then neither is decided and both are candidates', () => {

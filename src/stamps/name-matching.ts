@@ -8,9 +8,12 @@
  * 3. `distinctive`: the core without words every certificate shares (居民、社区、人员、情况、状况 …): two names
  *    that share only those are different certificates, and a text that is only those matches nothing.
  *
- * A strong match (score ≥ STRONG) is one where the distinctive parts agree: equal, one a part of the other
- * (无犯罪记录 in 无犯罪记录证明; 养犬 in 居民养犬), most of the name in order, or the same characters in another
- * order — and no other certificate holds the same part. Anything looser is only a candidate, never a decision.
+ * A strong match (score ≥ STRONG) is one where the distinctive parts agree: equal, the typed text a part of the
+ * name of three characters or more covering half of it (犯罪记录 in 无犯罪记录), the name inside the typed text with
+ * only filler around it (人还活着 for 活着), most of the name in order, or the same characters in another order —
+ * never with a negation the name lacks (未死亡 is not 死亡), and no other certificate holds the same part. Other
+ * words around a name (不在本社区居住, 在校表现, 出生日期, 居住证) or a short part of one (租房) make it only a
+ * candidate, never a decision.
  */
 
 export const STRONG = 0.5;
@@ -187,60 +190,177 @@ function isSubsequence(short: string, long: string): boolean {
   return i === short.length;
 }
 
+/** The longest typed text (after normalisation) the registry matches; longer is refused (NFKC can multiply). */
+export const MAX_TYPED = 100;
+
+/** A text prepared once: its core and distinctive part (the distinctive part, or the core when that is empty). */
+export interface PreparedText {
+  core: string;
+  distinctive: string;
+  /** The distinctive part, '' when the text is only words every certificate shares. */
+  bare: string;
+  /** Longer than MAX_TYPED once normalised: matched against nothing. */
+  tooLong: boolean;
+}
+
+export function prepareText(text: string): PreparedText {
+  if (normalize(text).length > MAX_TYPED) return { core: '', distinctive: '', bare: '', tooLong: true };
+  const c = core(text);
+  const d = distinctive(c);
+  return { core: c, distinctive: d || c, bare: d, tooLong: false };
+}
+
+/** An entry prepared once (its forms and keys): entry versions never change, so this can be kept. */
+export interface PreparedEntry {
+  forms: PreparedText[];
+  keys: string[];
+}
+
+export function prepareEntry(name: string, aliases: readonly string[]): PreparedEntry {
+  const forms = entryForms(name, aliases).map(prepareText);
+  const keys = [...new Set(forms.map((f) => f.distinctive).filter((k) => k !== ''))];
+  return { forms, keys };
+}
+
 /** Whether the distinctive part of the typed text is a part of one of the entry's forms. */
 export function typedIsPartOf(typed: string, name: string, aliases: readonly string[]): boolean {
-  const q = distinctive(core(typed));
+  return typedPartOfPrepared(prepareText(typed), prepareEntry(name, aliases));
+}
+
+function typedPartOfPrepared(t: PreparedText, e: PreparedEntry): boolean {
+  const q = t.bare;
   if (q.length < 2) return false;
-  return entryForms(name, aliases).some((form) => {
-    const fc = core(form);
-    return (distinctive(fc) || fc).includes(q);
-  });
+  return e.forms.some((f) => f.distinctive.includes(q));
 }
 
 function sameCharacters(a: string, b: string): boolean {
   return a.length === b.length && [...a].sort().join('') === [...b].sort().join('');
 }
 
-/**
- * How well a typed text matches one form of a name, from 0 to 1: ≥ STRONG only when the distinctive parts agree
- * (equal 1; the same characters reordered 0.9; the typed text inside the name: the share of the name it covers,
- * at least STRONG from four characters on;
- * the name inside a longer typed text 0.8); a looser likeness scores below STRONG (a candidate at most).
- */
-export function scoreForm(typed: string, form: string): number {
-  const qc = core(typed);
-  const fc = core(form);
-  if (!qc || !fc) return 0;
-  const q = distinctive(qc);
-  const f = distinctive(fc) || fc;
+/** Words that may stand around a certificate's name without changing what it is (人还活着 is 活着). */
+const FILLER = [
+  '本人',
+  '自己',
+  '仍然',
+  '依然',
+  '目前',
+  '现在',
+  '我',
+  '人',
+  '还',
+  '仍',
+  '是',
+  '都',
+  '也',
+  '的',
+];
+const NEGATIONS = ['不', '未', '非', '没', '无'];
+
+function onlyFiller(text: string): boolean {
+  let t = text;
+  for (let changed = true; changed && t.length > 0;) {
+    changed = false;
+    for (const w of FILLER) {
+      if (t.startsWith(w)) {
+        t = t.slice(w.length);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return t === '';
+}
+
+/** A negation in the typed text that the name does not hold (不在本社区居住 is not 居住; 未死亡 is not 死亡). */
+function negatesName(q: string, f: string): boolean {
+  return NEGATIONS.some((n) => q.includes(n) && !f.includes(n));
+}
+
+/** Below STRONG: a candidate, never a decision. */
+const CANDIDATE_ONLY = STRONG - 0.05;
+
+/** A score and, for a text that holds the name with other words around it, the score it would have had. */
+export interface FormScore {
+  score: number;
+  /** The name's distinctive part is inside the typed text (with other words): 0.8+, though not decided on. */
+  holdsName: boolean;
+}
+
+function scorePrepared(t: PreparedText, fp: PreparedText): FormScore {
+  const qc = t.core;
+  const fc = fp.core;
+  const none = { score: 0, holdsName: false };
+  if (!qc || !fc) return none;
+  const q = t.bare;
+  const f = fp.distinctive;
   if (q) {
-    if (q === f) return 1;
-    if (q.length >= 3 && sameCharacters(q, f)) return 0.9;
-    // A part of the name: strong when it covers half of it, or is four characters or more (犯罪记录).
-    if (q.length >= 2 && f.includes(q))
-      return q.length >= 4 ? Math.max(STRONG, q.length / f.length) : q.length / f.length;
-    if (f.length >= 2 && q.includes(f)) return 0.8 + Math.min(f.length, 10) / 100;
+    const negated = negatesName(q, f);
+    if (q === f) return { score: 1, holdsName: false };
+    if (q.length >= 3 && sameCharacters(q, f)) return { score: 0.9, holdsName: false };
+    // A part of the name: strong only from three characters on and covering half of it (犯罪记录 in 无犯罪记录);
+    // a shorter part, or a small part of a long name (家庭住房 in 公共租赁住房申请家庭住房情况), is a candidate.
+    if (q.length >= 2 && f.includes(q)) {
+      const cover = q.length / f.length;
+      return {
+        score: q.length >= 3 && cover >= 0.5 && !negated ? cover : Math.min(CANDIDATE_ONLY, cover),
+        holdsName: false,
+      };
+    }
+    // The name inside a longer text: strong only when the rest is filler (人还活着), never with a negation the
+    // name lacks (未死亡); other words around it (不在本社区居住, 在校表现, 出生日期) make it a candidate.
+    if (f.length >= 2 && q.includes(f)) {
+      const rest = q.replace(f, '');
+      const strong = onlyFiller(rest) && !negated && f.length >= 2;
+      return {
+        score: strong ? 0.8 + Math.min(f.length, 10) / 100 : CANDIDATE_ONLY,
+        holdsName: !negated,
+      };
+    }
     // The name with a word left out (户口登记项目变更 for 户口登记项目内容变更): most of it, in order.
-    if (q.length >= 4 && q.length / f.length >= 0.6 && isSubsequence(q, f))
-      return 0.9 * (q.length / f.length);
+    if (q.length >= 4 && q.length / f.length >= 0.6 && isSubsequence(q, f) && !negated)
+      return { score: 0.9 * (q.length / f.length), holdsName: false };
   }
   // Looser likeness: candidates only.
   const loose = Math.max(dice(qc, fc), q ? dice(q, f) : 0);
-  if (loose >= 0.3) return Math.min(STRONG - 0.01, loose * 0.6);
-  if (qc.length >= 2 && (fc.includes(qc) || qc.includes(fc))) return 0.2;
-  return 0;
+  if (loose >= 0.3) return { score: Math.min(STRONG - 0.01, loose * 0.6), holdsName: false };
+  if (qc.length >= 2 && (fc.includes(qc) || qc.includes(fc))) return { score: 0.2, holdsName: false };
+  return none;
+}
+
+/**
+ * How well a typed text matches one form of a name, from 0 to 1: ≥ STRONG only when the distinctive parts agree
+ * (equal 1; the same characters reordered 0.9; the typed text inside the name, three characters or more covering
+ * half of it: the share it covers; the name inside a longer typed text whose other words are only filler 0.8);
+ * a looser likeness, other words around the name or a negation the name lacks score below STRONG (a candidate).
+ */
+export function scoreForm(typed: string, form: string): number {
+  return scorePrepared(prepareText(typed), prepareText(form)).score;
+}
+
+function scoreEntryPrepared(t: PreparedText, e: PreparedEntry): FormScore {
+  let best: FormScore = { score: 0, holdsName: false };
+  for (const f of e.forms) {
+    const s = scorePrepared(t, f);
+    if (s.score > best.score || (s.score === best.score && s.holdsName)) best = s;
+  }
+  return best;
 }
 
 /** The best score of a typed text over an entry's forms (name, bracketed name, aliases). */
 export function scoreEntry(typed: string, name: string, aliases: readonly string[]): number {
-  let best = 0;
-  for (const form of entryForms(name, aliases)) best = Math.max(best, scoreForm(typed, form));
-  return best;
+  return scoreEntryPrepared(prepareText(typed), prepareEntry(name, aliases)).score;
+}
+
+/** The best score of a prepared typed text over a prepared entry. */
+export function scorePreparedEntry(t: PreparedText, e: PreparedEntry): number {
+  return scoreEntryPrepared(t, e).score;
 }
 
 export interface Matchable {
   name: string;
   aliases: readonly string[];
+  /** The entry prepared once (prepareEntry); prepared here when absent. */
+  prepared?: PreparedEntry;
 }
 
 export interface CertificateGroup<T> {
@@ -254,56 +374,60 @@ export interface MatchResult<T> {
   match: CertificateGroup<T> | null;
   /** The closest certificates (best first), when there is no clear match. */
   candidates: CertificateGroup<T>[];
+  /** Every certificate the text matched at all, best first (with the match). */
+  ranked: (CertificateGroup<T> & { holdsName: boolean })[];
 }
 
 /**
  * Which certificate a typed text names among these entries. Entries whose names or aliases share a distinctive
  * key are one certificate (居民养犬证明 nationally and 养犬证明 in a district). A match is decided only when the
  * best certificate matches strongly and leads the next one by MARGIN; otherwise the closest ones are candidates.
+ * The typed text is prepared once; entries carry their prepared forms (else they are prepared here).
  */
 export function matchCertificate<T extends Matchable>(
-  typed: string,
+  typed: string | PreparedText,
   entries: T[],
   maxCandidates = 5,
 ): MatchResult<T> {
-  const scored = entries
-    .map((e) => ({
-      e,
-      score: scoreEntry(typed, e.name, e.aliases),
-      keys: certificateKeys(e.name, e.aliases),
-    }))
-    .filter((s) => s.score > 0);
+  const t = typeof typed === 'string' ? prepareText(typed) : typed;
+  if (t.tooLong) return { match: null, candidates: [], ranked: [] };
+  const prepared = entries.map((e) => e.prepared ?? prepareEntry(e.name, e.aliases));
+  const scores = prepared.map((p) => scoreEntryPrepared(t, p));
   // Union entries into certificates by shared keys, over every entry (an entry matched weakly may still be the
   // same certificate under another level's name).
-  const all = entries.map((e) => ({ e, keys: certificateKeys(e.name, e.aliases) }));
-  const parent = all.map((_, i) => i);
+  const parent = entries.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const owner = new Map<string, number>();
-  all.forEach((x, i) => {
-    for (const k of x.keys) {
+  prepared.forEach((p, i) => {
+    for (const k of p.keys) {
       const j = owner.get(k);
       if (j === undefined) owner.set(k, i);
       else parent[find(i)] = find(j);
     }
   });
-  const indexOf = new Map<T, number>(all.map((x, i) => [x.e, i]));
-  const groups = new Map<number, CertificateGroup<T> & { members: { e: T; score: number }[] }>();
-  for (const s of scored) {
-    const root = find(indexOf.get(s.e)!);
-    const g = groups.get(root) ?? { entries: [], score: 0, members: [] };
-    g.members.push({ e: s.e, score: s.score });
+  const groups = new Map<
+    number,
+    { members: { i: number; score: number }[]; score: number; holdsName: boolean }
+  >();
+  scores.forEach((s, i) => {
+    if (s.score <= 0) return;
+    const root = find(i);
+    const g = groups.get(root) ?? { members: [], score: 0, holdsName: false };
+    g.members.push({ i, score: s.score });
     g.score = Math.max(g.score, s.score);
+    g.holdsName ||= s.holdsName;
     groups.set(root, g);
-  }
+  });
   // A matched certificate also holds its other entries that matched not at all (another level's wording).
-  for (const [i, x] of all.entries()) {
-    const g = groups.get(find(i));
-    if (g && !g.members.some((m) => m.e === x.e)) g.members.push({ e: x.e, score: 0 });
-  }
+  scores.forEach((s, i) => {
+    if (s.score > 0) return;
+    groups.get(find(i))?.members.push({ i, score: 0 });
+  });
   const ranked = [...groups.values()]
     .map((g) => ({
-      entries: g.members.sort((a, b) => b.score - a.score).map((m) => m.e),
+      entries: g.members.sort((a, b) => b.score - a.score).map((m) => entries[m.i]),
       score: g.score,
+      holdsName: g.holdsName,
     }))
     .sort((a, b) => b.score - a.score);
   const [best, next] = ranked;
@@ -312,9 +436,10 @@ export function matchCertificate<T extends Matchable>(
     best !== undefined &&
     best.score < 1 &&
     next !== undefined &&
-    next.entries.some((e) => typedIsPartOf(typed, e.name, e.aliases));
+    next.entries.some((e) => typedPartOfPrepared(t, e.prepared ?? prepareEntry(e.name, e.aliases)));
+  const strip = (g: CertificateGroup<T>): CertificateGroup<T> => ({ entries: g.entries, score: g.score });
   if (best && best.score >= STRONG && !sharedPart && (!next || best.score - next.score >= MARGIN)) {
-    return { match: best, candidates: [] };
+    return { match: strip(best), candidates: [], ranked };
   }
-  return { match: null, candidates: ranked.slice(0, maxCandidates) };
+  return { match: null, candidates: ranked.slice(0, maxCandidates).map(strip), ranked };
 }

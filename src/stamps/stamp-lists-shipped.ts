@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -5,7 +6,8 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { SHIPPED_DATA_DIR } from '../workflow/work-calendar-shipped.js';
-import { publishStampList, type NewStampList } from './stamp-lists.js';
+import { StampEntry } from './stamp-registry.entities.js';
+import { publishStampList, recordEntryVersion, type NewStampList } from './stamp-lists.js';
 
 /** Serializes the loading of shipped lists between server processes starting at once. */
 export const STAMP_LIST_LOAD_LOCK = 7_310_002_020;
@@ -94,8 +96,10 @@ export function national2020List(csv: string, aliasesCsv: string | null): NewSta
 
 /**
  * At start-up: records the national prohibited list shipped in data/ (民发〔2020〕20号) unless it is recorded
- * already — under an advisory lock, so several processes starting at once record it once. Answers whether it was
- * recorded now.
+ * already — under an advisory lock, so several processes starting at once record it once. When it is recorded and
+ * the shipped file differs from what is in force (a later release adds aliases or corrects a name), records new
+ * versions of the changed entries (and the new ones) effective from today, so upgraded deployments get them while
+ * the answers of the days before stay. Answers whether anything was recorded now.
  */
 export async function loadShippedStampLists(
   dataSource: DataSource,
@@ -116,14 +120,78 @@ export async function loadShippedStampLists(
   const audit = new AuditService(dataSource, clock);
   const recorded = await dataSource.transaction(async (m) => {
     await m.query('SELECT pg_advisory_xact_lock($1)', [STAMP_LIST_LOAD_LOCK]);
-    const found: unknown[] = await m.query(
-      `SELECT 1 FROM stamp_list WHERE recorded_from = $1 AND document_number = $2 LIMIT 1`,
+    const found: { listKey: string }[] = await m.query(
+      `SELECT list_key AS "listKey" FROM stamp_list WHERE recorded_from = $1 AND document_number = $2
+        ORDER BY version DESC LIMIT 1`,
       [list.recordedFrom, list.documentNumber],
     );
-    if (found.length) return false;
-    await publishStampList(m, audit, {}, list);
-    return true;
+    if (!found.length) {
+      await publishStampList(m, audit, {}, list);
+      return 'published';
+    }
+    const listKey = found[0].listKey;
+    const today = clock.today();
+    const versions = await m.find(StampEntry, { where: { listKey }, order: { version: 'DESC' } });
+    const latest = new Map<string, StampEntry>();
+    for (const v of versions) if (!latest.has(v.entryKey)) latest.set(v.entryKey, v);
+    const bySeq = new Map([...latest.values()].map((v) => [v.seq, v]));
+    let changed = 0;
+    for (const e of list.entries) {
+      const last = bySeq.get(e.seq ?? null);
+      const aliases = e.aliases ?? [];
+      if (!last) {
+        const entry = m.create(StampEntry, {
+          id: randomUUID(),
+          entryKey: randomUUID(),
+          version: 1,
+          listKey,
+          seq: e.seq ?? null,
+          name: e.name,
+          aliases,
+          legalBasis: e.legalBasis,
+          effectiveFrom: today,
+          effectiveTo: null,
+        });
+        await m.insert(StampEntry, entry);
+        await audit.record(
+          m,
+          {},
+          {
+            action: 'stamp-entry.versioned',
+            entityType: 'stamp_entry',
+            entityId: entry.id,
+            data: {
+              entryKey: entry.entryKey,
+              version: 1,
+              name: entry.name,
+              effectiveFrom: today,
+              effectiveTo: null,
+            },
+          },
+        );
+        changed++;
+        continue;
+      }
+      // An entry retired since (a version with an end date) stays retired.
+      if (last.effectiveTo !== null) continue;
+      const same =
+        last.name === e.name &&
+        last.legalBasis === e.legalBasis &&
+        last.aliases.length === aliases.length &&
+        last.aliases.every((a, i) => a === aliases[i]);
+      if (same) continue;
+      const lastFrom = String(last.effectiveFrom);
+      await recordEntryVersion(m, audit, {}, last.entryKey, {
+        name: e.name,
+        aliases,
+        legalBasis: e.legalBasis,
+        effectiveFrom: lastFrom > today ? lastFrom : today,
+      });
+      changed++;
+    }
+    return changed ? 'updated' : null;
   });
-  if (recorded) log.info({ file: NATIONAL_2020_FILE }, 'national stamp list recorded');
-  return recorded;
+  if (recorded === 'published') log.info({ file: NATIONAL_2020_FILE }, 'national stamp list recorded');
+  if (recorded === 'updated') log.info({ file: NATIONAL_2020_FILE }, 'national stamp list entries updated');
+  return recorded !== null;
 }

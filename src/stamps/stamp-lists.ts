@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
+import { AppError } from '../common/errors.js';
 import { StampEntry, StampList, type ListType, type TimeLimitKind } from './stamp-registry.entities.js';
 
 export interface NewStampEntry {
@@ -107,7 +108,10 @@ export async function publishStampList(
 
 /**
  * Records a new version of one entry (a change or, with an end date, a retirement) from its own effective date;
- * the earlier versions stay and keep answering for the days before.
+ * the earlier versions stay and keep answering for the days before. A version may not take effect before the
+ * previous one did (the answers already given for those days must not change): 409 STAMP_ENTRY_BACKDATED.
+ * Versions of one entry are numbered one at a time (a transaction-scoped lock on the entry); a number taken
+ * meanwhile all the same answers 409 STAMP_ENTRY_VERSION_CONFLICT.
  */
 export async function recordEntryVersion(
   m: EntityManager,
@@ -116,8 +120,15 @@ export async function recordEntryVersion(
   entryKey: string,
   change: Partial<NewStampEntry> & { effectiveFrom: string },
 ): Promise<StampEntry> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('stamp_entry:' || $1, 0))`, [entryKey]);
   const [last] = await m.find(StampEntry, { where: { entryKey }, order: { version: 'DESC' }, take: 1 });
   if (!last) throw new Error(`no stamp entry ${entryKey}`);
+  if (change.effectiveFrom < String(last.effectiveFrom))
+    throw new AppError('STAMP_ENTRY_BACKDATED', {
+      entryKey,
+      effectiveFrom: change.effectiveFrom,
+      previousEffectiveFrom: last.effectiveFrom,
+    });
   const timeLimit =
     change.timeLimit === undefined
       ? { kind: last.timeLimitKind, days: last.timeLimitWorkingDays }
@@ -146,7 +157,13 @@ export async function recordEntryVersion(
     effectiveTo: change.effectiveTo === undefined ? last.effectiveTo : change.effectiveTo,
     recordedAt: undefined,
   });
-  await m.insert(StampEntry, next);
+  try {
+    await m.insert(StampEntry, next);
+  } catch (e) {
+    if ((e as { driverError?: { code?: string } }).driverError?.code === '23505')
+      throw new AppError('STAMP_ENTRY_VERSION_CONFLICT', { entryKey, version: next.version });
+    throw e;
+  }
   await audit.record(m, actor, {
     action: 'stamp-entry.versioned',
     entityType: 'stamp_entry',

@@ -3,7 +3,16 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
-import { matchCertificate, scoreEntry } from './name-matching.js';
+import {
+  MAX_TYPED,
+  STRONG,
+  matchCertificate,
+  prepareEntry,
+  prepareText,
+  scorePreparedEntry,
+  type PreparedEntry,
+  type PreparedText,
+} from './name-matching.js';
 import {
   ANY_SCOPE,
   decide,
@@ -45,6 +54,41 @@ export interface StampSearchResult {
   scopes: Map<string, ScopeInfo>;
 }
 
+/** A match that only a candidate reaches (the search's threshold too). */
+const CANDIDATE = 0.25;
+
+/**
+ * Entry versions prepared for matching, by version id: a version is never changed (a new one has a new id), so a
+ * prepared one stays right; bounded, the oldest dropped first.
+ */
+const PREPARED_LIMIT = 50_000;
+const preparedEntries = new Map<string, PreparedEntry>();
+
+function preparedOf(e: EntryVersion): PreparedEntry {
+  let p = preparedEntries.get(e.id);
+  if (!p) {
+    p = prepareEntry(e.name, e.aliases);
+    if (preparedEntries.size >= PREPARED_LIMIT) preparedEntries.delete(preparedEntries.keys().next().value!);
+    preparedEntries.set(e.id, p);
+  }
+  return p;
+}
+
+/** The typed text prepared once; longer than MAX_TYPED once normalised (NFKC can multiply) answers 400. */
+function typedText(field: 'name' | 'q', text: string): PreparedText {
+  const t = prepareText(text);
+  if (t.tooLong)
+    throw new AppError('VALIDATION_FAILED', [
+      {
+        field,
+        problems: [
+          `${field === 'name' ? '证明名称（name）' : '查询词（q）'}规范化后超过 ${MAX_TYPED} 个字，请输入证明的名称，如“居住证明”。${field} is longer than ${MAX_TYPED} characters once normalised; type the certificate's name.`,
+        ],
+      },
+    ]);
+  return t;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** 民发〔2020〕20号: a committee issues a certificate only where a law, a regulation or the State Council provides for it. */
@@ -69,15 +113,40 @@ export class StampRegistryService {
     communityParam: string | undefined,
     date: string | undefined,
   ): Promise<StampAnswer> {
+    const typed = typedText('name', name);
     const day = date ?? this.clock.today();
     const community = communityParam === undefined ? null : await this.community(communityParam);
     const inForce = await this.inForce(day, community?.code ?? null, true);
     const found = matchCertificate(
-      name,
-      inForce.map((x) => ({ name: x.entry.name, aliases: x.entry.aliases, x })),
+      typed,
+      inForce.map((x) => ({
+        name: x.entry.name,
+        aliases: x.entry.aliases,
+        prepared: preparedOf(x.entry),
+        x,
+      })),
     );
-    const ruling = found.match ? decide(found.match.entries.map((m) => m.x)) : null;
-    const candidates = found.candidates.map((g) => g.entries[0].x);
+    let ruling = found.match ? decide(found.match.entries.map((m) => m.x)) : null;
+    let candidates = found.candidates.map((g) => g.entries[0].x);
+    if (found.match && ruling?.decision === 'allowed') {
+      // A lower level may be stricter, never looser: an allowance worded otherwise (居民养犬登记证明) does not escape
+      // a prohibition the same text names (居民养犬证明 in 养犬登记证明) — that prohibition decides; one the text
+      // only comes close to leaves the answer unclear: not listed, with both as candidates.
+      const prohibitions = found.ranked.filter(
+        (g) =>
+          g.entries !== found.match!.entries && g.entries.some((e) => e.x.list.listType === 'prohibited'),
+      );
+      const named = prohibitions.find((g) => g.score >= STRONG || g.holdsName);
+      if (named) {
+        ruling = decide([...found.match.entries, ...named.entries].map((m) => m.x));
+      } else {
+        const close = prohibitions.filter((g) => g.score >= CANDIDATE);
+        if (close.length) {
+          ruling = null;
+          candidates = [found.match, ...close].slice(0, 5).map((g) => g.entries[0].x);
+        }
+      }
+    }
     const scopes = await this.scopeNames([...inForce.map((x) => x.list.scopeCode)]);
     const decision: Decision = ruling?.decision ?? 'not-listed';
     return {
@@ -107,10 +176,11 @@ export class StampRegistryService {
     const community = communityParam === undefined ? null : await this.community(communityParam);
     const inForce = await this.inForce(day, community?.code ?? null, community !== null);
     const text = q?.trim() ?? '';
-    const rows = text
+    const typed = text ? typedText('q', text) : null;
+    const rows = typed
       ? inForce
-          .map((x) => ({ x, score: scoreEntry(text, x.entry.name, x.entry.aliases) }))
-          .filter((s) => s.score >= 0.25)
+          .map((x) => ({ x, score: scorePreparedEntry(typed, preparedOf(x.entry)) }))
+          .filter((s) => s.score >= CANDIDATE)
           .sort((a, b) => b.score - a.score || byListThenSeq(a.x, b.x))
           .map((s) => s.x)
       : [...inForce].sort(byListThenSeq);
@@ -139,7 +209,8 @@ export class StampRegistryService {
 
   /**
    * The entries in force on `day` in the lists whose scope contains the community (null: the national lists
-   * only); `scoped` false: in every list (the search without a community).
+   * only); `scoped` false: in every list (the search without a community). Every list version begun by the day
+   * is read: the version that answers is chosen first, and only then its scope (a later version may change it).
    */
   private async inForce(day: string, communityCode: string | null, scoped: boolean): Promise<InForceEntry[]> {
     const lists: ListVersion[] = await this.dataSource.query(
@@ -147,9 +218,8 @@ export class StampRegistryService {
               issued_on AS "issuedOn", link, list_type AS "listType", scope_code AS "scopeCode",
               to_char(effective_from, 'YYYY-MM-DD') AS "effectiveFrom", to_char(effective_to, 'YYYY-MM-DD') AS "effectiveTo"
          FROM stamp_list
-        WHERE effective_from <= $1::date
-          AND (NOT $3::boolean OR scope_code = '' OR $2::text LIKE scope_code || '%')`,
-      [day, communityCode ?? '', scoped],
+        WHERE effective_from <= $1::date`,
+      [day],
     );
     if (!lists.length) return [];
     const entries: EntryVersion[] = await this.dataSource.query(

@@ -20,7 +20,10 @@ export const PRECEDENCE_RULE =
   'nothing prohibits. Otherwise the answer is not-listed: a committee issues a certificate only with a legal basis ' +
   '(民发〔2020〕20号). A list or entry that was not yet in force on the date is ignored. Names are matched as people ' +
   'type them (full/half width, spaces and punctuation, 开具…证明 and other filler, word order, part of a name, ' +
-  'common names); a weak or ambiguous match is never decided: it answers not-listed with candidates.';
+  'common names); a weak or ambiguous match is never decided: it answers not-listed with candidates — nor is a name ' +
+  'with other words around it (不在本社区居住证明 is not 居住证明) or a short part of a name. An allowance worded ' +
+  'otherwise does not escape a prohibition the same text names (养犬登记证明 holds 养犬证明). A name longer than 100 ' +
+  'characters once normalised answers 400.';
 
 const SEARCH =
   'Search the stamp registry (盖章证明事项清单): the entries in force on a day (default today) in the lists that apply to a community (or in every list), best match first';
