@@ -313,7 +313,7 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await expect(
           page.evaluate(() => {
             const ev = new Event('beforeunload', { cancelable: true });
-            window.dispatchEvent(ev);
+            (globalThis as unknown as EventTarget).dispatchEvent(ev); // the page's window
             return ev.defaultPrevented;
           }),
         ).resolves.toBe(true);
