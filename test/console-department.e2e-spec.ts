@@ -137,8 +137,24 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await typeDay(page, '结束日期', '2027-12-31');
         await page.getByLabel('每月工作量（小时）').fill('4');
         await page.getByLabel('工作频次').fill('每月一次');
-        await page.getByLabel('每个社区经费（元）').fill('3000.05');
-        await expect(page.getByTestId('funding-preview').textContent()).resolves.toBe('3,000.05 元');
+        // An amount as clerks type it: full-width digits and point (a Chinese input method) are digits; commas
+        // only as thousands separators; no sign.
+        const funding = page.getByLabel('每个社区经费（元）');
+        const preview = page.getByTestId('funding-preview');
+        for (const [typed, shown] of [
+          ['３０００．０５', '3,000.05 元'],
+          ['1，234，567', '1,234,567.00 元'],
+          ['30,00', null],
+          ['3,0000', null],
+          ['-150', null],
+          ['3000.005', null],
+          ['3,000.05', '3,000.05 元'],
+          ['3000.05', '3,000.05 元'],
+        ] as const) {
+          await funding.fill(typed);
+          if (shown) await expect(preview.textContent()).resolves.toBe(shown);
+          else await expect(preview.count()).resolves.toBe(0);
+        }
         await page.getByLabel('经费来源').fill('区财政专项');
         await page.getByLabel('联系人').fill('张卫');
         // 联系电话 left empty: the submission lists it beside its field.
@@ -257,6 +273,93 @@ describe('the department’s pages in a real browser (职能部门)', () => {
   );
 
   it(
+    'given a new draft, when dept-staff saves it, clears a picker, uploads a file that fails and one that is slow, then each save works, the buttons wait for the upload and leaving with unsaved changes asks first',
+    async () => {
+      const TITLE = '社区老年人助餐需求摸底';
+      const page = await b.page();
+      await withScreenshot(page, 'department-draft-edits', async () => {
+        await logIn(page, 'dept-staff');
+        await page.goto(`${base}/console/my-applications/new`);
+        await page.getByLabel('事项名称').fill(TITLE);
+        await page.getByTestId('field-kind').locator('.el-select').click();
+        await page.getByRole('option', { name: '工作任务', exact: true }).click();
+        await typeDay(page, '开始日期', '2027-06-01');
+        await page.getByTestId('save').click();
+        await page.waitForURL(/\/console\/my-applications\/[0-9a-f-]{36}$/);
+        const applicationId = page.url().split('/').pop()!;
+        const get = async () =>
+          (
+            await t
+              .http()
+              .get(`/applications/${applicationId}`)
+              .set(await auth('dept-staff'))
+          ).body;
+        await expect(get()).resolves.toMatchObject({ title: TITLE, kind: 'task', startDate: '2027-06-01' });
+
+        // A cleared select is undefined, a cleared date null: the draft still saves, with both emptied.
+        await page.getByTestId('field-kind').locator('.el-select').hover();
+        await page.getByTestId('field-kind').locator('.el-select__clear').click();
+        const start = page.getByLabel('开始日期', { exact: true });
+        await start.fill('');
+        await start.press('Enter');
+        const unsaved = page.getByText('有未保存的修改');
+        await unsaved.waitFor();
+        await page.getByTestId('save').click();
+        await unsaved.waitFor({ state: 'hidden' });
+        await expect(get()).resolves.toMatchObject({ title: TITLE, kind: null, startDate: null });
+
+        // Unsaved changes after the address moved from new to the id: leaving still asks, and so does the tab.
+        await page.getByLabel('事项名称').fill(`${TITLE}（修改）`);
+        await expect(
+          page.evaluate(() => {
+            const ev = new Event('beforeunload', { cancelable: true });
+            (globalThis as unknown as EventTarget).dispatchEvent(ev); // the page's window
+            return ev.defaultPrevented;
+          }),
+        ).resolves.toBe(true);
+        await page.getByRole('link', { name: '← 返回本单位申请' }).click();
+        const ask = page.getByRole('dialog').filter({ hasText: '未保存的修改' });
+        await ask.getByRole('button', { name: '留在此页' }).click();
+        await ask.waitFor({ state: 'hidden' });
+        expect(page.url()).toBe(`${base}/console/my-applications/${applicationId}`);
+
+        // An upload the network drops: said so, the bar stops, the buttons come back.
+        const attachmentsRoute = `**/applications/${applicationId}/attachments`;
+        await page.route(attachmentsRoute, (route) =>
+          route.request().method() === 'POST' ? route.abort('connectionreset') : route.continue(),
+        );
+        const file = { name: '实施方案.pdf', mimeType: 'application/pdf', buffer: PDF };
+        await page.locator('#attachment-file').setInputFiles(file);
+        await page.getByRole('alert').filter({ hasText: '网络连接失败' }).waitFor();
+        await page.getByTestId('upload-progress').locator('.el-progress.is-exception').waitFor();
+        await expect(page.getByTestId('save').isEnabled()).resolves.toBe(true);
+        await page.unroute(attachmentsRoute);
+
+        // A slow upload: saving and submitting wait for it.
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let arrived!: () => void;
+        const posted = new Promise<void>((resolve) => (arrived = resolve));
+        await page.route(attachmentsRoute, async (route) => {
+          if (route.request().method() !== 'POST') return route.continue();
+          arrived();
+          await held;
+          await route.continue();
+        });
+        await page.locator('#attachment-file').setInputFiles(file);
+        await posted;
+        await expect(page.getByTestId('save').isDisabled()).resolves.toBe(true);
+        await expect(page.getByTestId('submit').isDisabled()).resolves.toBe(true);
+        release();
+        await page.getByTestId('attachments').getByText('实施方案.pdf').waitFor();
+        await expect(page.getByTestId('save').isEnabled()).resolves.toBe(true);
+        await page.unroute(attachmentsRoute);
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
     'given another unit’s application, when dept-staff opens it by its address, then the page is the same as for a missing one',
     async () => {
       const other = await t
@@ -305,6 +408,25 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await form.waitForLoadState();
         await expect(form.content()).resolves.toContain(TITLE);
         await expect(form.content()).resolves.toContain('社区工作准入审批表');
+        // Shown from a blob: address on the console's origin, it keeps the server's policy (no script runs).
+        await expect(
+          form.locator('head meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+        ).resolves.toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+        const printUrl = form.url();
+        expect(printUrl).toMatch(/^blob:/);
+        // Leaving the page lets go of the blob (not only when the tab closes).
+        await page.getByRole('link', { name: '← 返回本单位申请' }).click();
+        await page.waitForURL(`${base}/console/my-applications`);
+        await expect(
+          page.evaluate(async (url) => {
+            try {
+              await fetch(url);
+              return 'kept';
+            } catch {
+              return 'revoked';
+            }
+          }, printUrl),
+        ).resolves.toBe('revoked');
       });
     },
     BROWSER_TEST_MS,
@@ -325,7 +447,9 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await page.waitForURL(`${base}/console/my-funding`);
         const row = page.getByTestId('funding-dues').getByRole('row').filter({ hasText: TITLE });
         await expect(row.textContent()).resolves.toContain('1,234.56 元');
-        await expect(row.textContent()).resolves.toContain('待登记划转');
+        await expect(row.textContent()).resolves.toContain('待部门登记拨付');
+        // The deadline is an instant: its day and time (China time), not only a day.
+        await expect(row.textContent()).resolves.toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/);
         await row.getByRole('button', { name: '登记划转' }).click();
         const dialog = page.getByRole('dialog');
         await expect(dialog.getByLabel('划转金额（元）').inputValue()).resolves.toBe('1234.56');
@@ -346,7 +470,7 @@ describe('the department’s pages in a real browser (职能部门)', () => {
             .getByRole('row')
             .filter({ hasText: 'GK-2027-001' })
             .textContent(),
-        ).resolves.toContain('待财政确认');
+        ).resolves.toContain('待确认到账');
       });
       const transfers = (
         await t

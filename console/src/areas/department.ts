@@ -16,13 +16,8 @@ export const area: Area = {
       beforeEnter: onlyWith(...APPLICATIONS),
     },
     {
-      path: 'my-applications/new',
-      name: 'dept-application-new',
-      component: () => import('../pages/department/ApplicationPage.vue'),
-      meta: { title: '新建准入申请' },
-      beforeEnter: onlyWith(...APPLICATIONS),
-    },
-    {
+      // One record for a new application (`my-applications/new`) and a saved one: saving the new one moves the
+      // address to its id within the same page, whose unsaved-changes guard must stay with it.
       path: 'my-applications/:id',
       name: 'dept-application',
       component: () => import('../pages/department/ApplicationPage.vue'),

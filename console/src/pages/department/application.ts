@@ -84,25 +84,41 @@ export const RETURNED_STEP_NAMES: Record<string, string> = {
 
 export const SCOPE_NAMES: Record<string, string> = { all: '所辖全部社区', list: '指定社区' };
 
+/** The id in the address of an application not yet saved: `my-applications/new`. */
+export const NEW_ID = 'new';
+
 /** Statuses in which the department may still change its application. */
 export const EDITABLE = ['draft', 'returned'];
 
+/** Full-width digits, point, comma and space (typed with a Chinese input method) as their ASCII selves. */
+function halfWidth(text: string): string {
+  return text
+    .replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+    .replace(/[．。]/g, '.')
+    .replace(/[，]/g, ',')
+    .replace(/\u3000/g, ' ');
+}
+
 /**
- * An amount typed in yuan (元, at most two decimals, commas allowed) as whole fen, exact (no floating point);
- * null for something that is not an amount.
+ * An amount typed in yuan (元, at most two decimals, commas only as thousands separators: 3,000.50) as whole fen,
+ * exact (no floating point); null for something that is not an amount. Full-width digits count as digits.
  */
-export function fenOf(yuanText: string): string | null {
-  const m = /^\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$/.exec(yuanText.replace(/[,，]/g, ''));
+export function fenOf(yuanText: string | null | undefined): string | null {
+  const m = /^\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*$/.exec(halfWidth(yuanText ?? ''));
   if (!m) return null;
-  const fen = BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0') || '0');
+  const whole = m[1].replace(/,/g, '');
+  if (whole.length > 12) return null;
+  const fen = BigInt(whole) * 100n + BigInt((m[2] ?? '').padEnd(2, '0') || '0');
   return fen.toString();
 }
 
-/** Whole fen as the yuan a clerk types (no thousands separators): 300000 → "3000.00". */
+/** Whole fen as the yuan a clerk types (no thousands separators): 300000 → "3000.00", -150 → "-1.50". */
 export function yuanInput(fen: string | number | null | undefined): string {
   if (fen === null || fen === undefined || fen === '') return '';
-  const n = BigInt(fen);
-  return `${n / 100n}.${(n % 100n).toString().padStart(2, '0')}`;
+  let n = BigInt(fen);
+  const sign = n < 0n ? '-' : '';
+  if (n < 0n) n = -n;
+  return `${sign}${n / 100n}.${(n % 100n).toString().padStart(2, '0')}`;
 }
 
 /** A problem of a request as the API lists it in `details`. */
@@ -127,7 +143,17 @@ export function sizeText(bytes: number): string {
 }
 
 const OFFLINE = '网络连接失败，请检查网络后重试。The connection failed; check the network and try again.';
+const UPLOAD_ABORTED =
+  '上传已中断，附件未保存，请重新上传。The upload was interrupted; upload the file again.';
+const UPLOAD_TIMED_OUT =
+  '上传超时，附件未保存，请检查网络后重新上传。The upload took too long; check the network and upload the file again.';
+/** An upload (at most 5 MB, as base64) that has not finished in five minutes will not. */
+const UPLOAD_TIMEOUT_MS = 5 * 60 * 1000;
 
+/**
+ * The API's error from a response `api` did not read (an upload, a file): as `api` makes it. api.ts exports
+ * neither its parsing nor its 401 handler, hence this one place for both requests below.
+ */
 function errorOf(status: number, text: string): ApiError {
   let e: { code?: string; message?: string; details?: unknown } | undefined;
   try {
@@ -164,7 +190,11 @@ export function postWithProgress<T>(
     xhr.upload.onprogress = (ev) => {
       if (ev.lengthComputable) onProgress(Math.round((ev.loaded / ev.total) * 100));
     };
+    // However the request ends without an answer, the promise settles: the bar never spins on.
+    xhr.timeout = UPLOAD_TIMEOUT_MS;
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', OFFLINE));
+    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', UPLOAD_ABORTED));
+    xhr.ontimeout = () => reject(new ApiError(0, 'TIMEOUT', UPLOAD_TIMED_OUT));
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(100);
