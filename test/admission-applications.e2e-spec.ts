@@ -1,7 +1,9 @@
+import pg from 'pg';
 import { addDays } from '../src/common/china-time.js';
 import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, inboxOf } from './helpers/cases.js';
+import { waitFor } from './helpers/timers.js';
 
 describe('admission applications (准入审批表) and the admission flow up to the leader’s signature', () => {
   let t: TestApp;
@@ -95,6 +97,43 @@ describe('admission applications (准入审批表) and the admission flow up to 
       .get('/applications')
       .set(await auth('dept2-staff'));
     expect(list.body.items.map((a: { id: string }) => a.id)).not.toContain(d.id);
+  });
+
+  it('given another department’s draft held by a change in progress, when a department submits it, then 404 at once: a draft not its own is not locked', async () => {
+    const d = await draft({ title: '他人草稿' });
+    const token = await t.token('dept2-staff');
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    let waited = false;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM admission_application WHERE id = $1 FOR UPDATE', [d.id]);
+      let settled = false;
+      const foreign = t
+        .http()
+        .post(`/applications/${d.id}/submit`)
+        .set({ Authorization: `Bearer ${token}` })
+        .send({})
+        .then((r) => r)
+        .finally(() => {
+          settled = true;
+        });
+      // Either the submission answers, or it waits on the draft's row (the fault).
+      await waitFor('the foreign submission to answer or to wait on the draft', async () => {
+        const rows = await holder.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        waited = rows.rows[0].n > 0;
+        return waited || settled;
+      });
+      await holder.query('COMMIT');
+      const res = await foreign;
+      expect([res.status, res.body.error?.code]).toEqual([404, 'APPLICATION_NOT_FOUND']);
+    } finally {
+      await holder.end();
+    }
+    expect(waited).toBe(false);
+    expect((await app(d.id)).status).toBe('draft');
   });
 
   it('given reversed dates, fractional or negative fen, an unknown area or communities of another district, then 400 naming each', async () => {

@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Actor } from '../src/common/actor.js';
 import { WorkflowRuntime } from '../src/workflow/runtime.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, historyActions, openTask, startReviewCase } from './helpers/cases.js';
+import { act, historyActions, inboxOf, openTask, startReviewCase } from './helpers/cases.js';
+import { captureStatements } from './helpers/statements.js';
 import { waitFor } from './helpers/timers.js';
 
 /**
@@ -131,6 +132,38 @@ describe('task authority (委托、转办、加签、催办 and the organization
       ).toEqual([]);
       const ok = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
       expect(ok.status).toBe(201);
+    });
+
+    it('given office-2 already asked to sign (加签), when the office asks them again, then it is refused naming the field and they are not offered; once signed, they may be asked again', async () => {
+      const { taskId } = await atOfficeReview();
+      await post('office', `/tasks/${taskId}/claim`);
+      const signersOffered = async () =>
+        (
+          await t
+            .http()
+            .get(`/tasks/${taskId}/hand-over-candidates?for=signers`)
+            .set(await auth('office'))
+        ).body.items.map((x: { id: string }) => x.id);
+      expect(await signersOffered()).toContain(user['office-2']);
+      const first = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+      expect(first.status).toBe(201);
+      expect(await signersOffered()).not.toContain(user['office-2']);
+      const again = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+      expect([again.status, again.body.error.code, again.body.error.details[0].field]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        'userIds',
+      ]);
+      expect(again.body.error.details[0].problems[0]).toMatch(/在加签中、尚未签署/);
+      const open = await t.dataSource.query(
+        `SELECT id FROM workflow_task WHERE parent_task_id = $1 AND status = 'open'`,
+        [taskId],
+      );
+      expect(open).toHaveLength(1);
+      expect(
+        (await post('office-2', `/tasks/${first.body[0].id}/complete`, { decision: 'approve' })).status,
+      ).toBe(200);
+      expect(await signersOffered()).toContain(user['office-2']);
     });
   });
 
@@ -375,6 +408,34 @@ describe('task authority (委托、转办、加签、催办 and the organization
       expect((await taskRow(taskId)).status).toBe('open');
     });
 
+    it('given a clerk disabled while asking whom to hand a task to, then the change committed first wins: the candidates are refused as the hand-over would be', async () => {
+      const { taskId } = await atOfficeReview();
+      await cloneUser('office', 'office-asking');
+      expect((await post('office-asking', `/tasks/${taskId}/claim`)).status).toBe(200);
+      const token = await t.token('office-asking');
+      const holder = new pg.Client({ connectionString: t.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('UPDATE app_user SET active = false WHERE id = $1', [user['office-asking']]);
+        let settled = false;
+        const asking = t
+          .http()
+          .get(`/tasks/${taskId}/hand-over-candidates?for=reassign`)
+          .set({ Authorization: `Bearer ${token}` })
+          .then((r) => r)
+          .finally(() => {
+            settled = true;
+          });
+        await waitForLockWaiters(holder, 1, () => settled);
+        await holder.query('COMMIT');
+        const res = await asking;
+        expect([res.status, res.body.error?.code]).toEqual([404, 'TASK_NOT_FOUND']);
+      } finally {
+        await holder.end();
+      }
+    });
+
     it('given a department head who completed a step and then lost the role, then they can no longer withdraw it', async () => {
       const id = await startReviewCase(t);
       await cloneUser('dept-head', 'dept-head-old');
@@ -519,6 +580,24 @@ describe('task authority (委托、转办、加签、催办 and the organization
       expect((await taskRow(taskId)).urged_count).toBe(0);
       // The city office oversees it.
       expect((await post('city-office', `/tasks/${taskId}/urge`)).status).toBe(200);
+    });
+
+    it('given an inbox with tasks of the overseer’s area and of another, then each row says whether it may be urged, read with the page (not one query per case’s unit)', async () => {
+      const { id } = await atOfficeReview();
+      const cityTaskId = await cityTask();
+      // The city task is offered to the district office by name: it may act on it, but the case is not of its area.
+      await t.dataSource.query('UPDATE workflow_task SET candidate_user_ids = $2 WHERE id = $1', [
+        cityTaskId,
+        [user['office']],
+      ]);
+      await t.token('office');
+      const { result: rows, statements } = await captureStatements(() => inboxOf(t, 'office'));
+      const ours = rows.find((x) => x.instanceId === id);
+      const city = rows.find((x) => x.id === cityTaskId);
+      expect([ours?.mayUrge, city?.mayUrge]).toEqual([true, false]);
+      // No look-up of a case's unit on its own (as the urge itself does: SELECT 1 FROM org_unit ...).
+      expect(statements.filter((x) => x === 'SELECT 1 FROM')).toEqual([]);
+      expect((await post('office', `/tasks/${cityTaskId}/urge`)).status).toBe(404);
     });
 
     it('given a completed task of another area, then urging it answers 404, not 409', async () => {

@@ -218,6 +218,82 @@ describe('task operations (the inbox of a Chinese office)', () => {
     expect((await post('office', `/tasks/${taskId}/complete`, { decision: 'approve' })).status).toBe(200);
   });
 
+  it('given a suspended case, then its tasks can be neither claimed, given back, handed over nor signed, the hand-over candidates are refused, and the task page offers none of it; after 恢复 they can', async () => {
+    const get = async (u: string, path: string) =>
+      t
+        .http()
+        .get(path)
+        .set(await auth(u));
+    const notActive = (res: { status: number; body: { error?: { code: string } } }) => [
+      res.status,
+      res.body.error?.code,
+    ];
+    // A case whose task nobody holds, and one the office holds and has asked office-2 to sign (加签).
+    const unclaimed = await atOfficeReview();
+    const { id, taskId } = await atOfficeReview();
+    expect((await post('office', `/tasks/${taskId}/claim`)).status).toBe(200);
+    const added = await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] });
+    expect(added.status).toBe(201);
+    const signerTask: string = added.body[0].id;
+    for (const c of [unclaimed.id, id])
+      expect((await post('office', `/workflow-instances/${c}/suspend`)).body.status).toBe('suspended');
+    const before = await t.dataSource.query(
+      `SELECT id, assignee_id, status, version FROM workflow_task WHERE instance_id = ANY($1::uuid[]) ORDER BY id`,
+      [[unclaimed.id, id]],
+    );
+    const until = new Date(t.app.get(Clock).nowMs() + 86400_000).toISOString();
+    const refused = [
+      await post('office', `/tasks/${unclaimed.taskId}/claim`),
+      await post('office', `/tasks/${taskId}/unclaim`),
+      await post('office', `/tasks/${taskId}/reassign`, { toUserId: user['office-2'] }),
+      await post('office', `/tasks/${taskId}/delegate`, { toUserId: user['office-2'], until }),
+      await post('office', `/tasks/${taskId}/signers`, { userIds: [user['office-2']] }),
+      await post('office-2', `/tasks/${signerTask}/complete`, { decision: 'approve' }),
+      await get('office', `/tasks/${taskId}/hand-over-candidates?for=reassign`),
+      await get('office', `/tasks/${taskId}/hand-over-candidates?for=delegate`),
+      await get('office', `/tasks/${taskId}/hand-over-candidates?for=signers`),
+    ];
+    const completion = await post('office', `/tasks/${unclaimed.taskId}/complete`, {
+      decision: 'approve',
+    });
+    for (const res of refused) {
+      expect(notActive(res)).toEqual([409, 'INSTANCE_NOT_ACTIVE']);
+      // The same answer as a completion's.
+      expect(res.body.error.message).toBe(completion.body.error.message);
+    }
+    // Nothing changed: no task, no holder, no delegation timer while the case's time limits are paused.
+    expect(
+      await t.dataSource.query(
+        `SELECT id, assignee_id, status, version FROM workflow_task WHERE instance_id = ANY($1::uuid[]) ORDER BY id`,
+        [[unclaimed.id, id]],
+      ),
+    ).toEqual(before);
+    expect(
+      await t.dataSource.query(
+        `SELECT id FROM workflow_timer WHERE task_id = $1 AND kind = 'delegation-end'`,
+        [taskId],
+      ),
+    ).toEqual([]);
+    // The task page offers none of it, by the same rule.
+    const page = await get('office', `/tasks/${unclaimed.taskId}`);
+    expect(page.body.suspended).toBe(true);
+    expect(page.body.actions).toMatchObject({
+      claim: false,
+      decide: false,
+      reassign: false,
+      delegate: false,
+      addSigners: false,
+    });
+    // 恢复: the same operations go through again.
+    expect((await post('office', `/workflow-instances/${id}/resume`)).body.status).toBe('active');
+    expect((await post('office-2', `/tasks/${signerTask}/complete`, { decision: 'approve' })).status).toBe(
+      200,
+    );
+    expect(
+      (await post('office', `/tasks/${taskId}/delegate`, { toUserId: user['office-2'], until })).status,
+    ).toBe(200);
+  });
+
   it('given 终止 by the office, then open tasks are cancelled and the case is over', async () => {
     const { id, taskId } = await atOfficeReview();
     expect(

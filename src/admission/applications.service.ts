@@ -112,9 +112,10 @@ export class ApplicationsService {
     // A draft is read once, under its row's lock, and checked, snapshotted and started under it: a change
     // racing the submission waits, then finds it submitted. Any other row is read without a lock (only a
     // draft's is taken): a returned one is resubmitted as a step of its case (below), which locks it itself.
+    // Only the caller's own draft is locked: another unit's answers as a missing one without waiting on it.
     const app = await this.dataSource.transaction(async (m) => {
       const draft = await m.findOne(AdmissionApplication, {
-        where: { id, status: 'draft' },
+        where: { id, status: 'draft', applicantUnitId: p.unitId },
         lock: { mode: 'pessimistic_write' },
       });
       const app = draft ?? (await m.findOneBy(AdmissionApplication, { id }));

@@ -84,3 +84,11 @@ export async function mayUrge(
   if (instance.startedBy === p.userId || t.escalatedToUnitIds.includes(p.unitId)) return true;
   return p.permissions.has(Permission.WORKFLOW_OVERSEE) && (await ownerInArea());
 }
+
+/**
+ * Whether a task of a case in this status may be worked on at all (claimed, given back, handed over, signed,
+ * completed): only while the case is active — not while it is suspended (挂起), nor once it is over.
+ */
+export function caseAllowsWork(instanceStatus: string): boolean {
+  return instanceStatus === 'active';
+}

@@ -23,7 +23,7 @@ import {
 } from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TaskInbox } from './task-inbox.service.js';
-import { updateTaskIfUnchanged } from './task-rows.js';
+import { assertCaseActive, updateTaskIfUnchanged } from './task-rows.js';
 import type { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
 
@@ -218,6 +218,8 @@ export class TaskCompletion {
         decision,
         comment: input.comment ?? null,
       });
+      // Signed only while the case is active, as a step is completed (not while it is suspended).
+      await assertCaseActive(m, t);
       // The audit record carries a hash of the comment, as a step's does of its form and comment.
       const formHash = decisionHash({}, input.comment ?? null);
       await this.holders.log(

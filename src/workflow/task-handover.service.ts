@@ -9,7 +9,7 @@ import { WorkflowRuntime } from './runtime.service.js';
 import { claimDecision, mayUrge, mayWithdraw } from './task-access.js';
 import { TaskHolders, type Receiver } from './task-holders.service.js';
 import { TaskInbox } from './task-inbox.service.js';
-import { updateTaskIfUnchanged } from './task-rows.js';
+import { assertCaseActive, updateTaskIfUnchanged } from './task-rows.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
 
@@ -82,6 +82,8 @@ export class TaskHandover {
         // Changed meanwhile but held by nobody (released, given back): try again.
         throw new AppError(now.assigneeId ? 'TASK_ALREADY_CLAIMED' : 'CONCURRENT_UPDATE');
       }
+      // After the task's row, as a step takes them: nothing is claimed on a suspended or finished case.
+      await assertCaseActive(m, t);
       await this.holders.log(m, actor, t, 'task.claimed');
       return m.findOneByOrFail(WorkflowTask, { id });
     });
@@ -128,6 +130,7 @@ export class TaskHandover {
         delegated_from_id: null,
         delegated_until: null,
       });
+      await assertCaseActive(m, t);
       await this.holders.log(m, actor, t, 'task.unclaimed');
       return m.findOneByOrFail(WorkflowTask, { id });
     });
@@ -150,6 +153,7 @@ export class TaskHandover {
         delegated_from_id: null,
         delegated_until: null,
       });
+      await assertCaseActive(m, t);
       await this.holders.log(m, actor, t, 'task.reassigned', { from: t.assigneeId, to: toUserId }, comment);
       return m.findOneByOrFail(WorkflowTask, { id });
     });
@@ -180,6 +184,8 @@ export class TaskHandover {
         delegated_until: until,
         claimed_at: this.clock.now(),
       });
+      // No delegation (nor its timer) while the case's time limits are paused (挂起).
+      await assertCaseActive(m, t);
       await this.runtime.scheduleTimer(m, {
         instanceId: t.instanceId,
         kind: 'delegation-end',
@@ -212,6 +218,20 @@ export class TaskHandover {
       await this.holders.assertActorCurrent(m, p);
       await this.holders.assertMayReceive(m, t, ids, 'userIds', excludedFrom('signers', p, t));
       await updateTaskIfUnchanged(m, t, {});
+      await assertCaseActive(m, t);
+      // Read under the step's row (taken just above): a signer added at the same moment is seen, or waits.
+      const asked = await this.openSigners(m, t.id);
+      const again = ids.filter((uid) => asked.includes(uid));
+      if (again.length) {
+        throw new AppError('VALIDATION_FAILED', [
+          {
+            field: 'userIds',
+            problems: [
+              '所选人员中已有人在加签中、尚未签署，请勿重复加签，改选其他人员。Some of these users were already asked to sign and have not signed yet: choose others.',
+            ],
+          },
+        ]);
+      }
       const created: WorkflowTask[] = [];
       for (const uid of ids) {
         const row = await m.save(
@@ -255,8 +275,25 @@ export class TaskHandover {
     const req = pageRequest(q);
     const m = this.dataSource.manager;
     const t = await this.handing(p, id, how, m);
-    const all = await this.holders.receivers(m, t, excludedFrom(how, p, t));
+    // Refused as the hand-over itself would be: an actor moved or without the role, a case not active.
+    await this.holders.assertActorCurrent(m, p);
+    await assertCaseActive(m, t, false);
+    // 加签: whoever was asked already and has not signed is not asked twice.
+    const excluded = [
+      ...excludedFrom(how, p, t),
+      ...(how === 'signers' ? await this.openSigners(m, t.id) : []),
+    ];
+    const all = await this.holders.receivers(m, t, excluded);
     return toPage(all.slice(req.offset, req.offset + req.pageSize), all.length, req);
+  }
+
+  /** The users asked to sign the step (加签) who have not signed yet. */
+  private async openSigners(m: EntityManager, stepId: string): Promise<string[]> {
+    const rows: { assignee_id: string }[] = await m.query(
+      `SELECT assignee_id FROM workflow_task WHERE parent_task_id = $1 AND kind = 'added-signer' AND status = 'open'`,
+      [stepId],
+    );
+    return rows.map((r) => r.assignee_id);
   }
 
   /** The task the principal hands over this way: its holder (转办 also the office of its level), a step only. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { OrgScope } from '../auth/org-scope.js';
+import { OrgScope, sqlInArea } from '../auth/org-scope.js';
 import type { Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
@@ -18,13 +18,21 @@ import {
   TASK_NAMES_JOIN,
   type TaskAbout,
 } from './task-about.js';
-import { claimDecision, isCandidateOf, mayAct, maySee, mayUrge, mayWithdraw } from './task-access.js';
+import {
+  caseAllowsWork,
+  claimDecision,
+  isCandidateOf,
+  mayAct,
+  maySee,
+  mayUrge,
+  mayWithdraw,
+} from './task-access.js';
 import { describeDecisions } from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
-import { lookupsOnce, WorkflowRegistry } from './workflow.registry.js';
+import { WorkflowRegistry } from './workflow.registry.js';
 
 /** A task row with its case's process and the names its words need (TASK_NAMES_COLUMNS). */
 type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'> &
@@ -88,11 +96,13 @@ export class TaskInbox {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT t.*, i.process_id, i.business_key, i.definition_id, i.status AS instance_status,
               i.started_by, i.owner_unit_id,
+              EXISTS (SELECT 1 FROM org_unit o
+                       WHERE o.id = i.owner_unit_id AND ${sqlInArea('o.path', '$4::text')}) AS owner_in_area,
               ${TASK_NAMES_COLUMNS}, count(*) OVER () AS total_rows
          ${from} ${TASK_NAMES_JOIN} WHERE ${where}
         ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC, t.id ASC
-        LIMIT $4 OFFSET $5`,
-      [...params, req.pageSize, req.offset],
+        LIMIT $5 OFFSET $6`,
+      [...params, p.scopePath, req.pageSize, req.offset],
     );
     // A page past the end has no row to carry the total: count on its own.
     const total = rows.length
@@ -104,10 +114,18 @@ export class TaskInbox {
     const tasks = rows.map(
       (r) =>
         camelRow(r) as unknown as WorkflowTask &
-          NamedTaskRow & { instanceStatus: string; startedBy: string | null; ownerUnitId: string | null },
+          NamedTaskRow & {
+            instanceStatus: string;
+            startedBy: string | null;
+            ownerUnitId: string | null;
+            ownerInArea: boolean;
+          },
     );
     const abouts = await this.about(tasks);
-    const urgeable = await this.mayUrgeEach(p, tasks);
+    // 催办 by the rule of the urge itself; whether each case's unit lies in the principal's area came with the page.
+    const urgeable = await Promise.all(
+      tasks.map((t) => mayUrge(p, t, { startedBy: t.startedBy }, () => Promise.resolve(t.ownerInArea))),
+    );
     const items = tasks.map((t, n): TaskListItemDto => {
       return {
         ...abouts[n],
@@ -159,37 +177,20 @@ export class TaskInbox {
     };
     const [about] = await this.about([row]);
     const suspended = row.instanceStatus === 'suspended';
-    const actions = await this.actionsOf(p, t, row, suspended);
+    const actions = await this.actionsOf(p, t, row);
     const decisions = describeDecisions(this.registry, t);
     return { ...t, history, about, decisions, actions, suspended, claimable: actions.claim };
-  }
-
-  /** 催办: whether the principal may urge each task (the rule of the urge itself; each case's area asked once). */
-  private async mayUrgeEach(
-    p: Principal,
-    tasks: (WorkflowTask & { startedBy: string | null; ownerUnitId: string | null })[],
-  ): Promise<boolean[]> {
-    const m = this.dataSource.manager;
-    const inArea = lookupsOnce();
-    return Promise.all(
-      tasks.map((t) =>
-        mayUrge(p, t, { startedBy: t.startedBy }, async () => {
-          const owner = t.ownerUnitId;
-          return owner ? inArea(owner, () => this.scope.unitInArea(m, owner, p.scopePath)) : false;
-        }),
-      ),
-    );
   }
 
   /** What the principal may do with the task now, each answered by the rule its operation checks. */
   private async actionsOf(
     p: Principal,
     t: WorkflowTask,
-    c: { startedBy: string | null; ownerUnitId: string | null },
-    suspended: boolean,
+    c: { startedBy: string | null; ownerUnitId: string | null; instanceStatus: string },
   ): Promise<TaskActions> {
     const m = this.dataSource.manager;
-    const open = t.status === 'open' && !suspended;
+    // The rule every task operation checks (assertCaseActive): nothing is done on a case not active.
+    const open = t.status === 'open' && caseAllowsWork(c.instanceStatus);
     const acts = open && mayAct(p, t);
     const step = t.kind === 'step';
     const owner = c.ownerUnitId;

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { prepared, rowsOf } from '../common/sql.js';
 import { INSTANCE_ROW_JSON } from './runtime.service.js';
+import { caseAllowsWork } from './task-access.js';
 import type { WorkflowTask } from './workflow-task.entity.js';
 
 /**
@@ -76,4 +77,22 @@ export async function updateTaskIfUnchanged(
   if (rowsOf(res).length === 1) return true;
   if (raise) throw new AppError(code);
   return false;
+}
+
+/**
+ * Refuses work on a task of a case that is not active (suspended, finished, terminated) with the answer a
+ * completion gets (409 INSTANCE_NOT_ACTIVE). In a transaction, the case's row is kept (FOR SHARE) until it
+ * ends: a suspension that commits first is seen, one that comes later waits for the operation.
+ */
+export async function assertCaseActive(
+  m: EntityManager,
+  t: Pick<WorkflowTask, 'instanceId'>,
+  lock = true,
+): Promise<void> {
+  const rows: { status: string }[] = await m.query(
+    `SELECT status FROM workflow_instance WHERE id = $1${lock ? ' FOR SHARE' : ''}`,
+    [t.instanceId],
+  );
+  const status = rows[0]?.status ?? 'missing';
+  if (!caseAllowsWork(status)) throw new AppError('INSTANCE_NOT_ACTIVE', { status });
 }

@@ -63,7 +63,7 @@ export class TasksController {
   @Requires(
     'Whom I may hand the task to (转办, 委托 or 加签): the people its hand-over accepts, as the organization is now',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'INSTANCE_NOT_ACTIVE'],
   )
   @ApiPage(HandOverCandidateDto)
   async handOverCandidates(
@@ -80,7 +80,7 @@ export class TasksController {
   @Requires(
     '认领: take a task for myself',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'TASK_ALREADY_CLAIMED'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'TASK_ALREADY_CLAIMED', 'INSTANCE_NOT_ACTIVE'],
   )
   @ApiOkResponse({ type: TaskInfoDto })
   async claim(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskInfoDto> {
@@ -92,7 +92,7 @@ export class TasksController {
   @Requires(
     'Give a claimed task back to its candidates',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'INSTANCE_NOT_ACTIVE'],
   )
   @ApiOkResponse({ type: TaskInfoDto })
   async unclaim(@Param('id', id404) id: string, @CurrentActor() a: Actor): Promise<TaskInfoDto> {
@@ -132,6 +132,7 @@ export class TasksController {
       'TASK_NOT_YOURS',
       'DECISION_NOT_ALLOWED',
       'DEFICIENCIES_REQUIRED',
+      'INSTANCE_NOT_ACTIVE',
       'CONCURRENT_UPDATE',
     ],
   )
@@ -162,7 +163,7 @@ export class TasksController {
   @Requires(
     '转办: hand the task to someone who could hold it (a candidate of its group); its holder, or the office of its level',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED', 'INSTANCE_NOT_ACTIVE'],
   )
   @ApiOkResponse({ type: TaskInfoDto })
   async reassign(@Param('id', id404) id: string, @Body() dto: ReassignDto, @CurrentActor() a: Actor) {
@@ -174,7 +175,7 @@ export class TasksController {
   @Requires(
     '委托: lend the task until a date to someone else who could hold it (a candidate of its group)',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED', 'INSTANCE_NOT_ACTIVE'],
   )
   @ApiOkResponse({ type: TaskInfoDto })
   async delegate(@Param('id', id404) id: string, @Body() dto: DelegateDto, @CurrentActor() a: Actor) {
@@ -185,7 +186,7 @@ export class TasksController {
   @Requires(
     '加签: ask others who could hold the step (candidates of its group) to sign before it can be completed',
     [],
-    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED'],
+    ['TASK_NOT_FOUND', 'TASK_NOT_OPEN', 'TASK_NOT_YOURS', 'VALIDATION_FAILED', 'INSTANCE_NOT_ACTIVE'],
   )
   @ApiCreatedResponse({ type: [TaskInfoDto], description: 'The added signers’ tasks' })
   async addSigners(@Param('id', id404) id: string, @Body() dto: AddSignersDto, @CurrentActor() a: Actor) {
