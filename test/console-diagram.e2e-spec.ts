@@ -218,6 +218,17 @@ describe('the case’s live diagram in a real browser (案件流程图)', () => 
       });
       expect((await look(page, 'scopeReview')).classes).not.toMatch(/case-/);
       await expect(page.getByTestId('overdue-badge').count()).resolves.toBe(0);
+      // The last day to finish, as the inbox shows it: due_at is 00:00 China time of the day AFTER it.
+      const [{ due_at: dueAt }] = await t.dataSource.query(
+        `SELECT due_at FROM workflow_task WHERE instance_id = $1 AND element_id = 'completeness' AND status = 'open'`,
+        [activeCase],
+      );
+      const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' })
+        .format(new Date(new Date(dueAt).getTime() - 1))
+        .split('-');
+      await expect(page.getByTestId('open-steps').textContent()).resolves.toContain(
+        `${y}年${Number(m)}月${Number(d)}日前办结`,
+      );
     });
   });
 

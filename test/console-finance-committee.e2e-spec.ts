@@ -161,7 +161,10 @@ describe('the console for finance, committees and the public item page (财政�
       await expect(satisfiedItem.locator('.el-form-item__error').textContent()).resolves.toContain(
         '满意人数不能多于参评人数',
       );
-      await expect(page.getByTestId('evaluation-error').textContent()).resolves.toContain('提交的内容有误');
+      // The problems are beside their fields: the message says so, not the API's generic "see details".
+      await expect(page.getByTestId('evaluation-error').textContent()).resolves.toBe(
+        '有填写不正确的项目，请按各项旁的提示修改。',
+      );
 
       await page.getByLabel('满意人数').fill('45');
       await page.getByRole('button', { name: '录入评议' }).click();
@@ -189,6 +192,24 @@ describe('the console for finance, committees and the public item page (财政�
       [unfunded.itemId],
     );
     expect(stored).toEqual([{ origin: 'community', status: 'open', community_id: unit[XINGHUA] }]);
+  });
+
+  it('given a browser without URLSearchParams.size (Chromium before 113), when the committee asks for its items on a day before they came into force, then the day is sent and none are listed', async () => {
+    moveClockTo(t, '2027-07-01'); // today both items are in force: a dropped day would list them
+    const page = await b.page();
+    // The government browsers (360, 奇安信) are based on older Chromium: no `size` on URLSearchParams.
+    await page.addInitScript('delete URLSearchParams.prototype.size;');
+    await withScreenshot(page, 'committee-old-browser', async () => {
+      await logIn(page, 'committee');
+      await page.goto(`${base}/console/committee/items?asOf=2027-05-01`);
+      await expect(
+        page.waitForFunction(
+          'document.querySelector(\'[data-testid="committee-summary"]\')?.textContent.includes("共 0 项")',
+        ),
+      ).resolves.toBeTruthy();
+      await expect(page.getByTestId('committee-summary').textContent()).resolves.toContain('2027年5月1日');
+      await expect(page.getByTestId('committee-items').textContent()).resolves.not.toContain(UNFUNDED);
+    });
   });
 
   it('given another community’s item, or no item at all, when the committee opens it by URL, then the missing page answers', async () => {

@@ -239,17 +239,20 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
       expect((await act(t, u, id, el, { decision: 'approve' })).status).toBe(200);
     const page = await openAs('office', '/office/incidents');
     await withScreenshot(page, 'office-incidents', async () => {
-      const row = page.getByRole('row').filter({ hasText: 'the register is not reachable' });
+      const row = page.getByRole('row').filter({ hasText: '系统处理失败，可重试；多次失败请联系运维。' });
       await row.waitFor();
+      // The raw exception is for the operators: behind 详情, not in the clerk's reason.
+      await expect(row.textContent()).resolves.not.toContain('the register is not reachable');
+      await row.getByRole('button', { name: '详情' }).click();
+      await expect(row.getByTestId('incident-details').textContent()).resolves.toContain(
+        'the register is not reachable',
+      );
       await row.getByRole('button', { name: '重试' }).click();
       await expect(row.getByTestId('retry-failed').textContent()).resolves.toContain('重试未成功');
       await t.dataSource.query(`DELETE FROM system_setting WHERE key = 'test-register-down'`);
       await row.getByRole('button', { name: '重试' }).click();
       await page.getByText('重试成功，案件已继续办理').waitFor();
-      await page
-        .getByRole('row')
-        .filter({ hasText: 'the register is not reachable' })
-        .waitFor({ state: 'detached' });
+      await page.getByRole('row').filter({ hasText: '系统处理失败，可重试' }).waitFor({ state: 'detached' });
       expect(
         (await t.dataSource.query('SELECT status FROM workflow_instance WHERE id = $1', [id]))[0].status,
       ).toBe('completed');

@@ -19,6 +19,38 @@ export function chinaDayOf(instant: Date | string): string {
   return CHINA_DAY.format(typeof instant === 'string' ? new Date(instant) : instant);
 }
 
+/**
+ * The calendar day a date picker's Date stands for (the picker makes local midnight of the day clicked), as
+ * `YYYY-MM-DD`: compare it with China days (chinaDayOf), never the Date itself (its instant depends on the zone).
+ */
+export function pickedDayOf(picked: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${picked.getFullYear()}-${pad(picked.getMonth() + 1)}-${pad(picked.getDate())}`;
+}
+
+/** Today in China (Asia/Shanghai), as `YYYY-MM-DD`. */
+export function chinaToday(): string {
+  return chinaDayOf(new Date());
+}
+
+/**
+ * The last day to finish a task due at `dueAt` (the API's due instant is 00:00 China time of the day AFTER the
+ * last day), as `YYYY-MM-DD`; null when none.
+ */
+export function lastDayOf(dueAt: string | null | undefined): string | null {
+  if (!dueAt) return null;
+  return chinaDayOf(new Date(new Date(dueAt).getTime() - 1));
+}
+
+/** Whether `day` is a real calendar day `YYYY-MM-DD` (2026-13-45 and 2026-02-30 are not). */
+export function isRealDay(day: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
 /** An instant as its China day and time: 2026年12月1日 09:30. */
 export function chineseDateTime(instant: string | null | undefined): string {
   if (!instant) return '—';

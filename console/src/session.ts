@@ -40,7 +40,15 @@ export function signIn(token: string, user: SessionUser): void {
   sessionStorage.setItem(USER, JSON.stringify(user));
 }
 
+const signOutHandlers: (() => void)[] = [];
+
+/** Runs `forget` at every sign-out: what a module cached for this user (unit names…) must not outlive the session. */
+export function whenSignedOut(forget: () => void): void {
+  signOutHandlers.push(forget);
+}
+
 export function signOut(): void {
+  for (const forget of signOutHandlers) forget();
   session.token = null;
   session.user = null;
   sessionStorage.removeItem(TOKEN);

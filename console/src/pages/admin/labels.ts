@@ -1,5 +1,5 @@
 /** Chinese names of the administrators' codes (roles, unit kinds, audit actions), and the API's field problems. */
-import { ApiError } from '../../api';
+import { ApiError, errorText } from '../../api';
 
 export const ROLE_NAMES: Record<string, string> = {
   SYSTEM_ADMIN: '系统管理员',
@@ -147,7 +147,4 @@ export function problemAt(problems: FieldProblem[], field: string): string {
 }
 
 /** An error's message for the page; '' for a 401 (the console goes back to login by itself). */
-export function messageOf(e: unknown): string {
-  if (e instanceof ApiError && e.status === 401) return '';
-  return e instanceof Error ? e.message : String(e);
-}
+export const messageOf = errorText;

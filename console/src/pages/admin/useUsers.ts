@@ -1,5 +1,6 @@
 /** The list of accounts both the system and the security administrator page through (`GET /admin/users`). */
 import { computed, ref } from 'vue';
+import { latest } from '../../api';
 import { chineseDateTime } from '../../format';
 import { messageOf, ROLE_NAMES } from './labels';
 import { flatten, listUsers, loadTree, type UnitNode, type UserRow } from './org';
@@ -16,18 +17,22 @@ export function useUsers() {
   const tree = ref<UnitNode[]>([]);
   const units = computed(() => flatten(tree.value));
 
+  const loads = latest();
+
   async function load(): Promise<void> {
+    const current = loads();
     loading.value = true;
     error.value = '';
     try {
       if (!tree.value.length) tree.value = await loadTree();
       const res = await listUsers({ page: page.value, pageSize: PAGE_SIZE, q: q.value.trim() || undefined });
+      if (!current()) return; // another search or page asked meanwhile
       rows.value = res.items;
       total.value = res.total;
     } catch (e) {
-      error.value = messageOf(e);
+      if (current()) error.value = messageOf(e);
     } finally {
-      loading.value = false;
+      if (current()) loading.value = false;
     }
   }
 

@@ -142,7 +142,7 @@ export function sizeText(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const OFFLINE = '网络连接失败，请检查网络后重试。The connection failed; check the network and try again.';
+const OFFLINE = '网络连接失败，请检查网络后重试。';
 const UPLOAD_ABORTED =
   '上传已中断，附件未保存，请重新上传。The upload was interrupted; upload the file again.';
 const UPLOAD_TIMED_OUT =

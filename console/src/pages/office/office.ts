@@ -1,4 +1,5 @@
-import { api, ApiError } from '../../api';
+import { api, ApiError, errorText } from '../../api';
+import { whenSignedOut } from '../../session';
 
 /** What the office's pages share: Chinese names of states, unit names, and the API's errors as they come. */
 
@@ -34,6 +35,8 @@ export interface CaseTask {
 }
 
 const unitNames = new Map<string, Promise<string>>();
+// Another user may sign in next in this tab, and see other units: the names asked for this one are forgotten.
+whenSignedOut(() => unitNames.clear());
 
 /** A unit's name (`GET /org/units/:id`), asked once per unit; a unit this user may not see shows as 未知单位. */
 export function unitName(id: string): Promise<string> {
@@ -67,10 +70,7 @@ export interface FieldProblem {
 }
 
 /** The message to show for a failed call (none for a 401: the console goes back to login by itself). */
-export function messageOf(e: unknown): string {
-  if (e instanceof ApiError && e.status === 401) return '';
-  return e instanceof Error ? e.message : String(e);
-}
+export const messageOf = errorText;
 
 /** The field problems of a failed call, keyed by field (`keywords.0` counts for `keywords`). */
 export function fieldProblemsOf(e: unknown): Record<string, string> {
