@@ -14,6 +14,10 @@
  * never with a negation the name lacks (未死亡 is not 死亡), and no other certificate holds the same part. Other
  * words around a name (不在本社区居住, 在校表现, 出生日期, 居住证) or a short part of one (租房) make it only a
  * candidate, never a decision.
+ *
+ * Over 400 lines because the word lists (fillers, shared words, negations) and the scoring belong together: each
+ * rule is tested by name-matching.spec.ts against real typed names, and splitting them would hide which word list a
+ * score depends on.
  */
 
 export const STRONG = 0.5;

@@ -1,3 +1,8 @@
+/*
+ * The response DTOs of the workflow routes (tasks, cases, incidents, history, hand-over) and their mappers from the
+ * service's rows. Over 400 lines because the OpenAPI schema of every workflow answer is declared here, one class per
+ * answer, beside the function that fills it: nothing else lives in this file.
+ */
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import type { TaskAbout } from '../task-about.js';
 import { TaskAboutDto, TaskSubjectDto } from './task.dto.js';
