@@ -1,0 +1,71 @@
+import { ref, watch } from 'vue';
+import { useRoute, useRouter } from 'vue-router';
+import { api, errorText, latest, type Page } from './api';
+
+/**
+ * A list page of one API list route, filtered by one query parameter: the filter and the page live in the address
+ * (a reload or a shared link shows the same list), the newest load wins (a slower older answer never overwrites a
+ * newer one), and the API's message shows when a load fails. `defaultValue` is the filter when the address names
+ * none; the address then says `all` for no filter.
+ */
+export function usePagedList<T>(options: {
+  path: string;
+  filter: string;
+  defaultValue?: string;
+  pageSize?: number;
+}) {
+  const route = useRoute();
+  const router = useRouter();
+  const routeName = route.name;
+  const pageSize = options.pageSize ?? 20;
+  const fallback = options.defaultValue ?? '';
+  const filter = ref(fallback);
+  const rows = ref<T[]>([]);
+  const total = ref(0);
+  const page = ref(1);
+  const loading = ref(false);
+  const error = ref('');
+  const loads = latest();
+
+  async function load(): Promise<void> {
+    const current = loads();
+    loading.value = true;
+    error.value = '';
+    try {
+      const res = await api<Page<T>>('GET', options.path, {
+        query: { [options.filter]: filter.value || undefined, page: page.value, pageSize },
+      });
+      if (!current()) return; // a newer load (another filter or page) answers instead
+      rows.value = res.items;
+      total.value = res.total;
+    } catch (e) {
+      if (current()) error.value = errorText(e);
+    } finally {
+      if (current()) loading.value = false;
+    }
+  }
+
+  /** Shows page `toPage` of the list with the filter as it is now. */
+  function go(toPage = 1): void {
+    const value = filter.value || (fallback ? 'all' : undefined);
+    void router.replace({
+      name: routeName ?? undefined,
+      query: { [options.filter]: value, page: toPage > 1 ? toPage : undefined },
+    });
+  }
+
+  watch(
+    () => route.query,
+    () => {
+      if (route.name !== routeName) return;
+      const q = route.query[options.filter];
+      filter.value = typeof q === 'string' ? (q === 'all' ? '' : q) : fallback;
+      const p = route.query.page;
+      page.value = typeof p === 'string' && Number(p) > 0 ? Number(p) : 1;
+      void load();
+    },
+    { immediate: true },
+  );
+
+  return { filter, rows, total, page, loading, error, load, go, pageSize };
+}
