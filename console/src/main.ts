@@ -1,4 +1,5 @@
 import 'element-plus/dist/index.css';
+import './console.css';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { router } from './router';
