@@ -192,6 +192,8 @@ describe('the task page: decisions from the API, 转办 / 委托 / 加签 to who
       const { instanceId } = await submitApplication(t, makeApplication([xinghua], { title: TITLE }));
       const taskId = await openTask(t, 'dept-head', instanceId, 'deptApprove');
       const page = await b.page();
+      // A step reads the task, its whole history, the application and names again: slow on a busy CI machine.
+      page.setDefaultTimeout(30_000);
       await withScreenshot(page, 'task-decisions-withdraw', async () => {
         await logIn(page, 'dept-head');
         // The console shows whatever decisions the API offers: here one it has never heard of.
@@ -250,6 +252,8 @@ describe('the task page: decisions from the API, 转办 / 委托 / 加签 to who
       const TITLE = '转办给同事';
       const { taskId } = await atCompleteness(TITLE);
       const page = await b.page();
+      // A step reads the task, its whole history, the application and names again: slow on a busy CI machine.
+      page.setDefaultTimeout(30_000);
       await withScreenshot(page, 'task-reassign', async () => {
         await logIn(page, 'office');
         await page.getByRole('row').filter({ hasText: TITLE }).getByTestId('task-title').click();
@@ -285,6 +289,8 @@ describe('the task page: decisions from the API, 转办 / 委托 / 加签 to who
     it('given a task of the office, when a committee follows a deep link to it, then the console shows its missing page, as for a task that does not exist', async () => {
       const { taskId } = await atCompleteness('他人不可见');
       const page = await b.page();
+      // A step reads the task, its whole history, the application and names again: slow on a busy CI machine.
+      page.setDefaultTimeout(30_000);
       await withScreenshot(page, 'task-not-visible', async () => {
         await logIn(page, 'committee');
         for (const id of [taskId, '00000000-0000-4000-8000-000000000000']) {
