@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'bench/results/'] },
@@ -23,6 +24,18 @@ export default tseslint.config(
   { files: ['**/*.js'], languageOptions: { globals: globals.node } },
   // The browser console: its sources run in the browser; its build config has a tsconfig of its own.
   { files: ['console/src/**/*.ts'], languageOptions: { globals: globals.browser } },
+  // The console's single-file components: Vue's recommended rules, TypeScript in <script setup lang="ts">.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['console/src/**/*.vue'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
   {
     files: ['console/vite.config.ts'],
     languageOptions: {
