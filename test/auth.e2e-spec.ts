@@ -49,6 +49,42 @@ describe('auth', () => {
       expect(me.body.username).toBe('dept-staff');
     });
 
+    it('given a login and a failed one, when the audit trail is read, then the login names its user as the operator and the failure no operator', async () => {
+      const ok = await t
+        .http()
+        .post('/auth/login')
+        .send({ username: 'member-2', password: TEST_DEMO_PASSWORD });
+      expect(ok.status).toBe(200);
+      expect(
+        (await t.http().post('/auth/login').send({ username: 'member-2', password: 'Wrong@2026x' })).status,
+      ).toBe(401);
+      const auditor = (
+        await t.http().post('/auth/login').send({ username: 'auditor', password: TEST_DEMO_PASSWORD })
+      ).body.accessToken as string;
+      const rows: {
+        action: string;
+        actorId: string | null;
+        actorUsername: string | null;
+        entityId: string;
+      }[] = [];
+      for (let after = '0'; ;) {
+        const res = await t
+          .http()
+          .get(`/audit?pageSize=200&afterSeq=${after}`)
+          .set('Authorization', `Bearer ${auditor}`);
+        expect(res.status).toBe(200);
+        const page = res.body.items as typeof rows & { seq: string }[];
+        if (!page.length) break;
+        rows.push(...page);
+        after = page[page.length - 1].seq;
+      }
+      const userId = ok.body.user.id as string;
+      const login = rows.filter((r) => r.action === 'auth.login' && r.entityId === userId).at(-1);
+      expect(login).toMatchObject({ actorId: userId, actorUsername: 'member-2' });
+      const failed = rows.filter((r) => r.action === 'auth.login-failed' && r.entityId === userId).at(-1);
+      expect(failed).toMatchObject({ actorId: null, actorUsername: null });
+    });
+
     it('given the username in other case and with spaces, when logging in, then it is the same user', async () => {
       const res = await t
         .http()

@@ -97,8 +97,10 @@ export class AuditService {
   sql(actor: Actor, entry: AuditEntry, first: number): AuditSql {
     const row = {
       at: this.clock.now(),
-      actorId: actor.principal?.userId ?? null,
-      actorUsername: actor.principal?.username ?? (actor.principal ? null : 'system'),
+      actorId: actor.principal?.userId ?? actor.unauthenticated?.userId ?? null,
+      actorUsername:
+        actor.principal?.username ??
+        (actor.unauthenticated !== undefined ? (actor.unauthenticated?.username ?? null) : 'system'),
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId ?? null,

@@ -70,7 +70,7 @@ export class AuthService {
       const s = await m.save(m.create(AuthSession, { userId: user.id, expiresAt }));
       await this.audit.record(
         m,
-        { ...actor, principal: undefined },
+        { ...actor, principal: undefined, unauthenticated: { userId: user.id, username: user.username } },
         {
           action: 'auth.login',
           entityType: 'user',
@@ -149,7 +149,7 @@ export class AuthService {
       }
       await this.audit.record(
         m,
-        { ...actor, principal: undefined },
+        { ...actor, principal: undefined, unauthenticated: null },
         {
           action: lockNow ? 'auth.locked' : 'auth.login-failed',
           entityType: 'user',

@@ -22,6 +22,11 @@ export interface Principal {
 export interface Actor {
   principal?: Principal;
   requestId?: string;
+  /**
+   * Who acts when there is no principal yet: the user logging in (their login is their own act), or `null` for
+   * someone unknown (a failed login is nobody's act: the name tried is in the record's data). Absent: the system.
+   */
+  unauthenticated?: { userId: string; username: string } | null;
 }
 
 export type AuthedRequest = FastifyRequest & { user?: Principal };
