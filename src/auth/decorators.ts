@@ -19,11 +19,14 @@ function errorResponses(codes: ErrorCode[]) {
   );
 }
 
-/** No login needed. Documents the route and the errors it may answer. */
-export function Public(summary: string, errors: ErrorCode[] = []) {
+/** No login needed. Documents the route (its summary and, optionally, the rule it answers by) and the errors it may answer. */
+export function Public(summary: string, errors: ErrorCode[] = [], description?: string) {
   return applyDecorators(
     SetMetadata(IS_PUBLIC, true),
-    ApiOperation({ summary, description: 'Public: no login needed.' }),
+    ApiOperation({
+      summary,
+      description: description ? `Public: no login needed.\n\n${description}` : 'Public: no login needed.',
+    }),
     ApiExtension('x-permissions', []),
     ...errorResponses(['VALIDATION_FAILED', ...errors]),
   );

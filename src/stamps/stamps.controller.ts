@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators.js';
 import { ApiPage, type Page } from '../common/pagination.js';
 import {
@@ -36,12 +36,7 @@ export class StampsController {
   constructor(private readonly registry: StampRegistryService) {}
 
   @Get()
-  // After @Public (decorators apply bottom-up): the operation's text with the rule.
-  @ApiOperation({
-    summary: SEARCH,
-    description: `Public: no login needed.\n\n${PRECEDENCE_RULE}`,
-  })
-  @Public(SEARCH, ['COMMUNITY_NOT_FOUND'])
+  @Public(SEARCH, ['COMMUNITY_NOT_FOUND'], PRECEDENCE_RULE)
   @ApiPage(StampSearchRowDto)
   async search(@Query() q: StampSearchQuery): Promise<Page<StampSearchRowDto>> {
     const { page, scopes } = await this.registry.search(q.q, q.community, q.date, q);
@@ -49,12 +44,7 @@ export class StampsController {
   }
 
   @Get('check')
-  // After @Public (decorators apply bottom-up): the operation's text with the rule.
-  @ApiOperation({
-    summary: CHECK,
-    description: `Public: no login needed.\n\n${PRECEDENCE_RULE}`,
-  })
-  @Public(CHECK, ['COMMUNITY_NOT_FOUND'])
+  @Public(CHECK, ['COMMUNITY_NOT_FOUND'], PRECEDENCE_RULE)
   @ApiOkResponse({ type: StampCheckDto })
   async check(@Query() q: StampCheckQuery): Promise<StampCheckDto> {
     return toStampCheckDto(await this.registry.check(q.name, q.community, q.date));
