@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { OrgScope } from '../auth/org-scope.js';
@@ -17,6 +17,38 @@ import { describeSubjects } from './task-about.js';
 import type { StartInstanceDto } from './dto/workflow.dto.js';
 
 export type ActivityState = 'completed' | 'active' | 'overdue';
+
+/** What decides which cases a principal may see (the values of `sqlCaseVisible`). */
+interface CaseViewer {
+  user: string;
+  unit: string;
+  roles: string[];
+  /** null: sees no area (the condition's part is then false). */
+  scope: string | null;
+  oversee: boolean;
+  admin: boolean;
+}
+
+function caseViewer(p: Principal): CaseViewer {
+  return {
+    user: p.userId,
+    unit: p.unitId,
+    roles: [...p.roles],
+    scope: p.scopePath ?? null,
+    oversee: p.permissions.has(Permission.WORKFLOW_OVERSEE),
+    admin: p.permissions.has(Permission.WORKFLOW_ADMIN),
+  };
+}
+
+/** The viewer's values as positional parameters from `$first + 1` on, and how the condition names them. */
+function positional(
+  p: Principal,
+  first: number,
+): { params: unknown[]; ref: (name: keyof CaseViewer) => string } {
+  const v = caseViewer(p);
+  const names = Object.keys(v) as (keyof CaseViewer)[];
+  return { params: names.map((n) => v[n]), ref: (n) => `$${first + 1 + names.indexOf(n)}` };
+}
 
 /** Reading cases (timeline, diagram) and the office's hand on them: suspend, resume, terminate, retry. */
 /**
@@ -76,23 +108,30 @@ export class InstancesService {
     const i = await this.dataSource.getRepository(WorkflowInstance).findOneBy({ id });
     if (!i) throw new AppError('INSTANCE_NOT_FOUND');
     if (p.permissions.has(Permission.WORKFLOW_ADMIN) || i.startedBy === p.userId) return i;
-    if (
-      p.permissions.has(Permission.WORKFLOW_OVERSEE) &&
-      i.ownerUnitId &&
-      (await this.scope.unitInArea(this.dataSource.manager, i.ownerUnitId, p.scopePath))
-    )
-      return i;
-    const involved = await this.dataSource.query(
-      // Involved: holds or completed one of its tasks, or is of a unit and role one of its tasks names, or
-      // of the unit its overdue steps went to. (A removed signer or a holder who lost the role is not.)
-      `SELECT 1 FROM workflow_task WHERE instance_id = $1
-          AND ((assignee_id = $2 AND status <> 'cancelled') OR completed_by = $2
-               OR ($3 = ANY(candidate_unit_ids) AND (cardinality(candidate_roles) = 0 OR candidate_roles && $4::text[]))
-               OR $3 = ANY(escalated_to_unit_ids)) LIMIT 1`,
-      [id, p.userId, p.unitId, p.roles],
+    const { params, ref } = positional(p, 1);
+    const visible = await this.dataSource.query(
+      `SELECT 1 FROM workflow_instance i WHERE i.id = $1 AND ${this.sqlCaseVisible('i', ref)}`,
+      [id, ...params],
     );
-    if (involved.length) return i;
+    if (visible.length) return i;
     throw new AppError('INSTANCE_NOT_FOUND');
+  }
+
+  /**
+   * A SQL condition: the case aliased `i` is one the principal may see (the rule of `findVisible`), its values
+   * named through `ref` (user, unit, roles, scope, oversee, admin). Involved: holds or completed one of its tasks,
+   * or is of a unit and role one of its tasks names, or of the unit its overdue steps went to (a removed signer
+   * or a holder who lost the role is not).
+   */
+  private sqlCaseVisible(i: string, ref: (name: keyof CaseViewer) => string): string {
+    return `(${ref('admin')}::boolean OR ${i}.started_by = ${ref('user')}::uuid
+      OR (${ref('oversee')}::boolean AND EXISTS (SELECT 1 FROM org_unit ou WHERE ou.id = ${i}.owner_unit_id
+                                                   AND ${this.scope.sqlInArea('ou.path', `${ref('scope')}::text`)}))
+      OR EXISTS (SELECT 1 FROM workflow_task wt WHERE wt.instance_id = ${i}.id
+          AND ((wt.assignee_id = ${ref('user')}::uuid AND wt.status <> 'cancelled') OR wt.completed_by = ${ref('user')}::uuid
+               OR (${ref('unit')}::uuid = ANY(wt.candidate_unit_ids)
+                   AND (cardinality(wt.candidate_roles) = 0 OR wt.candidate_roles && ${ref('roles')}::text[]))
+               OR ${ref('unit')}::uuid = ANY(wt.escalated_to_unit_ids))))`;
   }
 
   /**
@@ -279,23 +318,25 @@ export class InstancesService {
     return this.get(actor.principal!, id);
   }
 
-  /** Open incidents of the cases the principal may see, newest first; a page of all of them, none left out. */
+  /** Open incidents of the cases the principal may see, newest first; paged and counted by the database. */
   async incidents(p: Principal, q: PageQuery = {}): Promise<Page<WorkflowIncident>> {
     const page = pageRequest(q);
-    const rows = await this.dataSource
+    const viewer = caseViewer(p);
+    const [rows, total] = await this.dataSource
       .getRepository(WorkflowIncident)
-      .find({ where: { resolvedAt: IsNull() }, order: { createdAt: 'DESC', id: 'ASC' } });
-    const visible: WorkflowIncident[] = [];
-    for (const r of rows.filter((x) => x.resolvedAt === null)) {
-      try {
-        await this.findVisible(p, r.instanceId);
-        visible.push(r);
-      } catch (e) {
-        // Not this user's case: left out. Anything else (the database away) fails the request.
-        if (!(e instanceof AppError && e.code === 'INSTANCE_NOT_FOUND')) throw e;
-      }
-    }
-    return toPage(visible.slice(page.offset, page.offset + page.pageSize), visible.length, page);
+      .createQueryBuilder('inc')
+      .innerJoin(WorkflowInstance, 'i', 'i.id = inc.instance_id')
+      .where('inc.resolved_at IS NULL')
+      .andWhere(
+        this.sqlCaseVisible('i', (name) => `:v_${name}`),
+        Object.fromEntries(Object.entries(viewer).map(([k, v]) => [`v_${k}`, v])),
+      )
+      .orderBy('inc.created_at', 'DESC')
+      .addOrderBy('inc.id', 'ASC')
+      .offset(page.offset)
+      .limit(page.pageSize)
+      .getManyAndCount();
+    return toPage(rows, total, page);
   }
 
   /** Runs a failed service task, or fires a failed timer, again; answers whether it worked this time. */
