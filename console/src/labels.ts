@@ -115,5 +115,6 @@ export const HISTORY_ACTION_NAMES: Record<string, string> = {
   'application.submitted': '申请提交',
   'application.edited': '申请修改',
   'application.terminated': '申请终止',
+  'application.withdrawn': '申请撤回',
   'item.admitted': '准入',
 };

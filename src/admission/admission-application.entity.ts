@@ -130,6 +130,9 @@ export class AdmissionApplication {
   @Column({ type: 'timestamptz', nullable: true }) returnedAt: Date | null;
   /** When the office terminated (终止) its case; the reason is in decisionReason. */
   @Column({ type: 'timestamptz', nullable: true }) terminatedAt: Date | null;
+  /** When its department withdrew it (撤回), and why (the department's reason; decisionReason keeps the reviewers'). */
+  @Column({ type: 'timestamptz', nullable: true }) withdrawnAt: Date | null;
+  @Column({ type: 'text', nullable: true }) withdrawalReason: string | null;
 
   @Column({ type: 'timestamptz', nullable: true }) submittedAt: Date | null;
   @Column({ type: 'integer', default: 1 }) version: number;

@@ -8,6 +8,7 @@ import { AdmissionChecks } from './admission-checks.service.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationStatusService } from './application-status.service.js';
 import { ApplicationsService } from './applications.service.js';
+import { ApplicationWithdrawal } from './application-withdrawal.service.js';
 import { ApplicationFormService } from './application-form.service.js';
 import { ReviewFormDto } from './dto/application.dto.js';
 import { AttachmentsService } from './attachments.service.js';
@@ -104,6 +105,8 @@ class AdmissionWorkflow implements OnModuleInit {
     r.registerForm('admission-review', { decisions: ['approve', 'return', 'reject'], dto: ReviewFormDto });
     r.registerForm('admission-correct', {
       decisions: ['resubmit', 'withdraw'],
+      // A withdrawal ends the case: the department says why (撤回原因).
+      commentRequired: ['withdraw'],
       // A resubmission must be complete: the same check as the first submission.
       check: async (ctx) => {
         if (ctx.decision !== 'resubmit') return;
@@ -119,6 +122,7 @@ class AdmissionWorkflow implements OnModuleInit {
         ctx.elementId,
         (ctx.variables.comment as string | null) ?? null,
         { deficiencies: ctx.variables.deficiencies, returnedStep: ctx.variables.returnedStep },
+        ctx.actor,
       );
     });
     r.registerTermination('exit', async (ctx) => {
@@ -166,6 +170,7 @@ class AdmissionWorkflow implements OnModuleInit {
   providers: [
     ApplicationsService,
     ApplicationStatusService,
+    ApplicationWithdrawal,
     AdmissionChecks,
     AdmissionFindings,
     AttachmentsService,

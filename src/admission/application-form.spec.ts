@@ -75,6 +75,7 @@ function data(
         },
       ],
       decisionReason: null,
+      withdrawalReason: null,
       submittedAt: new Date('2026-11-20T02:00:00Z'),
       createdAt: new Date('2026-11-19T02:00:00Z'),
       ...over,
@@ -277,6 +278,16 @@ describe('the printable 社区工作准入审批表', () => {
       [ApplicationKind.APP, '政务应用/账号'],
     ];
     for (const [kind, zh] of kinds) expect(renderApplicationForm(data({ kind }))).toContain(`<td>${zh}</td>`);
+  });
+
+  it('given a withdrawn application, then its department’s reason prints (escaped), and on no other status', () => {
+    const html = renderApplicationForm(data({ status: 'withdrawn', withdrawalReason: `不再申请${HOSTILE}` }));
+    expect(html).toContain('<th>撤回原因</th>');
+    expect(html).toContain(`不再申请${escapeHtml(HOSTILE)}`);
+    expect(html).not.toContain('<script>');
+    expect(
+      renderApplicationForm(data({ status: 'in_review', withdrawalReason: '草稿时的原因' })),
+    ).not.toContain('撤回原因');
   });
 
   it('given a draft for every community of a street, then the scope names the street and nothing is invented', () => {

@@ -33,6 +33,7 @@ export type FormApplication = Pick<
   | 'reportFields'
   | 'findings'
   | 'decisionReason'
+  | 'withdrawalReason'
   | 'submittedAt'
   | 'createdAt'
 >;
@@ -330,6 +331,7 @@ ${[
   a.decisionReason && REASONED.includes(a.status)
     ? row('退回、不予准入或终止理由', text(a.decisionReason))
     : '',
+  a.status === 'withdrawn' && a.withdrawalReason ? row('撤回原因', text(a.withdrawalReason)) : '',
 ]
   .filter(Boolean)
   .join('\n')}

@@ -39,11 +39,14 @@ export class ApplicationStatusService {
     elementId: string,
     reason: string | null,
     returned: { deficiencies?: unknown; returnedStep?: unknown } = {},
+    actor: Actor = {},
   ): Promise<void> {
     const status = BY_ELEMENT[elementId];
     if (!status) throw new Error(`no status for ${elementId}`);
     const app = await lockApplication(m, applicationId);
     if (!app) throw new Error(`application ${applicationId} not found`);
+    // The department withdrew it at its correction step (撤回申请): the same record as a withdrawal under review.
+    if (status === 'withdrawn') return this.markWithdrawn(m, app, reason, actor);
     const changes: Partial<AdmissionApplication> = { status };
     if (status === 'rejected' || status === 'returned') changes.decisionReason = reason;
     if (status === 'returned') {
@@ -67,6 +70,30 @@ export class ApplicationStatusService {
       changes.returnedAt = null;
     }
     await bumpVersion(m, applicationId, changes);
+  }
+
+  /**
+   * The department withdrew (撤回) its application before a decision — under review, or returned for correction:
+   * it ends as withdrawn with the department's reason (kept apart from the reviewers' decisionReason), audited.
+   * The caller holds the row's lock (lockApplication) inside the step that ends the case.
+   */
+  async markWithdrawn(
+    m: EntityManager,
+    app: AdmissionApplication,
+    reason: string | null,
+    actor: Actor,
+  ): Promise<void> {
+    await bumpVersion(m, app.id, {
+      status: 'withdrawn',
+      withdrawnAt: this.clock.now(),
+      withdrawalReason: reason,
+    });
+    await this.audit.record(m, actor, {
+      action: 'application.withdrawn',
+      entityType: 'admission_application',
+      entityId: app.id,
+      data: { instanceId: app.instanceId, previousStatus: app.status, reason },
+    });
   }
 
   /**

@@ -1,6 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
@@ -14,7 +20,13 @@ import { OverrideFindingDto } from './dto/finding.dto.js';
 import { AdmissionFindings } from './findings.service.js';
 import { NegativeListChangeDto } from './dto/negative-list.dto.js';
 import { NegativeListService } from './negative-list.service.js';
-import { ApplicationFieldsDto, SubmitApplicationDto, UpdateApplicationDto } from './dto/application.dto.js';
+import {
+  ApplicationFieldsDto,
+  SubmitApplicationDto,
+  UpdateApplicationDto,
+  WithdrawApplicationDto,
+} from './dto/application.dto.js';
+import { ApplicationWithdrawal } from './application-withdrawal.service.js';
 import { ReferenceService } from './reference.service.js';
 import { RegisterReads } from './register-reads.service.js';
 import {
@@ -45,6 +57,7 @@ export class ApplicationsController {
     private readonly forms: ApplicationFormService,
     private readonly reads: RegisterReads,
     private readonly findings: AdmissionFindings,
+    private readonly withdrawals: ApplicationWithdrawal,
   ) {}
 
   @Post('admission/negative-list/changes')
@@ -117,6 +130,38 @@ export class ApplicationsController {
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(info.fileName)}`)
       .header('x-content-sha256', info.sha256)
       .send(content);
+  }
+
+  @Delete('applications/:id/attachments/:attachmentId')
+  @HttpCode(204)
+  @Requires(
+    'Remove an attachment from a draft or returned application of my department (audited with its name and SHA-256)',
+    [Permission.APPLICATION_DRAFT],
+    ['APPLICATION_NOT_FOUND', 'ATTACHMENT_NOT_FOUND', 'APPLICATION_NOT_EDITABLE'],
+  )
+  @ApiNoContentResponse({ description: 'Removed' })
+  async removeAttachment(
+    @Param('id', id404) id: string,
+    @Param('attachmentId', uuidOr404('ATTACHMENT_NOT_FOUND')) attachmentId: string,
+    @CurrentActor() a: Actor,
+  ): Promise<void> {
+    await this.attachments.remove(a, id, attachmentId);
+  }
+
+  @Post('applications/:id/withdraw')
+  @HttpCode(200)
+  @Requires(
+    'Withdraw (撤回) my department’s application before a decision — under review or returned for correction — with a reason; its case ends and it becomes withdrawn',
+    [Permission.APPLICATION_DRAFT],
+    ['APPLICATION_NOT_FOUND', 'APPLICATION_NOT_WITHDRAWABLE', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
+  )
+  @ApiOkResponse({ type: ApplicationDto })
+  async withdraw(
+    @Param('id', id404) id: string,
+    @Body() dto: WithdrawApplicationDto,
+    @CurrentActor() a: Actor,
+  ): Promise<ApplicationDto> {
+    return toApplicationDto(await this.withdrawals.withdraw(a, id, dto.reason.trim()));
   }
 
   @Post('applications')

@@ -7,6 +7,7 @@ import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsService } from './applications.service.js';
+import { lockApplication } from './application-status.service.js';
 import { ApplicationAttachment } from './attachment.entity.js';
 import type { UploadAttachmentDto } from './dto/attachment.dto.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
@@ -71,6 +72,36 @@ export class AttachmentsService {
       const { content: _omit, ...info } = saved;
       void _omit;
       return info;
+    });
+  }
+
+  /**
+   * Removes a file from a draft or a returned application of one's own department (another's answers as a missing
+   * one). The application's row is locked first, so a removal racing a (re)submission is either before the
+   * reviewers' snapshot or refused; the audit record keeps what the file was (name, type, size, SHA-256).
+   */
+  async remove(actor: Actor, applicationId: string, id: string): Promise<void> {
+    const p = actor.principal!;
+    await this.dataSource.transaction(async (m) => {
+      const app = await lockApplication(m, applicationId);
+      if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
+      const row = await m.findOneBy(ApplicationAttachment, { id, applicationId });
+      if (!row) throw new AppError('ATTACHMENT_NOT_FOUND');
+      if (app.status !== 'draft' && app.status !== 'returned')
+        throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
+      await m.delete(ApplicationAttachment, { id, applicationId });
+      await this.audit.record(m, actor, {
+        action: 'application.attachment-removed',
+        entityType: 'admission_application',
+        entityId: applicationId,
+        data: {
+          attachmentId: id,
+          fileName: row.fileName,
+          contentType: row.contentType,
+          sizeBytes: row.sizeBytes,
+          sha256: row.sha256,
+        },
+      });
     });
   }
 

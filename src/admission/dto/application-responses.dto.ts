@@ -137,6 +137,14 @@ export class ApplicationDto {
     description: 'When the office terminated (终止) its case; the reason is in decisionReason',
   })
   terminatedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description: 'When its department withdrew it (撤回申请); the reason is in withdrawalReason',
+  })
+  withdrawnAt: Date | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The department’s reason for withdrawing it' })
+  withdrawalReason: string | null;
   @ApiProperty({ description: 'Send it back with a change; a stale one answers 409 CONCURRENT_UPDATE' })
   version: number;
   @ApiProperty() createdAt: Date;
@@ -192,6 +200,8 @@ export function toApplicationDto(
     returnedStep: a.returnedStep ?? null,
     returnedAt: a.returnedAt ?? null,
     terminatedAt: a.terminatedAt ?? null,
+    withdrawnAt: a.withdrawnAt ?? null,
+    withdrawalReason: a.withdrawalReason ?? null,
     version: a.version,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,

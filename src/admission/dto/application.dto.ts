@@ -152,6 +152,23 @@ export class SubmitApplicationDto {
   comment?: string;
 }
 
+/** 撤回申请: the department's reason is required (it ends the case). */
+export class WithdrawApplicationDto {
+  @ApiProperty({
+    description: 'Why the department withdraws its application (at most 2000 characters)',
+    example: '上级已统一部署同类工作，本部门不再单独申请。',
+    maxLength: 2000,
+  })
+  @IsString({ message: '撤回原因（reason）须为文字。reason must be text.' })
+  @Matches(/\S/, {
+    message: '撤回原因（reason）不能为空，请写明为什么撤回。reason may not be empty; say why.',
+  })
+  @MaxLength(2000, {
+    message: '撤回原因（reason）最多 2000 个字符，请精简。reason is at most 2000 characters; shorten it.',
+  })
+  reason: string;
+}
+
 /** The fields of the form a deficiency may name (and `attachments` for the files). */
 export const DEFICIENCY_FIELDS: string[] = [...FORM_FIELDS, 'attachments'];
 

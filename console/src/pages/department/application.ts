@@ -48,6 +48,9 @@ export interface Application {
   returnedStep: string | null;
   returnedAt: string | null;
   terminatedAt: string | null;
+  /** When the department withdrew it (撤回申请), and why. */
+  withdrawnAt: string | null;
+  withdrawalReason: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -89,6 +92,9 @@ export const NEW_ID = 'new';
 
 /** Statuses in which the department may still change its application. */
 export const EDITABLE = ['draft', 'returned'];
+
+/** Statuses in which the department may withdraw its application (撤回申请): submitted, not yet decided. */
+export const WITHDRAWABLE = ['in_review', 'returned'];
 
 /** Full-width digits, point, comma and space (typed with a Chinese input method) as their ASCII selves. */
 function halfWidth(text: string): string {
