@@ -303,7 +303,9 @@ describe('withdrawing an application and removing an attachment', () => {
       const keep = await upload(id, '保留.pdf');
       const gone = await upload(id, '删除.pdf');
       const res = await remove(id, gone.id);
-      expect(res.status).toBe(204);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: gone.id, fileName: '删除.pdf', sha256: gone.sha256 });
+      expect(res.body.content).toBeUndefined();
       expect(await attachmentNames(id)).toEqual(['保留.pdf']);
       const download = await t
         .http()
@@ -347,7 +349,7 @@ describe('withdrawing an application and removing an attachment', () => {
           form: { deficiencies: [{ field: 'attachments', problem: '附件不是现行文件' }] },
         }),
       );
-      expect((await remove(id, file.id)).status).toBe(204);
+      expect((await remove(id, file.id)).status).toBe(200);
       expect(await attachmentNames(id)).toEqual([]);
     });
 

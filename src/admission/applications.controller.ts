@@ -1,12 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public, Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
@@ -133,19 +127,18 @@ export class ApplicationsController {
   }
 
   @Delete('applications/:id/attachments/:attachmentId')
-  @HttpCode(204)
   @Requires(
-    'Remove an attachment from a draft or returned application of my department (audited with its name and SHA-256)',
+    'Remove an attachment from a draft or returned application of my department (audited with its name and SHA-256); answers what was removed',
     [Permission.APPLICATION_DRAFT],
     ['APPLICATION_NOT_FOUND', 'ATTACHMENT_NOT_FOUND', 'APPLICATION_NOT_EDITABLE'],
   )
-  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiOkResponse({ type: AttachmentDto, description: 'The attachment that was removed' })
   async removeAttachment(
     @Param('id', id404) id: string,
     @Param('attachmentId', uuidOr404('ATTACHMENT_NOT_FOUND')) attachmentId: string,
     @CurrentActor() a: Actor,
-  ): Promise<void> {
-    await this.attachments.remove(a, id, attachmentId);
+  ): Promise<AttachmentDto> {
+    return toAttachmentDto(await this.attachments.remove(a, id, attachmentId));
   }
 
   @Post('applications/:id/withdraw')

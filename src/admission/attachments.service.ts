@@ -78,11 +78,12 @@ export class AttachmentsService {
   /**
    * Removes a file from a draft or a returned application of one's own department (another's answers as a missing
    * one). The application's row is locked first, so a removal racing a (re)submission is either before the
-   * reviewers' snapshot or refused; the audit record keeps what the file was (name, type, size, SHA-256).
+   * reviewers' snapshot or refused; the audit record keeps what the file was (name, type, size, SHA-256), and so
+   * does the answer.
    */
-  async remove(actor: Actor, applicationId: string, id: string): Promise<void> {
+  async remove(actor: Actor, applicationId: string, id: string): Promise<AttachmentInfo> {
     const p = actor.principal!;
-    await this.dataSource.transaction(async (m) => {
+    return this.dataSource.transaction(async (m) => {
       const app = await lockApplication(m, applicationId);
       if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
       const row = await m.findOneBy(ApplicationAttachment, { id, applicationId });
@@ -102,6 +103,7 @@ export class AttachmentsService {
           sha256: row.sha256,
         },
       });
+      return row;
     });
   }
 
