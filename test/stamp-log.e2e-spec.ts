@@ -184,6 +184,18 @@ describe('the stamp log (用印登记)', () => {
       });
     });
 
+    it('given a stamp dated before the city list took effect (2021-07-01), then the registry’s answer of that day decides: 居住证明 was not listed then', async () => {
+      const before = await record(
+        'committee',
+        entry({ stampedAt: '2021-06-30T16:00:00Z' }), // 2021-07-01 00:00 in China: the list's first day
+      );
+      expect(before.status).toBe(201);
+      expect(before.body).toMatchObject({ stampedOn: '2021-07-01', decision: 'allowed' });
+      const earlier = await record('committee', entry({ stampedAt: '2021-06-30T15:59:00Z' }));
+      expect(earlier.status).toBe(400);
+      expect(earlier.body.error.details[0].field).toBe('legalBasis');
+    });
+
     it('given temporary staff (not on the roster), when named as handler or approver, then 400 STAMP_HANDLER_NOT_AUTHORISED naming the field', async () => {
       const before = await entryCount();
       const asHandler = await record('committee', entry({ handlerId: user['committee-temp'] }));
@@ -299,6 +311,49 @@ describe('the stamp log (用印登记)', () => {
         .set(await auth('committee'))
         .send({ reason: '' });
       expect(empty.status).toBe(400);
+    });
+
+    it('given two voids of one entry at the same moment, then one voids it and the other answers 409', async () => {
+      const made = await record('committee', entry({ requesterName: '孙八' }));
+      const both = await Promise.all(
+        ['committee', 'committee-b'].map(async (who) =>
+          t
+            .http()
+            .post(`/my-community/stamp-log/${made.body.id}/void`)
+            .set(await auth(who))
+            .send({ reason: `${who} 作废` }),
+        ),
+      );
+      expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(both.find((r) => r.status === 409)!.body.error.code).toBe('STAMP_LOG_ALREADY_VOIDED');
+      const voids = await t.dataSource.query(
+        'SELECT count(*)::int AS n FROM stamp_log_void WHERE entry_id = $1',
+        [made.body.id],
+      );
+      expect(voids[0].n).toBe(1);
+    });
+
+    it('given two corrections of one entry at the same moment, then one replaces it and the other answers 409, writing nothing', async () => {
+      const made = await record('committee', entry({ requesterName: '周九' }));
+      const before = await entryCount();
+      const both = await Promise.all(
+        [3, 4].map((copies) =>
+          record(
+            'committee',
+            entry({ requesterName: '周九', copies, correctsId: made.body.id, correctionReason: '份数有误' }),
+          ),
+        ),
+      );
+      expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(await entryCount()).toBe(before + 1);
+      // Both voided entries are left out of the counts below: void this correction too.
+      const fixed = both.find((r) => r.status === 201)!;
+      const voided = await t
+        .http()
+        .post(`/my-community/stamp-log/${fixed.body.id}/void`)
+        .set(await auth('committee'))
+        .send({ reason: '测试后作废' });
+      expect(voided.status).toBe(200);
     });
 
     it('given an entry with a wrong number of copies, when corrected, then a new entry replaces it and the old is void naming it', async () => {
@@ -442,6 +497,36 @@ describe('the stamp log (用印登记)', () => {
         .get('/my-community/stamp-log')
         .set(await auth('dept-staff'));
       expect(dept.status).toBe(403);
+    });
+  });
+
+  describe('the OpenAPI document', () => {
+    it('given the stamp log routes, then each documents its permission, and what they answer is exactly the documented schema', async () => {
+      const doc = (await t.http().get('/docs-json')).body as {
+        paths: Record<string, Record<string, { 'x-permissions': string[] }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+      };
+      expect(doc.paths['/my-community/stamp-log'].post['x-permissions']).toEqual(['dispatch:respond']);
+      expect(doc.paths['/stamp-log/counts'].get['x-permissions']).toEqual([]);
+      const keysOf = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
+      const list = await t
+        .http()
+        .get('/my-community/stamp-log')
+        .set(await auth('committee'));
+      const voided = list.body.items.find((x: { void: unknown }) => x.void);
+      expect(Object.keys(voided).sort()).toEqual(keysOf('StampLogEntryDto'));
+      expect(Object.keys(voided.void).sort()).toEqual(keysOf('StampLogVoidDto'));
+      expect(Object.keys(voided.handler).sort()).toEqual(keysOf('StampLogPersonDto'));
+      const counts = await t
+        .http()
+        .get('/stamp-log/counts?from=2027-01-01&to=2027-01-31')
+        .set(await auth('street'));
+      expect(Object.keys(counts.body.items[0]).sort()).toEqual(keysOf('StampLogCountDto'));
+      const members = await t
+        .http()
+        .get('/my-community/stamp-log/members')
+        .set(await auth('committee'));
+      expect(Object.keys(members.body.items[0]).sort()).toEqual(keysOf('StampMemberDto'));
     });
   });
 
