@@ -12,7 +12,7 @@ import { rowsOf } from '../common/sql.js';
 import { UnitKind } from '../org/org-unit.entity.js';
 import type { RecordStampDto } from './dto/stamp-log.dto.js';
 import type { LoggedDecision } from './stamp-log.entities.js';
-import { NOT_LISTED_RULE, StampRegistryService, type StampAnswer } from './stamp-registry.service.js';
+import { StampRegistryService, type StampAnswer } from './stamp-registry.service.js';
 
 export interface StampLogPerson {
   id: string;
@@ -175,7 +175,7 @@ export class StampLogService {
     if (!listed && !enteredBasis)
       throw invalid(
         'legalBasis',
-        `法律依据（legalBasis）须填写：“${dto.certificateName}”不在本社区适用的盖章证明事项清单中，请写明要求出具该证明的法律法规及条款。${NOT_LISTED_RULE} legalBasis is required: the certificate is not listed; enter the law and article that provides for it.`,
+        `法律依据（legalBasis）须填写：“${dto.certificateName}”不在本社区适用的盖章证明事项清单中，请写明要求出具该证明的法律法规及条款（民发〔2020〕20号：没有法律依据的证明社区不出具）。legalBasis is required: the certificate is not listed; enter the law and article that provides for it.`,
       );
     return this.dataSource.transaction(async (m) => {
       await this.assertOnRoster(m, p.unitId, dto.handlerId, 'handlerId');
