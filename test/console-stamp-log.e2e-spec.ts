@@ -116,7 +116,7 @@ describe('the console’s stamp log (用印登记, 用印统计)', () => {
     ]);
   });
 
-  it('given that stamp, when the street opens 用印统计, then it sees 杏花社区’s 居住证明 counted', async () => {
+  it('given that stamp, when the street opens 用印统计, then it sees 杏花社区’s 居住证明 counted; the committee’s page is missing for it', async () => {
     const page = await b.page();
     await withScreenshot(page, 'street-stamp-counts', async () => {
       await logIn(page, 'street');
@@ -128,6 +128,10 @@ describe('the console’s stamp log (用印登记, 用印统计)', () => {
       await expect(row.textContent()).resolves.toContain('清单内');
       const cells = (await row.getByRole('cell').allTextContents()).map((s) => s.trim());
       expect(cells.slice(-2)).toEqual(['1', '1']);
+      // The committee's page is not the street's: a deep link shows the missing page at the same address.
+      await page.goto(`${base}/console/committee/stamp-log`, { waitUntil: 'domcontentloaded' });
+      await page.getByText('页面不存在', { exact: true }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/console/committee/stamp-log');
     });
   });
 });

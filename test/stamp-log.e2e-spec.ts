@@ -95,6 +95,12 @@ describe('the stamp log (用印登记)', () => {
         ]),
       );
       expect(byName).toEqual({ committee: true, 'committee-b': true, 'committee-temp': false });
+      const audit = await t
+        .http()
+        .get('/audit')
+        .query({ entityType: 'user', entityId: user['committee-b'] })
+        .set(await auth('auditor'));
+      expect(audit.body.items.map((r: { action: string }) => r.action)).toContain('stamp-roster.added');
     });
 
     it('given another community’s account, when a member puts it on the roster, then 404 as for a missing one', async () => {
@@ -305,6 +311,15 @@ describe('the stamp log (用印登记)', () => {
         .set(await auth('committee'))
         .send({ reason: '再次作废' });
       expect([again.status, again.body.error.code]).toEqual([409, 'STAMP_LOG_ALREADY_VOIDED']);
+      const audit = await t
+        .http()
+        .get('/audit')
+        .query({ entityType: 'stamp-log-entry', entityId: made.body.id })
+        .set(await auth('auditor'));
+      expect(audit.body.items.map((r: { action: string }) => r.action)).toEqual([
+        'stamp-log.recorded',
+        'stamp-log.voided',
+      ]);
       const empty = await t
         .http()
         .post(`/my-community/stamp-log/${made.body.id}/void`)
