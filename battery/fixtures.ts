@@ -46,6 +46,8 @@ export interface Fixtures {
   cityDoneTask: string;
   /** An account the system admin made (a district-1 department, no roles). */
   account: string;
+  /** A stamp log entry of C1 (用印登记), handled by committee and approved by a second C1 committee account. */
+  stampLog: string;
 }
 
 export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtures> {
@@ -84,6 +86,7 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
   user['battery-clerk'] = account.id as string;
 
   const city = await cityCase(api, unit, communities);
+  const stampLog = await stampLogEntry(api, unit, user);
 
   return {
     unit,
@@ -104,7 +107,30 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
       )
     )[0].id,
     account: account.id as string,
+    stampLog,
   };
+}
+
+/** C1's committee puts itself and a second committee account on its stamp roster and records one stamp. */
+async function stampLogEntry(
+  api: Api,
+  unit: Record<string, string>,
+  user: Record<string, string>,
+): Promise<string> {
+  const colleague = await makeUser(api, 'battery-committee-b', unit[COMMUNITY.C1], 'COMMITTEE');
+  for (const userId of [user.committee, colleague])
+    await api.as('committee', 'POST', '/my-community/stamp-log/members', { userId });
+  const entry = await api.as('committee', 'POST', '/my-community/stamp-log', {
+    stampedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    certificateName: '居住证明',
+    purpose: '办理居住证',
+    copies: 1,
+    requesterName: '测试申请人',
+    requesterPhone: '13812341234',
+    handlerId: user.committee,
+    approverId: colleague,
+  });
+  return entry.id as string;
 }
 
 async function applicationOf(db: ScratchDatabase, instanceId: string): Promise<string> {

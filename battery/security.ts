@@ -170,6 +170,14 @@ function relations(f: Fixtures) {
       set('committee-d2', 'dept2-staff'),
     ),
     transfer: of(set('finance'), set()),
+    // A stamp log entry of C1: its committee reads it (其他社区 as missing); the street, the district and the auditor
+    // read it in their area; nobody else may.
+    myStampLog: of(set('committee'), set('committee-2', 'committee-d2')),
+    areaStampLog: of(
+      set('street', 'office', 'leader', 'auditor', 'city-office', 'city-leader'),
+      set(),
+      set('committee', 'committee-2', 'committee-d2', 'dept-staff', 'finance', 'sysadmin', 'member-1'),
+    ),
     account: of(set('sysadmin', 'secadmin', 'auditor'), set()),
     /** A unit the user belongs to, and one outside the part of the tree the user may see. */
     units(user: string): { own?: string; foreign?: string } {
@@ -248,6 +256,10 @@ function targets(route: Route, user: string, f: Fixtures, rel: ReturnType<typeof
   } else if (p.startsWith('/admitted-items/')) found = one(rel.item(user), { id: f.item }, 'admitted item');
   else if (p.startsWith('/funding-transfers/'))
     found = one(rel.transfer(user), { id: f.transfer }, 'transfer');
+  else if (p.startsWith('/my-community/stamp-log/{id}'))
+    found = one(rel.myStampLog(user), { id: f.stampLog }, 'stamp log entry');
+  else if (p.startsWith('/stamp-log/{id}'))
+    found = one(rel.areaStampLog(user), { id: f.stampLog }, 'stamp log entry');
   return [...found, missing];
 }
 

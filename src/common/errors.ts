@@ -196,6 +196,28 @@ export const ERRORS = {
     409,
     '该证明事项刚刚被他人修改，请刷新后在最新版本上重新修改。The stamp entry was changed at the same time; reload it and make the change on its latest version.',
   ],
+  // The committee's stamp log (用印登记, src/stamps/stamp-log*).
+  STAMP_PROHIBITED: [
+    409,
+    '该证明事项在禁止社区出具的清单中，不能盖章，也不能登记。请告知办事人向负责该事项的部门办理。The certificate is on a list committees must not issue: it may not be stamped or recorded.',
+  ],
+  STAMP_LOG_NOT_FOUND: [404, '找不到该用印登记。The stamp log entry does not exist.'],
+  STAMP_LOG_ALREADY_VOIDED: [
+    409,
+    '该用印登记已经作废，不能再作废或更正。The stamp log entry is already voided; it cannot be voided or corrected again.',
+  ],
+  STAMP_HANDLER_NOT_AUTHORISED: [
+    400,
+    '经办人和审批人须为本社区用印人员名单中的两名不同成员；临时工作人员不能经办或审批用印。请在“用印人员”中核对名单。The handler and the approver must be two different members on this community’s stamp roster; temporary staff may not stamp.',
+  ],
+  STAMP_MEMBER_NOT_FOUND: [
+    404,
+    '找不到本社区的该账号，或该账号不在用印人员名单中。No such account of this community, or it is not on the stamp roster.',
+  ],
+  STAMP_ROSTER_MEMBERS_ONLY: [
+    403,
+    '用印人员名单已建立，只有名单中的成员可以调整名单。Once the stamp roster has members, only they may change it.',
+  ],
   TRANSFER_NOT_FOUND: [
     404,
     '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',

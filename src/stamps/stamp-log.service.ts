@@ -1,0 +1,629 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { OrgScope } from '../auth/org-scope.js';
+import { Permission } from '../auth/permissions.js';
+import type { Actor, Principal } from '../common/actor.js';
+import { cstDay } from '../common/china-time.js';
+import { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
+import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
+import { rowsOf } from '../common/sql.js';
+import { UnitKind } from '../org/org-unit.entity.js';
+import type { RecordStampDto } from './dto/stamp-log.dto.js';
+import type { LoggedDecision } from './stamp-log.entities.js';
+import { StampRegistryService, type StampAnswer } from './stamp-registry.service.js';
+
+export interface StampLogPerson {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface StampLogView {
+  id: string;
+  community: { id: string; code: string; name: string };
+  stampedAt: Date;
+  stampedOn: string;
+  certificateName: string;
+  decision: LoggedDecision;
+  decidingEntryId: string | null;
+  listedName: string | null;
+  sourceDocument: string | null;
+  legalBasis: string;
+  legalBasisEntered: boolean;
+  purpose: string;
+  copies: number;
+  requesterName: string;
+  requesterPhone: string;
+  phoneMasked: boolean;
+  handler: StampLogPerson;
+  approver: StampLogPerson;
+  recordedBy: StampLogPerson;
+  recordedAt: Date;
+  correctsId: string | null;
+  void: { reason: string; voidedBy: StampLogPerson; voidedAt: Date; correctedBy: string | null } | null;
+}
+
+export interface StampLogCount {
+  community: { id: string; code: string; name: string };
+  certificate: string;
+  decision: LoggedDecision;
+  entries: number;
+  copies: number;
+}
+
+export interface StampMember {
+  user: StampLogPerson;
+  authorised: boolean;
+  addedAt: Date | null;
+}
+
+export interface StampLogFilter {
+  from?: string;
+  to?: string;
+  certificate?: string;
+  community?: string;
+}
+
+/** The earliest stamp the log takes (older paper records are not typed in here). */
+const EARLIEST = Date.parse('2000-01-01T00:00:00+08:00');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** 138****1234: the first three and the last four characters kept, the rest starred. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 7) return '*'.repeat(phone.length);
+  return phone.slice(0, 3) + '*'.repeat(phone.length - 7) + phone.slice(-4);
+}
+
+const invalid = (field: string, problem: string) =>
+  new AppError('VALIDATION_FAILED', [{ field, problems: [problem] }]);
+
+const person = (id: string, username: string, displayName: string): StampLogPerson => ({
+  id,
+  username,
+  displayName,
+});
+
+/** The entry with its community, people and void, for every read. */
+const SELECT_ENTRY = `
+  SELECT e.id, e.community_id, c.code AS community_code, c.name AS community_name, e.stamped_at,
+         to_char(e.stamped_on, 'YYYY-MM-DD') AS stamped_on, e.certificate_name, e.decision, e.deciding_entry_id,
+         e.listed_name, e.source_document, e.legal_basis, e.legal_basis_entered, e.purpose, e.copies,
+         e.requester_name, e.requester_phone, e.recorded_at, e.corrects_id,
+         e.handler_id, h.username AS handler_username, h.display_name AS handler_name,
+         e.approver_id, a.username AS approver_username, a.display_name AS approver_name,
+         e.recorded_by, r.username AS recorder_username, r.display_name AS recorder_name,
+         v.reason AS void_reason, v.voided_at, v.voided_by, vu.username AS voider_username,
+         vu.display_name AS voider_name, k.id AS corrected_by
+    FROM stamp_log_entry e
+    JOIN org_unit c ON c.id = e.community_id
+    JOIN app_user h ON h.id = e.handler_id
+    JOIN app_user a ON a.id = e.approver_id
+    JOIN app_user r ON r.id = e.recorded_by
+    LEFT JOIN stamp_log_void v ON v.entry_id = e.id
+    LEFT JOIN app_user vu ON vu.id = v.voided_by
+    LEFT JOIN stamp_log_entry k ON k.corrects_id = e.id`;
+
+type EntryRow = Record<string, unknown> & {
+  id: string;
+  community_id: string;
+  requester_phone: string;
+};
+
+/**
+ * The committee's stamp log (用印登记, issue 13 §6): what was stamped, when, for whom, by which two members, and
+ * what the registry answered that day. Append-only: a mistake is voided with a reason, a correction is a new
+ * entry naming the one it replaces.
+ */
+@Injectable()
+export class StampLogService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly registry: StampRegistryService,
+    private readonly audit: AuditService,
+    private readonly scope: OrgScope,
+  ) {}
+
+  /**
+   * Records a stamp of the caller's community. Issue 13 §6: the name is checked against the registry on the day of
+   * the stamp — prohibited is refused (409 STAMP_PROHIBITED, citing the list), not-listed needs a legal basis;
+   * handler and approver are two different members on the community's stamp roster (temporary staff are not).
+   */
+  async record(actor: Actor, dto: RecordStampDto): Promise<StampLogView> {
+    const p = this.committee(actor);
+    const stampedMs = Date.parse(dto.stampedAt);
+    if (stampedMs > this.clock.nowMs())
+      throw invalid(
+        'stampedAt',
+        '用印时间（stampedAt）不能晚于现在，请填写实际盖章的时间。stampedAt must not be in the future.',
+      );
+    if (stampedMs < EARLIEST)
+      throw invalid(
+        'stampedAt',
+        '用印时间（stampedAt）不能早于 2000 年 1 月 1 日。stampedAt must not be before 2000-01-01.',
+      );
+    if (dto.handlerId.toLowerCase() === dto.approverId.toLowerCase())
+      throw invalid(
+        'approverId',
+        '审批人（approverId）不能与经办人相同：用印须由两名不同的人员经办和审批。approverId must be someone other than the handler.',
+      );
+    if ((dto.correctsId === undefined) !== !dto.correctionReason)
+      throw invalid(
+        dto.correctsId === undefined ? 'correctsId' : 'correctionReason',
+        '更正登记须同时填写所更正的登记（correctsId）和更正理由（correctionReason）。A correction needs both correctsId and correctionReason.',
+      );
+    const stampedAt = new Date(stampedMs);
+    const stampedOn = cstDay(stampedAt);
+    const answer = await this.ask(dto.certificateName, p.unitId, stampedOn);
+    if (answer.decision === 'prohibited' && answer.deciding) {
+      const d = answer.deciding;
+      const cited = `${sourceOf(answer)}第${d.entry.seq ?? '—'}项“${d.entry.name}”`;
+      throw new AppError(
+        'STAMP_PROHIBITED',
+        {
+          certificateName: dto.certificateName,
+          item: { id: d.entry.id, name: d.entry.name, legalBasis: d.entry.legalBasis },
+          source: { documentNumber: d.list.documentNumber, title: d.list.title },
+        },
+        `不能盖章，也不能登记：“${dto.certificateName}”属于${cited}，是不应由社区居委会出具的证明事项（${d.entry.legalBasis}）。请告知办事人向负责该事项的部门办理，或改用本人承诺、部门间核查等方式。The certificate is on the list ${d.list.documentNumber} (“${d.entry.name}”) of certificates committees must not issue; it may not be stamped or recorded.`,
+      );
+    }
+    const listed = answer.decision === 'allowed' && answer.deciding ? answer.deciding : null;
+    const enteredBasis = dto.legalBasis?.trim() ?? '';
+    if (!listed && !enteredBasis)
+      throw invalid(
+        'legalBasis',
+        `法律依据（legalBasis）须填写：“${dto.certificateName}”不在本社区适用的盖章证明事项清单中，请写明要求出具该证明的法律法规及条款（民发〔2020〕20号：没有法律依据的证明社区不出具）。legalBasis is required: the certificate is not listed; enter the law and article that provides for it.`,
+      );
+    return this.dataSource.transaction(async (m) => {
+      await this.assertOnRoster(m, p.unitId, dto.handlerId, 'handlerId');
+      await this.assertOnRoster(m, p.unitId, dto.approverId, 'approverId');
+      if (dto.correctsId) await this.lockOpenEntry(m, p.unitId, dto.correctsId);
+      const inserted: { id: string }[] = await m.query(
+        `INSERT INTO stamp_log_entry (community_id, stamped_at, stamped_on, certificate_name, decision, deciding_entry_id,
+                deciding_entry_key, listed_name, source_list_id, source_document, legal_basis, legal_basis_entered, purpose,
+                copies, requester_name, requester_phone, handler_id, approver_id, recorded_by, recorded_at, corrects_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         RETURNING id`,
+        [
+          p.unitId,
+          stampedAt,
+          stampedOn,
+          dto.certificateName,
+          listed ? 'allowed' : 'not-listed',
+          listed?.entry.id ?? null,
+          listed?.entry.entryKey ?? null,
+          listed?.entry.name ?? null,
+          listed?.list.id ?? null,
+          listed ? sourceOf(answer) : null,
+          listed ? listed.entry.legalBasis : enteredBasis,
+          !listed,
+          dto.purpose,
+          dto.copies,
+          dto.requesterName,
+          dto.requesterPhone,
+          dto.handlerId,
+          dto.approverId,
+          p.userId,
+          this.clock.now(),
+          dto.correctsId ?? null,
+        ],
+      );
+      const id = inserted[0].id;
+      await this.audit.record(m, actor, {
+        action: 'stamp-log.recorded',
+        entityType: 'stamp-log-entry',
+        entityId: id,
+        data: {
+          communityId: p.unitId,
+          stampedAt: stampedAt.toISOString(),
+          certificateName: dto.certificateName,
+          decision: listed ? 'allowed' : 'not-listed',
+          decidingEntryId: listed?.entry.id ?? null,
+          copies: dto.copies,
+          handlerId: dto.handlerId,
+          approverId: dto.approverId,
+          correctsId: dto.correctsId ?? null,
+        },
+      });
+      if (dto.correctsId) await this.insertVoid(m, actor, dto.correctsId, dto.correctionReason!, id);
+      return (await this.read(m, p, 'e.id = $1', [id]))!;
+    });
+  }
+
+  /** Voids an entry of the caller's community with a reason; an entry is voided once (409 after). */
+  async void(actor: Actor, id: string, reason: string): Promise<StampLogView> {
+    const p = this.committee(actor);
+    return this.dataSource.transaction(async (m) => {
+      await this.lockOpenEntry(m, p.unitId, id);
+      await this.insertVoid(m, actor, id, reason, null);
+      return (await this.read(m, p, 'e.id = $1', [id]))!;
+    });
+  }
+
+  /** The caller's community's log, newest stamp first; another community's entries are never in it. */
+  async listMine(actor: Actor, f: StampLogFilter, pq: PageQuery): Promise<Page<StampLogView>> {
+    const p = this.committee(actor);
+    return this.list(p, 'e.community_id = $1', [p.unitId], f, pq);
+  }
+
+  async getMine(actor: Actor, id: string): Promise<StampLogView> {
+    const p = this.committee(actor);
+    const found = await this.read(this.dataSource.manager, p, 'e.id = $1 AND e.community_id = $2', [
+      id,
+      p.unitId,
+    ]);
+    if (!found) throw new AppError('STAMP_LOG_NOT_FOUND');
+    return found;
+  }
+
+  /** The entries of the communities in the caller's area (a street its own, the district office its district). */
+  async listInArea(actor: Actor, f: StampLogFilter, pq: PageQuery): Promise<Page<StampLogView>> {
+    const p = this.overseer(actor);
+    const communityId = f.community ? await this.communityInArea(p, f.community) : null;
+    return communityId
+      ? this.list(p, 'e.community_id = $1', [communityId], f, pq)
+      : this.list(p, this.scope.sqlInArea('c.path', '$1'), [p.scopePath], f, pq);
+  }
+
+  async getInArea(actor: Actor, id: string): Promise<StampLogView> {
+    const p = this.overseer(actor);
+    const found = await this.read(
+      this.dataSource.manager,
+      p,
+      `e.id = $1 AND ${this.scope.sqlInArea('c.path', '$2')}`,
+      [id, p.scopePath],
+    );
+    if (!found) throw new AppError('STAMP_LOG_NOT_FOUND');
+    return found;
+  }
+
+  /**
+   * Issue 13 §6: the street and the district see how many stamps per community and certificate (voided entries
+   * left out) between two days, in their area.
+   */
+  async counts(
+    actor: Actor,
+    f: { from: string; to: string; community?: string },
+    pq: PageQuery,
+  ): Promise<Page<StampLogCount>> {
+    const p = this.overseer(actor);
+    assertRange(f.from, f.to);
+    const communityId = f.community ? await this.communityInArea(p, f.community) : null;
+    const where = `${this.scope.sqlInArea('c.path', '$1')} AND e.stamped_on BETWEEN $2::date AND $3::date
+      AND ($4::uuid IS NULL OR e.community_id = $4::uuid)
+      AND NOT EXISTS (SELECT 1 FROM stamp_log_void v WHERE v.entry_id = e.id)`;
+    const grouped = `SELECT c.id, c.code, c.name, e.decision,
+             min(COALESCE(e.listed_name, e.certificate_name)) AS certificate,
+             count(*)::int AS entries, sum(e.copies)::int AS copies
+        FROM stamp_log_entry e JOIN org_unit c ON c.id = e.community_id
+       WHERE ${where}
+       GROUP BY c.id, c.code, c.name, e.decision, COALESCE(e.deciding_entry_key::text, e.certificate_name)`;
+    const params = [p.scopePath, f.from, f.to, communityId];
+    const req = pageRequest(pq);
+    const [{ total }]: { total: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM (${grouped}) g`,
+      params,
+    );
+    const rows: {
+      id: string;
+      code: string;
+      name: string;
+      decision: LoggedDecision;
+      certificate: string;
+      entries: number;
+      copies: number;
+    }[] = await this.dataSource.query(
+      `${grouped} ORDER BY c.code, entries DESC, certificate LIMIT $5 OFFSET $6`,
+      [...params, req.pageSize, req.offset],
+    );
+    return toPage(
+      rows.map((r) => ({
+        community: { id: r.id, code: r.code, name: r.name },
+        certificate: r.certificate,
+        decision: r.decision,
+        entries: r.entries,
+        copies: r.copies,
+      })),
+      total,
+      req,
+    );
+  }
+
+  /** The community's active accounts and which of them are on the stamp roster (用印人员). */
+  async members(actor: Actor, pq: PageQuery): Promise<Page<StampMember>> {
+    const p = this.committee(actor);
+    const req = pageRequest(pq);
+    const [{ total }]: { total: number }[] = await this.dataSource.query(
+      'SELECT count(*)::int AS total FROM app_user WHERE unit_id = $1 AND active',
+      [p.unitId],
+    );
+    const rows: {
+      id: string;
+      username: string;
+      display_name: string;
+      added_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT u.id, u.username, u.display_name, m.added_at
+         FROM app_user u
+         LEFT JOIN stamp_log_member m ON m.user_id = u.id AND m.community_id = u.unit_id AND m.removed_at IS NULL
+        WHERE u.unit_id = $1 AND u.active
+        ORDER BY (m.added_at IS NULL), u.username
+        LIMIT $2 OFFSET $3`,
+      [p.unitId, req.pageSize, req.offset],
+    );
+    return toPage(
+      rows.map((r) => ({
+        user: person(r.id, r.username, r.display_name),
+        authorised: r.added_at !== null,
+        addedAt: r.added_at,
+      })),
+      total,
+      req,
+    );
+  }
+
+  /**
+   * Puts an account of the community on its stamp roster. Once the roster has anyone, only those on it may change
+   * it (the first member may put themselves on); an account already on it stays as it is.
+   */
+  async addMember(actor: Actor, userId: string): Promise<StampMember> {
+    const p = this.committee(actor);
+    return this.dataSource.transaction(async (m) => {
+      await this.lockRoster(m, p);
+      const users: { id: string; username: string; display_name: string }[] = await m.query(
+        'SELECT id, username, display_name FROM app_user WHERE id = $1 AND unit_id = $2 AND active',
+        [userId, p.unitId],
+      );
+      if (!users.length) throw new AppError('STAMP_MEMBER_NOT_FOUND');
+      const added: { added_at: Date }[] = rowsOf(
+        await m.query(
+          `INSERT INTO stamp_log_member (community_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (community_id, user_id) WHERE removed_at IS NULL DO NOTHING RETURNING added_at`,
+          [p.unitId, userId, p.userId, this.clock.now()],
+        ),
+      );
+      if (added.length)
+        await this.audit.record(m, actor, {
+          action: 'stamp-roster.added',
+          entityType: 'user',
+          entityId: userId,
+          data: { communityId: p.unitId },
+        });
+      const [current]: { added_at: Date }[] = await m.query(
+        'SELECT added_at FROM stamp_log_member WHERE community_id = $1 AND user_id = $2 AND removed_at IS NULL',
+        [p.unitId, userId],
+      );
+      const u = users[0];
+      return { user: person(u.id, u.username, u.display_name), authorised: true, addedAt: current.added_at };
+    });
+  }
+
+  /** Takes an account off the stamp roster (only someone on it may); it may no longer handle or approve a stamp. */
+  async removeMember(actor: Actor, userId: string): Promise<StampMember> {
+    const p = this.committee(actor);
+    return this.dataSource.transaction(async (m) => {
+      await this.lockRoster(m, p);
+      const removed: { user_id: string }[] = rowsOf(
+        await m.query(
+          `UPDATE stamp_log_member SET removed_at = $3, removed_by = $4
+            WHERE community_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING user_id`,
+          [p.unitId, userId, this.clock.now(), p.userId],
+        ),
+      );
+      if (!removed.length) throw new AppError('STAMP_MEMBER_NOT_FOUND');
+      await this.audit.record(m, actor, {
+        action: 'stamp-roster.removed',
+        entityType: 'user',
+        entityId: userId,
+        data: { communityId: p.unitId },
+      });
+      const [u]: { id: string; username: string; display_name: string }[] = await m.query(
+        'SELECT id, username, display_name FROM app_user WHERE id = $1',
+        [userId],
+      );
+      return { user: person(u.id, u.username, u.display_name), authorised: false, addedAt: null };
+    });
+  }
+
+  /** The registry's answer on the day; its 400 for an over-long name names this route's field. */
+  private async ask(name: string, communityId: string, day: string): Promise<StampAnswer> {
+    try {
+      return await this.registry.check(name, communityId, day);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'VALIDATION_FAILED')
+        throw invalid(
+          'certificateName',
+          '证明名称（certificateName）规范化后超过 100 个字，请输入证明的名称。certificateName is longer than 100 characters once normalised.',
+        );
+      throw e;
+    }
+  }
+
+  /** The caller as a committee of a community (the route's permission makes it one; anything else: 403). */
+  private committee(actor: Actor): Principal {
+    const p = actor.principal;
+    if (!p || p.unitKind !== UnitKind.COMMUNITY) throw new AppError('FORBIDDEN');
+    return p;
+  }
+
+  /** The caller as one who oversees communities: the street and the district (burden:read), the auditor. */
+  private overseer(actor: Actor): Principal {
+    const p = actor.principal;
+    if (!p || !(p.permissions.has(Permission.BURDEN_READ) || p.permissions.has(Permission.AUDIT_READ)))
+      throw new AppError('FORBIDDEN', {
+        required: [Permission.BURDEN_READ, Permission.AUDIT_READ],
+        any: true,
+      });
+    return p;
+  }
+
+  /** A community of the caller's area by unit code or id; any other answers 404 as a missing one. */
+  private async communityInArea(p: Principal, param: string): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM org_unit
+        WHERE kind = 'COMMUNITY' AND (code = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid))
+          AND ${this.scope.sqlInArea('path', '$3')}
+        LIMIT 1`,
+      [param, UUID.test(param) ? param : null, p.scopePath],
+    );
+    if (!rows.length) throw new AppError('COMMUNITY_NOT_FOUND', { community: param });
+    return rows[0].id;
+  }
+
+  /** Serializes changes to one community's roster (and reads whether the caller may change it). */
+  private async lockRoster(m: EntityManager, p: Principal): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('stamp-roster:' || $1::text, 0))`, [
+      p.unitId,
+    ]);
+    const [r]: { members: number; me: boolean }[] = await m.query(
+      `SELECT count(*)::int AS members, bool_or(user_id = $2) AS me
+         FROM stamp_log_member WHERE community_id = $1 AND removed_at IS NULL`,
+      [p.unitId, p.userId],
+    );
+    if (r.members > 0 && !r.me) throw new AppError('STAMP_ROSTER_MEMBERS_ONLY');
+  }
+
+  private async assertOnRoster(m: EntityManager, communityId: string, userId: string, field: string) {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM stamp_log_member s JOIN app_user u ON u.id = s.user_id
+        WHERE s.community_id = $1 AND s.user_id = $2 AND s.removed_at IS NULL AND u.active AND u.unit_id = $1`,
+      [communityId, userId],
+    );
+    if (!rows.length) throw new AppError('STAMP_HANDLER_NOT_AUTHORISED', { field });
+  }
+
+  /** Locks an entry of the community that is not voided yet: a missing or foreign one 404, a voided one 409. */
+  private async lockOpenEntry(m: EntityManager, communityId: string, id: string): Promise<void> {
+    const rows: { voided: boolean }[] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM stamp_log_void v WHERE v.entry_id = e.id) AS voided
+         FROM stamp_log_entry e WHERE e.id = $1 AND e.community_id = $2 FOR UPDATE`,
+      [id, communityId],
+    );
+    if (!rows.length) throw new AppError('STAMP_LOG_NOT_FOUND');
+    if (rows[0].voided) throw new AppError('STAMP_LOG_ALREADY_VOIDED');
+  }
+
+  private async insertVoid(
+    m: EntityManager,
+    actor: Actor,
+    entryId: string,
+    reason: string,
+    correctedBy: string | null,
+  ): Promise<void> {
+    const rows: unknown[] = rowsOf(
+      await m.query(
+        `INSERT INTO stamp_log_void (entry_id, reason, voided_by, voided_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (entry_id) DO NOTHING RETURNING id`,
+        [entryId, reason, actor.principal!.userId, this.clock.now()],
+      ),
+    );
+    if (!rows.length) throw new AppError('STAMP_LOG_ALREADY_VOIDED');
+    await this.audit.record(m, actor, {
+      action: 'stamp-log.voided',
+      entityType: 'stamp-log-entry',
+      entityId: entryId,
+      data: { reason, correctedBy },
+    });
+  }
+
+  private async list(
+    p: Principal,
+    base: string,
+    params: unknown[],
+    f: StampLogFilter,
+    pq: PageQuery,
+  ): Promise<Page<StampLogView>> {
+    if (f.from && f.to) assertRange(f.from, f.to);
+    const n = params.length;
+    const where = `${base}
+      AND ($${n + 1}::date IS NULL OR e.stamped_on >= $${n + 1}::date)
+      AND ($${n + 2}::date IS NULL OR e.stamped_on <= $${n + 2}::date)
+      AND ($${n + 3}::text IS NULL OR e.certificate_name ILIKE $${n + 3} ESCAPE '\\' OR e.listed_name ILIKE $${n + 3} ESCAPE '\\')`;
+    const all = [
+      ...params,
+      f.from ?? null,
+      f.to ?? null,
+      f.certificate ? `%${likeEscape(f.certificate)}%` : null,
+    ];
+    const req = pageRequest(pq);
+    const [{ total }]: { total: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM stamp_log_entry e JOIN org_unit c ON c.id = e.community_id WHERE ${where}`,
+      all,
+    );
+    const rows: EntryRow[] = await this.dataSource.query(
+      `${SELECT_ENTRY} WHERE ${where} ORDER BY e.stamped_at DESC, e.recorded_at DESC, e.id
+        LIMIT $${n + 4} OFFSET $${n + 5}`,
+      [...all, req.pageSize, req.offset],
+    );
+    return toPage(
+      rows.map((r) => toView(r, p)),
+      total,
+      req,
+    );
+  }
+
+  private async read(
+    m: EntityManager,
+    p: Principal,
+    where: string,
+    params: unknown[],
+  ): Promise<StampLogView | null> {
+    const rows: EntryRow[] = await m.query(`${SELECT_ENTRY} WHERE ${where}`, params);
+    return rows.length ? toView(rows[0], p) : null;
+  }
+}
+
+function assertRange(from: string, to: string): void {
+  if (from > to) throw invalid('to', '结束日期（to）不能早于开始日期（from）。to must not be before from.');
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The deciding entry's document as cited: 示范市《…》（示民发〔2021〕15号）. */
+function sourceOf(a: StampAnswer): string {
+  const d = a.deciding!;
+  const scope = a.scopes.get(d.list.scopeCode)?.name ?? '';
+  return `${scope}《${d.list.title}》（${d.list.documentNumber}）`;
+}
+
+/** Issue 13 §6: the requester's phone is shown whole only to the community's own committee and the auditor. */
+function toView(r: EntryRow, p: Principal): StampLogView {
+  const whole = p.unitId === r.community_id || p.permissions.has(Permission.AUDIT_READ);
+  const s = (k: string) => r[k] as string;
+  return {
+    id: r.id,
+    community: { id: r.community_id, code: s('community_code'), name: s('community_name') },
+    stampedAt: r.stamped_at as Date,
+    stampedOn: s('stamped_on'),
+    certificateName: s('certificate_name'),
+    decision: r.decision as LoggedDecision,
+    decidingEntryId: (r.deciding_entry_id as string | null) ?? null,
+    listedName: (r.listed_name as string | null) ?? null,
+    sourceDocument: (r.source_document as string | null) ?? null,
+    legalBasis: s('legal_basis'),
+    legalBasisEntered: r.legal_basis_entered as boolean,
+    purpose: s('purpose'),
+    copies: r.copies as number,
+    requesterName: s('requester_name'),
+    requesterPhone: whole ? r.requester_phone : maskPhone(r.requester_phone),
+    phoneMasked: !whole,
+    handler: person(s('handler_id'), s('handler_username'), s('handler_name')),
+    approver: person(s('approver_id'), s('approver_username'), s('approver_name')),
+    recordedBy: person(s('recorded_by'), s('recorder_username'), s('recorder_name')),
+    recordedAt: r.recorded_at as Date,
+    correctsId: (r.corrects_id as string | null) ?? null,
+    void: r.voided_at
+      ? {
+          reason: s('void_reason'),
+          voidedBy: person(s('voided_by'), s('voider_username'), s('voider_name')),
+          voidedAt: r.voided_at as Date,
+          correctedBy: (r.corrected_by as string | null) ?? null,
+        }
+      : null,
+  };
+}
