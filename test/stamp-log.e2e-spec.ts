@@ -94,7 +94,12 @@ describe('the stamp log (用印登记)', () => {
           m.authorised,
         ]),
       );
-      expect(byName).toEqual({ committee: true, 'committee-b': true, 'committee-temp': false });
+      expect(byName).toEqual({
+        committee: true,
+        'committee-b': true,
+        'committee-member': false,
+        'committee-temp': false,
+      });
       const audit = await t
         .http()
         .get('/audit')
