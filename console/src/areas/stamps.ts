@@ -1,5 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router';
-import { can, onlyWith, type Area } from './nav';
+import { can, onlyWith, worksCases, type Area } from './nav';
 
 /** Proposing changes: the leading-group office; reading proposals: the office and the principal leader. */
 const PROPOSE = 'registry:manage';
@@ -41,11 +41,12 @@ const routes: RouteRecordRaw[] = [
   },
 ];
 
-/** The stamp registry's pages (盖章证明事项清单): the lists (every user), proposing changes, the proposals. */
+/** The stamp registry's pages (盖章证明事项清单): the lists (everyone who works cases), proposing changes, the proposals. */
 export const area: Area = {
   routes,
   nav: [
-    { name: 'stamps-lists', label: '盖章证明事项清单', order: 50, visible: () => true },
+    // Every user who works cases (三员分立: the administrators' console is their own pages only).
+    { name: 'stamps-lists', label: '盖章证明事项清单', order: 50, visible: worksCases },
     { name: 'stamps-propose', label: '提出清单调整', order: 51, visible: (u) => can(u, PROPOSE) },
     { name: 'stamps-proposals', label: '清单调整记录', order: 52, visible: (u) => can(u, READ) },
   ],
