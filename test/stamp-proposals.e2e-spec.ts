@@ -268,6 +268,8 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
     const detail = await t.http().get(`/stamp-lists/${city.listKey}`);
     const history = detail.body.entryHistory.find((e: { name: string }) => e.name === '居住证明');
     expect(history.versions).toHaveLength(2);
+    // Today (2027-01-04) the first version still answers: the list shows it as the one in force.
+    expect(history).toMatchObject({ status: 'in-force', currentVersion: 1 });
     expect(history.versions[1].changes).toContainEqual({
       field: 'timeLimit',
       label: '办理时限',
