@@ -144,6 +144,17 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
     });
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('completed');
+    // The approval published the set: it cannot be taken back (撤回) any more.
+    const [leaderTask] = await t.dataSource.query(
+      `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'leaderApprove'`,
+      [instanceId],
+    );
+    const withdraw = await t
+      .http()
+      .post(`/tasks/${leaderTask.id}/withdraw`)
+      .set(await auth('leader'))
+      .send({});
+    expect([withdraw.status, withdraw.body.error.code]).toEqual([409, 'WITHDRAW_NOT_POSSIBLE']);
 
     const done = await proposal('office', proposalId);
     expect(done.body).toMatchObject({
