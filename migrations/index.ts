@@ -23,6 +23,7 @@ import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.
 import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
 import { ApplicationWithdrawal1797000500000 } from './1797000500000-ApplicationWithdrawal.js';
 import { StampLog1797100300000 } from './1797100300000-StampLog.js';
+import { StampProposals1797100100000 } from './1797100100000-StampProposals.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -52,4 +53,5 @@ export const MIGRATIONS: Function[] = [
   StampRegistry1797100000000,
   ApplicationWithdrawal1797000500000,
   StampLog1797100300000,
+  StampProposals1797100100000,
 ];

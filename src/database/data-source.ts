@@ -16,6 +16,7 @@ import { User } from '../org/user.entity.js';
 import { type DbTimeouts, pgPoolOptions } from './pg-options.js';
 import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
 import { StampLogEntry, StampLogMember, StampLogVoid } from '../stamps/stamp-log.entities.js';
+import { StampProposal } from '../stamps/stamp-proposal.entity.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -62,6 +63,7 @@ export const ENTITIES = [
   StampLogEntry,
   StampLogVoid,
   StampLogMember,
+  StampProposal,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */

@@ -1,16 +1,28 @@
 import { Module } from '@nestjs/common';
+import { StampChangeProposals } from './stamp-changes.js';
+import { StampListReads } from './stamp-list-reads.js';
 import { MyStampLogController, StampLogController } from './stamp-log.controller.js';
 import { StampLogService } from './stamp-log.service.js';
+import { StampProposalsController } from './stamp-proposals.controller.js';
+import { StampProposalsService } from './stamp-proposals.service.js';
 import { StampRegistryService } from './stamp-registry.service.js';
+import { StampWorkflow } from './stamp-workflow.js';
 import { StampsController } from './stamps.controller.js';
 
 /**
- * The stamp registry (盖章证明事项清单): versioned lists at every level and the public search and check; the
- * committee's stamp log (用印登记) and what the street and district read of it.
+ * The stamp registry (盖章证明事项清单): versioned lists at every level, the public search and check, and changes
+ * as an approval flow; the committee's stamp log (用印登记) and what the street and district read of it.
  */
 @Module({
-  controllers: [StampsController, MyStampLogController, StampLogController],
-  providers: [StampRegistryService, StampLogService],
-  exports: [StampRegistryService],
+  controllers: [StampsController, StampProposalsController, MyStampLogController, StampLogController],
+  providers: [
+    StampRegistryService,
+    StampProposalsService,
+    { provide: StampChangeProposals, useExisting: StampProposalsService },
+    StampListReads,
+    StampWorkflow,
+    StampLogService,
+  ],
+  exports: [StampRegistryService, StampChangeProposals],
 })
 export class StampsModule {}
