@@ -218,8 +218,19 @@ describe('the task page: 委托, 加签 and 催办 in the browser (办理)', () 
       await logIn(page, 'office-2');
       // The colleague holds nothing of it: not in the inbox, but in the office's review queue.
       await expect(page.getByRole('row').filter({ hasText: TITLE }).count()).resolves.toBe(0);
+      // The queue asks the API once for its page: no request per row (unit names, cases).
+      const asked: string[] = [];
+      page.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (!path.startsWith('/console/')) asked.push(`${r.method()} ${path}`);
+      });
       await page.goto(`${base}/console/office/queue`);
       const row = page.getByRole('row').filter({ hasText: TITLE });
+      await row.waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(asked).toEqual(['GET /applications']);
+      // The office's step shows who holds it.
+      await expect(row.getByTestId('step-holder').textContent()).resolves.toContain('办理人：王民');
       await row.getByTestId('task-link').click();
       await page.waitForURL(`${base}/console/tasks/${taskId}`);
       await expect(page.getByTestId('not-mine').textContent()).resolves.toContain('王民');
