@@ -43,6 +43,8 @@ describe('the console is accessible: axe-core on every page of every role, and b
   /** Pages that need an object: the URL (under /console/) by the user who may open it. */
   const detail: Record<string, string[]> = {};
   const publicPages: string[] = ['/login', '/register', '/no-such-page'];
+  let taskId: string;
+  let officeApplication: string;
   const TITLE = '无障碍检查中的申请';
   const ADMITTED = '无障碍检查已准入事项';
 
@@ -64,7 +66,8 @@ describe('the console is accessible: axe-core on every page of every role, and b
       makeApplication([xinghua], { title: TITLE }),
     );
     expect((await act(t, 'dept-head', instanceId, 'deptApprove', { decision: 'approve' })).status).toBe(200);
-    const taskId = await openTask(t, 'office', instanceId, 'completeness');
+    taskId = await openTask(t, 'office', instanceId, 'completeness');
+    officeApplication = applicationId;
     // A colleague of office, whom the hand-over dialog offers.
     await t.dataSource.query(
       `INSERT INTO app_user (username, display_name, password_hash, unit_id, roles)
@@ -72,7 +75,11 @@ describe('the console is accessible: axe-core on every page of every role, and b
     );
     const group = (await t.dataSource.query(`SELECT id FROM org_unit WHERE code = '339901-LG'`))[0].id;
     publicPages.push(`/register/items/${admitted.itemId}`);
-    detail['dept-staff'] = [`/my-applications/${applicationId}`, `/cases/${instanceId}`];
+    detail['dept-staff'] = [
+      '/my-applications/new',
+      `/my-applications/${applicationId}`,
+      `/cases/${instanceId}`,
+    ];
     detail.office = [
       `/tasks/${taskId}`,
       `/office/applications/${applicationId}`,
@@ -188,6 +195,34 @@ describe('the console is accessible: axe-core on every page of every role, and b
       expect(found).toEqual([]);
     },
   );
+
+  it('given the forms and dialogs pages open (退回补正’s list, 挂起案件, 新建账号, 设置角色, 重置密码), when each is open, then axe-core finds no serious or critical violation in it', async () => {
+    const found: string[] = [];
+    /** Opens `path` as `username`, presses the button `button` (the first one named so), checks what opened. */
+    const opened: [string, string, string, string][] = [
+      ['office', `/tasks/${taskId}`, '退回补正', 'return-form'],
+      ['office', `/office/applications/${officeApplication}`, '挂起案件', ''],
+      ['sysadmin', '/admin/users', '新建账号', ''],
+      ['secadmin', '/admin/accounts', '设置角色 dept-staff', ''],
+      ['secadmin', '/admin/accounts', '重置密码 dept-staff', ''],
+    ];
+    for (const [username, path, button, testId] of opened) {
+      const page = await newPage();
+      await withScreenshot(page, `a11y-open-${username}`, async () => {
+        await logIn(page, username);
+        await visit(page, path);
+        await page.getByRole('button', { name: button, exact: true }).first().click();
+        if (testId) await page.getByTestId(testId).waitFor();
+        else await page.getByRole('dialog').waitFor();
+        // Element Plus animates a dialog in: checked once it stands still.
+        await page.locator('.dialog-fade-enter-active, .el-overlay-dialog[style*="opacity"]').waitFor({
+          state: 'detached',
+        });
+        found.push(...(await violations(page, `${path}（${button}）`)));
+      });
+    }
+    expect(found).toEqual([]);
+  });
 
   /** Presses Tab until `test` (a script run in the page) holds; answers whether it did within `max` presses. */
   async function tabUntil(page: Page, test: string, max = 60): Promise<boolean> {
