@@ -3,14 +3,15 @@ import { useRoute, useRouter } from 'vue-router';
 import { api, errorText, latest, type Page } from './api';
 
 /**
- * A list page of one API list route, filtered by one query parameter: the filter and the page live in the address
- * (a reload or a shared link shows the same list), the newest load wins (a slower older answer never overwrites a
- * newer one), and the API's message shows when a load fails. `defaultValue` is the filter when the address names
- * none; the address then says `all` for no filter.
+ * A list page of one API list route, filtered by at most one query parameter: the filter and the page live in
+ * the address (a reload or a shared link shows the same list), the newest load wins (a slower older answer never
+ * overwrites a newer one), and the API's message shows when a load fails. `defaultValue` is the filter when the
+ * address names none; the address then says `all` for no filter. Without `filter` the list is paged only.
+ * `shown` is the filter the rows on screen were read with (the input may already hold another, not yet asked).
  */
 export function usePagedList<T>(options: {
   path: string;
-  filter: string;
+  filter?: string;
   defaultValue?: string;
   pageSize?: number;
 }) {
@@ -20,6 +21,7 @@ export function usePagedList<T>(options: {
   const pageSize = options.pageSize ?? 20;
   const fallback = options.defaultValue ?? '';
   const filter = ref(fallback);
+  const shown = ref(fallback);
   const rows = ref<T[]>([]);
   const total = ref(0);
   const page = ref(1);
@@ -29,13 +31,15 @@ export function usePagedList<T>(options: {
 
   async function load(): Promise<void> {
     const current = loads();
+    const value = filter.value;
     loading.value = true;
     error.value = '';
     try {
-      const res = await api<Page<T>>('GET', options.path, {
-        query: { [options.filter]: filter.value || undefined, page: page.value, pageSize },
-      });
+      const query: Record<string, string | number | undefined> = { page: page.value, pageSize };
+      if (options.filter) query[options.filter] = value || undefined;
+      const res = await api<Page<T>>('GET', options.path, { query });
       if (!current()) return; // a newer load (another filter or page) answers instead
+      shown.value = value;
       rows.value = res.items;
       total.value = res.total;
     } catch (e) {
@@ -45,21 +49,26 @@ export function usePagedList<T>(options: {
     }
   }
 
-  /** Shows page `toPage` of the list with the filter as it is now. */
+  /** Shows page `toPage` of the list with the filter as it is now; the same address reads the list again. */
   function go(toPage = 1): void {
-    const value = filter.value || (fallback ? 'all' : undefined);
-    void router.replace({
-      name: routeName ?? undefined,
-      query: { [options.filter]: value, page: toPage > 1 ? toPage : undefined },
-    });
+    const query: Record<string, string | undefined> = { page: toPage > 1 ? String(toPage) : undefined };
+    if (options.filter) query[options.filter] = filter.value || (fallback ? 'all' : undefined);
+    const now = route.query;
+    if (Object.entries(query).every(([k, v]) => (now[k] ?? undefined) === v)) {
+      void load();
+      return;
+    }
+    void router.replace({ name: routeName ?? undefined, query });
   }
 
   watch(
     () => route.query,
     () => {
       if (route.name !== routeName) return;
-      const q = route.query[options.filter];
-      filter.value = typeof q === 'string' ? (q === 'all' ? '' : q) : fallback;
+      if (options.filter) {
+        const q = route.query[options.filter];
+        filter.value = typeof q === 'string' ? (q === 'all' ? '' : q) : fallback;
+      }
       const p = route.query.page;
       page.value = typeof p === 'string' && Number(p) > 0 ? Number(p) : 1;
       void load();
@@ -67,5 +76,5 @@ export function usePagedList<T>(options: {
     { immediate: true },
   );
 
-  return { filter, rows, total, page, loading, error, load, go, pageSize };
+  return { filter, shown, rows, total, page, loading, error, load, go, pageSize };
 }

@@ -52,7 +52,16 @@ import { WorkflowRegistry } from './workflow.registry.js';
     WorkCalendarService,
   ],
   controllers: [WorkflowController, TasksController],
-  exports: [WorkflowRegistry, WorkflowRuntime, Clock, TaskInbox, TaskCompletion, TaskHandover, TaskHolders],
+  exports: [
+    WorkflowRegistry,
+    WorkflowRuntime,
+    Clock,
+    TaskInbox,
+    TaskCompletion,
+    TaskHandover,
+    TaskHolders,
+    InstancesService,
+  ],
 })
 export class WorkflowModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WorkflowModule');

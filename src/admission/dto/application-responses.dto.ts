@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AdmissionApplication, ApplicationStatus } from '../admission-application.entity.js';
 import { ApplicationKind } from '../admission-application.entity.js';
+import type { ListedApplication } from '../applications.service.js';
 import type { ApplicationAttachment } from '../attachment.entity.js';
 import { snapshotDiff, snapshotOf } from '../application-fields.js';
 
@@ -229,5 +230,46 @@ export function toAttachmentDto(a: Omit<ApplicationAttachment, 'content'>): Atta
     sha256: a.sha256,
     uploadedBy: a.uploadedBy,
     uploadedAt: a.uploadedAt,
+  };
+}
+
+/** An open step of an application's case, with who holds it (OpenStep). */
+export class ApplicationStepDto {
+  @ApiProperty({ description: 'The step’s task (GET /tasks/:id)' }) taskId: string;
+  @ApiProperty({ example: 'completeness', description: 'The step in the flow (workflows/admission.bpmn)' })
+  elementId: string;
+  @ApiProperty({ nullable: true, type: String, example: '领导小组办公室完整性审查' }) name: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Who holds it; null: its group may claim it' })
+  assigneeId: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '王民（区领导小组办公室）' }) assigneeName:
+    string | null;
+}
+
+/** A row of GET /applications: the application with what a review queue shows of it. */
+export class ApplicationListItemDto extends ApplicationDto {
+  @ApiProperty({ example: '东湖区卫生健康委员会', description: 'The applicant department’s name' })
+  applicantUnitName: string;
+  @ApiProperty({
+    type: [ApplicationStepDto],
+    description:
+      'Where its case is now: its open steps (a countersign: one per member unit), oldest first, each with who holds it. Empty when no step is open, or when the reader may not see the case (the rule of GET /workflow-instances/:id)',
+  })
+  currentSteps: ApplicationStepDto[];
+}
+
+export function toApplicationListItemDto(
+  x: ListedApplication,
+  admittedItem: AdmittedItemRefDto | null = null,
+): ApplicationListItemDto {
+  return {
+    ...toApplicationDto(x.application, admittedItem),
+    applicantUnitName: x.applicantUnitName,
+    currentSteps: x.currentSteps.map((s) => ({
+      taskId: s.taskId,
+      elementId: s.elementId,
+      name: s.name,
+      assigneeId: s.assigneeId,
+      assigneeName: s.assigneeName,
+    })),
   };
 }

@@ -1,51 +1,37 @@
 /** The list of accounts both the system and the security administrator page through (`GET /admin/users`). */
 import { computed, ref } from 'vue';
-import { latest } from '../../api';
 import { chineseDateTime } from '../../format';
+import { usePagedList } from '../../paged-list';
 import { messageOf, ROLE_NAMES } from './labels';
-import { flatten, listUsers, loadTree, type UnitNode, type UserRow } from './org';
+import { flatten, loadTree, type UnitNode, type UserRow } from './org';
 
 export const PAGE_SIZE = 20;
 
+/**
+ * The accounts a page at a time, searched by `q` (username or name): the search and the page live in the address
+ * (usePagedList); the unit tree gives each account its unit's name.
+ */
 export function useUsers() {
-  const rows = ref<UserRow[]>([]);
-  const total = ref(0);
-  const page = ref(1);
-  const q = ref('');
-  const loading = ref(false);
-  const error = ref('');
+  const list = usePagedList<UserRow>({ path: '/admin/users', filter: 'q', pageSize: PAGE_SIZE });
   const tree = ref<UnitNode[]>([]);
   const units = computed(() => flatten(tree.value));
 
-  const loads = latest();
+  loadTree().then(
+    (t) => (tree.value = t),
+    (e: unknown) => (list.error.value = messageOf(e)),
+  );
 
-  async function load(): Promise<void> {
-    const current = loads();
-    loading.value = true;
-    error.value = '';
-    try {
-      if (!tree.value.length) tree.value = await loadTree();
-      const res = await listUsers({ page: page.value, pageSize: PAGE_SIZE, q: q.value.trim() || undefined });
-      if (!current()) return; // another search or page asked meanwhile
-      rows.value = res.items;
-      total.value = res.total;
-    } catch (e) {
-      if (current()) error.value = messageOf(e);
-    } finally {
-      if (current()) loading.value = false;
-    }
-  }
-
-  async function search(): Promise<void> {
-    page.value = 1;
-    await load();
+  /** The first page of what the search box says now. */
+  function search(): void {
+    list.filter.value = (list.filter.value ?? '').trim();
+    list.go(1);
   }
 
   function unitName(id: string): string {
     return units.value.find((u) => u.unit.id === id)?.label ?? '—';
   }
 
-  return { rows, total, page, q, loading, error, tree, units, load, search, unitName };
+  return { ...list, q: list.filter, tree, units, search, unitName };
 }
 
 export function roleNames(roles: string[]): string {
