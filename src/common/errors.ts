@@ -192,6 +192,35 @@ export const ERRORS = {
     409,
     '该证明事项刚刚被他人修改，请刷新后在最新版本上重新修改。The stamp entry was changed at the same time; reload it and make the change on its latest version.',
   ],
+  // Stamp list imports (issue 13 §5): CSV/XLSX files checked in a dry run, the good rows proposed.
+  STAMP_IMPORT_TOO_LARGE: [
+    413,
+    '导入文件过大：文件不得超过 2 MB，行数不得超过 5000 行，请拆分后分别导入。The import file is too large (at most 2 MB and 5,000 rows); split it and import the parts.',
+  ],
+  STAMP_IMPORT_TYPE_NOT_ALLOWED: [
+    415,
+    '只能导入 CSV（UTF-8 或 GBK/GB18030 编码）或 Excel（.xlsx）文件，且文件内容须与扩展名一致；旧版 .xls 请在 Excel 中另存为 .xlsx。Only CSV (UTF-8 or GBK/GB18030) and Excel .xlsx files can be imported, and the content must match the extension; save an old .xls as .xlsx first.',
+  ],
+  STAMP_IMPORT_FILE_INVALID: [
+    400,
+    '导入文件无法读取：details 列出了问题（如缺少必填列、没有数据行），请改正后重新导入。The import file cannot be read; details lists the problems (a required column missing, no data rows); correct them and import again.',
+  ],
+  STAMP_IMPORT_NOT_FOUND: [
+    404,
+    '找不到该导入记录，或您无权查看。The import does not exist or is not visible to you.',
+  ],
+  STAMP_IMPORT_ALREADY_PROPOSED: [
+    409,
+    '该导入已提交审批，不能重复提交；如需再次导入，请重新上传文件。This import was already proposed; upload the file again for a new import.',
+  ],
+  STAMP_IMPORT_NOTHING_TO_PROPOSE: [
+    400,
+    '该导入没有可提交的新增或变更事项（各行均为无变化或未通过检查），无需提交审批。The import has nothing to propose: every row is unchanged or rejected.',
+  ],
+  STAMP_IMPORT_STALE: [
+    409,
+    '预检后清单已有变化，预检结果已不准确，请重新上传文件预检后再提交。The registry changed since the dry run, so its report is out of date; upload the file again and propose the new report.',
+  ],
   TRANSFER_NOT_FOUND: [
     404,
     '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',
