@@ -51,15 +51,7 @@ export type RowOutcome = 'added' | 'changed' | 'unchanged' | 'rejected';
 export const ROW_OUTCOMES: RowOutcome[] = ['added', 'changed', 'unchanged', 'rejected'];
 
 export type ChangedField =
-  | 'seq'
-  | 'name'
-  | 'aliases'
-  | 'legalBasis'
-  | 'purpose'
-  | 'conditions'
-  | 'procedure'
-  | 'timeLimit'
-  | 'effectiveTo';
+  'seq' | 'aliases' | 'legalBasis' | 'purpose' | 'conditions' | 'procedure' | 'timeLimit' | 'effectiveTo';
 
 export interface FieldChange {
   field: ChangedField;
@@ -109,7 +101,7 @@ export function fieldChanges(e: ParsedEntry, was: RegistryEntry): FieldChange[] 
   };
   if (e.seq !== null && e.seq !== was.seq)
     out.push({ field: 'seq', before: was.seq === null ? null : String(was.seq), after: String(e.seq) });
-  text('name', e.name, was.name);
+  // The name matched by its normalised form: spacing, width and punctuation are no change.
   if (e.aliases !== null && !sameSet(e.aliases, was.aliases))
     out.push({ field: 'aliases', before: was.aliases.join('、') || null, after: e.aliases.join('、') });
   text('legalBasis', e.legalBasis, was.legalBasis);
@@ -156,7 +148,6 @@ function changeOf(e: ParsedEntry, changes: FieldChange[], effectiveFrom: string)
   const c: EntryChange = { effectiveFrom };
   for (const f of changes) {
     if (f.field === 'seq') c.seq = e.seq;
-    if (f.field === 'name') c.name = e.name;
     if (f.field === 'aliases') c.aliases = e.aliases ?? [];
     if (f.field === 'legalBasis') c.legalBasis = e.legalBasis!;
     if (f.field === 'purpose') c.purpose = e.purpose;

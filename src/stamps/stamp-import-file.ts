@@ -125,7 +125,7 @@ function csvRows(text: string): { line: number; cells: string[] }[] {
     if (ch === '"') quoted = !quoted;
     const end = i === src.length || (!quoted && (ch === '\n' || (ch === '\r' && src[i + 1] !== '\n')));
     if (end) {
-      const record = src.slice(start, i);
+      const record = src.slice(start, ch === '\n' && src[i - 1] === '\r' ? i - 1 : i);
       const parsed = parseCsv(record)[0];
       if (parsed) out.push({ line, cells: parsed.map((c) => c.trim()) });
       line += (record.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
