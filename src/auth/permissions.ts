@@ -26,6 +26,8 @@ export enum Permission {
   WORKFLOW_ADMIN = 'workflow:admin',
   WORKFLOW_OVERSEE = 'workflow:oversee',
   BURDEN_READ = 'burden:read',
+  /** Read the stamp-list proposals of one's level (the office that proposes, the leader who approves). */
+  STAMP_PROPOSAL_READ = 'stamp-proposal:read',
 }
 
 export enum Role {
@@ -61,9 +63,10 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
     P.REGISTRY_MANAGE,
     P.BURDEN_READ,
     P.WORKFLOW_OVERSEE,
+    P.STAMP_PROPOSAL_READ,
   ],
   [Role.MEMBER]: [P.ORG_READ, P.APPLICATION_COUNTERSIGN],
-  [Role.LEADER]: [P.ORG_READ, P.APPLICATION_SIGN, P.BURDEN_READ],
+  [Role.LEADER]: [P.ORG_READ, P.APPLICATION_SIGN, P.BURDEN_READ, P.STAMP_PROPOSAL_READ],
   [Role.FINANCE]: [P.ORG_READ, P.FUNDING_CONFIRM],
   [Role.STREET]: [P.ORG_READ, P.DISPUTE_RULE_STREET, P.BURDEN_READ],
   [Role.COMMITTEE]: [P.ORG_READ, P.DISPATCH_RESPOND, P.EVALUATION_RECORD, P.EXIT_PROPOSE],

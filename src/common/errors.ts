@@ -192,6 +192,28 @@ export const ERRORS = {
     409,
     '该证明事项刚刚被他人修改，请刷新后在最新版本上重新修改。The stamp entry was changed at the same time; reload it and make the change on its latest version.',
   ],
+  // Stamp-list changes as an approval flow (src/stamps/stamp-proposals.service.ts).
+  STAMP_LIST_NOT_FOUND: [
+    404,
+    '找不到该盖章证明事项清单，请从清单页面重新选择。No stamp list has this key; choose it again from the lists.',
+  ],
+  STAMP_ENTRY_NOT_FOUND: [
+    404,
+    '找不到该证明事项，请从清单页面重新选择。No stamp entry has this key; choose it again from its list.',
+  ],
+  STAMP_RETIREMENT_BEFORE_START: [
+    400,
+    '废止（最后有效日）不能早于该事项或清单当前版本的生效日期，请改为生效日当天或之后。A retirement’s last day cannot fall before the current version takes effect.',
+  ],
+  STAMP_ALREADY_RETIRED: [
+    409,
+    '该事项或清单已于此日或更早废止，无需再废止。The entry or list already ends on or before that day.',
+  ],
+  STAMP_PROPOSAL_NOT_FOUND: [404, '找不到该清单调整。The stamp-list proposal does not exist.'],
+  STAMP_PROPOSAL_OUT_OF_SCOPE: [
+    403,
+    '只能调整本级范围内的清单：区领导小组办公室调整本区清单，市领导小组办公室调整本市清单，并可依上级文件录入国家和本省的清单。A district office changes its district’s lists; the city office its city’s, and enters national and provincial lists citing their document.',
+  ],
   // Stamp list imports (issue 13 §5): CSV/XLSX files checked in a dry run, the good rows proposed.
   STAMP_IMPORT_TOO_LARGE: [
     413,

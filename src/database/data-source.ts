@@ -15,6 +15,7 @@ import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
 import { type DbTimeouts, pgPoolOptions } from './pg-options.js';
 import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
+import { StampProposal } from '../stamps/stamp-proposal.entity.js';
 import { StampImport, StampImportRow } from '../stamps/stamp-import.entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
@@ -59,6 +60,7 @@ export const ENTITIES = [
   NegativeListChange,
   StampList,
   StampEntry,
+  StampProposal,
   StampImport,
   StampImportRow,
 ];

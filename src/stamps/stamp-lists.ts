@@ -178,3 +178,151 @@ export async function recordEntryVersion(
   });
   return next;
 }
+
+/** The newest version of a list (null: no such list). */
+export async function latestListVersion(m: EntityManager, listKey: string): Promise<StampList | null> {
+  const [last] = await m.find(StampList, { where: { listKey }, order: { version: 'DESC' }, take: 1 });
+  return last ?? null;
+}
+
+/** The newest version of an entry (null: no such entry). */
+export async function latestEntryVersion(m: EntityManager, entryKey: string): Promise<StampEntry | null> {
+  const [last] = await m.find(StampEntry, { where: { entryKey }, order: { version: 'DESC' }, take: 1 });
+  return last ?? null;
+}
+
+/**
+ * Serializes the changes to one list or entry within the caller's transaction (the proposal's approval checks
+ * under it, then publishes): a transaction-scoped advisory lock, the same one recordEntryVersion takes.
+ */
+export async function lockStampKeys(
+  m: EntityManager,
+  keys: { lists: string[]; entries: string[] },
+): Promise<void> {
+  const names = [
+    ...keys.lists.map((k) => `stamp_list:${k}`),
+    ...keys.entries.map((k) => `stamp_entry:${k}`),
+  ].sort();
+  for (const name of new Set(names))
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [name]);
+}
+
+/**
+ * Adds entries (version 1 of each) to a list that exists, in the caller's transaction, with an audit record;
+ * an entry without its own effective date takes the list's newest version's.
+ */
+export async function addStampEntries(
+  m: EntityManager,
+  audit: AuditService,
+  actor: Actor,
+  listKey: string,
+  input: NewStampEntry[],
+): Promise<StampEntry[]> {
+  const list = await latestListVersion(m, listKey);
+  if (!list) throw new AppError('STAMP_LIST_NOT_FOUND', { listKey });
+  const entries = input.map((e) =>
+    m.create(StampEntry, {
+      id: randomUUID(),
+      entryKey: randomUUID(),
+      version: 1,
+      listKey,
+      seq: e.seq ?? null,
+      name: e.name,
+      aliases: e.aliases ?? [],
+      legalBasis: e.legalBasis,
+      purpose: e.purpose ?? null,
+      conditions: e.conditions ?? null,
+      procedure: e.procedure ?? null,
+      sampleFormAttachmentId: e.sampleFormAttachmentId ?? null,
+      timeLimitKind: (e.timeLimit?.kind ?? null) as TimeLimitKind | null,
+      timeLimitWorkingDays: e.timeLimit?.kind === 'working-days' ? e.timeLimit.workingDays : null,
+      effectiveFrom: e.effectiveFrom ?? String(list.effectiveFrom),
+      effectiveTo: e.effectiveTo ?? null,
+    }),
+  );
+  if (entries.length) await m.insert(StampEntry, entries);
+  await audit.record(m, actor, {
+    action: 'stamp-list.entries-added',
+    entityType: 'stamp_list',
+    entityId: list.id,
+    data: {
+      listKey,
+      entries: entries.map((e) => ({ entryKey: e.entryKey, name: e.name, effectiveFrom: e.effectiveFrom })),
+    },
+  });
+  return entries;
+}
+
+/**
+ * Retires an entry after `lastDay` (inclusive): a new version with the same start and that end date, so the days
+ * before keep their answer. 400 STAMP_RETIREMENT_BEFORE_START when the entry's newest version begins after that
+ * day; 409 STAMP_ALREADY_RETIRED when it already ends on or before it.
+ */
+export async function retireStampEntry(
+  m: EntityManager,
+  audit: AuditService,
+  actor: Actor,
+  entryKey: string,
+  lastDay: string,
+): Promise<StampEntry> {
+  await lockStampKeys(m, { lists: [], entries: [entryKey] });
+  const last = await latestEntryVersion(m, entryKey);
+  if (!last) throw new AppError('STAMP_ENTRY_NOT_FOUND', { entryKey });
+  checkRetirement(last, lastDay, { entryKey });
+  return recordEntryVersion(m, audit, actor, entryKey, {
+    effectiveFrom: String(last.effectiveFrom),
+    effectiveTo: lastDay,
+  });
+}
+
+/**
+ * Retires a whole list after `lastDay` (inclusive): a new version of the list with the same start and that end
+ * date (its entries leave the answers with it). The same refusals as retireStampEntry.
+ */
+export async function retireStampList(
+  m: EntityManager,
+  audit: AuditService,
+  actor: Actor,
+  listKey: string,
+  lastDay: string,
+): Promise<StampList> {
+  await lockStampKeys(m, { lists: [listKey], entries: [] });
+  const last = await latestListVersion(m, listKey);
+  if (!last) throw new AppError('STAMP_LIST_NOT_FOUND', { listKey });
+  checkRetirement(last, lastDay, { listKey });
+  const next = m.create(StampList, {
+    ...last,
+    id: randomUUID(),
+    version: last.version + 1,
+    effectiveTo: lastDay,
+    recordedAt: undefined,
+  });
+  await m.insert(StampList, next);
+  await audit.record(m, actor, {
+    action: 'stamp-list.retired',
+    entityType: 'stamp_list',
+    entityId: next.id,
+    data: { listKey, version: next.version, documentNumber: next.documentNumber, lastDay },
+  });
+  return next;
+}
+
+/** A retirement's last day must fall on or after the version's start and before its present end. */
+export function checkRetirement(
+  last: { effectiveFrom: string; effectiveTo: string | null },
+  lastDay: string,
+  details: Record<string, string>,
+): void {
+  if (lastDay < String(last.effectiveFrom))
+    throw new AppError('STAMP_RETIREMENT_BEFORE_START', {
+      ...details,
+      lastDay,
+      effectiveFrom: String(last.effectiveFrom),
+    });
+  if (last.effectiveTo !== null && String(last.effectiveTo) <= lastDay)
+    throw new AppError('STAMP_ALREADY_RETIRED', {
+      ...details,
+      lastDay,
+      effectiveTo: String(last.effectiveTo),
+    });
+}

@@ -235,7 +235,7 @@ export class StampRegistryService {
   }
 
   /** Chinese names of scopes: 全国, or the division's unit name where the organization has it. */
-  private async scopeNames(codes: string[]): Promise<Map<string, ScopeInfo>> {
+  async scopeNames(codes: string[]): Promise<Map<string, ScopeInfo>> {
     const unique = [...new Set(codes)];
     const rows: { code: string; name: string }[] = unique.some((c) => c !== '')
       ? await this.dataSource.query('SELECT code, name FROM org_unit WHERE code = ANY($1::text[])', [

@@ -1,13 +1,25 @@
 import { Module } from '@nestjs/common';
+import { StampChangeProposals } from './stamp-changes.js';
 import { StampImportsController } from './stamp-import.controller.js';
 import { StampImportsService } from './stamp-import.service.js';
+import { StampListReads } from './stamp-list-reads.js';
+import { StampProposalsController } from './stamp-proposals.controller.js';
+import { StampProposalsService } from './stamp-proposals.service.js';
 import { StampRegistryService } from './stamp-registry.service.js';
+import { StampWorkflow } from './stamp-workflow.js';
 import { StampsController } from './stamps.controller.js';
 
-/** The stamp registry (盖章证明事项清单): versioned lists at every level and the public search and check. */
+/** The stamp registry (盖章证明事项清单): versioned lists at every level, the public search and check, and changes as an approval flow. */
 @Module({
-  controllers: [StampsController, StampImportsController],
-  providers: [StampRegistryService, StampImportsService],
-  exports: [StampRegistryService],
+  controllers: [StampsController, StampProposalsController, StampImportsController],
+  providers: [
+    StampRegistryService,
+    StampProposalsService,
+    { provide: StampChangeProposals, useExisting: StampProposalsService },
+    StampListReads,
+    StampWorkflow,
+    StampImportsService,
+  ],
+  exports: [StampRegistryService, StampChangeProposals],
 })
 export class StampsModule {}
