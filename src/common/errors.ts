@@ -239,6 +239,10 @@ export const ERRORS = {
     400,
     '该导入没有可提交的新增或变更事项（各行均为无变化或未通过检查），无需提交审批。The import has nothing to propose: every row is unchanged or rejected.',
   ],
+  STAMP_IMPORT_SEVERAL_SCOPES: [
+    400,
+    '一次审批只能调整一个适用范围的清单，而本次导入的有效行涉及多个范围（见 details），请按适用范围拆分文件后分别导入。A proposal changes the lists of one scope, and this import’s good rows span several (see details); split the file by scope and import each part.',
+  ],
   STAMP_IMPORT_STALE: [
     409,
     '预检后清单已有变化，预检结果已不准确，请重新上传文件预检后再提交。The registry changed since the dry run, so its report is out of date; upload the file again and propose the new report.',

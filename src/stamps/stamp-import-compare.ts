@@ -78,7 +78,10 @@ export interface ComparedList {
   title: string;
   /** The list in force it adds to; null: a new list. */
   listKey: string | null;
+  /** Rows naming it that passed the checks. */
   rows: number;
+  /** Of those, the rows that add or change a certificate. */
+  proposable: number;
 }
 
 export interface Comparison {
@@ -295,6 +298,9 @@ export function compareWithRegistry(
       title: inForce.get(key)?.title ?? h.title,
       listKey: inForce.get(key)?.listKey ?? null,
       rows: listRows.get(key)!,
+      proposable: out.filter(
+        (r) => (r.outcome === 'added' || r.outcome === 'changed') && r.list && listKeyOf(r.list) === key,
+      ).length,
     }));
   return { rows: out, lists, changes };
 }

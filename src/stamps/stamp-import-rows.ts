@@ -89,6 +89,7 @@ export interface RowContext {
 }
 
 export const MAX_NAME = 100;
+const MAX_ALIASES = 20;
 const MAX_TEXT = 2000;
 const MAX_DOCUMENT_NUMBER = 100;
 const MAX_TITLE = 300;
@@ -333,13 +334,14 @@ export function checkRows(
     const seqText = (v.seq ?? '').trim();
     let seq: number | null = null;
     if (seqText) {
-      if (/^\d{1,6}$/.test(seqText) && Number(seqText) >= 1) seq = Number(seqText);
+      if (/^\d{1,6}$/.test(seqText) && Number(seqText) >= 1 && Number(seqText) <= 100_000)
+        seq = Number(seqText);
       else
         problems.push(
           p(
             'seq',
-            `序号（seq）“${seqText}”须为正整数，或不填。`,
-            `The number "${seqText}" must be a positive whole number, or empty.`,
+            `序号（seq）“${seqText}”须为 1 至 100000 的整数，或不填。`,
+            `The number "${seqText}" must be a whole number from 1 to 100000, or empty.`,
           ),
         );
     }
@@ -360,6 +362,14 @@ export function checkRows(
     const procedure = text('procedure', '办理流程（procedure）');
     const aliasText = (v.aliases ?? '').trim();
     const aliases = aliasText ? parseAliases(aliasText) : null;
+    if (aliases && aliases.length > MAX_ALIASES)
+      problems.push(
+        p(
+          'aliases',
+          `别名最多 ${MAX_ALIASES} 个，本行 ${aliases.length} 个。`,
+          `At most ${MAX_ALIASES} aliases; the row has ${aliases.length}.`,
+        ),
+      );
     if (aliases?.some((a) => a.length > MAX_NAME))
       problems.push(
         p(

@@ -75,6 +75,8 @@ export class StampImportsController {
       'STAMP_IMPORT_ALREADY_PROPOSED',
       'STAMP_IMPORT_NOTHING_TO_PROPOSE',
       'STAMP_IMPORT_STALE',
+      'STAMP_IMPORT_SEVERAL_SCOPES',
+      'STAMP_PROPOSAL_OUT_OF_SCOPE',
     ],
   )
   @ApiOkResponse({ type: StampImportDto })

@@ -1,13 +1,13 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { OrgScope } from '../auth/org-scope.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { StampChangeProposals, type StampChangeSet } from './stamp-changes.js';
+import { StampProposalsService } from './stamp-proposals.service.js';
 import {
   compareWithRegistry,
   type Comparison,
@@ -35,8 +35,9 @@ export class StampImportsService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-    private readonly orgScope: OrgScope,
-    @Optional() private readonly proposals?: StampChangeProposals,
+    private readonly proposals: StampChangeProposals,
+    /** The one answer to "which scopes may this office propose in" (issue 13 §4). */
+    private readonly scopes: StampProposalsService,
   ) {}
 
   /**
@@ -139,9 +140,6 @@ export class StampImportsService {
    */
   async propose(actor: Actor, id: string): Promise<StampImport> {
     const p = actor.principal!;
-    if (!this.proposals)
-      throw new Error('no StampChangeProposals provider: the stamp-list approval flow is missing');
-    const proposals = this.proposals;
     return this.dataSource.transaction(async (m) => {
       // Locked until the proposal is recorded: a second call waits, then finds it proposed.
       const imp = await m.findOne(StampImport, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -160,8 +158,8 @@ export class StampImportsService {
       const stale = fresh.rows.some((r, i) => !stored[i] || sig(r) !== sig(stored[i]));
       if (stale) throw new AppError('STAMP_IMPORT_STALE');
       if (!fresh.changes.length) throw new AppError('STAMP_IMPORT_NOTHING_TO_PROPOSE');
-      const set = this.changeSet(imp, fresh, await this.levelCode(m, p));
-      const proposed = await proposals.propose(actor, set);
+      const set = this.changeSet(imp, fresh);
+      const proposed = await this.proposals.propose(actor, set);
       imp.proposalId = proposed.proposalId;
       imp.proposalInstanceId = proposed.instanceId;
       imp.proposedAt = this.clock.now();
@@ -188,15 +186,16 @@ export class StampImportsService {
     });
   }
 
-  private changeSet(imp: StampImport, c: Comparison, levelCode: string | null): StampChangeSet {
-    const scopes = new Set(
-      c.rows.filter((r) => r.outcome === 'added' || r.outcome === 'changed').map((r) => r.list!.scopeCode),
-    );
-    const added = c.rows.filter((r) => r.outcome === 'added').length;
-    const changed = c.rows.filter((r) => r.outcome === 'changed').length;
+  /** The good rows as one change set: of one scope (a proposal is), else 400 STAMP_IMPORT_SEVERAL_SCOPES. */
+  private changeSet(imp: StampImport, c: Comparison): StampChangeSet {
+    const good = c.rows.filter((r) => r.outcome === 'added' || r.outcome === 'changed');
+    const scopes = [...new Set(good.map((r) => r.list!.scopeCode))];
+    if (scopes.length > 1) throw new AppError('STAMP_IMPORT_SEVERAL_SCOPES', { scopeCodes: scopes });
+    const added = good.filter((r) => r.outcome === 'added').length;
+    const lists = new Set(good.map((r) => `${r.list!.listType}/${r.list!.documentNumber}`)).size;
     return {
-      scopeCode: scopes.size === 1 ? [...scopes][0] : (levelCode ?? ''),
-      summary: `导入文件“${imp.fileName}”：新增 ${added} 项、变更 ${changed} 项（涉及 ${imp.lists.length} 份清单）。`,
+      scopeCode: scopes[0],
+      summary: `导入文件“${imp.fileName}”：新增 ${added} 项、变更 ${good.length - added} 项（涉及 ${lists} 份清单）。`,
       origin: { kind: 'import', importId: imp.id, fileName: imp.fileName },
       changes: c.changes,
     };
@@ -209,24 +208,16 @@ export class StampImportsService {
     values: { line: number; values: RowValues }[],
     today: string,
   ): Promise<Comparison> {
-    const levelCode = await this.levelCode(m, p);
+    const allowedScopes = await this.scopes.scopesOf(m, p);
     const scopeNames: { name: string; code: string }[] = await m.query(
       `SELECT name, code FROM org_unit WHERE kind IN ('CITY', 'DISTRICT') AND code ~ '^([0-9]{4}|[0-9]{6})$'`,
     );
     const checked = checkRows(values, {
-      allowedScopes: allowedScopes(levelCode),
+      allowedScopes,
       scopeByName: new Map(scopeNames.map((s) => [s.name, s.code])),
     });
     const documents = [...new Set([...checked.lists.values()].map((l) => l.documentNumber))];
     return compareWithRegistry(checked.rows, checked.lists, await this.registry(m, documents), today);
-  }
-
-  /** The division code of the principal's level: their unit's nearest city or district (null when it has none). */
-  private async levelCode(m: EntityManager, p: Principal): Promise<string | null> {
-    const [path] = await this.orgScope.levelPaths(m, [p.unitId]);
-    if (!path) return null;
-    const rows: { code: string }[] = await m.query('SELECT code FROM org_unit WHERE path = $1', [path]);
-    return rows[0]?.code ?? null;
   }
 
   /** The latest version of every list with one of these document numbers, with the latest of its entries. */
@@ -252,14 +243,4 @@ export class StampImportsService {
     );
     return lists.map((l) => ({ ...l, entries: entries.filter((e) => e.listKey === l.listKey) }));
   }
-}
-
-/**
- * The scopes an office may propose lists for (issue 13 §4): a district office its district; the city office its
- * city, and the national and provincial lists published elsewhere, which it enters citing their document.
- */
-export function allowedScopes(levelCode: string | null): string[] {
-  if (levelCode && /^\d{6}$/.test(levelCode)) return [levelCode];
-  if (levelCode && /^\d{4}$/.test(levelCode)) return ['', levelCode.slice(0, 2), levelCode];
-  return [];
 }

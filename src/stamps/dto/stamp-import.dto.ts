@@ -61,6 +61,7 @@ export class StampImportListDto {
   })
   listKey: string | null;
   @ApiProperty({ description: 'Good rows naming this list' }) rows: number;
+  @ApiProperty({ description: 'Of those, the rows that add or change a certificate' }) proposable: number;
 }
 
 export class StampImportProposalDto {
@@ -85,7 +86,8 @@ export class StampImportDto {
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: StampImportProposalDto, nullable: true }) proposal: StampImportProposalDto | null;
   @ApiProperty({
-    description: 'Whether its good rows can be proposed now (not yet proposed, something to change)',
+    description:
+      'Whether its good rows can be proposed now (not yet proposed, something to change, all in one scope)',
   })
   canPropose: boolean;
 }
@@ -168,7 +170,11 @@ export function toStampImportDto(i: StampImport): StampImportDto {
             proposedAt: i.proposedAt.toISOString(),
           }
         : null,
-    canPropose: !i.proposalId && i.counts.added + i.counts.changed > 0,
+    // One proposal changes the lists of one scope (STAMP_IMPORT_SEVERAL_SCOPES otherwise).
+    canPropose:
+      !i.proposalId &&
+      i.counts.added + i.counts.changed > 0 &&
+      new Set(i.lists.filter((l) => l.proposable > 0).map((l) => l.scopeCode)).size === 1,
   };
 }
 
