@@ -275,6 +275,25 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     ).toBe(null);
   });
 
+  it('given a dry run, when it is proposed twice at the same moment, then one proposal is made and the other answers 409', async () => {
+    const file = [
+      HEADER,
+      `4,公共租赁住房申请家庭住房情况证明,allowed,3399,${CITY_DOC},示范市民政局 示范市司法局,2021-06-15,,10个工作日,`,
+    ].join('\n');
+    const res = await upload('city-office', 'race.csv', file);
+    expect(res.body.counts.changed).toBe(1);
+    const count = async () =>
+      Number((await t.dataSource.query('SELECT count(*) AS n FROM stamp_proposal'))[0].n);
+    const before = await count();
+    const answers = await Promise.all([
+      proposeImport('city-office', res.body.id),
+      proposeImport('city-office', res.body.id),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.error.code).toBe('STAMP_IMPORT_ALREADY_PROPOSED');
+    expect(await count()).toBe(before + 1);
+  });
+
   it('given a dry run, when the registry changes the entry before it is proposed, then the proposal answers 409 stale and nothing is proposed', async () => {
     const file = [
       HEADER,
