@@ -2,7 +2,12 @@ import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../common/errors.js';
-import { IMPORT_MAX_BYTES, readImportFile } from './stamp-import-file.js';
+import {
+  IMPORT_MAX_BYTES,
+  readImportFile,
+  XLSX_MAX_UNPACKED_BYTES,
+  zipUnpackedSize,
+} from './stamp-import-file.js';
 import { checkRows, readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
 
 const HEADER = 'seq,name,list_type,scope,source_document,issued_by,issued,note';
@@ -163,6 +168,24 @@ describe('reading a stamp-list import file', () => {
     expect(await codeOf(readImportFile('list.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])))).toBe(
       'STAMP_IMPORT_TYPE_NOT_ALLOWED',
     );
+  });
+
+  it('given a workbook that declares it unpacks to more than 40 MB, or has over 5,000 rows, then 413 before its cells are read', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('a');
+    ws.addRow(HEADER.split(','));
+    ws.addRow([1, '居住证明', 'allowed', '3399', 'X', 'Y', '2021-06']);
+    const small = Buffer.from(await wb.xlsx.writeBuffer());
+    expect(zipUnpackedSize(small)).toBeGreaterThan(0);
+    expect(zipUnpackedSize(small)).toBeLessThan(XLSX_MAX_UNPACKED_BYTES);
+    // The same workbook, its first part's size in the central directory raised to 2 GB (a zip bomb's declaration).
+    const bomb = Buffer.from(small);
+    const central = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    bomb.writeUInt32LE(0x7fffffff, central + 24);
+    expect(await codeOf(readImportFile('bomb.xlsx', bomb))).toBe('STAMP_IMPORT_TOO_LARGE');
+    for (let i = 0; i < 5001; i++) ws.addRow([i + 2, `证明${i}`, 'allowed', '3399', 'X', 'Y', '2021-06']);
+    const many = Buffer.from(await wb.xlsx.writeBuffer());
+    expect(await codeOf(readImportFile('many.xlsx', many))).toBe('STAMP_IMPORT_TOO_LARGE');
   });
 
   it('given a file over 2 MB or a header without rows, then 413 and 400', async () => {

@@ -90,8 +90,45 @@ function cellValueText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-async function readXlsx(fileName: string, content: Buffer): Promise<string[][]> {
+/** What a workbook may unpack to (its parts' declared sizes added up): a 2 MB file of 40 MB of XML is plenty. */
+export const XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
+/** Columns read from a worksheet (the header's and the rows'); cells further right are left out. */
+const XLSX_MAX_COLUMNS = 100;
+
+/**
+ * The total uncompressed size a ZIP's central directory declares, read before anything is unpacked (a small file
+ * that unpacks to gigabytes must not reach the XML parser); null when it has no readable central directory, and
+ * Infinity for ZIP64 (sizes that need more than 32 bits are too large here anyway).
+ */
+export function zipUnpackedSize(zip: Buffer): number | null {
+  // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535.
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
+    if (zip.readUInt32LE(i) !== 0x06054b50) continue;
+    const entries = zip.readUInt16LE(i + 10);
+    let at = zip.readUInt32LE(i + 16);
+    if (entries === 0xffff || at === 0xffffffff) return Infinity;
+    let total = 0;
+    for (let n = 0; n < entries; n++) {
+      if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
+      const size = zip.readUInt32LE(at + 24);
+      if (size === 0xffffffff) return Infinity;
+      total += size;
+      at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    }
+    return total;
+  }
+  return null;
+}
+
+async function readXlsx(fileName: string, content: Buffer): Promise<{ line: number; cells: string[] }[]> {
   if (!startsWith(content, ZIP)) throw notAllowed(fileName, 'named .xlsx but not an Excel .xlsx workbook');
+  const unpacked = zipUnpackedSize(content);
+  if (unpacked === null) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (unpacked > XLSX_MAX_UNPACKED_BYTES)
+    throw new AppError('STAMP_IMPORT_TOO_LARGE', {
+      maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
+      unpackedBytes: unpacked,
+    });
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(content as unknown as ArrayBuffer);
@@ -100,15 +137,20 @@ async function readXlsx(fileName: string, content: Buffer): Promise<string[][]> 
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) return [];
-  const rows: string[][] = [];
-  const width = sheet.columnCount;
-  // Row numbers are kept: a blank row in the sheet still counts, so the report's line is the row Excel shows.
-  for (let r = 1; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
+  // The header and the row limit, before reading a cell.
+  if (sheet.actualRowCount > IMPORT_MAX_ROWS + 1)
+    throw new AppError('STAMP_IMPORT_TOO_LARGE', {
+      maxRows: IMPORT_MAX_ROWS,
+      rows: sheet.actualRowCount - 1,
+    });
+  const width = Math.min(sheet.columnCount, XLSX_MAX_COLUMNS);
+  const rows: { line: number; cells: string[] }[] = [];
+  // The sheet's own row numbers are kept, so the report's line is the row Excel shows.
+  sheet.eachRow({ includeEmpty: false }, (row, line) => {
     const cells: string[] = [];
     for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value).trim());
-    rows.push(cells);
-  }
+    rows.push({ line, cells });
+  });
   return rows;
 }
 
@@ -151,7 +193,7 @@ export async function readImportFile(fileName: string, content: Buffer): Promise
     encoding = decoded.encoding;
     all = csvRows(decoded.text);
   } else {
-    all = (await readXlsx(fileName, content)).map((cells, i) => ({ line: i + 1, cells }));
+    all = await readXlsx(fileName, content);
   }
   const nonBlank = all.filter((r) => r.cells.some((c) => c !== ''));
   const [header, ...rows] = nonBlank;
