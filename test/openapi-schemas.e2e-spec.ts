@@ -185,6 +185,34 @@ describe('the OpenAPI document names what every admission and workflow route ans
     await call(null, 'get', '/admission/statutory-areas', '/admission/statutory-areas');
     await call(null, 'get', '/admission/negative-list', '/admission/negative-list');
     await call('office', 'get', '/admission/negative-list/changes', '/admission/negative-list/changes');
+    // The stamp registry's lists and a proposal with its diff (src/stamps).
+    const stampLists = (await call(null, 'get', '/stamp-lists', '/stamp-lists')) as {
+      items: { listKey: string }[];
+    };
+    await call(null, 'get', `/stamp-lists/${stampLists.items[0].listKey}`, '/stamp-lists/{listKey}');
+    await call('office', 'get', '/stamp-proposals/scopes', '/stamp-proposals/scopes');
+    const stampProposal = (await call('office', 'post', '/stamp-proposals', '/stamp-proposals', {
+      scopeCode: '339901',
+      summary: '模式核对',
+      changes: [
+        {
+          kind: 'new-list',
+          list: {
+            title: '模式核对清单',
+            documentNumber: '模式〔2027〕1号',
+            issuedBy: '东湖区民政局',
+            issuedOn: '2027-01',
+            listType: 'allowed',
+            effectiveFrom: '2027-06-01',
+          },
+          entries: [
+            { name: '模式核对证明', legalBasis: '模式〔2027〕1号', timeLimit: { kind: 'on-the-spot' } },
+          ],
+        },
+      ],
+    })) as { proposalId: string };
+    await call('office', 'get', `/stamp-proposals/${stampProposal.proposalId}`, '/stamp-proposals/{id}');
+    await call('leader', 'get', '/stamp-proposals', '/stamp-proposals');
     await call('dept-staff', 'get', `/workflow-instances/${instanceId}`, '/workflow-instances/{id}');
     await call(
       'dept-staff',

@@ -57,10 +57,18 @@ const FIELDS: [string, string, (e: StampEntry) => string | null][] = [
   ['effectiveTo', '有效期至', (e) => (e.effectiveTo === null ? null : String(e.effectiveTo))],
 ];
 
-function statusOn(v: { effectiveFrom: string; effectiveTo: string | null }, today: string): ListStatus {
-  if (String(v.effectiveFrom) > today) return 'not-yet';
-  if (v.effectiveTo !== null && String(v.effectiveTo) < today) return 'ended';
-  return 'in-force';
+/**
+ * Today's status of a list or entry from its versions (the precedence rule's reading: the newest version begun by
+ * today answers; none begun: not yet; that one ended: ended).
+ */
+function statusOf(
+  versions: { version: number; effectiveFrom: string; effectiveTo: string | null }[],
+  today: string,
+): ListStatus {
+  const begun = versions.filter((v) => String(v.effectiveFrom) <= today);
+  if (!begun.length) return 'not-yet';
+  const answering = begun.reduce((a, b) => (b.version > a.version ? b : a));
+  return answering.effectiveTo !== null && String(answering.effectiveTo) < today ? 'ended' : 'in-force';
 }
 
 /**
@@ -104,6 +112,11 @@ export class StampListReads {
       ? await this.dataSource.getRepository(StampList).findBy(rows.map((r) => ({ id: r.id })))
       : [];
     const byId = new Map(lists.map((l) => [l.id, l]));
+    const allVersions = lists.length
+      ? await this.dataSource.getRepository(StampList).findBy(lists.map((l) => ({ listKey: l.listKey })))
+      : [];
+    const versionsOf = new Map<string, StampList[]>();
+    for (const v of allVersions) versionsOf.set(v.listKey, [...(versionsOf.get(v.listKey) ?? []), v]);
     const scopes = await this.registry.scopeNames(lists.map((l) => l.scopeCode));
     const today = this.clock.today();
     return toPage(
@@ -113,7 +126,7 @@ export class StampListReads {
           list,
           versions: r.versions,
           entries: r.entries,
-          status: statusOn(list, today),
+          status: statusOf(versionsOf.get(list.listKey) ?? [list], today),
           scope: scopes.get(list.scopeCode)!,
         };
       }),
@@ -137,7 +150,7 @@ export class StampListReads {
     const entries: EntryHistory[] = [...byKey.entries()].map(([entryKey, versions]) => ({
       entryKey,
       current: versions[versions.length - 1],
-      status: statusOn(versions[versions.length - 1], today),
+      status: statusOf(versions, today),
       versions: versions.map((v, i) => ({
         version: v,
         changes:
@@ -164,7 +177,7 @@ export class StampListReads {
       list,
       versions: listVersions.length,
       entries: entries.length,
-      status: statusOn(list, today),
+      status: statusOf(listVersions, today),
       scope: scopes.get(list.scopeCode)!,
       listVersions,
       entryHistory: entries,

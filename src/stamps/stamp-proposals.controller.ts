@@ -7,6 +7,7 @@ import { uuidOr404 } from '../common/id-param.js';
 import { ApiPage, mapPage, type Page } from '../common/pagination.js';
 import {
   CreateStampProposalDto,
+  ProposableScopesDto,
   ProposedStampChangeDto,
   StampListDetailDto,
   StampListQuery,
@@ -69,6 +70,13 @@ export class StampProposalsController {
   @ApiPage(StampProposalDto)
   async list(@Query() q: StampProposalQuery, @CurrentActor() a: Actor): Promise<Page<StampProposalDto>> {
     return mapPage(await this.proposals.list(a.principal!, q), toStampProposalDto);
+  }
+
+  @Get('stamp-proposals/scopes')
+  @Requires('The scopes the caller’s office may propose stamp-list changes in', [Permission.REGISTRY_MANAGE])
+  @ApiOkResponse({ type: ProposableScopesDto })
+  async scopes(@CurrentActor() a: Actor): Promise<ProposableScopesDto> {
+    return { scopes: await this.proposals.proposableScopes(a.principal!) };
   }
 
   @Get('stamp-proposals/:id')

@@ -77,6 +77,13 @@ export class StampProposalsService extends StampChangeProposals {
     return [];
   }
 
+  /** The scopes the principal may propose in, with their names (the proposal form offers them). */
+  async proposableScopes(p: Principal): Promise<ScopeInfo[]> {
+    const scopes = await this.scopesOf(this.dataSource.manager, p);
+    const names = await this.registry.scopeNames(scopes);
+    return scopes.map((c) => names.get(c)!);
+  }
+
   /**
    * The registry checks of a well-formed set, in `m` (under the locks of its keys when publishing): every list and
    * entry it names exists (404) and lies in the set's scope, which the proposer may propose in (403); changes do

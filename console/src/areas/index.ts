@@ -7,6 +7,7 @@ import type { Area, NavEntry } from './nav';
 import { area as office } from './office';
 import { area as profile } from './profile';
 import { area as stampImports } from './stamp-imports';
+import { area as stamps } from './stamps';
 
 /** Every area of the console; router.ts mounts their pages, the layout shows their menu entries. */
 export const AREAS: readonly Area[] = [
@@ -17,6 +18,7 @@ export const AREAS: readonly Area[] = [
   cases,
   admin,
   profile,
+  stamps,
   stampImports,
 ];
 

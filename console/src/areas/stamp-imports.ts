@@ -17,5 +17,5 @@ const routes: RouteRecordRaw[] = [
 /** Importing stamp lists (盖章证明事项清单) from CSV/XLSX: the dry run's per-row report and 提交审批. */
 export const area: Area = {
   routes,
-  nav: [{ name: 'stamp-imports', label: '导入清单', order: 26, visible: (u) => can(u, REGISTRY) }],
+  nav: [{ name: 'stamp-imports', label: '导入清单', order: 53, visible: (u) => can(u, REGISTRY) }],
 };

@@ -275,3 +275,11 @@ export class StampListDetailDto extends StampListRowDto {
   listVersions: StampListVersionDto[];
   @ApiProperty({ type: [StampEntryHistoryDto] }) entryHistory: StampEntryHistoryDto[];
 }
+
+export class ProposableScopesDto {
+  @ApiProperty({
+    type: [StampScopeDto],
+    description: 'A district office: its district; the city office: national, its province, its city; others: none',
+  })
+  scopes: StampScopeDto[];
+}
