@@ -82,6 +82,8 @@ describe('the stamp-list import page of the console (导入清单)', () => {
       // Only the rejected rows, and the address says so (a reload shows the same).
       await page.getByRole('radiogroup', { name: '按结果筛选' }).getByText('未通过 3').click();
       await page.waitForURL(/outcome=rejected/);
+      // The filtered page has loaded once the added row has left the table.
+      await rows.getByText('老年人优待证明').waitFor({ state: 'detached' });
       await expect(rows.locator('tbody tr').count()).resolves.toBe(3);
       await page.reload();
       await page.getByTestId('import-rows').getByText('“火星”无法识别').waitFor();
