@@ -46,6 +46,8 @@ export interface Fixtures {
   cityDoneTask: string;
   /** An account the system admin made (a district-1 department, no roles). */
   account: string;
+  /** A stamp-list import (dry run) of the district-1 office: a new district list of one certificate. */
+  stampImport: string;
 }
 
 export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtures> {
@@ -85,6 +87,13 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
 
   const city = await cityCase(api, unit, communities);
 
+  const stampImport = await api.as('office', 'POST', '/stamp-imports', {
+    fileName: 'battery.csv',
+    contentBase64: Buffer.from(
+      'seq,name,list_type,scope,source_document,issued_by,issued\n1,电池测试证明,allowed,339901,东民发〔2027〕99号,东湖区民政局,2027-01\n',
+    ).toString('base64'),
+  });
+
   return {
     unit,
     user,
@@ -104,6 +113,7 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
       )
     )[0].id,
     account: account.id as string,
+    stampImport: stampImport.id as string,
   };
 }
 

@@ -171,6 +171,8 @@ function relations(f: Fixtures) {
     ),
     transfer: of(set('finance'), set()),
     account: of(set('sysadmin', 'secadmin', 'auditor'), set()),
+    // A stamp-list import: the office that ran it; the other office answers as for a missing one.
+    stampImport: of(set('office'), set('city-office')),
     /** A unit the user belongs to, and one outside the part of the tree the user may see. */
     units(user: string): { own?: string; foreign?: string } {
       const u = f.unit;
@@ -248,6 +250,8 @@ function targets(route: Route, user: string, f: Fixtures, rel: ReturnType<typeof
   } else if (p.startsWith('/admitted-items/')) found = one(rel.item(user), { id: f.item }, 'admitted item');
   else if (p.startsWith('/funding-transfers/'))
     found = one(rel.transfer(user), { id: f.transfer }, 'transfer');
+  else if (p.startsWith('/stamp-imports/'))
+    found = one(rel.stampImport(user), { id: f.stampImport }, 'stamp import');
   return [...found, missing];
 }
 
