@@ -113,6 +113,15 @@ describe('the stamp-list import page of the console (导入清单)', () => {
       await page.getByTestId('import-proposed').waitFor();
       await expect(page.getByTestId('import-proposed').textContent()).resolves.toContain('等待主要领导审批');
       await expect(page.getByTestId('propose-import').count()).resolves.toBe(0);
+
+      // The office's imports: this one, proposed; its link opens the report again.
+      await page.getByRole('link', { name: '← 返回导入记录' }).click();
+      const history = page.getByTestId('import-history');
+      const row = history.getByRole('row').filter({ hasText: '示范市清单.csv' });
+      await expect(row.textContent()).resolves.toContain('已提交审批');
+      await expect(row.textContent()).resolves.toContain('1 / 1 / 1 / 3');
+      await row.getByRole('link', { name: '示范市清单.csv' }).click();
+      await page.getByTestId('import-proposed').waitFor();
     });
     const proposals = await t.dataSource.query(`SELECT state, origin FROM stamp_proposal`);
     expect(proposals).toEqual([{ state: 'proposed', origin: expect.objectContaining({ kind: 'import' }) }]);

@@ -226,6 +226,7 @@ describe('the OpenAPI document names what every admission and workflow route ans
       ).toString('base64'),
     })) as { id: string };
     await call('city-office', 'get', `/stamp-imports/${stampImport.id}`, '/stamp-imports/{id}');
+    await call('city-office', 'get', '/stamp-imports', '/stamp-imports');
     await call('city-office', 'get', `/stamp-imports/${stampImport.id}/rows`, '/stamp-imports/{id}/rows');
     await call(
       'city-office',

@@ -137,6 +137,15 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
       expect(res.body.error.code).toBe('STAMP_IMPORT_NOT_FOUND');
     }
     expect((await proposeImport('office', mixedId)).status).toBe(404);
+    const listOf = async (u: string) =>
+      (
+        await t
+          .http()
+          .get('/stamp-imports')
+          .set(await auth(u))
+      ).body.items.map((i: { id: string }) => i.id);
+    expect(await listOf('city-office')).toContain(mixedId);
+    expect(await listOf('office')).not.toContain(mixedId);
     const committee = await t
       .http()
       .get(`/stamp-imports/${mixedId}`)

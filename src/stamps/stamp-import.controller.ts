@@ -4,7 +4,7 @@ import { Requires } from '../auth/decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { uuidOr404 } from '../common/id-param.js';
-import { ApiPage, mapPage, type Page } from '../common/pagination.js';
+import { ApiPage, mapPage, PageQuery, type Page } from '../common/pagination.js';
 import {
   StampImportDto,
   StampImportRowDto,
@@ -37,6 +37,15 @@ export class StampImportsController {
   @ApiCreatedResponse({ type: StampImportDto })
   async dryRun(@Body() dto: StartStampImportDto, @CurrentActor() a: Actor): Promise<StampImportDto> {
     return toStampImportDto(await this.imports.dryRun(a, dto.fileName, dto.contentBase64));
+  }
+
+  @Get()
+  @Requires('The imports of the caller’s office, newest first, each with its counts and proposal', [
+    Permission.REGISTRY_MANAGE,
+  ])
+  @ApiPage(StampImportDto)
+  async list(@Query() q: PageQuery, @CurrentActor() a: Actor): Promise<Page<StampImportDto>> {
+    return mapPage(await this.imports.list(a.principal!, q), toStampImportDto);
   }
 
   @Get(':id')

@@ -108,6 +108,18 @@ export class StampImportsService {
     });
   }
 
+  /** The imports of the principal's office, newest first. */
+  async list(p: Principal, q: PageQuery): Promise<Page<StampImport>> {
+    const req = pageRequest(q);
+    const [items, total] = await this.dataSource.getRepository(StampImport).findAndCount({
+      where: { unitId: p.unitId },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: req.offset,
+      take: req.pageSize,
+    });
+    return toPage(items, total, req);
+  }
+
   /** One import of the principal's office (404 STAMP_IMPORT_NOT_FOUND for any other). */
   async get(p: Principal, id: string, m: EntityManager = this.dataSource.manager): Promise<StampImport> {
     const found = await m.findOneBy(StampImport, { id });
