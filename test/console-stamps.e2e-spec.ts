@@ -91,6 +91,8 @@ describe('the stamp registry’s pages of the console (盖章证明事项清单)
       await page.getByLabel('办理意见').fill('同意');
       await page.getByTestId('decisions').getByRole('button', { name: '同意', exact: true }).click();
       await page.getByTestId('done').waitFor();
+      // The diff reads the proposal again: now published.
+      await diff.getByText('已发布', { exact: true }).waitFor();
     });
     const [after] = await t.dataSource.query('SELECT state FROM stamp_proposal WHERE id = $1', [proposalId]);
     expect(after.state).toBe('published');

@@ -144,6 +144,17 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
     });
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('completed');
+    // The approval published the set: it cannot be taken back (撤回) any more.
+    const [leaderTask] = await t.dataSource.query(
+      `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'leaderApprove'`,
+      [instanceId],
+    );
+    const withdraw = await t
+      .http()
+      .post(`/tasks/${leaderTask.id}/withdraw`)
+      .set(await auth('leader'))
+      .send({});
+    expect([withdraw.status, withdraw.body.error.code]).toEqual([409, 'WITHDRAW_NOT_POSSIBLE']);
 
     const done = await proposal('office', proposalId);
     expect(done.body).toMatchObject({
@@ -268,6 +279,8 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
     const detail = await t.http().get(`/stamp-lists/${city.listKey}`);
     const history = detail.body.entryHistory.find((e: { name: string }) => e.name === '居住证明');
     expect(history.versions).toHaveLength(2);
+    // Today (2027-01-04) the first version still answers: the list shows it as the one in force.
+    expect(history).toMatchObject({ status: 'in-force', currentVersion: 1 });
     expect(history.versions[1].changes).toContainEqual({
       field: 'timeLimit',
       label: '办理时限',
@@ -309,6 +322,23 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
     expect(mine.status).toBe(200);
     expect(mine.body.items.map((p: { id: string }) => p.id)).toContain(res.body.proposalId);
     expect(mine.body.items.every((p: { state: string }) => p.state === 'rejected')).toBe(true);
+  });
+
+  it('given the office terminates a proposal’s case, then the proposal ends not adopted with the reason, and nothing is published', async () => {
+    const rows = await registryRows();
+    const res = await propose('office', districtProhibition('东民发〔2027〕10号', '2027-04-01'));
+    expect(res.status).toBe(201);
+    const ended = await t
+      .http()
+      .post(`/workflow-instances/${res.body.instanceId}/terminate`)
+      .set(await auth('office'))
+      .send({ comment: '文件尚未印发，撤回' });
+    expect(ended.status).toBe(200);
+    expect((await proposal('office', res.body.proposalId)).body).toMatchObject({
+      state: 'rejected',
+      decisionComment: '案件终止：文件尚未印发，撤回',
+    });
+    expect(await registryRows()).toBe(rows);
   });
 
   it('given a proposal outside the proposer’s scope, then 403 with a code; the city office may enter national and provincial lists', async () => {
@@ -490,6 +520,38 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
       changes: [{ kind: 'retire-list', listKey: list.listKey, lastDay: '2027-08-31' }],
     });
     expect([again.status, again.body.error.code]).toEqual([409, 'STAMP_ALREADY_RETIRED']);
+  });
+
+  it('given another approved change made a proposal backdated, when the leader approves it, then 409 and the task stays open, nothing written', async () => {
+    const city = await cityList();
+    const entryKey = city.entries['社区矫正对象公益活动参加情况证明'];
+    const change = async (summary: string, effectiveFrom: string) =>
+      (
+        await propose('city-office', {
+          scopeCode: '3399',
+          summary,
+          changes: [{ kind: 'change-entry', entryKey, change: { effectiveFrom, purpose: summary } }],
+        })
+      ).body as { proposalId: string; instanceId: string };
+    const later = await change('十月起的用途', '2027-10-01');
+    const earlier = await change('九月起的用途', '2027-09-15');
+    expect(
+      (await act(t, 'city-leader', later.instanceId, 'leaderApprove', { decision: 'approve' })).status,
+    ).toBe(200);
+    const rows = await registryRows();
+    const refused = await act(t, 'city-leader', earlier.instanceId, 'leaderApprove', { decision: 'approve' });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'STAMP_ENTRY_BACKDATED']);
+    expect(await registryRows()).toBe(rows);
+    expect((await proposal('city-office', earlier.proposalId)).body.state).toBe('proposed');
+    // The task is still there to reject.
+    expect(
+      (
+        await act(t, 'city-leader', earlier.instanceId, 'leaderApprove', {
+          decision: 'reject',
+          comment: '已有十月起的新版本，请重新提出',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('given the leader completes the approval twice at the same moment, then one succeeds and the set is published once', async () => {

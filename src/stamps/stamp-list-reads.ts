@@ -26,7 +26,7 @@ export interface EntryVersionChange {
 
 export interface EntryHistory {
   entryKey: string;
-  /** The newest version. */
+  /** The version that answers today (none begun yet: the newest). */
   current: StampEntry;
   status: ListStatus;
   /** Every version, oldest first, each with what it changed against the one before. */
@@ -61,13 +61,20 @@ const FIELDS: [string, string, (e: StampEntry) => string | null][] = [
  * Today's status of a list or entry from its versions (the precedence rule's reading: the newest version begun by
  * today answers; none begun: not yet; that one ended: ended).
  */
+function answeringOn<T extends { version: number; effectiveFrom: string }>(
+  versions: T[],
+  today: string,
+): T | null {
+  const begun = versions.filter((v) => String(v.effectiveFrom) <= today);
+  return begun.length ? begun.reduce((a, b) => (b.version > a.version ? b : a)) : null;
+}
+
 function statusOf(
   versions: { version: number; effectiveFrom: string; effectiveTo: string | null }[],
   today: string,
 ): ListStatus {
-  const begun = versions.filter((v) => String(v.effectiveFrom) <= today);
-  if (!begun.length) return 'not-yet';
-  const answering = begun.reduce((a, b) => (b.version > a.version ? b : a));
+  const answering = answeringOn(versions, today);
+  if (!answering) return 'not-yet';
   return answering.effectiveTo !== null && String(answering.effectiveTo) < today ? 'ended' : 'in-force';
 }
 
@@ -149,7 +156,7 @@ export class StampListReads {
     const today = this.clock.today();
     const entries: EntryHistory[] = [...byKey.entries()].map(([entryKey, versions]) => ({
       entryKey,
-      current: versions[versions.length - 1],
+      current: answeringOn(versions, today) ?? versions[versions.length - 1],
       status: statusOf(versions, today),
       versions: versions.map((v, i) => ({
         version: v,

@@ -220,7 +220,7 @@ export class StampProposalsService extends StampChangeProposals {
     const scopes = await this.registry.scopeNames([row.scopeCode]);
     let diff: ChangeDiff[] = [];
     if (withDiff)
-      diff = row.publishedDiff ? (row.publishedDiff as ChangeDiff[]) : await this.liveDiff(m, row);
+      diff = row.publishedDiff ? (row.publishedDiff as ChangeDiff[]) : await diffChanges(m, row.changes);
     return {
       proposal: row,
       proposerName: names[0]?.proposer ?? null,
@@ -229,11 +229,6 @@ export class StampProposalsService extends StampChangeProposals {
       scope: scopes.get(row.scopeCode)!,
       diff,
     };
-  }
-
-  /** The diff as the registry stands; a target that vanished cannot (the registry is append-only), so none is skipped. */
-  private liveDiff(m: EntityManager, row: StampProposal): Promise<ChangeDiff[]> {
-    return diffChanges(m, row.changes);
   }
 
   /**

@@ -83,6 +83,7 @@ export function toStampListDetailDto(d: ListDetail): StampListDetailDto {
       entryKey: h.entryKey,
       name: h.current.name,
       status: h.status,
+      currentVersion: h.current.version,
       versions: h.versions.map(({ version: e, changes }) => ({
         id: e.id,
         version: e.version,

@@ -263,7 +263,8 @@ export class StampEntryVersionDto {
 
 export class StampEntryHistoryDto {
   @ApiProperty() entryKey: string;
-  @ApiProperty({ description: 'The newest version’s name' }) name: string;
+  @ApiProperty({ description: 'The name of the version answering today (none begun yet: the newest)' })
+  name: string;
   @ApiProperty({ enum: ['in-force', 'not-yet', 'ended'], description: 'Of its newest version, today' })
   status: string;
   @ApiProperty({ type: [StampEntryVersionDto], description: 'Oldest first' })
@@ -279,7 +280,8 @@ export class StampListDetailDto extends StampListRowDto {
 export class ProposableScopesDto {
   @ApiProperty({
     type: [StampScopeDto],
-    description: 'A district office: its district; the city office: national, its province, its city; others: none',
+    description:
+      'A district office: its district; the city office: national, its province, its city; others: none',
   })
   scopes: StampScopeDto[];
 }

@@ -54,6 +54,8 @@ export interface StampEntryHistory {
   entryKey: string;
   name: string;
   status: StampListRow['status'];
+  /** The version answering today (none begun yet: the newest). */
+  currentVersion: number;
   versions: StampEntryVersion[];
 }
 

@@ -1,0 +1,128 @@
+import { AppError } from '../common/errors.js';
+import { isDay, validateChangeSet } from './stamp-change-validation.js';
+import type { StampChangeSet } from './stamp-changes.js';
+
+const KEY = '5f0c2a52-7d6f-4a3c-9a53-1f7d1c0b9e11';
+
+function set(changes: unknown[], extra: Partial<Record<keyof StampChangeSet, unknown>> = {}): StampChangeSet {
+  return {
+    scopeCode: '3399',
+    summary: '调整',
+    origin: { kind: 'typed' },
+    changes,
+    ...extra,
+  } as StampChangeSet;
+}
+
+/** The fields named by the 400 a set answers (none: it passed). */
+function problemFields(s: StampChangeSet): string[] {
+  try {
+    validateChangeSet(s);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).code).toBe('VALIDATION_FAILED');
+    return ((e as AppError).details as { field: string }[]).map((d) => d.field);
+  }
+}
+
+const newList = (
+  over: Record<string, unknown> = {},
+  entries: unknown[] = [{ name: '居住证明', legalBasis: '某法第九条' }],
+) => ({
+  kind: 'new-list',
+  list: {
+    title: '清单',
+    documentNumber: '示民发〔2027〕1号',
+    issuedBy: '示范市民政局',
+    issuedOn: '2027-01',
+    listType: 'allowed',
+    effectiveFrom: '2027-02-01',
+    ...over,
+  },
+  entries,
+});
+
+describe('the shape of a stamp change set (proposals and imports alike)', () => {
+  it('given real and unreal days, then only real ones written YYYY-MM-DD pass', () => {
+    expect(['2027-02-28', '2028-02-29', '2020-04-01'].map(isDay)).toEqual([true, true, true]);
+    expect(['2027-02-29', '2027-13-01', '2027-2-1', '20270201', '', 20270201, null].map(isDay)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('given a well-formed set, then it passes trimmed, the new list taking the set’s scope', () => {
+    const out = validateChangeSet(
+      set([
+        newList({ title: '  清单  ' }, [
+          { name: ' 居住证明 ', legalBasis: '某法', aliases: [' 住址证明 ', '住址证明'] },
+        ]),
+      ]),
+    );
+    expect(out.changes[0]).toMatchObject({
+      kind: 'new-list',
+      list: { title: '清单', scopeCode: '3399', link: null, effectiveTo: null },
+      entries: [{ name: '居住证明', aliases: ['住址证明'] }],
+    });
+  });
+
+  it('given an empty set, a bad scope or no summary, then each is named', () => {
+    expect(problemFields(set([]))).toEqual(['changes']);
+    expect(problemFields(set([newList()], { scopeCode: '339' }))).toEqual(['scopeCode']);
+    expect(problemFields(set([newList()], { summary: '  ' }))).toEqual(['summary']);
+    expect(problemFields(set('x' as unknown as unknown[]))).toEqual(['changes']);
+  });
+
+  it('given bad fields in a new list, then every problem is told at once, each naming its field', () => {
+    const fields = problemFields(
+      set([
+        newList({ effectiveFrom: '2027-02-30', listType: 'maybe', issuedOn: '2027/01', link: 'ftp://x' }, [
+          { name: '', legalBasis: '某法' },
+          { name: '居住证明', legalBasis: '某法', timeLimit: { kind: 'working-days', workingDays: 61 } },
+          { name: '居住 证明', legalBasis: '某法' },
+        ]),
+      ]),
+    );
+    expect(fields.sort()).toEqual(
+      [
+        'changes.0.list.effectiveFrom',
+        'changes.0.list.listType',
+        'changes.0.list.issuedOn',
+        'changes.0.list.link',
+        'changes.0.entries.0.name',
+        'changes.0.entries.1.timeLimit',
+        'changes.0.entries.2.name',
+      ].sort(),
+    );
+  });
+
+  it('given changes to entries, then effectiveFrom is required, an empty change refused, and one entry changed once per set', () => {
+    expect(problemFields(set([{ kind: 'change-entry', entryKey: KEY, change: { name: '新名' } }]))).toEqual([
+      'changes.0.change.effectiveFrom',
+    ]);
+    expect(
+      problemFields(set([{ kind: 'change-entry', entryKey: KEY, change: { effectiveFrom: '2027-03-01' } }])),
+    ).toEqual(['changes.0.change']);
+    expect(
+      problemFields(
+        set([
+          { kind: 'change-entry', entryKey: KEY, change: { effectiveFrom: '2027-03-01', name: '新名' } },
+          { kind: 'retire-entry', entryKey: KEY, lastDay: '2027-06-30' },
+        ]),
+      ),
+    ).toEqual(['changes.1.entryKey']);
+    expect(problemFields(set([{ kind: 'retire-list', listKey: KEY, lastDay: '2027-06-31' }]))).toEqual([
+      'changes.0.lastDay',
+    ]);
+    expect(problemFields(set([{ kind: 'drop', listKey: KEY }]))).toEqual(['changes.0.kind']);
+    expect(problemFields(set([{ kind: 'add-entries', listKey: KEY, entries: [] }]))).toEqual([
+      'changes.0.entries',
+    ]);
+  });
+});
