@@ -48,6 +48,8 @@ export interface Fixtures {
   account: string;
   /** A stamp log entry of C1 (用印登记), handled by committee and approved by a second C1 committee account. */
   stampLog: string;
+  /** A stamp-list import (dry run) of the district-1 office: a new district list of one certificate. */
+  stampImport: string;
 }
 
 export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtures> {
@@ -88,6 +90,13 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
   const city = await cityCase(api, unit, communities);
   const stampLog = await stampLogEntry(api, unit, user);
 
+  const stampImport = await api.as('office', 'POST', '/stamp-imports', {
+    fileName: 'battery.csv',
+    contentBase64: Buffer.from(
+      'seq,name,list_type,scope,source_document,issued_by,issued\n1,电池测试证明,allowed,339901,东民发〔2027〕99号,东湖区民政局,2027-01\n',
+    ).toString('base64'),
+  });
+
   return {
     unit,
     user,
@@ -108,6 +117,7 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
     )[0].id,
     account: account.id as string,
     stampLog,
+    stampImport: stampImport.id as string,
   };
 }
 

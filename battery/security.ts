@@ -179,6 +179,8 @@ function relations(f: Fixtures) {
       set('committee', 'committee-2', 'committee-d2', 'dept-staff', 'finance', 'sysadmin', 'member-1'),
     ),
     account: of(set('sysadmin', 'secadmin', 'auditor'), set()),
+    // A stamp-list import: the office that ran it; the other office answers as for a missing one.
+    stampImport: of(set('office'), set('city-office')),
     /** A unit the user belongs to, and one outside the part of the tree the user may see. */
     units(user: string): { own?: string; foreign?: string } {
       const u = f.unit;
@@ -260,6 +262,8 @@ function targets(route: Route, user: string, f: Fixtures, rel: ReturnType<typeof
     found = one(rel.myStampLog(user), { id: f.stampLog }, 'stamp log entry');
   else if (p.startsWith('/stamp-log/{id}'))
     found = one(rel.areaStampLog(user), { id: f.stampLog }, 'stamp log entry');
+  else if (p.startsWith('/stamp-imports/'))
+    found = one(rel.stampImport(user), { id: f.stampImport }, 'stamp import');
   return [...found, missing];
 }
 

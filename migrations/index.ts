@@ -24,6 +24,7 @@ import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
 import { ApplicationWithdrawal1797000500000 } from './1797000500000-ApplicationWithdrawal.js';
 import { StampLog1797100300000 } from './1797100300000-StampLog.js';
 import { StampProposals1797100100000 } from './1797100100000-StampProposals.js';
+import { StampImports1797100200000 } from './1797100200000-StampImports.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -54,4 +55,5 @@ export const MIGRATIONS: Function[] = [
   ApplicationWithdrawal1797000500000,
   StampLog1797100300000,
   StampProposals1797100100000,
+  StampImports1797100200000,
 ];

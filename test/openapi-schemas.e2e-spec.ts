@@ -213,6 +213,27 @@ describe('the OpenAPI document names what every admission and workflow route ans
     })) as { proposalId: string };
     await call('office', 'get', `/stamp-proposals/${stampProposal.proposalId}`, '/stamp-proposals/{id}');
     await call('leader', 'get', '/stamp-proposals', '/stamp-proposals');
+    // A stamp-list import: its dry run, report, rows (a changed, an added and a rejected one) and proposal.
+    const stampImport = (await call('city-office', 'post', '/stamp-imports', '/stamp-imports', {
+      fileName: '模式核对.csv',
+      contentBase64: Buffer.from(
+        [
+          'seq,name,list_type,scope,source_document,issued_by,issued,time_limit',
+          '2,生活困难证明,allowed,3399,示民发〔2021〕15号,示范市民政局 示范市司法局,2021-06-15,当场',
+          '9,模式核对导入证明,allowed,3399,示民发〔2021〕15号,同上,2021-06-15,',
+          '10,,allowed,3399,示民发〔2021〕15号,同上,2021-06-15,',
+        ].join('\n'),
+      ).toString('base64'),
+    })) as { id: string };
+    await call('city-office', 'get', `/stamp-imports/${stampImport.id}`, '/stamp-imports/{id}');
+    await call('city-office', 'get', '/stamp-imports', '/stamp-imports');
+    await call('city-office', 'get', `/stamp-imports/${stampImport.id}/rows`, '/stamp-imports/{id}/rows');
+    await call(
+      'city-office',
+      'post',
+      `/stamp-imports/${stampImport.id}/proposal`,
+      '/stamp-imports/{id}/proposal',
+    );
     await call('dept-staff', 'get', `/workflow-instances/${instanceId}`, '/workflow-instances/{id}');
     await call(
       'dept-staff',

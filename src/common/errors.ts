@@ -240,6 +240,39 @@ export const ERRORS = {
     403,
     '只能调整本级范围内的清单：区领导小组办公室调整本区清单，市领导小组办公室调整本市清单，并可依上级文件录入国家和本省的清单。A district office changes its district’s lists; the city office its city’s, and enters national and provincial lists citing their document.',
   ],
+  // Stamp list imports (issue 13 §5): CSV/XLSX files checked in a dry run, the good rows proposed.
+  STAMP_IMPORT_TOO_LARGE: [
+    413,
+    '导入文件过大：文件不得超过 2 MB，行数不得超过 5000 行，请拆分后分别导入。The import file is too large (at most 2 MB and 5,000 rows); split it and import the parts.',
+  ],
+  STAMP_IMPORT_TYPE_NOT_ALLOWED: [
+    415,
+    '只能导入 CSV（UTF-8 或 GBK/GB18030 编码）或 Excel（.xlsx）文件，且文件内容须与扩展名一致；旧版 .xls 请在 Excel 中另存为 .xlsx。Only CSV (UTF-8 or GBK/GB18030) and Excel .xlsx files can be imported, and the content must match the extension; save an old .xls as .xlsx first.',
+  ],
+  STAMP_IMPORT_FILE_INVALID: [
+    400,
+    '导入文件无法读取：details 列出了问题（如缺少必填列、没有数据行），请改正后重新导入。The import file cannot be read; details lists the problems (a required column missing, no data rows); correct them and import again.',
+  ],
+  STAMP_IMPORT_NOT_FOUND: [
+    404,
+    '找不到该导入记录，或您无权查看。The import does not exist or is not visible to you.',
+  ],
+  STAMP_IMPORT_ALREADY_PROPOSED: [
+    409,
+    '该导入已提交审批，不能重复提交；如需再次导入，请重新上传文件。This import was already proposed; upload the file again for a new import.',
+  ],
+  STAMP_IMPORT_NOTHING_TO_PROPOSE: [
+    400,
+    '该导入没有可提交的新增或变更事项（各行均为无变化或未通过检查），无需提交审批。The import has nothing to propose: every row is unchanged or rejected.',
+  ],
+  STAMP_IMPORT_SEVERAL_SCOPES: [
+    400,
+    '一次审批只能调整一个适用范围的清单，而本次导入的有效行涉及多个范围（见 details），请按适用范围拆分文件后分别导入。A proposal changes the lists of one scope, and this import’s good rows span several (see details); split the file by scope and import each part.',
+  ],
+  STAMP_IMPORT_STALE: [
+    409,
+    '预检后清单已有变化，预检结果已不准确，请重新上传文件预检后再提交。The registry changed since the dry run, so its report is out of date; upload the file again and propose the new report.',
+  ],
   TRANSFER_NOT_FOUND: [
     404,
     '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',

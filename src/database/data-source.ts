@@ -17,6 +17,7 @@ import { type DbTimeouts, pgPoolOptions } from './pg-options.js';
 import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
 import { StampLogEntry, StampLogMember, StampLogVoid } from '../stamps/stamp-log.entities.js';
 import { StampProposal } from '../stamps/stamp-proposal.entity.js';
+import { StampImport, StampImportRow } from '../stamps/stamp-import.entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -64,6 +65,8 @@ export const ENTITIES = [
   StampLogVoid,
   StampLogMember,
   StampProposal,
+  StampImport,
+  StampImportRow,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { StampChangeProposals } from './stamp-changes.js';
+import { StampImportsController } from './stamp-import.controller.js';
+import { StampImportsService } from './stamp-import.service.js';
 import { StampListReads } from './stamp-list-reads.js';
 import { MyStampLogController, StampLogController } from './stamp-log.controller.js';
 import { StampLogService } from './stamp-log.service.js';
@@ -14,7 +16,13 @@ import { StampsController } from './stamps.controller.js';
  * as an approval flow; the committee's stamp log (用印登记) and what the street and district read of it.
  */
 @Module({
-  controllers: [StampsController, StampProposalsController, MyStampLogController, StampLogController],
+  controllers: [
+    StampsController,
+    StampProposalsController,
+    StampImportsController,
+    MyStampLogController,
+    StampLogController,
+  ],
   providers: [
     StampRegistryService,
     StampProposalsService,
@@ -22,6 +30,7 @@ import { StampsController } from './stamps.controller.js';
     StampListReads,
     StampWorkflow,
     StampLogService,
+    StampImportsService,
   ],
   exports: [StampRegistryService, StampChangeProposals],
 })

@@ -7,6 +7,7 @@ import type { Area, NavEntry } from './nav';
 import { area as office } from './office';
 import { area as profile } from './profile';
 import { area as stampLog } from './stamp-log';
+import { area as stampImports } from './stamp-imports';
 import { area as stamps } from './stamps';
 
 /** Every area of the console; router.ts mounts their pages, the layout shows their menu entries. */
@@ -20,6 +21,7 @@ export const AREAS: readonly Area[] = [
   admin,
   profile,
   stamps,
+  stampImports,
 ];
 
 export const NAV: readonly NavEntry[] = AREAS.flatMap((a) => a.nav).sort((x, y) => x.order - y.order);

@@ -1,0 +1,193 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '../../common/pagination.js';
+import { IsBase64Text } from '../../common/validation.js';
+import { ROW_OUTCOMES, type RowOutcome } from '../stamp-import-compare.js';
+import { IMPORT_COLUMNS } from '../stamp-import-rows.js';
+import type { StampImport, StampImportRow } from '../stamp-import.entities.js';
+
+/** A stamp-list file to check (the dry run), as JSON like an attachment: its name and its bytes in base64. */
+export class StartStampImportDto {
+  @ApiProperty({
+    example: '示范市保留证明事项清单.csv',
+    description: 'The file’s name: it must end in .csv or .xlsx (and the content must be what it says)',
+    maxLength: 200,
+  })
+  @IsString({ message: '文件名（fileName）须填写。fileName is required.' })
+  @MinLength(1, { message: '文件名（fileName）须填写。fileName is required.' })
+  @MaxLength(200, { message: '文件名（fileName）最多 200 个字符。fileName may have at most 200 characters.' })
+  @Matches(/^[^/\\\0]+$/, { message: '文件名不能含路径。The file name may not contain a path.' })
+  fileName: string;
+
+  @ApiProperty({
+    description:
+      'The file, base64-encoded: CSV (UTF-8 with or without BOM, or GB18030/GBK as Chinese Excel saves it) or XLSX ' +
+      '(the first worksheet, the header in row 1). At most 2 MB and 5,000 rows (413 STAMP_IMPORT_TOO_LARGE).',
+  })
+  @IsString({ message: '文件内容（contentBase64）须为 base64 文本。contentBase64 must be base64 text.' })
+  @IsBase64Text()
+  contentBase64: string;
+}
+
+export class StampImportRowsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ROW_OUTCOMES, description: 'Only the rows of this outcome' })
+  @IsOptional()
+  @IsIn(ROW_OUTCOMES, {
+    message:
+      '结果（outcome）须为 added、changed、unchanged 或 rejected。outcome must be added, changed, unchanged or rejected.',
+  })
+  outcome?: RowOutcome;
+}
+
+export class StampImportCountsDto {
+  @ApiProperty({ description: 'Data rows in the file' }) total: number;
+  @ApiProperty({ description: 'Rows that add a certificate (to a list in force, or in a new list)' })
+  added: number;
+  @ApiProperty({ description: 'Rows that change a certificate in force' }) changed: number;
+  @ApiProperty({ description: 'Rows the registry already says the same as' }) unchanged: number;
+  @ApiProperty({ description: 'Rows rejected, each with its reasons' }) rejected: number;
+}
+
+export class StampImportListDto {
+  @ApiProperty({ example: '民发〔2020〕20号' }) documentNumber: string;
+  @ApiProperty({ description: "'' national, else a 2/4/6-digit division code", example: '3399' })
+  scopeCode: string;
+  @ApiProperty({ enum: ['allowed', 'prohibited'] }) listType: string;
+  @ApiProperty() title: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The list in force the rows add to; null: a new list',
+  })
+  listKey: string | null;
+  @ApiProperty({ description: 'Good rows naming this list' }) rows: number;
+  @ApiProperty({ description: 'Of those, the rows that add or change a certificate' }) proposable: number;
+}
+
+export class StampImportProposalDto {
+  @ApiProperty() proposalId: string;
+  @ApiProperty({ description: 'The approval case (/console/cases/:id)' }) instanceId: string;
+  @ApiProperty() proposedAt: string;
+}
+
+export class StampImportDto {
+  @ApiProperty() id: string;
+  @ApiProperty() fileName: string;
+  @ApiProperty({ enum: ['csv', 'xlsx'] }) format: string;
+  @ApiProperty({ type: String, nullable: true, enum: ['utf-8', 'gb18030', null], description: 'CSV only' })
+  encoding: string | null;
+  @ApiProperty() sizeBytes: number;
+  @ApiProperty({ description: 'SHA-256 of the file, hex' }) sha256: string;
+  @ApiProperty({ type: [String], description: 'Header cells that name no column (left out)' })
+  ignoredColumns: string[];
+  @ApiProperty({ type: StampImportCountsDto }) counts: StampImportCountsDto;
+  @ApiProperty({ type: [StampImportListDto] }) lists: StampImportListDto[];
+  @ApiProperty({ description: 'The day the rows were compared with the registry' }) comparedOn: string;
+  @ApiProperty() createdAt: string;
+  @ApiProperty({ type: StampImportProposalDto, nullable: true }) proposal: StampImportProposalDto | null;
+  @ApiProperty({
+    description:
+      'Whether its good rows can be proposed now (not yet proposed, something to change, all in one scope)',
+  })
+  canPropose: boolean;
+}
+
+export class StampImportRowListDto {
+  @ApiProperty() documentNumber: string;
+  @ApiProperty() scopeCode: string;
+  @ApiProperty({ enum: ['allowed', 'prohibited'] }) listType: string;
+  @ApiProperty({ type: String, nullable: true }) listKey: string | null;
+}
+
+export class StampImportFieldChangeDto {
+  @ApiProperty({
+    enum: [
+      'seq',
+      'name',
+      'aliases',
+      'legalBasis',
+      'purpose',
+      'conditions',
+      'procedure',
+      'timeLimit',
+      'effectiveTo',
+    ],
+  })
+  field: string;
+  @ApiProperty({ type: String, nullable: true }) before: string | null;
+  @ApiProperty({ type: String, nullable: true }) after: string | null;
+}
+
+export class StampImportProblemDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: [...IMPORT_COLUMNS.map((c) => c.key), null],
+    description: 'The column at fault; null: the row',
+  })
+  field: string | null;
+  @ApiProperty({ description: 'What is wrong and what to write instead, in Chinese and English' })
+  message: string;
+}
+
+export class StampImportRowDto {
+  @ApiProperty({ description: 'The row’s number in the file (the header is 1)' }) line: number;
+  @ApiProperty({ enum: ROW_OUTCOMES }) outcome: string;
+  @ApiProperty({ type: String, nullable: true }) name: string | null;
+  @ApiProperty({ type: StampImportRowListDto, nullable: true }) list: StampImportRowListDto | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The entry in force the row matched' })
+  entryKey: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The day its change would take effect' })
+  effectiveFrom: string | null;
+  @ApiProperty({ type: [StampImportFieldChangeDto] }) changes: StampImportFieldChangeDto[];
+  @ApiProperty({ type: [StampImportProblemDto] }) problems: StampImportProblemDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'The row’s cells by column',
+  })
+  values: Record<string, string>;
+}
+
+export function toStampImportDto(i: StampImport): StampImportDto {
+  return {
+    id: i.id,
+    fileName: i.fileName,
+    format: i.format,
+    encoding: i.encoding,
+    sizeBytes: i.sizeBytes,
+    sha256: i.sha256,
+    ignoredColumns: i.ignoredColumns,
+    counts: i.counts,
+    lists: i.lists,
+    comparedOn: String(i.comparedOn),
+    createdAt: i.createdAt.toISOString(),
+    proposal:
+      i.proposalId && i.proposalInstanceId && i.proposedAt
+        ? {
+            proposalId: i.proposalId,
+            instanceId: i.proposalInstanceId,
+            proposedAt: i.proposedAt.toISOString(),
+          }
+        : null,
+    // One proposal changes the lists of one scope (STAMP_IMPORT_SEVERAL_SCOPES otherwise).
+    canPropose:
+      !i.proposalId &&
+      i.counts.added + i.counts.changed > 0 &&
+      new Set(i.lists.filter((l) => l.proposable > 0).map((l) => l.scopeCode)).size === 1,
+  };
+}
+
+export function toStampImportRowDto(r: StampImportRow): StampImportRowDto {
+  return {
+    line: r.line,
+    outcome: r.outcome,
+    name: r.name,
+    list: r.list,
+    entryKey: r.entryKey,
+    effectiveFrom: r.effectiveFrom === null ? null : String(r.effectiveFrom),
+    changes: r.changes,
+    problems: r.problems,
+    values: r.values as Record<string, string>,
+  };
+}

@@ -1,0 +1,273 @@
+import ExcelJS from 'exceljs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../common/errors.js';
+import {
+  IMPORT_MAX_BYTES,
+  readImportFile,
+  XLSX_MAX_UNPACKED_BYTES,
+  zipUnpackedSize,
+} from './stamp-import-file.js';
+import { checkRows, readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
+
+const HEADER = 'seq,name,list_type,scope,source_document,issued_by,issued,note';
+const CITY: RowContext = { allowedScopes: ['', '33', '3399'], scopeByName: new Map([['示范市', '3399']]) };
+
+/** The code of the AppError a promise rejects with. */
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+async function rowsOf(fileName: string, content: Buffer, ctx = CITY) {
+  const table = await readImportFile(fileName, content);
+  const header = readHeader(table.header);
+  expect(header.problems).toEqual([]);
+  return { table, ...checkRows(rowValues(table, header.columns), ctx) };
+}
+
+/** GB18030 bytes of a text (Node's TextEncoder writes UTF-8 only): each character from a small table. */
+function gbk(text: string): Buffer {
+  // 居住证明 保留 示范市 in GBK, the rest ASCII.
+  const table: Record<string, number[]> = {
+    居: [0xbe, 0xd3],
+    住: [0xd7, 0xa1],
+    证: [0xd6, 0xa4],
+    明: [0xc3, 0xf7],
+    示: [0xca, 0xbe],
+    范: [0xb7, 0xb6],
+    市: [0xca, 0xd0],
+  };
+  const bytes: number[] = [];
+  for (const ch of text) {
+    if (table[ch]) bytes.push(...table[ch]);
+    else if (ch.charCodeAt(0) < 0x80) bytes.push(ch.charCodeAt(0));
+    else throw new Error(`no GBK bytes for ${ch} in the test's table`);
+  }
+  return Buffer.from(bytes);
+}
+
+describe('reading a stamp-list import file', () => {
+  it('given the shipped national file, then 20 rows of one national prohibited list are read with the annex title', async () => {
+    const csv = readFileSync(join(process.cwd(), 'data/certificates-prohibited-national-2020.csv'));
+    const { table, rows, lists } = await rowsOf('certificates-prohibited-national-2020.csv', csv);
+    expect(table).toMatchObject({ format: 'csv', encoding: 'utf-8' });
+    expect(rows).toHaveLength(20);
+    expect(rows.every((r) => r.problems.length === 0)).toBe(true);
+    expect([...lists.values()]).toEqual([
+      expect.objectContaining({
+        documentNumber: '民发〔2020〕20号',
+        scopeCode: '',
+        listType: 'prohibited',
+        title: '不应由基层群众性自治组织出具证明事项清单（第一批）',
+        issuedOn: '2020-04',
+        issuedBy: '民政部 国家发展改革委 公安部 司法部 人力资源社会保障部 国家卫生健康委',
+      }),
+    ]);
+    expect(rows[3]).toMatchObject({ line: 5, entry: { seq: 4, name: '居民养犬证明' } });
+  });
+
+  it('given UTF-8 with a BOM, CRLF line ends and a quoted field with a comma and a line break, then each row keeps its line number', async () => {
+    const csv =
+      '\uFEFF' +
+      `${HEADER},conditions\r\n1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,"身份证件,\r\n租赁合同"\r\n\r\n2,生活困难证明,allowed,3399,示民发〔2021〕15号,同上,2021-06-15,,\r\n`;
+    const { table, rows } = await rowsOf('list.csv', Buffer.from(csv, 'utf8'));
+    expect(table.encoding).toBe('utf-8');
+    expect(table.header[0]).toBe('seq');
+    expect(rows.map((r) => [r.line, r.entry?.name, r.problems.length])).toEqual([
+      [2, '居住证明', 0],
+      [5, '生活困难证明', 0],
+    ]);
+    expect(rows[0].entry?.conditions).toBe('身份证件,\r\n租赁合同');
+  });
+
+  it('given a CSV saved by Chinese Excel in GBK, then it is read as GB18030', async () => {
+    const csv = gbk(`${HEADER}\r\n1,居住证明,allowed,3399,X1,示范市,2021-06-15,\r\n`);
+    const { table, rows } = await rowsOf('list.csv', csv);
+    expect(table.encoding).toBe('gb18030');
+    expect(rows[0].entry?.name).toBe('居住证明');
+    expect(rows[0].problems).toEqual([]);
+  });
+
+  it('given Chinese column names in the header, then they name the same columns and unknown ones are set aside', async () => {
+    const csv = `序号,名称,清单类型,适用范围,来源文件,发文机关,发文日期,办理时限,联系人\n1,居住证明,保留,示范市,示民发〔2021〕15号,示范市民政局,2021/6/15,3个工作日,张三\n`;
+    const table = await readImportFile('list.csv', Buffer.from(csv));
+    const header = readHeader(table.header);
+    expect(header.problems).toEqual([]);
+    expect(header.ignored).toEqual(['联系人']);
+    const { rows } = checkRows(rowValues(table, header.columns), CITY);
+    expect(rows[0].problems).toEqual([]);
+    expect(rows[0].list).toEqual({
+      documentNumber: '示民发〔2021〕15号',
+      scopeCode: '3399',
+      listType: 'allowed',
+    });
+    expect(rows[0].entry?.timeLimit).toEqual({ kind: 'working-days', workingDays: 3 });
+  });
+
+  it('given a header without required columns, then it says which', async () => {
+    const table = await readImportFile('list.csv', Buffer.from('name,scope\n居住证明,3399\n'));
+    expect(readHeader(table.header).problems.join()).toMatch(/list_type.*source_document.*issued_by.*issued/);
+  });
+
+  it('given an XLSX built with exceljs (dates as dates, numbers as numbers, rich text), then its first sheet is read', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('清单');
+    ws.addRow([...HEADER.split(','), 'aliases', 'time_limit', 'effective_from', 'link']);
+    ws.addRow([
+      1,
+      { richText: [{ text: '居住' }, { text: '证明' }] },
+      'allowed',
+      3399,
+      '示民发〔2021〕15号 《示范市保留清单》',
+      '示范市民政局',
+      '2021-06-15',
+      '',
+      '住址证明、居住情况证明',
+      '当场',
+      new Date(Date.UTC(2027, 0, 1)),
+      { text: 'https://example.gov.cn/a', hyperlink: 'https://example.gov.cn/a' },
+    ]);
+    ws.addRow([]);
+    ws.addRow([2, '', 'allowed', 3399, '示民发〔2021〕15号', '示范市民政局', '2021-06-15']);
+    wb.addWorksheet('其他').addRow(['ignored']);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const { table, rows, lists } = await rowsOf('清单.XLSX', buf);
+    expect(table).toMatchObject({ format: 'xlsx', encoding: null });
+    expect(rows.map((r) => r.line)).toEqual([2, 4]);
+    expect(rows[0].problems).toEqual([]);
+    expect(rows[0].entry).toMatchObject({
+      seq: 1,
+      name: '居住证明',
+      aliases: ['住址证明', '居住情况证明'],
+      timeLimit: { kind: 'on-the-spot' },
+      effectiveFrom: '2027-01-01',
+    });
+    expect([...lists.values()][0]).toMatchObject({ title: '示范市保留清单', scopeCode: '3399' });
+    expect(rows[1].problems.map((p) => p.field)).toEqual(['name']);
+  });
+
+  it('given a name that is not .csv or .xlsx, a workbook named .csv, text named .xlsx or a binary file, then 415', async () => {
+    const csv = Buffer.from(`${HEADER}\n1,a,allowed,3399,X,Y,2021-01\n`);
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('a').addRow(['x']);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    expect(await codeOf(readImportFile('list.txt', csv))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
+    expect(await codeOf(readImportFile('list.xls', csv))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
+    expect(await codeOf(readImportFile('list.csv', xlsx))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
+    expect(await codeOf(readImportFile('list.xlsx', csv))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
+    expect(await codeOf(readImportFile('list.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1])))).toBe(
+      'STAMP_IMPORT_TYPE_NOT_ALLOWED',
+    );
+    // A ZIP that is no workbook.
+    expect(await codeOf(readImportFile('list.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])))).toBe(
+      'STAMP_IMPORT_TYPE_NOT_ALLOWED',
+    );
+  });
+
+  it('given a workbook that declares it unpacks to more than 40 MB, or has over 5,000 rows, then 413 before its cells are read', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('a');
+    ws.addRow(HEADER.split(','));
+    ws.addRow([1, '居住证明', 'allowed', '3399', 'X', 'Y', '2021-06']);
+    const small = Buffer.from(await wb.xlsx.writeBuffer());
+    expect(zipUnpackedSize(small)).toBeGreaterThan(0);
+    expect(zipUnpackedSize(small)).toBeLessThan(XLSX_MAX_UNPACKED_BYTES);
+    // The same workbook, its first part's size in the central directory raised to 2 GB (a zip bomb's declaration).
+    const bomb = Buffer.from(small);
+    const central = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    bomb.writeUInt32LE(0x7fffffff, central + 24);
+    expect(await codeOf(readImportFile('bomb.xlsx', bomb))).toBe('STAMP_IMPORT_TOO_LARGE');
+    for (let i = 0; i < 5001; i++) ws.addRow([i + 2, `证明${i}`, 'allowed', '3399', 'X', 'Y', '2021-06']);
+    const many = Buffer.from(await wb.xlsx.writeBuffer());
+    expect(await codeOf(readImportFile('many.xlsx', many))).toBe('STAMP_IMPORT_TOO_LARGE');
+  });
+
+  it('given a file over 2 MB or a header without rows, then 413 and 400', async () => {
+    expect(await codeOf(readImportFile('big.csv', Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x41)))).toBe(
+      'STAMP_IMPORT_TOO_LARGE',
+    );
+    expect(await codeOf(readImportFile('empty.csv', Buffer.from(`${HEADER}\n\n`)))).toBe(
+      'STAMP_IMPORT_FILE_INVALID',
+    );
+    expect(await codeOf(readImportFile('empty.csv', Buffer.from('')))).toBe('STAMP_IMPORT_FILE_INVALID');
+  });
+});
+
+describe('checking the rows of an import', () => {
+  const check = (lines: string[], ctx = CITY, header = `${HEADER},time_limit,effective_from,effective_to`) =>
+    rowsOf('list.csv', Buffer.from([header, ...lines].join('\n')), ctx);
+
+  it('given broken rows, then each is rejected with the field and reason, and the good ones stay good', async () => {
+    const { rows } = await check([
+      '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,3个工作日,,',
+      '2,,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      `3,${'长'.repeat(101)},allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,`,
+      '4,出生证明,maybe,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '5,死亡证明,allowed,火星,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '6,婚姻证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-13,,,,',
+      '7,财产证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,2027-02-30,',
+      '8,居住 证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '9,档案证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,一周,,',
+      'x,就业证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '11,失踪证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,2027-03-01,2027-02-01',
+      '12,遗失证明,allowed,3399,,示范市民政局,2021-06-15,,,,',
+    ]);
+    const fields = rows.map((r) => [r.line, r.problems.map((p) => p.field)]);
+    expect(fields).toEqual([
+      [2, []],
+      [3, ['name']],
+      [4, ['name']],
+      [5, ['list_type']],
+      [6, ['scope']],
+      [7, ['issued']],
+      [8, ['effective_from']],
+      [9, ['name']],
+      [10, ['time_limit']],
+      [11, ['seq']],
+      [12, ['effective_to']],
+      [13, ['source_document']],
+    ]);
+    expect(rows[2].problems[0].message).toContain('最多 100 个字');
+    expect(rows[7].problems[0].message).toContain('与第 2 行重复');
+    expect(rows[4].problems[0].message).toContain('“火星”无法识别');
+  });
+
+  it('given a district office, then rows of the city or national lists are rejected as outside its scope', async () => {
+    const district: RowContext = { allowedScopes: ['339901'], scopeByName: new Map() };
+    const { rows } = await check(
+      [
+        '1,居住证明,allowed,339901,东民发〔2022〕1号,东湖区民政局,2022-01-01,,,,',
+        '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+        '1,居住证明,prohibited,national,民发〔2020〕20号,民政部,2020-04,,,,',
+        '1,居住证明,allowed,339902,西民发〔2022〕1号,西山区民政局,2022-01-01,,,,',
+      ],
+      district,
+    );
+    expect(rows.map((r) => r.problems.map((p) => p.field))).toEqual([[], ['scope'], ['scope'], ['scope']]);
+    expect(rows[1].problems[0].message).toContain('不在本办公室可提出调整的范围内');
+  });
+
+  it('given one document on two rows with different issue dates, then the second row is rejected; 同上 repeats the row above', async () => {
+    const { rows, lists } = await check([
+      '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '2,困难证明,allowed,3399,示民发〔2021〕15号,同上,2021-07-01,,,,',
+      '3,志愿服务证明,allowed,3399,示民发〔2021〕15号,同上,2021-06-15,,,,',
+    ]);
+    expect(rows.map((r) => r.problems.map((p) => p.field))).toEqual([[], ['issued'], []]);
+    expect(lists.size).toBe(1);
+  });
+
+  it('given the same name in two lists, then both rows are good (a repeat is within one list)', async () => {
+    const { rows } = await check([
+      '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '1,居住证明,prohibited,33,浙民发〔2022〕1号,省民政厅,2022-01-01,,,,',
+    ]);
+    expect(rows.every((r) => r.problems.length === 0)).toBe(true);
+  });
+});

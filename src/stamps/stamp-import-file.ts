@@ -1,0 +1,224 @@
+import ExcelJS from 'exceljs';
+import { AppError } from '../common/errors.js';
+import { parseCsv } from './stamp-lists-shipped.js';
+
+/**
+ * Reading a stamp-list import file (issue 13 §5) into a header and rows of text cells — no rules yet
+ * (stamp-import-rows.ts checks them). CSV in UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel saves
+ * as "CSV"), or XLSX (its first worksheet, the header in row 1). The type is told by the file's name and checked
+ * against its content: a name that says neither, or content that is not what the name says, answers 415.
+ */
+
+/** The largest file taken (bytes, decoded). */
+export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+/** The most data rows one file may have. */
+export const IMPORT_MAX_ROWS = 5000;
+
+export type ImportFormat = 'csv' | 'xlsx';
+export type ImportEncoding = 'utf-8' | 'gb18030';
+
+export interface ImportTable {
+  format: ImportFormat;
+  /** The text encoding found (CSV only). */
+  encoding: ImportEncoding | null;
+  header: string[];
+  /** Data rows, blank ones left out; `line` is the row's number in the file (the header is 1). */
+  rows: { line: number; cells: string[] }[];
+}
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+/** Old binary Office files (.xls): OLE compound document. */
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const startsWith = (b: Buffer, magic: number[]) =>
+  b.length >= magic.length && magic.every((x, i) => b[i] === x);
+
+function notAllowed(fileName: string, why: string): AppError {
+  return new AppError('STAMP_IMPORT_TYPE_NOT_ALLOWED', { fileName, why });
+}
+
+/** The format a file's name says: .csv or .xlsx, case-insensitive; null otherwise. */
+export function formatByName(fileName: string): ImportFormat | null {
+  const m = /\.(csv|xlsx)$/i.exec(fileName.trim());
+  return m ? (m[1].toLowerCase() as ImportFormat) : null;
+}
+
+/**
+ * The text of a CSV file: UTF-8 when it is valid UTF-8 (a BOM dropped), else GB18030 (a superset of GBK) when it
+ * decodes as that; binary content (NUL bytes, a ZIP or an old Office file) or neither encoding answers 415.
+ */
+export function decodeCsv(fileName: string, content: Buffer): { text: string; encoding: ImportEncoding } {
+  if (startsWith(content, ZIP) || startsWith(content, OLE))
+    throw notAllowed(fileName, 'an Excel workbook named .csv: name it .xlsx (or save it as CSV)');
+  if (content.includes(0)) throw notAllowed(fileName, 'binary content, not CSV text');
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(content);
+    return { text, encoding: 'utf-8' };
+  } catch {
+    // Not UTF-8: Chinese Excel saves CSV in the system code page (GBK); GB18030 reads every GBK file.
+  }
+  try {
+    return { text: new TextDecoder('gb18030', { fatal: true }).decode(content), encoding: 'gb18030' };
+  } catch {
+    throw notAllowed(fileName, 'text neither in UTF-8 nor in GB18030/GBK');
+  }
+}
+
+/** One cell of a worksheet as text: dates as YYYY-MM-DD, rich text joined, a formula's result, a link's text. */
+export function cellText(value: ExcelJS.CellValue): string {
+  return cellValueText(value).replaceAll('\u0000', '');
+}
+
+function cellValueText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) {
+    // exceljs reads Excel's date serials as UTC midnights.
+    return value.toISOString().slice(0, 10);
+  }
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('formula' in value || 'sharedFormula' in value) {
+      const result = (value as ExcelJS.CellFormulaValue).result;
+      return result === undefined ? '' : cellText(result as ExcelJS.CellValue);
+    }
+    if ('hyperlink' in value) {
+      const text = (value as ExcelJS.CellHyperlinkValue).text;
+      return typeof text === 'string' && text ? text : (value as ExcelJS.CellHyperlinkValue).hyperlink;
+    }
+    if ('error' in value) return '';
+    return '';
+  }
+  return String(value);
+}
+
+/** What a workbook may unpack to (its parts' declared sizes added up): a 2 MB file of 40 MB of XML is plenty. */
+export const XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
+/** Columns read from a worksheet (the header's and the rows'); cells further right are left out. */
+const XLSX_MAX_COLUMNS = 100;
+
+/**
+ * The total uncompressed size a ZIP's central directory declares, read before anything is unpacked (a small file
+ * that unpacks to gigabytes must not reach the XML parser); null when it has no readable central directory, and
+ * Infinity for ZIP64 (sizes that need more than 32 bits are too large here anyway).
+ */
+export function zipUnpackedSize(zip: Buffer): number | null {
+  // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535.
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
+    if (zip.readUInt32LE(i) !== 0x06054b50) continue;
+    const entries = zip.readUInt16LE(i + 10);
+    let at = zip.readUInt32LE(i + 16);
+    if (entries === 0xffff || at === 0xffffffff) return Infinity;
+    let total = 0;
+    for (let n = 0; n < entries; n++) {
+      if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
+      const size = zip.readUInt32LE(at + 24);
+      if (size === 0xffffffff) return Infinity;
+      total += size;
+      at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    }
+    return total;
+  }
+  return null;
+}
+
+async function readXlsx(fileName: string, content: Buffer): Promise<{ line: number; cells: string[] }[]> {
+  if (!startsWith(content, ZIP)) throw notAllowed(fileName, 'named .xlsx but not an Excel .xlsx workbook');
+  const unpacked = zipUnpackedSize(content);
+  if (unpacked === null) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (unpacked > XLSX_MAX_UNPACKED_BYTES)
+    throw new AppError('STAMP_IMPORT_TOO_LARGE', {
+      maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
+      unpackedBytes: unpacked,
+    });
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(content as unknown as ArrayBuffer);
+  } catch {
+    throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) return [];
+  // The header and the row limit, before reading a cell.
+  if (sheet.actualRowCount > IMPORT_MAX_ROWS + 1)
+    throw new AppError('STAMP_IMPORT_TOO_LARGE', {
+      maxRows: IMPORT_MAX_ROWS,
+      rows: sheet.actualRowCount - 1,
+    });
+  const width = Math.min(sheet.columnCount, XLSX_MAX_COLUMNS);
+  const rows: { line: number; cells: string[] }[] = [];
+  // The sheet's own row numbers are kept, so the report's line is the row Excel shows.
+  sheet.eachRow({ includeEmpty: false }, (row, line) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value).trim());
+    rows.push({ line, cells });
+  });
+  return rows;
+}
+
+/** CSV rows with their line numbers (a quoted field spanning lines counts from the line it starts on). */
+function csvRows(text: string): { line: number; cells: string[] }[] {
+  // parseCsv drops blank lines; number the records by the physical lines they start on.
+  const src = text.replace(/^\uFEFF/, '');
+  const out: { line: number; cells: string[] }[] = [];
+  let line = 1;
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i <= src.length; i++) {
+    const ch = src[i];
+    if (ch === '"') quoted = !quoted;
+    const end = i === src.length || (!quoted && (ch === '\n' || (ch === '\r' && src[i + 1] !== '\n')));
+    if (end) {
+      const record = src.slice(start, ch === '\n' && src[i - 1] === '\r' ? i - 1 : i);
+      const parsed = parseCsv(record)[0];
+      if (parsed) out.push({ line, cells: parsed.map((c) => c.trim()) });
+      line += (record.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * The file as a table: 413 over the size or row limit, 415 when it is not CSV/XLSX by name and content, 400
+ * STAMP_IMPORT_FILE_INVALID when it has no header or no data rows.
+ */
+export async function readImportFile(fileName: string, content: Buffer): Promise<ImportTable> {
+  if (content.length > IMPORT_MAX_BYTES)
+    throw new AppError('STAMP_IMPORT_TOO_LARGE', { maxBytes: IMPORT_MAX_BYTES, sizeBytes: content.length });
+  const format = formatByName(fileName);
+  if (!format) throw notAllowed(fileName, 'the name must end in .csv or .xlsx');
+  let encoding: ImportEncoding | null = null;
+  let all: { line: number; cells: string[] }[];
+  if (format === 'csv') {
+    const decoded = decodeCsv(fileName, content);
+    encoding = decoded.encoding;
+    all = csvRows(decoded.text);
+  } else {
+    all = await readXlsx(fileName, content);
+  }
+  const nonBlank = all.filter((r) => r.cells.some((c) => c !== ''));
+  const [header, ...rows] = nonBlank;
+  if (!header)
+    throw new AppError('STAMP_IMPORT_FILE_INVALID', [
+      { line: 1, problems: ['文件是空的：第 1 行须为表头。The file is empty: line 1 must be the header.'] },
+    ]);
+  if (!rows.length)
+    throw new AppError('STAMP_IMPORT_FILE_INVALID', [
+      {
+        line: header.line,
+        problems: [
+          '表头之后没有数据行：请每行填写一个证明事项。There are no rows after the header; write one certificate per row.',
+        ],
+      },
+    ]);
+  if (rows.length > IMPORT_MAX_ROWS)
+    throw new AppError('STAMP_IMPORT_TOO_LARGE', { maxRows: IMPORT_MAX_ROWS, rows: rows.length });
+  // Trailing empty header cells (a spreadsheet's unused columns) are not columns.
+  let width = header.cells.length;
+  while (width > 0 && header.cells[width - 1] === '') width--;
+  return {
+    format,
+    encoding,
+    header: header.cells.slice(0, width),
+    rows: rows.map((r) => ({ line: r.line, cells: r.cells })),
+  };
+}

@@ -1,0 +1,82 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
+import type { ComparedList, FieldChange, RowOutcome } from './stamp-import-compare.js';
+import type { RowProblem, RowValues } from './stamp-import-rows.js';
+
+export interface StampImportCounts {
+  total: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  rejected: number;
+}
+
+/**
+ * A dry run of a stamp-list import (issue 13 §5): the file's name, type and hash, what its rows would do against
+ * the registry on the day it ran, by whom, and — once its good rows were proposed — the proposal. Seen only by the
+ * office that ran it. The file itself is not kept: its rows' cells are (stamp_import_row.values).
+ */
+@Entity('stamp_import')
+@Index('ix_stamp_import_unit', ['unitId', 'createdAt'])
+@Check('ck_stamp_import_format', `"format" IN ('csv', 'xlsx')`)
+export class StampImport {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  /** The office that ran it (a leading group's office). */
+  @Column({ type: 'uuid' }) unitId: string;
+  @Column({ type: 'uuid' }) createdBy: string;
+  @Column({ type: 'varchar', length: 200 }) fileName: string;
+  @Column({ type: 'varchar', length: 4 }) format: 'csv' | 'xlsx';
+  /** CSV only: utf-8 or gb18030. */
+  @Column({ type: 'varchar', length: 10, nullable: true }) encoding: string | null;
+  @Column({ type: 'integer' }) sizeBytes: number;
+  @Column({ type: 'char', length: 64 }) sha256: string;
+  /** Header cells that name no column (left out of the import, shown to the clerk). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) ignoredColumns: string[];
+  @Column({ type: 'jsonb' }) counts: StampImportCounts;
+  /** The lists the rows name: new ones, and those in force they add to or change. */
+  @Column({ type: 'jsonb' }) lists: ComparedList[];
+  /** The day the rows were compared with the registry (the default day a change takes effect). */
+  @Column({ type: 'date' }) comparedOn: string;
+  @Column({ type: 'timestamptz' }) createdAt: Date;
+  @Column({ type: 'uuid', nullable: true }) proposalId: string | null;
+  @Column({ type: 'uuid', nullable: true }) proposalInstanceId: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) proposedAt: Date | null;
+}
+
+/** One data row of an import and what it would do: added, changed (the fields), unchanged, or rejected (why). */
+@Entity('stamp_import_row')
+@Index('ix_stamp_import_row_outcome', ['importId', 'outcome', 'line'])
+@Check('ck_stamp_import_row_outcome', `"outcome" IN ('added', 'changed', 'unchanged', 'rejected')`)
+export class StampImportRow {
+  @PrimaryColumn({ type: 'uuid' }) importId: string;
+  @ManyToOne(() => StampImport, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'import_id', foreignKeyConstraintName: 'fk_stamp_import_row_import' })
+  import?: Relation<StampImport>;
+  /** The row's number in the file (the header is 1). */
+  @PrimaryColumn({ type: 'integer' }) line: number;
+  @Column({ type: 'varchar', length: 10 }) outcome: RowOutcome;
+  /** The certificate's name as the row gives it (any length: a long one is rejected, and shown). */
+  @Column({ type: 'text', nullable: true }) name: string | null;
+  /** The list the row names: document number, scope, type, and the list in force it matched (or null). */
+  @Column({ type: 'jsonb', nullable: true }) list: {
+    documentNumber: string;
+    scopeCode: string;
+    listType: string;
+    listKey: string | null;
+  } | null;
+  @Column({ type: 'uuid', nullable: true }) entryKey: string | null;
+  @Column({ type: 'date', nullable: true }) effectiveFrom: string | null;
+  @Column({ type: 'jsonb', default: () => "'[]'" }) changes: FieldChange[];
+  @Column({ type: 'jsonb', default: () => "'[]'" }) problems: RowProblem[];
+  /** The row's cells by column. */
+  @Column({ type: 'jsonb' }) values: RowValues;
+}
