@@ -8,6 +8,7 @@ import {
   StampSearchQuery,
   StampSearchRowDto,
 } from './dto/stamp-items.dto.js';
+import { StampCommunitiesQuery, StampCommunityChoiceDto } from './dto/stamp-communities.dto.js';
 import { toStampCheckDto, toStampSearchRowDto } from './dto/stamp-responses.js';
 import { StampRegistryService } from './stamp-registry.service.js';
 
@@ -29,6 +30,9 @@ const SEARCH =
   'Search the stamp registry (盖章证明事项清单): the entries in force on a day (default today) in the lists that apply to a community (or in every list), best match first';
 const CHECK =
   'May the committee stamp this? The decision (allowed / prohibited / not-listed) for a certificate in a community on a day (without community: the national answer; without date: today), with the deciding entry, its legal basis and source, the entries it overrode, and candidates when the name was unclear';
+
+const COMMUNITIES =
+  'The communities the check may be asked for, found by a part of their name, with their street and district (for the public page: pick a community by its name)';
 
 @ApiTags('stamp registry')
 @Controller('stamp-items')
@@ -58,5 +62,12 @@ export class StampsController {
   @ApiOkResponse({ type: StampCheckDto })
   async check(@Query() q: StampCheckQuery): Promise<StampCheckDto> {
     return toStampCheckDto(await this.registry.check(q.name, q.community, q.date));
+  }
+
+  @Get('communities')
+  @Public(COMMUNITIES)
+  @ApiPage(StampCommunityChoiceDto)
+  async communities(@Query() q: StampCommunitiesQuery): Promise<Page<StampCommunityChoiceDto>> {
+    return this.registry.communities(q.name, q);
   }
 }
