@@ -6,8 +6,18 @@ import { area as finance } from './finance';
 import type { Area, NavEntry } from './nav';
 import { area as office } from './office';
 import { area as profile } from './profile';
+import { area as stampPublic } from './stamp-public';
 
 /** Every area of the console; router.ts mounts their pages, the layout shows their menu entries. */
-export const AREAS: readonly Area[] = [department, office, finance, committee, cases, admin, profile];
+export const AREAS: readonly Area[] = [
+  department,
+  office,
+  finance,
+  committee,
+  cases,
+  admin,
+  profile,
+  stampPublic,
+];
 
 export const NAV: readonly NavEntry[] = AREAS.flatMap((a) => a.nav).sort((x, y) => x.order - y.order);
