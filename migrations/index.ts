@@ -22,6 +22,7 @@ import { EmergencyFunding1797000400000 } from './1797000400000-EmergencyFunding.
 import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.js';
 import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
 import { StampRegistryChanges1797100400000 } from './1797100400000-StampRegistryChanges.js';
+import { ApplicationCertificateName1797100410000 } from './1797100410000-ApplicationCertificateName.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -50,4 +51,5 @@ export const MIGRATIONS: Function[] = [
   FindingOverrides1797000100000,
   StampRegistry1797100000000,
   StampRegistryChanges1797100400000,
+  ApplicationCertificateName1797100410000,
 ];
