@@ -21,6 +21,7 @@ import {
   type EntryVersion,
   type InForceEntry,
   type ListVersion,
+  type Ruling,
 } from './precedence.js';
 
 /** Channel on which the database announces every committed change to the registry (migration StampRegistryChanges). */
@@ -31,6 +32,8 @@ const WATCHED = new Set(['stamp_list', 'stamp_entry', 'org_unit']);
 const KEEP_MS = 60_000;
 /** Community-and-day views kept at most (then they start afresh): a view is a few pointers per entry. */
 const MAX_VIEWS = 2_000;
+/** Rulings kept per view (then they start afresh): one per distinct typed text asked. */
+const MAX_RULINGS = 10_000;
 
 export interface RegistryUnit {
   id: string;
@@ -63,6 +66,24 @@ export interface ScopeView {
   ordered: InForceEntry[];
   /** Chinese names of the scopes of the lists in force. */
   scopes: Map<string, ScopeInfo>;
+  /**
+   * The rulings given in this view, by the typed text as prepared (its core and distinctive part: all the matching
+   * reads of it), so that the same question typed again is not matched again. Kept with the view: a change to the
+   * registry forgets them with it.
+   */
+  rulings: Map<string, KeptRuling>;
+}
+
+/** What a check decided for one prepared text in one view (the message is written per answer: it quotes the text). */
+export interface KeptRuling {
+  ruling: Ruling | null;
+  candidates: InForceEntry[];
+}
+
+/** Keeps a ruling in the view, bounded. */
+export function keepRuling(view: ScopeView, key: string, ruling: KeptRuling): void {
+  if (view.rulings.size >= MAX_RULINGS) view.rulings.clear();
+  view.rulings.set(key, ruling);
 }
 
 /** The whole registry as read at one moment (one statement, one snapshot), with its views computed on demand. */
@@ -107,6 +128,7 @@ export class RegistryData {
         index,
         ordered: [...inForce].sort(byListThenSeq),
         scopes: this.scopeNames(inForce.map((x) => x.list.scopeCode)),
+        rulings: new Map(),
       };
       if (this.views.size >= MAX_VIEWS) this.views.clear();
       this.views.set(key, v);

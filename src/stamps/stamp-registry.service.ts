@@ -7,7 +7,10 @@ import { MAX_TYPED, STRONG, prepareText, scorePreparedEntry, type PreparedText }
 import { ANY_SCOPE, decide, type Decision, type InForceEntry, type Overridden } from './precedence.js';
 import {
   byListThenSeq,
+  keepRuling,
   StampRegistryMemory,
+  type KeptRuling,
+  type ScopeView,
   type RegistryData,
   type RegistryUnit,
   type ScopeInfo,
@@ -90,6 +93,31 @@ export class StampRegistryService {
     const data = await this.memory.current();
     const community = communityParam === undefined ? null : communityOf(data, communityParam);
     const view = data.view(day, community?.code ?? null);
+    // The matching reads only the prepared text: the same question typed again gets the ruling already made.
+    const key = `${typed.core}\u0001${typed.distinctive}\u0001${typed.bare}`;
+    let kept = view.rulings.get(key);
+    if (!kept) {
+      kept = this.rule(typed, view);
+      keepRuling(view, key, kept);
+    }
+    const { ruling, candidates } = kept;
+    const scopes = view.scopes;
+    const decision: Decision = ruling?.decision ?? 'not-listed';
+    return {
+      decision,
+      name,
+      community,
+      date: day,
+      deciding: ruling?.deciding ?? null,
+      overridden: ruling?.overridden ?? [],
+      candidates,
+      message: this.message(decision, name, community, ruling?.deciding ?? null, candidates, scopes),
+      scopes,
+    };
+  }
+
+  /** The ruling for a prepared text in a view: the matched certificate under the precedence rule, or candidates. */
+  private rule(typed: PreparedText, view: ScopeView): KeptRuling {
     const found = matchIndexed(typed, view.index);
     let ruling = found.match ? decide(found.match.entries.map((m) => m.x)) : null;
     let candidates = found.candidates.map((g) => g.entries[0].x);
@@ -112,19 +140,7 @@ export class StampRegistryService {
         }
       }
     }
-    const scopes = view.scopes;
-    const decision: Decision = ruling?.decision ?? 'not-listed';
-    return {
-      decision,
-      name,
-      community,
-      date: day,
-      deciding: ruling?.deciding ?? null,
-      overridden: ruling?.overridden ?? [],
-      candidates,
-      message: this.message(decision, name, community, ruling?.deciding ?? null, candidates, scopes),
-      scopes,
-    };
+    return { ruling, candidates };
   }
 
   /**
