@@ -3,8 +3,8 @@
  * beside a reference measured in the same run and the same server process: a bare Fastify route answering a
  * constant (bench/server.ts, BENCH_BARE_PORT).
  *  - The registry: the national list and the demo city's (as every deployment has them), plus 5,000 generated
- *    entries in 50 lists at five scopes (national, the province, the city, both districts), allowed and prohibited,
- *    many certificates named at several levels (so the precedence rule has work to do).
+ *    entries in 50 lists at five scopes (national, the province, the city, both districts), allowed and prohibited;
+ *    one certificate in five named at each of the five scopes (so the precedence rule has work to do).
  *  - 32 clients (node:http, kept-alive connections) ask the check: listed names as typed (exact, 开个…, …吗,
  *    without 证明), colloquial names of the national list, and unrelated names (not listed, with candidates), for
  *    the demo's twelve communities or none. The same number of requests goes to the bare route before and after
@@ -93,9 +93,18 @@ const COLLOQUIAL = [
 ];
 const UNRELATED = ['天气预报证明', '好人好事证明', '出国旅游证明', '彩票中奖证明', '游泳馆会员证明'];
 
-/** Entry j of list l: a certificate name (many named again at other levels: 40 × 60 names for 5,000 entries). */
-const entryName = (l: number, j: number) =>
-  `${WHO[(l * 7 + j) % WHO.length]}${WHAT[(j * 13 + l) % WHAT.length]}证明`;
+/** Qualifiers that make more distinct names (and similar ones: 临时房屋居住情况证明 beside 房屋居住情况证明). */
+const QUALIFIERS = ['', '临时', '补办'];
+/**
+ * Entry j of list l: a certificate of its own (4 in 5), or (every fifth) one named again in the lists l ± 10, 20, …
+ * — at the other scopes, so the precedence rule has work to do (a prohibition over allowances, newer over older).
+ */
+function entryName(l: number, j: number): string {
+  const u = j % 5 === 0 ? (l % 10) * ENTRIES_PER_LIST + j : l * ENTRIES_PER_LIST + j;
+  const who = WHO[u % WHO.length];
+  const what = WHAT[Math.floor(u / WHO.length) % WHAT.length];
+  return `${QUALIFIERS[Math.floor(u / (WHO.length * WHAT.length))]}${who}${what}证明`;
+}
 
 function generatedLists(): NewStampList[] {
   return SCOPES.map((scopeCode, l) => ({

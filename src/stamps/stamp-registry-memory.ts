@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
   DataSource,
@@ -28,8 +27,18 @@ import {
 export const STAMP_REGISTRY_CHANNEL = 'stamp_registry_changed';
 /** The tables whose committed changes the registry's answers depend on (the triggers of that migration). */
 const WATCHED = new Set(['stamp_list', 'stamp_entry', 'org_unit']);
-/** How long the registry is kept at most: bounds the harm of a listening connection that died without a word. */
-const KEEP_MS = 60_000;
+/**
+ * How often the listening connection is asked whether it still answers, and how long it may take: a connection
+ * that died without a word (no error, no end) is found within about these two, and the registry forgotten.
+ */
+const PING_MS = 20_000;
+const PING_TIMEOUT_MS = 5_000;
+/**
+ * Entry versions prepared for matching, by version id, across reads of the registry: a version is never changed (a
+ * new one has a new id), so a prepared one stays right; bounded, the oldest dropped first.
+ */
+const PREPARED_LIMIT = 50_000;
+const preparedEntries = new Map<string, PreparedEntry>();
 /** Community-and-day views kept at most (then they start afresh): a view is a few pointers per entry. */
 const MAX_VIEWS = 2_000;
 /** Rulings kept per view (then they start afresh): one per distinct typed text asked. */
@@ -92,7 +101,6 @@ export class RegistryData {
   readonly unitsById = new Map<string, RegistryUnit>();
   /** Active communities, by code. */
   readonly communities: RegistryUnit[];
-  private readonly prepared = new Map<string, PreparedEntry>();
   private readonly views = new Map<string, ScopeView>();
 
   constructor(
@@ -136,12 +144,14 @@ export class RegistryData {
     return v;
   }
 
-  /** The entry version prepared for matching: a version is never changed (a new one has a new id). */
+  /** The entry version prepared for matching (kept across reads: a version is never changed). */
   private preparedOf(e: EntryVersion): PreparedEntry {
-    let p = this.prepared.get(e.id);
+    let p = preparedEntries.get(e.id);
     if (!p) {
       p = prepareEntry(e.name, e.aliases);
-      this.prepared.set(e.id, p);
+      if (preparedEntries.size >= PREPARED_LIMIT)
+        preparedEntries.delete(preparedEntries.keys().next().value!);
+      preparedEntries.set(e.id, p);
     }
     return p;
   }
@@ -200,8 +210,8 @@ const LOAD_SQL = `SELECT
  *    stamp_list, stamp_entry and org_unit: every write path, in every process);
  *  - at once when a transaction of this process that inserted into those tables (through TypeORM) commits, so a
  *    process's own write is seen by its very next answer, without waiting for the announcement to come back;
- *  - when the listening connection is lost: until it listens again, every answer reads the database afresh;
- *  - after a minute at most (a connection that died without a word).
+ *  - when the listening connection is lost: until it listens again, every answer reads the database afresh; a
+ *    connection that died without a word is found by asking it every 20 seconds (5 seconds to answer).
  * A read that a change overtook is not kept.
  */
 @Injectable()
@@ -209,7 +219,7 @@ export class StampRegistryMemory
   implements OnModuleInit, OnModuleDestroy, EntitySubscriberInterface<unknown>
 {
   private readonly logger = new Logger('StampRegistry');
-  private kept?: { data: RegistryData; until: number };
+  private kept?: RegistryData;
   private loading?: { generation: number; data: Promise<RegistryData> };
   /** Counts the changes heard (or assumed): a read that a change overtook is not kept. */
   private generation = 0;
@@ -219,6 +229,7 @@ export class StampRegistryMemory
   private listening = false;
   private stopped = false;
   private retry?: NodeJS.Timeout;
+  private ping?: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -234,6 +245,7 @@ export class StampRegistryMemory
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.ping);
     this.forget();
     const i = this.dataSource.subscribers.indexOf(this);
     if (i >= 0) this.dataSource.subscribers.splice(i, 1);
@@ -258,7 +270,7 @@ export class StampRegistryMemory
   /** The registry as it stands: kept, or read now (and kept when nothing changed meanwhile and we listen). */
   async current(): Promise<RegistryData> {
     const kept = this.kept;
-    if (this.listening && kept && kept.until > performance.now()) return kept.data;
+    if (this.listening && kept) return kept;
     if (this.listening && this.loading?.generation === this.generation) return this.loading.data;
     const generation = this.generation;
     const data = this.read();
@@ -266,8 +278,7 @@ export class StampRegistryMemory
       this.loading = { generation, data };
       void data
         .then((d) => {
-          if (this.listening && generation === this.generation)
-            this.kept = { data: d, until: performance.now() + KEEP_MS };
+          if (this.listening && generation === this.generation) this.kept = d;
         })
         .catch(() => undefined)
         .finally(() => {
@@ -334,6 +345,7 @@ export class StampRegistryMemory
     this.client = client;
     const lost = (reason: string) => {
       if (this.client !== client) return;
+      clearInterval(this.ping);
       this.listening = false;
       this.forget();
       this.client = undefined;
@@ -356,6 +368,19 @@ export class StampRegistryMemory
         // Whatever was read before listening may have missed a change: start afresh.
         this.forget();
         this.listening = true;
+        // A timer of the connection, not of the domain: a connection that no longer answers is a lost one.
+        this.ping = setInterval(() => {
+          const late = setTimeout(() => lost('no answer to a ping'), PING_TIMEOUT_MS);
+          late.unref();
+          client.query('SELECT 1').then(
+            () => clearTimeout(late),
+            (e: Error) => {
+              clearTimeout(late);
+              lost(e.message);
+            },
+          );
+        }, PING_MS);
+        this.ping.unref();
       }
     } catch (e) {
       lost(e instanceof Error ? e.message : String(e));
