@@ -39,10 +39,13 @@ const PING_TIMEOUT_MS = 5_000;
  */
 const PREPARED_LIMIT = 50_000;
 const preparedEntries = new Map<string, PreparedEntry>();
-/** Community-and-day views kept at most (then they start afresh): a view is a few pointers per entry. */
-const MAX_VIEWS = 2_000;
+/**
+ * Views kept at most (then they start afresh): one per day and set of scopes that apply (communities of one
+ * district share theirs), each about a kilobyte per entry in force with its index.
+ */
+const MAX_VIEWS = 100;
 /** Rulings kept per view (then they start afresh): one per distinct typed text asked. */
-const MAX_RULINGS = 10_000;
+const MAX_RULINGS = 5_000;
 
 export interface RegistryUnit {
   id: string;
@@ -102,6 +105,8 @@ export class RegistryData {
   /** Active communities, by code. */
   readonly communities: RegistryUnit[];
   private readonly views = new Map<string, ScopeView>();
+  /** Every scope code any list version has. */
+  private readonly scopeCodes: string[];
 
   constructor(
     readonly lists: ListVersion[],
@@ -112,14 +117,24 @@ export class RegistryData {
       this.unitsById.set(u.id, u);
       if (u.code) this.unitsByCode.set(u.code, u);
     }
+    this.scopeCodes = [...new Set(lists.map((l) => l.scopeCode))].sort();
     this.communities = units
       .filter((u) => u.kind === 'COMMUNITY' && u.active)
       .sort((a, b) => a.code.localeCompare(b.code));
   }
 
-  /** The entries in force on `day` for the community code (null: the national lists; ANY_SCOPE: every list). */
+  /**
+   * The entries in force on `day` for the community code (null: the national lists; ANY_SCOPE: every list). Kept
+   * per day and set of scopes containing the community: communities inside the same scopes see the same entries.
+   */
   view(day: string, communityCode: string | null | typeof ANY_SCOPE): ScopeView {
-    const key = `${day}|${communityCode === ANY_SCOPE ? '*' : (communityCode ?? '')}`;
+    const scopes =
+      communityCode === ANY_SCOPE
+        ? '*'
+        : this.scopeCodes
+            .filter((c) => c === '' || (communityCode !== null && communityCode.startsWith(c)))
+            .join(',');
+    const key = `${day}|${scopes}`;
     let v = this.views.get(key);
     if (!v) {
       const inForce = entriesInForce(this.lists, this.entries, day, communityCode);
