@@ -9,6 +9,7 @@
  *    without 证明), colloquial names of the national list, and unrelated names (not listed, with candidates), for
  *    the demo's twelve communities or none. The same number of requests goes to the bare route before and after
  *    the check's run (its mean is the reference: the machine is shared, its load drifts).
+ *  - Then questions never asked before (a tenth as many): each is matched (no ruling kept for it yet).
  *  - Then the rule the memory must keep: a list published by another process (this one) is answered from the
  *    next request on once announced; the time from COMMIT to the first fresh answer is measured.
  * Prints requests/s, p50/p95/p99 and server CPU per request for both, the targets (≥ 0.5 × the bare route's
@@ -287,6 +288,12 @@ async function main(): Promise<void> {
     });
   const bareAfter = await drive(http, BARE, bare, REQUESTS, serverCpu);
   const sameAfter = await drive(http, BARE, sameBytes, REQUESTS, serverCpu);
+  // And questions never asked before (each one new: no ruling kept for it, the matching runs), a tenth as many.
+  const fresh = Array.from({ length: Math.ceil(REQUESTS / 10) }, (_, i) => {
+    const name = `${WHO[i % WHO.length]}${WHAT[Math.floor(i / WHO.length) % WHAT.length]}${i}号证明`;
+    return `/stamp-items/check?name=${encodeURIComponent(name)}&community=${COMMUNITIES[i % COMMUNITIES.length]}`;
+  });
+  const firstAsked = await drive(http, CHECK, fresh, fresh.length, serverCpu);
 
   // Freshness: another process (this one) publishes a prohibition; the server answers with it from when?
   const probe = `/stamp-items/check?name=${encodeURIComponent('基准新增禁止证明')}&community=339901001001`;
@@ -330,6 +337,7 @@ async function main(): Promise<void> {
   const sameRatio = checkFigures.requestsPerSec / sameRps;
   const result = {
     check: { ...checkFigures, decisions: check.decisions },
+    checkFirstAsked: { ...figures(firstAsked), decisions: firstAsked.decisions },
     bare: { requestsPerSec: round(bareRps), ...bareFigures },
     ratio: round(ratio, 3),
     bareSameBytes: { requestsPerSec: round(sameRps), bytes: typical.bytes, ...sameFigures },
@@ -356,6 +364,7 @@ async function main(): Promise<void> {
   );
   console.table({
     'GET /stamp-items/check': { ...checkFigures },
+    'the check, every question new': { ...figures(firstAsked) },
     'bare Fastify constant (before)': { ...bareFigures.before },
     'bare Fastify constant (after)': { ...bareFigures.after },
     [`bare Fastify, a ${typical.bytes}-byte answer (before)`]: { ...sameFigures.before },

@@ -57,6 +57,21 @@ const TYPED = [
   '天气预报',
   '养狗',
   '活着证明',
+  // Short, reordered, shared words only, a subsequence, digits.
+  '犬',
+  '证',
+  '居',
+  '犬养民居',
+  '犬养证明',
+  '录记罪犯无',
+  '居民情况',
+  '社区人员状况证明',
+  '户口项目变更',
+  '户登项更',
+  '居住123号证明',
+  '婚姻',
+  '姻婚状况',
+  ...named.flatMap((e) => [[...e.name].reverse().join(''), e.name.slice(1, -1)]),
 ];
 
 const view = (r: {

@@ -4,9 +4,11 @@
  * The answer is the same as matchCertificate's over the same entries, in the same order (match-index.spec.ts
  * compares them): what is saved is the work that does not depend on the typed text.
  *
- * Why only some entries are scored: every positive score (name-matching.ts scorePrepared) needs the typed core and a
- * form's core to share a character (equal, one inside the other, the same characters, a subsequence, a shared
- * bigram), so an entry none of whose forms shares a character with the typed core scores 0, as it would there.
+ * Why only some entries are scored: a positive score (name-matching.ts scorePrepared) needs, between the typed text
+ * (its core or distinctive part) and a form of the entry (likewise), one of: a shared pair of adjacent characters
+ * (one inside the other from two characters on, a likeness of bigrams); every character of the typed distinctive
+ * part in the form (the same characters reordered, a subsequence); or a form of one character. An entry with none
+ * of these scores 0 there too.
  */
 import {
   MARGIN,
@@ -31,6 +33,20 @@ export interface MatchIndex<T extends IndexedEntry> {
   members: Map<number, number[]>;
   /** Character of a form's core → the entries (positions, ascending) holding it. */
   byCharacter: Map<string, number[]>;
+  /** Pair of adjacent characters of a form's core or distinctive part → the entries holding it. */
+  byBigram: Map<string, number[]>;
+  /** Entries with a form whose core or distinctive part is one character. */
+  short: number[];
+}
+
+function bigramsOf(text: string, into: Set<string>): void {
+  for (let i = 0; i + 1 < text.length; i++) into.add(text.slice(i, i + 2));
+}
+
+function post(index: Map<string, number[]>, key: string, i: number): void {
+  const list = index.get(key);
+  if (list) list.push(i);
+  else index.set(key, [i]);
 }
 
 /** Prepares the index: the grouping into certificates (as matchCertificate unites them) and the characters. */
@@ -49,23 +65,47 @@ export function buildMatchIndex<T extends IndexedEntry>(entries: T[]): MatchInde
   const members = new Map<number, number[]>();
   root.forEach((r, i) => members.set(r, [...(members.get(r) ?? []), i]));
   const byCharacter = new Map<string, number[]>();
+  const byBigram = new Map<string, number[]>();
+  const short: number[] = [];
   entries.forEach((e, i) => {
     const chars = new Set<string>();
-    for (const f of e.prepared.forms) for (const ch of f.core) chars.add(ch);
-    for (const ch of chars) {
-      const list = byCharacter.get(ch);
-      if (list) list.push(i);
-      else byCharacter.set(ch, [i]);
+    const pairs = new Set<string>();
+    let isShort = false;
+    for (const f of e.prepared.forms) {
+      for (const ch of f.core) chars.add(ch);
+      bigramsOf(f.core, pairs);
+      bigramsOf(f.distinctive, pairs);
+      if (f.core.length === 1 || f.distinctive.length === 1) isShort = true;
     }
+    for (const ch of chars) post(byCharacter, ch, i);
+    for (const p of pairs) post(byBigram, p, i);
+    if (isShort) short.push(i);
   });
-  return { entries, root, members, byCharacter };
+  return { entries, root, members, byCharacter, byBigram, short };
 }
 
 /** The positions of the entries that may score above 0 for the typed text, ascending. */
 export function mayMatch<T extends IndexedEntry>(t: PreparedText, index: MatchIndex<T>): number[] {
   if (t.tooLong || !t.core) return [];
-  const seen = new Set<number>();
-  for (const ch of new Set(t.core)) for (const i of index.byCharacter.get(ch) ?? []) seen.add(i);
+  const seen = new Set<number>(index.short);
+  const pairs = new Set<string>();
+  bigramsOf(t.core, pairs);
+  bigramsOf(t.bare, pairs);
+  for (const p of pairs) for (const i of index.byBigram.get(p) ?? []) seen.add(i);
+  // Every character of the distinctive part in the entry: the intersection of their entries.
+  if (t.bare) {
+    let all: number[] | null = null;
+    for (const ch of new Set(t.bare)) {
+      const has = index.byCharacter.get(ch) ?? [];
+      if (all === null) all = has;
+      else {
+        const keep = new Set(has);
+        all = all.filter((i) => keep.has(i));
+      }
+      if (!all.length) break;
+    }
+    for (const i of all ?? []) seen.add(i);
+  }
   return [...seen].sort((a, b) => a - b);
 }
 
