@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import Fastify from 'fastify';
 import pg from 'pg';
 import { makeLogger } from '../src/common/logger.js';
 import { loadEnv } from '../src/config/env.js';
@@ -38,6 +39,17 @@ const log = makeLogger(env.LOG_LEVEL);
 const db = await prepareDatabase(env, log);
 const app = await createApp(db.config, db.dataSource, log, [BenchModule]);
 await app.listen({ port: env.PORT, host: '127.0.0.1' });
+// BENCH_BARE_PORT (bench/registry.ts): the reference in this same process, a bare Fastify route answering a
+// constant: /constant a tiny one; /constant-answer one the benchmark sets (message 'bare-body:<json>'), e.g. an
+// answer of the route measured, so that both send the same bytes.
+const bare = process.env.BENCH_BARE_PORT ? Fastify({ logger: false }) : null;
+let answerConstant: unknown = {};
+if (bare) {
+  const constant = { decision: 'allowed' };
+  bare.get('/constant', async () => constant);
+  bare.get('/constant-answer', async () => answerConstant);
+  await bare.listen({ port: Number(process.env.BENCH_BARE_PORT), host: '127.0.0.1' });
+}
 process.send?.({ ready: true });
 // The benchmark asks for this process's CPU time (and statements sent, engines recovered) before and after the measured part, and (BENCH_PROFILE)
 // for a CPU profile of the measured part only.
@@ -45,6 +57,7 @@ const inspector = new Session();
 let connected = false;
 process.on('message', (m: string) => {
   if (m === 'cpu') process.send?.({ cpu: process.cpuUsage(), statements, recoveries });
+  if (m.startsWith('bare-body:')) answerConstant = JSON.parse(m.slice('bare-body:'.length));
   if (m === 'profile-start' && process.env.BENCH_PROFILE) {
     if (!connected) inspector.connect();
     connected = true;
@@ -74,8 +87,8 @@ process.on('SIGTERM', () => {
         .map(([text, n]) => `${n}\t${text}`)
         .join('\n') + '\n',
     );
-  void app
-    .close()
+  void (bare?.close() ?? Promise.resolve())
+    .then(() => app.close())
     .then(() => db.close())
     .then(() => process.exit(0));
 });

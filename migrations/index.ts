@@ -25,6 +25,8 @@ import { ApplicationWithdrawal1797000500000 } from './1797000500000-ApplicationW
 import { StampLog1797100300000 } from './1797100300000-StampLog.js';
 import { StampProposals1797100100000 } from './1797100100000-StampProposals.js';
 import { StampImports1797100200000 } from './1797100200000-StampImports.js';
+import { StampRegistryChanges1797100400000 } from './1797100400000-StampRegistryChanges.js';
+import { ApplicationCertificateName1797100410000 } from './1797100410000-ApplicationCertificateName.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -56,4 +58,6 @@ export const MIGRATIONS: Function[] = [
   StampLog1797100300000,
   StampProposals1797100100000,
   StampImports1797100200000,
+  StampRegistryChanges1797100400000,
+  ApplicationCertificateName1797100410000,
 ];

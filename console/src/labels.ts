@@ -48,6 +48,7 @@ export const FIELD_NAMES: Record<string, string> = {
   contactPhone: '联系电话',
   regularizesItemId: '转正的应急事项',
   reportFields: '报表字段',
+  certificateName: '要求出具的证明',
   attachments: '附件',
 };
 

@@ -36,7 +36,7 @@ export interface Deficiency {
 }
 
 export interface Finding {
-  check: 'statutory-scope' | 'negative-list' | 'duplicates' | 'lead-time';
+  check: 'statutory-scope' | 'negative-list' | 'duplicates' | 'lead-time' | 'stamp-registry';
   result: 'pass' | 'warn' | 'fail';
   message: string;
   details?: Record<string, unknown> | Record<string, unknown>[];
@@ -112,6 +112,8 @@ export class AdmissionApplication {
   @Column({ type: 'text', array: true, default: () => "'{}'" }) reportFields: string[];
   /** An emergency item this application regularizes: once admitted, it takes that item's place. */
   @Column({ type: 'uuid', nullable: true }) regularizesItemId: string | null;
+  /** For a stamp demand (盖章证明): the certificate the committees would issue, checked against the stamp registry. */
+  @Column({ type: 'varchar', length: 100, nullable: true }) certificateName: string | null;
 
   /** The automatic checks' findings, for the office (statutory scope, negative list, duplicates, lead time). */
   @Column({ type: 'jsonb', default: () => "'[]'" }) findings: Finding[];

@@ -7,13 +7,15 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { bumpVersion } from './application-status.service.js';
 import { AdmissionApplication, type Finding } from './admission-application.entity.js';
+import { StampRegistryService } from '../stamps/stamp-registry.service.js';
 import { inForceSql } from './in-force.js';
+import { stampRegistryFinding } from './stamp-finding.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
 
 /**
  * The automatic checks of a submitted application (seed 002 §4): the statutory areas it assists in, the
- * negative list, items in force it duplicates or whose report fields it collects again (数据一次采集), and the
- * lead time before its start. Each check gives a finding the office sees; a failing one blocks approval until
+ * negative list, items in force it duplicates or whose report fields it collects again (数据一次采集), a stamp
+ * demand's certificate against the stamp registry, and the lead time before its start. Each check gives a finding the office sees; a failing one blocks approval until
  * the applicant corrects it or it is overridden with a reason (findings.service.ts). Each finding has a `code`
  * that is stable within the application.
  */
@@ -24,6 +26,7 @@ export class AdmissionChecks {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly scope: OrgScope,
+    private readonly stamps: StampRegistryService,
   ) {}
 
   /** The automatic checks of a submitted application; each gives a finding the office sees. */
@@ -122,6 +125,16 @@ export class AdmissionChecks {
           }
         : { check: 'duplicates', result: 'pass', message: '未发现重复事项。No overlapping item.' },
     );
+    // Issue 13 §7: a stamp demand's certificate against the stamp registry, for its communities on its start.
+    if (app.kind === 'stamp' && app.certificateName?.trim())
+      findings.push(
+        await stampRegistryFinding(
+          this.stamps,
+          app.certificateName.trim(),
+          overlapping.communityIds,
+          app.startDate!,
+        ),
+      );
     const calendar = await this.runtime.workCalendar(m);
     const lead = this.config.env.ADMISSION_LEAD_WORKING_DAYS;
     const earliest = addWorkingDays(app.submittedAt ?? this.clock.now(), lead, calendar);

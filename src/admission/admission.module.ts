@@ -2,6 +2,7 @@ import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { Role } from '../auth/permissions.js';
 import { AppError } from '../common/errors.js';
 import { Clock } from '../common/clock.js';
+import { StampsModule } from '../stamps/stamps.module.js';
 import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmissionChecks } from './admission-checks.service.js';
@@ -167,6 +168,7 @@ class AdmissionWorkflow implements OnModuleInit {
 }
 
 @Module({
+  imports: [StampsModule],
   providers: [
     ApplicationsService,
     ApplicationStatusService,

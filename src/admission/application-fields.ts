@@ -26,6 +26,7 @@ export const FORM_FIELDS = [
   'contactPhone',
   'regularizesItemId',
   'reportFields',
+  'certificateName',
 ] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 

@@ -114,6 +114,7 @@ const CHECKS: Record<string, string> = {
   'negative-list': '负面清单',
   duplicates: '重复事项',
   'lead-time': '提前申请期限',
+  'stamp-registry': '盖章证明事项清单',
 };
 
 /** The statuses whose decision reason the form prints. */

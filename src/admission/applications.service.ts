@@ -347,6 +347,14 @@ export class ApplicationsService {
           ),
         );
       }
+      if (f.kind === 'stamp' && !f.certificateName?.trim())
+        add(
+          'certificateName',
+          need(
+            '盖章证明类事项须写明要求社区出具的证明名称（如“居住证明”），以便对照盖章证明事项清单',
+            'A stamp demand must name the certificate committees would issue, to check it against the stamp registry',
+          ),
+        );
       if (f.targetScope === 'all' && !f.targetUnitId)
         add(
           'targetUnitId',

@@ -10,6 +10,7 @@ import type { FormCheckContext } from '../workflow/workflow.registry.js';
 import { bumpVersion } from './application-status.service.js';
 import { AdmissionApplication, type Finding, type FindingOverride } from './admission-application.entity.js';
 import { ApplicationsService } from './applications.service.js';
+import { STAMP_REGISTRY_CHECK } from './stamp-finding.js';
 
 /** The steps at which a failing finding blocks approval, and between which it may be overridden. */
 export const BINDING_STEPS = ['scopeReview', 'countersign', 'leaderSign'];
@@ -20,6 +21,9 @@ export function unresolvedFindings(findings: readonly Finding[]): Finding[] {
 }
 
 const codeOf = (f: Finding) => f.code ?? f.check;
+
+/** Checks whose failing finding only the principal leader may override (seed 002 §4; 民发〔2020〕20号). */
+const LEADER_ONLY: readonly string[] = ['negative-list', STAMP_REGISTRY_CHECK];
 
 /**
  * Findings that bind (issue 11 item 1; seed 002 §4–§5). A failing automatic check (negative list; outside the
@@ -58,7 +62,7 @@ export class AdmissionFindings {
           code: codeOf(f),
           check: f.check,
           message: f.message,
-          overridableBy: f.check === 'negative-list' ? 'leader' : 'office or leader',
+          overridableBy: LEADER_ONLY.includes(f.check) ? 'leader' : 'office or leader',
         })),
       );
   }
@@ -96,6 +100,12 @@ export class AdmissionFindings {
       if (!finding) throw new AppError('FINDING_NOT_FOUND', { codes: app.findings.map(codeOf) });
       if (finding.check === 'negative-list' && role !== 'leader')
         throw new AppError('FINDING_OVERRIDE_LEADER_ONLY');
+      if (finding.check === STAMP_REGISTRY_CHECK && role !== 'leader')
+        throw new AppError(
+          'FINDING_OVERRIDE_LEADER_ONLY',
+          { check: finding.check },
+          '盖章证明事项清单禁止出具的证明只能由本级主要领导书面说明理由后放行；办公室可退回部门取消盖章要求或不予准入，或报请主要领导决定。Only the principal leader may override a certificate the stamp registry prohibits, with a written reason.',
+        );
       if (finding.result !== 'fail') throw new AppError('FINDING_NOT_FAILING', { result: finding.result });
       if (finding.override) throw new AppError('FINDING_ALREADY_OVERRIDDEN', { override: finding.override });
       const atStep: unknown[] =

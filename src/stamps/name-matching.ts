@@ -231,7 +231,7 @@ export function typedIsPartOf(typed: string, name: string, aliases: readonly str
   return typedPartOfPrepared(prepareText(typed), prepareEntry(name, aliases));
 }
 
-function typedPartOfPrepared(t: PreparedText, e: PreparedEntry): boolean {
+export function typedPartOfPrepared(t: PreparedText, e: PreparedEntry): boolean {
   const q = t.bare;
   if (q.length < 2) return false;
   return e.forms.some((f) => f.distinctive.includes(q));
@@ -341,7 +341,7 @@ export function scoreForm(typed: string, form: string): number {
   return scorePrepared(prepareText(typed), prepareText(form)).score;
 }
 
-function scoreEntryPrepared(t: PreparedText, e: PreparedEntry): FormScore {
+export function scoreEntryPrepared(t: PreparedText, e: PreparedEntry): FormScore {
   let best: FormScore = { score: 0, holdsName: false };
   for (const f of e.forms) {
     const s = scorePrepared(t, f);

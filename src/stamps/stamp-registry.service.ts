@@ -1,29 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
+import { matchIndexed, mayMatch } from './match-index.js';
+import { MAX_TYPED, STRONG, prepareText, scorePreparedEntry, type PreparedText } from './name-matching.js';
+import { ANY_SCOPE, decide, type Decision, type InForceEntry, type Overridden } from './precedence.js';
 import {
-  MAX_TYPED,
-  STRONG,
-  matchCertificate,
-  prepareEntry,
-  prepareText,
-  scorePreparedEntry,
-  type PreparedEntry,
-  type PreparedText,
-} from './name-matching.js';
-import {
-  ANY_SCOPE,
-  decide,
-  entriesInForce,
-  scopeLevel,
-  type Decision,
-  type EntryVersion,
-  type InForceEntry,
-  type ListVersion,
-  type Overridden,
-} from './precedence.js';
+  byListThenSeq,
+  keepRuling,
+  StampRegistryMemory,
+  type KeptRuling,
+  type ScopeView,
+  type RegistryData,
+  type RegistryUnit,
+  type ScopeInfo,
+} from './stamp-registry-memory.js';
+
+export type { ScopeInfo } from './stamp-registry-memory.js';
 
 export interface StampCommunity {
   id: string;
@@ -31,10 +24,10 @@ export interface StampCommunity {
   name: string;
 }
 
-export interface ScopeInfo {
-  code: string;
-  level: 'national' | 'province' | 'city' | 'district';
-  name: string;
+/** A community as the public page offers it to pick: with its street and district. */
+export interface StampCommunityChoice extends StampCommunity {
+  street: string | null;
+  district: string | null;
 }
 
 export interface StampAnswer {
@@ -57,23 +50,6 @@ export interface StampSearchResult {
 /** A match that only a candidate reaches (the search's threshold too). */
 const CANDIDATE = 0.25;
 
-/**
- * Entry versions prepared for matching, by version id: a version is never changed (a new one has a new id), so a
- * prepared one stays right; bounded, the oldest dropped first.
- */
-const PREPARED_LIMIT = 50_000;
-const preparedEntries = new Map<string, PreparedEntry>();
-
-function preparedOf(e: EntryVersion): PreparedEntry {
-  let p = preparedEntries.get(e.id);
-  if (!p) {
-    p = prepareEntry(e.name, e.aliases);
-    if (preparedEntries.size >= PREPARED_LIMIT) preparedEntries.delete(preparedEntries.keys().next().value!);
-    preparedEntries.set(e.id, p);
-  }
-  return p;
-}
-
 /** The typed text prepared once; longer than MAX_TYPED once normalised (NFKC can multiply) answers 400. */
 function typedText(field: 'name' | 'q', text: string): PreparedText {
   const t = prepareText(text);
@@ -89,8 +65,6 @@ function typedText(field: 'name' | 'q', text: string): PreparedText {
   return t;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** 民发〔2020〕20号: a committee issues a certificate only where a law, a regulation or the State Council provides for it. */
 export const NOT_LISTED_RULE =
   '根据民发〔2020〕20号，社区居委会只对法律法规或国务院决定保留、且属于社区职责范围的事项出具证明；没有明确法律依据的，任何部门和单位不得要求社区居委会盖章或出具证明，请办事人向要求证明的单位说明，或改用本人承诺、部门间核查等方式。';
@@ -99,14 +73,15 @@ export const NOT_LISTED_RULE =
 @Injectable()
 export class StampRegistryService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly memory: StampRegistryMemory,
     private readonly clock: Clock,
   ) {}
 
   /**
    * "May the committee stamp this?" — the certificate the typed name names, ruled by the precedence rule
    * (precedence.ts) over the lists in force on the day whose scope contains the community; not listed, with the
-   * closest candidates, when no certificate matches clearly.
+   * closest candidates, when no certificate matches clearly. Answered from the registry kept in memory
+   * (stamp-registry-memory.ts), never from a list older than the last change announced.
    */
   async check(
     name: string,
@@ -115,17 +90,35 @@ export class StampRegistryService {
   ): Promise<StampAnswer> {
     const typed = typedText('name', name);
     const day = date ?? this.clock.today();
-    const community = communityParam === undefined ? null : await this.community(communityParam);
-    const inForce = await this.inForce(day, community?.code ?? null, true);
-    const found = matchCertificate(
-      typed,
-      inForce.map((x) => ({
-        name: x.entry.name,
-        aliases: x.entry.aliases,
-        prepared: preparedOf(x.entry),
-        x,
-      })),
-    );
+    const data = await this.memory.current();
+    const community = communityParam === undefined ? null : communityOf(data, communityParam);
+    const view = data.view(day, community?.code ?? null);
+    // The matching reads only the prepared text: the same question typed again gets the ruling already made.
+    const key = `${typed.core}\u0001${typed.distinctive}\u0001${typed.bare}`;
+    let kept = view.rulings.get(key);
+    if (!kept) {
+      kept = this.rule(typed, view);
+      keepRuling(view, key, kept);
+    }
+    const { ruling, candidates } = kept;
+    const scopes = view.scopes;
+    const decision: Decision = ruling?.decision ?? 'not-listed';
+    return {
+      decision,
+      name,
+      community,
+      date: day,
+      deciding: ruling?.deciding ?? null,
+      overridden: ruling?.overridden ?? [],
+      candidates,
+      message: this.message(decision, name, community, ruling?.deciding ?? null, candidates, scopes),
+      scopes,
+    };
+  }
+
+  /** The ruling for a prepared text in a view: the matched certificate under the precedence rule, or candidates. */
+  private rule(typed: PreparedText, view: ScopeView): KeptRuling {
+    const found = matchIndexed(typed, view.index);
     let ruling = found.match ? decide(found.match.entries.map((m) => m.x)) : null;
     let candidates = found.candidates.map((g) => g.entries[0].x);
     if (found.match && ruling?.decision === 'allowed') {
@@ -147,19 +140,7 @@ export class StampRegistryService {
         }
       }
     }
-    const scopes = await this.scopeNames([...inForce.map((x) => x.list.scopeCode)]);
-    const decision: Decision = ruling?.decision ?? 'not-listed';
-    return {
-      decision,
-      name,
-      community,
-      date: day,
-      deciding: ruling?.deciding ?? null,
-      overridden: ruling?.overridden ?? [],
-      candidates,
-      message: this.message(decision, name, community, ruling?.deciding ?? null, candidates, scopes),
-      scopes,
-    };
+    return { ruling, candidates };
   }
 
   /**
@@ -173,84 +154,54 @@ export class StampRegistryService {
     pq: PageQuery,
   ): Promise<StampSearchResult> {
     const day = date ?? this.clock.today();
-    const community = communityParam === undefined ? null : await this.community(communityParam);
-    const inForce = await this.inForce(day, community?.code ?? null, community !== null);
+    const data = await this.memory.current();
+    const community = communityParam === undefined ? null : communityOf(data, communityParam);
+    const view = data.view(day, community === null ? ANY_SCOPE : community.code);
     const text = q?.trim() ?? '';
     const typed = text ? typedText('q', text) : null;
+    // Only entries sharing a character with the text can score (match-index.ts); the rest would score 0.
     const rows = typed
-      ? inForce
-          .map((x) => ({ x, score: scorePreparedEntry(typed, preparedOf(x.entry)) }))
+      ? mayMatch(typed, view.index)
+          .map((i) => view.index.entries[i])
+          .map((e) => ({ x: e.x, score: scorePreparedEntry(typed, e.prepared) }))
           .filter((s) => s.score >= CANDIDATE)
           .sort((a, b) => b.score - a.score || byListThenSeq(a.x, b.x))
           .map((s) => s.x)
-      : [...inForce].sort(byListThenSeq);
+      : view.ordered;
     const req = pageRequest(pq);
     const items = rows.slice(req.offset, req.offset + req.pageSize);
-    const scopes = await this.scopeNames(items.map((x) => x.list.scopeCode));
-    return { page: toPage(items, rows.length, req), scopes };
-  }
-
-  /** The community asked for, by unit code or id; an unknown one (or another kind of unit) answers 404. */
-  private async community(param: string): Promise<StampCommunity> {
-    const rows: StampCommunity[] = await this.dataSource.query(
-      `SELECT id, code, name FROM org_unit
-        WHERE kind = 'COMMUNITY' AND active AND (code = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid))
-        LIMIT 1`,
-      [param, UUID.test(param) ? param : null],
-    );
-    if (!rows.length)
-      throw new AppError(
-        'COMMUNITY_NOT_FOUND',
-        { community: param },
-        '找不到该社区，请核对社区代码（如 339901001001）后重试；不填社区则按全国清单答复。No community has this code or id; check it, or leave community out for the national answer.',
-      );
-    return rows[0];
-  }
-
-  /**
-   * The entries in force on `day` in the lists whose scope contains the community (null: the national lists
-   * only); `scoped` false: in every list (the search without a community). Every list version begun by the day
-   * is read: the version that answers is chosen first, and only then its scope (a later version may change it).
-   */
-  private async inForce(day: string, communityCode: string | null, scoped: boolean): Promise<InForceEntry[]> {
-    const lists: ListVersion[] = await this.dataSource.query(
-      `SELECT id, list_key AS "listKey", version, title, document_number AS "documentNumber", issued_by AS "issuedBy",
-              issued_on AS "issuedOn", link, list_type AS "listType", scope_code AS "scopeCode",
-              to_char(effective_from, 'YYYY-MM-DD') AS "effectiveFrom", to_char(effective_to, 'YYYY-MM-DD') AS "effectiveTo"
-         FROM stamp_list
-        WHERE effective_from <= $1::date`,
-      [day],
-    );
-    if (!lists.length) return [];
-    const entries: EntryVersion[] = await this.dataSource.query(
-      `SELECT id, entry_key AS "entryKey", version, list_key AS "listKey", seq, name, aliases, legal_basis AS "legalBasis",
-              purpose, conditions, procedure, sample_form_attachment_id AS "sampleFormAttachmentId",
-              time_limit_kind AS "timeLimitKind", time_limit_working_days AS "timeLimitWorkingDays",
-              to_char(effective_from, 'YYYY-MM-DD') AS "effectiveFrom", to_char(effective_to, 'YYYY-MM-DD') AS "effectiveTo"
-         FROM stamp_entry
-        WHERE effective_from <= $1::date AND list_key = ANY($2::uuid[])`,
-      [day, [...new Set(lists.map((l) => l.listKey))]],
-    );
-    return entriesInForce(lists, entries, day, scoped ? communityCode : ANY_SCOPE);
+    return { page: toPage(items, rows.length, req), scopes: view.scopes };
   }
 
   /** Chinese names of scopes: 全国, or the division's unit name where the organization has it. */
   async scopeNames(codes: string[]): Promise<Map<string, ScopeInfo>> {
-    const unique = [...new Set(codes)];
-    const rows: { code: string; name: string }[] = unique.some((c) => c !== '')
-      ? await this.dataSource.query('SELECT code, name FROM org_unit WHERE code = ANY($1::text[])', [
-          unique.filter((c) => c !== ''),
-        ])
-      : [];
-    const names = new Map(rows.map((r) => [r.code, r.name]));
-    const levelZh = { national: '全国', province: '省级', city: '市级', district: '县区级' };
-    return new Map(
-      unique.map((code) => {
-        const level = scopeLevel(code);
-        const name = code === '' ? '全国' : (names.get(code) ?? `区划代码 ${code}（${levelZh[level]}）`);
-        return [code, { code, level, name }];
-      }),
-    );
+    return (await this.memory.current()).scopeNames(codes);
+  }
+
+  /**
+   * Communities whose name contains the text (all without one), by code, with their street and district: the
+   * public page picks the community to ask for by its name.
+   */
+  async communities(name: string | undefined, pq: PageQuery): Promise<Page<StampCommunityChoice>> {
+    const data = await this.memory.current();
+    const text = name?.trim() ?? '';
+    const rows = text ? data.communities.filter((c) => c.name.includes(text)) : data.communities;
+    const req = pageRequest(pq);
+    const ancestor = (u: RegistryUnit, kind: string): string | null => {
+      for (let p = u.parentId ? data.unitsById.get(u.parentId) : undefined; p;) {
+        if (p.kind === kind) return p.name;
+        p = p.parentId ? data.unitsById.get(p.parentId) : undefined;
+      }
+      return null;
+    };
+    const items = rows.slice(req.offset, req.offset + req.pageSize).map((c) => ({
+      id: c.id,
+      code: c.code,
+      name: c.name,
+      street: ancestor(c, 'STREET'),
+      district: ancestor(c, 'DISTRICT'),
+    }));
+    return toPage(items, rows.length, req);
   }
 
   private message(
@@ -277,16 +228,6 @@ export class StampRegistryService {
   }
 }
 
-function byListThenSeq(a: InForceEntry, b: InForceEntry): number {
-  return (
-    a.list.scopeCode.length - b.list.scopeCode.length ||
-    a.list.scopeCode.localeCompare(b.list.scopeCode) ||
-    a.list.documentNumber.localeCompare(b.list.documentNumber) ||
-    (a.entry.seq ?? 0) - (b.entry.seq ?? 0) ||
-    a.entry.name.localeCompare(b.entry.name)
-  );
-}
-
 /** 办理时限 in Chinese: 当场办结, or N个工作日内办结. */
 export function timeLimitText(kind: string | null, days: number | null): string | null {
   if (kind === 'on-the-spot') return '当场办结';
@@ -297,4 +238,16 @@ export function timeLimitText(kind: string | null, days: number | null): string 
 function sourceText(x: InForceEntry, scopes: Map<string, ScopeInfo>): string {
   const scope = scopes.get(x.list.scopeCode)?.name ?? '';
   return `${scope}《${x.list.title}》（${x.list.documentNumber}）`;
+}
+
+/** The community asked for, by unit code or id; an unknown one (or another kind of unit, or inactive) answers 404. */
+function communityOf(data: RegistryData, param: string): StampCommunity {
+  const u = data.unitsByCode.get(param) ?? data.unitsById.get(param.toLowerCase());
+  if (!u || u.kind !== 'COMMUNITY' || !u.active)
+    throw new AppError(
+      'COMMUNITY_NOT_FOUND',
+      { community: param },
+      '找不到该社区，请核对社区代码（如 339901001001）后重试；不填社区则按全国清单答复。No community has this code or id; check it, or leave community out for the national answer.',
+    );
+  return { id: u.id, code: u.code, name: u.name };
 }

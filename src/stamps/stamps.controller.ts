@@ -8,6 +8,7 @@ import {
   StampSearchQuery,
   StampSearchRowDto,
 } from './dto/stamp-items.dto.js';
+import { StampCommunitiesQuery, StampCommunityChoiceDto } from './dto/stamp-communities.dto.js';
 import { toStampCheckDto, toStampSearchRowDto } from './dto/stamp-responses.js';
 import { StampRegistryService } from './stamp-registry.service.js';
 
@@ -30,6 +31,9 @@ const SEARCH =
 const CHECK =
   'May the committee stamp this? The decision (allowed / prohibited / not-listed) for a certificate in a community on a day (without community: the national answer; without date: today), with the deciding entry, its legal basis and source, the entries it overrode, and candidates when the name was unclear';
 
+const COMMUNITIES =
+  'The communities the check may be asked for, found by a part of their name, with their street and district (for the public page: pick a community by its name)';
+
 @ApiTags('stamp registry')
 @Controller('stamp-items')
 export class StampsController {
@@ -48,5 +52,12 @@ export class StampsController {
   @ApiOkResponse({ type: StampCheckDto })
   async check(@Query() q: StampCheckQuery): Promise<StampCheckDto> {
     return toStampCheckDto(await this.registry.check(q.name, q.community, q.date));
+  }
+
+  @Get('communities')
+  @Public(COMMUNITIES)
+  @ApiPage(StampCommunityChoiceDto)
+  async communities(@Query() q: StampCommunitiesQuery): Promise<Page<StampCommunityChoiceDto>> {
+    return this.registry.communities(q.name, q);
   }
 }

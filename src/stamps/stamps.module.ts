@@ -7,6 +7,7 @@ import { MyStampLogController, StampLogController } from './stamp-log.controller
 import { StampLogService } from './stamp-log.service.js';
 import { StampProposalsController } from './stamp-proposals.controller.js';
 import { StampProposalsService } from './stamp-proposals.service.js';
+import { StampRegistryMemory } from './stamp-registry-memory.js';
 import { StampRegistryService } from './stamp-registry.service.js';
 import { StampWorkflow } from './stamp-workflow.js';
 import { StampsController } from './stamps.controller.js';
@@ -24,6 +25,7 @@ import { StampsController } from './stamps.controller.js';
     StampLogController,
   ],
   providers: [
+    StampRegistryMemory,
     StampRegistryService,
     StampProposalsService,
     { provide: StampChangeProposals, useExisting: StampProposalsService },

@@ -9,6 +9,7 @@ import { area as profile } from './profile';
 import { area as stampLog } from './stamp-log';
 import { area as stampImports } from './stamp-imports';
 import { area as stamps } from './stamps';
+import { area as stampPublic } from './stamp-public';
 
 /** Every area of the console; router.ts mounts their pages, the layout shows their menu entries. */
 export const AREAS: readonly Area[] = [
@@ -22,6 +23,7 @@ export const AREAS: readonly Area[] = [
   profile,
   stamps,
   stampImports,
+  stampPublic,
 ];
 
 export const NAV: readonly NavEntry[] = AREAS.flatMap((a) => a.nav).sort((x, y) => x.order - y.order);

@@ -39,7 +39,8 @@ export class FindingDto {
     example: 'negative-list',
   })
   code: string;
-  @ApiProperty({ enum: ['statutory-scope', 'negative-list', 'duplicates', 'lead-time'] }) check: string;
+  @ApiProperty({ enum: ['statutory-scope', 'negative-list', 'duplicates', 'lead-time', 'stamp-registry'] })
+  check: string;
   @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) result: string;
   @ApiProperty() message: string;
   @ApiPropertyOptional({ type: Object, description: 'What the check found (an object or a list of them)' })
@@ -97,6 +98,12 @@ export class ApplicationDto {
   @ApiProperty({ nullable: true, type: String }) contactPhone: string | null;
   @ApiProperty({ type: [String] }) reportFields: string[];
   @ApiProperty({ nullable: true, type: String }) regularizesItemId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'For a stamp demand (kind stamp): the certificate committees would issue',
+  })
+  certificateName: string | null;
   @ApiProperty({
     nullable: true,
     type: AdmittedItemRefDto,
@@ -186,6 +193,7 @@ export function toApplicationDto(
     contactPhone: a.contactPhone,
     reportFields: a.reportFields,
     regularizesItemId: a.regularizesItemId,
+    certificateName: a.certificateName ?? null,
     admittedItem: admittedItem && { id: admittedItem.id, admissionNumber: admittedItem.admissionNumber },
     findings: a.findings.map((f) => ({ ...f, code: f.code ?? f.check })),
     changesSinceSubmission: a.changesSinceSubmission,

@@ -133,6 +133,18 @@ export class ApplicationFieldsDto {
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   reportFields?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'For a stamp demand (kind stamp, 盖章证明): the certificate committees would issue, as the stamp registry names it (GET /stamp-items); required to submit one',
+    example: '居住证明',
+    maxLength: 100,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/\S/, { message: 'certificateName 不能为空白。certificateName may not be blank.' })
+  @MaxLength(100, { message: 'certificateName 最多 100 字。certificateName is at most 100 characters.' })
+  certificateName?: string;
 }
 
 export class UpdateApplicationDto extends ApplicationFieldsDto {

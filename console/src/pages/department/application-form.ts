@@ -46,6 +46,7 @@ export const blankForm = () => ({
   contactPhone: '',
   regularizesItemId: '',
   reportFieldsText: '',
+  certificateName: '',
 });
 
 /**
@@ -80,6 +81,7 @@ export function fillForm(form: FormValues, a: Application): void {
     contactPhone: a.contactPhone ?? '',
     regularizesItemId: a.regularizesItemId ?? '',
     reportFieldsText: a.reportFields.join('\n'),
+    certificateName: a.certificateName ?? '',
   });
 }
 
@@ -137,6 +139,7 @@ export function bodyOf(
     contactPhone: text(form.contactPhone),
     regularizesItemId: text(form.regularizesItemId),
     reportFields,
+    certificateName: text(form.certificateName),
   };
 }
 

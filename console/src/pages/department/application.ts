@@ -31,6 +31,7 @@ export interface Application {
   contactName: string | null;
   contactPhone: string | null;
   reportFields: string[];
+  certificateName?: string | null;
   regularizesItemId: string | null;
   admittedItem: { id: string; admissionNumber: string } | null;
   findings: {
