@@ -253,6 +253,62 @@ describe('withdrawing an application and removing an attachment', () => {
       expect((await application(a.id)).status).toBe('in_review');
     });
 
+    it('given the leader has signed but registering the item failed (an incident), when the register is back and the department withdraws, then it is refused: the signature stands, nothing is published for a withdrawn application, and the office’s retry admits it', async () => {
+      const TITLE = '撤回：签批后登记失败';
+      const signed = await submitted(TITLE);
+      // The register refuses this item (a real failure inside the step's transaction) until the trigger goes.
+      await t.dataSource
+        .query(`CREATE OR REPLACE FUNCTION test_register_down() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the register is not reachable (test)'; END $$`);
+      await t.dataSource.query(`CREATE TRIGGER test_register_down BEFORE INSERT ON admitted_item FOR EACH ROW
+        WHEN (NEW.title = '${TITLE}') EXECUTE FUNCTION test_register_down()`);
+      for (const [user, element] of APPROVALS)
+        await ok(act(t, user, signed.instanceId, element, { decision: 'approve' }));
+      const incidents = async () =>
+        Number(
+          (
+            await t.dataSource.query(
+              `SELECT count(*)::int AS n FROM workflow_incident WHERE instance_id = $1 AND resolved_at IS NULL`,
+              [signed.instanceId],
+            )
+          )[0].n,
+        );
+      expect(await incidents()).toBe(1);
+      expect((await application(signed.id)).status).toBe('in_review');
+      await t.dataSource.query(`DROP TRIGGER test_register_down ON admitted_item`);
+
+      const res = await withdraw(signed.id, '签批后不想做了');
+      expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([
+        409,
+        'APPLICATION_DECISION_PENDING',
+        { steps: ['admit'] },
+      ]);
+      expect(res.body.error.message).toMatch(/^审核环节已办结，系统正在登记办理结果/);
+      expect((await application(signed.id)).status).toBe('in_review');
+      expect(await instanceStatus(t, signed.instanceId)).toBe('active');
+      const items = async () =>
+        (await t.dataSource.query(`SELECT id FROM admitted_item WHERE application_id = $1`, [signed.id]))
+          .length;
+      expect(await items()).toBe(0);
+      expect(await auditOf('application.withdrawn', signed.id)).toEqual([]);
+
+      // The office retries: the signed item is registered and waits for its funding.
+      const list = await t
+        .http()
+        .get('/workflow-incidents')
+        .set(await auth('office'));
+      const incident = list.body.items.find(
+        (x: { instanceId: string }) => x.instanceId === signed.instanceId,
+      );
+      const retry = await t
+        .http()
+        .post(`/workflow-incidents/${incident.id}/retry`)
+        .set(await auth('office'));
+      expect([retry.status, retry.body.resolved]).toEqual([200, true]);
+      expect(['awaiting_funding', 'admitted']).toContain((await application(signed.id)).status);
+      expect(await items()).toBe(1);
+    });
+
     it('given a case the office has suspended, then the department cannot withdraw it until it resumes (409 INSTANCE_NOT_ACTIVE)', async () => {
       const a = await submitted('撤回：挂起中');
       await ok(act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' }));

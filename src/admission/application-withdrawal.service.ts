@@ -43,6 +43,14 @@ export class ApplicationWithdrawal {
         // Decided (or returned) since it was read: what the department sees now decides.
         if (!locked || locked.status !== 'in_review')
           throw new AppError('APPLICATION_NOT_WITHDRAWABLE', { status: locked?.status ?? null });
+        // A review step is done and the flow waits on recording its result (a service task whose handler failed,
+        // e.g. the signed item's registration, until the office retries it): decided, though the status does not
+        // say so yet. Ending the case now would run that handler in this very step (the item published, the
+        // application admitted) or leave the signature void.
+        if (ctx.live.pendingServices.length)
+          throw new AppError('APPLICATION_DECISION_PENDING', {
+            steps: ctx.live.pendingServices.map((s) => s.elementId),
+          });
         await this.statuses.markWithdrawn(ctx.manager, locked, reason, actor);
         ctx.status = 'terminated';
         ctx.live.stop();
