@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { APPROVALS, makeApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js';
+import { lockWaiters, waitFor } from './helpers/timers.js';
 
 /**
  * Issue 12, the department's form: a department withdraws (撤回) its own application until a decision — under
@@ -426,6 +427,55 @@ describe('withdrawing an application and removing an attachment', () => {
       ]);
       expect(await attachmentNames(id)).toEqual(['依据.pdf']);
       expect(await auditOf('application.attachment-removed', id)).toEqual([]);
+    });
+
+    it('given an upload under way, when the application is submitted at that moment, then the upload lands before the submission or not at all: no file joins an application after it was submitted', async () => {
+      const id = await draft('附件：上传同时提交');
+      // A barrier on new files: the upload has read the application and waits to write its file.
+      const qr = t.dataSource.createQueryRunner();
+      await qr.connect();
+      await qr.startTransaction();
+      await qr.query('LOCK TABLE application_attachment IN SHARE MODE');
+      const uploading = t
+        .http()
+        .post(`/applications/${id}/attachments`)
+        .set(await auth('dept-staff'))
+        .send({
+          fileName: '同时上传.pdf',
+          contentType: 'application/pdf',
+          contentBase64: pdf.toString('base64'),
+        })
+        .then((r) => r);
+      await lockWaiters(t, 1, 'INSERT');
+      // The submission now: it either finishes while the upload waits, or queues behind the upload's hold.
+      let submitted: { status: number } | null = null;
+      const submitting = t
+        .http()
+        .post(`/applications/${id}/submit`)
+        .set(await auth('dept-staff'))
+        .send({})
+        .then((r) => (submitted = r));
+      await waitFor('the submission to finish or to wait for the upload', async () => {
+        if (submitted) return true;
+        const rows = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows[0].n >= 2;
+      });
+      await qr.rollbackTransaction();
+      await qr.release();
+      const [u, s] = await Promise.all([uploading, submitting]);
+      expect(s.status).toBe(200);
+      const order: { action: string }[] = await t.dataSource.query(
+        `SELECT action FROM audit_record WHERE entity_id = $1 AND action IN ('application.attached', 'application.submitted') ORDER BY seq`,
+        [id],
+      );
+      if (u.status === 201) {
+        expect(order.map((r) => r.action)).toEqual(['application.attached', 'application.submitted']);
+      } else {
+        expect([u.status, u.body.error?.code]).toEqual([409, 'APPLICATION_NOT_EDITABLE']);
+        expect(await attachmentNames(id)).toEqual([]);
+      }
     });
 
     it('given another department’s draft, then removing its file answers as a missing application, and the file stays', async () => {
