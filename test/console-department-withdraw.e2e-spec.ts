@@ -48,7 +48,8 @@ describe('withdrawing an application and removing an attachment in a real browse
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(`${base}/console/inbox`);
+    // Each lands on its first page: the inbox, or for the auditor its trail.
+    await page.waitForURL((url) => url.pathname !== '/console/login');
   }
 
   it(
@@ -212,6 +213,52 @@ describe('withdrawing an application and removing an attachment in a real browse
         await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
         await expect(list.getByRole('button', { name: '下载' }).count()).resolves.toBe(1);
         await expect(list.getByRole('button', { name: '删除' }).count()).resolves.toBe(0);
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'given an application whose file was removed and which was then withdrawn, when the auditor reads its trail, then both are named in Chinese',
+    async () => {
+      const h = await auth('dept-staff');
+      const draft = await t
+        .http()
+        .post('/applications')
+        .set(h)
+        .send(makeApplication([unit[XINGHUA]], { title: '社区垃圾分类督导' }));
+      expect(draft.status).toBe(201);
+      const id = draft.body.id as string;
+      const up = await t
+        .http()
+        .post(`/applications/${id}/attachments`)
+        .set(h)
+        .send({
+          fileName: '督导方案.pdf',
+          contentType: 'application/pdf',
+          contentBase64: PDF.toString('base64'),
+        });
+      expect(up.status).toBe(201);
+      expect((await t.http().delete(`/applications/${id}/attachments/${up.body.id}`).set(h)).status).toBe(
+        200,
+      );
+      expect((await t.http().post(`/applications/${id}/submit`).set(h).send({})).status).toBe(200);
+      const w = await t.http().post(`/applications/${id}/withdraw`).set(h).send({ reason: '街道已统一安排' });
+      expect(w.status).toBe(200);
+      const page = await b.page();
+      await withScreenshot(page, 'department-withdraw-audit', async () => {
+        await logIn(page, 'auditor');
+        await page.goto(`${base}/console/admin/audit`);
+        await page.getByTestId('audit-action').first().waitFor();
+        await page.getByLabel('对象编号').fill(id);
+        await page.getByRole('button', { name: '查询' }).click();
+        await page.waitForFunction(`(() => {
+          const actions = [...document.querySelectorAll('[data-testid="audit-action"]')].map((c) => c.textContent);
+          return actions.includes('撤回申请') && actions.includes('删除附件');
+        })()`);
+        const actions = await page.getByTestId('audit-action').allTextContents();
+        expect(actions).not.toContain('application.withdrawn');
+        expect(actions).not.toContain('application.attachment-removed');
       });
     },
     BROWSER_TEST_MS,
