@@ -164,6 +164,39 @@ describe('withdrawing an application and removing an attachment in a real browse
   );
 
   it(
+    'given an application under review that the department head rejects while dept-staff has it open, when dept-staff withdraws it, then the dialog says why not and the page shows it rejected, with nothing left to withdraw',
+    async () => {
+      const { applicationId, instanceId } = await submitApplication(
+        t,
+        makeApplication([unit[XINGHUA]], { title: '社区志愿服务积分登记' }),
+      );
+      const page = await b.page();
+      await withScreenshot(page, 'department-withdraw-refused', async () => {
+        await logIn(page, 'dept-staff');
+        await page.goto(`${base}/console/my-applications/${applicationId}`);
+        await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
+        // Decided while the page was open.
+        const rejected = await act(t, 'dept-head', instanceId, 'deptApprove', {
+          decision: 'reject',
+          comment: '本部门另有安排',
+        });
+        expect(rejected.status).toBe(200);
+        await page.getByTestId('withdraw').click();
+        const dialog = page.getByRole('dialog', { name: '撤回申请' });
+        await dialog.getByLabel('撤回原因').fill('不再申请');
+        await dialog.getByTestId('confirm-withdraw').click();
+        await dialog.getByRole('alert').filter({ hasText: '该申请当前不能撤回' }).waitFor();
+        await page.getByTestId('application-status').filter({ hasText: '不予准入' }).waitFor();
+        await dialog.getByRole('button', { name: '取消' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        await expect(page.getByTestId('withdraw').count()).resolves.toBe(0);
+        expect((await get(applicationId)).status).toBe('rejected');
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
     'given a draft with two files, when dept-staff removes one in the browser, then it is asked first and only the other stays; once submitted, no file can be removed',
     async () => {
       const h = await auth('dept-staff');
