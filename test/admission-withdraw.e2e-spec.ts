@@ -314,6 +314,36 @@ describe('withdrawing an application and removing an attachment', () => {
       expect(await items()).toBe(1);
     });
 
+    it('given a resubmission whose recording failed (an incident), when the department withdraws, then it is told the result is pending (409), not that a returned application cannot be withdrawn', async () => {
+      const TITLE = '撤回：重新提交登记失败';
+      const a = await returned(TITLE);
+      await t.dataSource
+        .query(`CREATE OR REPLACE FUNCTION test_resubmission_down() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'recording the resubmission fails (test)'; END $$`);
+      await t.dataSource.query(`CREATE TRIGGER test_resubmission_down BEFORE UPDATE ON admission_application
+        FOR EACH ROW WHEN (OLD.status = 'returned' AND NEW.status = 'in_review' AND NEW.title = '${TITLE}')
+        EXECUTE FUNCTION test_resubmission_down()`);
+      try {
+        const resubmit = await t
+          .http()
+          .post(`/applications/${a.id}/submit`)
+          .set(await auth('dept-staff'))
+          .send({});
+        expect([resubmit.status, resubmit.body.status]).toEqual([200, 'returned']);
+        expect(await openTasks(a.instanceId)).toEqual([]);
+        const res = await withdraw(a.id, '不再申请');
+        expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([
+          409,
+          'APPLICATION_DECISION_PENDING',
+          { steps: ['markResubmitted'] },
+        ]);
+        expect((await application(a.id)).status).toBe('returned');
+        expect(await instanceStatus(t, a.instanceId)).toBe('active');
+      } finally {
+        await t.dataSource.query(`DROP TRIGGER test_resubmission_down ON admission_application`);
+      }
+    });
+
     it('given a case the office has suspended, then the department cannot withdraw it until it resumes (409 INSTANCE_NOT_ACTIVE)', async () => {
       const a = await submitted('撤回：挂起中');
       await ok(act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' }));

@@ -52,8 +52,17 @@ export class ApplicationWithdrawal {
       `SELECT id FROM workflow_task WHERE instance_id = $1 AND element_id = 'correct' AND status = 'open' LIMIT 1`,
       [app.instanceId],
     );
-    // Resubmitted (or withdrawn) since it was read.
-    if (!task[0]) throw new StatusMoved();
+    if (!task[0]) {
+      // The correction is done but recording it failed (an incident the office retries): its result is pending.
+      const pending: { element_id: string }[] = await this.dataSource.query(
+        `SELECT element_id FROM workflow_incident WHERE instance_id = $1 AND resolved_at IS NULL AND timer_id IS NULL`,
+        [app.instanceId],
+      );
+      if (pending.length)
+        throw new AppError('APPLICATION_DECISION_PENDING', { steps: pending.map((r) => r.element_id) });
+      // Resubmitted (or withdrawn) since it was read.
+      throw new StatusMoved();
+    }
     try {
       await this.tasks.complete(actor, task[0].id, { decision: 'withdraw', comment: reason });
     } catch (e) {
