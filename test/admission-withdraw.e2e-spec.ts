@@ -288,7 +288,7 @@ describe('withdrawing an application and removing an attachment', () => {
         'APPLICATION_DECISION_PENDING',
         { steps: ['admit'] },
       ]);
-      expect(res.body.error.message).toMatch(/^审核环节已办结，系统正在登记办理结果/);
+      expect(res.body.error.message).toMatch(/^上一环节已办结，系统正在登记办理结果/);
       expect((await application(signed.id)).status).toBe('in_review');
       expect(await instanceStatus(t, signed.instanceId)).toBe('active');
       const items = async () =>

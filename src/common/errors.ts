@@ -157,7 +157,7 @@ export const ERRORS = {
   ],
   APPLICATION_DECISION_PENDING: [
     409,
-    '审核环节已办结，系统正在登记办理结果（登记失败的由领导小组办公室重试），此时不能撤回；请稍后刷新查看结果。A review step is done and its result is still being recorded (the office retries one that failed): the application cannot be withdrawn now.',
+    '上一环节已办结，系统正在登记办理结果（登记失败的由领导小组办公室重试），此时不能撤回；请稍后刷新查看结果。The last step is done and its result is still being recorded (the office retries one that failed): the application cannot be withdrawn now.',
   ],
   FINDINGS_UNRESOLVED: [
     409,
