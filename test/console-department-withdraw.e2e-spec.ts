@@ -197,7 +197,7 @@ describe('withdrawing an application and removing an attachment in a real browse
   );
 
   it(
-    'given a draft with two files, when dept-staff removes one in the browser, then it is asked first and only the other stays; once submitted, no file can be removed',
+    'given a draft with two files, when dept-staff removes one in the browser, then it is asked first and only the other stays; a removal refused because it was submitted meanwhile shows it under review; once submitted, no file can be removed',
     async () => {
       const h = await auth('dept-staff');
       const draft = await t
@@ -240,6 +240,37 @@ describe('withdrawing an application and removing an attachment in a real browse
         await old.waitFor({ state: 'detached' });
         await list.getByText('实施方案.pdf').waitFor();
         expect(await names()).toEqual(['实施方案.pdf']);
+
+        // Submitted meanwhile (another tab): a removal is refused, and the page shows it under review.
+        const other = await t
+          .http()
+          .post('/applications')
+          .set(h)
+          .send(makeApplication([unit[XINGHUA]], { title: '社区儿童之家活动安排（二）' }));
+        expect(other.status).toBe(201);
+        for (const fileName of ['附件甲.pdf', '附件乙.pdf']) {
+          const up = await t
+            .http()
+            .post(`/applications/${other.body.id}/attachments`)
+            .set(h)
+            .send({ fileName, contentType: 'application/pdf', contentBase64: PDF.toString('base64') });
+          expect(up.status).toBe(201);
+        }
+        await page.goto(`${base}/console/my-applications/${other.body.id}`);
+        const first = list.getByRole('row').filter({ hasText: '附件甲.pdf' });
+        await first.waitFor();
+        expect((await t.http().post(`/applications/${other.body.id}/submit`).set(h).send({})).status).toBe(
+          200,
+        );
+        await first.getByRole('button', { name: '删除' }).click();
+        await ask.getByRole('button', { name: '删除' }).click();
+        await page.getByRole('alert').filter({ hasText: '现在不能修改' }).waitFor();
+        await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
+        await expect(list.getByRole('button', { name: '删除' }).count()).resolves.toBe(0);
+        await expect(list.getByRole('row').filter({ hasText: '附件甲.pdf' }).count()).resolves.toBe(1);
+        await page.goto(`${base}/console/my-applications/${id}`);
+        await old.waitFor({ state: 'detached' });
+        await list.getByText('实施方案.pdf').waitFor();
 
         // Submitted: the file can be downloaded, not removed.
         await page.getByTestId('submit').click();
