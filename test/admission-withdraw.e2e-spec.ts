@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { APPROVALS, makeApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js';
+import { holdRow, lockWaiters, waitFor } from './helpers/timers.js';
 
 /**
  * Issue 12, the department's form: a department withdraws (撤回) its own application until a decision — under
@@ -10,6 +11,8 @@ import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js
  */
 describe('withdrawing an application and removing an attachment', () => {
   let t: TestApp;
+  /** A second server process on the same database, for a race between two processes. */
+  let other: TestApp | undefined;
   const unit: Record<string, string> = {};
   const C1 = '339901001001';
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
@@ -114,6 +117,8 @@ describe('withdrawing an application and removing an attachment', () => {
     for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
   });
   afterAll(async () => {
+    // Passport keeps one strategy per process, bound to the last app started: apps stop in reverse order.
+    await other?.stop();
     await t.close();
   });
 
@@ -253,6 +258,92 @@ describe('withdrawing an application and removing an attachment', () => {
       expect((await application(a.id)).status).toBe('in_review');
     });
 
+    it('given the leader has signed but registering the item failed (an incident), when the register is back and the department withdraws, then it is refused: the signature stands, nothing is published for a withdrawn application, and the office’s retry admits it', async () => {
+      const TITLE = '撤回：签批后登记失败';
+      const signed = await submitted(TITLE);
+      // The register refuses this item (a real failure inside the step's transaction) until the trigger goes.
+      await t.dataSource
+        .query(`CREATE OR REPLACE FUNCTION test_register_down() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the register is not reachable (test)'; END $$`);
+      await t.dataSource.query(`CREATE TRIGGER test_register_down BEFORE INSERT ON admitted_item FOR EACH ROW
+        WHEN (NEW.title = '${TITLE}') EXECUTE FUNCTION test_register_down()`);
+      for (const [user, element] of APPROVALS)
+        await ok(act(t, user, signed.instanceId, element, { decision: 'approve' }));
+      const incidents = async () =>
+        Number(
+          (
+            await t.dataSource.query(
+              `SELECT count(*)::int AS n FROM workflow_incident WHERE instance_id = $1 AND resolved_at IS NULL`,
+              [signed.instanceId],
+            )
+          )[0].n,
+        );
+      expect(await incidents()).toBe(1);
+      expect((await application(signed.id)).status).toBe('in_review');
+      await t.dataSource.query(`DROP TRIGGER test_register_down ON admitted_item`);
+
+      const res = await withdraw(signed.id, '签批后不想做了');
+      expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([
+        409,
+        'APPLICATION_DECISION_PENDING',
+        { steps: ['admit'] },
+      ]);
+      expect(res.body.error.message).toMatch(/^上一环节已办结，系统正在登记办理结果/);
+      expect((await application(signed.id)).status).toBe('in_review');
+      expect(await instanceStatus(t, signed.instanceId)).toBe('active');
+      const items = async () =>
+        (await t.dataSource.query(`SELECT id FROM admitted_item WHERE application_id = $1`, [signed.id]))
+          .length;
+      expect(await items()).toBe(0);
+      expect(await auditOf('application.withdrawn', signed.id)).toEqual([]);
+
+      // The office retries: the signed item is registered and waits for its funding.
+      const list = await t
+        .http()
+        .get('/workflow-incidents')
+        .set(await auth('office'));
+      const incident = list.body.items.find(
+        (x: { instanceId: string }) => x.instanceId === signed.instanceId,
+      );
+      const retry = await t
+        .http()
+        .post(`/workflow-incidents/${incident.id}/retry`)
+        .set(await auth('office'));
+      expect([retry.status, retry.body.resolved]).toEqual([200, true]);
+      expect(['awaiting_funding', 'admitted']).toContain((await application(signed.id)).status);
+      expect(await items()).toBe(1);
+    });
+
+    it('given a resubmission whose recording failed (an incident), when the department withdraws, then it is told the result is pending (409), not that a returned application cannot be withdrawn', async () => {
+      const TITLE = '撤回：重新提交登记失败';
+      const a = await returned(TITLE);
+      await t.dataSource
+        .query(`CREATE OR REPLACE FUNCTION test_resubmission_down() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'recording the resubmission fails (test)'; END $$`);
+      await t.dataSource.query(`CREATE TRIGGER test_resubmission_down BEFORE UPDATE ON admission_application
+        FOR EACH ROW WHEN (OLD.status = 'returned' AND NEW.status = 'in_review' AND NEW.title = '${TITLE}')
+        EXECUTE FUNCTION test_resubmission_down()`);
+      try {
+        const resubmit = await t
+          .http()
+          .post(`/applications/${a.id}/submit`)
+          .set(await auth('dept-staff'))
+          .send({});
+        expect([resubmit.status, resubmit.body.status]).toEqual([200, 'returned']);
+        expect(await openTasks(a.instanceId)).toEqual([]);
+        const res = await withdraw(a.id, '不再申请');
+        expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([
+          409,
+          'APPLICATION_DECISION_PENDING',
+          { steps: ['markResubmitted'] },
+        ]);
+        expect((await application(a.id)).status).toBe('returned');
+        expect(await instanceStatus(t, a.instanceId)).toBe('active');
+      } finally {
+        await t.dataSource.query(`DROP TRIGGER test_resubmission_down ON admission_application`);
+      }
+    });
+
     it('given a case the office has suspended, then the department cannot withdraw it until it resumes (409 INSTANCE_NOT_ACTIVE)', async () => {
       const a = await submitted('撤回：挂起中');
       await ok(act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' }));
@@ -274,7 +365,45 @@ describe('withdrawing an application and removing an attachment', () => {
       expect((await withdraw(a.id, '不再申请')).status).toBe(200);
     });
 
-    it('given the office returning it at the same moment as the department withdraws it, then one of them wins and the case agrees with the application', async () => {
+    it('given the office’s return committing while the department’s withdrawal (in another server process) waits for the application, then the withdrawal is done at the correction step instead of refused', async () => {
+      const a = await submitted('撤回：退回时撤回');
+      await ok(act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' }));
+      // A second server process on the same database (stopped after the file: see `other`).
+      other = await startTestApp({}, { databaseUrl: t.databaseUrl });
+      const staff = { Authorization: `Bearer ${await other.token('dept-staff')}` };
+      // A barrier on the application's row: the return's step queues behind it first, then the withdrawal's.
+      const hold = await holdRow(t, 'admission_application', a.id);
+      const returning = act(t, 'office', a.instanceId, 'completeness', {
+        decision: 'return',
+        form: { deficiencies: [{ problem: '缺少附件' }] },
+      }).then((r) => r);
+      await lockWaiters(t, 1, 'SELECT');
+      const withdrawing = other
+        .http()
+        .post(`/applications/${a.id}/withdraw`)
+        .set(staff)
+        .send({ reason: '不再申请' })
+        .then((r) => r);
+      await lockWaiters(t, 2, 'SELECT');
+      await hold.release();
+      const [r, w] = await Promise.all([returning, withdrawing]);
+      expect(r.status).toBe(200);
+      expect([w.status, w.body.status, w.body.error]).toEqual([200, 'withdrawn', undefined]);
+      expect(await application(a.id)).toMatchObject({
+        status: 'withdrawn',
+        withdrawalReason: '不再申请',
+      });
+      expect(await instanceStatus(t, a.instanceId)).toBe('completed');
+      expect(await openTasks(a.instanceId)).toEqual([]);
+      expect(await auditOf('application.withdrawn', a.id)).toEqual([
+        {
+          by: 'dept-staff',
+          data: { instanceId: a.instanceId, previousStatus: 'returned', reason: '不再申请' },
+        },
+      ]);
+    });
+
+    it('given the office returning it at the same moment as the department withdraws it, then the withdrawal is done either way and the case agrees with the application', async () => {
       const a = await submitted('撤回：同时退回');
       await ok(act(t, 'dept-head', a.instanceId, 'deptApprove', { decision: 'approve' }));
       const [w, r] = await Promise.all([
@@ -284,16 +413,11 @@ describe('withdrawing an application and removing an attachment', () => {
           form: { deficiencies: [{ problem: '缺少附件' }] },
         }),
       ]);
-      const status = (await application(a.id)).status as string;
-      if (w.status === 200) {
-        expect(status).toBe('withdrawn');
-        expect(r.status).toBeGreaterThanOrEqual(400);
-        expect(r.status).toBeLessThan(500);
-        expect(await openTasks(a.instanceId)).toEqual([]);
-      } else {
-        expect([w.status, r.status, status]).toEqual([409, 200, 'returned']);
-        expect(await openTasks(a.instanceId)).toEqual(['correct']);
-      }
+      // Returned first, it is withdrawn at its correction step; withdrawn first, the return finds no task.
+      expect([w.status, (await application(a.id)).status]).toEqual([200, 'withdrawn']);
+      expect(r.status === 200 || (r.status >= 400 && r.status < 500)).toBe(true);
+      expect(await openTasks(a.instanceId)).toEqual([]);
+      expect(['completed', 'terminated']).toContain(await instanceStatus(t, a.instanceId));
     });
   });
 
@@ -370,6 +494,55 @@ describe('withdrawing an application and removing an attachment', () => {
       ]);
       expect(await attachmentNames(id)).toEqual(['依据.pdf']);
       expect(await auditOf('application.attachment-removed', id)).toEqual([]);
+    });
+
+    it('given an upload under way, when the application is submitted at that moment, then the upload lands before the submission or not at all: no file joins an application after it was submitted', async () => {
+      const id = await draft('附件：上传同时提交');
+      // A barrier on new files: the upload has read the application and waits to write its file.
+      const qr = t.dataSource.createQueryRunner();
+      await qr.connect();
+      await qr.startTransaction();
+      await qr.query('LOCK TABLE application_attachment IN SHARE MODE');
+      const uploading = t
+        .http()
+        .post(`/applications/${id}/attachments`)
+        .set(await auth('dept-staff'))
+        .send({
+          fileName: '同时上传.pdf',
+          contentType: 'application/pdf',
+          contentBase64: pdf.toString('base64'),
+        })
+        .then((r) => r);
+      await lockWaiters(t, 1, 'INSERT');
+      // The submission now: it either finishes while the upload waits, or queues behind the upload's hold.
+      let submitted: { status: number } | null = null;
+      const submitting = t
+        .http()
+        .post(`/applications/${id}/submit`)
+        .set(await auth('dept-staff'))
+        .send({})
+        .then((r) => (submitted = r));
+      await waitFor('the submission to finish or to wait for the upload', async () => {
+        if (submitted) return true;
+        const rows = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows[0].n >= 2;
+      });
+      await qr.rollbackTransaction();
+      await qr.release();
+      const [u, s] = await Promise.all([uploading, submitting]);
+      expect(s.status).toBe(200);
+      const order: { action: string }[] = await t.dataSource.query(
+        `SELECT action FROM audit_record WHERE entity_id = $1 AND action IN ('application.attached', 'application.submitted') ORDER BY seq`,
+        [id],
+      );
+      if (u.status === 201) {
+        expect(order.map((r) => r.action)).toEqual(['application.attached', 'application.submitted']);
+      } else {
+        expect([u.status, u.body.error?.code]).toEqual([409, 'APPLICATION_NOT_EDITABLE']);
+        expect(await attachmentNames(id)).toEqual([]);
+      }
     });
 
     it('given another department’s draft, then removing its file answers as a missing application, and the file stays', async () => {

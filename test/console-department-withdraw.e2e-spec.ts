@@ -48,7 +48,8 @@ describe('withdrawing an application and removing an attachment in a real browse
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(`${base}/console/inbox`);
+    // Each lands on its first page: the inbox, or for the auditor its trail.
+    await page.waitForURL((url) => url.pathname !== '/console/login');
   }
 
   it(
@@ -163,7 +164,40 @@ describe('withdrawing an application and removing an attachment in a real browse
   );
 
   it(
-    'given a draft with two files, when dept-staff removes one in the browser, then it is asked first and only the other stays; once submitted, no file can be removed',
+    'given an application under review that the department head rejects while dept-staff has it open, when dept-staff withdraws it, then the dialog says why not and the page shows it rejected, with nothing left to withdraw',
+    async () => {
+      const { applicationId, instanceId } = await submitApplication(
+        t,
+        makeApplication([unit[XINGHUA]], { title: '社区志愿服务积分登记' }),
+      );
+      const page = await b.page();
+      await withScreenshot(page, 'department-withdraw-refused', async () => {
+        await logIn(page, 'dept-staff');
+        await page.goto(`${base}/console/my-applications/${applicationId}`);
+        await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
+        // Decided while the page was open.
+        const rejected = await act(t, 'dept-head', instanceId, 'deptApprove', {
+          decision: 'reject',
+          comment: '本部门另有安排',
+        });
+        expect(rejected.status).toBe(200);
+        await page.getByTestId('withdraw').click();
+        const dialog = page.getByRole('dialog', { name: '撤回申请' });
+        await dialog.getByLabel('撤回原因').fill('不再申请');
+        await dialog.getByTestId('confirm-withdraw').click();
+        await dialog.getByRole('alert').filter({ hasText: '该申请当前不能撤回' }).waitFor();
+        await page.getByTestId('application-status').filter({ hasText: '不予准入' }).waitFor();
+        await dialog.getByRole('button', { name: '取消' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        await expect(page.getByTestId('withdraw').count()).resolves.toBe(0);
+        expect((await get(applicationId)).status).toBe('rejected');
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'given a draft with two files, when dept-staff removes one in the browser, then it is asked first and only the other stays; a removal refused because it was submitted meanwhile shows it under review; once submitted, no file can be removed',
     async () => {
       const h = await auth('dept-staff');
       const draft = await t
@@ -207,11 +241,88 @@ describe('withdrawing an application and removing an attachment in a real browse
         await list.getByText('实施方案.pdf').waitFor();
         expect(await names()).toEqual(['实施方案.pdf']);
 
+        // Submitted meanwhile (another tab): a removal is refused, and the page shows it under review.
+        const other = await t
+          .http()
+          .post('/applications')
+          .set(h)
+          .send(makeApplication([unit[XINGHUA]], { title: '社区儿童之家活动安排（二）' }));
+        expect(other.status).toBe(201);
+        for (const fileName of ['附件甲.pdf', '附件乙.pdf']) {
+          const up = await t
+            .http()
+            .post(`/applications/${other.body.id}/attachments`)
+            .set(h)
+            .send({ fileName, contentType: 'application/pdf', contentBase64: PDF.toString('base64') });
+          expect(up.status).toBe(201);
+        }
+        await page.goto(`${base}/console/my-applications/${other.body.id}`);
+        const first = list.getByRole('row').filter({ hasText: '附件甲.pdf' });
+        await first.waitFor();
+        expect((await t.http().post(`/applications/${other.body.id}/submit`).set(h).send({})).status).toBe(
+          200,
+        );
+        await first.getByRole('button', { name: '删除' }).click();
+        await ask.getByRole('button', { name: '删除' }).click();
+        await page.getByRole('alert').filter({ hasText: '现在不能修改' }).waitFor();
+        await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
+        await expect(list.getByRole('button', { name: '删除' }).count()).resolves.toBe(0);
+        await expect(list.getByRole('row').filter({ hasText: '附件甲.pdf' }).count()).resolves.toBe(1);
+        await page.goto(`${base}/console/my-applications/${id}`);
+        await old.waitFor({ state: 'detached' });
+        await list.getByText('实施方案.pdf').waitFor();
+
         // Submitted: the file can be downloaded, not removed.
         await page.getByTestId('submit').click();
         await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
         await expect(list.getByRole('button', { name: '下载' }).count()).resolves.toBe(1);
         await expect(list.getByRole('button', { name: '删除' }).count()).resolves.toBe(0);
+      });
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'given an application whose file was removed and which was then withdrawn, when the auditor reads its trail, then both are named in Chinese',
+    async () => {
+      const h = await auth('dept-staff');
+      const draft = await t
+        .http()
+        .post('/applications')
+        .set(h)
+        .send(makeApplication([unit[XINGHUA]], { title: '社区垃圾分类督导' }));
+      expect(draft.status).toBe(201);
+      const id = draft.body.id as string;
+      const up = await t
+        .http()
+        .post(`/applications/${id}/attachments`)
+        .set(h)
+        .send({
+          fileName: '督导方案.pdf',
+          contentType: 'application/pdf',
+          contentBase64: PDF.toString('base64'),
+        });
+      expect(up.status).toBe(201);
+      expect((await t.http().delete(`/applications/${id}/attachments/${up.body.id}`).set(h)).status).toBe(
+        200,
+      );
+      expect((await t.http().post(`/applications/${id}/submit`).set(h).send({})).status).toBe(200);
+      const w = await t.http().post(`/applications/${id}/withdraw`).set(h).send({ reason: '街道已统一安排' });
+      expect(w.status).toBe(200);
+      const page = await b.page();
+      await withScreenshot(page, 'department-withdraw-audit', async () => {
+        await logIn(page, 'auditor');
+        await page.goto(`${base}/console/admin/audit`);
+        await page.getByTestId('audit-action').first().waitFor();
+        await page.getByLabel('对象编号').fill(id);
+        await page.getByRole('button', { name: '查询' }).click();
+        await page.waitForFunction(`(() => {
+          const actions = [...document.querySelectorAll('[data-testid="audit-action"]')].map((c) => c.textContent);
+          return actions.includes('撤回申请') && actions.includes('删除附件');
+        })()`);
+        const actions = await page.getByTestId('audit-action').allTextContents();
+        expect(actions).not.toContain('application.withdrawn');
+        expect(actions).not.toContain('application.attachment-removed');
       });
     },
     BROWSER_TEST_MS,

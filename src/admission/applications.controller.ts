@@ -148,7 +148,13 @@ export class ApplicationsController {
   @Requires(
     'Withdraw (撤回) my department’s application before a decision — under review or returned for correction — with a reason; its case ends and it becomes withdrawn',
     [Permission.APPLICATION_DRAFT],
-    ['APPLICATION_NOT_FOUND', 'APPLICATION_NOT_WITHDRAWABLE', 'INSTANCE_NOT_ACTIVE', 'CONCURRENT_UPDATE'],
+    [
+      'APPLICATION_NOT_FOUND',
+      'APPLICATION_NOT_WITHDRAWABLE',
+      'APPLICATION_DECISION_PENDING',
+      'INSTANCE_NOT_ACTIVE',
+      'CONCURRENT_UPDATE',
+    ],
   )
   @ApiOkResponse({ type: ApplicationDto })
   async withdraw(

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AdmissionApplication } from './admission-application.entity.js';
 import { ApplicationsService } from './applications.service.js';
-import { lockApplication } from './application-status.service.js';
 import { ApplicationAttachment } from './attachment.entity.js';
 import type { UploadAttachmentDto } from './dto/attachment.dto.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
@@ -47,8 +46,9 @@ export class AttachmentsService {
       throw new AppError('ATTACHMENT_TYPE_NOT_ALLOWED', { contentType: dto.contentType });
     }
     return this.dataSource.transaction(async (m) => {
-      const app = await m.findOneBy(AdmissionApplication, { id: applicationId });
-      if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
+      // Under the row's lock, as a submission reads it: an upload racing a submission lands before it or is refused.
+      const app = await lockOwn(m, p, applicationId);
+      if (!app) throw new AppError('APPLICATION_NOT_FOUND');
       if (app.status !== 'draft' && app.status !== 'returned')
         throw new AppError('APPLICATION_NOT_EDITABLE', { status: app.status });
       const sha256 = createHash('sha256').update(content).digest('hex');
@@ -84,8 +84,8 @@ export class AttachmentsService {
   async remove(actor: Actor, applicationId: string, id: string): Promise<AttachmentInfo> {
     const p = actor.principal!;
     return this.dataSource.transaction(async (m) => {
-      const app = await lockApplication(m, applicationId);
-      if (!app || app.applicantUnitId !== p.unitId) throw new AppError('APPLICATION_NOT_FOUND');
+      const app = await lockOwn(m, p, applicationId);
+      if (!app) throw new AppError('APPLICATION_NOT_FOUND');
       const row = await m.findOneBy(ApplicationAttachment, { id, applicationId });
       if (!row) throw new AppError('ATTACHMENT_NOT_FOUND');
       if (app.status !== 'draft' && app.status !== 'returned')
@@ -138,4 +138,15 @@ export class AttachmentsService {
     const { content, ...info } = row;
     return { info, content };
   }
+}
+
+/**
+ * One's own department's application, read under its row's lock for the rest of the transaction; another's answers
+ * null (as a missing one) without waiting on its lock.
+ */
+function lockOwn(m: EntityManager, p: Principal, id: string): Promise<AdmissionApplication | null> {
+  return m.findOne(AdmissionApplication, {
+    where: { id, applicantUnitId: p.unitId },
+    lock: { mode: 'pessimistic_write' },
+  });
 }

@@ -155,6 +155,10 @@ export const ERRORS = {
     409,
     '该申请当前不能撤回：只有审核中或退回补正、尚未作出决定的申请可以撤回（草稿无需撤回，可不提交）。Only an application under review or returned for correction, not yet decided, can be withdrawn (a draft needs none: leave it unsubmitted).',
   ],
+  APPLICATION_DECISION_PENDING: [
+    409,
+    '上一环节已办结，系统正在登记办理结果（登记失败的由领导小组办公室重试），此时不能撤回；请稍后刷新查看结果。The last step is done and its result is still being recorded (the office retries one that failed): the application cannot be withdrawn now.',
+  ],
   FINDINGS_UNRESOLVED: [
     409,
     '自动审查有未解决的不通过项（见 details），不能同意：请退回申请部门补正，或对每一项书面说明理由予以放行（命中负面清单的只能由主要领导放行）。Failing automatic checks are unresolved (listed in details), so it cannot be approved: return it to the department for correction, or override each with a written reason (a negative-list hit only by the principal leader).',

@@ -79,6 +79,8 @@ export const ACTION_NAMES: Record<string, string> = {
   'application.submitted': '提交申请',
   'application.finding-overridden': '审查意见放行',
   'application.terminated': '终止申请',
+  'application.withdrawn': '撤回申请',
+  'application.attachment-removed': '删除附件',
   'funding.registered': '登记经费划转',
   'funding.confirmed': '确认经费到账',
   'funding.overdue': '经费逾期未到账',

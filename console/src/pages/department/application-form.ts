@@ -177,6 +177,8 @@ export interface ApplicationPageContext {
   clearErrors(): void;
   /** Saves the draft (or the correction) quietly; answers whether it was saved. */
   saveQuietly(): Promise<boolean>;
+  /** Reads the application again (a change refused because it moved on meanwhile), keeping unsaved typing. */
+  refresh(): Promise<void>;
 }
 
 export const APPLICATION_PAGE: InjectionKey<ApplicationPageContext> = Symbol('application page');
