@@ -21,6 +21,7 @@ import { ExitReasonOnCommunity1797000300000 } from './1797000300000-ExitReasonOn
 import { EmergencyFunding1797000400000 } from './1797000400000-EmergencyFunding.js';
 import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.js';
 import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
+import { Dispatch1797200000000 } from './1797200000000-Dispatch.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -48,4 +49,5 @@ export const MIGRATIONS: Function[] = [
   EmergencyFunding1797000400000,
   FindingOverrides1797000100000,
   StampRegistry1797100000000,
+  Dispatch1797200000000,
 ];

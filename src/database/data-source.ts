@@ -15,6 +15,7 @@ import { OrgUnit } from '../org/org-unit.entity.js';
 import { User } from '../org/user.entity.js';
 import { type DbTimeouts, pgPoolOptions } from './pg-options.js';
 import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
+import { Dispatch, DispatchDelivery } from '../dispatch/dispatch.entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -58,6 +59,8 @@ export const ENTITIES = [
   NegativeListChange,
   StampList,
   StampEntry,
+  Dispatch,
+  DispatchDelivery,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */
