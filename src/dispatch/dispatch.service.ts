@@ -8,6 +8,7 @@ import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page } from '../common/pagination.js';
+import { rowsOf } from '../common/sql.js';
 import type { FieldProblem } from '../common/validation.js';
 import { StampRegistryService } from '../stamps/stamp-registry.service.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
@@ -316,10 +317,12 @@ export class DispatchService {
           sets.push(`${col} = $${params.length}`);
         }
       }
-      const updated: { id: string; dispatch_id: string }[] = await m.query(
-        `UPDATE dispatch_delivery SET ${sets.join(', ')}
+      const updated = rowsOf<{ id: string; dispatch_id: string }>(
+        await m.query(
+          `UPDATE dispatch_delivery SET ${sets.join(', ')}
           WHERE id = $1 AND community_id = $2 AND state = ANY($3::text[]) RETURNING id, dispatch_id`,
-        params,
+          params,
+        ),
       );
       if (!updated.length) {
         const rows: { state: DeliveryState }[] = await m.query(
