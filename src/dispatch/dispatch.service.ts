@@ -156,15 +156,23 @@ export class DispatchService {
     return { dispatch: await this.get(p, id.id), created: id.created };
   }
 
-  /** The department's own dispatches, newest first, each with its per-community counts and its refusals. */
+  /** The department's own dispatches, newest first, each with its per-community counts and its refusals (`refused`: only those some community refused). */
   async list(p: Principal, q: DispatchListQuery): Promise<Page<DispatchDto>> {
     const page = pageRequest(q);
-    const [rows, total] = await this.dataSource.getRepository(Dispatch).findAndCount({
-      where: { departmentId: p.unitId },
-      order: { sentAt: 'DESC', id: 'ASC' },
-      skip: page.offset,
-      take: page.pageSize,
-    });
+    const qb = this.dataSource
+      .getRepository(Dispatch)
+      .createQueryBuilder('d')
+      .where('d.department_id = :unit', { unit: p.unitId });
+    if (q.refused !== undefined)
+      qb.andWhere(
+        `${q.refused ? '' : 'NOT '}EXISTS (SELECT 1 FROM dispatch_delivery v WHERE v.dispatch_id = d.id AND v.state = 'refused')`,
+      );
+    const [rows, total] = await qb
+      .orderBy('d.sent_at', 'DESC')
+      .addOrderBy('d.id', 'ASC')
+      .skip(page.offset)
+      .take(page.pageSize)
+      .getManyAndCount();
     const items = await this.views(rows, { refusedOnly: true });
     return toPage(items, total, page);
   }

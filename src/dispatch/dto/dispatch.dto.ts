@@ -179,4 +179,10 @@ export class ReceivedWorkQuery extends PageQuery {
   uncovered?: boolean;
 }
 
-export class DispatchListQuery extends PageQuery {}
+export class DispatchListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'true: only dispatches some community refused' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  refused?: boolean;
+}
