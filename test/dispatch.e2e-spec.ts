@@ -346,6 +346,28 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
         refusalReasonCode: 'no-admitted-item',
       }),
     ]);
+    const ids = async (refused: string) =>
+      (
+        await t
+          .http()
+          .get('/dispatches')
+          .query({ refused, pageSize: 200 })
+          .set(await auth('dept-staff'))
+      ).body.items.map((x: { id: string }) => x.id);
+    expect(await ids('true')).toContain(d.id);
+    expect(await ids('false')).not.toContain(d.id);
+  });
+
+  it('given two actions on one piece at the same moment (refuse and done), then exactly one wins and the other answers 409', async () => {
+    const d = await sent(work({ admittedItemId: undefined }));
+    const piece = await pieceOf('committee', d.id);
+    const [a, b] = await Promise.all([
+      act('committee', piece.id, 'refuse'),
+      act('committee', piece.id, 'done', { hours: 1 }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const state = (await pieceOf('committee', d.id)).state;
+    expect(state).toBe(a.status === 200 ? 'refused' : 'done');
   });
 
   it('given a covered piece, when the committee refuses it without words, then 400 naming note; with words, refused as outside-duties', async () => {
