@@ -46,6 +46,9 @@ export interface Fixtures {
   cityDoneTask: string;
   /** An account the system admin made (a district-1 department, no roles). */
   account: string;
+  /** dept-staff's dispatch to C1 and C2 (no item: uncovered), and C1's piece of it (committee's). */
+  dispatch: string;
+  piece: string;
 }
 
 export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtures> {
@@ -74,6 +77,19 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
     reference: 'GK-battery-1',
     idempotencyKey: `battery-${randomUUID()}`,
   });
+
+  const dispatch = await api.as('dept-staff', 'POST', '/dispatches', {
+    kind: 'task',
+    title: '张贴防汛通知',
+    content: '请在社区公告栏张贴防汛通知。',
+    dueDate: '2027-12-31',
+    expectedHours: 1,
+    targets: communities,
+  });
+  const [piece] = await db.query<{ id: string }>(
+    'SELECT id FROM dispatch_delivery WHERE dispatch_id = $1 AND community_id = $2',
+    [dispatch.id, unit[COMMUNITY.C1]],
+  );
 
   const account = await api.as('sysadmin', 'POST', '/admin/users', {
     username: 'battery-clerk',
@@ -104,6 +120,8 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
       )
     )[0].id,
     account: account.id as string,
+    dispatch: dispatch.id as string,
+    piece: piece.id,
   };
 }
 

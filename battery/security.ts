@@ -171,6 +171,9 @@ function relations(f: Fixtures) {
     ),
     transfer: of(set('finance'), set()),
     account: of(set('sysadmin', 'secadmin', 'auditor'), set()),
+    // A dispatch: its department only; C1's piece of it: C1's committee only.
+    dispatch: of(set('dept-staff'), set('dept2-staff')),
+    piece: of(set('committee'), set('committee-2', 'committee-d2')),
     /** A unit the user belongs to, and one outside the part of the tree the user may see. */
     units(user: string): { own?: string; foreign?: string } {
       const u = f.unit;
@@ -248,6 +251,9 @@ function targets(route: Route, user: string, f: Fixtures, rel: ReturnType<typeof
   } else if (p.startsWith('/admitted-items/')) found = one(rel.item(user), { id: f.item }, 'admitted item');
   else if (p.startsWith('/funding-transfers/'))
     found = one(rel.transfer(user), { id: f.transfer }, 'transfer');
+  else if (p.startsWith('/dispatches/')) found = one(rel.dispatch(user), { id: f.dispatch }, 'dispatch');
+  else if (p.startsWith('/my-community/received-work/'))
+    found = one(rel.piece(user), { id: f.piece }, 'received piece');
   return [...found, missing];
 }
 
