@@ -22,6 +22,7 @@ import { EmergencyFunding1797000400000 } from './1797000400000-EmergencyFunding.
 import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.js';
 import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
 import { Dispatch1797200000000 } from './1797200000000-Dispatch.js';
+import { RefusalDisputes1797200100000 } from './1797200100000-RefusalDisputes.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -50,4 +51,5 @@ export const MIGRATIONS: Function[] = [
   FindingOverrides1797000100000,
   StampRegistry1797100000000,
   Dispatch1797200000000,
+  RefusalDisputes1797200100000,
 ];

@@ -256,6 +256,18 @@ export const ERRORS = {
     409,
     '这项工作已经撤回过了（或没有可撤回的社区）。This work was already withdrawn (no community is left to withdraw it from).',
   ],
+  DISPUTE_NOT_REFUSED: [
+    409,
+    '只有社区已拒绝的工作才能提出异议。Only a refused piece of work can be contested.',
+  ],
+  DISPUTE_ALREADY_OPEN: [
+    409,
+    '该拒绝已在协调中，请等待街道办事处或区领导小组办公室的处理结果。This refusal is already being contested; wait for the street office or the district office.',
+  ],
+  DISPUTE_ALREADY_RULED: [
+    409,
+    '该拒绝争议已有结论，不能再次提出异议或拒绝。This dispute has been ruled; it cannot be contested or refused again.',
+  ],
   DISPATCH_IDEMPOTENCY_KEY_REUSED: [
     409,
     '该幂等键已用于另一项派单（内容、截止日期或对象不同），请为这项派单换一个新的键。This idempotency key already stands for another dispatch; use a new key.',

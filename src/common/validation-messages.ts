@@ -107,6 +107,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   scoresOnlineTime: '是否考核在线时长',
   targets: '派往单位',
   'ReceivedWorkQuery.state': '状态',
+  argument: '异议理由',
+  basis: '依据',
 };
 
 /** How a message names a field: its Chinese label and its name, e.g. `标题（title）`; the name alone when unlabelled. */

@@ -8,6 +8,7 @@ import { uuidOr404 } from '../common/id-param.js';
 import { ApiPage, type Page } from '../common/pagination.js';
 import { CoveragePreviewDto, DispatchDto, ReceivedWorkDto } from './dto/dispatch-responses.dto.js';
 import {
+  ContestDto,
   DispatchListQuery,
   DoneDto,
   EmptyBodyDto,
@@ -17,6 +18,7 @@ import {
   WithdrawDispatchDto,
 } from './dto/dispatch.dto.js';
 import { DispatchService } from './dispatch.service.js';
+import { DisputeService } from './dispute.service.js';
 
 const dispatchId = uuidOr404('DISPATCH_NOT_FOUND');
 const pieceId = uuidOr404('RECEIVED_WORK_NOT_FOUND');
@@ -95,6 +97,39 @@ export class DispatchController {
   }
 }
 
+/** 拒绝争议: the department contests a committee's refusal (workflows/refusal-dispute.bpmn). */
+@ApiTags('dispatch')
+@Controller('dispatches')
+export class DisputeController {
+  constructor(
+    private readonly disputes: DisputeService,
+    private readonly dispatches: DispatchService,
+  ) {}
+
+  @Post(':id/contest')
+  @HttpCode(200)
+  @Requires(
+    'Seed 002 §4: contest one community’s refusal with an argument and basis; the street office mediates within 5 working days, then the district office rules (refusal upheld: the work is closed; overturned: it stands)',
+    [Permission.DISPATCH_SEND],
+    [
+      'DISPATCH_NOT_FOUND',
+      'RECEIVED_WORK_NOT_FOUND',
+      'DISPUTE_NOT_REFUSED',
+      'DISPUTE_ALREADY_OPEN',
+      'DISPUTE_ALREADY_RULED',
+    ],
+  )
+  @ApiOkResponse({ type: DispatchDto })
+  async contest(
+    @Param('id', dispatchId) id: string,
+    @Body() dto: ContestDto,
+    @CurrentActor() a: Actor,
+  ): Promise<DispatchDto> {
+    await this.disputes.contest(a, id, dto);
+    return this.dispatches.get(a.principal!, id);
+  }
+}
+
 /** 收到的工作: the committee's received work — accept, mark done, or refuse with one action. */
 @ApiTags('dispatch')
 @Controller('my-community/received-work')
@@ -154,7 +189,13 @@ export class ReceivedWorkController {
   @Requires(
     'Seed 002 §4: refuse a piece with one action; the reason defaults to its coverage reason (a covered piece needs a typed note)',
     [Permission.DISPATCH_RESPOND],
-    ['RECEIVED_WORK_NOT_FOUND', 'DISPATCH_ALREADY_DONE', 'DISPATCH_ALREADY_REFUSED', 'DISPATCH_WITHDRAWN'],
+    [
+      'RECEIVED_WORK_NOT_FOUND',
+      'DISPATCH_ALREADY_DONE',
+      'DISPATCH_ALREADY_REFUSED',
+      'DISPATCH_WITHDRAWN',
+      'DISPUTE_ALREADY_RULED',
+    ],
   )
   @ApiOkResponse({ type: ReceivedWorkDto })
   async refuse(

@@ -65,6 +65,10 @@ export type DeliveryState = 'received' | 'accepted' | 'done' | 'refused' | 'with
 @Index('ix_dispatch_delivery_department', ['departmentId', 'sentAt'])
 @Check('ck_dispatch_delivery_state', `"state" IN ('received', 'accepted', 'done', 'refused', 'withdrawn')`)
 @Check('ck_dispatch_delivery_hours', `"hours_spent" IS NULL OR "hours_spent" >= 0`)
+@Check(
+  'ck_dispatch_delivery_dispute',
+  `"dispute_state" IS NULL OR "dispute_state" IN ('street', 'office', 'upheld', 'overturned')`,
+)
 export class DispatchDelivery {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid' }) dispatchId: string;
@@ -88,4 +92,20 @@ export class DispatchDelivery {
   @Column({ type: 'text', nullable: true }) refusalNote: string | null;
   @Column({ type: 'timestamptz', nullable: true }) withdrawnAt: Date | null;
   @Column({ type: 'text', nullable: true }) withdrawNote: string | null;
+  /**
+   * A contested refusal (拒绝争议, workflows/refusal-dispute.bpmn): with the street office, with the district office,
+   * or ruled — upheld (the work is closed) or overturned (the work stands, with its legal basis).
+   */
+  @Column({ type: 'varchar', length: 12, nullable: true }) disputeState: DisputeState | null;
+  @Column({ type: 'uuid', nullable: true }) disputeInstanceId: string | null;
+  @Column({ type: 'text', nullable: true }) disputeArgument: string | null;
+  @Column({ type: 'text', nullable: true }) disputeBasis: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) disputedAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) disputeRuledAt: Date | null;
+  /** Who ruled: the street office (settled in mediation) or the district office. */
+  @Column({ type: 'varchar', length: 8, nullable: true }) disputeRuledBy: 'street' | 'office' | null;
+  /** The ruling's reason; for an overturn, the legal basis on which the work stands. */
+  @Column({ type: 'text', nullable: true }) disputeRuling: string | null;
 }
+
+export type DisputeState = 'street' | 'office' | 'upheld' | 'overturned';

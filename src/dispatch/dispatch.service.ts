@@ -280,11 +280,17 @@ export class DispatchService {
   async refuse(actor: Actor, id: string, dto: RefuseDto): Promise<ReceivedWorkDto> {
     const p = actor.principal!;
     const current = await this.dataSource.query(
-      `SELECT covered, reason_code FROM dispatch_delivery WHERE id = $1 AND community_id = $2`,
+      `SELECT covered, reason_code, dispute_state FROM dispatch_delivery WHERE id = $1 AND community_id = $2`,
       [id, p.unitId],
     );
     if (!current.length) throw new AppError('RECEIVED_WORK_NOT_FOUND');
-    const { covered, reason_code } = current[0] as { covered: boolean; reason_code: string };
+    const { covered, reason_code, dispute_state } = current[0] as {
+      covered: boolean;
+      reason_code: string;
+      dispute_state: string | null;
+    };
+    // An overturned refusal: the work stands (seed 002 §4, the district office's ruling); it is not refused again.
+    if (dispute_state === 'overturned') throw new AppError('DISPUTE_ALREADY_RULED');
     const note = dto.note?.trim() || null;
     if (covered && !note)
       throw new AppError('VALIDATION_FAILED', [
@@ -704,7 +710,22 @@ interface DeliveryRow {
   refusal_note: string | null;
   withdrawn_at: Date | null;
   withdraw_note: string | null;
+  dispute_state: string | null;
+  dispute_instance_id: string | null;
+  dispute_argument: string | null;
+  dispute_basis: string | null;
+  dispute_ruled_by: string | null;
+  dispute_ruling: string | null;
 }
+
+const disputeOf = (r: DeliveryRow) => ({
+  disputeState: r.dispute_state,
+  disputeInstanceId: r.dispute_instance_id,
+  disputeArgument: r.dispute_argument,
+  disputeBasis: r.dispute_basis,
+  disputeRuledBy: r.dispute_ruled_by,
+  disputeRuling: r.dispute_ruling,
+});
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -726,6 +747,7 @@ function toDelivery(r: DeliveryRow): DeliveryDto {
     refusalRule: refusalRule(r.refusal_reason_code, r.reasons),
     refusalNote: r.refusal_note,
     withdrawnAt: iso(r.withdrawn_at),
+    ...disputeOf(r),
   };
 }
 
@@ -781,5 +803,6 @@ function toReceivedWork(r: ReceivedRow): ReceivedWorkDto {
     refusalNote: r.refusal_note,
     withdrawnAt: iso(r.withdrawn_at),
     withdrawNote: r.withdraw_note,
+    ...disputeOf(r),
   };
 }

@@ -51,6 +51,30 @@ export class DeliveryDto extends CommunityCoverageDto {
   @ApiPropertyOptional({ type: String, nullable: true }) refusalRule: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) refusalNote: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawnAt: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    enum: ['street', 'office', 'upheld', 'overturned'],
+    description:
+      'A contested refusal: with the street office, with the district office, upheld or overturned',
+  })
+  disputeState: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The dispute’s case (its history and diagram)',
+  })
+  disputeInstanceId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) disputeArgument: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) disputeBasis: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, enum: ['street', 'office'] }) disputeRuledBy:
+    string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The ruling’s reason; for an overturn, the legal basis on which the work stands',
+  })
+  disputeRuling: string | null;
 }
 
 export class DeliveryCountsDto {
@@ -117,6 +141,30 @@ export class ReceivedWorkDto {
   @ApiPropertyOptional({ type: String, nullable: true }) refusalNote: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawnAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawNote: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    enum: ['street', 'office', 'upheld', 'overturned'],
+    description:
+      'A contested refusal: with the street office, with the district office, upheld or overturned',
+  })
+  disputeState: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The dispute’s case (its history and diagram)',
+  })
+  disputeInstanceId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) disputeArgument: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) disputeBasis: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, enum: ['street', 'office'] }) disputeRuledBy:
+    string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The ruling’s reason; for an overturn, the legal basis on which the work stands',
+  })
+  disputeRuling: string | null;
 }
 
 export type { CoverageReason, DispatchDetails };

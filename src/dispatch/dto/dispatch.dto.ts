@@ -122,6 +122,21 @@ export class WithdrawDispatchDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) note?: string;
 }
 
+/** The department's contest of one community's refusal: its argument and the basis it relies on. */
+export class ContestDto {
+  @ApiProperty({ description: 'The community whose refusal is contested' }) @IsUUID() communityId: string;
+  @ApiProperty({ description: 'Why the work should stand' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  argument: string;
+  @ApiProperty({ description: 'The legal or policy basis (document and article)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  basis: string;
+}
+
 export class DoneDto {
   @ApiProperty({ description: 'Hours the work took' })
   @IsNumber({ maxDecimalPlaces: 1 })
