@@ -8,7 +8,8 @@ import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 /**
  * The dispatch pages in a real browser (issue 14): the department writes work without an admitted item, sees
  * before sending that every community of the street is uncovered, sends it; the committee finds it flagged in
- * 收到的工作 and refuses it with one click; the department sees the refusal with its reason and rule at once.
+ * 收到的工作 and refuses it with one click; the department sees the refusal with its reason and rule at once, and
+ * contests it (the street office then mediates).
  */
 describe('the console for dispatched work (派单、收到的工作、一键拒绝)', () => {
   let t: TestApp;
@@ -97,6 +98,16 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       await expect(refusal.textContent()).resolves.toContain('未经准入');
       await expect(refusal.textContent()).resolves.toContain('第4条');
       await expect(row.textContent()).resolves.toContain('已拒绝 1');
+    });
+
+    await withScreenshot(dept, 'dispatch-contest', async () => {
+      const row = dept.getByTestId('dispatch-list').getByRole('row').filter({ hasText: TITLE });
+      await row.getByRole('button', { name: '对杏花社区的拒绝提出异议' }).click();
+      const dialog = dept.getByRole('dialog');
+      await dialog.getByLabel('异议理由', { exact: true }).fill('招聘信息属于劳动就业协助事项');
+      await dialog.getByLabel('依据', { exact: true }).fill('中办发〔2010〕27号 劳动就业');
+      await dialog.getByRole('button', { name: '提交异议' }).click();
+      await expect(row.getByTestId('dispute').textContent()).resolves.toContain('街道办事处协调中');
     });
   });
 });

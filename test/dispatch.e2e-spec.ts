@@ -319,8 +319,13 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const refuseDone = await act('committee', piece.id, 'refuse', { note: '不属于社区职责' });
     expect(refuseDone.status).toBe(409);
     expect(refuseDone.body.error.code).toBe('DISPATCH_ALREADY_DONE');
-    const badHours = await act('committee', piece.id, 'done', { hours: -1 });
-    expect(badHours.status).toBe(400);
+    for (const hours of [-1, 1e-320, 1.25]) {
+      const badHours = await act('committee', piece.id, 'done', { hours });
+      expect(badHours.status).toBe(400);
+    }
+    const tiny = await send(work({ expectedHours: 1e-320 }));
+    expect(tiny.status).toBe(400);
+    expect(tiny.body.error.details.map((x: { field: string }) => x.field)).toEqual(['expectedHours']);
   });
 
   it('given an uncovered piece, when the committee refuses with one action, then the reason is the coverage’s and the department sees the refusal at once; twice answers 409', async () => {

@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsDateString,
   IsIn,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -19,6 +18,7 @@ import {
 } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { PageQuery } from '../../common/pagination.js';
+import { IsDecimal } from '../../common/validation.js';
 import { DISPATCH_KINDS, type DispatchKind } from '../dispatch.entities.js';
 import { REASON_CODES } from '../coverage.js';
 
@@ -40,7 +40,7 @@ export class SendDispatchDto {
   @Matches(DAY)
   dueDate: string;
   @ApiProperty({ description: 'Expected hours of work per community' })
-  @IsNumber({ maxDecimalPlaces: 1 })
+  @IsDecimal(1)
   @Min(0)
   @Max(1000)
   expectedHours: number;
@@ -139,7 +139,7 @@ export class ContestDto {
 
 export class DoneDto {
   @ApiProperty({ description: 'Hours the work took' })
-  @IsNumber({ maxDecimalPlaces: 1 })
+  @IsDecimal(1)
   @Min(0)
   @Max(1000)
   hours: number;

@@ -41,7 +41,7 @@ export interface CoverageReason {
   message: string;
 }
 
-export interface ReceivedWork {
+export interface ReceivedWork extends Dispute {
   id: string;
   dispatchId: string;
   kind: string;
@@ -74,7 +74,7 @@ export interface CommunityCoverage {
   reasons: CoverageReason[];
 }
 
-export interface Delivery extends CommunityCoverage {
+export interface Delivery extends CommunityCoverage, Dispute {
   id: string;
   state: string;
   hoursSpent: number | null;
@@ -96,4 +96,18 @@ export interface DispatchRow {
     number
   >;
   deliveries: Delivery[];
+}
+
+export const DISPUTE_STATE_NAMES: Record<string, string> = {
+  street: '异议：街道办事处协调中',
+  office: '异议：区领导小组办公室裁定中',
+  upheld: '异议结论：拒绝成立，工作关闭',
+  overturned: '异议结论：拒绝不成立，工作继续',
+};
+
+export interface Dispute {
+  disputeState: string | null;
+  disputeArgument: string | null;
+  disputeBasis: string | null;
+  disputeRuling: string | null;
 }
