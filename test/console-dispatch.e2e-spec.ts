@@ -47,7 +47,7 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
     await page.waitForURL(`${base}/console/inbox`);
   }
 
-  it('given work without an admitted item, when the department previews and sends it to a street, the committee refuses it with one click, then the department sees the refusal with its reason and rule', async () => {
+  it('given work without an admitted item, when the department previews and sends it to a street, the committee refuses it with one click, then the department sees the refusal with its reason and rule and contests it', async () => {
     const dept = await b.page();
     await withScreenshot(dept, 'dispatch-send', async () => {
       await logIn(dept, 'dept-staff');
