@@ -234,7 +234,10 @@ export const ERRORS = {
     '工作日历文件有误，未导入任何一天。details 按行号列出了全部问题，请一次改完后重新导入。The work-calendar file has errors and nothing was imported; details lists every problem by line number, correct them all and import again.',
   ],
   // Dispatch (派单) and the committee's received work (issue 14).
-  DISPATCH_NOT_FOUND: [404, '找不到该派单，或您无权查看。The dispatched work does not exist or is not visible to you.'],
+  DISPATCH_NOT_FOUND: [
+    404,
+    '找不到该派单，或您无权查看。The dispatched work does not exist or is not visible to you.',
+  ],
   RECEIVED_WORK_NOT_FOUND: [
     404,
     '找不到该项收到的工作，或您无权查看。The received piece of work does not exist or is not visible to you.',
