@@ -154,6 +154,26 @@ describe('contested refusals: the street office mediates, the district office ru
     });
   });
 
+  it('given a piece the department withdraws while its refusal is contested, when the office overturns the refusal, then the piece stays withdrawn', async () => {
+    const { dispatchId } = await refused('防汛物资清点');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    const withdrawn = await t
+      .http()
+      .post(`/dispatches/${dispatchId}/withdraw`)
+      .set(await auth('dept-staff'))
+      .send({});
+    expect(withdrawn.status).toBe(200);
+    expect((await act(t, 'street', d.disputeInstanceId, 'streetMediate', { decision: 'refer' })).status).toBe(
+      200,
+    );
+    const ruled = await act(t, 'office', d.disputeInstanceId, 'officeRule', {
+      decision: 'overturn',
+      comment: '属于防汛协助工作',
+    });
+    expect(ruled.status).toBe(200);
+    expect(await pieceOf(dispatchId)).toMatchObject({ state: 'withdrawn', disputeState: 'overturned' });
+  });
+
   it('given a piece not refused, or another department’s dispatch, then 409 DISPUTE_NOT_REFUSED and 404', async () => {
     const d = await t
       .http()

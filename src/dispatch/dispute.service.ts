@@ -145,7 +145,8 @@ export class DisputeService implements OnModuleInit {
 
   /**
    * The ruling: upheld — the piece stays refused and is closed (the department must apply for admission);
-   * overturned — the work stands (the piece is accepted again, to be done), with the legal basis given.
+   * overturned — the work stands (the piece is accepted again, to be done), with the legal basis given; a piece
+   * the department withdrew meanwhile stays withdrawn.
    */
   private async rule(
     m: EntityManager,
@@ -163,8 +164,8 @@ export class DisputeService implements OnModuleInit {
     const now = this.clock.now();
     await m.query(
       `UPDATE dispatch_delivery SET dispute_state = $2::text, dispute_ruled_at = $3, dispute_ruled_by = $4, dispute_ruling = $5,
-              state = CASE WHEN $6::boolean THEN 'accepted' ELSE state END,
-              accepted_at = CASE WHEN $6::boolean THEN $3 ELSE accepted_at END
+              state = CASE WHEN $6::boolean AND state = 'refused' THEN 'accepted' ELSE state END,
+              accepted_at = CASE WHEN $6::boolean AND state = 'refused' THEN $3 ELSE accepted_at END
         WHERE id = $1`,
       [deliveryId, outcome, now, by, comment, outcome === 'overturned'],
     );
