@@ -50,6 +50,9 @@ export interface Fixtures {
   stampLog: string;
   /** A stamp-list import (dry run) of the district-1 office: a new district list of one certificate. */
   stampImport: string;
+  /** dept-staff's dispatch to C1 and C2 (no item: uncovered), and C1's piece of it (committee's). */
+  dispatch: string;
+  piece: string;
 }
 
 export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtures> {
@@ -78,6 +81,19 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
     reference: 'GK-battery-1',
     idempotencyKey: `battery-${randomUUID()}`,
   });
+
+  const dispatch = await api.as('dept-staff', 'POST', '/dispatches', {
+    kind: 'task',
+    title: '张贴防汛通知',
+    content: '请在社区公告栏张贴防汛通知。',
+    dueDate: '2027-12-31',
+    expectedHours: 1,
+    targets: communities,
+  });
+  const [piece] = await db.query<{ id: string }>(
+    'SELECT id FROM dispatch_delivery WHERE dispatch_id = $1 AND community_id = $2',
+    [dispatch.id, unit[COMMUNITY.C1]],
+  );
 
   const account = await api.as('sysadmin', 'POST', '/admin/users', {
     username: 'battery-clerk',
@@ -118,6 +134,8 @@ export async function makeFixtures(api: Api, db: ScratchDatabase): Promise<Fixtu
     account: account.id as string,
     stampLog,
     stampImport: stampImport.id as string,
+    dispatch: dispatch.id as string,
+    piece: piece.id,
   };
 }
 

@@ -181,6 +181,9 @@ function relations(f: Fixtures) {
     account: of(set('sysadmin', 'secadmin', 'auditor'), set()),
     // A stamp-list import: the office that ran it; the other office answers as for a missing one.
     stampImport: of(set('office'), set('city-office')),
+    // A dispatch: its department only; C1's piece of it: C1's committee only.
+    dispatch: of(set('dept-staff'), set('dept2-staff')),
+    piece: of(set('committee'), set('committee-2', 'committee-d2')),
     /** A unit the user belongs to, and one outside the part of the tree the user may see. */
     units(user: string): { own?: string; foreign?: string } {
       const u = f.unit;
@@ -264,6 +267,9 @@ function targets(route: Route, user: string, f: Fixtures, rel: ReturnType<typeof
     found = one(rel.areaStampLog(user), { id: f.stampLog }, 'stamp log entry');
   else if (p.startsWith('/stamp-imports/'))
     found = one(rel.stampImport(user), { id: f.stampImport }, 'stamp import');
+  else if (p.startsWith('/dispatches/')) found = one(rel.dispatch(user), { id: f.dispatch }, 'dispatch');
+  else if (p.startsWith('/my-community/received-work/'))
+    found = one(rel.piece(user), { id: f.piece }, 'received piece');
   return [...found, missing];
 }
 

@@ -27,6 +27,8 @@ import { StampProposals1797100100000 } from './1797100100000-StampProposals.js';
 import { StampImports1797100200000 } from './1797100200000-StampImports.js';
 import { StampRegistryChanges1797100400000 } from './1797100400000-StampRegistryChanges.js';
 import { ApplicationCertificateName1797100410000 } from './1797100410000-ApplicationCertificateName.js';
+import { Dispatch1797200000000 } from './1797200000000-Dispatch.js';
+import { RefusalDisputes1797200100000 } from './1797200100000-RefusalDisputes.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -60,4 +62,6 @@ export const MIGRATIONS: Function[] = [
   StampImports1797100200000,
   StampRegistryChanges1797100400000,
   ApplicationCertificateName1797100410000,
+  Dispatch1797200000000,
+  RefusalDisputes1797200100000,
 ];

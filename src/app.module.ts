@@ -8,6 +8,7 @@ import { HealthService } from './common/health.service.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { OrgModule } from './org/org.module.js';
 import { StampsModule } from './stamps/stamps.module.js';
+import { DispatchModule } from './dispatch/dispatch.module.js';
 import { WorkflowModule } from './workflow/workflow.module.js';
 
 /** Holds what start-up resolved outside Nest: the configuration and the migrated, initialized data source. */
@@ -39,6 +40,7 @@ export class AppModule {
         OrgModule,
         AdmissionModule,
         StampsModule,
+        DispatchModule,
         ...extraModules,
       ],
       controllers: [HealthController],

@@ -318,6 +318,48 @@ export const ERRORS = {
     400,
     '工作日历文件有误，未导入任何一天。details 按行号列出了全部问题，请一次改完后重新导入。The work-calendar file has errors and nothing was imported; details lists every problem by line number, correct them all and import again.',
   ],
+  // Dispatch (派单) and the committee's received work (issue 14).
+  DISPATCH_NOT_FOUND: [
+    404,
+    '找不到该派单，或您无权查看。The dispatched work does not exist or is not visible to you.',
+  ],
+  RECEIVED_WORK_NOT_FOUND: [
+    404,
+    '找不到该项收到的工作，或您无权查看。The received piece of work does not exist or is not visible to you.',
+  ],
+  DISPATCH_ALREADY_ACCEPTED: [409, '这项工作已经接收过了。This piece of work was already accepted.'],
+  DISPATCH_ALREADY_DONE: [
+    409,
+    '这项工作已标记办结，不能再接收、拒绝或撤回。This piece of work is already marked done; it cannot be accepted, refused or withdrawn.',
+  ],
+  DISPATCH_ALREADY_REFUSED: [
+    409,
+    '这项工作已经拒绝过了，不能再接收、办结或拒绝。This piece of work was already refused.',
+  ],
+  DISPATCH_WITHDRAWN: [
+    409,
+    '派单部门已撤回这项工作，无需再处理。The department withdrew this piece of work; there is nothing to do.',
+  ],
+  DISPATCH_ALREADY_WITHDRAWN: [
+    409,
+    '这项工作已经撤回过了（或没有可撤回的社区）。This work was already withdrawn (no community is left to withdraw it from).',
+  ],
+  DISPUTE_NOT_REFUSED: [
+    409,
+    '只有社区已拒绝的工作才能提出异议。Only a refused piece of work can be contested.',
+  ],
+  DISPUTE_ALREADY_OPEN: [
+    409,
+    '该拒绝已在协调中，请等待街道办事处或区领导小组办公室的处理结果。This refusal is already being contested; wait for the street office or the district office.',
+  ],
+  DISPUTE_ALREADY_RULED: [
+    409,
+    '该拒绝争议已有结论，不能再次提出异议或拒绝。This dispute has been ruled; it cannot be contested or refused again.',
+  ],
+  DISPATCH_IDEMPOTENCY_KEY_REUSED: [
+    409,
+    '该幂等键已用于另一项派单（内容、截止日期或对象不同），请为这项派单换一个新的键。This idempotency key already stands for another dispatch; use a new key.',
+  ],
   NOT_FOUND: [404, '找不到您要的资源，请检查地址。The resource does not exist; check the address.'],
   METHOD_NOT_ALLOWED: [405, '该地址不支持此操作。This address does not support this method.'],
   PAYLOAD_TOO_LARGE: [

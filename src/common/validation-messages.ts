@@ -94,6 +94,21 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   workingDay: '是否工作日',
   workloadHoursPerMonth: '每月工作量（小时）',
   year: '年份',
+  // Dispatch (issue 14).
+  admittedItemId: '所依据的准入事项',
+  certificateName: '证明名称',
+  communityIds: '社区',
+  dueDate: '截止日期',
+  expectedHours: '预计工时（小时）',
+  hours: '实际用时（小时）',
+  meetingPlace: '会议地点',
+  meetingTime: '会议时间',
+  reasonCode: '拒绝理由',
+  scoresOnlineTime: '是否考核在线时长',
+  targets: '派往单位',
+  'ReceivedWorkQuery.state': '状态',
+  argument: '异议理由',
+  basis: '依据',
 };
 
 /** How a message names a field: its Chinese label and its name, e.g. `标题（title）`; the name alone when unlabelled. */

@@ -18,6 +18,7 @@ import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
 import { StampLogEntry, StampLogMember, StampLogVoid } from '../stamps/stamp-log.entities.js';
 import { StampProposal } from '../stamps/stamp-proposal.entity.js';
 import { StampImport, StampImportRow } from '../stamps/stamp-import.entities.js';
+import { Dispatch, DispatchDelivery } from '../dispatch/dispatch.entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -67,6 +68,8 @@ export const ENTITIES = [
   StampProposal,
   StampImport,
   StampImportRow,
+  Dispatch,
+  DispatchDelivery,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */

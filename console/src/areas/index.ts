@@ -2,6 +2,7 @@ import { area as admin } from './admin';
 import { area as cases } from './cases';
 import { area as committee } from './committee';
 import { area as department } from './department';
+import { area as dispatch } from './dispatch';
 import { area as finance } from './finance';
 import type { Area, NavEntry } from './nav';
 import { area as office } from './office';
@@ -24,6 +25,7 @@ export const AREAS: readonly Area[] = [
   stamps,
   stampImports,
   stampPublic,
+  dispatch,
 ];
 
 export const NAV: readonly NavEntry[] = AREAS.flatMap((a) => a.nav).sort((x, y) => x.order - y.order);

@@ -1,0 +1,203 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { PageQuery } from '../../common/pagination.js';
+import { IsDecimal } from '../../common/validation.js';
+import { DISPATCH_KINDS, type DispatchKind } from '../dispatch.entities.js';
+import { REASON_CODES } from '../coverage.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A piece of work to send (派单), or to preview its coverage without sending. */
+export class SendDispatchDto {
+  @ApiProperty({
+    enum: DISPATCH_KINDS,
+    description:
+      'task 工作任务, meeting 会议 (meetingTime, meetingPlace), report 报表台账 (reportFields), survey 调查统计, inspection 检查考评, stamp 盖章证明 (certificateName), app-registration 政务App/工作群 (scoresOnlineTime), plaque 挂牌',
+  })
+  @IsIn(DISPATCH_KINDS)
+  kind: DispatchKind;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) title: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) content: string;
+  @ApiProperty({ example: '2027-06-18', description: 'Due date, a China day; not before today' })
+  @IsDateString({ strict: true })
+  @Matches(DAY)
+  dueDate: string;
+  @ApiProperty({ description: 'Expected hours of work per community' })
+  @IsDecimal(1)
+  @Min(0)
+  @Max(1000)
+  expectedHours: number;
+  @ApiPropertyOptional({
+    description: 'The admitted item the work relies on; without one the work is uncovered',
+  })
+  @IsOptional()
+  @IsUUID()
+  admittedItemId?: string;
+  @ApiProperty({
+    type: [String],
+    description:
+      'Community ids, or a street or district unit id meaning every community under it; all within the department’s reach (others answer 404)',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  targets: string[];
+  @ApiPropertyOptional({ description: 'meeting: when (e.g. 2027-06-18 09:30)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  meetingTime?: string;
+  @ApiPropertyOptional({ description: 'meeting: where' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  meetingPlace?: string;
+  @ApiPropertyOptional({ type: [String], description: 'report: the fields it asks for' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(50, { each: true })
+  reportFields?: string[];
+  @ApiPropertyOptional({ description: 'stamp: the certificate demanded (required for a stamp demand)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  certificateName?: string;
+  @ApiPropertyOptional({
+    description: 'app-registration: whether it scores online time, check-ins or rankings',
+  })
+  @IsOptional()
+  @IsBoolean()
+  scoresOnlineTime?: boolean;
+  @ApiPropertyOptional({
+    description: 'Whom the work concerns (checked against the item’s target population)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  targetPopulation?: string;
+  @ApiPropertyOptional({
+    description: 'Your key for this dispatch: sending it again answers the same dispatch',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.:-]{1,100}$/)
+  idempotencyKey?: string;
+}
+
+export class WithdrawDispatchDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Withdraw from these communities only; absent: from every community not done',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  communityIds?: string[];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) note?: string;
+}
+
+/** The department's contest of one community's refusal: its argument and the basis it relies on. */
+export class ContestDto {
+  @ApiProperty({ description: 'The community whose refusal is contested' }) @IsUUID() communityId: string;
+  @ApiProperty({ description: 'Why the work should stand' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  argument: string;
+  @ApiProperty({ description: 'The legal or policy basis (document and article)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  basis: string;
+}
+
+export class DoneDto {
+  @ApiProperty({ description: 'Hours the work took' })
+  @IsDecimal(1)
+  @Min(0)
+  @Max(1000)
+  hours: number;
+}
+
+/** Refusal reason codes: a coverage reason, or outside-duties (明显不属于社区职责范围, seed 002 §4). */
+export const REFUSAL_REASON_CODES = [
+  ...REASON_CODES.filter((c) => c !== 'covered'),
+  'outside-duties',
+] as const;
+
+export class RefuseDto {
+  @ApiPropertyOptional({
+    enum: REFUSAL_REASON_CODES,
+    description:
+      'Defaults to the piece’s coverage reason; a covered piece needs a typed note (outside-duties)',
+  })
+  @IsOptional()
+  @IsIn(REFUSAL_REASON_CODES)
+  reasonCode?: string;
+  @ApiPropertyOptional({ description: 'The committee’s words; required when refusing a covered piece' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  note?: string;
+}
+
+export class EmptyBodyDto {}
+
+export const RECEIVED_STATES = [
+  'open',
+  'closed',
+  'received',
+  'accepted',
+  'done',
+  'refused',
+  'withdrawn',
+] as const;
+
+export class ReceivedWorkQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: RECEIVED_STATES,
+    description: 'open: received or accepted; closed: done, refused or withdrawn; or one state',
+  })
+  @IsOptional()
+  @IsIn(RECEIVED_STATES)
+  state?: (typeof RECEIVED_STATES)[number];
+  @ApiPropertyOptional({ description: 'true: only uncovered pieces' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  uncovered?: boolean;
+}
+
+export class DispatchListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'true: only dispatches some community refused' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  refused?: boolean;
+}

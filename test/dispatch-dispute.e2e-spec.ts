@@ -1,0 +1,197 @@
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, historyActions, instanceStatus } from './helpers/cases.js';
+import { moveClockTo } from './helpers/clock.js';
+import { fireTimersOf } from './helpers/timers.js';
+
+/**
+ * Contested refusals (拒绝争议, seed 002 §4; workflows/refusal-dispute.bpmn): the department contests a committee's
+ * refusal; the street office mediates within 5 working days; unsettled or out of time, the district office rules —
+ * upheld (the work is closed) or overturned (the work stands, with its legal basis).
+ */
+describe('contested refusals: the street office mediates, the district office rules', () => {
+  let t: TestApp;
+  const unit: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const C1 = '339901001001';
+
+  /** Sends uncovered work to C1; the committee refuses it; answers the dispatch and the piece. */
+  async function refused(title: string) {
+    const d = await t
+      .http()
+      .post('/dispatches')
+      .set(await auth('dept-staff'))
+      .send({
+        kind: 'task',
+        title,
+        content: '请在社区公告栏张贴。',
+        dueDate: '2027-03-31',
+        expectedHours: 2,
+        targets: [unit[C1]],
+      });
+    expect(d.status).toBe(201);
+    const piece = d.body.deliveries[0].id as string;
+    const r = await t
+      .http()
+      .post(`/my-community/received-work/${piece}/refuse`)
+      .set(await auth('committee'))
+      .send({});
+    expect(r.status).toBe(200);
+    return { dispatchId: d.body.id as string, piece };
+  }
+  const contest = async (dispatchId: string, user = 'dept-staff') =>
+    t
+      .http()
+      .post(`/dispatches/${dispatchId}/contest`)
+      .set(await auth(user))
+      .send({
+        communityId: unit[C1],
+        argument: '属于公共卫生协助事项',
+        basis: '《基本公共卫生服务规范》第三条',
+      });
+  const pieceOf = async (dispatchId: string) =>
+    (
+      await t
+        .http()
+        .get(`/dispatches/${dispatchId}`)
+        .set(await auth('dept-staff'))
+    ).body.deliveries[0] as Record<string, unknown>;
+  const inboxPiece = async (piece: string) =>
+    (
+      await t
+        .http()
+        .get('/my-community/received-work')
+        .query({ pageSize: 200 })
+        .set(await auth('committee'))
+    ).body.items.find((x: { id: string }) => x.id === piece) as Record<string, unknown>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+    moveClockTo(t, '2027-03-01');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given a refusal contested, when the street office settles it as upheld, then the work is closed, both sides see it, and contesting again answers 409', async () => {
+    const { dispatchId, piece } = await refused('张贴招商引资海报');
+    const res = await contest(dispatchId);
+    expect(res.status).toBe(200);
+    const d = res.body.deliveries[0];
+    expect(d).toMatchObject({
+      state: 'refused',
+      disputeState: 'street',
+      disputeBasis: '《基本公共卫生服务规范》第三条',
+    });
+    const again = await contest(dispatchId);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('DISPUTE_ALREADY_OPEN');
+    expect(
+      (await act(t, 'street', d.disputeInstanceId, 'streetMediate', { decision: 'uphold' })).status,
+    ).toBe(200);
+    expect(await pieceOf(dispatchId)).toMatchObject({
+      state: 'refused',
+      disputeState: 'upheld',
+      disputeRuledBy: 'street',
+    });
+    expect(await inboxPiece(piece)).toMatchObject({ state: 'refused', disputeState: 'upheld' });
+    expect(await instanceStatus(t, d.disputeInstanceId)).toBe('completed');
+    const after = await contest(dispatchId);
+    expect(after.status).toBe(409);
+    expect(after.body.error.code).toBe('DISPUTE_ALREADY_RULED');
+  });
+
+  it('given the street office refers it, when the district office overturns it with its legal basis, then the work stands (accepted again) and the committee may not refuse it again', async () => {
+    const { dispatchId, piece } = await refused('慢病随访补录');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    expect((await act(t, 'street', d.disputeInstanceId, 'streetMediate', { decision: 'refer' })).status).toBe(
+      200,
+    );
+    expect(await pieceOf(dispatchId)).toMatchObject({ disputeState: 'office' });
+    const bare = await act(t, 'office', d.disputeInstanceId, 'officeRule', { decision: 'overturn' });
+    expect(bare.status).toBe(400);
+    const ruled = await act(t, 'office', d.disputeInstanceId, 'officeRule', {
+      decision: 'overturn',
+      comment: '依据《基本公共卫生服务规范》，慢病随访属社区协助的公共卫生工作',
+    });
+    expect(ruled.status).toBe(200);
+    expect(await pieceOf(dispatchId)).toMatchObject({
+      state: 'accepted',
+      disputeState: 'overturned',
+      disputeRuledBy: 'office',
+      disputeRuling: '依据《基本公共卫生服务规范》，慢病随访属社区协助的公共卫生工作',
+    });
+    const refuse = await t
+      .http()
+      .post(`/my-community/received-work/${piece}/refuse`)
+      .set(await auth('committee'))
+      .send({ reasonCode: 'no-admitted-item' });
+    expect(refuse.status).toBe(409);
+    expect(refuse.body.error.code).toBe('DISPUTE_ALREADY_RULED');
+    expect((await inboxPiece(piece)).state).toBe('accepted');
+  });
+
+  it('given the street office lets its 5 working days run out, then the case goes to the district office by itself, which upholds the refusal', async () => {
+    const { dispatchId } = await refused('社区环境整治责任书');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    // Contested on Monday 2027-03-01: five working days end with Monday 03-08 (24:00 China time).
+    const timers: { fire_at: Date }[] = await t.dataSource.query(
+      `SELECT fire_at FROM workflow_timer WHERE instance_id = $1 AND kind = 'bpmn' AND fired_at IS NULL`,
+      [d.disputeInstanceId],
+    );
+    expect(timers.map((x) => new Date(x.fire_at).toISOString())).toEqual(['2027-03-08T16:00:00.000Z']);
+    expect(await fireTimersOf(t, d.disputeInstanceId)).toBe(1);
+    expect(await pieceOf(dispatchId)).toMatchObject({ disputeState: 'office' });
+    const history = await historyActions(t, d.disputeInstanceId);
+    expect(history.some((h) => h.includes('officeRule'))).toBe(true);
+    expect((await act(t, 'office', d.disputeInstanceId, 'officeRule', { decision: 'uphold' })).status).toBe(
+      200,
+    );
+    expect(await pieceOf(dispatchId)).toMatchObject({
+      state: 'refused',
+      disputeState: 'upheld',
+      disputeRuledBy: 'office',
+    });
+  });
+
+  it('given a piece the department withdraws while its refusal is contested, when the office overturns the refusal, then the piece stays withdrawn', async () => {
+    const { dispatchId } = await refused('防汛物资清点');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    const withdrawn = await t
+      .http()
+      .post(`/dispatches/${dispatchId}/withdraw`)
+      .set(await auth('dept-staff'))
+      .send({});
+    expect(withdrawn.status).toBe(200);
+    expect((await act(t, 'street', d.disputeInstanceId, 'streetMediate', { decision: 'refer' })).status).toBe(
+      200,
+    );
+    const ruled = await act(t, 'office', d.disputeInstanceId, 'officeRule', {
+      decision: 'overturn',
+      comment: '属于防汛协助工作',
+    });
+    expect(ruled.status).toBe(200);
+    expect(await pieceOf(dispatchId)).toMatchObject({ state: 'withdrawn', disputeState: 'overturned' });
+  });
+
+  it('given a piece not refused, or another department’s dispatch, then 409 DISPUTE_NOT_REFUSED and 404', async () => {
+    const d = await t
+      .http()
+      .post('/dispatches')
+      .set(await auth('dept-staff'))
+      .send({
+        kind: 'task',
+        title: '未拒绝的工作',
+        content: '请张贴。',
+        dueDate: '2027-03-31',
+        expectedHours: 1,
+        targets: [unit[C1]],
+      });
+    const open = await contest(d.body.id);
+    expect(open.status).toBe(409);
+    expect(open.body.error.code).toBe('DISPUTE_NOT_REFUSED');
+    const other = await contest(d.body.id, 'dept2-staff');
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('DISPATCH_NOT_FOUND');
+  });
+});
