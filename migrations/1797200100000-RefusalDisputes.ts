@@ -9,10 +9,14 @@ export class RefusalDisputes1797200100000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD "dispute_argument" text`);
     await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD "dispute_basis" text`);
     await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD "disputed_at" TIMESTAMP WITH TIME ZONE`);
-    await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD "dispute_ruled_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(
+      `ALTER TABLE "dispatch_delivery" ADD "dispute_ruled_at" TIMESTAMP WITH TIME ZONE`,
+    );
     await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD "dispute_ruled_by" character varying(8)`);
     await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD "dispute_ruling" text`);
-    await queryRunner.query(`ALTER TABLE "dispatch_delivery" ADD CONSTRAINT "ck_dispatch_delivery_dispute" CHECK ("dispute_state" IS NULL OR "dispute_state" IN ('street', 'office', 'upheld', 'overturned'))`);
+    await queryRunner.query(
+      `ALTER TABLE "dispatch_delivery" ADD CONSTRAINT "ck_dispatch_delivery_dispute" CHECK ("dispute_state" IS NULL OR "dispute_state" IN ('street', 'office', 'upheld', 'overturned'))`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
