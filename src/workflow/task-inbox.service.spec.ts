@@ -9,7 +9,9 @@ import { WorkflowRegistry } from './workflow.registry.js';
 function fakeDataSource(rows: Record<string, unknown>[], count: number) {
   const asked: { sql: string; params: unknown[] }[] = [];
   const dataSource = {
-    query: async (sql: string, params: unknown[]) => {
+    // A statement may come prepared (an object with its text, see common/sql.ts `prepared`).
+    query: async (statement: string, params: unknown[]) => {
+      const sql = String(statement);
       asked.push({ sql, params });
       return sql.trimStart().startsWith('SELECT count(*)') ? [{ n: String(count) }] : rows;
     },
