@@ -23,6 +23,7 @@ import { FindingOverrides1797000100000 } from './1797000100000-FindingOverrides.
 import { StampRegistry1797100000000 } from './1797100000000-StampRegistry.js';
 import { ApplicationWithdrawal1797000500000 } from './1797000500000-ApplicationWithdrawal.js';
 import { StampLog1797100300000 } from './1797100300000-StampLog.js';
+import { WorkflowStateLz41796950000000 } from './1796950000000-WorkflowStateLz4.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -52,4 +53,5 @@ export const MIGRATIONS: Function[] = [
   StampRegistry1797100000000,
   ApplicationWithdrawal1797000500000,
   StampLog1797100300000,
+  WorkflowStateLz41796950000000,
 ];

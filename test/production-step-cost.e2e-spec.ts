@@ -121,4 +121,19 @@ describe('statements of the production flow, request by request', () => {
     }
     expect(Math.max(...plans.values())).toBeGreaterThan(0);
   });
+
+  it('given a server built with LZ4, when a case steps, then its state and the copy kept for 撤回 are stored LZ4-compressed (cheaper than pglz at every step)', async () => {
+    const lz4: { ok: boolean }[] = await t.dataSource.query(
+      `SELECT 'lz4' = ANY(enumvals) AS ok FROM pg_settings WHERE name = 'default_toast_compression'`,
+    );
+    const requests = await drive();
+    expect(requests.size).toBeGreaterThan(0);
+    const stored: { instance: string | null; undo: string | null }[] = await t.dataSource.query(
+      `SELECT (SELECT pg_column_compression(i.state) FROM workflow_instance i
+                WHERE i.process_id = 'admission' ORDER BY i.started_at DESC LIMIT 1) AS instance,
+              (SELECT pg_column_compression(u.state) FROM workflow_undo u ORDER BY u.created_at DESC LIMIT 1) AS undo`,
+    );
+    const expected = lz4[0]?.ok ? 'lz4' : 'pglz';
+    expect(stored[0]).toEqual({ instance: expected, undo: expected });
+  });
 });
