@@ -164,6 +164,26 @@ describe('what an inbox item is about', () => {
     expect(holderText('李健', '甲')).toBe('李健');
   });
 
+  it('given a page of tasks ending on the same day, then the working days to it are counted once for the page and answered alike', () => {
+    const now = new Date('2026-09-25T02:00:00Z').getTime();
+    let asked = 0;
+    const calendar = new (class extends Map<string, boolean> {
+      override get(day: string) {
+        asked++;
+        return super.get(day);
+      }
+    })([['2026-09-28', false]]);
+    const counted = new Map<string, number>();
+    const first = dueInfo(new Date('2026-09-29T16:00:00Z'), null, now, calendar, counted);
+    const askedForOne = asked;
+    const second = dueInfo(new Date('2026-09-29T10:00:00Z'), null, now, calendar, counted);
+    expect(askedForOne).toBeGreaterThan(0);
+    expect(asked).toBe(askedForOne);
+    expect(second).toEqual(first);
+    expect(first).toEqual(dueInfo(new Date('2026-09-29T16:00:00Z'), null, now, calendar));
+    expect(first.workingDaysLeft).toBe(2); // Friday, Tuesday (Monday off)
+  });
+
   it('given a time limit, then its last day and the working days to it count holidays and 调休 days', () => {
     // Friday 2026-09-25, 10:00 CST; the limit ends with Tuesday 2026-09-29 (24:00 CST).
     const now = new Date('2026-09-25T02:00:00Z').getTime();

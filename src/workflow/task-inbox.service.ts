@@ -243,6 +243,8 @@ export class TaskInbox {
     ]);
     const processName = new Map(definitions.map((d) => [d.id, d.name]));
     const now = this.clock.nowMs();
+    // The page's tasks mostly end on a few days: each day's working days left is counted once.
+    const counted = new Map<string, number>();
     return tasks.map((t) => {
       const candidates = candidatesText(t.candidateUnitNames, t.candidateRoles, t.candidateUserNames);
       return {
@@ -261,10 +263,11 @@ export class TaskInbox {
                 t.overdueAt,
                 t.completedAt ? new Date(t.completedAt).getTime() : now,
                 calendar,
+                counted,
               ),
               workingDaysLeft: null,
             }
-          : dueInfo(t.dueAt, t.overdueAt, now, calendar)),
+          : dueInfo(t.dueAt, t.overdueAt, now, calendar, counted)),
       };
     });
   }
