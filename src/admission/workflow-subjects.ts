@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { prepared } from '../common/sql.js';
 import type { CaseSubject, SubjectDescriber } from '../workflow/workflow.registry.js';
 
 /**
@@ -23,6 +25,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Row = Record<string, string | null>;
 
+/** Each describer's query as a prepared statement (an inbox read sends one per process on its page). */
+const statements = new Map<string, string>();
+function statementOf(sql: string): string {
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = prepared(`case_subjects_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`, sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
 async function describe(
   m: EntityManager,
   keys: string[],
@@ -31,7 +44,7 @@ async function describe(
 ): Promise<Map<string, CaseSubject>> {
   const ids = keys.filter((k) => UUID.test(k));
   if (!ids.length) return new Map();
-  const rows: Row[] = await m.query(sql, [ids]);
+  const rows: Row[] = await m.query(statementOf(sql), [ids]);
   return new Map(rows.map((r) => [String(r.key), toSubject(r)]));
 }
 

@@ -11,11 +11,21 @@ export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
   return result as T[];
 }
 
+/** snake_case → camelCase of the column names seen so far (a fixed set: the columns of the queries). */
+const camelNames = new Map<string, string>();
+const CAMEL_NAMES_MAX = 4096;
+
 /** A raw row's snake_case keys as camelCase, to build an entity from a hand-written query. */
 export function camelRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row))
-    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  for (const k of Object.keys(row)) {
+    let name = camelNames.get(k);
+    if (name === undefined) {
+      name = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (camelNames.size < CAMEL_NAMES_MAX) camelNames.set(k, name);
+    }
+    out[name] = row[k];
+  }
   return out;
 }
 

@@ -80,16 +80,24 @@ export function dueInfo(
   overdueAt: Date | string | null,
   nowMs: number,
   calendar: CalendarExceptions,
+  /** Working days counted so far for this calendar (today and last day → count): a page's tasks share them. */
+  counted?: Map<string, number>,
 ): Pick<TaskAbout, 'dueDay' | 'workingDaysLeft' | 'dueState' | 'overdue'> {
   if (!dueAt) return { dueDay: null, workingDaysLeft: null, dueState: 'none', overdue: overdueAt !== null };
   const dueMs = new Date(dueAt).getTime();
   const dueDay = cstDay(new Date(dueMs - 1));
   if (overdueAt !== null || dueMs < nowMs)
     return { dueDay, workingDaysLeft: 0, dueState: 'overdue', overdue: true };
-  let left = 0;
-  let day = cstDay(new Date(nowMs));
-  for (let guard = 0; day <= dueDay && guard < 3660; guard++, day = addDays(day, 1)) {
-    if (isWorkingDay(day, calendar)) left++;
+  const today = cstDay(new Date(nowMs));
+  const key = `${today}/${dueDay}`;
+  let left = counted?.get(key);
+  if (left === undefined) {
+    left = 0;
+    let day = today;
+    for (let guard = 0; day <= dueDay && guard < 3660; guard++, day = addDays(day, 1)) {
+      if (isWorkingDay(day, calendar)) left++;
+    }
+    counted?.set(key, left);
   }
   return { dueDay, workingDaysLeft: left, dueState: left <= 1 ? 'dueSoon' : 'onTime', overdue: false };
 }

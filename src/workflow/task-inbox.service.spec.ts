@@ -9,7 +9,9 @@ import { WorkflowRegistry } from './workflow.registry.js';
 function fakeDataSource(rows: Record<string, unknown>[], count: number) {
   const asked: { sql: string; params: unknown[] }[] = [];
   const dataSource = {
-    query: async (sql: string, params: unknown[]) => {
+    // A statement may come prepared (an object with its text, see common/sql.ts `prepared`).
+    query: async (statement: string, params: unknown[]) => {
+      const sql = String(statement);
       asked.push({ sql, params });
       return sql.trimStart().startsWith('SELECT count(*)') ? [{ n: String(count) }] : rows;
     },
@@ -160,6 +162,26 @@ describe('what an inbox item is about', () => {
     expect(candidatesText(null, [], null)).toBe('无人可办（请领导小组办公室处理）');
     expect(holderText(null, '甲')).toBe('待认领：甲');
     expect(holderText('李健', '甲')).toBe('李健');
+  });
+
+  it('given a page of tasks ending on the same day, then the working days to it are counted once for the page and answered alike', () => {
+    const now = new Date('2026-09-25T02:00:00Z').getTime();
+    let asked = 0;
+    const calendar = new (class extends Map<string, boolean> {
+      override get(day: string) {
+        asked++;
+        return super.get(day);
+      }
+    })([['2026-09-28', false]]);
+    const counted = new Map<string, number>();
+    const first = dueInfo(new Date('2026-09-29T16:00:00Z'), null, now, calendar, counted);
+    const askedForOne = asked;
+    const second = dueInfo(new Date('2026-09-29T10:00:00Z'), null, now, calendar, counted);
+    expect(askedForOne).toBeGreaterThan(0);
+    expect(asked).toBe(askedForOne);
+    expect(second).toEqual(first);
+    expect(first).toEqual(dueInfo(new Date('2026-09-29T16:00:00Z'), null, now, calendar));
+    expect(first.workingDaysLeft).toBe(2); // Friday, Tuesday (Monday off)
   });
 
   it('given a time limit, then its last day and the working days to it count holidays and 调休 days', () => {

@@ -5,7 +5,7 @@ import type { Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
-import { camelRow } from '../common/sql.js';
+import { camelRow, prepared } from '../common/sql.js';
 import type { TaskListItemDto } from './dto/task.dto.js';
 import { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime, type InstanceRow } from './runtime.service.js';
@@ -29,10 +29,40 @@ import {
 } from './task-access.js';
 import { describeDecisions } from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
-import { TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
+import { TASK_COLUMNS, TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
+
+/** The inbox's rule: open tasks of live cases assigned to me, open to my unit and role, or escalated to my unit. */
+const INBOX_WHERE = `t.status = 'open' AND i.status IN ('active', 'suspended')
+          AND (t.assignee_id = $1
+               OR (t.assignee_id IS NULL AND ($1 = ANY(t.candidate_user_ids)
+                   OR ($2 = ANY(t.candidate_unit_ids) AND (cardinality(t.candidate_roles) = 0 OR t.candidate_roles && $3::text[]))))
+               OR $2 = ANY(t.escalated_to_unit_ids))`;
+const INBOX_FROM = 'FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id';
+/**
+ * A page of the inbox with its total, prepared (every inbox read sends it; its columns named, see TASK_COLUMNS):
+ * $1 user, $2 unit, $3 roles, $4 the reader's area (for 催办), $5 page size, $6 offset. The page is cut by row
+ * number, not LIMIT/OFFSET: the planner then costs the one plan kept for every page as it costs a plan made
+ * for one page, keeps it, and stops planning the query at every read. The words (names) are read for the
+ * page's rows only.
+ */
+const INBOX_SQL = prepared(
+  'workflow_inbox_page',
+  `SELECT t.*,
+          EXISTS (SELECT 1 FROM org_unit o
+                   WHERE o.id = t.owner_unit_id AND ${sqlInArea('o.path', '$4::text')}) AS owner_in_area,
+          ${TASK_NAMES_COLUMNS}
+     FROM (SELECT ${TASK_COLUMNS}, i.process_id, i.business_key, i.definition_id, i.status AS instance_status,
+                  i.started_by, i.owner_unit_id, count(*) OVER () AS total_rows,
+                  row_number() OVER (ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC, t.id ASC) AS page_row
+             ${INBOX_FROM} WHERE ${INBOX_WHERE}) t
+     ${TASK_NAMES_JOIN}
+    WHERE t.page_row > $6::bigint AND t.page_row <= $6::bigint + $5::bigint
+    ORDER BY t.page_row`,
+);
+const INBOX_COUNT_SQL = `SELECT count(*) AS n ${INBOX_FROM} WHERE ${INBOX_WHERE}`;
 
 /** A task row with its case's process and the names its words need (TASK_NAMES_COLUMNS). */
 type NamedTaskRow = Pick<WorkflowTask, 'dueAt' | 'overdueAt' | 'candidateRoles'> &
@@ -86,30 +116,19 @@ export class TaskInbox {
    */
   async inbox(p: Principal, q: PageQuery = {}): Promise<Page<TaskListItemDto>> {
     const req = pageRequest(q);
-    const where = `t.status = 'open' AND i.status IN ('active', 'suspended')
-          AND (t.assignee_id = $1
-               OR (t.assignee_id IS NULL AND ($1 = ANY(t.candidate_user_ids)
-                   OR ($2 = ANY(t.candidate_unit_ids) AND (cardinality(t.candidate_roles) = 0 OR t.candidate_roles && $3::text[]))))
-               OR $2 = ANY(t.escalated_to_unit_ids))`;
-    const from = 'FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id';
     const params = [p.userId, p.unitId, p.roles];
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT t.*, i.process_id, i.business_key, i.definition_id, i.status AS instance_status,
-              i.started_by, i.owner_unit_id,
-              EXISTS (SELECT 1 FROM org_unit o
-                       WHERE o.id = i.owner_unit_id AND ${sqlInArea('o.path', '$4::text')}) AS owner_in_area,
-              ${TASK_NAMES_COLUMNS}, count(*) OVER () AS total_rows
-         ${from} ${TASK_NAMES_JOIN} WHERE ${where}
-        ORDER BY t.due_at ASC NULLS LAST, t.created_at ASC, t.id ASC
-        LIMIT $5 OFFSET $6`,
-      [...params, p.scopePath, req.pageSize, req.offset],
-    );
+    const rows: Record<string, unknown>[] = await this.dataSource.query(INBOX_SQL, [
+      ...params,
+      p.scopePath,
+      req.pageSize,
+      req.offset,
+    ]);
     // A page past the end has no row to carry the total: count on its own.
     const total = rows.length
       ? Number(rows[0].total_rows)
       : req.offset === 0
         ? 0
-        : Number((await this.dataSource.query(`SELECT count(*) AS n ${from} WHERE ${where}`, params))[0].n);
+        : Number((await this.dataSource.query(INBOX_COUNT_SQL, params))[0].n);
     const now = this.clock.nowMs();
     const tasks = rows.map(
       (r) =>
@@ -224,6 +243,8 @@ export class TaskInbox {
     ]);
     const processName = new Map(definitions.map((d) => [d.id, d.name]));
     const now = this.clock.nowMs();
+    // The page's tasks mostly end on a few days: each day's working days left is counted once.
+    const counted = new Map<string, number>();
     return tasks.map((t) => {
       const candidates = candidatesText(t.candidateUnitNames, t.candidateRoles, t.candidateUserNames);
       return {
@@ -242,10 +263,11 @@ export class TaskInbox {
                 t.overdueAt,
                 t.completedAt ? new Date(t.completedAt).getTime() : now,
                 calendar,
+                counted,
               ),
               workingDaysLeft: null,
             }
-          : dueInfo(t.dueAt, t.overdueAt, now, calendar)),
+          : dueInfo(t.dueAt, t.overdueAt, now, calendar, counted)),
       };
     });
   }

@@ -43,7 +43,7 @@ export const TASK_COLUMN_NAMES = [
   'last_urged_at',
   'version',
 ];
-const TASK_COLUMNS = TASK_COLUMN_NAMES.map((c) => `t.${c}`).join(', ');
+export const TASK_COLUMNS = TASK_COLUMN_NAMES.map((c) => `t.${c}`).join(', ');
 /** A task by id (every task operation reads it first). */
 export const TASK_SQL = prepared(
   'workflow_task_by_id',

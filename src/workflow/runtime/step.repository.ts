@@ -7,7 +7,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, assertAppended, type AuditEntry } from '../../audit/audit.service.js';
 import type { Actor } from '../../common/actor.js';
-import { rowsOf } from '../../common/sql.js';
+import { prepared, rowsOf } from '../../common/sql.js';
+import { createHash } from 'node:crypto';
 import type { InstanceStatus } from '../workflow-instance.entity.js';
 import type { JobInsert } from '../timer-queue.js';
 import { WorkflowTimer } from '../workflow-timer.entity.js';
@@ -96,7 +97,9 @@ const { $ } = STEP;
  * read, and reads the step tasks and the other pending timers as they were before this statement, to
  * reconcile them with the engine.
  */
-const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
+const WRITE_STEP_SQL = prepared(
+  'workflow_write_step',
+  `WITH done AS (${completionSql($)}),
   undo AS (
     INSERT INTO workflow_undo (instance_id, task_id, version, state, created_at)
     SELECT id, ${$.undoTaskId}::uuid, version, state, ${$.now} FROM workflow_instance
@@ -125,7 +128,8 @@ const WRITE_STEP_SQL = `WITH done AS (${completionSql($)}),
                                                      'task_id', t.task_id, 'task_open', k.status = 'open')), '[]'::json)
             FROM workflow_timer t LEFT JOIN workflow_task k ON k.id = t.task_id
            WHERE t.instance_id = ${$.caseId} AND t.fired_at IS NULL AND t.cancelled_at IS NULL
-             AND t.id NOT IN (SELECT id FROM limits)) AS timers`;
+             AND t.id NOT IN (SELECT id FROM limits)) AS timers`,
+);
 
 const COMPLETE = params(
   'taskId',
@@ -143,7 +147,9 @@ const COMPLETE = params(
  * of execution ids) the decision and status of the step tasks of the case that match it, as they were before
  * this statement (a countersign's iterations, for its tally).
  */
-const COMPLETE_SQL = `WITH done AS (${completionSql(COMPLETE.$)}),
+const COMPLETE_SQL = prepared(
+  'workflow_complete_task',
+  `WITH done AS (${completionSql(COMPLETE.$)}),
   limits AS (
     UPDATE workflow_timer SET cancelled_at = ${COMPLETE.$.now}
      WHERE task_id IN (SELECT id FROM done) AND fired_at IS NULL AND cancelled_at IS NULL)
@@ -151,7 +157,8 @@ const COMPLETE_SQL = `WITH done AS (${completionSql(COMPLETE.$)}),
          (SELECT coalesce(json_agg(json_build_object('id', id, 'decision', decision, 'status', status)), '[]'::json)
             FROM workflow_task
            WHERE ${COMPLETE.$.siblingsLike}::text IS NOT NULL AND instance_id = ${COMPLETE.$.instanceId}::uuid
-             AND kind = 'step' AND execution_id LIKE ${COMPLETE.$.siblingsLike}::text) AS siblings`;
+             AND kind = 'step' AND execution_id LIKE ${COMPLETE.$.siblingsLike}::text) AS siblings`,
+);
 
 /** A step task's decision and status, for a countersign's tally. */
 export interface SiblingTask {
@@ -210,6 +217,25 @@ function timerCtes(t: TimerInsert, i: number, params: unknown[]): { ctes: string
   const { timer: r } = t;
   params.push(t.id, r.instanceId, r.kind, r.elementId, r.executionId, r.taskId, r.fireAt, t.now, t.job.jobId);
   return { ctes: [timer, `job${i} AS (${job})`], select: `(SELECT id FROM job${i}) AS job${i}` };
+}
+
+/**
+ * The rows statement of a step as a prepared statement named after its text: its text depends only on its
+ * shape (audit record or not, how many timers), so a handful of texts serve every step, each parsed and
+ * planned once per connection. Past a bound (a shape never seen in the flows) a text is sent unnamed.
+ */
+const rowsStatements = new Map<string, string>();
+const ROWS_STATEMENTS_MAX = 32;
+function rowsStatement(text: string): string {
+  let statement = rowsStatements.get(text);
+  if (statement) return statement;
+  if (rowsStatements.size >= ROWS_STATEMENTS_MAX) return text;
+  statement = prepared(
+    `workflow_step_rows_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+    text,
+  );
+  rowsStatements.set(text, statement);
+  return statement;
 }
 
 /** What the state write read and wrote. */
@@ -391,8 +417,8 @@ export class StepRepository {
     if (chain) ctes.push(chain.cte);
     const jobs = timers.map((t, i) => timerCtes(t, i, params));
     const result: Record<string, string | null>[] = await m.query(
-      `WITH ${[...ctes, ...jobs.flatMap((j) => j.ctes)].join(', ')}
-       SELECT ${chain ? '(SELECT id FROM audit_row)' : 'NULL'} AS id${jobs.map((j) => `, ${j.select}`).join('')}`,
+      rowsStatement(`WITH ${[...ctes, ...jobs.flatMap((j) => j.ctes)].join(', ')}
+       SELECT ${chain ? '(SELECT id FROM audit_row)' : 'NULL'} AS id${jobs.map((j) => `, ${j.select}`).join('')}`),
       params,
     );
     if (chain) assertAppended(result[0]?.id);
