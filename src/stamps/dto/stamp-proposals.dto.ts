@@ -267,6 +267,8 @@ export class StampEntryHistoryDto {
   name: string;
   @ApiProperty({ enum: ['in-force', 'not-yet', 'ended'], description: 'Of its newest version, today' })
   status: string;
+  @ApiProperty({ description: 'The number of the version answering today (none begun yet: the newest)' })
+  currentVersion: number;
   @ApiProperty({ type: [StampEntryVersionDto], description: 'Oldest first' })
   versions: StampEntryVersionDto[];
 }
