@@ -142,13 +142,16 @@ describe('the console is accessible: axe-core on every page of every role, and b
    * layout for the public register, which the public pages' test checks).
    */
   async function menuPages(page: Page): Promise<string[]> {
-    const menu = page.locator('header .el-menu > .el-menu-item');
+    const menu = page.locator('nav[aria-label="主菜单"] .el-menu > .el-menu-item');
     const labels = (await menu.allTextContents()).map((x) => x.trim()).filter((x) => x !== '公开名录');
     const paths: string[] = [];
     for (const label of labels) {
       await menu.filter({ hasText: label }).click();
       // The menu marks the entry of the page it shows: the address is that page's by then.
-      await page.locator('header .el-menu > .el-menu-item.is-active').filter({ hasText: label }).waitFor();
+      await page
+        .locator('nav[aria-label="主菜单"] .el-menu > .el-menu-item.is-active')
+        .filter({ hasText: label })
+        .waitFor();
       paths.push(new URL(page.url()).pathname.replace(/^\/console/, ''));
     }
     return paths;
