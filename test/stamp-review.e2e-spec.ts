@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { act } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
 
 /** Findings of the stamp registry's review (odd input that answered 500, and the like), one test each. */
@@ -47,5 +48,55 @@ describe('the stamp registry under odd input (review)', () => {
       expect.objectContaining({ field: 'effective_from', message: expect.stringContaining('生效日期') }),
     ]);
     expect(await importCount()).toBe(before + 1);
+  });
+  it('given a stamp demand for a nationally prohibited certificate whose every target community was closed before the checks ran, then the finding fails on the national list, not a pass naming no list', async () => {
+    const ids: Record<string, string> = {};
+    for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) ids[r.code] = r.id;
+    const h = await auth('dept-staff');
+    const d = await t
+      .http()
+      .post('/applications')
+      .set(h)
+      .send({
+        kind: 'stamp',
+        title: '要求社区出具居民养犬证明',
+        content: '办事群众办理养犬登记时须提交社区居委会出具的证明。',
+        legalBasisDocument: '东民发〔2027〕3号',
+        statutoryArea: 'other',
+        targetScope: 'list',
+        targetCommunityIds: [ids['339901001002']],
+        authorizedContent: '出具证明',
+        targetPopulation: '养犬居民',
+        powers: '出具证明',
+        startDate: '2027-06-01',
+        endDate: '2027-12-31',
+        workloadHoursPerMonth: 2,
+        frequency: '按需',
+        fundingPerCommunityFen: 0,
+        contactName: '张卫',
+        contactPhone: '0571-88888888',
+        certificateName: '居民养犬证明',
+      });
+    expect(d.status).toBe(201);
+    const s = await t.http().post(`/applications/${d.body.id}/submit`).set(h).send({});
+    expect(s.status).toBe(200);
+    // 桃园社区 is merged into its neighbour (closed) while the application is with the department head.
+    await t.dataSource.query(`UPDATE org_unit SET active = false WHERE code = '339901001002'`);
+    expect(
+      (await act(t, 'dept-head', s.body.instanceId, 'deptApprove', { decision: 'approve' })).status,
+    ).toBe(200);
+    expect((await act(t, 'office', s.body.instanceId, 'completeness', { decision: 'approve' })).status).toBe(
+      200,
+    );
+    const res = await t
+      .http()
+      .get(`/applications/${d.body.id}`)
+      .set(await auth('office'));
+    expect(res.status).toBe(200);
+    const finding = (res.body.findings as { check: string; result: string; message: string }[]).find(
+      (f) => f.check === 'stamp-registry',
+    );
+    expect(finding).toMatchObject({ result: 'fail' });
+    expect(finding!.message).toContain('民发〔2020〕20号');
   });
 });

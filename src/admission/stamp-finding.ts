@@ -28,7 +28,6 @@ export async function stampRegistryFinding(
 ): Promise<Finding> {
   const answers: StampAnswer[] = [];
   try {
-    if (!communityIds.length) answers.push(await registry.check(certificateName, undefined, day));
     for (const id of communityIds) {
       try {
         answers.push(await registry.check(certificateName, id, day));
@@ -37,6 +36,8 @@ export async function stampRegistryFinding(
         if (!(e instanceof AppError && e.code === 'COMMUNITY_NOT_FOUND')) throw e;
       }
     }
+    // Every target community closed (or unknown) meanwhile: the national answer still holds, never a pass on nothing.
+    if (!answers.length) answers.push(await registry.check(certificateName, undefined, day));
   } catch (e) {
     if (!(e instanceof AppError && e.code === 'VALIDATION_FAILED')) throw e;
     return {
