@@ -15,7 +15,7 @@ const where = (a: StampAnswer) => a.community?.name ?? '全国范围';
 
 /**
  * Issue 13 §7: a stamp demand (kind stamp, 盖章证明) is looked up in the stamp registry for each of its target
- * communities on its start date (no community: the national answer). Prohibited in any of them: a failing finding
+ * communities on its start date (no community, or none still open: the national answer). Prohibited in any of them: a failing finding
  * citing the list (民发〔2020〕20号: a committee must not issue it), overridden only by the principal leader, as a
  * negative-list hit is. Not listed in some: a warning (a committee issues a certificate only with a legal basis).
  * Allowed in all: a pass naming the list.
