@@ -99,4 +99,19 @@ describe('the stamp registry under odd input (review)', () => {
     expect(finding).toMatchObject({ result: 'fail' });
     expect(finding!.message).toContain('民发〔2020〕20号');
   });
+  it('given a name pasted with invisible characters (zero-width space and joiner, word joiner, soft hyphen, a direction mark), then it is matched as typed without them: a prohibited one still answers prohibited', async () => {
+    const check = (name: string) =>
+      t.http().get('/stamp-items/check').query({ name, community: '339901001001', date: '2027-01-04' });
+    const prohibited = await check('居民养犬证明\u200b');
+    expect(prohibited.status).toBe(200);
+    expect(prohibited.body).toMatchObject({ decision: 'prohibited', item: { name: '居民养犬证明' } });
+    for (const name of ['居\u200d住\u2060证明', '居住\u00ad证明', '\u202e居住证明\u202c', '\u200c居住证明']) {
+      const res = await check(name);
+      expect({ name, status: res.status, decision: res.body.decision }).toEqual({
+        name,
+        status: 200,
+        decision: 'allowed',
+      });
+    }
+  });
 });
