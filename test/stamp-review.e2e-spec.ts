@@ -114,4 +114,37 @@ describe('the stamp registry under odd input (review)', () => {
       });
     }
   });
+  it('given a proposal whose entry name is only invisible characters or punctuation, then 400 naming the field and nothing is proposed', async () => {
+    const list = {
+      title: '东湖区不应由社区出具的证明事项清单',
+      documentNumber: '东民发〔2027〕9号',
+      issuedBy: '东湖区民政局',
+      issuedOn: '2027-01-02',
+      listType: 'prohibited',
+      effectiveFrom: '2027-02-01',
+    };
+    const proposals = async () =>
+      Number((await t.dataSource.query('SELECT count(*)::int AS n FROM stamp_proposal'))[0].n);
+    const before = await proposals();
+    for (const name of ['\u200b\u200b', '！！！', '\u00ad（）']) {
+      const res = await t
+        .http()
+        .post('/stamp-proposals')
+        .set(await auth('office'))
+        .send({
+          scopeCode: '339901',
+          summary: '东湖区新增清单',
+          changes: [{ kind: 'new-list', list, entries: [{ name, legalBasis: '东民发〔2027〕9号第1项' }] }],
+        });
+      expect({ name, status: res.status, code: res.body.error?.code }).toEqual({
+        name,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(res.body.error.details).toEqual([
+        expect.objectContaining({ field: 'changes.0.entries.0.name' }),
+      ]);
+    }
+    expect(await proposals()).toBe(before);
+  });
 });
