@@ -147,4 +147,74 @@ describe('the stamp registry under odd input (review)', () => {
     }
     expect(await proposals()).toBe(before);
   });
+  it('given an XLSX with formula errors (#REF! in a date cell, #N/A as a name) and a CSV saved from it, then those rows are rejected naming the column, not read as an empty date (today, open-ended) or a name', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('清单');
+    ws.addRow([
+      '序号',
+      '名称',
+      '清单类型',
+      '适用范围',
+      '来源文件',
+      '发文机关',
+      '发文日期',
+      '生效日期',
+      '失效日期',
+    ]);
+    ws.addRow([
+      1,
+      '新证明甲',
+      '保留',
+      '3399',
+      '示民发〔2027〕1号',
+      '示范市民政局',
+      '2027-01-01',
+      '2027-02-01',
+      { error: '#REF!' },
+    ]);
+    ws.addRow([
+      2,
+      { error: '#N/A' },
+      '保留',
+      '3399',
+      '示民发〔2027〕1号',
+      '同上',
+      '2027-01-01',
+      '2027-02-01',
+    ]);
+    ws.addRow([3, '新证明丙', '保留', '3399', '示民发〔2027〕1号', '同上', '2027-01-01', '2027-02-01']);
+    const csv = [
+      'seq,name,list_type,scope,source_document,issued_by,issued,effective_from',
+      '1,新证明丁,allowed,3399,示民发〔2027〕2号,示范市民政局,2027-01-01,#VALUE!',
+      '2,#DIV/0!,allowed,3399,示民发〔2027〕2号,同上,2027-01-01,2027-02-01',
+      '3,新证明戊,allowed,3399,示民发〔2027〕2号,同上,2027-01-01,2027-02-01',
+    ].join('\n');
+    for (const [fileName, content, bad] of [
+      ['公式错误.xlsx', Buffer.from(await wb.xlsx.writeBuffer()), ['effective_to', 'name']],
+      ['公式错误.csv', Buffer.from(csv), ['effective_from', 'name']],
+    ] as const) {
+      const res = await t
+        .http()
+        .post('/stamp-imports')
+        .set(await auth('city-office'))
+        .send({ fileName, contentBase64: content.toString('base64') });
+      expect(res.status).toBe(201);
+      expect(res.body.counts).toMatchObject({ total: 3, added: 1, rejected: 2 });
+      const rows = await t
+        .http()
+        .get(`/stamp-imports/${res.body.id}/rows`)
+        .query({ outcome: 'rejected' })
+        .set(await auth('city-office'));
+      expect(
+        rows.body.items.map((r: { line: number; problems: { field: string; message: string }[] }) => ({
+          line: r.line,
+          fields: r.problems.map((x) => x.field),
+          said: r.problems.some((x) => x.message.includes('错误值')),
+        })),
+      ).toEqual([
+        { line: 2, fields: [bad[0]], said: true },
+        { line: 3, fields: [bad[1]], said: true },
+      ]);
+    }
+  });
 });

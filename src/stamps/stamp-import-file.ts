@@ -90,7 +90,8 @@ function cellValueText(value: ExcelJS.CellValue): string {
       const text = (value as ExcelJS.CellHyperlinkValue).text;
       return typeof text === 'string' && text ? text : (value as ExcelJS.CellHyperlinkValue).hyperlink;
     }
-    if ('error' in value) return '';
+    // A formula's error (#REF!, #N/A …) stays as Excel shows it: the row's check refuses it, naming its column.
+    if ('error' in value) return String((value as ExcelJS.CellErrorValue).error ?? '#ERROR!');
     return '';
   }
   return String(value);
