@@ -217,4 +217,15 @@ describe('the stamp registry under odd input (review)', () => {
       ]);
     }
   });
+  it('given the stamp-log counts asked for a community by a part of its name, then 404 says a code is needed (the route takes a code or id, not a name)', async () => {
+    const res = await t
+      .http()
+      .get('/stamp-log/counts')
+      .query({ from: '2027-01-01', to: '2027-01-31', community: '杏花' })
+      .set(await auth('street'));
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('COMMUNITY_NOT_FOUND');
+    expect(res.body.error.message).toContain('社区代码');
+    expect(res.body.error.message).not.toContain('可只输入其中几个字');
+  });
 });
