@@ -15,7 +15,7 @@ const where = (a: StampAnswer) => a.community?.name ?? '全国范围';
 
 /**
  * Issue 13 §7: a stamp demand (kind stamp, 盖章证明) is looked up in the stamp registry for each of its target
- * communities on its start date (no community: the national answer). Prohibited in any of them: a failing finding
+ * communities on its start date (no community, or none still open: the national answer). Prohibited in any of them: a failing finding
  * citing the list (民发〔2020〕20号: a committee must not issue it), overridden only by the principal leader, as a
  * negative-list hit is. Not listed in some: a warning (a committee issues a certificate only with a legal basis).
  * Allowed in all: a pass naming the list.
@@ -28,7 +28,6 @@ export async function stampRegistryFinding(
 ): Promise<Finding> {
   const answers: StampAnswer[] = [];
   try {
-    if (!communityIds.length) answers.push(await registry.check(certificateName, undefined, day));
     for (const id of communityIds) {
       try {
         answers.push(await registry.check(certificateName, id, day));
@@ -37,6 +36,8 @@ export async function stampRegistryFinding(
         if (!(e instanceof AppError && e.code === 'COMMUNITY_NOT_FOUND')) throw e;
       }
     }
+    // Every target community closed (or unknown) meanwhile: the national answer still holds, never a pass on nothing.
+    if (!answers.length) answers.push(await registry.check(certificateName, undefined, day));
   } catch (e) {
     if (!(e instanceof AppError && e.code === 'VALIDATION_FAILED')) throw e;
     return {

@@ -105,12 +105,16 @@ const GENERIC = [
   '办理',
 ];
 
-/** Full-width to half-width, lower case, without spaces, punctuation and symbols. */
+/**
+ * Full-width to half-width, lower case, without spaces, punctuation and symbols, and without invisible characters
+ * (format and control characters: a zero-width space or joiner, a soft hyphen, a direction mark pasted with a name
+ * from a chat or a document must not make a prohibited certificate another one).
+ */
 export function normalize(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[\s\p{P}\p{S}]/gu, '');
+    .replace(/[\s\p{P}\p{S}\p{Cf}\p{Cc}]/gu, '');
 }
 
 /** The name without 证明/的 and without filler words at either end. */

@@ -2,6 +2,7 @@ import { AppError } from '../common/errors.js';
 import type { FieldProblem } from '../common/validation.js';
 import type { StampChange, StampChangeSet } from './stamp-changes.js';
 import type { NewStampEntry } from './stamp-lists.js';
+import { normalize } from './name-matching.js';
 
 /**
  * The shape of a change set, checked field by field (issue 13 "bad input"): every problem is told at once, each
@@ -121,7 +122,10 @@ function entry(p: Problems, at: string, v: unknown, partial: boolean): Partial<N
   const out: Partial<NewStampEntry> = {};
   const need = !partial;
   const name = text(p, `${at}.name`, v.name, { required: need, max: 100 });
-  if (name !== undefined) out.name = name ?? undefined;
+  // A name of nothing but punctuation or invisible characters can never be matched (name-matching.ts drops them).
+  if (typeof name === 'string' && !normalize(name))
+    p.add(`${at}.name`, '须含有文字，不能只有标点或不可见字符', 'must hold letters, not only punctuation');
+  else if (name !== undefined) out.name = name ?? undefined;
   if (partial && v.name === null) p.add(`${at}.name`, '不能为空', 'must not be empty');
   const basis = text(p, `${at}.legalBasis`, v.legalBasis, { required: need, max: 2000 });
   if (basis !== undefined) out.legalBasis = basis ?? undefined;

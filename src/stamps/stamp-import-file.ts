@@ -63,6 +63,9 @@ export function decodeCsv(fileName: string, content: Buffer): { text: string; en
   }
 }
 
+/** What a date cell that holds no real date reads as (the row's check refuses it, naming the column). */
+export const INVALID_DATE_TEXT = '#无效日期';
+
 /** One cell of a worksheet as text: dates as YYYY-MM-DD, rich text joined, a formula's result, a link's text. */
 export function cellText(value: ExcelJS.CellValue): string {
   return cellValueText(value).replaceAll('\u0000', '');
@@ -71,6 +74,9 @@ export function cellText(value: ExcelJS.CellValue): string {
 function cellValueText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) {
+    // A date-formatted number no calendar has (e.g. 1e20) is read as an invalid Date: it stays a text the row's
+    // date check refuses, naming its column (not empty, which would mean "from today").
+    if (Number.isNaN(value.getTime())) return INVALID_DATE_TEXT;
     // exceljs reads Excel's date serials as UTC midnights.
     return value.toISOString().slice(0, 10);
   }
@@ -84,7 +90,8 @@ function cellValueText(value: ExcelJS.CellValue): string {
       const text = (value as ExcelJS.CellHyperlinkValue).text;
       return typeof text === 'string' && text ? text : (value as ExcelJS.CellHyperlinkValue).hyperlink;
     }
-    if ('error' in value) return '';
+    // A formula's error (#REF!, #N/A …) stays as Excel shows it: the row's check refuses it, naming its column.
+    if ('error' in value) return String((value as ExcelJS.CellErrorValue).error ?? '#ERROR!');
     return '';
   }
   return String(value);

@@ -211,6 +211,10 @@ export function parseAliases(text: string): string[] {
   ];
 }
 
+/** The error values Excel shows in a cell whose formula failed. */
+const EXCEL_ERROR =
+  /^#(?:N\/A|REF!|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|GETTING_DATA|ERROR!)$/i;
+
 const p = (field: ColumnKey | null, zh: string, en: string): RowProblem => ({
   field,
   message: `${zh}${en}`,
@@ -235,6 +239,22 @@ export function checkRows(
   let previousIssuedBy = '';
   for (const { line, values: v } of rows) {
     const problems: RowProblem[] = [];
+    const errorCells = new Set<ColumnKey>();
+    // A cell holding a formula's error (as Excel shows it, or a CSV saved from it) is no value of any column.
+    for (const [key, value] of Object.entries(v) as [ColumnKey, string | undefined][]) {
+      const shown = (value ?? '').trim();
+      if (EXCEL_ERROR.test(shown)) errorCells.add(key);
+    }
+    for (const key of errorCells) {
+      const shown = (v[key] ?? '').trim();
+      problems.push(
+        p(
+          key,
+          `${IMPORT_COLUMNS.find((c) => c.key === key)?.zh[0] ?? ''}（${key}）一格是 Excel 公式的错误值“${shown}”，请改正公式或填入实际内容后重新导入。`,
+          `The cell holds the formula error "${shown}"; correct it and import again.`,
+        ),
+      );
+    }
     // name
     const name = (v.name ?? '').trim();
     if (!name || !normalize(name))
@@ -444,7 +464,8 @@ export function checkRows(
         effectiveFrom,
         effectiveTo,
       },
-      problems,
+      // A column holding a formula's error is told once, as that (not also as a bad date, a bad type …).
+      problems: problems.filter((x, i) => !x.field || !errorCells.has(x.field) || i < errorCells.size),
     });
     heads.push({ issuedBy, issuedOn: issued, titleColumn, source, link: link || null });
   }
