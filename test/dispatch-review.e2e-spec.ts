@@ -145,6 +145,34 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
     ).toBe(true);
   });
 
+  it('given blank words (a contest’s argument or basis, a dispatch’s title or content of spaces only), then 400 naming each field and nothing changes', async () => {
+    const before = await dispatchCount();
+    const blank = await send(work({ title: '   ', content: ' \u3000 ' }));
+    expect(blank.status).toBe(400);
+    expect(blank.body.error.details.map((x: { field: string }) => x.field).sort()).toEqual([
+      'content',
+      'title',
+    ]);
+    expect(await dispatchCount()).toBe(before);
+    const d = await send(work({ title: '空白异议' }));
+    const piece = d.body.deliveries[0].id as string;
+    expect((await refuse(piece)).status).toBe(200);
+    const res = await t
+      .http()
+      .post(`/dispatches/${d.body.id}/contest`)
+      .set(await auth('dept-staff'))
+      .send({ communityId: unit[C1], argument: '  ', basis: '\u3000' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((x: { field: string }) => x.field).sort()).toEqual([
+      'argument',
+      'basis',
+    ]);
+    const [row] = await t.dataSource.query(`SELECT dispute_state FROM dispatch_delivery WHERE id = $1`, [
+      piece,
+    ]);
+    expect(row.dispute_state).toBeNull();
+  });
+
   it('given odd input (2027-02-30, 2001 targets, 2000 unknown units), then 400 or 404 naming the problem, and nothing is sent', async () => {
     const before = await dispatchCount();
     const feb30 = await send(work({ dueDate: '2027-02-30' }));

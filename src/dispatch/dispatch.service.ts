@@ -360,10 +360,12 @@ export class DispatchService {
   /** Kind-specific required fields and the due date (400 naming the field). */
   private validate(dto: SendDispatchDto): void {
     const problems: FieldProblem[] = [];
-    const need = (field: string, ok: boolean, zh: string) => {
-      if (!ok)
-        problems.push({ field, problems: [`${zh}（${field}）必填。${field} is required for this kind.`] });
+    const need = (field: string, ok: boolean, zh: string, en = 'is required for this kind') => {
+      if (!ok) problems.push({ field, problems: [`${zh}（${field}）必填。${field} ${en}.`] });
     };
+    // Spaces only are no words (the DTO counts them as characters).
+    need('title', !!dto.title?.trim(), '工作标题', 'must not be blank');
+    need('content', !!dto.content?.trim(), '工作内容', 'must not be blank');
     if (dto.kind === 'stamp')
       need('certificateName', !!dto.certificateName?.trim(), '盖章证明须写明证明名称');
     if (dto.kind === 'meeting') {

@@ -86,6 +86,17 @@ export class DisputeService implements OnModuleInit {
    */
   async contest(actor: Actor, dispatchId: string, dto: ContestDto): Promise<void> {
     const p = actor.principal!;
+    const blank = (['argument', 'basis'] as const).filter((f) => !dto[f].trim());
+    if (blank.length)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        blank.map((field) => ({
+          field,
+          problems: [
+            `${field === 'argument' ? '异议理由' : '依据（文件及条款）'}（${field}）必填，不能只有空格。${field} must not be blank.`,
+          ],
+        })),
+      );
     await this.dataSource.transaction(async (m) => {
       const rows: { id: string; state: string; dispute_state: DisputeState | null }[] = await m.query(
         `SELECT v.id, v.state, v.dispute_state FROM dispatch_delivery v
