@@ -173,6 +173,22 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
     expect(row.dispute_state).toBeNull();
   });
 
+  it('given a report the community already fills for an earlier dispatch citing no item, when another report without an item asks the same field, then it is flagged duplicate-report-field (数据一次采集)', async () => {
+    const report = (title: string, reportFields: string[]) =>
+      work({ kind: 'report', title, reportFields, targets: [unit[C2]], dueDate: '2027-04-30' });
+    expect((await send(report('辖区户籍人口统计', ['户籍人口', '联系电话']))).status).toBe(201);
+    const second = await t
+      .http()
+      .post('/dispatches')
+      .set(await auth('dept2-staff'))
+      .send(report('住房情况摸底', ['户籍人口', '住房面积']));
+    expect(second.status).toBe(201);
+    const reasons = second.body.deliveries[0].reasons as { code: string; message: string }[];
+    const dup = reasons.find((r) => r.code === 'duplicate-report-field');
+    expect(dup?.message).toContain('户籍人口');
+    expect(dup?.message).not.toContain('住房面积');
+  });
+
   it('given odd input (2027-02-30, 2001 targets, 2000 unknown units), then 400 or 404 naming the problem, and nothing is sent', async () => {
     const before = await dispatchCount();
     const feb30 = await send(work({ dueDate: '2027-02-30' }));

@@ -504,7 +504,8 @@ export class DispatchService {
   /**
    * 数据一次采集: the report fields each community already reports — under another item in force there on the due
    * date (admitted_item.report_fields), or asked by an earlier dispatch to it under another item (or none) due
-   * in the same year and not refused or withdrawn.
+   * in the same year and not refused or withdrawn; work citing no item repeats any earlier demand (nothing
+   * admits a periodic report without an item).
    */
   private async sharedReportFields(
     m: EntityManager,
@@ -531,7 +532,7 @@ export class DispatchService {
               ARRAY(SELECT unnest(d.report_fields) INTERSECT SELECT unnest($1::text[]) ORDER BY 1) AS fields
          FROM dispatch_delivery v JOIN dispatch d ON d.id = v.dispatch_id
         WHERE v.community_id = ANY($2::uuid[]) AND v.state NOT IN ('refused', 'withdrawn')
-          AND d.report_fields && $1::text[] AND d.admitted_item_id IS DISTINCT FROM $3::uuid
+          AND d.report_fields && $1::text[] AND ($3::uuid IS NULL OR d.admitted_item_id IS DISTINCT FROM $3::uuid)
           AND date_part('year', v.due_date) = date_part('year', $4::date)
         ORDER BY d.sent_at`,
       [fields, communityIds, dto.admittedItemId ?? null, dto.dueDate],
