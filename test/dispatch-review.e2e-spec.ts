@@ -189,6 +189,31 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
     expect(dup?.message).not.toContain('住房面积');
   });
 
+  it('given an idempotency key used again with another certificate, other expected hours or another meeting place, then 409 DISPATCH_IDEMPOTENCY_KEY_REUSED, not the earlier dispatch', async () => {
+    const stamp = work({ kind: 'stamp', certificateName: '居住证明', idempotencyKey: 'review-stamp' });
+    const first = await send(stamp);
+    expect(first.status).toBe(201);
+    expect((await send(stamp)).status).toBe(200);
+    for (const other of [
+      { ...stamp, certificateName: '无犯罪记录证明' },
+      { ...stamp, expectedHours: 8 },
+      { ...stamp, targetPopulation: '辖区老年人' },
+    ]) {
+      const res = await send(other);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('DISPATCH_IDEMPOTENCY_KEY_REUSED');
+    }
+    const meeting = work({
+      kind: 'meeting',
+      meetingTime: '2027-03-20 09:30',
+      meetingPlace: '区卫健委三楼会议室',
+      idempotencyKey: 'review-meeting',
+    });
+    expect((await send(meeting)).status).toBe(201);
+    const moved = await send({ ...meeting, meetingPlace: '区政府一楼大厅' });
+    expect(moved.status).toBe(409);
+  });
+
   it('given odd input (2027-02-30, 2001 targets, 2000 unknown units), then 400 or 404 naming the problem, and nothing is sent', async () => {
     const before = await dispatchCount();
     const feb30 = await send(work({ dueDate: '2027-02-30' }));

@@ -667,16 +667,23 @@ function detailsOf(dto: SendDispatchDto): DispatchDetails {
   return d;
 }
 
-/** Whether a stored dispatch is the one this request asks for again (same key). */
+/** Whether a stored dispatch is the one this request asks for again (same key): the same work in every field. */
 function sameDispatch(d: Dispatch, dto: SendDispatchDto): boolean {
   return (
     d.kind === dto.kind &&
     d.title === dto.title &&
     d.content === dto.content &&
     d.dueDate === dto.dueDate &&
+    Number(d.expectedHours) === Number(dto.expectedHours) &&
+    canonical(d.details) === canonical(detailsOf(dto)) &&
     (d.admittedItemId ?? undefined) === (dto.admittedItemId ?? undefined) &&
     [...d.targetUnitIds].sort().join() === [...dto.targets].sort().join()
   );
+}
+
+/** JSON with the keys in one order (jsonb answers them in its own). */
+function canonical(details: DispatchDetails): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(details).sort(([a], [b]) => a.localeCompare(b))));
 }
 
 function toCommunityCoverage(t: Target, c: Coverage): CommunityCoverageDto {
