@@ -214,6 +214,25 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
     expect(moved.status).toBe(409);
   });
 
+  it('given the office terminates a dispute’s case (终止) without a ruling, then the piece is no longer shown as contested and the department may contest the refusal again', async () => {
+    const { dispatchId, instanceId } = await contested('争议案件被终止');
+    const ended = await t
+      .http()
+      .post(`/workflow-instances/${instanceId}/terminate`)
+      .set(await auth('office'))
+      .send({ comment: '双方已线下协商' });
+    expect(ended.status).toBe(200);
+    const [row] = await t.dataSource.query(
+      `SELECT state, dispute_state FROM dispatch_delivery WHERE dispatch_id = $1`,
+      [dispatchId],
+    );
+    expect(row).toEqual({ state: 'refused', dispute_state: null });
+    const again = await contest(dispatchId);
+    expect(again.status).toBe(200);
+    expect(again.body.deliveries[0].disputeState).toBe('street');
+    expect(again.body.deliveries[0].disputeInstanceId).not.toBe(instanceId);
+  });
+
   it('given odd input (2027-02-30, 2001 targets, 2000 unknown units), then 400 or 404 naming the problem, and nothing is sent', async () => {
     const before = await dispatchCount();
     const feb30 = await send(work({ dueDate: '2027-02-30' }));
