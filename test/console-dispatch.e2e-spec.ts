@@ -109,5 +109,20 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       await dialog.getByRole('button', { name: '提交异议' }).click();
       await expect(row.getByTestId('dispute').textContent()).resolves.toContain('街道办事处协调中');
     });
+
+    // Both sides follow the dispute's case: its diagram and timeline.
+    await withScreenshot(committee, 'dispatch-dispute-case', async () => {
+      await committee.goto(`${base}/console/received-work?state=closed`);
+      const piece = committee.getByTestId('received-list').getByRole('row').filter({ hasText: TITLE });
+      await piece.getByRole('link', { name: `“${TITLE}”的协调进度` }).click();
+      await committee.waitForURL(/\/console\/cases\//);
+      await expect(committee.getByTestId('case-title').textContent()).resolves.toContain('拒绝争议');
+    });
+    await withScreenshot(dept, 'dispatch-dispute-case-dept', async () => {
+      const row = dept.getByTestId('dispatch-list').getByRole('row').filter({ hasText: TITLE });
+      await row.getByRole('link', { name: '杏花社区拒绝的协调进度' }).click();
+      await dept.waitForURL(/\/console\/cases\//);
+      await expect(dept.getByTestId('case-title').textContent()).resolves.toContain('拒绝争议');
+    });
   });
 });

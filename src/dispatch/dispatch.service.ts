@@ -360,10 +360,12 @@ export class DispatchService {
   /** Kind-specific required fields and the due date (400 naming the field). */
   private validate(dto: SendDispatchDto): void {
     const problems: FieldProblem[] = [];
-    const need = (field: string, ok: boolean, zh: string) => {
-      if (!ok)
-        problems.push({ field, problems: [`${zh}（${field}）必填。${field} is required for this kind.`] });
+    const need = (field: string, ok: boolean, zh: string, en = 'is required for this kind') => {
+      if (!ok) problems.push({ field, problems: [`${zh}（${field}）必填。${field} ${en}.`] });
     };
+    // Spaces only are no words (the DTO counts them as characters).
+    need('title', !!dto.title?.trim(), '工作标题', 'must not be blank');
+    need('content', !!dto.content?.trim(), '工作内容', 'must not be blank');
     if (dto.kind === 'stamp')
       need('certificateName', !!dto.certificateName?.trim(), '盖章证明须写明证明名称');
     if (dto.kind === 'meeting') {
@@ -502,7 +504,8 @@ export class DispatchService {
   /**
    * 数据一次采集: the report fields each community already reports — under another item in force there on the due
    * date (admitted_item.report_fields), or asked by an earlier dispatch to it under another item (or none) due
-   * in the same year and not refused or withdrawn.
+   * in the same year and not refused or withdrawn; work citing no item repeats any earlier demand (nothing
+   * admits a periodic report without an item).
    */
   private async sharedReportFields(
     m: EntityManager,
@@ -529,7 +532,7 @@ export class DispatchService {
               ARRAY(SELECT unnest(d.report_fields) INTERSECT SELECT unnest($1::text[]) ORDER BY 1) AS fields
          FROM dispatch_delivery v JOIN dispatch d ON d.id = v.dispatch_id
         WHERE v.community_id = ANY($2::uuid[]) AND v.state NOT IN ('refused', 'withdrawn')
-          AND d.report_fields && $1::text[] AND d.admitted_item_id IS DISTINCT FROM $3::uuid
+          AND d.report_fields && $1::text[] AND ($3::uuid IS NULL OR d.admitted_item_id IS DISTINCT FROM $3::uuid)
           AND date_part('year', v.due_date) = date_part('year', $4::date)
         ORDER BY d.sent_at`,
       [fields, communityIds, dto.admittedItemId ?? null, dto.dueDate],
@@ -664,16 +667,23 @@ function detailsOf(dto: SendDispatchDto): DispatchDetails {
   return d;
 }
 
-/** Whether a stored dispatch is the one this request asks for again (same key). */
+/** Whether a stored dispatch is the one this request asks for again (same key): the same work in every field. */
 function sameDispatch(d: Dispatch, dto: SendDispatchDto): boolean {
   return (
     d.kind === dto.kind &&
     d.title === dto.title &&
     d.content === dto.content &&
     d.dueDate === dto.dueDate &&
+    Number(d.expectedHours) === Number(dto.expectedHours) &&
+    canonical(d.details) === canonical(detailsOf(dto)) &&
     (d.admittedItemId ?? undefined) === (dto.admittedItemId ?? undefined) &&
     [...d.targetUnitIds].sort().join() === [...dto.targets].sort().join()
   );
+}
+
+/** JSON with the keys in one order (jsonb answers them in its own). */
+function canonical(details: DispatchDetails): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(details).sort(([a], [b]) => a.localeCompare(b))));
 }
 
 function toCommunityCoverage(t: Target, c: Coverage): CommunityCoverageDto {

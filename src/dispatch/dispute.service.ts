@@ -55,6 +55,10 @@ export class DisputeService implements OnModuleInit {
     r.registerService('disputeOverturn', async (ctx) => {
       await this.rule(ctx.manager, ctx.variables, 'overturned', ctx.actor);
     });
+    // 终止 by the office: no ruling — the refusal stands as before the contest, which may be made again.
+    r.registerTermination('refusalDispute', async (ctx) => {
+      await this.terminated(ctx.manager, ctx.instance, ctx.reason, ctx.actor);
+    });
     r.registerSubject('refusalDispute', async (m, keys) => {
       const rows: { id: string; title: string; community: string; department: string }[] = await m.query(
         `SELECT v.id, d.title, c.name AS community, u.name AS department
@@ -86,6 +90,17 @@ export class DisputeService implements OnModuleInit {
    */
   async contest(actor: Actor, dispatchId: string, dto: ContestDto): Promise<void> {
     const p = actor.principal!;
+    const blank = (['argument', 'basis'] as const).filter((f) => !dto[f].trim());
+    if (blank.length)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        blank.map((field) => ({
+          field,
+          problems: [
+            `${field === 'argument' ? '异议理由' : '依据（文件及条款）'}（${field}）必填，不能只有空格。${field} must not be blank.`,
+          ],
+        })),
+      );
     await this.dataSource.transaction(async (m) => {
       const rows: { id: string; state: string; dispute_state: DisputeState | null }[] = await m.query(
         `SELECT v.id, v.state, v.dispute_state FROM dispatch_delivery v
@@ -132,6 +147,30 @@ export class DisputeService implements OnModuleInit {
         data: { dispatchId, communityId: dto.communityId, instanceId: started.id, streetDeadline: deadline },
       });
     });
+  }
+
+  /** The dispute's case ended without a ruling: the piece is no longer contested (its argument stays on record). */
+  private async terminated(
+    m: EntityManager,
+    instance: { id: string; businessKey: string | null },
+    reason: string | null,
+    actor: Actor,
+  ) {
+    const instanceId = instance.id;
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `UPDATE dispatch_delivery SET dispute_state = NULL
+          WHERE id = $1 AND dispute_instance_id = $2 AND dispute_state IN ('street', 'office') RETURNING id`,
+        [instance.businessKey, instanceId],
+      ),
+    );
+    for (const r of rows)
+      await this.audit.record(m, actor, {
+        action: 'dispatch.dispute-terminated',
+        entityType: 'dispatch_delivery',
+        entityId: r.id,
+        data: { instanceId, reason },
+      });
   }
 
   private async mark(m: EntityManager, deliveryId: string, state: DisputeState, actor: Actor): Promise<void> {

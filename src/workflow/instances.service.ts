@@ -111,7 +111,7 @@ export class InstancesService {
 
   /**
    * A case the principal may see: its starter, anyone who has or had a task in it, overseers of its unit's
-   * area, workflow admins. Anyone else gets the same 404 as for a missing case.
+   * area, workflow admins, the committee of the community the case is about. Anyone else gets the same 404 as for a missing case.
    */
   async findVisible(p: Principal, id: string): Promise<WorkflowInstance> {
     const i = await this.dataSource.getRepository(WorkflowInstance).findOneBy({ id });
@@ -170,10 +170,12 @@ export class InstancesService {
    * A SQL condition: the case aliased `i` is one the principal may see (the rule of `findVisible`), its values
    * named through `ref` (user, unit, roles, scope, oversee, admin). Involved: holds or completed one of its tasks,
    * or is of a unit and role one of its tasks names, or of the unit its overdue steps went to (a removed signer
-   * or a holder who lost the role is not).
+   * or a holder who lost the role is not); or of the community a case about one community names (its variable
+   * `communityId`, as the street-office group reads it): the committee is a party to a dispute over its refusal.
    */
   private sqlCaseVisible(i: string, ref: (name: keyof CaseViewer) => string): string {
     return `(${ref('admin')}::boolean OR ${i}.started_by = ${ref('user')}::uuid
+      OR ${i}.variables->>'communityId' = ${ref('unit')}::uuid::text
       OR (${ref('oversee')}::boolean AND EXISTS (SELECT 1 FROM org_unit ou WHERE ou.id = ${i}.owner_unit_id
                                                    AND ${this.scope.sqlInArea('ou.path', `${ref('scope')}::text`)}))
       OR EXISTS (SELECT 1 FROM workflow_task wt WHERE wt.instance_id = ${i}.id
