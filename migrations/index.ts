@@ -29,6 +29,7 @@ import { StampRegistryChanges1797100400000 } from './1797100400000-StampRegistry
 import { ApplicationCertificateName1797100410000 } from './1797100410000-ApplicationCertificateName.js';
 import { Dispatch1797200000000 } from './1797200000000-Dispatch.js';
 import { RefusalDisputes1797200100000 } from './1797200100000-RefusalDisputes.js';
+import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCountsIndex.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -64,4 +65,5 @@ export const MIGRATIONS: Function[] = [
   ApplicationCertificateName1797100410000,
   Dispatch1797200000000,
   RefusalDisputes1797200100000,
+  DispatchCountsIndex1797200600000,
 ];
