@@ -5,10 +5,14 @@ import type { Principal } from '../common/actor.js';
 import { addDays, dayStartCst, nextDay } from '../common/china-time.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page } from '../common/pagination.js';
+import { REASON_CODES } from './coverage.js';
 import type { DispatchCountsQuery, DispatchCountsRowDto } from './dto/dispatch-counts.dto.js';
 
 /** The longest period one request may count (days from `from` to `to`). */
 export const MAX_COUNTS_SPAN_DAYS = 366;
+
+/** The reasons an uncovered piece may have (its headline), each counted in a column of its own. */
+const UNCOVERED_REASONS = REASON_CODES.filter((code) => code !== 'covered');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,7 +25,7 @@ interface CountsRow {
   name: string;
   received: number;
   covered: number;
-  by_reason: Record<string, number>;
+  [reason: `r${number}`]: number;
   refused: number;
   contested: number;
   upheld: number;
@@ -115,9 +119,14 @@ export class DispatchCountsService {
  */
 export function dispatchCountsSql(by: 'community' | 'department'): string {
   const key = by === 'department' ? 'v.department_id' : 'v.community_id';
+  // One pass, one group per row: each uncovered reason is a column of its own (no second aggregation level).
+  const reasons = UNCOVERED_REASONS.map(
+    (code, i) => `count(*) FILTER (WHERE NOT v.covered AND v.reason_code = '${code}')::int AS r${i}`,
+  ).join(', ');
   return `
-      WITH g AS (
-        SELECT ${key} AS key, v.covered, v.reason_code, count(*)::int AS n,
+      WITH r AS (
+        SELECT ${key} AS key, count(*)::int AS received, count(*) FILTER (WHERE v.covered)::int AS covered,
+               ${reasons},
                count(*) FILTER (WHERE v.refused_at IS NOT NULL)::int AS refused,
                count(*) FILTER (WHERE v.dispute_state IS NOT NULL)::int AS contested,
                count(*) FILTER (WHERE v.dispute_state = 'upheld')::int AS upheld,
@@ -129,17 +138,9 @@ export function dispatchCountsSql(by: 'community' | 'department'): string {
          WHERE v.sent_at >= $1 AND v.sent_at < $2 AND ${sqlInArea('c.path', '$3')}
            AND ($4::uuid IS NULL OR v.community_id = $4::uuid)
            AND ($5::uuid IS NULL OR v.department_id = $5::uuid)
-         GROUP BY 1, 2, 3
-      ), r AS (
-        SELECT key, sum(n)::int AS received, coalesce(sum(n) FILTER (WHERE covered), 0)::int AS covered,
-               coalesce(jsonb_object_agg(reason_code, n) FILTER (WHERE NOT covered), '{}'::jsonb) AS by_reason,
-               sum(refused)::int AS refused, sum(contested)::int AS contested, sum(upheld)::int AS upheld,
-               sum(overturned)::int AS overturned, sum(withdrawn)::int AS withdrawn, sum(done)::int AS done,
-               sum(hours) AS hours, count(*) OVER ()::int AS total
-          FROM g GROUP BY key
+         GROUP BY 1
       )
-      SELECT u.id, u.code, u.name, r.received, r.covered, r.by_reason, r.refused, r.contested, r.upheld,
-             r.overturned, r.withdrawn, r.done, r.hours, r.total
+      SELECT u.id, u.code, u.name, r.*, count(*) OVER ()::int AS total
         FROM r JOIN org_unit u ON u.id = r.key
        ORDER BY u.code, u.id
        LIMIT $6 OFFSET $7`;
@@ -152,7 +153,9 @@ function toRow(r: CountsRow): DispatchCountsRowDto {
     received: r.received,
     covered,
     uncovered: r.received - covered,
-    uncoveredByReason: r.by_reason,
+    uncoveredByReason: Object.fromEntries(
+      UNCOVERED_REASONS.map((code, i) => [code, r[`r${i}`]] as const).filter(([, n]) => n > 0),
+    ),
     refused: r.refused,
     contested: r.contested,
     upheld: r.upheld,
