@@ -30,6 +30,7 @@ import { ApplicationCertificateName1797100410000 } from './1797100410000-Applica
 import { Dispatch1797200000000 } from './1797200000000-Dispatch.js';
 import { RefusalDisputes1797200100000 } from './1797200100000-RefusalDisputes.js';
 import { WorkflowStateLz41796950000000 } from './1796950000000-WorkflowStateLz4.js';
+import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCountsIndex.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -66,4 +67,5 @@ export const MIGRATIONS: Function[] = [
   Dispatch1797200000000,
   RefusalDisputes1797200100000,
   WorkflowStateLz41796950000000,
+  DispatchCountsIndex1797200600000,
 ];
