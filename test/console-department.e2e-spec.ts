@@ -159,8 +159,8 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await page.getByLabel('联系人').fill('张卫');
         // 联系电话 left empty: the submission lists it beside its field.
         await page.getByTestId('submit').click();
-        await page.getByRole('alert').first().waitFor();
-        await expect(page.getByRole('alert').first().textContent()).resolves.toContain('申请表尚不完整');
+        // The save's own 已保存 notice may still be showing: wait for the submission's answer itself.
+        await page.getByRole('alert').filter({ hasText: '申请表尚不完整' }).first().waitFor();
         await page.getByTestId('field-contactPhone').getByText('请填写联系电话').waitFor();
         await expect(page.getByTestId('field-title').locator('.el-form-item__error').count()).resolves.toBe(
           0,

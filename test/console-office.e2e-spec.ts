@@ -337,7 +337,9 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
     const page = await openAs('dept-staff', '/inbox');
     await withScreenshot(page, 'office-forbidden', async () => {
       await page.getByTestId('current-user').waitFor();
-      const menu = await page.locator('header').textContent();
+      const nav = page.getByRole('navigation', { name: '主菜单' });
+      await nav.getByText('待办', { exact: true }).waitFor();
+      const menu = await nav.textContent();
       for (const label of ['审查队列', '流程异常', '负面清单', '工作日历']) expect(menu).not.toContain(label);
       for (const path of [
         '/office/queue',
@@ -354,9 +356,9 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
   it('given the office, when the console opens, then its menu offers the office’s pages', async () => {
     const office = await openAs('office', '/inbox');
     await withScreenshot(office, 'office-menu', async () => {
-      const header = office.locator('header');
+      const menu = office.getByRole('navigation', { name: '主菜单' });
       for (const label of ['审查队列', '流程异常', '负面清单', '工作日历'])
-        await header.getByText(label, { exact: true }).waitFor();
+        await menu.getByText(label, { exact: true }).waitFor();
     });
   });
 });
