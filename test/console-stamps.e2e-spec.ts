@@ -40,7 +40,15 @@ describe('the stamp registry’s pages of the console (盖章证明事项清单)
 
   async function choose(page: Page, label: string, option: string): Promise<void> {
     await page.getByRole('combobox', { name: label }).click({ force: true });
-    await page.getByRole('option', { name: option, exact: true }).click();
+    // By keyboard, as a clerk may: the typed text filters the options, the arrow and Enter pick the first one.
+    // (Clicking the filterable select's option by role or text was not found at times — see the session note.)
+    const box = page.getByRole('combobox', { name: label });
+    await box.fill(option);
+    await box.press('ArrowDown');
+    await box.press('Enter');
+    await expect(box.evaluate((el) => el.closest('.el-select')?.textContent ?? '')).resolves.toContain(
+      option,
+    );
   }
 
   let proposalId = '';
