@@ -168,8 +168,14 @@ describe('the task page: 委托, 加签 and 催办 in the browser (办理)', () 
       await shows(page, 'done', '已认领');
       const offered = await openPicker(page, '加签', '加签人');
       expect(offered).toEqual(['赵晓东（东湖区社区建设工作领导小组办公室）']);
-      await page.locator('.el-select-dropdown__item:visible').first().click();
       const dialog = page.getByTestId('hand-over');
+      // Picked until the select shows it: a click on the list just opened was now and then lost on this machine.
+      const chosen = dialog.locator('.el-select .el-tag').filter({ hasText: '赵晓东' });
+      for (let i = 0; i < 3 && !(await chosen.count()); i++) {
+        await page.locator('.el-select-dropdown__item:visible').first().click();
+        await chosen.waitFor({ timeout: 3000 }).catch(() => undefined);
+      }
+      await chosen.waitFor();
       // Close the picker's list (it stays open for more choices), then confirm.
       await dialog.locator('.hint').click();
       await dialog.getByRole('button', { name: '确认加签' }).click();
