@@ -20,6 +20,8 @@ export enum Permission {
   DISPATCH_RESPOND = 'dispatch:respond',
   DISPUTE_RULE_STREET = 'dispute:rule-street',
   DISPUTE_RULE_OFFICE = 'dispute:rule-office',
+  /** Read contested refusals (拒绝争议): the street and the office of their area, the department, the committee. */
+  DISPUTE_READ = 'dispute:read',
   EVALUATION_RECORD = 'evaluation:record',
   EXIT_PROPOSE = 'exit:propose',
   REGISTRY_MANAGE = 'registry:manage',
@@ -53,12 +55,20 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   [Role.SYSTEM_ADMIN]: [P.ORG_READ, P.UNIT_MANAGE, P.USER_READ, P.USER_MANAGE, P.WORKFLOW_ADMIN],
   [Role.SECURITY_ADMIN]: [P.ORG_READ, P.USER_READ, P.ROLE_ASSIGN, P.ACCOUNT_UNLOCK],
   [Role.AUDITOR]: [P.ORG_READ, P.USER_READ, P.AUDIT_READ],
-  [Role.DEPT_STAFF]: [P.ORG_READ, P.APPLICATION_DRAFT, P.FUNDING_REGISTER, P.DISPATCH_SEND, P.EXIT_PROPOSE],
+  [Role.DEPT_STAFF]: [
+    P.ORG_READ,
+    P.APPLICATION_DRAFT,
+    P.FUNDING_REGISTER,
+    P.DISPATCH_SEND,
+    P.DISPUTE_READ,
+    P.EXIT_PROPOSE,
+  ],
   [Role.DEPT_HEAD]: [P.ORG_READ, P.APPLICATION_DEPT_APPROVE, P.EXIT_PROPOSE],
   [Role.OFFICE]: [
     P.ORG_READ,
     P.APPLICATION_REVIEW,
     P.DISPUTE_RULE_OFFICE,
+    P.DISPUTE_READ,
     P.EXIT_PROPOSE,
     P.REGISTRY_MANAGE,
     P.BURDEN_READ,
@@ -68,8 +78,8 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   [Role.MEMBER]: [P.ORG_READ, P.APPLICATION_COUNTERSIGN],
   [Role.LEADER]: [P.ORG_READ, P.APPLICATION_SIGN, P.BURDEN_READ, P.STAMP_PROPOSAL_READ],
   [Role.FINANCE]: [P.ORG_READ, P.FUNDING_CONFIRM],
-  [Role.STREET]: [P.ORG_READ, P.DISPUTE_RULE_STREET, P.BURDEN_READ],
-  [Role.COMMITTEE]: [P.ORG_READ, P.DISPATCH_RESPOND, P.EVALUATION_RECORD, P.EXIT_PROPOSE],
+  [Role.STREET]: [P.ORG_READ, P.DISPUTE_RULE_STREET, P.DISPUTE_READ, P.BURDEN_READ],
+  [Role.COMMITTEE]: [P.ORG_READ, P.DISPATCH_RESPOND, P.DISPUTE_READ, P.EVALUATION_RECORD, P.EXIT_PROPOSE],
 };
 
 /** The kinds of unit a holder of each role must belong to. */

@@ -356,6 +356,10 @@ export const ERRORS = {
     409,
     '该拒绝争议已有结论，不能再次提出异议或拒绝。This dispute has been ruled; it cannot be contested or refused again.',
   ],
+  DISPUTE_NOT_FOUND: [
+    404,
+    '找不到该拒绝争议，或您无权查看。The contested refusal does not exist or is not visible to you.',
+  ],
   DISPATCH_IDEMPOTENCY_KEY_REUSED: [
     409,
     '该幂等键已用于另一项派单（内容、截止日期或对象不同），请为这项派单换一个新的键。This idempotency key already stands for another dispatch; use a new key.',
