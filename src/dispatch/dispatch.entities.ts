@@ -63,6 +63,8 @@ export type DeliveryState = 'received' | 'accepted' | 'done' | 'refused' | 'with
 @Index('ux_dispatch_delivery', ['dispatchId', 'communityId'], { unique: true })
 @Index('ix_dispatch_delivery_inbox', ['communityId', 'state', 'dueDate'])
 @Index('ix_dispatch_delivery_department', ['departmentId', 'sentAt'])
+/** The contested pieces, newest contest first (GET /disputes). */
+@Index('ix_dispatch_delivery_disputes', ['disputedAt', 'id'], { where: '"dispute_instance_id" IS NOT NULL' })
 /** (community_id, sent_at) INCLUDE (the counted columns): migration 1797200600000 (TypeORM cannot say INCLUDE). */
 @Index('ix_dispatch_delivery_counts', { synchronize: false })
 @Check('ck_dispatch_delivery_state', `"state" IN ('received', 'accepted', 'done', 'refused', 'withdrawn')`)

@@ -109,7 +109,7 @@ export class DisputeReads {
       >,
       this.dataSource.query(
         `SELECT ${COLUMNS} ${FROM} WHERE ${where}
-          ORDER BY v.disputed_at DESC NULLS LAST, v.id DESC
+          ORDER BY v.disputed_at DESC, v.id DESC
           LIMIT ${page.pageSize} OFFSET ${page.offset}`,
         params,
       ) as Promise<DisputeRow[]>,
