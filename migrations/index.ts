@@ -32,6 +32,7 @@ import { RefusalDisputes1797200100000 } from './1797200100000-RefusalDisputes.js
 import { WorkflowStateLz41796950000000 } from './1796950000000-WorkflowStateLz4.js';
 import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCountsIndex.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
+import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -70,4 +71,5 @@ export const MIGRATIONS: Function[] = [
   WorkflowStateLz41796950000000,
   DispatchCountsIndex1797200600000,
   DisputesIndex1797300400000,
+  NoticeWorkingDays1797300200000,
 ];

@@ -102,6 +102,21 @@ describe('the console’s stamp log (用印登记, 用印统计)', () => {
       await expect(row.textContent()).resolves.toContain('清单内');
       await expect(row.textContent()).resolves.toContain('13812341234');
       await expect(row.textContent()).resolves.toContain(COLLEAGUE);
+
+      // The filters live in the address: a certificate asked for stays on a reload, and its list with it.
+      const list = page.getByTestId('stamp-log-list');
+      await page.locator('#stamp-certificate').fill('收入证明');
+      await page.locator('#stamp-certificate').press('Enter');
+      await page.waitForURL(/certificate=/);
+      expect(new URL(page.url()).searchParams.get('certificate')).toBe('收入证明');
+      await list.getByText('没有用印登记').waitFor();
+      await page.reload();
+      await list.getByText('没有用印登记').waitFor();
+      await expect(page.locator('#stamp-certificate').inputValue()).resolves.toBe('收入证明');
+      await page.locator('#stamp-certificate').fill('居住');
+      await page.getByRole('button', { name: '查询' }).click();
+      await list.getByRole('row').filter({ hasText: '居住证明' }).waitFor();
+      expect(new URL(page.url()).searchParams.get('certificate')).toBe('居住');
     });
     const stored = await t.dataSource.query(
       'SELECT certificate_name, decision, handler_id, approver_id FROM stamp_log_entry',

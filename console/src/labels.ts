@@ -41,6 +41,7 @@ export const FIELD_NAMES: Record<string, string> = {
   endDate: '结束日期',
   workloadHoursPerMonth: '每月工作量（小时）',
   frequency: '工作频次',
+  noticeWorkingDays: '派单提前期（工作日）',
   fundingPerCommunityFen: '每个社区经费',
   fundingSource: '经费来源',
   supportOffered: '配套支持',
@@ -51,6 +52,11 @@ export const FIELD_NAMES: Record<string, string> = {
   certificateName: '要求出具的证明',
   attachments: '附件',
 };
+
+/** An item's notice period (派单提前期) in words: none set is the default of 3 working days. */
+export function noticePeriodText(days: number | null | undefined): string {
+  return days ? `${days} 个工作日` : '3 个工作日（默认）';
+}
 
 export const APPLICATION_STATUS_NAMES: Record<string, string> = {
   draft: '草稿',

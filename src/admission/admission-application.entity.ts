@@ -69,6 +69,10 @@ export interface FindingOverride {
   `"funding_per_community_fen" IS NULL OR "funding_per_community_fen" >= 0`,
 )
 @Check(
+  'ck_admission_application_notice',
+  `"notice_working_days" IS NULL OR "notice_working_days" BETWEEN 1 AND 30`,
+)
+@Check(
   'ck_admission_application_dates',
   `"start_date" IS NULL OR "end_date" IS NULL OR "end_date" >= "start_date"`,
 )
@@ -114,6 +118,11 @@ export class AdmissionApplication {
   @Column({ type: 'uuid', nullable: true }) regularizesItemId: string | null;
   /** For a stamp demand (盖章证明): the certificate the committees would issue, checked against the stamp registry. */
   @Column({ type: 'varchar', length: 100, nullable: true }) certificateName: string | null;
+  /**
+   * 派单提前期: the working days at least between sending work under the item and its due date (issue 14 §2,
+   * 上午发下午要 is what it forbids); null: the default of 3 (dispatch/coverage.ts).
+   */
+  @Column({ type: 'smallint', nullable: true }) noticeWorkingDays: number | null;
 
   /** The automatic checks' findings, for the office (statutory scope, negative list, duplicates, lead time). */
   @Column({ type: 'jsonb', default: () => "'[]'" }) findings: Finding[];

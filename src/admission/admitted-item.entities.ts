@@ -13,6 +13,7 @@ import type { Finding } from './admission-application.entity.js';
 @Entity('admitted_item')
 @Index('ux_admitted_item_number', ['leadingGroupId', 'numberYear', 'numberSeq'], { unique: true })
 @Index('ux_admitted_item_application', ['applicationId'], { unique: true })
+@Check('ck_admitted_item_notice', `"notice_working_days" IS NULL OR "notice_working_days" BETWEEN 1 AND 30`)
 export class AdmittedItem {
   @PrimaryGeneratedColumn('uuid') id: string;
   /** The application admitted; null for an emergency admission (突发事件), which has none. */
@@ -41,6 +42,11 @@ export class AdmittedItem {
   @Column({ type: 'varchar', length: 200, nullable: true }) fundingSource: string | null;
   /** Report fields the item collects (数据一次采集: a new report may not ask for them again). */
   @Column({ type: 'text', array: true, default: () => "'{}'" }) reportFields: string[];
+  /**
+   * 派单提前期: work sent under the item must leave at least this many working days before its due date (copied
+   * from the application at registration); null: the default of 3 (dispatch/coverage.ts).
+   */
+  @Column({ type: 'smallint', nullable: true }) noticeWorkingDays: number | null;
   @Column({ type: 'timestamptz' }) signedAt: Date;
   /** Funding not confirmed by then lapses for that community. */
   @Column({ type: 'timestamptz' }) fundingDeadline: Date;

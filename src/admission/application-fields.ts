@@ -27,6 +27,7 @@ export const FORM_FIELDS = [
   'regularizesItemId',
   'reportFields',
   'certificateName',
+  'noticeWorkingDays',
 ] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 

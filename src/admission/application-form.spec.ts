@@ -52,6 +52,7 @@ function data(
       contactName: '张卫',
       contactPhone: '0571-88888888',
       reportFields: ['姓名', '血压'],
+      noticeWorkingDays: 10,
       findings: [
         {
           check: 'statutory-scope',
@@ -190,6 +191,7 @@ describe('the printable 社区工作准入审批表', () => {
       '实施期限',
       '工作频次',
       '预计工作量',
+      '派单提前期',
       '经费标准',
       '经费来源',
       '部门提供的支持',
@@ -221,6 +223,7 @@ describe('the printable 社区工作准入审批表', () => {
       '2027年6月1日 至 2027年12月31日',
       '每月一次',
       '每个社区每月约 6.5 小时',
+      '10 个工作日',
       '每个社区 12,345.67元，2个社区合计 24,691.34元',
       '区财政专项',
       '派员培训',

@@ -31,6 +31,7 @@ export type FormApplication = Pick<
   | 'contactName'
   | 'contactPhone'
   | 'reportFields'
+  | 'noticeWorkingDays'
   | 'findings'
   | 'decisionReason'
   | 'withdrawalReason'
@@ -276,6 +277,8 @@ export function renderApplicationForm(d: ApplicationFormData): string {
       ? `${a.startDate ? formatChinaDate(a.startDate) : ''} 至 ${a.endDate ? formatChinaDate(a.endDate) : ''}`
       : '';
   const workload = a.workloadHoursPerMonth === null ? '' : `每个社区每月约 ${a.workloadHoursPerMonth} 小时`;
+  // 派单提前期 (issue 14 §2): none named is the default of 3 working days.
+  const notice = a.noticeWorkingDays ? `${a.noticeWorkingDays} 个工作日` : '3 个工作日（默认）';
   const attachments = d.attachments.length
     ? d.attachments.map((x, i) => `${i + 1}. ${escapeHtml(x.fileName)}`).join('<br>')
     : '无';
@@ -317,7 +320,7 @@ ${[
   row('授权内容', text(a.authorizedContent)),
   pair('工作对象', text(a.targetPopulation), '授予权限', text(a.powers)),
   pair('实施期限', escapeHtml(period), '工作频次', text(a.frequency)),
-  row('预计工作量', escapeHtml(workload)),
+  pair('预计工作量', escapeHtml(workload), '派单提前期', escapeHtml(notice)),
   pair('经费标准', escapeHtml(funding), '经费来源', text(a.fundingSource)),
   row('部门提供的支持', text(a.supportOffered) || '无'),
   a.reportFields?.length ? row('需社区填报的字段', escapeHtml(a.reportFields.join('、'))) : '',

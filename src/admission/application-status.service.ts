@@ -100,6 +100,9 @@ export class ApplicationStatusService {
    * The office terminated (终止) the case: an application still under review or being corrected ends as
    * terminated, with the office's reason, and the department may file a new one. An application already
    * signed is not terminated (409 CASE_NOT_TERMINABLE): its item leaves the register only through an exit (exit.bpmn).
+   * A decision made but not yet recorded (a service task failed, e.g. the signed item's registration: an incident)
+   * ends with the case too — the runtime does not run it after this — so the application says 已终止, never
+   * 已准入 without an item; the audit record names those steps.
    */
   async markTerminated(
     m: EntityManager,
@@ -118,11 +121,24 @@ export class ApplicationStatusService {
       decisionReason: reason,
       terminatedAt: this.clock.now(),
     });
+    // The steps whose result was still being recorded (their incidents close with the case).
+    const pending: { element_id: string }[] = app.instanceId
+      ? await m.query(
+          `SELECT element_id FROM workflow_incident
+            WHERE instance_id = $1 AND resolved_at IS NULL AND timer_id IS NULL ORDER BY created_at, id`,
+          [app.instanceId],
+        )
+      : [];
     await this.audit.record(m, actor, {
       action: 'application.terminated',
       entityType: 'admission_application',
       entityId: applicationId,
-      data: { instanceId: app.instanceId, previousStatus: app.status, reason },
+      data: {
+        instanceId: app.instanceId,
+        previousStatus: app.status,
+        reason,
+        ...(pending.length ? { pendingSteps: pending.map((r) => r.element_id) } : {}),
+      },
     });
   }
 }

@@ -83,8 +83,8 @@ export class ApplicationWithdrawal {
         throw new AppError('APPLICATION_NOT_WITHDRAWABLE', { status: locked?.status ?? null });
       // A review step is done and the flow waits on recording its result (a service task whose handler failed,
       // e.g. the signed item's registration, until the office retries it): decided, though the status does not
-      // say so yet. Ending the case now would run that handler in this very step (the item published, the
-      // application admitted) or leave the signature void.
+      // say so yet. Ending the case now would leave the signature void: the department may not undo a decision
+      // (the office may, by terminating the case).
       if (ctx.live.pendingServices.length)
         throw new AppError('APPLICATION_DECISION_PENDING', {
           steps: ctx.live.pendingServices.map((s) => s.elementId),

@@ -66,6 +66,7 @@ export class RegisterReads {
       `SELECT count(*) OVER () AS total_count, i.id, i.application_id, i.admission_number, i.emergency, i.title, i.kind, i.statutory_area, i.legal_basis,
               i.authorized_content, i.target_population, i.powers, to_char(i.start_date, 'YYYY-MM-DD') AS start_date,
               to_char(i.end_date, 'YYYY-MM-DD') AS end_date, i.funding_per_community_fen, i.funding_source,
+              i.notice_working_days,
               json_agg(json_build_object('code', u.code, 'name', u.name, 'street', s.name, 'fundingStatus', c.funding_status,
                                          'enteredAt', c.entered_at) ORDER BY u.code) AS communities
          FROM (${inForce.sql}) f
@@ -101,6 +102,7 @@ export class RegisterReads {
       endDate: r.end_date as string,
       fundingPerCommunityFen: Number(r.funding_per_community_fen),
       fundingSource: r.funding_source as string | null,
+      noticeWorkingDays: r.notice_working_days as number | null,
       communities: r.communities,
     }));
     return toPage(items, total, page);

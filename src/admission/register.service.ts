@@ -61,6 +61,7 @@ export class RegisterService {
         fundingPerCommunityFen: app.fundingPerCommunityFen ?? '0',
         fundingSource: app.fundingSource ?? null,
         reportFields: app.reportFields ?? [],
+        noticeWorkingDays: app.noticeWorkingDays ?? null,
         overriddenFindings: app.findings.filter((f) => f.override),
         signedAt: now,
         fundingDeadline: new Date(now.getTime() + this.config.env.ADMISSION_FUNDING_DAYS * 86400_000),

@@ -439,7 +439,7 @@ export class DispatchService {
         `SELECT id, admission_number AS "admissionNumber", title, department_id AS "departmentId", kind,
                 authorized_content AS "authorizedContent", target_population AS "targetPopulation",
                 to_char(start_date, 'YYYY-MM-DD') AS "startDate", to_char(end_date, 'YYYY-MM-DD') AS "endDate",
-                leading_group_id AS "leadingGroupId"
+                leading_group_id AS "leadingGroupId", notice_working_days AS "noticeWorkingDays"
            FROM admitted_item WHERE id = $1`,
         [dto.admittedItemId],
       );

@@ -362,7 +362,20 @@ export class InstancesService {
           });
         ctx.status = 'terminated';
         ctx.live.stop();
-        ctx.history.push({ action: 'instance.terminated', comment: comment ?? null });
+        // The case ends with what it still had to record (a service task whose handler failed, an incident):
+        // the call is not run after the domain ended its object, and its incident closes with the case.
+        const dropped = ctx.live.pendingServices.splice(0).map((s) => s.elementId);
+        if (dropped.length)
+          await ctx.manager.query(
+            `UPDATE workflow_incident SET resolved_at = $3
+              WHERE instance_id = $1 AND element_id = ANY($2::varchar[]) AND timer_id IS NULL AND resolved_at IS NULL`,
+            [id, dropped, ctx.now],
+          );
+        ctx.history.push({
+          action: 'instance.terminated',
+          comment: comment ?? null,
+          ...(dropped.length ? { data: { discardedSteps: dropped } } : {}),
+        });
       },
       { allowInactive: true },
     );

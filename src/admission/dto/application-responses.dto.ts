@@ -106,6 +106,13 @@ export class ApplicationDto {
   certificateName: string | null;
   @ApiProperty({
     nullable: true,
+    type: 'integer',
+    description:
+      '派单提前期: working days at least between sending work under the item and its due date (1–30); null: the default of 3',
+  })
+  noticeWorkingDays: number | null;
+  @ApiProperty({
+    nullable: true,
     type: AdmittedItemRefDto,
     description: 'The admitted item it became (GET /admitted-items/:id); null until signed',
   })
@@ -194,6 +201,7 @@ export function toApplicationDto(
     reportFields: a.reportFields,
     regularizesItemId: a.regularizesItemId,
     certificateName: a.certificateName ?? null,
+    noticeWorkingDays: a.noticeWorkingDays ?? null,
     admittedItem: admittedItem && { id: admittedItem.id, admissionNumber: admittedItem.admissionNumber },
     findings: a.findings.map((f) => ({ ...f, code: f.code ?? f.check })),
     changesSinceSubmission: a.changesSinceSubmission,

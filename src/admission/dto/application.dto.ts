@@ -145,6 +145,29 @@ export class ApplicationFieldsDto {
   @Matches(/\S/, { message: 'certificateName 不能为空白。certificateName may not be blank.' })
   @MaxLength(100, { message: 'certificateName 最多 100 字。certificateName is at most 100 characters.' })
   certificateName?: string;
+
+  @ApiPropertyOptional({
+    description:
+      '派单提前期: the working days at least between sending work under the item and its due date (1–30); absent or null: 3',
+    example: 5,
+    minimum: 1,
+    maximum: 30,
+    type: 'integer',
+  })
+  @IsOptional()
+  @IsInt({
+    message:
+      '派单提前期（工作日）（noticeWorkingDays）须为 1 至 30 之间的整数。noticeWorkingDays must be a whole number of working days from 1 to 30.',
+  })
+  @Min(1, {
+    message:
+      '派单提前期（工作日）（noticeWorkingDays）至少 1 个工作日。noticeWorkingDays is at least 1 working day.',
+  })
+  @Max(30, {
+    message:
+      '派单提前期（工作日）（noticeWorkingDays）最多 30 个工作日。noticeWorkingDays is at most 30 working days.',
+  })
+  noticeWorkingDays?: number;
 }
 
 export class UpdateApplicationDto extends ApplicationFieldsDto {

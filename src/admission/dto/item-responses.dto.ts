@@ -26,6 +26,7 @@ export interface RegisterEntry {
   endDate: string;
   fundingPerCommunityFen: number;
   fundingSource: string | null;
+  noticeWorkingDays: number | null;
   communities: {
     code: string;
     name: string;
@@ -82,6 +83,13 @@ export class RegisterEntryDto {
   @ApiProperty({ nullable: true, type: String, description: 'Where the funding comes from' })
   fundingSource: string | null;
   @ApiProperty({
+    nullable: true,
+    type: 'integer',
+    description:
+      '派单提前期: work sent under the item leaves at least this many working days before its due date; null: the default of 3',
+  })
+  noticeWorkingDays: number | null;
+  @ApiProperty({
     type: [RegisterCommunityDto],
     description: 'The communities it is in force in (those the query named), each with its street',
   })
@@ -105,6 +113,7 @@ export function toRegisterEntryDto(e: RegisterEntry): RegisterEntryDto {
     endDate: e.endDate,
     fundingPerCommunityFen: e.fundingPerCommunityFen,
     fundingSource: e.fundingSource,
+    noticeWorkingDays: e.noticeWorkingDays,
     communities: e.communities.map((c) => ({
       code: c.code,
       name: c.name,
@@ -169,6 +178,13 @@ export class AdmittedItemSummaryDto {
   @ApiProperty({ nullable: true, type: String, description: 'Where the funding comes from' })
   fundingSource: string | null;
   @ApiProperty({ type: [String] }) reportFields: string[];
+  @ApiProperty({
+    nullable: true,
+    type: 'integer',
+    description:
+      '派单提前期: work sent under the item leaves at least this many working days before its due date; null: the default of 3',
+  })
+  noticeWorkingDays: number | null;
   @ApiProperty() signedAt: Date;
   @ApiProperty({ description: 'Funding not confirmed by then lapses' }) fundingDeadline: Date;
   @ApiProperty({ nullable: true, type: Date }) exitedAt: Date | null;
@@ -258,6 +274,7 @@ export function toAdmittedItemSummaryDto(
     fundingPerCommunityFen: Number(i.fundingPerCommunityFen),
     fundingSource: i.fundingSource,
     reportFields: i.reportFields,
+    noticeWorkingDays: i.noticeWorkingDays ?? null,
     signedAt: i.signedAt,
     fundingDeadline: i.fundingDeadline,
     exitedAt: i.exitedAt,

@@ -47,6 +47,7 @@ export const blankForm = () => ({
   regularizesItemId: '',
   reportFieldsText: '',
   certificateName: '',
+  noticeWorkingDays: '',
 });
 
 /**
@@ -82,6 +83,7 @@ export function fillForm(form: FormValues, a: Application): void {
     regularizesItemId: a.regularizesItemId ?? '',
     reportFieldsText: a.reportFields.join('\n'),
     certificateName: a.certificateName ?? '',
+    noticeWorkingDays: a.noticeWorkingDays == null ? '' : String(a.noticeWorkingDays),
   });
 }
 
@@ -110,6 +112,9 @@ export function bodyOf(
     // Not a number: sent as typed, the API names the problem beside the field.
     hours = Number.isFinite(n) ? n : typedHours;
   }
+  // A whole number goes as one; anything else as typed, and the API names the problem beside the field.
+  const typedNotice = text(String(form.noticeWorkingDays ?? ''));
+  const notice = typedNotice !== null && /^\d+$/.test(typedNotice) ? Number(typedNotice) : typedNotice;
   if (Object.keys(localProblems).length) return null;
   const reportFields = (form.reportFieldsText ?? '')
     .split('\n')
@@ -140,6 +145,7 @@ export function bodyOf(
     regularizesItemId: text(form.regularizesItemId),
     reportFields,
     certificateName: text(form.certificateName),
+    noticeWorkingDays: notice,
   };
 }
 

@@ -32,6 +32,8 @@ export interface Application {
   contactPhone: string | null;
   reportFields: string[];
   certificateName?: string | null;
+  /** 派单提前期 in working days (1–30); null: the default of 3. */
+  noticeWorkingDays?: number | null;
   regularizesItemId: string | null;
   admittedItem: { id: string; admissionNumber: string } | null;
   findings: {

@@ -36,6 +36,8 @@ export interface AdmittedItem {
   fundingPerCommunityFen: number;
   fundingSource: string | null;
   reportFields: string[];
+  /** 派单提前期: work sent under the item leaves at least this many working days before its due date; null: 3. */
+  noticeWorkingDays: number | null;
   signedAt: string;
   exitedAt: string | null;
   exitReason: string | null;
