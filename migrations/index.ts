@@ -33,6 +33,7 @@ import { WorkflowStateLz41796950000000 } from './1796950000000-WorkflowStateLz4.
 import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCountsIndex.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
+import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -72,4 +73,5 @@ export const MIGRATIONS: Function[] = [
   DispatchCountsIndex1797200600000,
   DisputesIndex1797300400000,
   NoticeWorkingDays1797300200000,
+  StampSampleForms1797300100000,
 ];

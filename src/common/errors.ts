@@ -277,6 +277,19 @@ export const ERRORS = {
     409,
     '预检后清单已有变化，预检结果已不准确，请重新上传文件预检后再提交。The registry changed since the dry run, so its report is out of date; upload the file again and propose the new report.',
   ],
+  // Sample forms (证明式样) of stamp-list entries (issue 13 §1).
+  STAMP_SAMPLE_FORM_TOO_LARGE: [
+    413,
+    '证明式样文件过大，请压缩后重新上传（大小上限见 details 中的 maxBytes）。The sample form is too large (see maxBytes in details); compress it and upload it again.',
+  ],
+  STAMP_SAMPLE_FORM_TYPE_NOT_ALLOWED: [
+    415,
+    '证明式样只接受 PDF、PNG、JPEG 文件，且文件内容须与类型一致；Word 文件请先另存为 PDF。Only PDF, PNG and JPEG sample forms are accepted, and the content must match the type; save a Word file as PDF first.',
+  ],
+  STAMP_SAMPLE_FORM_NOT_FOUND: [
+    404,
+    '找不到该证明式样，或它所属的清单调整尚未发布。The sample form does not exist or is not published yet.',
+  ],
   TRANSFER_NOT_FOUND: [
     404,
     '找不到该经费划转记录，或不在您的确认范围内。The transfer does not exist or is not yours to confirm.',

@@ -18,6 +18,7 @@ import { StampEntry, StampList } from '../stamps/stamp-registry.entities.js';
 import { StampLogEntry, StampLogMember, StampLogVoid } from '../stamps/stamp-log.entities.js';
 import { StampProposal } from '../stamps/stamp-proposal.entity.js';
 import { StampImport, StampImportRow } from '../stamps/stamp-import.entities.js';
+import { StampSampleForm } from '../stamps/stamp-sample-form.entity.js';
 import { Dispatch, DispatchDelivery } from '../dispatch/dispatch.entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
@@ -68,6 +69,7 @@ export const ENTITIES = [
   StampProposal,
   StampImport,
   StampImportRow,
+  StampSampleForm,
   Dispatch,
   DispatchDelivery,
 ];

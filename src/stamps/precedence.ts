@@ -40,6 +40,8 @@ export interface EntryVersion {
   conditions: string | null;
   procedure: string | null;
   sampleFormAttachmentId: string | null;
+  /** The sample form's file name, where the reader read it with the entry (the registry in memory does). */
+  sampleFormFileName?: string | null;
   timeLimitKind: TimeLimitKind | null;
   timeLimitWorkingDays: number | null;
   effectiveFrom: string;

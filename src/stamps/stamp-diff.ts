@@ -65,6 +65,7 @@ const ENTRY_FIELDS: [keyof EntryTexts, string][] = [
   ['conditions', '办理条件和材料'],
   ['procedure', '办理流程'],
   ['timeLimit', '办理时限'],
+  ['sampleForm', '证明式样'],
   ['seq', '序号'],
   ['effectiveFrom', '生效日期'],
   ['effectiveTo', '有效期至'],
@@ -78,6 +79,8 @@ interface EntryTexts {
   conditions: string | null;
   procedure: string | null;
   timeLimit: string | null;
+  /** The sample form's id while compared; its file name in the diff (sampleFormNames). */
+  sampleForm: string | null;
   seq: string | null;
   effectiveFrom: string | null;
   effectiveTo: string | null;
@@ -92,6 +95,7 @@ function storedTexts(e: StampEntry | EntryVersion): EntryTexts {
     conditions: e.conditions,
     procedure: e.procedure,
     timeLimit: timeLimitText(e.timeLimitKind, e.timeLimitWorkingDays),
+    sampleForm: e.sampleFormAttachmentId,
     seq: e.seq === null ? null : String(e.seq),
     effectiveFrom: String(e.effectiveFrom),
     effectiveTo: e.effectiveTo === null ? null : String(e.effectiveTo),
@@ -109,6 +113,7 @@ function newTexts(e: NewStampEntry, listFrom: string): EntryTexts {
     timeLimit: e.timeLimit
       ? timeLimitText(e.timeLimit.kind, e.timeLimit.kind === 'working-days' ? e.timeLimit.workingDays : null)
       : null,
+    sampleForm: e.sampleFormAttachmentId ?? null,
     seq: e.seq == null ? null : String(e.seq),
     effectiveFrom: e.effectiveFrom ?? listFrom,
     effectiveTo: e.effectiveTo ?? null,
@@ -128,6 +133,7 @@ function changedTexts(last: StampEntry, c: Partial<NewStampEntry> & { effectiveF
     after.timeLimit = c.timeLimit
       ? timeLimitText(c.timeLimit.kind, c.timeLimit.kind === 'working-days' ? c.timeLimit.workingDays : null)
       : null;
+  if (c.sampleFormAttachmentId !== undefined) after.sampleForm = c.sampleFormAttachmentId ?? null;
   if (c.seq !== undefined) after.seq = c.seq === null ? null : String(c.seq);
   if (c.effectiveTo !== undefined) after.effectiveTo = c.effectiveTo ?? null;
   return after;
@@ -184,6 +190,25 @@ async function listEntriesOn(m: EntityManager, list: StampList, day: string): Pr
 }
 
 const LIST_TO = (to: string | null) => to ?? '长期有效';
+
+/** The sample forms of a diff shown by their file names (compared by id). */
+async function sampleFormNames(m: EntityManager, diffs: ChangeDiff[]): Promise<void> {
+  const fields = diffs
+    .flatMap((d) => [...d.fields, ...d.added.flatMap((a) => a.fields)])
+    .filter((f) => f.field === 'sampleForm');
+  const ids = [...new Set(fields.flatMap((f) => [f.before, f.after]).filter((v) => v !== null))];
+  if (!ids.length) return;
+  const rows: { id: string; fileName: string }[] = await m.query(
+    `SELECT id::text, file_name AS "fileName" FROM stamp_sample_form WHERE id::text = ANY($1::text[])`,
+    [ids],
+  );
+  const names = new Map(rows.map((r) => [r.id, r.fileName]));
+  const name = (id: string | null) => (id === null ? null : (names.get(id) ?? '证明式样'));
+  for (const f of fields) {
+    f.before = name(f.before);
+    f.after = name(f.after);
+  }
+}
 
 /**
  * The diff of each change against the registry as it stands (read in `m`). The set has passed the registry
@@ -299,5 +324,6 @@ export async function diffChanges(m: EntityManager, changes: StampChange[]): Pro
       });
     }
   }
+  await sampleFormNames(m, out);
   return out;
 }

@@ -36,6 +36,8 @@ export interface EntryHistory {
 export interface ListDetail extends ListSummary {
   listVersions: StampList[];
   entryHistory: EntryHistory[];
+  /** The file names of the sample forms (证明式样) the entry versions name, by id. */
+  sampleForms: Map<string, string>;
 }
 
 export interface ListFilter extends PageQuery {
@@ -153,6 +155,16 @@ export class StampListReads {
     const rows = await m.find(StampEntry, { where: { listKey }, order: { entryKey: 'ASC', version: 'ASC' } });
     const byKey = new Map<string, StampEntry[]>();
     for (const r of rows) byKey.set(r.entryKey, [...(byKey.get(r.entryKey) ?? []), r]);
+    const formIds = [...new Set(rows.map((r) => r.sampleFormAttachmentId).filter((id) => id !== null))];
+    const forms: { id: string; fileName: string }[] = formIds.length
+      ? await m.query(
+          `SELECT id, file_name AS "fileName" FROM stamp_sample_form WHERE id = ANY($1::uuid[])`,
+          [formIds],
+        )
+      : [];
+    const sampleForms = new Map(forms.map((f) => [f.id, f.fileName]));
+    const formOf = (e: StampEntry) =>
+      e.sampleFormAttachmentId === null ? null : (sampleForms.get(e.sampleFormAttachmentId) ?? '证明式样');
     const today = this.clock.today();
     const entries: EntryHistory[] = [...byKey.entries()].map(([entryKey, versions]) => ({
       entryKey,
@@ -163,12 +175,24 @@ export class StampListReads {
         changes:
           i === 0
             ? []
-            : FIELDS.map(([field, label, get]) => ({
-                field,
-                label,
-                before: get(versions[i - 1]),
-                after: get(v),
-              })).filter((c) => c.before !== c.after),
+            : [
+                ...FIELDS.map(([field, label, get]) => ({
+                  field,
+                  label,
+                  before: get(versions[i - 1]),
+                  after: get(v),
+                })).filter((c) => c.before !== c.after),
+                ...(versions[i - 1].sampleFormAttachmentId === v.sampleFormAttachmentId
+                  ? []
+                  : [
+                      {
+                        field: 'sampleForm',
+                        label: '证明式样',
+                        before: formOf(versions[i - 1]),
+                        after: formOf(v),
+                      },
+                    ]),
+              ],
       })),
     }));
     entries.sort(
@@ -188,6 +212,7 @@ export class StampListReads {
       scope: scopes.get(list.scopeCode)!,
       listVersions,
       entryHistory: entries,
+      sampleForms,
     };
   }
 }

@@ -23,6 +23,7 @@ import {
 } from './stamp-lists.js';
 import { StampProposal, type ProposalState } from './stamp-proposal.entity.js';
 import { StampRegistryService, type ScopeInfo } from './stamp-registry.service.js';
+import { StampSampleFormsService } from './stamp-sample-forms.service.js';
 
 /** The approval flow of a proposal (workflows/stamp-list.bpmn). */
 export const STAMP_LIST_PROCESS = 'stampList';
@@ -55,6 +56,7 @@ export class StampProposalsService extends StampChangeProposals {
     private readonly clock: Clock,
     private readonly orgScope: OrgScope,
     private readonly registry: StampRegistryService,
+    private readonly sampleForms: StampSampleFormsService,
   ) {
     super();
   }
@@ -129,6 +131,7 @@ export class StampProposalsService extends StampChangeProposals {
     return this.dataSource.transaction(async (m) => {
       const scopes = await this.scopesOf(m, p);
       await this.checkAgainstRegistry(m, set, scopes);
+      await this.sampleForms.checkNamed(m, p!.unitId, set.changes);
       const diff = await diffChanges(m, set.changes);
       const empty = diff.findIndex(
         (d) => d.kind === 'change-entry' && d.fields.every((f) => f.field === 'effectiveFrom'),

@@ -209,6 +209,7 @@ const LOAD_SQL = `SELECT
       'id', id, 'entryKey', entry_key, 'version', version, 'listKey', list_key, 'seq', seq, 'name', name,
       'aliases', aliases, 'legalBasis', legal_basis, 'purpose', purpose, 'conditions', conditions,
       'procedure', procedure, 'sampleFormAttachmentId', sample_form_attachment_id,
+      'sampleFormFileName', (SELECT f.file_name FROM stamp_sample_form f WHERE f.id = stamp_entry.sample_form_attachment_id),
       'timeLimitKind', time_limit_kind, 'timeLimitWorkingDays', time_limit_working_days,
       'effectiveFrom', to_char(effective_from, 'YYYY-MM-DD'), 'effectiveTo', to_char(effective_to, 'YYYY-MM-DD'))), '[]')
      FROM stamp_entry) AS entries,
@@ -218,8 +219,9 @@ const LOAD_SQL = `SELECT
 
 /**
  * The stamp registry kept in memory (issue 13: the public check answers from memory, never from a list older
- * than the last published change). The whole registry — every list and entry version and the organization units
- * its answers name — is read in one statement and kept; what a community sees on a day is computed from it once
+ * than the last published change). The whole registry — every list and entry version (with its sample form's file
+ * name: a sample form never changes) and the organization units its answers name — is read in one statement and
+ * kept; what a community sees on a day is computed from it once
  * (RegistryData.view). It is forgotten:
  *  - when the database announces a committed change (NOTIFY stamp_registry_changed, sent by triggers on
  *    stamp_list, stamp_entry and org_unit: every write path, in every process);

@@ -9,6 +9,8 @@ import { StampProposalsController } from './stamp-proposals.controller.js';
 import { StampProposalsService } from './stamp-proposals.service.js';
 import { StampRegistryMemory } from './stamp-registry-memory.js';
 import { StampRegistryService } from './stamp-registry.service.js';
+import { StampSampleFormsController } from './stamp-sample-forms.controller.js';
+import { StampSampleFormsService } from './stamp-sample-forms.service.js';
 import { StampWorkflow } from './stamp-workflow.js';
 import { StampsController } from './stamps.controller.js';
 
@@ -23,6 +25,7 @@ import { StampsController } from './stamps.controller.js';
     StampImportsController,
     MyStampLogController,
     StampLogController,
+    StampSampleFormsController,
   ],
   providers: [
     StampRegistryMemory,
@@ -33,6 +36,7 @@ import { StampsController } from './stamps.controller.js';
     StampWorkflow,
     StampLogService,
     StampImportsService,
+    StampSampleFormsService,
   ],
   exports: [StampRegistryService, StampChangeProposals],
 })

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import type { Decision } from '../precedence.js';
+import { StampSampleFormRefDto } from './stamp-sample-forms.dto.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -82,6 +83,12 @@ export class StampItemDto {
   @ApiProperty({ nullable: true, type: String, description: '具体流程' }) procedure: string | null;
   @ApiProperty({ nullable: true, type: String, description: '证明式样 (an attachment id)' })
   sampleFormAttachmentId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: StampSampleFormRefDto,
+    description: '证明式样: its file name and where to download it without logging in; null: none given',
+  })
+  sampleForm: StampSampleFormRefDto | null;
   @ApiProperty({ nullable: true, type: StampTimeLimitDto, description: '办理时限' })
   timeLimit: StampTimeLimitDto | null;
   @ApiProperty({ example: '2020-04-01' }) effectiveFrom: string;

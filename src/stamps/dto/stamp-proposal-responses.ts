@@ -2,6 +2,7 @@ import type { ListDetail, ListSummary } from '../stamp-list-reads.js';
 import type { ProposalView } from '../stamp-proposals.service.js';
 import type { StampList } from '../stamp-registry.entities.js';
 import { timeLimitText } from '../stamp-registry.service.js';
+import { sampleFormUrl } from '../stamp-sample-forms.service.js';
 import { changeCounts } from '../stamp-workflow.js';
 import type {
   ChangeDiffDto,
@@ -95,6 +96,13 @@ export function toStampListDetailDto(d: ListDetail): StampListDetailDto {
         conditions: e.conditions,
         procedure: e.procedure,
         timeLimit: timeLimitText(e.timeLimitKind, e.timeLimitWorkingDays),
+        sampleForm: e.sampleFormAttachmentId
+          ? {
+              id: e.sampleFormAttachmentId,
+              fileName: d.sampleForms.get(e.sampleFormAttachmentId) ?? '证明式样',
+              url: sampleFormUrl(e.sampleFormAttachmentId),
+            }
+          : null,
         effectiveFrom: String(e.effectiveFrom),
         effectiveTo: e.effectiveTo === null ? null : String(e.effectiveTo),
         recordedAt: iso(e.recordedAt)!,

@@ -13,6 +13,7 @@ import { PageQuery } from '../../common/pagination.js';
 import { PROPOSAL_STATES, type ProposalState } from '../stamp-proposal.entity.js';
 import { LIST_TYPES, type ListType } from '../stamp-registry.entities.js';
 import { StampScopeDto, StampTimeLimitDto } from './stamp-items.dto.js';
+import { StampSampleFormRefDto } from './stamp-sample-forms.dto.js';
 
 /*
  * The body of a proposal is checked field by field in the service (stamp-change-validation.ts), which imports
@@ -30,6 +31,13 @@ export class StampEntryInputDto {
   @ApiPropertyOptional({ type: String, nullable: true, description: '办理条件和所需材料' }) conditions?:
     string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: '具体流程' }) procedure?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      '证明式样: the id answered by POST /stamp-sample-forms, uploaded by the proposing office (or already published); another unit’s or an unknown id answers 400 naming the field',
+  })
+  sampleFormAttachmentId?: string | null;
   @ApiPropertyOptional({
     type: StampTimeLimitDto,
     nullable: true,
@@ -254,6 +262,12 @@ export class StampEntryVersionDto {
   @ApiProperty({ type: String, nullable: true }) conditions: string | null;
   @ApiProperty({ type: String, nullable: true }) procedure: string | null;
   @ApiProperty({ type: String, nullable: true, description: '办理时限 in Chinese' }) timeLimit: string | null;
+  @ApiProperty({
+    type: StampSampleFormRefDto,
+    nullable: true,
+    description: '证明式样: its file name and public download address; null: none given',
+  })
+  sampleForm: StampSampleFormRefDto | null;
   @ApiProperty() effectiveFrom: string;
   @ApiProperty({ type: String, nullable: true }) effectiveTo: string | null;
   @ApiProperty() recordedAt: string;

@@ -1,6 +1,7 @@
 import type { InForceEntry, Overridden } from '../precedence.js';
 import type { ScopeInfo, StampAnswer } from '../stamp-registry.service.js';
 import { timeLimitText } from '../stamp-registry.service.js';
+import { sampleFormUrl } from '../stamp-sample-forms.service.js';
 import type {
   StampCandidateDto,
   StampCheckDto,
@@ -26,6 +27,14 @@ export function toStampItemDto(x: InForceEntry): StampItemDto {
     conditions: e.conditions,
     procedure: e.procedure,
     sampleFormAttachmentId: e.sampleFormAttachmentId,
+    // The file name comes with the entry from the registry in memory: no query per answer.
+    sampleForm: e.sampleFormAttachmentId
+      ? {
+          id: e.sampleFormAttachmentId,
+          fileName: e.sampleFormFileName ?? '证明式样',
+          url: sampleFormUrl(e.sampleFormAttachmentId),
+        }
+      : null,
     timeLimit: e.timeLimitKind
       ? {
           kind: e.timeLimitKind,

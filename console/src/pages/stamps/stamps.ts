@@ -33,6 +33,19 @@ export interface FieldDiff {
   after: string | null;
 }
 
+/** A sample form (证明式样) as the API links it (StampSampleFormRefDto): downloaded without logging in. */
+export interface SampleFormRef {
+  id: string;
+  fileName: string;
+  url: string;
+}
+
+/** A sample form chosen in the proposal form: uploaded, named by its id. */
+export interface SampleFormChoice {
+  id: string;
+  fileName: string;
+}
+
 export interface StampEntryVersion {
   id: string;
   version: number;
@@ -44,6 +57,7 @@ export interface StampEntryVersion {
   conditions: string | null;
   procedure: string | null;
   timeLimit: string | null;
+  sampleForm: SampleFormRef | null;
   effectiveFrom: string;
   effectiveTo: string | null;
   recordedAt: string;
