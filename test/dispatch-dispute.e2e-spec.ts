@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, historyActions, instanceStatus } from './helpers/cases.js';
+import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
 import { fireTimersOf } from './helpers/timers.js';
 
@@ -12,7 +12,7 @@ describe('contested refusals: the street office mediates, the district office ru
   let t: TestApp;
   const unit: Record<string, string> = {};
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
-  const C1 = '339901001001';
+  const [C1, C2, C3] = ['339901001001', '339901001002', '339901001003'];
 
   /** Sends uncovered work to C1; the committee refuses it; answers the dispatch and the piece. */
   async function refused(title: string) {
@@ -38,13 +38,13 @@ describe('contested refusals: the street office mediates, the district office ru
     expect(r.status).toBe(200);
     return { dispatchId: d.body.id as string, piece };
   }
-  const contest = async (dispatchId: string, user = 'dept-staff') =>
+  const contest = async (dispatchId: string, user = 'dept-staff', community = C1) =>
     t
       .http()
       .post(`/dispatches/${dispatchId}/contest`)
       .set(await auth(user))
       .send({
-        communityId: unit[C1],
+        communityId: unit[community],
         argument: '属于公共卫生协助事项',
         basis: '《基本公共卫生服务规范》第三条',
       });
@@ -154,15 +154,117 @@ describe('contested refusals: the street office mediates, the district office ru
     });
   });
 
-  it('given a piece the department withdraws while its refusal is contested, when the office overturns the refusal, then the piece stays withdrawn', async () => {
-    const { dispatchId } = await refused('防汛物资清点');
-    const d = (await contest(dispatchId)).body.deliveries[0];
-    const withdrawn = await t
+  const withdraw = async (dispatchId: string, body: Record<string, unknown> = {}) =>
+    t
       .http()
       .post(`/dispatches/${dispatchId}/withdraw`)
       .set(await auth('dept-staff'))
-      .send({});
+      .send(body);
+  const auditOf = async (action: string, entityId: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT data, actor_username FROM audit_record WHERE action = $1 AND entity_id = $2 ORDER BY seq`,
+        [action, entityId],
+      )
+    ).map((r: { data: Record<string, unknown>; actor_username: string }) => ({
+      by: r.actor_username,
+      data: r.data,
+    }));
+  const streetTasksOf = async (instanceId: string) =>
+    (await inboxOf(t, 'street')).filter((x) => x.instanceId === instanceId);
+
+  it('given a refusal contested and with the street office, when the department withdraws the piece, then the case ends (terminated, audited), the street office’s task leaves its inbox, and the piece is withdrawn with no open dispute', async () => {
+    const { dispatchId, piece } = await refused('防汛物资清点');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    expect(await streetTasksOf(d.disputeInstanceId)).toHaveLength(1);
+    const withdrawn = await withdraw(dispatchId, { note: '改由街道统一安排' });
     expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.deliveries[0]).toMatchObject({
+      state: 'withdrawn',
+      disputeState: null,
+      disputeInstanceId: d.disputeInstanceId,
+      disputeArgument: '属于公共卫生协助事项',
+    });
+    expect(await instanceStatus(t, d.disputeInstanceId)).toBe('terminated');
+    expect(await historyActions(t, d.disputeInstanceId)).toContain('instance.terminated');
+    expect(await streetTasksOf(d.disputeInstanceId)).toEqual([]);
+    expect(await auditOf('dispatch.dispute-terminated', piece)).toEqual([
+      {
+        by: 'dept-staff',
+        data: { instanceId: d.disputeInstanceId, reason: '部门撤回了这项工作：改由街道统一安排' },
+      },
+    ]);
+    expect(await auditOf('dispatch.withdrawn', dispatchId)).toEqual([
+      { by: 'dept-staff', data: { communityIds: [unit[C1]], note: '改由街道统一安排' } },
+    ]);
+    expect(await inboxPiece(piece)).toMatchObject({ state: 'withdrawn', disputeState: null });
+    // The case is over: the street office has nothing to act on, and a withdrawn piece is not contested again.
+    const late = await contest(dispatchId);
+    expect([late.status, late.body.error.code]).toEqual([409, 'DISPUTE_NOT_REFUSED']);
+  });
+
+  it('given two communities’ refusals contested (one with the street office, one with the district office) and a third piece open, when the department withdraws the whole dispatch, then every piece is withdrawn and both cases end', async () => {
+    const d = await t
+      .http()
+      .post('/dispatches')
+      .set(await auth('dept-staff'))
+      .send({
+        kind: 'task',
+        title: '三个社区的防汛排查',
+        content: '请排查辖区防汛隐患。',
+        dueDate: '2027-03-31',
+        expectedHours: 2,
+        targets: [unit[C1], unit[C2], unit[C3]],
+      });
+    expect(d.status).toBe(201);
+    const pieceIn = (code: string) =>
+      d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id as string;
+    for (const [user, code] of [
+      ['committee', C1],
+      ['committee-2', C2],
+    ])
+      expect(
+        (
+          await t
+            .http()
+            .post(`/my-community/received-work/${pieceIn(code)}/refuse`)
+            .set(await auth(user))
+            .send({})
+        ).status,
+      ).toBe(200);
+    const cases: string[] = [];
+    for (const code of [C1, C2]) {
+      const c = await contest(d.body.id, 'dept-staff', code);
+      expect(c.status).toBe(200);
+      cases.push(
+        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
+          .disputeInstanceId,
+      );
+    }
+    expect((await act(t, 'street', cases[1], 'streetMediate', { decision: 'refer' })).status).toBe(200);
+    const withdrawn = await withdraw(d.body.id);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.counts).toMatchObject({ total: 3, withdrawn: 3 });
+    expect(withdrawn.body.deliveries.map((x: { disputeState: string | null }) => x.disputeState)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
+    expect(await inboxOf(t, 'office')).not.toContainEqual(expect.objectContaining({ instanceId: cases[1] }));
+    const audited = (await auditOf('dispatch.withdrawn', d.body.id)).flatMap(
+      (r: { data: Record<string, unknown> }) => r.data.communityIds as string[],
+    );
+    expect(audited.sort()).toEqual([unit[C1], unit[C2], unit[C3]].sort());
+  });
+
+  it('given a piece recorded withdrawn while its dispute is still open (a withdrawal from before withdrawals ended the dispute), when the office overturns the refusal, then the piece stays withdrawn', async () => {
+    const { dispatchId, piece } = await refused('防汛物资盘点');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    await t.dataSource.query(
+      `UPDATE dispatch_delivery SET state = 'withdrawn', withdrawn_at = now() WHERE id = $1`,
+      [piece],
+    );
     expect((await act(t, 'street', d.disputeInstanceId, 'streetMediate', { decision: 'refer' })).status).toBe(
       200,
     );
