@@ -258,6 +258,65 @@ describe('contested refusals: the street office mediates, the district office ru
     expect(audited.sort()).toEqual([unit[C1], unit[C2], unit[C3]].sort());
   });
 
+  it('given two refusals contested, one of whose cases the office has suspended, when the department withdraws the dispatch, then 409 DISPATCH_DISPUTE_SUSPENDED and nothing is withdrawn; once resumed, the withdrawal ends both cases', async () => {
+    const d = await t
+      .http()
+      .post('/dispatches')
+      .set(await auth('dept-staff'))
+      .send({
+        kind: 'task',
+        title: '挂起中的争议不能撤回',
+        content: '请排查辖区防汛隐患。',
+        dueDate: '2027-03-31',
+        expectedHours: 2,
+        targets: [unit[C1], unit[C2]],
+      });
+    expect(d.status).toBe(201);
+    const cases: string[] = [];
+    for (const [user, code] of [
+      ['committee', C1],
+      ['committee-2', C2],
+    ]) {
+      const piece = d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id;
+      expect(
+        (
+          await t
+            .http()
+            .post(`/my-community/received-work/${piece}/refuse`)
+            .set(await auth(user))
+            .send({})
+        ).status,
+      ).toBe(200);
+      const c = await contest(d.body.id, 'dept-staff', code);
+      cases.push(
+        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
+          .disputeInstanceId,
+      );
+    }
+    const office = async (op: 'suspend' | 'resume') =>
+      (
+        await t
+          .http()
+          .post(`/workflow-instances/${cases[1]}/${op}`)
+          .set(await auth('office'))
+          .send({ comment: '核实情况' })
+      ).status;
+    expect(await office('suspend')).toBe(200);
+    const held = await withdraw(d.body.id);
+    expect([held.status, held.body.error?.code, held.body.error?.details]).toEqual([
+      409,
+      'DISPATCH_DISPUTE_SUSPENDED',
+      { communityId: unit[C2] },
+    ]);
+    expect((await pieceOf(d.body.id)).state).toBe('refused');
+    expect(await instanceStatus(t, cases[0])).toBe('active');
+    expect(await office('resume')).toBe(200);
+    const withdrawn = await withdraw(d.body.id);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.counts).toMatchObject({ total: 2, withdrawn: 2 });
+    for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
+  });
+
   it('given a piece recorded withdrawn while its dispute is still open (a withdrawal from before withdrawals ended the dispute), when the office overturns the refusal, then the piece stays withdrawn', async () => {
     const { dispatchId, piece } = await refused('防汛物资盘点');
     const d = (await contest(dispatchId)).body.deliveries[0];

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { inForceSql } from '../admission/in-force.js';
-import { OrgScope } from '../auth/org-scope.js';
+import { OrgScope, sqlInArea } from '../auth/org-scope.js';
 import type { Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
+import { prepared } from '../common/sql.js';
 import { StampRegistryService } from '../stamps/stamp-registry.service.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import {
@@ -138,86 +139,13 @@ export class CoverageGatherer {
     return g.targets;
   }
 
-  /**
-   * The one statement. Targets: the units named; the active communities among them or under the streets and
-   * districts among them, within the principal's area (what OrgScope.communitiesUnder and communitiesInArea
-   * answer). The item cited: its row, the targets where it is in force on the due date (admission/in-force.ts)
-   * and its rows for them. 数据一次采集: the report fields each target already reports — under another item in
-   * force there on the due date (admitted_item.report_fields), or asked by an earlier dispatch to it under another
-   * item (or none) due in the same year and not refused or withdrawn; work citing no item repeats any earlier
-   * demand (nothing admits a periodic report without an item). And the negative list's active entries.
-   */
+  /** The facts, read by the one statement (coverageFactsSql). */
   private async gather(m: EntityManager, p: Principal, dto: SendDispatchDto): Promise<Gathered> {
-    const params: unknown[] = [dto.targets, p.scopePath ?? null];
-    const $ = (value: unknown, type: string) => {
-      params.push(value);
-      return `$${params.length}::${type}`;
-    };
-    const fields = dto.reportFields ?? [];
-    const inArea = (path: string, area: string) => this.scope.sqlInArea(path, area);
-    const ctes = [
-      `req AS MATERIALIZED (SELECT id, kind, active, path FROM org_unit WHERE id = ANY($1::uuid[]))`,
-      `tgt AS MATERIALIZED (
-         SELECT c.id, c.name, c.code FROM req r JOIN org_unit c ON c.id = r.id
-          WHERE r.kind = 'COMMUNITY' AND c.active AND ${inArea('c.path', '$2')}
-         UNION
-         SELECT c.id, c.name, c.code FROM req r JOIN org_unit c ON ${inArea('c.path', 'r.path')}
-          WHERE r.kind IN ('STREET', 'DISTRICT') AND c.kind = 'COMMUNITY' AND c.active AND ${inArea('c.path', '$2')})`,
-    ];
-    const columns = [
-      `(SELECT coalesce(json_agg(req), '[]') FROM req) AS units`,
-      `(SELECT coalesce(json_agg(t ORDER BY t.code, t.id), '[]') FROM tgt t) AS targets`,
-    ];
-    const $item = dto.admittedItemId ? $(dto.admittedItemId, 'uuid') : 'NULL::uuid';
-    if (dto.admittedItemId) {
-      const inForce = inForceSql({ on: dto.dueDate, itemIds: [dto.admittedItemId] }, params.length + 1);
-      params.push(...inForce.params);
-      columns.push(
-        `(SELECT json_build_object('id', id, 'admissionNumber', admission_number, 'title', title,
-                 'departmentId', department_id, 'kind', kind, 'authorizedContent', authorized_content,
-                 'targetPopulation', target_population, 'startDate', to_char(start_date, 'YYYY-MM-DD'),
-                 'endDate', to_char(end_date, 'YYYY-MM-DD'))
-            FROM admitted_item WHERE id = ${$item}) AS item`,
-        `(SELECT coalesce(json_agg(f.community_id), '[]') FROM (${inForce.sql}) f
-           WHERE f.community_id IN (SELECT id FROM tgt)) AS in_force`,
-        `(SELECT coalesce(json_agg(json_build_object('community_id', community_id, 'funding_status', funding_status,
-                 'entered', to_char(entered_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
-                 'exited', to_char(exited_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))), '[]')
-            FROM admitted_item_community WHERE item_id = ${$item} AND community_id IN (SELECT id FROM tgt)) AS links`,
-      );
-    }
-    if (fields.length) {
-      const $fields = $(fields, 'text[]');
-      const $due = $(dto.dueDate, 'date');
-      const elsewhere = inForceSql({ on: dto.dueDate }, params.length + 1);
-      params.push(...elsewhere.params);
-      columns.push(
-        `(SELECT coalesce(json_agg(x), '[]') FROM (
-            SELECT f.community_id, i.admission_number, i.title,
-                   ARRAY(SELECT unnest(i.report_fields) INTERSECT SELECT unnest(${$fields}) ORDER BY 1) AS fields
-              FROM (${elsewhere.sql}) f JOIN admitted_item i ON i.id = f.item_id
-             WHERE f.community_id IN (SELECT id FROM tgt)
-               AND i.report_fields && ${$fields} AND i.id IS DISTINCT FROM ${$item}) x) AS shared_items`,
-        `(SELECT coalesce(json_agg(x ORDER BY x.sent_at), '[]') FROM (
-            SELECT v.community_id, d.title, d.sent_at,
-                   to_char(d.sent_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS sent,
-                   ARRAY(SELECT unnest(d.report_fields) INTERSECT SELECT unnest(${$fields}) ORDER BY 1) AS fields
-              FROM dispatch_delivery v JOIN dispatch d ON d.id = v.dispatch_id
-             WHERE v.community_id IN (SELECT id FROM tgt) AND v.state NOT IN ('refused', 'withdrawn')
-               AND d.report_fields && ${$fields}
-               AND (${$item} IS NULL OR d.admitted_item_id IS DISTINCT FROM ${$item})
-               AND date_part('year', v.due_date) = date_part('year', ${$due})) x) AS shared_earlier`,
-      );
-    }
-    columns.push(
-      `(SELECT coalesce(json_agg(json_build_object('code', code, 'nameZh', name_zh, 'appliesTo', applies_to,
-               'keywords', keywords, 'source', source)), '[]')
-          FROM negative_list_item WHERE active) AS negative`,
-    );
-    const [row]: Partial<Gathered>[] = await m.query(
-      `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(',\n       ')}`,
-      params,
-    );
+    const { sql, params } = coverageFactsSql(p, dto);
+    // Four texts (with or without an item, with or without report fields): each parsed and planned once per
+    // connection.
+    const name = `dispatch-coverage-facts-${dto.admittedItemId ? 'item' : 'none'}-${dto.reportFields?.length ? 'fields' : 'none'}`;
+    const [row]: Partial<Gathered>[] = await m.query(prepared(name, sql), params);
     return {
       units: row.units ?? [],
       targets: row.targets ?? [],
@@ -259,3 +187,85 @@ export class CoverageGatherer {
 }
 
 const TARGET_KINDS = ['COMMUNITY', 'STREET', 'DISTRICT'];
+
+/**
+ * The one statement. Targets: the units named; the active communities among them or under the streets and
+ * districts among them, within the principal's area (what OrgScope.communitiesUnder and communitiesInArea
+ * answer). The item cited: its row, the targets where it is in force on the due date (admission/in-force.ts)
+ * and its rows for them. 数据一次采集: the report fields each target already reports — under another item in
+ * force there on the due date (admitted_item.report_fields), or asked by an earlier dispatch to it under another
+ * item (or none) due in the same year and not refused or withdrawn; work citing no item repeats any earlier
+ * demand (nothing admits a periodic report without an item). And the negative list's active entries.
+ */
+export function coverageFactsSql(
+  p: Pick<Principal, 'scopePath'>,
+  dto: Pick<SendDispatchDto, 'targets' | 'admittedItemId' | 'dueDate' | 'reportFields'>,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [dto.targets, p.scopePath ?? null];
+  const $ = (value: unknown, type: string) => {
+    params.push(value);
+    return `$${params.length}::${type}`;
+  };
+  const fields = dto.reportFields ?? [];
+  const inArea = sqlInArea;
+  const ctes = [
+    `req AS MATERIALIZED (SELECT id, kind, active, path FROM org_unit WHERE id = ANY($1::uuid[]))`,
+    `tgt AS MATERIALIZED (
+       SELECT c.id, c.name, c.code FROM req r JOIN org_unit c ON c.id = r.id
+        WHERE r.kind = 'COMMUNITY' AND c.active AND ${inArea('c.path', '$2')}
+       UNION
+       SELECT c.id, c.name, c.code FROM req r JOIN org_unit c ON ${inArea('c.path', 'r.path')}
+        WHERE r.kind IN ('STREET', 'DISTRICT') AND c.kind = 'COMMUNITY' AND c.active AND ${inArea('c.path', '$2')})`,
+  ];
+  const columns = [
+    `(SELECT coalesce(json_agg(req), '[]') FROM req) AS units`,
+    `(SELECT coalesce(json_agg(t ORDER BY t.code, t.id), '[]') FROM tgt t) AS targets`,
+  ];
+  const $item = dto.admittedItemId ? $(dto.admittedItemId, 'uuid') : 'NULL::uuid';
+  if (dto.admittedItemId) {
+    const inForce = inForceSql({ on: dto.dueDate, itemIds: [dto.admittedItemId] }, params.length + 1);
+    params.push(...inForce.params);
+    columns.push(
+      `(SELECT json_build_object('id', id, 'admissionNumber', admission_number, 'title', title,
+               'departmentId', department_id, 'kind', kind, 'authorizedContent', authorized_content,
+               'targetPopulation', target_population, 'startDate', to_char(start_date, 'YYYY-MM-DD'),
+               'endDate', to_char(end_date, 'YYYY-MM-DD'))
+          FROM admitted_item WHERE id = ${$item}) AS item`,
+      `(SELECT coalesce(json_agg(f.community_id), '[]') FROM (${inForce.sql}) f
+         WHERE f.community_id IN (SELECT id FROM tgt)) AS in_force`,
+      `(SELECT coalesce(json_agg(json_build_object('community_id', community_id, 'funding_status', funding_status,
+               'entered', to_char(entered_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
+               'exited', to_char(exited_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))), '[]')
+          FROM admitted_item_community WHERE item_id = ${$item} AND community_id IN (SELECT id FROM tgt)) AS links`,
+    );
+  }
+  if (fields.length) {
+    const $fields = $(fields, 'text[]');
+    const $due = $(dto.dueDate, 'date');
+    const elsewhere = inForceSql({ on: dto.dueDate }, params.length + 1);
+    params.push(...elsewhere.params);
+    columns.push(
+      `(SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT f.community_id, i.admission_number, i.title,
+                 ARRAY(SELECT unnest(i.report_fields) INTERSECT SELECT unnest(${$fields}) ORDER BY 1) AS fields
+            FROM (${elsewhere.sql}) f JOIN admitted_item i ON i.id = f.item_id
+           WHERE f.community_id IN (SELECT id FROM tgt)
+             AND i.report_fields && ${$fields} AND i.id IS DISTINCT FROM ${$item}) x) AS shared_items`,
+      `(SELECT coalesce(json_agg(x ORDER BY x.sent_at), '[]') FROM (
+          SELECT v.community_id, d.title, d.sent_at,
+                 to_char(d.sent_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS sent,
+                 ARRAY(SELECT unnest(d.report_fields) INTERSECT SELECT unnest(${$fields}) ORDER BY 1) AS fields
+            FROM dispatch_delivery v JOIN dispatch d ON d.id = v.dispatch_id
+           WHERE v.community_id IN (SELECT id FROM tgt) AND v.state NOT IN ('refused', 'withdrawn')
+             AND d.report_fields && ${$fields}
+             AND (${$item} IS NULL OR d.admitted_item_id IS DISTINCT FROM ${$item})
+             AND date_part('year', v.due_date) = date_part('year', ${$due})) x) AS shared_earlier`,
+    );
+  }
+  columns.push(
+    `(SELECT coalesce(json_agg(json_build_object('code', code, 'nameZh', name_zh, 'appliesTo', applies_to,
+             'keywords', keywords, 'source', source)), '[]')
+        FROM negative_list_item WHERE active) AS negative`,
+  );
+  return { sql: `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(',\n       ')}`, params };
+}

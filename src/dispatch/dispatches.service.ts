@@ -115,6 +115,13 @@ export class DispatchesService {
       await this.dataSource.transaction((m) => this.write(m, actor, id, remaining(), null));
       return;
     }
+    // A case the office suspended is in its hands: nothing is withdrawn until it resumes it.
+    const suspended: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM workflow_instance WHERE id = ANY($1::uuid[]) AND status = 'suspended'`,
+      [disputed.map((x) => x.dispute_instance_id)],
+    );
+    const held = disputed.find((x) => suspended.some((s) => s.id === x.dispute_instance_id));
+    if (held) throw new AppError('DISPATCH_DISPUTE_SUSPENDED', { communityId: held.community_id });
     const reason = `部门撤回了这项工作${dto.note?.trim() ? `：${dto.note.trim()}` : ''}`;
     for (const [i, piece] of disputed.entries()) {
       const last = i === disputed.length - 1;
