@@ -14,8 +14,13 @@ describe('contested refusals: the street office mediates, the district office ru
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
   const [C1, C2, C3] = ['339901001001', '339901001002', '339901001003'];
 
-  /** Sends uncovered work to C1; the committee refuses it; answers the dispatch and the piece. */
-  async function refused(title: string) {
+  const COMMITTEE_OF: Record<string, string> = { [C1]: 'committee', [C2]: 'committee-2' };
+
+  /**
+   * Sends uncovered work to the communities; the committees of `refusing` refuse it; answers the dispatch and
+   * each community's piece.
+   */
+  async function refused(title: string, targets = [C1], refusing = [C1]) {
     const d = await t
       .http()
       .post('/dispatches')
@@ -26,17 +31,20 @@ describe('contested refusals: the street office mediates, the district office ru
         content: '请在社区公告栏张贴。',
         dueDate: '2027-03-31',
         expectedHours: 2,
-        targets: [unit[C1]],
+        targets: targets.map((code) => unit[code]),
       });
     expect(d.status).toBe(201);
-    const piece = d.body.deliveries[0].id as string;
-    const r = await t
-      .http()
-      .post(`/my-community/received-work/${piece}/refuse`)
-      .set(await auth('committee'))
-      .send({});
-    expect(r.status).toBe(200);
-    return { dispatchId: d.body.id as string, piece };
+    const pieceIn = (code: string) =>
+      d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id as string;
+    for (const code of refusing) {
+      const r = await t
+        .http()
+        .post(`/my-community/received-work/${pieceIn(code)}/refuse`)
+        .set(await auth(COMMITTEE_OF[code]))
+        .send({});
+      expect(r.status).toBe(200);
+    }
+    return { dispatchId: d.body.id as string, piece: pieceIn(targets[0]), pieceIn };
   }
   const contest = async (dispatchId: string, user = 'dept-staff', community = C1) =>
     t
@@ -48,6 +56,19 @@ describe('contested refusals: the street office mediates, the district office ru
         argument: '属于公共卫生协助事项',
         basis: '《基本公共卫生服务规范》第三条',
       });
+  /** Contests the refusals of these communities; answers each one's case. */
+  async function contested(dispatchId: string, codes: string[]): Promise<string[]> {
+    const cases: string[] = [];
+    for (const code of codes) {
+      const c = await contest(dispatchId, 'dept-staff', code);
+      expect(c.status).toBe(200);
+      cases.push(
+        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
+          .disputeInstanceId,
+      );
+    }
+    return cases;
+  }
   const pieceOf = async (dispatchId: string) =>
     (
       await t
@@ -204,45 +225,10 @@ describe('contested refusals: the street office mediates, the district office ru
   });
 
   it('given two communities’ refusals contested (one with the street office, one with the district office) and a third piece open, when the department withdraws the whole dispatch, then every piece is withdrawn and both cases end', async () => {
-    const d = await t
-      .http()
-      .post('/dispatches')
-      .set(await auth('dept-staff'))
-      .send({
-        kind: 'task',
-        title: '三个社区的防汛排查',
-        content: '请排查辖区防汛隐患。',
-        dueDate: '2027-03-31',
-        expectedHours: 2,
-        targets: [unit[C1], unit[C2], unit[C3]],
-      });
-    expect(d.status).toBe(201);
-    const pieceIn = (code: string) =>
-      d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id as string;
-    for (const [user, code] of [
-      ['committee', C1],
-      ['committee-2', C2],
-    ])
-      expect(
-        (
-          await t
-            .http()
-            .post(`/my-community/received-work/${pieceIn(code)}/refuse`)
-            .set(await auth(user))
-            .send({})
-        ).status,
-      ).toBe(200);
-    const cases: string[] = [];
-    for (const code of [C1, C2]) {
-      const c = await contest(d.body.id, 'dept-staff', code);
-      expect(c.status).toBe(200);
-      cases.push(
-        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
-          .disputeInstanceId,
-      );
-    }
+    const { dispatchId } = await refused('三个社区的防汛排查', [C1, C2, C3], [C1, C2]);
+    const cases = await contested(dispatchId, [C1, C2]);
     expect((await act(t, 'street', cases[1], 'streetMediate', { decision: 'refer' })).status).toBe(200);
-    const withdrawn = await withdraw(d.body.id);
+    const withdrawn = await withdraw(dispatchId);
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.counts).toMatchObject({ total: 3, withdrawn: 3 });
     expect(withdrawn.body.deliveries.map((x: { disputeState: string | null }) => x.disputeState)).toEqual([
@@ -252,47 +238,15 @@ describe('contested refusals: the street office mediates, the district office ru
     ]);
     for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
     expect(await inboxOf(t, 'office')).not.toContainEqual(expect.objectContaining({ instanceId: cases[1] }));
-    const audited = (await auditOf('dispatch.withdrawn', d.body.id)).flatMap(
+    const audited = (await auditOf('dispatch.withdrawn', dispatchId)).flatMap(
       (r: { data: Record<string, unknown> }) => r.data.communityIds as string[],
     );
     expect(audited.sort()).toEqual([unit[C1], unit[C2], unit[C3]].sort());
   });
 
   it('given two refusals contested, one of whose cases the office has suspended, when the department withdraws the dispatch, then 409 DISPATCH_DISPUTE_SUSPENDED and nothing is withdrawn; once resumed, the withdrawal ends both cases', async () => {
-    const d = await t
-      .http()
-      .post('/dispatches')
-      .set(await auth('dept-staff'))
-      .send({
-        kind: 'task',
-        title: '挂起中的争议不能撤回',
-        content: '请排查辖区防汛隐患。',
-        dueDate: '2027-03-31',
-        expectedHours: 2,
-        targets: [unit[C1], unit[C2]],
-      });
-    expect(d.status).toBe(201);
-    const cases: string[] = [];
-    for (const [user, code] of [
-      ['committee', C1],
-      ['committee-2', C2],
-    ]) {
-      const piece = d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id;
-      expect(
-        (
-          await t
-            .http()
-            .post(`/my-community/received-work/${piece}/refuse`)
-            .set(await auth(user))
-            .send({})
-        ).status,
-      ).toBe(200);
-      const c = await contest(d.body.id, 'dept-staff', code);
-      cases.push(
-        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
-          .disputeInstanceId,
-      );
-    }
+    const { dispatchId } = await refused('挂起中的争议不能撤回', [C1, C2], [C1, C2]);
+    const cases = await contested(dispatchId, [C1, C2]);
     const office = async (op: 'suspend' | 'resume') =>
       (
         await t
@@ -302,16 +256,16 @@ describe('contested refusals: the street office mediates, the district office ru
           .send({ comment: '核实情况' })
       ).status;
     expect(await office('suspend')).toBe(200);
-    const held = await withdraw(d.body.id);
+    const held = await withdraw(dispatchId);
     expect([held.status, held.body.error?.code, held.body.error?.details]).toEqual([
       409,
       'DISPATCH_DISPUTE_SUSPENDED',
       { communityId: unit[C2] },
     ]);
-    expect((await pieceOf(d.body.id)).state).toBe('refused');
+    expect((await pieceOf(dispatchId)).state).toBe('refused');
     expect(await instanceStatus(t, cases[0])).toBe('active');
     expect(await office('resume')).toBe(200);
-    const withdrawn = await withdraw(d.body.id);
+    const withdrawn = await withdraw(dispatchId);
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.counts).toMatchObject({ total: 2, withdrawn: 2 });
     for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');

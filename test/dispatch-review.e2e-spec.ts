@@ -127,6 +127,42 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
     expect(row).toMatchObject({ state: 'accepted', dispute_state: 'overturned' });
   });
 
+  it('given a refused piece, when the department’s contest commits between its withdrawal reading the piece and writing it, then the withdrawal still ends the new dispute: the piece is withdrawn and the case terminated', async () => {
+    const d = await send(work({ title: '撤回与异议同时' }));
+    const piece = d.body.deliveries[0].id as string;
+    expect((await refuse(piece)).status).toBe(200);
+    // The withdrawal reads the pieces (refused, not contested); as it opens its transaction to write, the contest
+    // commits first and starts a case.
+    const ds = t.dataSource as unknown as { transaction: (...a: unknown[]) => Promise<unknown> };
+    const original = ds.transaction;
+    let contested: { status: number; body: { deliveries: { disputeInstanceId: string }[] } } | undefined;
+    ds.transaction = async function (this: unknown, ...args: unknown[]) {
+      ds.transaction = original;
+      contested = await contest(d.body.id);
+      return original.apply(this, args);
+    };
+    try {
+      const w = await t
+        .http()
+        .post(`/dispatches/${d.body.id}/withdraw`)
+        .set(await auth('dept-staff'))
+        .send({});
+      expect(w.status).toBe(200);
+      expect(contested?.status).toBe(200);
+      expect(w.body.deliveries[0]).toMatchObject({ state: 'withdrawn', disputeState: null });
+    } finally {
+      ds.transaction = original;
+    }
+    const instanceId = contested!.body.deliveries[0].disputeInstanceId;
+    const [c] = await t.dataSource.query(`SELECT status FROM workflow_instance WHERE id = $1`, [instanceId]);
+    expect(c.status).toBe('terminated');
+    const open = await t.dataSource.query(
+      `SELECT id FROM workflow_task WHERE instance_id = $1 AND status = 'open'`,
+      [instanceId],
+    );
+    expect(open).toEqual([]);
+  });
+
   it('given two contests of one refusal at the same moment, then one case starts and the other answers 409 DISPUTE_ALREADY_OPEN', async () => {
     const d = await send(work({ title: '同时两次异议' }));
     const piece = d.body.deliveries[0].id as string;

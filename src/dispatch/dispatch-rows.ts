@@ -64,7 +64,7 @@ export const RECEIVED_SELECT = `
     LEFT JOIN admitted_item i ON i.id = d.admitted_item_id`;
 
 /** The rule a refusal cites: the coverage reason's own, or seed 002 §4 for a reason the coverage did not give. */
-function refusalRule(code: string | null, reasons: CoverageReason[]): string | null {
+export function refusalRule(code: string | null, reasons: CoverageReason[]): string | null {
   if (!code) return null;
   return reasons.find((r) => r.code === code)?.rule ?? OUTSIDE_DUTIES_RULE;
 }
