@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { act, historyActions, instanceStatus } from './helpers/cases.js';
+import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
 import { fireTimersOf } from './helpers/timers.js';
 
@@ -12,10 +12,15 @@ describe('contested refusals: the street office mediates, the district office ru
   let t: TestApp;
   const unit: Record<string, string> = {};
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
-  const C1 = '339901001001';
+  const [C1, C2, C3] = ['339901001001', '339901001002', '339901001003'];
 
-  /** Sends uncovered work to C1; the committee refuses it; answers the dispatch and the piece. */
-  async function refused(title: string) {
+  const COMMITTEE_OF: Record<string, string> = { [C1]: 'committee', [C2]: 'committee-2' };
+
+  /**
+   * Sends uncovered work to the communities; the committees of `refusing` refuse it; answers the dispatch and
+   * each community's piece.
+   */
+  async function refused(title: string, targets = [C1], refusing = [C1]) {
     const d = await t
       .http()
       .post('/dispatches')
@@ -26,28 +31,44 @@ describe('contested refusals: the street office mediates, the district office ru
         content: '请在社区公告栏张贴。',
         dueDate: '2027-03-31',
         expectedHours: 2,
-        targets: [unit[C1]],
+        targets: targets.map((code) => unit[code]),
       });
     expect(d.status).toBe(201);
-    const piece = d.body.deliveries[0].id as string;
-    const r = await t
-      .http()
-      .post(`/my-community/received-work/${piece}/refuse`)
-      .set(await auth('committee'))
-      .send({});
-    expect(r.status).toBe(200);
-    return { dispatchId: d.body.id as string, piece };
+    const pieceIn = (code: string) =>
+      d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id as string;
+    for (const code of refusing) {
+      const r = await t
+        .http()
+        .post(`/my-community/received-work/${pieceIn(code)}/refuse`)
+        .set(await auth(COMMITTEE_OF[code]))
+        .send({});
+      expect(r.status).toBe(200);
+    }
+    return { dispatchId: d.body.id as string, piece: pieceIn(targets[0]), pieceIn };
   }
-  const contest = async (dispatchId: string, user = 'dept-staff') =>
+  const contest = async (dispatchId: string, user = 'dept-staff', community = C1) =>
     t
       .http()
       .post(`/dispatches/${dispatchId}/contest`)
       .set(await auth(user))
       .send({
-        communityId: unit[C1],
+        communityId: unit[community],
         argument: '属于公共卫生协助事项',
         basis: '《基本公共卫生服务规范》第三条',
       });
+  /** Contests the refusals of these communities; answers each one's case. */
+  async function contested(dispatchId: string, codes: string[]): Promise<string[]> {
+    const cases: string[] = [];
+    for (const code of codes) {
+      const c = await contest(dispatchId, 'dept-staff', code);
+      expect(c.status).toBe(200);
+      cases.push(
+        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
+          .disputeInstanceId,
+      );
+    }
+    return cases;
+  }
   const pieceOf = async (dispatchId: string) =>
     (
       await t
@@ -154,15 +175,109 @@ describe('contested refusals: the street office mediates, the district office ru
     });
   });
 
-  it('given a piece the department withdraws while its refusal is contested, when the office overturns the refusal, then the piece stays withdrawn', async () => {
-    const { dispatchId } = await refused('防汛物资清点');
-    const d = (await contest(dispatchId)).body.deliveries[0];
-    const withdrawn = await t
+  const withdraw = async (dispatchId: string, body: Record<string, unknown> = {}) =>
+    t
       .http()
       .post(`/dispatches/${dispatchId}/withdraw`)
       .set(await auth('dept-staff'))
-      .send({});
+      .send(body);
+  const auditOf = async (action: string, entityId: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT data, actor_username FROM audit_record WHERE action = $1 AND entity_id = $2 ORDER BY seq`,
+        [action, entityId],
+      )
+    ).map((r: { data: Record<string, unknown>; actor_username: string }) => ({
+      by: r.actor_username,
+      data: r.data,
+    }));
+  const streetTasksOf = async (instanceId: string) =>
+    (await inboxOf(t, 'street')).filter((x) => x.instanceId === instanceId);
+
+  it('given a refusal contested and with the street office, when the department withdraws the piece, then the case ends (terminated, audited), the street office’s task leaves its inbox, and the piece is withdrawn with no open dispute', async () => {
+    const { dispatchId, piece } = await refused('防汛物资清点');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    expect(await streetTasksOf(d.disputeInstanceId)).toHaveLength(1);
+    const withdrawn = await withdraw(dispatchId, { note: '改由街道统一安排' });
     expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.deliveries[0]).toMatchObject({
+      state: 'withdrawn',
+      disputeState: null,
+      disputeInstanceId: d.disputeInstanceId,
+      disputeArgument: '属于公共卫生协助事项',
+    });
+    expect(await instanceStatus(t, d.disputeInstanceId)).toBe('terminated');
+    expect(await historyActions(t, d.disputeInstanceId)).toContain('instance.terminated');
+    expect(await streetTasksOf(d.disputeInstanceId)).toEqual([]);
+    expect(await auditOf('dispatch.dispute-terminated', piece)).toEqual([
+      {
+        by: 'dept-staff',
+        data: { instanceId: d.disputeInstanceId, reason: '部门撤回了这项工作：改由街道统一安排' },
+      },
+    ]);
+    expect(await auditOf('dispatch.withdrawn', dispatchId)).toEqual([
+      { by: 'dept-staff', data: { communityIds: [unit[C1]], note: '改由街道统一安排' } },
+    ]);
+    expect(await inboxPiece(piece)).toMatchObject({ state: 'withdrawn', disputeState: null });
+    // The case is over: the street office has nothing to act on, and a withdrawn piece is not contested again.
+    const late = await contest(dispatchId);
+    expect([late.status, late.body.error.code]).toEqual([409, 'DISPUTE_NOT_REFUSED']);
+  });
+
+  it('given two communities’ refusals contested (one with the street office, one with the district office) and a third piece open, when the department withdraws the whole dispatch, then every piece is withdrawn and both cases end', async () => {
+    const { dispatchId } = await refused('三个社区的防汛排查', [C1, C2, C3], [C1, C2]);
+    const cases = await contested(dispatchId, [C1, C2]);
+    expect((await act(t, 'street', cases[1], 'streetMediate', { decision: 'refer' })).status).toBe(200);
+    const withdrawn = await withdraw(dispatchId);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.counts).toMatchObject({ total: 3, withdrawn: 3 });
+    expect(withdrawn.body.deliveries.map((x: { disputeState: string | null }) => x.disputeState)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
+    expect(await inboxOf(t, 'office')).not.toContainEqual(expect.objectContaining({ instanceId: cases[1] }));
+    const audited = (await auditOf('dispatch.withdrawn', dispatchId)).flatMap(
+      (r: { data: Record<string, unknown> }) => r.data.communityIds as string[],
+    );
+    expect(audited.sort()).toEqual([unit[C1], unit[C2], unit[C3]].sort());
+  });
+
+  it('given two refusals contested, one of whose cases the office has suspended, when the department withdraws the dispatch, then 409 DISPATCH_DISPUTE_SUSPENDED and nothing is withdrawn; once resumed, the withdrawal ends both cases', async () => {
+    const { dispatchId } = await refused('挂起中的争议不能撤回', [C1, C2], [C1, C2]);
+    const cases = await contested(dispatchId, [C1, C2]);
+    const office = async (op: 'suspend' | 'resume') =>
+      (
+        await t
+          .http()
+          .post(`/workflow-instances/${cases[1]}/${op}`)
+          .set(await auth('office'))
+          .send({ comment: '核实情况' })
+      ).status;
+    expect(await office('suspend')).toBe(200);
+    const held = await withdraw(dispatchId);
+    expect([held.status, held.body.error?.code, held.body.error?.details]).toEqual([
+      409,
+      'DISPATCH_DISPUTE_SUSPENDED',
+      { communityId: unit[C2] },
+    ]);
+    expect((await pieceOf(dispatchId)).state).toBe('refused');
+    expect(await instanceStatus(t, cases[0])).toBe('active');
+    expect(await office('resume')).toBe(200);
+    const withdrawn = await withdraw(dispatchId);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.counts).toMatchObject({ total: 2, withdrawn: 2 });
+    for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
+  });
+
+  it('given a piece recorded withdrawn while its dispute is still open (a withdrawal from before withdrawals ended the dispute), when the office overturns the refusal, then the piece stays withdrawn', async () => {
+    const { dispatchId, piece } = await refused('防汛物资盘点');
+    const d = (await contest(dispatchId)).body.deliveries[0];
+    await t.dataSource.query(
+      `UPDATE dispatch_delivery SET state = 'withdrawn', withdrawn_at = now() WHERE id = $1`,
+      [piece],
+    );
     expect((await act(t, 'street', d.disputeInstanceId, 'streetMediate', { decision: 'refer' })).status).toBe(
       200,
     );

@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { openTask } from './helpers/cases.js';
+import { act, openTask } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
 
 /**
@@ -48,7 +48,11 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
     expect((await refuse(d.body.deliveries[0].id)).status).toBe(200);
     const c = await contest(d.body.id);
     expect(c.status).toBe(200);
-    return { dispatchId: d.body.id as string, instanceId: c.body.deliveries[0].disputeInstanceId as string };
+    return {
+      dispatchId: d.body.id as string,
+      piece: d.body.deliveries[0].id as string,
+      instanceId: c.body.deliveries[0].disputeInstanceId as string,
+    };
   }
 
   beforeAll(async () => {
@@ -92,6 +96,71 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
         expect(row.refused_at).toBeNull();
       }
     }
+  });
+
+  it('given a refusal with the district office, when the office’s overturn commits between the committee’s second refusal reading the piece and writing it, then the refusal answers 409 DISPUTE_ALREADY_RULED and the work stands', async () => {
+    const { piece, instanceId } = await contested('拒绝与改判同时');
+    expect((await act(t, 'street', instanceId, 'streetMediate', { decision: 'refer' })).status).toBe(200);
+    // The refusal reads the piece (refused, with the office); as it opens its transaction to write, the office
+    // overturns the refusal and that commits first (the piece is accepted again).
+    const ds = t.dataSource as unknown as { transaction: (...a: unknown[]) => Promise<unknown> };
+    const original = ds.transaction;
+    let ruling: number | undefined;
+    ds.transaction = async function (this: unknown, ...args: unknown[]) {
+      ds.transaction = original;
+      ruling = (
+        await act(t, 'office', instanceId, 'officeRule', { decision: 'overturn', comment: '属于协助事项' })
+      ).status;
+      return original.apply(this, args);
+    };
+    try {
+      const r = await refuse(piece);
+      expect(ruling).toBe(200);
+      expect([r.status, r.body.error?.code]).toEqual([409, 'DISPUTE_ALREADY_RULED']);
+    } finally {
+      ds.transaction = original;
+    }
+    const [row] = await t.dataSource.query(
+      `SELECT state, dispute_state, refused_at, accepted_at FROM dispatch_delivery WHERE id = $1`,
+      [piece],
+    );
+    expect(row).toMatchObject({ state: 'accepted', dispute_state: 'overturned' });
+  });
+
+  it('given a refused piece, when the department’s contest commits between its withdrawal reading the piece and writing it, then the withdrawal still ends the new dispute: the piece is withdrawn and the case terminated', async () => {
+    const d = await send(work({ title: '撤回与异议同时' }));
+    const piece = d.body.deliveries[0].id as string;
+    expect((await refuse(piece)).status).toBe(200);
+    // The withdrawal reads the pieces (refused, not contested); as it opens its transaction to write, the contest
+    // commits first and starts a case.
+    const ds = t.dataSource as unknown as { transaction: (...a: unknown[]) => Promise<unknown> };
+    const original = ds.transaction;
+    let contested: { status: number; body: { deliveries: { disputeInstanceId: string }[] } } | undefined;
+    ds.transaction = async function (this: unknown, ...args: unknown[]) {
+      ds.transaction = original;
+      contested = await contest(d.body.id);
+      return original.apply(this, args);
+    };
+    try {
+      const w = await t
+        .http()
+        .post(`/dispatches/${d.body.id}/withdraw`)
+        .set(await auth('dept-staff'))
+        .send({});
+      expect(w.status).toBe(200);
+      expect(contested?.status).toBe(200);
+      expect(w.body.deliveries[0]).toMatchObject({ state: 'withdrawn', disputeState: null });
+    } finally {
+      ds.transaction = original;
+    }
+    const instanceId = contested!.body.deliveries[0].disputeInstanceId;
+    const [c] = await t.dataSource.query(`SELECT status FROM workflow_instance WHERE id = $1`, [instanceId]);
+    expect(c.status).toBe('terminated');
+    const open = await t.dataSource.query(
+      `SELECT id FROM workflow_task WHERE instance_id = $1 AND status = 'open'`,
+      [instanceId],
+    );
+    expect(open).toEqual([]);
   });
 
   it('given two contests of one refusal at the same moment, then one case starts and the other answers 409 DISPUTE_ALREADY_OPEN', async () => {

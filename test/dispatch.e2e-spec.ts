@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication, makeApplication } from './helpers/admission.js';
 import { moveClockTo } from './helpers/clock.js';
+import { captureStatements } from './helpers/statements.js';
 
 /**
  * Dispatched work (派单, issue 14 slice 1): coverage computed per community when sent, the committee's
@@ -483,5 +484,17 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const c3 = res.body.communities.find((x: { communityId: string }) => x.communityId === unit[C3]);
     expect(c3).toMatchObject({ covered: false, reasonCode: 'not-in-force', communityName: '柳岸社区' });
     expect(await dispatchCount()).toBe(before);
+  });
+
+  it('given a warm server, when the coverage of one piece for one community is previewed, then the preview reads its facts in one statement (targets, item, in force, report fields, negative list) beside the session check', async () => {
+    const headers = await auth('dept-staff');
+    const body = work({ reportFields: ['随访人数'] });
+    const preview = () => t.http().post('/dispatches/preview').set(headers).send(body);
+    expect((await preview()).status).toBe(200);
+    const { result, statements } = await captureStatements(preview);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ covered: 1, uncovered: 0 });
+    expect(statements.filter((s) => /^WITH req AS/.test(s))).toHaveLength(1);
+    expect(statements).toHaveLength(2);
   });
 });

@@ -17,8 +17,10 @@ import {
   SendDispatchDto,
   WithdrawDispatchDto,
 } from './dto/dispatch.dto.js';
-import { DispatchService } from './dispatch.service.js';
+import { DispatchSendService } from './dispatch-send.service.js';
+import { DispatchesService } from './dispatches.service.js';
 import { DisputeService } from './dispute.service.js';
+import { ReceivedWorkService } from './received-work.service.js';
 
 const dispatchId = uuidOr404('DISPATCH_NOT_FOUND');
 const pieceId = uuidOr404('RECEIVED_WORK_NOT_FOUND');
@@ -27,7 +29,10 @@ const pieceId = uuidOr404('RECEIVED_WORK_NOT_FOUND');
 @ApiTags('dispatch')
 @Controller()
 export class DispatchController {
-  constructor(private readonly dispatches: DispatchService) {}
+  constructor(
+    private readonly sending: DispatchSendService,
+    private readonly dispatches: DispatchesService,
+  ) {}
 
   @Post('dispatches/preview')
   @HttpCode(200)
@@ -38,7 +43,7 @@ export class DispatchController {
   )
   @ApiOkResponse({ type: CoveragePreviewDto })
   async preview(@Body() dto: SendDispatchDto, @CurrentActor() a: Actor): Promise<CoveragePreviewDto> {
-    return this.dispatches.preview(a.principal!, dto);
+    return this.sending.preview(a.principal!, dto);
   }
 
   @Post('dispatches')
@@ -54,7 +59,7 @@ export class DispatchController {
     @CurrentActor() a: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DispatchDto> {
-    const { dispatch, created } = await this.dispatches.send(a, dto);
+    const { dispatch, created } = await this.sending.send(a, dto);
     reply.status(created ? 201 : 200);
     return dispatch;
   }
@@ -83,9 +88,16 @@ export class DispatchController {
   @Post('dispatches/:id/withdraw')
   @HttpCode(200)
   @Requires(
-    'Withdraw the work from every community not done, or from the communities named (all or nothing)',
+    'Withdraw the work from every community not done, or from the communities named (a named piece done or withdrawn: 409, nothing changes); a piece whose refusal is contested has its dispute end with it (its case terminated, the street or district office’s task gone)',
     [Permission.DISPATCH_SEND],
-    ['DISPATCH_NOT_FOUND', 'RECEIVED_WORK_NOT_FOUND', 'DISPATCH_ALREADY_DONE', 'DISPATCH_ALREADY_WITHDRAWN'],
+    [
+      'DISPATCH_NOT_FOUND',
+      'RECEIVED_WORK_NOT_FOUND',
+      'DISPATCH_ALREADY_DONE',
+      'DISPATCH_ALREADY_WITHDRAWN',
+      'DISPATCH_DISPUTE_SUSPENDED',
+      'CONCURRENT_UPDATE',
+    ],
   )
   @ApiOkResponse({ type: DispatchDto })
   async withdraw(
@@ -103,7 +115,7 @@ export class DispatchController {
 export class DisputeController {
   constructor(
     private readonly disputes: DisputeService,
-    private readonly dispatches: DispatchService,
+    private readonly dispatches: DispatchesService,
   ) {}
 
   @Post(':id/contest')
@@ -134,7 +146,7 @@ export class DisputeController {
 @ApiTags('dispatch')
 @Controller('my-community/received-work')
 export class ReceivedWorkController {
-  constructor(private readonly dispatches: DispatchService) {}
+  constructor(private readonly received: ReceivedWorkService) {}
 
   @Get()
   @Requires(
@@ -143,7 +155,7 @@ export class ReceivedWorkController {
   )
   @ApiPage(ReceivedWorkDto)
   async inbox(@Query() q: ReceivedWorkQuery, @CurrentActor() a: Actor): Promise<Page<ReceivedWorkDto>> {
-    return this.dispatches.inbox(a.principal!, q);
+    return this.received.inbox(a.principal!, q);
   }
 
   @Post(':id/accept')
@@ -165,7 +177,7 @@ export class ReceivedWorkController {
     @Body() _dto: EmptyBodyDto,
     @CurrentActor() a: Actor,
   ): Promise<ReceivedWorkDto> {
-    return this.dispatches.accept(a, id);
+    return this.received.accept(a, id);
   }
 
   @Post(':id/done')
@@ -181,7 +193,7 @@ export class ReceivedWorkController {
     @Body() dto: DoneDto,
     @CurrentActor() a: Actor,
   ): Promise<ReceivedWorkDto> {
-    return this.dispatches.done(a, id, dto);
+    return this.received.done(a, id, dto);
   }
 
   @Post(':id/refuse')
@@ -203,6 +215,6 @@ export class ReceivedWorkController {
     @Body() dto: RefuseDto,
     @CurrentActor() a: Actor,
   ): Promise<ReceivedWorkDto> {
-    return this.dispatches.refuse(a, id, dto);
+    return this.received.refuse(a, id, dto);
   }
 }

@@ -10,7 +10,7 @@ import { mayAct } from '../workflow/task-access.js';
 import type { WorkflowTask } from '../workflow/workflow-task.entity.js';
 import type { CoverageReason } from './coverage.js';
 import type { DispatchDetails } from './dispatch.entities.js';
-import { OUTSIDE_DUTIES_RULE } from './dispatch.service.js';
+import { OUTSIDE_DUTIES_RULE, refusalRule } from './dispatch-rows.js';
 import type { DisputeDetailDto, DisputeDto, DisputeListQuery } from './dto/dispute-responses.dto.js';
 
 /**
@@ -184,11 +184,6 @@ export class DisputeReads {
   }
 }
 
-/** The rule a refusal cites: the coverage reason's own, or seed 002 §4 for a reason the coverage did not give. */
-function refusalRule(code: string | null, reasons: CoverageReason[]): string {
-  return reasons.find((r) => r.code === code)?.rule ?? OUTSIDE_DUTIES_RULE;
-}
-
 function toDispute(r: DisputeRow, openTaskId: string | null): DisputeDto {
   return {
     deliveryId: r.id,
@@ -199,7 +194,7 @@ function toDispute(r: DisputeRow, openTaskId: string | null): DisputeDto {
     community: { id: r.community_id, name: r.community_name, code: r.community_code },
     refusal: {
       reasonCode: r.refusal_reason_code ?? 'outside-duties',
-      rule: refusalRule(r.refusal_reason_code, r.reasons),
+      rule: refusalRule(r.refusal_reason_code, r.reasons) ?? OUTSIDE_DUTIES_RULE,
       note: r.refusal_note,
       refusedAt: iso(r.refused_at)!,
     },

@@ -149,28 +149,15 @@ export class DisputeService implements OnModuleInit {
     });
   }
 
-  /** The dispute's case ended without a ruling: the piece is no longer contested (its argument stays on record). */
+  /** The office terminated (终止) the dispute's case without a ruling. */
   private async terminated(
     m: EntityManager,
     instance: { id: string; businessKey: string | null },
     reason: string | null,
     actor: Actor,
   ) {
-    const instanceId = instance.id;
-    const rows = rowsOf<{ id: string }>(
-      await m.query(
-        `UPDATE dispatch_delivery SET dispute_state = NULL
-          WHERE id = $1 AND dispute_instance_id = $2 AND dispute_state IN ('street', 'office') RETURNING id`,
-        [instance.businessKey, instanceId],
-      ),
-    );
-    for (const r of rows)
-      await this.audit.record(m, actor, {
-        action: 'dispatch.dispute-terminated',
-        entityType: 'dispatch_delivery',
-        entityId: r.id,
-        data: { instanceId, reason },
-      });
+    if (instance.businessKey)
+      await endOpenDispute(m, this.audit, actor, instance.businessKey, instance.id, reason);
   }
 
   private async mark(m: EntityManager, deliveryId: string, state: DisputeState, actor: Actor): Promise<void> {
@@ -184,8 +171,9 @@ export class DisputeService implements OnModuleInit {
 
   /**
    * The ruling: upheld — the piece stays refused and is closed (the department must apply for admission);
-   * overturned — the work stands (the piece is accepted again, to be done), with the legal basis given; a piece
-   * the department withdrew meanwhile stays withdrawn.
+   * overturned — the work stands (the piece is accepted again, to be done), with the legal basis given. A
+   * withdrawal ends the case (DispatchesService.withdraw), so no ruling follows one; a piece recorded withdrawn
+   * with its case still open (before withdrawals ended cases) stays withdrawn.
    */
   private async rule(
     m: EntityManager,
@@ -215,4 +203,33 @@ export class DisputeService implements OnModuleInit {
       data: { by, ruling: comment },
     });
   }
+}
+
+/**
+ * A dispute's case ended without a ruling (the office terminated it, or the department withdrew the piece): the
+ * piece is no longer contested — as before the contest, its argument and case kept on record — audited. Runs in
+ * the transaction of the step that ends the case.
+ */
+export async function endOpenDispute(
+  m: EntityManager,
+  audit: AuditService,
+  actor: Actor,
+  deliveryId: string,
+  instanceId: string,
+  reason: string | null,
+): Promise<void> {
+  const rows = rowsOf<{ id: string }>(
+    await m.query(
+      `UPDATE dispatch_delivery SET dispute_state = NULL
+        WHERE id = $1 AND dispute_instance_id = $2 AND dispute_state IN ('street', 'office') RETURNING id`,
+      [deliveryId, instanceId],
+    ),
+  );
+  for (const r of rows)
+    await audit.record(m, actor, {
+      action: 'dispatch.dispute-terminated',
+      entityType: 'dispatch_delivery',
+      entityId: r.id,
+      data: { instanceId, reason },
+    });
 }

@@ -22,15 +22,19 @@ export class DispatchDetailsDto {
   @ApiPropertyOptional() targetPopulation?: string;
 }
 
-/** One community's coverage, before sending (preview) or as stored. */
-export class CommunityCoverageDto {
-  @ApiProperty() communityId: string;
-  @ApiProperty() communityName: string;
+/** A coverage as stored or previewed: whether covered, the headline reason and its rule, every reason. */
+export class CoverageFieldsDto {
   @ApiProperty() covered: boolean;
   @ApiProperty({ enum: REASON_CODES, description: 'The headline reason' }) reasonCode: string;
   @ApiProperty({ description: 'The headline reason’s rule' }) rule: string;
   @ApiProperty({ type: [CoverageReasonDto], description: 'Every reason, headline first' })
   reasons: CoverageReasonDto[];
+}
+
+/** One community's coverage, before sending (preview) or as stored. */
+export class CommunityCoverageDto extends CoverageFieldsDto {
+  @ApiProperty() communityId: string;
+  @ApiProperty() communityName: string;
 }
 
 export class CoveragePreviewDto {
@@ -39,9 +43,12 @@ export class CoveragePreviewDto {
   @ApiProperty() uncovered: number;
 }
 
-/** One community's copy of a dispatch, as the department sees it. */
-export class DeliveryDto extends CommunityCoverageDto {
-  @ApiProperty() id: string;
+/**
+ * One community's piece of a dispatch with its coverage, state and dispute: what the department (DeliveryDto) and
+ * the committee (ReceivedWorkDto) both see of it.
+ */
+export class PieceFieldsDto extends CoverageFieldsDto {
+  @ApiProperty({ description: 'The piece’s id (for accept, done, refuse)' }) id: string;
   @ApiProperty({ enum: ['received', 'accepted', 'done', 'refused', 'withdrawn'] }) state: string;
   @ApiPropertyOptional({ type: String, nullable: true }) acceptedAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) doneAt: string | null;
@@ -56,7 +63,7 @@ export class DeliveryDto extends CommunityCoverageDto {
     nullable: true,
     enum: ['street', 'office', 'upheld', 'overturned'],
     description:
-      'A contested refusal: with the street office, with the district office, upheld or overturned',
+      'A contested refusal: with the street office, with the district office, upheld or overturned (none again once the department withdraws the piece: its case ends)',
   })
   disputeState: string | null;
   @ApiPropertyOptional({
@@ -75,6 +82,12 @@ export class DeliveryDto extends CommunityCoverageDto {
     description: 'The ruling’s reason; for an overturn, the legal basis on which the work stands',
   })
   disputeRuling: string | null;
+}
+
+/** One community's copy of a dispatch, as the department sees it. */
+export class DeliveryDto extends PieceFieldsDto {
+  @ApiProperty() communityId: string;
+  @ApiProperty() communityName: string;
 }
 
 export class DeliveryCountsDto {
@@ -113,8 +126,7 @@ export class DispatchSummaryDto {
 export class DispatchDto extends DispatchSummaryDto {}
 
 /** A piece of work in the committee's inbox (收到的工作). */
-export class ReceivedWorkDto {
-  @ApiProperty({ description: 'The piece’s id (for accept, done, refuse)' }) id: string;
+export class ReceivedWorkDto extends PieceFieldsDto {
   @ApiProperty() dispatchId: string;
   @ApiProperty({ enum: DISPATCH_KINDS }) kind: string;
   @ApiProperty() title: string;
@@ -127,44 +139,7 @@ export class ReceivedWorkDto {
   @ApiPropertyOptional({ type: String, nullable: true }) admittedItemId: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) admissionNumber: string | null;
   @ApiProperty() sentAt: string;
-  @ApiProperty() covered: boolean;
-  @ApiProperty({ enum: REASON_CODES }) reasonCode: string;
-  @ApiProperty({ description: 'The headline reason’s rule' }) rule: string;
-  @ApiProperty({ type: [CoverageReasonDto] }) reasons: CoverageReasonDto[];
-  @ApiProperty({ enum: ['received', 'accepted', 'done', 'refused', 'withdrawn'] }) state: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) acceptedAt: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) doneAt: string | null;
-  @ApiPropertyOptional({ type: Number, nullable: true }) hoursSpent: number | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) refusedAt: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) refusalReasonCode: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) refusalRule: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) refusalNote: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) withdrawnAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawNote: string | null;
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    enum: ['street', 'office', 'upheld', 'overturned'],
-    description:
-      'A contested refusal: with the street office, with the district office, upheld or overturned',
-  })
-  disputeState: string | null;
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'The dispute’s case (its history and diagram)',
-  })
-  disputeInstanceId: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) disputeArgument: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) disputeBasis: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, enum: ['street', 'office'] }) disputeRuledBy:
-    string | null;
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'The ruling’s reason; for an overturn, the legal basis on which the work stands',
-  })
-  disputeRuling: string | null;
 }
 
 export type { CoverageReason, DispatchDetails };
