@@ -31,6 +31,7 @@ import { Dispatch1797200000000 } from './1797200000000-Dispatch.js';
 import { RefusalDisputes1797200100000 } from './1797200100000-RefusalDisputes.js';
 import { WorkflowStateLz41796950000000 } from './1796950000000-WorkflowStateLz4.js';
 import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCountsIndex.js';
+import { DispatchCounters1797300000000 } from './1797300000000-DispatchCounters.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -68,4 +69,5 @@ export const MIGRATIONS: Function[] = [
   RefusalDisputes1797200100000,
   WorkflowStateLz41796950000000,
   DispatchCountsIndex1797200600000,
+  DispatchCounters1797300000000,
 ];

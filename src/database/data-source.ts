@@ -19,6 +19,7 @@ import { StampLogEntry, StampLogMember, StampLogVoid } from '../stamps/stamp-log
 import { StampProposal } from '../stamps/stamp-proposal.entity.js';
 import { StampImport, StampImportRow } from '../stamps/stamp-import.entities.js';
 import { Dispatch, DispatchDelivery } from '../dispatch/dispatch.entities.js';
+import { DispatchCount } from '../dispatch/dispatch-count.entity.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -70,6 +71,7 @@ export const ENTITIES = [
   StampImportRow,
   Dispatch,
   DispatchDelivery,
+  DispatchCount,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */
