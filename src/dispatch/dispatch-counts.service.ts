@@ -231,32 +231,30 @@ export function dispatchCountsSql(by: 'community' | 'department'): string {
     'withdrawn',
     'done',
   ];
-  // The counters and the pieces, each part in the same columns: one group per row, one column per reason.
+  // The counters and the pieces, each part in the same columns: one group per row, one column per reason. The
+  // counters are read community by community (LATERAL: an index probe of pk_dispatch_count for each community of
+  // the area, never a scan of every community's months).
   const fromCounters = `
-        SELECT n.${key} AS key, ${counters.map((c) => `n.${c}`).join(', ')}, n.hours
-          FROM dispatch_count n JOIN org_unit c ON c.id = n.community_id
-         WHERE $6::date < $7::date AND n.month >= $6::date AND n.month < $7::date
-           AND ${sqlInArea('c.path', '$1')}
-           AND ($2::uuid IS NULL OR n.community_id = $2::uuid)
-           AND ($3::uuid IS NULL OR n.department_id = $3::uuid)`;
+        SELECT t.* FROM area CROSS JOIN LATERAL (
+          SELECT n.${key} AS key, ${counters.map((c) => `sum(n.${c})::int`).join(', ')}, sum(n.hours)
+            FROM dispatch_count n
+           WHERE n.community_id = area.id AND n.month >= $6::date AND n.month < $7::date
+             AND ($3::uuid IS NULL OR n.department_id = $3::uuid)
+           GROUP BY n.${key}) t
+         WHERE $6::date < $7::date`;
   const fromPieces = (sign: string, from: string, to: string) => {
-    const s = `${sign}::int`;
-    const reasons = UNCOVERED_REASONS.map(
-      (code) => `${s} * count(*) FILTER (WHERE NOT v.covered AND v.reason_code = '${code}')`,
-    );
+    // Integers like the counters' columns (the sums below then add integers, not numerics).
+    const n = (filter: string) =>
+      `(${sign}::int * count(*)${filter ? ` FILTER (WHERE ${filter})` : ''})::int`;
     return `
-        SELECT v.${key} AS key, ${s} * count(*), ${s} * count(*) FILTER (WHERE v.covered), ${reasons.join(', ')},
-               ${s} * count(*) FILTER (WHERE v.refused_at IS NOT NULL),
-               ${s} * count(*) FILTER (WHERE v.dispute_state IS NOT NULL),
-               ${s} * count(*) FILTER (WHERE v.dispute_state = 'upheld'),
-               ${s} * count(*) FILTER (WHERE v.dispute_state = 'overturned'),
-               ${s} * count(*) FILTER (WHERE v.state = 'withdrawn'),
-               ${s} * count(*) FILTER (WHERE v.state = 'done'),
-               ${s} * sum(v.hours_spent) FILTER (WHERE v.state = 'done')
-          FROM dispatch_delivery v JOIN org_unit c ON c.id = v.community_id
+        SELECT v.${key} AS key, ${n('')}, ${n('v.covered')},
+               ${UNCOVERED_REASONS.map((code) => n(`NOT v.covered AND v.reason_code = '${code}'`)).join(', ')},
+               ${n('v.refused_at IS NOT NULL')}, ${n('v.dispute_state IS NOT NULL')},
+               ${n(`v.dispute_state = 'upheld'`)}, ${n(`v.dispute_state = 'overturned'`)},
+               ${n(`v.state = 'withdrawn'`)}, ${n(`v.state = 'done'`)},
+               ${sign}::int * sum(v.hours_spent) FILTER (WHERE v.state = 'done')
+          FROM area JOIN dispatch_delivery v ON v.community_id = area.id
          WHERE ${from}::timestamptz < ${to}::timestamptz AND v.sent_at >= ${from} AND v.sent_at < ${to}
-           AND ${sqlInArea('c.path', '$1')}
-           AND ($2::uuid IS NULL OR v.community_id = $2::uuid)
            AND ($3::uuid IS NULL OR v.department_id = $3::uuid)
          GROUP BY 1`;
   };
@@ -264,7 +262,9 @@ export function dispatchCountsSql(by: 'community' | 'department'): string {
     i >= 2 && i < 2 + reasonColumns.length ? `sum(p.${c})::int AS r${i - 2}` : `sum(p.${c})::int AS ${c}`,
   );
   return `
-      WITH p (key, ${counters.join(', ')}, hours) AS (${fromCounters}
+      WITH area AS MATERIALIZED (
+        SELECT c.id FROM org_unit c WHERE ${sqlInArea('c.path', '$1')} AND ($2::uuid IS NULL OR c.id = $2::uuid)
+      ), p (key, ${counters.join(', ')}, hours) AS (${fromCounters}
         UNION ALL${fromPieces('$8', '$9', '$10')}
         UNION ALL${fromPieces('$11', '$12', '$13')}
       ), r AS (
