@@ -42,7 +42,7 @@ interface CountsRow {
  * overturned, withdrawn, done and the hours spent on the done ones — only for the communities in the caller's
  * area (OrgScope). One statement: the whole months from the counters kept on write (`dispatch_count`, migration
  * 1797300000000), the partial months at the edges from the pieces (`ix_dispatch_delivery_counts`: community,
- * sent_at, and the counted columns included), so that a year costs about what a month does at a million pieces.
+ * sent_at, and the counted columns included), so that a year costs little more than a month at a million pieces.
  */
 @Injectable()
 export class DispatchCountsService {
