@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication, makeApplication } from './helpers/admission.js';
 import { act as actOnCase } from './helpers/cases.js';
+import { DispatchCounters1797300000000 } from '../migrations/1797300000000-DispatchCounters.js';
 import { addDays } from '../src/common/china-time.js';
 import { REASON_CODES } from '../src/dispatch/coverage.js';
 import { moveClockTo } from './helpers/clock.js';
@@ -686,6 +687,31 @@ describe('dispatch counts (派单统计) for the office and the street', () => {
         [unit[C3]],
       );
       expect(july).toEqual([{ received: 2 }]);
+      await expectCountersEqualPieces();
+    });
+
+    it('given pieces already sent when the migration runs, then its backfill counts them like the triggers do', async () => {
+      // Equal values (a numeric's scale aside: 0.0 and 0 are the same hours).
+      const all = () =>
+        t.dataSource.query(
+          `SELECT to_jsonb(n) - 'hours' || jsonb_build_object('hours', n.hours::float8) AS row
+             FROM dispatch_count n WHERE received <> 0 OR hours <> 0 ORDER BY community_id, month, department_id`,
+        );
+      const before = await all();
+      expect(before.length).toBeGreaterThan(10);
+      const migration = new DispatchCounters1797300000000();
+      const r = t.dataSource.createQueryRunner();
+      await r.connect();
+      try {
+        await r.startTransaction();
+        await migration.down(r);
+        await migration.up(r);
+        await r.commitTransaction();
+      } finally {
+        if (r.isTransactionActive) await r.rollbackTransaction();
+        await r.release();
+      }
+      expect(await all()).toEqual(before);
       await expectCountersEqualPieces();
     });
   });
