@@ -21,11 +21,14 @@ import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { inForceSql } from '../src/admission/in-force.js';
 import { AuditService } from '../src/audit/audit.service.js';
-import { dayStartCst, nextDay } from '../src/common/china-time.js';
 import { makeDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/migrate.js';
 import { createDatabase, dropDatabase, findPostgresServer, scratchName } from '../src/database/servers.js';
-import { dispatchCountsSql } from '../src/dispatch/dispatch-counts.service.js';
+import {
+  countsPlan,
+  dispatchCountsParams,
+  dispatchCountsSql,
+} from '../src/dispatch/dispatch-counts.service.js';
 import { coverageFactsSql } from '../src/dispatch/dispatch-coverage-gather.js';
 import { seedDemo } from '../src/org/demo-seed.js';
 import { benchHttp } from './http-client.js';
@@ -305,16 +308,20 @@ async function main(): Promise<void> {
       received = (res.body.items as { received: number }[]).reduce((s, r) => s + r.received, 0);
       ms.push(t);
     }
-    const explain = await explainMs(dispatchCountsSql('community'), [
-      dayStartCst(p.from),
-      dayStartCst(nextDay(p.to)),
-      districtPath,
-      null,
-      null,
-      50,
-      0,
-    ]);
-    counts[name] = { ...p, communities: total, receivedOnFirstPage: received, http: stats(ms), explain };
+    // The route's statement with the route's parameters: whole months from dispatch_count, edges from the pieces.
+    const split = countsPlan(p.from, p.to);
+    const explain = await explainMs(
+      dispatchCountsSql('community'),
+      dispatchCountsParams(split, districtPath, null, null, 50, 0),
+    );
+    counts[name] = {
+      ...p,
+      split,
+      communities: total,
+      receivedOnFirstPage: received,
+      http: stats(ms),
+      explain,
+    };
   }
 
   http.close();

@@ -34,6 +34,7 @@ import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCounts
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
+import { DispatchCounters1797300000000 } from './1797300000000-DispatchCounters.js';
 
 // Every migration, oldest first. Written by `npm run migration:generate`; add hand-written ones in order.
 // prettier-ignore
@@ -74,4 +75,5 @@ export const MIGRATIONS: Function[] = [
   DisputesIndex1797300400000,
   NoticeWorkingDays1797300200000,
   StampSampleForms1797300100000,
+  DispatchCounters1797300000000,
 ];

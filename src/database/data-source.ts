@@ -20,6 +20,7 @@ import { StampProposal } from '../stamps/stamp-proposal.entity.js';
 import { StampImport, StampImportRow } from '../stamps/stamp-import.entities.js';
 import { StampSampleForm } from '../stamps/stamp-sample-form.entity.js';
 import { Dispatch, DispatchDelivery } from '../dispatch/dispatch.entities.js';
+import { DispatchCount } from '../dispatch/dispatch-count.entity.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { SystemSetting } from './system-setting.entity.js';
 import { WorkCalendarDay } from '../workflow/work-calendar-day.entity.js';
@@ -72,6 +73,7 @@ export const ENTITIES = [
   StampSampleForm,
   Dispatch,
   DispatchDelivery,
+  DispatchCount,
 ];
 
 /** Without timeouts (tools, tests, migrations run by hand) nothing is bounded but the guard on every client. */
