@@ -90,6 +90,9 @@ export class DispatchSendService {
           state: 'received' as const,
         };
       });
+      // In community order: the counters' triggers (migration 1797300000000) lock one counter row per community,
+      // so two sends to overlapping communities take their locks in the same order across chunks (no deadlock).
+      rows.sort((a, b) => (a.communityId < b.communityId ? -1 : a.communityId > b.communityId ? 1 : 0));
       for (let i = 0; i < rows.length; i += 500) await m.insert(DispatchDelivery, rows.slice(i, i + 500));
       const uncovered = rows.filter((r) => !r.covered).length;
       await this.audit.record(m, actor, {
