@@ -5,7 +5,7 @@ import { captureStatements } from './helpers/statements.js';
 /**
  * What the benchmark's production flow (bench/production.ts) sends PostgreSQL, request by request: the clerk's
  * submission, then for each approval the approver's inbox read and the completion. The counts are the
- * benchmark's "statements per step" (107 per application of 8 steps), measured on a warm server (the second
+ * benchmark's "statements per step" (105 per application of 8 steps), measured on a warm server (the second
  * application); a change that adds a statement to a step shows here first.
  */
 describe('statements of the production flow, request by request', () => {
@@ -58,7 +58,7 @@ describe('statements of the production flow, request by request', () => {
     return out;
   }
 
-  it('given a warm server, when an application goes from submission to publication, then each request sends the statements it needs and no more (107 for 8 steps)', async () => {
+  it('given a warm server, when an application goes from submission to publication, then each request sends the statements it needs and no more (105 for 8 steps)', async () => {
     await drive();
     const requests = await drive();
     const counts = Object.fromEntries([...requests].map(([name, s]) => [name, s.length]));
@@ -67,7 +67,7 @@ describe('statements of the production flow, request by request', () => {
       'dept-head inbox': 3,
       'dept-head deptApprove': 7,
       'office inbox': 3,
-      'office completeness': 14,
+      'office completeness': 13,
       'office scopeReview': 9,
       'member-1 inbox': 3,
       'member-1 countersign': 8,
@@ -76,10 +76,10 @@ describe('statements of the production flow, request by request', () => {
       'member-3 inbox': 3,
       'member-3 countersign': 9,
       'leader inbox': 3,
-      'leader leaderSign': 17,
+      'leader leaderSign': 16,
     });
     // The office's inbox is read twice (completeness, then scope review): the map holds the second.
-    expect([...requests.values()].reduce((n, s) => n + s.length, 0) + 3).toBe(107);
+    expect([...requests.values()].reduce((n, s) => n + s.length, 0) + 3).toBe(105);
   });
 
   it('given a submission, then it reads the draft once (under its lock) and its level once, and answers without reading it again', async () => {
