@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DefinitionError, parseDefinition } from './bpmn.js';
+import { DefinitionError, LiveEngine, parseDefinition, serializeSource } from './bpmn.js';
 
 const fixture = readFileSync('test/fixtures/workflows/review.bpmn', 'utf8');
 const wrap = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -69,5 +69,50 @@ describe('BPMN definitions', () => {
     expect(await refusal(wrap('').replace('isExecutable="true"', 'isExecutable="false"'))).toMatch(
       /exactly one executable process/,
     );
+  });
+
+  describe('live engines from the serialized model', () => {
+    const flow = readFileSync('workflows/admission.bpmn', 'utf8');
+    const topics = [...new Set([...flow.matchAll(/environment\.services\.(\w+)/g)].map((m) => m[1]))];
+    const variables = { applicationId: 'a-1', memberUnits: ['u-1', 'u-2'], fundingWindow: 'P30D' };
+    const element = (live: LiveEngine) => [...live.waits.values()].map((w) => w.id);
+
+    it('given a serialized model, when a case starts, then the XML is not read, it waits where an engine from the XML waits, and its state leaves the model out', async () => {
+      const source = await serializeSource(flow);
+      const fromXml = new LiveEngine(null, flow, topics);
+      // Not XML at all: an engine that parsed it would fail.
+      const fromModel = new LiveEngine(source, '<not-xml', topics);
+      await fromXml.start(variables);
+      await fromModel.start(variables);
+      expect(fromModel.failed).toBeNull();
+      expect(element(fromModel)).toEqual(element(fromXml));
+      const [a, b] = (await Promise.all([fromModel.state(), fromXml.state()])) as {
+        definitions: { id: string; source?: string }[];
+      }[];
+      expect(a.definitions.map((d) => [d.id, d.source])).toEqual(b.definitions.map((d) => [d.id, d.source]));
+      expect(a.definitions[0].source).toBeUndefined();
+      fromXml.stop();
+      fromModel.stop();
+    });
+
+    it('given a stored state (saved without its model), when an engine recovers it, then it waits where the case stood and goes on', async () => {
+      const source = await serializeSource(flow);
+      const first = new LiveEngine(source, null, topics);
+      await first.start(variables);
+      const state = await first.state();
+      expect((state as { definitions: { source?: string }[] }).definitions[0].source).toBeUndefined();
+      const waiting = element(first);
+      first.stop();
+      const again = new LiveEngine(source, null, topics);
+      await again.recover(state);
+      expect(element(again)).toEqual(waiting);
+      const [api] = again.waits.values();
+      again.variables().decision = { approve: true, value: 'approve' };
+      api.signal({ decision: 'approve' });
+      again.waits.delete(api.executionId);
+      expect(again.failed).toBeNull();
+      expect(element(again)).not.toEqual(waiting);
+      again.stop();
+    });
   });
 });

@@ -3,6 +3,7 @@
 import BpmnModdle from 'bpmn-moddle';
 import { Timers } from 'bpmn-elements';
 import { Engine } from 'bpmn-engine';
+import { deserialize, type SerializableContext } from 'moddle-context-serializer';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 
@@ -162,6 +163,7 @@ interface TimerRef {
 }
 
 interface EngineLike {
+  addSource(options: { sourceContext: SerializableContext }): void;
   execute(options?: object): Promise<unknown>;
   recover(state: object): EngineLike;
   resume(): Promise<unknown>;
@@ -171,6 +173,20 @@ interface EngineLike {
   execution: {
     definitions: { getRunningProcesses(): { environment: { variables: Record<string, unknown> } }[] }[];
   } | null;
+}
+
+/** bpmn-engine's resolver of element types (the one it deserializes a stored model with). */
+const TYPE_RESOLVER = Symbol.for('type resolver');
+
+/**
+ * The engine's model from a definition's serialized form. The engine's getState serializes the whole model
+ * again at every step (state() then drops it): that serialization is the one already at hand.
+ */
+function modelOf(engine: object, serializedSource: string): SerializableContext {
+  const resolver = (engine as Record<symbol, Parameters<typeof deserialize>[1]>)[TYPE_RESOLVER];
+  const model = deserialize(JSON.parse(serializedSource) as object, resolver);
+  model.serialize = () => serializedSource;
+  return model;
 }
 
 /**
@@ -225,7 +241,7 @@ export class LiveEngine {
     }
     const engine = new Engine({
       name: 'workflow',
-      ...(xml ? { source: xml } : {}),
+      ...(xml && !serializedSource ? { source: xml } : {}),
       moddleOptions: MODDLE_OPTIONS,
       listener,
       timers: this.timers,
@@ -235,21 +251,22 @@ export class LiveEngine {
     } as never) as unknown as EngineLike & EventEmitter;
     engine.on('end', () => (this.ended = true));
     engine.on('error', (err: Error) => (this.failed = err));
+    // The model from its serialized form (made once, at deploy) rather than from the XML: no parse per case.
+    if (serializedSource) engine.addSource({ sourceContext: modelOf(engine, serializedSource) });
     this.engine = engine;
-    this.serializedSource = serializedSource;
   }
-
-  private serializedSource: string | null;
 
   /** Starts a new instance with these variables. */
   async start(variables: Record<string, unknown>): Promise<void> {
     await this.engine.execute({ variables });
   }
 
-  /** Recovers an engine from stored state (saved without its model) and resumes it. */
+  /** Recovers an engine (made with its serialized model) from stored state, saved without the model, and resumes it. */
   async recover(state: object): Promise<void> {
+    // A copy: the engine keeps parts of the state it recovers from. Without a source of its own, each
+    // definition takes the model given to the constructor.
     const copy = structuredClone(state) as { definitions: { source?: string }[] };
-    for (const d of copy.definitions) d.source = this.serializedSource!;
+    for (const d of copy.definitions) delete d.source;
     this.engine.recover(copy);
     await this.engine.resume();
   }

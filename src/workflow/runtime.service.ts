@@ -268,7 +268,8 @@ export class WorkflowRuntime {
     const written = await this.repository.writeStep(m, {
       instance,
       state: await live.state(),
-      variables: JSON.parse(JSON.stringify(live.variables())) as Record<string, unknown>,
+      // As JSON text: what is stored (functions and undefined left out), serialized once.
+      variables: JSON.stringify(live.variables()),
       status,
       now,
       undoTaskId: ctx.undoTaskId ?? null,

@@ -72,6 +72,7 @@ export class TaskCompletion {
       task: t,
       instance,
       openSigners,
+      iterations: iterationsRead,
     } = await this.inbox.loadVisible(p, id, this.dataSource.manager, true);
     if (t.status !== 'open') throw new AppError('TASK_NOT_OPEN');
     if (!mayAct(p, t)) throw new AppError('TASK_NOT_YOURS');
@@ -115,12 +116,19 @@ export class TaskCompletion {
           form,
           comment: input.comment ?? null,
         };
-        // A countersign tally counts this completion, so it is written first (reading the iterations for the
-        // tally with it); otherwise with the step's state.
-        const iterations = api.content.isMultiInstance
-          ? await this.runtime.completeTaskNow(ctx, completion, iterationsLike(t))
-          : undefined;
-        if (!iterations) ctx.taskCompletion = completion;
+        // A countersign tally counts this completion. The iterations read with the task serve while the step
+        // runs on the case's row read with them (a step that changed them since changed the row's version too,
+        // and the step's write then fails and runs again on a fresh row): the completion goes with the step's
+        // state. On a fresh row, the completion is written first, reading the iterations with it.
+        const multi = api.content.isMultiInstance === true;
+        const readWithRow =
+          multi && ctx.instance === instance && iterationsRead?.some((r) => r.id === id) === true;
+        const iterations = !multi
+          ? undefined
+          : readWithRow
+            ? iterationsRead!.map((r) => (r.id === id ? { ...r, status: 'completed', decision } : r))
+            : await this.runtime.completeTaskNow(ctx, completion, iterationsLike(t));
+        if (!multi || readWithRow) ctx.taskCompletion = completion;
         if (spec?.check) {
           await spec.check({
             manager: ctx.manager,

@@ -9,6 +9,7 @@ import { camelRow, prepared } from '../common/sql.js';
 import type { TaskListItemDto } from './dto/task.dto.js';
 import { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime, type InstanceRow } from './runtime.service.js';
+import type { SiblingTask } from './runtime/step.repository.js';
 import {
   candidatesText,
   describeSubjects,
@@ -86,11 +87,15 @@ export interface TaskActions {
   urge: boolean;
 }
 
-/** A task as its operations read it: the row, and (for a completion) its case's row and open added signers. */
+/**
+ * A task as its operations read it: the row, and (for a completion) its case's row, its open added signers and
+ * (an iteration of a multi-instance step) its activation's iterations, as they stood with that row.
+ */
 export interface VisibleTask {
   task: WorkflowTask;
   instance?: InstanceRow;
   openSigners?: number;
+  iterations?: SiblingTask[] | null;
 }
 
 /**
@@ -285,13 +290,14 @@ export class TaskInbox {
   async loadVisible(p: Principal, id: string, m: EntityManager, withInstance: boolean): Promise<VisibleTask> {
     const rows: Record<string, unknown>[] = await m.query(withInstance ? TASK_WITH_CASE_SQL : TASK_SQL, [id]);
     if (!rows[0]) throw new AppError('TASK_NOT_FOUND');
-    const { instanceRow, openSigners, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
+    const { instanceRow, openSigners, iterations, ...task } = camelRow(rows[0]) as unknown as WorkflowTask & {
       instanceRow?: InstanceRow;
       openSigners?: number;
+      iterations?: SiblingTask[] | null;
     };
     const t = task as WorkflowTask;
     if (!maySee(p, t)) throw new AppError('TASK_NOT_FOUND');
-    return { task: t, instance: instanceRow, openSigners };
+    return { task: t, instance: instanceRow, openSigners, iterations };
   }
 
   /** An open task the principal may act on: 404 if they may not see it, else 409 if closed, 403 if not theirs. */

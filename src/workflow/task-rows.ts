@@ -49,11 +49,21 @@ export const TASK_SQL = prepared(
   'workflow_task_by_id',
   `SELECT ${TASK_COLUMNS} FROM workflow_task t WHERE t.id = $1`,
 );
-/** A task by id with its case's row for the step and the count of its open added signers (task completion). */
+/**
+ * A task by id with its case's row for the step, the count of its open added signers, and (an iteration of a
+ * multi-instance step, e.g. a countersign) the decision and status of every iteration of its activation
+ * (execution ids <parent>_<index>), for the tally: all read at once, for task completion.
+ */
 export const TASK_WITH_CASE_SQL = prepared(
   'workflow_task_with_case',
   `SELECT ${TASK_COLUMNS}, ${INSTANCE_ROW_JSON('i')} AS instance_row,
-                  (SELECT count(*)::int FROM workflow_task s WHERE s.parent_task_id = t.id AND s.status = 'open') AS open_signers
+                  (SELECT count(*)::int FROM workflow_task s WHERE s.parent_task_id = t.id AND s.status = 'open') AS open_signers,
+                  CASE WHEN t.loop_index IS NOT NULL AND t.kind = 'step' THEN
+                    (SELECT coalesce(json_agg(json_build_object('id', s.id, 'decision', s.decision, 'status', s.status)), '[]'::json)
+                       FROM workflow_task s
+                      WHERE s.instance_id = t.instance_id AND s.kind = 'step'
+                        AND starts_with(s.execution_id, regexp_replace(t.execution_id, '_[0-9]+$', '_')))
+                  END AS iterations
              FROM workflow_task t JOIN workflow_instance i ON i.id = t.instance_id WHERE t.id = $1`,
 );
 

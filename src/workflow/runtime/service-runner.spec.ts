@@ -33,11 +33,11 @@ describe('service tasks of a step', () => {
       now: new Date(),
     });
 
-  it('given a handler that succeeds, then its savepoint is released, its incident left to the step’s state write to resolve and the engine gets its output', async () => {
+  it('given a handler that succeeds, then its savepoint is left to the commit, its incident left to the step’s state write to resolve and the engine gets its output', async () => {
     handlers.set('notify', async () => ({ sent: true }));
     const answers: unknown[] = [];
     const out = await run([call('notify', answers)]);
-    expect(repo.writeNames).toEqual(['SAVEPOINT', 'RELEASE SAVEPOINT']);
+    expect(repo.writeNames).toEqual(['SAVEPOINT']);
     expect(answers).toEqual([{ sent: true }]);
     expect(out).toEqual({
       ran: true,
@@ -66,7 +66,6 @@ describe('service tasks of a step', () => {
     const out = await run([call('notify', []), call('notify', [])]);
     expect(repo.writeNames).toEqual([
       'SAVEPOINT',
-      'RELEASE SAVEPOINT',
       'SAVEPOINT',
       'ROLLBACK TO SAVEPOINT',
       'resolveIncidents',

@@ -29,7 +29,8 @@ export interface ServicesRun {
 
 /**
  * Runs the service tasks (registered handlers) a step reached, each inside a savepoint of the step's
- * transaction: a handler that fails leaves nothing behind and opens an incident (or counts another attempt
+ * transaction (not released after a success: the commit ends it, one statement less per call; a later call's
+ * savepoint of the same name is the one its rollback returns to): a handler that fails leaves nothing behind and opens an incident (or counts another attempt
  * of the open one) that the office sees and retries; one that succeeds resolves its element's incident
  * (with the step's state write: ServicesRun.resolved).
  */
@@ -67,7 +68,6 @@ export class ServiceRunner {
           variables: live.variables(),
           actor: step.actor,
         });
-        await this.repository.savepoint(m, 'RELEASE SAVEPOINT');
         if (!out.resolved.includes(call.elementId)) out.resolved.push(call.elementId);
         out.history.push({
           action: 'service.completed',

@@ -252,7 +252,8 @@ export interface StepWritten {
 export interface StepWrite {
   instance: Pick<InstanceRow, 'id' | 'version'>;
   state: object;
-  variables: object;
+  /** The variables as JSON text. */
+  variables: string;
   status: InstanceStatus;
   now: Date;
   undoTaskId: string | null;
@@ -433,7 +434,7 @@ export class StepRepository {
 
   // Service tasks: each call runs inside a savepoint, so that a failing handler leaves nothing behind.
 
-  async savepoint(m: EntityManager, action: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT') {
+  async savepoint(m: EntityManager, action: 'SAVEPOINT' | 'ROLLBACK TO SAVEPOINT') {
     await m.query(`${action} service_call`);
   }
 
