@@ -84,20 +84,20 @@ describe('the public check’s query and kept answers (盖章证明查询)', () 
     expect(plainCheckQuery({ name: '居住证明', foo: '1' })).toBeNull();
   });
 
-  it('given more answers than it may hold, then the least recently asked ones go first', () => {
+  it('given more answers than it may hold, then those not asked for longest go first', () => {
     const data = {} as RegistryData;
-    const kept = new AnswerMemory(data, 30); // characters of keys and answers together
+    const kept = new AnswerMemory(data, 40); // characters of keys and answers together, half of it per generation
     kept.set('a', '123456789'); // 10
-    kept.set('b', '123456789'); // 20
-    kept.set('c', '123456789'); // 30
-    expect(kept.get('a')).toBe('123456789'); // a asked again: b is now the oldest
-    kept.set('d', '123456789'); // 40 > 30: b goes
+    kept.set('b', '123456789'); // 20: the recent generation is full
+    kept.set('c', '123456789'); // a and b become the older generation
+    expect(kept.get('a')).toBe('123456789'); // a asked again: back with the recent ones (c, a)
+    kept.set('d', '123456789'); // recent full again: c and a become the older ones, b (not asked since) goes
     expect(kept.get('b')).toBeUndefined();
-    expect([kept.get('a'), kept.get('c'), kept.get('d')]).toEqual(Array(3).fill('123456789'));
     expect(kept.size).toBe(3);
-    kept.set('d', '1234'); // the same key again replaces, counted once
-    kept.set('e', '1234'); // 30 - 5 + 5 = 30: nothing goes
-    expect(kept.size).toBe(4);
+    expect([kept.get('c'), kept.get('a'), kept.get('d')]).toEqual(Array(3).fill('123456789'));
+    kept.set('d', '1234'); // the same key again replaces its answer, counted once
+    expect(kept.get('d')).toBe('1234');
+    expect(kept.size).toBe(3);
     expect(kept.data).toBe(data);
   });
 });

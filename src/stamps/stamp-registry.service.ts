@@ -67,47 +67,55 @@ function typedText(field: 'name' | 'q', text: string): PreparedText {
 }
 
 /**
- * The public check's answers (their JSON) kept for one read of the registry, the least recently asked dropped
- * first once they hold more than ANSWER_CHARS characters (about 16 MB; an answer is 1–2 KB of JSON).
+ * The public check's answers (their JSON) kept for one read of the registry: at most ANSWER_CHARS characters of
+ * them (about 16 MB; an answer is 1–2 KB of JSON), those not asked for longest dropped first.
  */
 const ANSWER_CHARS = 8_000_000;
 
+/**
+ * Answers kept in two generations, each up to half the limit: new answers join the recent one, an answer of the
+ * older one asked again moves to it; when the recent one is full it becomes the older one and the older one is
+ * dropped — so what is dropped is what was not asked for since (a least-recently-used order without reordering a
+ * map on every answer, which cost more than the rest of the lookup).
+ */
 export class AnswerMemory {
-  private readonly byKey = new Map<string, string>();
-  private chars = 0;
+  private recent = new Map<string, string>();
+  private older = new Map<string, string>();
+  private recentChars = 0;
 
   constructor(
     readonly data: RegistryData,
     private readonly limit = ANSWER_CHARS,
   ) {}
 
+  /** Answers kept. */
   get size(): number {
-    return this.byKey.size;
+    return this.recent.size + this.older.size;
   }
 
   get(key: string): string | undefined {
-    const json = this.byKey.get(key);
-    if (json !== undefined) {
-      // The most recently asked last: the first in the map is the one to drop.
-      this.byKey.delete(key);
-      this.byKey.set(key, json);
+    const json = this.recent.get(key);
+    if (json !== undefined) return json;
+    const old = this.older.get(key);
+    if (old !== undefined) {
+      this.older.delete(key);
+      this.set(key, old);
     }
-    return json;
+    return old;
   }
 
   set(key: string, json: string): void {
-    const before = this.byKey.get(key);
-    if (before !== undefined) {
-      this.byKey.delete(key);
-      this.chars -= key.length + before.length;
+    const chars = key.length + json.length;
+    const before = this.recent.get(key);
+    if (before !== undefined) this.recentChars -= key.length + before.length;
+    this.older.delete(key);
+    if (this.recentChars + chars > this.limit / 2 && this.recent.size > 0) {
+      this.older = this.recent;
+      this.recent = new Map();
+      this.recentChars = 0;
     }
-    this.byKey.set(key, json);
-    this.chars += key.length + json.length;
-    for (const [k, v] of this.byKey) {
-      if (this.chars <= this.limit) break;
-      this.byKey.delete(k);
-      this.chars -= k.length + v.length;
-    }
+    this.recent.set(key, json);
+    this.recentChars += chars;
   }
 }
 
