@@ -87,26 +87,36 @@ export function buildMatchIndex<T extends IndexedEntry>(entries: T[]): MatchInde
 /** The positions of the entries that may score above 0 for the typed text, ascending. */
 export function mayMatch<T extends IndexedEntry>(t: PreparedText, index: MatchIndex<T>): number[] {
   if (t.tooLong || !t.core) return [];
-  const seen = new Set<number>(index.short);
+  const n = index.entries.length;
+  // Marked by position, then read in order: ascending without sorting what was found.
+  const found = new Uint8Array(n);
+  for (const i of index.short) found[i] = 1;
   const pairs = new Set<string>();
   bigramsOf(t.core, pairs);
   bigramsOf(t.bare, pairs);
-  for (const p of pairs) for (const i of index.byBigram.get(p) ?? []) seen.add(i);
-  // Every character of the distinctive part in the entry: the intersection of their entries.
+  for (const p of pairs) for (const i of index.byBigram.get(p) ?? []) found[i] = 1;
+  // Every character of the distinctive part in the entry: the entries on every character's list.
   if (t.bare) {
-    let all: number[] | null = null;
+    const lists: number[][] = [];
     for (const ch of new Set(t.bare)) {
-      const has = index.byCharacter.get(ch) ?? [];
-      if (all === null) all = has;
-      else {
-        const keep = new Set(has);
-        all = all.filter((i) => keep.has(i));
+      const has = index.byCharacter.get(ch);
+      if (!has) {
+        lists.length = 0;
+        break;
       }
-      if (!all.length) break;
+      lists.push(has);
     }
-    for (const i of all ?? []) seen.add(i);
+    if (lists.length === 1) for (const i of lists[0]) found[i] = 1;
+    else if (lists.length > 1) {
+      // Each list holds an entry once; at most MAX_TYPED distinct characters, so a byte counts them.
+      const count = new Uint8Array(n);
+      for (const list of lists) for (const i of list) count[i]++;
+      for (let i = 0; i < n; i++) if (count[i] === lists.length) found[i] = 1;
+    }
   }
-  return [...seen].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (found[i]) out.push(i);
+  return out;
 }
 
 /** matchCertificate(t, index.entries, maxCandidates), scoring only the entries that may match. */

@@ -169,25 +169,32 @@ export function certificateKeys(name: string, aliases: readonly string[]): strin
   return [...keys];
 }
 
-function bigrams(t: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < t.length; i++) out.push(t.slice(i, i + 2));
-  return out;
-}
-
 /** Dice coefficient over character bigrams (0…1). */
 export function dice(a: string, b: string): number {
-  const x = bigrams(a);
-  const y = bigrams(b);
+  return diceOfGrams(gramsOf(a), gramsOf(b));
+}
+
+/**
+ * The text's pairs of adjacent characters (UTF-16 units), each as one number, sorted: two
+ * texts' pairs in common are then counted in one pass over both.
+ */
+function gramsOf(t: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < t.length; i++) out.push(t.charCodeAt(i) * 0x10000 + t.charCodeAt(i + 1));
+  return out.sort((a, b) => a - b);
+}
+
+/** Dice coefficient of two texts' sorted pairs (gramsOf): each pair counted as often as both hold it. */
+function diceOfGrams(x: readonly number[], y: readonly number[]): number {
   if (!x.length || !y.length) return 0;
-  const pool = [...y];
   let common = 0;
-  for (const g of x) {
-    const i = pool.indexOf(g);
-    if (i >= 0) {
+  for (let i = 0, j = 0; i < x.length && j < y.length;) {
+    if (x[i] === y[j]) {
       common++;
-      pool.splice(i, 1);
-    }
+      i++;
+      j++;
+    } else if (x[i] < y[j]) i++;
+    else j++;
   }
   return (2 * common) / (x.length + y.length);
 }
@@ -201,7 +208,10 @@ function isSubsequence(short: string, long: string): boolean {
 /** The longest typed text (after normalisation) the registry matches; longer is refused (NFKC can multiply). */
 export const MAX_TYPED = 100;
 
-/** A text prepared once: its core and distinctive part (the distinctive part, or the core when that is empty). */
+/**
+ * A text prepared once: its core and distinctive part (the distinctive part, or the core when that is empty), and
+ * what scoring compares of them, worked out once (an entry's forms are scored against every text typed).
+ */
 export interface PreparedText {
   core: string;
   distinctive: string;
@@ -209,13 +219,40 @@ export interface PreparedText {
   bare: string;
   /** Longer than MAX_TYPED once normalised: matched against nothing. */
   tooLong: boolean;
+  /** The core's and the distinctive part's pairs of adjacent characters (gramsOf). */
+  coreGrams: number[];
+  distinctiveGrams: number[];
+  /** The distinctive part's characters sorted (the same characters in another order compare equal). */
+  sortedDistinctive: string;
+  /** Which of NEGATIONS the distinctive part holds, one bit each. */
+  negations: number;
 }
 
 export function prepareText(text: string): PreparedText {
-  if (normalize(text).length > MAX_TYPED) return { core: '', distinctive: '', bare: '', tooLong: true };
+  if (normalize(text).length > MAX_TYPED)
+    return {
+      core: '',
+      distinctive: '',
+      bare: '',
+      tooLong: true,
+      coreGrams: [],
+      distinctiveGrams: [],
+      sortedDistinctive: '',
+      negations: 0,
+    };
   const c = core(text);
   const d = distinctive(c);
-  return { core: c, distinctive: d || c, bare: d, tooLong: false };
+  const dist = d || c;
+  return {
+    core: c,
+    distinctive: dist,
+    bare: d,
+    tooLong: false,
+    coreGrams: gramsOf(c),
+    distinctiveGrams: gramsOf(dist),
+    sortedDistinctive: sortedCharacters(dist),
+    negations: negationsIn(dist),
+  };
 }
 
 /** An entry prepared once (its forms and keys): entry versions never change, so this can be kept. */
@@ -241,8 +278,8 @@ export function typedPartOfPrepared(t: PreparedText, e: PreparedEntry): boolean 
   return e.forms.some((f) => f.distinctive.includes(q));
 }
 
-function sameCharacters(a: string, b: string): boolean {
-  return a.length === b.length && [...a].sort().join('') === [...b].sort().join('');
+function sortedCharacters(t: string): string {
+  return [...t].sort().join('');
 }
 
 /** Words that may stand around a certificate's name without changing what it is (人还活着 is 活着). */
@@ -264,6 +301,14 @@ const FILLER = [
 ];
 const NEGATIONS = ['不', '未', '非', '没', '无'];
 
+function negationsIn(t: string): number {
+  let bits = 0;
+  NEGATIONS.forEach((n, i) => {
+    if (t.includes(n)) bits |= 1 << i;
+  });
+  return bits;
+}
+
 function onlyFiller(text: string): boolean {
   let t = text;
   for (let changed = true; changed && t.length > 0;) {
@@ -279,9 +324,12 @@ function onlyFiller(text: string): boolean {
   return t === '';
 }
 
-/** A negation in the typed text that the name does not hold (不在本社区居住 is not 居住; 未死亡 is not 死亡). */
-function negatesName(q: string, f: string): boolean {
-  return NEGATIONS.some((n) => q.includes(n) && !f.includes(n));
+/**
+ * A negation in the typed text that the name does not hold (不在本社区居住 is not 居住; 未死亡 is not 死亡): of the
+ * typed distinctive part against the form's.
+ */
+function negatesName(t: PreparedText, f: PreparedText): boolean {
+  return (t.negations & ~f.negations) !== 0;
 }
 
 /** Below STRONG: a candidate, never a decision. */
@@ -302,9 +350,10 @@ function scorePrepared(t: PreparedText, fp: PreparedText): FormScore {
   const q = t.bare;
   const f = fp.distinctive;
   if (q) {
-    const negated = negatesName(q, f);
+    const negated = negatesName(t, fp);
     if (q === f) return { score: 1, holdsName: false };
-    if (q.length >= 3 && sameCharacters(q, f)) return { score: 0.9, holdsName: false };
+    if (q.length >= 3 && q.length === f.length && t.sortedDistinctive === fp.sortedDistinctive)
+      return { score: 0.9, holdsName: false };
     // A part of the name: strong only from three characters on and covering half of it (犯罪记录 in 无犯罪记录);
     // a shorter part, or a small part of a long name (家庭住房 in 公共租赁住房申请家庭住房情况), is a candidate.
     if (q.length >= 2 && f.includes(q)) {
@@ -329,7 +378,10 @@ function scorePrepared(t: PreparedText, fp: PreparedText): FormScore {
       return { score: 0.9 * (q.length / f.length), holdsName: false };
   }
   // Looser likeness: candidates only.
-  const loose = Math.max(dice(qc, fc), q ? dice(q, f) : 0);
+  const loose = Math.max(
+    diceOfGrams(t.coreGrams, fp.coreGrams),
+    q ? diceOfGrams(t.distinctiveGrams, fp.distinctiveGrams) : 0,
+  );
   if (loose >= 0.3) return { score: Math.min(STRONG - 0.01, loose * 0.6), holdsName: false };
   if (qc.length >= 2 && (fc.includes(qc) || qc.includes(fc))) return { score: 0.2, holdsName: false };
   return none;

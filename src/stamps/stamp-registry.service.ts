@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { dayStartCst, nextDay } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
@@ -65,6 +66,59 @@ function typedText(field: 'name' | 'q', text: string): PreparedText {
   return t;
 }
 
+/**
+ * The public check's answers (their JSON) kept for one read of the registry: at most ANSWER_CHARS characters of
+ * them (about 16 MB; an answer is 1–2 KB of JSON), those not asked for longest dropped first.
+ */
+const ANSWER_CHARS = 8_000_000;
+
+/**
+ * Answers kept in two generations, each up to half the limit: new answers join the recent one, an answer of the
+ * older one asked again moves to it; when the recent one is full it becomes the older one and the older one is
+ * dropped — so what is dropped is what was not asked for since (a least-recently-used order without reordering a
+ * map on every answer, which cost more than the rest of the lookup).
+ */
+export class AnswerMemory {
+  private recent = new Map<string, string>();
+  private older = new Map<string, string>();
+  private recentChars = 0;
+
+  constructor(
+    readonly data: RegistryData,
+    private readonly limit = ANSWER_CHARS,
+  ) {}
+
+  /** Answers kept. */
+  get size(): number {
+    return this.recent.size + this.older.size;
+  }
+
+  get(key: string): string | undefined {
+    const json = this.recent.get(key);
+    if (json !== undefined) return json;
+    const old = this.older.get(key);
+    if (old !== undefined) {
+      this.older.delete(key);
+      this.set(key, old);
+    }
+    return old;
+  }
+
+  set(key: string, json: string): void {
+    const chars = key.length + json.length;
+    const before = this.recent.get(key);
+    if (before !== undefined) this.recentChars -= key.length + before.length;
+    this.older.delete(key);
+    if (this.recentChars + chars > this.limit / 2 && this.recent.size > 0) {
+      this.older = this.recent;
+      this.recent = new Map();
+      this.recentChars = 0;
+    }
+    this.recent.set(key, json);
+    this.recentChars += chars;
+  }
+}
+
 /** 民发〔2020〕20号: a committee issues a certificate only where a law, a regulation or the State Council provides for it. */
 export const NOT_LISTED_RULE =
   '根据民发〔2020〕20号，社区居委会只对法律法规或国务院决定保留、且属于社区职责范围的事项出具证明；没有明确法律依据的，任何部门和单位不得要求社区居委会盖章或出具证明，请办事人向要求证明的单位说明，或改用本人承诺、部门间核查等方式。';
@@ -72,6 +126,11 @@ export const NOT_LISTED_RULE =
 /** The public stamp registry: what a committee may stamp, for a community on a day (DESIGN §4). */
 @Injectable()
 export class StampRegistryService {
+  /** The public check's answers kept for the registry as last read (checkRendered). */
+  private answers?: AnswerMemory;
+  /** Today (China time) and the instants it runs from and to (today()). */
+  private day?: { day: string; from: number; to: number };
+
   constructor(
     private readonly memory: StampRegistryMemory,
     private readonly clock: Clock,
@@ -89,8 +148,44 @@ export class StampRegistryService {
     date: string | undefined,
   ): Promise<StampAnswer> {
     const typed = typedText('name', name);
-    const day = date ?? this.clock.today();
+    const day = date ?? this.today();
+    return this.answer(await this.memory.current(), typed, name, communityParam, day);
+  }
+
+  /**
+   * The public check's answer as the route sends it: `render(answer)` (its JSON), kept for the same name, community
+   * and day with the registry as read (AnswerMemory), so that a question asked again costs a lookup. A change to
+   * the registry (a new read of it) forgets every answer kept, as it forgets the views and rulings; an unknown
+   * community or a name too long is refused (404, 400) every time, never kept.
+   */
+  async checkRendered(
+    name: string,
+    communityParam: string | undefined,
+    date: string | undefined,
+    render: (answer: StampAnswer) => string,
+  ): Promise<string> {
+    const day = date ?? this.today();
     const data = await this.memory.current();
+    let kept = this.answers;
+    if (kept?.data !== data) kept = this.answers = new AnswerMemory(data);
+    // The community's length first: no name and community can make the same key as another pair.
+    const key = `${day}${communityParam === undefined ? '-' : `${communityParam.length}:${communityParam}`}|${name}`;
+    let json = kept.get(key);
+    if (json === undefined) {
+      json = render(this.answer(data, typedText('name', name), name, communityParam, day));
+      kept.set(key, json);
+    }
+    return json;
+  }
+
+  /** The answer for a typed name in a community (or none) on a day, from the registry as read. */
+  private answer(
+    data: RegistryData,
+    typed: PreparedText,
+    name: string,
+    communityParam: string | undefined,
+    day: string,
+  ): StampAnswer {
     const community = communityParam === undefined ? null : communityOf(data, communityParam);
     const view = data.view(day, community?.code ?? null);
     // The matching reads only the prepared text: the same question typed again gets the ruling already made.
@@ -114,6 +209,19 @@ export class StampRegistryService {
       message: this.message(decision, name, community, ruling?.deciding ?? null, candidates, scopes),
       scopes,
     };
+  }
+
+  /**
+   * Today in China, from the clock: worked out again only once the clock has left the day last worked out (not
+   * written out as a date for every question).
+   */
+  private today(): string {
+    const now = this.clock.nowMs();
+    const kept = this.day;
+    if (kept && now >= kept.from && now < kept.to) return kept.day;
+    const day = this.clock.today();
+    this.day = { day, from: dayStartCst(day).getTime(), to: dayStartCst(nextDay(day)).getTime() };
+    return day;
   }
 
   /** The ruling for a prepared text in a view: the matched certificate under the precedence rule, or candidates. */
@@ -153,7 +261,7 @@ export class StampRegistryService {
     date: string | undefined,
     pq: PageQuery,
   ): Promise<StampSearchResult> {
-    const day = date ?? this.clock.today();
+    const day = date ?? this.today();
     const data = await this.memory.current();
     const community = communityParam === undefined ? null : communityOf(data, communityParam);
     const view = data.view(day, community === null ? ANY_SCOPE : community.code);

@@ -1,10 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators.js';
 import { ApiPage, type Page } from '../common/pagination.js';
 import {
   StampCheckDto,
   StampCheckQuery,
+  StampCheckQueryPipe,
+  type StampCheckParams,
   StampSearchQuery,
   StampSearchRowDto,
 } from './dto/stamp-items.dto.js';
@@ -50,8 +52,13 @@ export class StampsController {
   @Get('check')
   @Public(CHECK, ['COMMUNITY_NOT_FOUND'], PRECEDENCE_RULE)
   @ApiOkResponse({ type: StampCheckDto })
-  async check(@Query() q: StampCheckQuery): Promise<StampCheckDto> {
-    return toStampCheckDto(await this.registry.check(q.name, q.community, q.date));
+  @ApiQuery({ type: StampCheckQuery })
+  // The answer is sent as the JSON kept for the question (StampRegistryService.checkRendered): a StampCheckDto.
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async check(@Query(StampCheckQueryPipe) q: StampCheckParams): Promise<string> {
+    return this.registry.checkRendered(q.name, q.community, q.date, (a) =>
+      JSON.stringify(toStampCheckDto(a)),
+    );
   }
 
   @Get('communities')

@@ -1,7 +1,9 @@
+import type { PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import { isCalendarDay, makeValidationPipe } from '../../common/validation.js';
 import type { Decision } from '../precedence.js';
 import { StampSampleFormRefDto } from './stamp-sample-forms.dto.js';
 
@@ -59,6 +61,55 @@ export class StampCheckQuery extends StampScopeQuery {
   @MinLength(1, { message: '证明名称（name）不能为空，请输入要开具的证明名称。name must not be empty.' })
   @MaxLength(100, { message: '证明名称（name）不能超过 100 个字。name must be at most 100 characters.' })
   name: string;
+}
+
+/** The check's question once validated: the name trimmed. */
+export interface StampCheckParams {
+  name: string;
+  community?: string;
+  date?: string;
+}
+
+/** A community's unit code or id as the public pages send it (anything else is validated by the rules above). */
+const PLAIN_COMMUNITY = /^[0-9A-Za-z-]{1,64}$/;
+
+/**
+ * The public check's query (StampCheckQuery), validated for what it is asked thousands of times a second: a query
+ * that plainly meets the rules above — only name, community and date, each sent once; the name 1–100 characters
+ * once trimmed; the community a code or id; the date a real day YYYY-MM-DD — is taken as it is (the name trimmed)
+ * without class-transformer and class-validator; anything else goes through the same ValidationPipe as every
+ * route, against StampCheckQuery, so each refusal is the same 400 with the same messages. The route's parameter
+ * is not typed with the class, so the global pipe leaves it to this one (the OpenAPI documents StampCheckQuery).
+ */
+export class StampCheckQueryPipe implements PipeTransform<unknown, Promise<StampCheckParams>> {
+  private readonly validation = makeValidationPipe();
+
+  async transform(value: unknown): Promise<StampCheckParams> {
+    const plain = plainCheckQuery(value);
+    if (plain) return plain;
+    return (await this.validation.transform(value, {
+      type: 'query',
+      metatype: StampCheckQuery,
+      data: undefined,
+    })) as StampCheckQuery;
+  }
+}
+
+/** The query as StampCheckParams when it plainly meets StampCheckQuery's rules; else null (validate it fully). */
+export function plainCheckQuery(value: unknown): StampCheckParams | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { name, community, date } = value as Record<string, unknown>;
+  let keys = 1;
+  if (community !== undefined) keys++;
+  if (date !== undefined) keys++;
+  if (typeof name !== 'string' || Object.keys(value).length !== keys) return null;
+  const trimmed = name.trim();
+  // Variation selectors do not count towards a length for class-validator: such a name is measured there.
+  if (trimmed.length < 1 || trimmed.length > 100 || /[\uFE0E\uFE0F]/.test(trimmed)) return null;
+  if (community !== undefined && (typeof community !== 'string' || !PLAIN_COMMUNITY.test(community)))
+    return null;
+  if (date !== undefined && (typeof date !== 'string' || !isCalendarDay(date))) return null;
+  return { name: trimmed, community, date };
 }
 
 export class StampTimeLimitDto {
