@@ -1,6 +1,7 @@
 import { WorkflowRuntime } from '../src/workflow/runtime.service.js';
+import { WorkflowRegistry } from '../src/workflow/workflow.registry.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { instanceStatus } from './helpers/cases.js';
+import { act, instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
 
 /**
@@ -117,4 +118,40 @@ describe('review: a withdrawal ending several disputes, retried after a part of 
       for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
     },
   );
+
+  it('given the street office’s ruling (uphold) still being recorded (its service step failed: an incident), when the department withdraws the dispatch, then the case ends without that ruling: the piece withdrawn with no dispute, the step dropped and its incident closed', async () => {
+    const { dispatchId, cases } = await twoContested('撤回时裁定尚未记录');
+    const registry = t.app.get(WorkflowRegistry);
+    const service = registry.service.bind(registry);
+    registry.service = (topic: string) =>
+      topic === 'disputeUphold'
+        ? async () => {
+            throw new Error('the ruling could not be recorded');
+          }
+        : service(topic);
+    try {
+      expect((await act(t, 'street', cases[0], 'streetMediate', { decision: 'uphold' })).status).toBe(200);
+    } finally {
+      registry.service = service;
+    }
+    const incidents = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT element_id FROM workflow_incident WHERE instance_id = $1 AND resolved_at IS NULL`,
+          [cases[0]],
+        )
+      ).map((r: { element_id: string }) => r.element_id);
+    expect(await incidents()).toEqual(['uphold']);
+    const res = await withdraw(dispatchId, {});
+    expect(res.status).toBe(200);
+    const piece = res.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[C1]);
+    expect(piece).toMatchObject({ state: 'withdrawn', disputeState: null, disputeRuledBy: null });
+    expect(await instanceStatus(t, cases[0])).toBe('terminated');
+    expect(await incidents()).toEqual([]);
+    const upheld = await t.dataSource.query(
+      `SELECT 1 FROM audit_record WHERE action = 'dispatch.dispute-upheld' AND entity_id = $1`,
+      [piece.id],
+    );
+    expect(upheld).toHaveLength(0);
+  });
 });

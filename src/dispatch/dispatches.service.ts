@@ -132,7 +132,20 @@ export class DispatchesService {
           await this.write(ctx.manager, actor, id, selection, { piece, reason });
           ctx.status = 'terminated';
           ctx.live.stop();
-          ctx.history.push({ action: 'instance.terminated', comment: reason });
+          // As when the office terminates a case: a ruling still being recorded (its service step failed, an
+          // incident) is not run after the piece's dispute ended, and its incident closes with the case.
+          const dropped = ctx.live.pendingServices.splice(0).map((s) => s.elementId);
+          if (dropped.length)
+            await ctx.manager.query(
+              `UPDATE workflow_incident SET resolved_at = $3
+                WHERE instance_id = $1 AND element_id = ANY($2::varchar[]) AND timer_id IS NULL AND resolved_at IS NULL`,
+              [piece.dispute_instance_id, dropped, ctx.now],
+            );
+          ctx.history.push({
+            action: 'instance.terminated',
+            comment: reason,
+            ...(dropped.length ? { data: { discardedSteps: dropped } } : {}),
+          });
         });
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'INSTANCE_NOT_ACTIVE') throw e;
