@@ -88,7 +88,7 @@ export class DispatchController {
   @Post('dispatches/:id/withdraw')
   @HttpCode(200)
   @Requires(
-    'Withdraw the work from every community not done, or from the communities named (a named piece done or withdrawn: 409, nothing changes); a piece whose refusal is contested has its dispute end with it (its case terminated, the street or district office’s task gone)',
+    'Withdraw the work from every community not done, or from the communities named (a named piece done: 409, nothing changes; named pieces already withdrawn are left as they are, 409 when all are — so a withdrawal that failed part-way finishes when sent again); a piece whose refusal is contested has its dispute end with it (its case terminated, the street or district office’s task gone)',
     [Permission.DISPATCH_SEND],
     [
       'DISPATCH_NOT_FOUND',

@@ -77,7 +77,8 @@ export class DispatchesService {
 
   /**
    * Withdraws the work from every community not done (or from the communities named): a named community whose
-   * piece is done or already withdrawn answers 409 and nothing changes. A piece whose refusal is contested (with
+   * piece is done answers 409 and nothing changes; named pieces already withdrawn are left as they are (409 when
+   * every named one is), so a withdrawal sent again after a part of it failed finishes. A piece whose refusal is contested (with
    * the street or the district office) has its dispute end with it: its case is terminated in the same
    * transaction as the piece's withdrawal (open tasks cancelled, time limits stopped), audited. Each case ends
    * in a step of its own, so a withdrawal ending several disputes writes one transaction per case, the last one
@@ -131,7 +132,20 @@ export class DispatchesService {
           await this.write(ctx.manager, actor, id, selection, { piece, reason });
           ctx.status = 'terminated';
           ctx.live.stop();
-          ctx.history.push({ action: 'instance.terminated', comment: reason });
+          // As when the office terminates a case: a ruling still being recorded (its service step failed, an
+          // incident) is not run after the piece's dispute ended, and its incident closes with the case.
+          const dropped = ctx.live.pendingServices.splice(0).map((s) => s.elementId);
+          if (dropped.length)
+            await ctx.manager.query(
+              `UPDATE workflow_incident SET resolved_at = $3
+                WHERE instance_id = $1 AND element_id = ANY($2::varchar[]) AND timer_id IS NULL AND resolved_at IS NULL`,
+              [piece.dispute_instance_id, dropped, ctx.now],
+            );
+          ctx.history.push({
+            action: 'instance.terminated',
+            comment: reason,
+            ...(dropped.length ? { data: { discardedSteps: dropped } } : {}),
+          });
         });
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'INSTANCE_NOT_ACTIVE') throw e;
@@ -146,7 +160,8 @@ export class DispatchesService {
 
   /**
    * The pieces a withdrawal takes (`lock`: locked until the transaction ends): 404 for another department's
-   * dispatch or a community it did not reach, 409 for a named piece done or withdrawn, or nothing left.
+   * dispatch or a community it did not reach, 409 for a named piece done, or nothing left (every piece named, or
+   * every one not done, withdrawn already).
    */
   private async choose(
     m: EntityManager,
@@ -173,9 +188,12 @@ export class DispatchesService {
     const chosen = s.communityIds.map((c) => byCommunity.get(c)!);
     const done = chosen.find((x) => x.state === 'done');
     if (done) throw new AppError('DISPATCH_ALREADY_DONE', { communityId: done.community_id });
-    const gone = chosen.find((x) => x.state === 'withdrawn');
-    if (gone) throw new AppError('DISPATCH_ALREADY_WITHDRAWN', { communityId: gone.community_id });
-    return chosen;
+    // A named piece withdrawn already is left as it is; 409 only when every named one is: a withdrawal whose
+    // earlier cases ended before a later one failed (one transaction per case) finishes when sent again.
+    const open = chosen.filter((x) => x.state !== 'withdrawn');
+    if (!open.length)
+      throw new AppError('DISPATCH_ALREADY_WITHDRAWN', { communityId: chosen[0].community_id });
+    return open;
   }
 
   /**

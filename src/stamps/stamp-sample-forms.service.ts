@@ -57,7 +57,10 @@ export class StampSampleFormsService {
     const content = Buffer.from(dto.contentBase64, 'base64');
     if (content.length > max)
       throw new AppError('STAMP_SAMPLE_FORM_TOO_LARGE', { maxBytes: max, sizeBytes: content.length });
-    const magic = SAMPLE_FORM_TYPES[dto.contentType];
+    // Own keys only: a declared type such as `constructor` is a type not allowed, not a property of every object.
+    const magic = Object.hasOwn(SAMPLE_FORM_TYPES, dto.contentType)
+      ? SAMPLE_FORM_TYPES[dto.contentType]
+      : undefined;
     if (!magic || content.length < magic.length || magic.some((b, i) => content[i] !== b))
       throw new AppError('STAMP_SAMPLE_FORM_TYPE_NOT_ALLOWED', {
         contentType: dto.contentType,

@@ -1,0 +1,157 @@
+import { WorkflowRuntime } from '../src/workflow/runtime.service.js';
+import { WorkflowRegistry } from '../src/workflow/workflow.registry.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { act, instanceStatus } from './helpers/cases.js';
+import { moveClockTo } from './helpers/clock.js';
+
+/**
+ * Review 2026-12-02: a withdrawal ending several disputes commits one step per case. When a later case is
+ * suspended by the office between two of those steps, the client is told 409 while the earlier piece is already
+ * withdrawn; the same request, retried once the office resumes the case, must finish the withdrawal.
+ */
+describe('review: a withdrawal ending several disputes, retried after a part of it failed', () => {
+  let t: TestApp;
+  const unit: Record<string, string> = {};
+  const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+  const [C1, C2] = ['339901001001', '339901001002'];
+  const COMMITTEE_OF: Record<string, string> = { [C1]: 'committee', [C2]: 'committee-2' };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const r of await t.dataSource.query('SELECT code, id FROM org_unit')) unit[r.code] = r.id;
+    moveClockTo(t, '2027-03-01');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Work sent to C1 and C2, refused by both committees, both refusals contested: the dispatch and both cases. */
+  async function twoContested(title: string): Promise<{ dispatchId: string; cases: string[] }> {
+    const d = await t
+      .http()
+      .post('/dispatches')
+      .set(await auth('dept-staff'))
+      .send({
+        kind: 'task',
+        title,
+        content: '请在社区公告栏张贴。',
+        dueDate: '2027-03-31',
+        expectedHours: 2,
+        targets: [unit[C1], unit[C2]],
+      });
+    expect(d.status).toBe(201);
+    const cases: string[] = [];
+    for (const code of [C1, C2]) {
+      const piece = d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id;
+      const r = await t
+        .http()
+        .post(`/my-community/received-work/${piece}/refuse`)
+        .set(await auth(COMMITTEE_OF[code]))
+        .send({});
+      expect(r.status).toBe(200);
+      const c = await t
+        .http()
+        .post(`/dispatches/${d.body.id}/contest`)
+        .set(await auth('dept-staff'))
+        .send({
+          communityId: unit[code],
+          argument: '属于公共卫生协助事项',
+          basis: '《基本公共卫生服务规范》第三条',
+        });
+      expect(c.status).toBe(200);
+      cases.push(
+        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
+          .disputeInstanceId,
+      );
+    }
+    return { dispatchId: d.body.id, cases };
+  }
+  const office = async (instanceId: string, op: 'suspend' | 'resume') =>
+    (
+      await t
+        .http()
+        .post(`/workflow-instances/${instanceId}/${op}`)
+        .set(await auth('office'))
+        .send({ comment: '核实情况' })
+    ).status;
+  const withdraw = async (dispatchId: string, body: Record<string, unknown>) =>
+    t
+      .http()
+      .post(`/dispatches/${dispatchId}/withdraw`)
+      .set(await auth('dept-staff'))
+      .send(body);
+
+  it.each([
+    ['named communities', true],
+    ['the whole dispatch', false],
+  ])(
+    'given %s withdrawn and the office suspending the other case right after the first case ended, when the withdrawal is retried once the case is resumed, then it finishes: both pieces withdrawn, both cases terminated',
+    async (_, named) => {
+      const { dispatchId, cases } = await twoContested(named ? '撤回重试（点名社区）' : '撤回重试（整单）');
+      const body = named ? { communityIds: [unit[C1], unit[C2]], note: '改由街道统一安排' } : {};
+      const runtime = t.app.get(WorkflowRuntime);
+      const step = runtime.step.bind(runtime);
+      let suspended: string | null = null;
+      runtime.step = (async (...args: Parameters<typeof step>) => {
+        const r = await step(...args);
+        if (!suspended && cases.includes(args[0])) {
+          // The other case: the one the withdrawal ends next.
+          const next = cases.find((c) => c !== args[0])!;
+          suspended = next;
+          if ((await office(next, 'suspend')) !== 200)
+            throw new Error('the office could not suspend the case');
+        }
+        return r;
+      }) as typeof runtime.step;
+      let first;
+      try {
+        first = await withdraw(dispatchId, body);
+      } finally {
+        runtime.step = step;
+      }
+      expect(suspended).not.toBeNull();
+      expect([first.status, first.body.error?.code]).toEqual([409, 'DISPATCH_DISPUTE_SUSPENDED']);
+      expect(await office(suspended!, 'resume')).toBe(200);
+      const again = await withdraw(dispatchId, body);
+      expect([again.status, again.body.error?.code]).toEqual([200, undefined]);
+      expect(again.body.counts).toMatchObject({ total: 2, withdrawn: 2 });
+      for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
+    },
+  );
+
+  it('given the street office’s ruling (uphold) still being recorded (its service step failed: an incident), when the department withdraws the dispatch, then the case ends without that ruling: the piece withdrawn with no dispute, the step dropped and its incident closed', async () => {
+    const { dispatchId, cases } = await twoContested('撤回时裁定尚未记录');
+    const registry = t.app.get(WorkflowRegistry);
+    const service = registry.service.bind(registry);
+    registry.service = (topic: string) =>
+      topic === 'disputeUphold'
+        ? async () => {
+            throw new Error('the ruling could not be recorded');
+          }
+        : service(topic);
+    try {
+      expect((await act(t, 'street', cases[0], 'streetMediate', { decision: 'uphold' })).status).toBe(200);
+    } finally {
+      registry.service = service;
+    }
+    const incidents = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT element_id FROM workflow_incident WHERE instance_id = $1 AND resolved_at IS NULL`,
+          [cases[0]],
+        )
+      ).map((r: { element_id: string }) => r.element_id);
+    expect(await incidents()).toEqual(['uphold']);
+    const res = await withdraw(dispatchId, {});
+    expect(res.status).toBe(200);
+    const piece = res.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[C1]);
+    expect(piece).toMatchObject({ state: 'withdrawn', disputeState: null, disputeRuledBy: null });
+    expect(await instanceStatus(t, cases[0])).toBe('terminated');
+    expect(await incidents()).toEqual([]);
+    const upheld = await t.dataSource.query(
+      `SELECT 1 FROM audit_record WHERE action = 'dispatch.dispute-upheld' AND entity_id = $1`,
+      [piece.id],
+    );
+    expect(upheld).toHaveLength(0);
+  });
+});
