@@ -5,22 +5,10 @@ import { publishStampList } from '../src/stamps/stamp-lists.js';
 import { StampRegistryMemory } from '../src/stamps/stamp-registry-memory.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { moveClockTo } from './helpers/clock.js';
+import { within } from './helpers/timers.js';
 import { captureStatements } from './helpers/statements.js';
 
 const XINGHUA = '339901001001'; // 杏花社区, 东湖区 (339901) of 示范市 (3399)
-
-/** Waits for `heard` (a change announced), failing after `ms` instead of hanging: a bound, not a sleep. */
-async function within<T>(what: string, heard: Promise<T>, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([heard, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The public check keeps each answer it gave (its JSON, per name, community and day) with the registry as read:

@@ -7,25 +7,12 @@ import { StampRegistryMemory } from '../src/stamps/stamp-registry-memory.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { moveClockTo } from './helpers/clock.js';
 import { captureStatements } from './helpers/statements.js';
-import { waitFor } from './helpers/timers.js';
+import { waitFor, within } from './helpers/timers.js';
 
 /** The registry's read (one statement: the lists, entries and units as JSON), among whatever else runs meanwhile. */
 const registryReads = (statements: string[]) => statements.filter((s) => s.includes('json_agg'));
 
 const XINGHUA = '339901001001'; // 杏花社区, 东湖区 (339901) of 示范市 (3399)
-
-/** Waits for `heard` (a change announced), failing after `ms` instead of hanging: a bound, not a sleep. */
-async function within<T>(what: string, heard: Promise<T>, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([heard, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The registry kept in memory (issue 13 §3 and the benchmark's rule): answers come from memory, and never from a

@@ -123,3 +123,16 @@ export async function failOverdueOf(t: TestApp, instanceIds: string[]): Promise<
     await t.dataSource.query(`DELETE FROM test_failing_case WHERE id = ANY($1::uuid[])`, [instanceIds]);
   };
 }
+
+/** Waits for `heard` (a change announced), failing after `ms` instead of hanging: a bound, not a sleep. */
+export async function within<T>(what: string, heard: Promise<T>, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([heard, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
