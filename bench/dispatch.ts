@@ -11,7 +11,8 @@
  *  - the per-community counts (GET /dispatch-counts) of a district's office over a month and over a year, beside
  *    the EXPLAIN ANALYZE time of its statement.
  * Prints the figures and the targets (≤ 2 s, p99 ≤ 5 ms, ≤ 50 ms) and writes bench/results/dispatch.json.
- * BENCH_QUICK=1: fewer repetitions (the data are the same).
+ * BENCH_QUICK=1: fewer repetitions (the data are the same). BENCH_PROFILE=dir: a CPU profile of the server during
+ * the preview's measured run, written to dir.
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -204,6 +205,8 @@ async function main(): Promise<void> {
       DB_POOL_SIZE: '16',
       DEMO_PASSWORD: PASSWORD,
       AUDIT_SEAL_KEY: randomBytes(32).toString('hex'),
+      // BENCH_PROFILE=dir: the server writes a CPU profile of the preview's measured run there.
+      BENCH_PROFILE: process.env.BENCH_PROFILE ?? '',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: SERVER_FLAGS,
@@ -265,12 +268,18 @@ async function main(): Promise<void> {
   const one = { ...work, targets: [item.community_id] };
   for (let i = 0; i < 100; i++) await http.post('/dispatches/preview', dept, one);
   const previewMs: number[] = [];
+  if (process.env.BENCH_PROFILE) child.send('profile-start');
   for (let i = 0; i < PREVIEWS; i++) {
     const [res, ms] = await timed(() => http.post('/dispatches/preview', dept, one));
     if (res.status !== 200 || (res.body.covered as number) !== 1)
       throw new Error(`preview: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     previewMs.push(ms);
   }
+  if (process.env.BENCH_PROFILE)
+    await new Promise<void>((resolve) => {
+      child.once('message', () => resolve());
+      child.send('profile-stop:preview');
+    });
   const inForce = inForceSql({ on: work.dueDate, itemIds: [item.id], communityIds: [item.community_id] });
   const explainMs = async (sql: string, params: unknown[]) => {
     const times: number[] = [];
