@@ -230,6 +230,9 @@ const LOAD_SQL = `SELECT
  *  - when the listening connection is lost: until it listens again, every answer reads the database afresh; a
  *    connection that died without a word is found by asking it every 20 seconds (5 seconds to answer).
  * A read that a change overtook is not kept.
+ *
+ * About 400 lines with RegistryData above: the snapshot and the rules that forget it are kept in one file, so
+ * that whoever changes one sees the other (a cache and its invalidation drifting apart is the bug to avoid here).
  */
 @Injectable()
 export class StampRegistryMemory

@@ -85,6 +85,12 @@ export function publicVariables(
   return out;
 }
 
+/**
+ * The cases as the console and the office see them: who may see which (`sqlCaseVisible`), a case with its open
+ * steps, history and diagram, and the office's operations on it (suspend, resume, terminate, incidents and retry).
+ * A little over 400 lines: the operations share the one visibility rule and the runtime's step wrapper, and a case
+ * reader that split them would have to find the rule in another file.
+ */
 @Injectable()
 export class InstancesService {
   constructor(
