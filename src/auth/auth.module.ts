@@ -8,6 +8,7 @@ import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, PermissionsGuard } from './guards.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { OrgScope } from './org-scope.js';
+import { SessionCache } from './session-cache.js';
 
 /** Log-in and sessions, the global guards, and the organization scope every module checks objects against. */
 @Global()
@@ -26,11 +27,12 @@ import { OrgScope } from './org-scope.js';
   providers: [
     AuthService,
     JwtStrategy,
+    SessionCache,
     OrgScope,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PermissionsGuard },
   ],
   controllers: [AuthController],
-  exports: [OrgScope],
+  exports: [OrgScope, SessionCache],
 })
 export class AuthModule {}

@@ -14,6 +14,7 @@ import { LoginResponseDto, MeDto } from './dto/login.dto.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { permissionsOf } from './permissions.js';
+import { SessionCache } from './session-cache.js';
 
 @Injectable()
 export class AuthService {
@@ -23,6 +24,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly sessions: SessionCache,
   ) {}
 
   /**
@@ -146,6 +148,7 @@ export class AuthService {
           `UPDATE auth_session SET revoked_at = $2, revoked_reason = 'locked' WHERE user_id = $1 AND revoked_at IS NULL`,
           [user.id, now],
         );
+        this.sessions.changedIn(m);
       }
       await this.audit.record(
         m,

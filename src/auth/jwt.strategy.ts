@@ -10,6 +10,7 @@ import { AppError } from '../common/errors.js';
 import { prepared } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { permissionsOf, Role, AREA_WIDE_ROLES } from './permissions.js';
+import { SessionCache } from './session-cache.js';
 import { UnitKind } from '../org/org-unit.entity.js';
 
 export const JWT_ALGORITHMS = ['HS256'] as const;
@@ -34,16 +35,18 @@ interface SessionRow {
   unit_kind: UnitKind;
   unit_path: string;
   area_path: string | null;
+  expires_at: Date;
 }
 
 /**
  * The session behind a token, with its user and unit: checked on every authenticated request. A token's and a
  * session's lifetime run on the machine's time (the token library checks `exp`, the database `expires_at`), not
  * on the Clock: a test that moves the Clock by days does not log its users out. Production never moves it.
+ * Asked when the session is not kept in this process's SessionCache.
  */
 const SESSION_SQL = prepared(
   'auth_session_check',
-  `SELECT u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
+  `SELECT s.expires_at, u.id AS user_id, u.username, u.display_name, u.roles, u.unit_id, ou.kind AS unit_kind, ou.path AS unit_path,
               (SELECT a.path FROM org_unit a
                 WHERE a.id = ANY(string_to_array(trim(both '/' from ou.path), '/')::uuid[])
                   AND a.kind IN ('CITY','DISTRICT','STREET')
@@ -77,6 +80,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly sessions: SessionCache,
   ) {
     super({
       jwtFromRequest: bearerToken,
@@ -98,6 +102,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (payload.iss !== JWT_ISSUER || payload.aud !== JWT_AUDIENCE) return false;
     // Issued in the future (beyond a minute of clock skew between servers): not a token this service made.
     if (payload.iat > this.clock.nowMs() / 1000 + MAX_CLOCK_SKEW_SECONDS) return false;
+    const kept = this.sessions.get(payload.sid, payload.sub, Date.now());
+    if (kept) return kept;
+    const mark = this.sessions.mark();
     let rows: SessionRow[];
     try {
       rows = await this.dataSource.query(SESSION_SQL, [payload.sid, payload.sub]);
@@ -109,7 +116,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     }
     const r = rows[0];
     if (!r) return false;
-    return {
+    const principal: Principal = Object.freeze({
       userId: r.user_id,
       username: r.username,
       displayName: r.display_name,
@@ -118,9 +125,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       unitKind: r.unit_kind,
       unitPath: r.unit_path,
       scopePath: scopeOf(r),
-      roles: r.roles,
+      roles: Object.freeze(r.roles) as Role[],
       permissions: permissionsOf(r.roles),
-    };
+    });
+    this.sessions.keep(mark, payload.sid, payload.sub, principal, r.expires_at, Date.now());
+    return principal;
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { OrgScope } from '../auth/org-scope.js';
+import { SessionCache } from '../auth/session-cache.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ROLE_UNIT_KINDS, Role, SEPARATED_ROLES } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
@@ -62,6 +63,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly scope: OrgScope,
+    private readonly sessions: SessionCache,
   ) {}
 
   private async findManagedUser(
@@ -256,5 +258,6 @@ export class UsersService {
       `UPDATE auth_session SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
       [userId, reason],
     );
+    this.sessions.changedIn(m);
   }
 }

@@ -1,16 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
-import {
-  DataSource,
-  type EntitySubscriberInterface,
-  type InsertEvent,
-  type QueryRunner,
-  type RemoveEvent,
-  type TransactionCommitEvent,
-  type TransactionRollbackEvent,
-  type UpdateEvent,
-} from 'typeorm';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ChangeListener } from '../database/change-listener.js';
+import { OwnCommits } from '../database/own-commits.js';
 import { buildMatchIndex, type MatchIndex } from './match-index.js';
 import { prepareEntry, type PreparedEntry } from './name-matching.js';
 import {
@@ -26,13 +18,11 @@ import {
 /** Channel on which the database announces every committed change to the registry (migration StampRegistryChanges). */
 export const STAMP_REGISTRY_CHANNEL = 'stamp_registry_changed';
 /** The tables whose committed changes the registry's answers depend on (the triggers of that migration). */
-const WATCHED = new Set(['stamp_list', 'stamp_entry', 'org_unit']);
-/**
- * How often the listening connection is asked whether it still answers, and how long it may take: a connection
- * that died without a word (no error, no end) is found within about these two, and the registry forgotten.
- */
-const PING_MS = 20_000;
-const PING_TIMEOUT_MS = 5_000;
+const WATCHED = new Map([
+  ['stamp_list', 'any'],
+  ['stamp_entry', 'any'],
+  ['org_unit', 'any'],
+] as const);
 /**
  * Entry versions prepared for matching, by version id, across reads of the registry: a version is never changed (a
  * new one has a new id), so a prepared one stays right; bounded, the oldest dropped first.
@@ -231,45 +221,39 @@ const LOAD_SQL = `SELECT
  *    connection that died without a word is found by asking it every 20 seconds (5 seconds to answer).
  * A read that a change overtook is not kept.
  *
- * About 400 lines with RegistryData above: the snapshot and the rules that forget it are kept in one file, so
- * that whoever changes one sees the other (a cache and its invalidation drifting apart is the bug to avoid here).
+ * The snapshot and the rules that forget it are kept in one file, so that whoever changes one sees the other (a
+ * cache and its invalidation drifting apart is the bug to avoid here).
  */
 @Injectable()
-export class StampRegistryMemory
-  implements OnModuleInit, OnModuleDestroy, EntitySubscriberInterface<unknown>
-{
-  private readonly logger = new Logger('StampRegistry');
+export class StampRegistryMemory implements OnModuleInit, OnModuleDestroy {
   private kept?: RegistryData;
   private loading?: { generation: number; data: Promise<RegistryData> };
   /** Counts the changes heard (or assumed): a read that a change overtook is not kept. */
   private generation = 0;
   private waiters: (() => void)[] = [];
-  private readonly pending = new WeakSet<QueryRunner>();
-  private client?: pg.Client;
-  private listening = false;
-  private stopped = false;
-  private retry?: NodeJS.Timeout;
-  private ping?: NodeJS.Timeout;
+  private readonly listener: ChangeListener;
+  private readonly ownCommits: OwnCommits;
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    dataSource.subscribers.push(this);
+    this.ownCommits = new OwnCommits(dataSource, WATCHED, () => this.forget());
+    this.listener = new ChangeListener(config.databaseUrl, STAMP_REGISTRY_CHANNEL, 'stamp-registry', {
+      changed: () => this.forget(),
+      listening: () => this.forget(),
+      lost: () => this.forget(),
+    });
   }
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retry);
-    clearInterval(this.ping);
+    await this.listener.stop();
     this.forget();
-    const i = this.dataSource.subscribers.indexOf(this);
-    if (i >= 0) this.dataSource.subscribers.splice(i, 1);
-    await this.client?.end().catch(() => undefined);
+    this.ownCommits.detach();
   }
 
   /** Changes heard so far (announcements, own commits, a lost connection). */
@@ -279,7 +263,7 @@ export class StampRegistryMemory
 
   /** Whether the registry may be kept (the process listens for changes). */
   get isListening(): boolean {
-    return this.listening;
+    return this.listener.isListening;
   }
 
   /** Resolves at the next change heard (for tests waiting for another process's change to be announced). */
@@ -290,15 +274,15 @@ export class StampRegistryMemory
   /** The registry as it stands: kept, or read now (and kept when nothing changed meanwhile and we listen). */
   async current(): Promise<RegistryData> {
     const kept = this.kept;
-    if (this.listening && kept) return kept;
-    if (this.listening && this.loading?.generation === this.generation) return this.loading.data;
+    if (this.listener.isListening && kept) return kept;
+    if (this.listener.isListening && this.loading?.generation === this.generation) return this.loading.data;
     const generation = this.generation;
     const data = this.read();
-    if (this.listening) {
+    if (this.listener.isListening) {
       this.loading = { generation, data };
       void data
         .then((d) => {
-          if (this.listening && generation === this.generation) this.kept = d;
+          if (this.listener.isListening && generation === this.generation) this.kept = d;
         })
         .catch(() => undefined)
         .finally(() => {
@@ -321,90 +305,6 @@ export class StampRegistryMemory
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
-  }
-
-  // ---- This process's own writes (TypeORM's entity events): forgotten at their commit.
-
-  private touched(event: { queryRunner: QueryRunner; metadata: { tableName: string } }): void {
-    if (!WATCHED.has(event.metadata.tableName)) return;
-    if (event.queryRunner.isTransactionActive) this.pending.add(event.queryRunner);
-    else this.forget();
-  }
-
-  afterInsert(event: InsertEvent<unknown>): void {
-    this.touched(event);
-  }
-
-  afterUpdate(event: UpdateEvent<unknown>): void {
-    this.touched(event);
-  }
-
-  afterRemove(event: RemoveEvent<unknown>): void {
-    this.touched(event);
-  }
-
-  afterTransactionCommit(event: TransactionCommitEvent): void {
-    // A savepoint released: the transaction may still roll back.
-    if (event.queryRunner.isTransactionActive || !this.pending.has(event.queryRunner)) return;
-    this.pending.delete(event.queryRunner);
-    this.forget();
-  }
-
-  afterTransactionRollback(event: TransactionRollbackEvent): void {
-    if (!event.queryRunner.isTransactionActive) this.pending.delete(event.queryRunner);
-  }
-
-  // ---- Every process's committed changes, announced by the database.
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.config.databaseUrl,
-      application_name: 'community-work-admission:stamp-registry',
-      keepAlive: true,
-    });
-    this.client = client;
-    const lost = (reason: string) => {
-      if (this.client !== client) return;
-      clearInterval(this.ping);
-      this.listening = false;
-      this.forget();
-      this.client = undefined;
-      void client.end().catch(() => undefined);
-      if (this.stopped) return;
-      this.logger.warn(
-        { reason },
-        'stamp registry changes not heard: reading the registry for each answer until reconnected',
-      );
-      this.retry = setTimeout(() => void this.listen(), 1000);
-      this.retry.unref();
-    };
-    client.on('notification', () => this.forget());
-    client.on('error', (e: Error) => lost(e.message));
-    client.on('end', () => lost('connection ended'));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${STAMP_REGISTRY_CHANNEL}`);
-      if (this.client === client && !this.stopped) {
-        // Whatever was read before listening may have missed a change: start afresh.
-        this.forget();
-        this.listening = true;
-        // A timer of the connection, not of the domain: a connection that no longer answers is a lost one.
-        this.ping = setInterval(() => {
-          const late = setTimeout(() => lost('no answer to a ping'), PING_TIMEOUT_MS);
-          late.unref();
-          client.query('SELECT 1').then(
-            () => clearTimeout(late),
-            (e: Error) => {
-              clearTimeout(late);
-              lost(e.message);
-            },
-          );
-        }, PING_MS);
-        this.ping.unref();
-      }
-    } catch (e) {
-      lost(e instanceof Error ? e.message : String(e));
-    }
   }
 }
 
