@@ -62,12 +62,20 @@ export class OwnCommits implements EntitySubscriberInterface<unknown> {
     const watched = this.tables.get(event.metadata.tableName);
     if (!watched) return;
     if (watched !== 'any') {
-      // save(): the columns it changed; a query builder's update (and the manager's): the values it sets.
-      const set = event.updatedColumns.length
-        ? event.updatedColumns.map((c) => c.propertyName)
-        : event.entity && typeof event.entity === 'object'
-          ? Object.keys(event.entity)
-          : null;
+      // save(): the columns and relations (their join columns) it changed; a query builder's update (and the
+      // manager's): the values it sets.
+      const set =
+        event.updatedColumns.length || event.updatedRelations.length
+          ? [
+              ...event.updatedColumns.map((c) => c.propertyName),
+              ...event.updatedRelations.flatMap((r) => [
+                r.propertyName,
+                ...r.joinColumns.map((c) => c.propertyName),
+              ]),
+            ]
+          : event.entity && typeof event.entity === 'object'
+            ? Object.keys(event.entity)
+            : null;
       if (set && !set.some((property) => watched.includes(property))) return;
     }
     this.heard(event.queryRunner);
