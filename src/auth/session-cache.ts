@@ -1,9 +1,8 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { Principal } from '../common/actor.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ChangeListener } from '../database/change-listener.js';
-import { OwnCommits } from '../database/own-commits.js';
+import { MemoryOfChanges } from '../database/memory-of-changes.js';
 
 /** Channel on which the database announces changes to sessions, users and units (migration SessionChanges). */
 export const AUTH_CHANNEL = 'auth_changed';
@@ -41,45 +40,16 @@ interface Kept {
  * its own end. Times here are the machine's, like the token's expiry (see jwt.strategy.ts), not the Clock's.
  */
 @Injectable()
-export class SessionCache implements OnModuleInit, OnModuleDestroy {
+export class SessionCache extends MemoryOfChanges {
   private readonly kept = new Map<string, Kept>();
-  /** Counts the changes heard (or assumed): a check that a change overtook is not kept. */
-  private generation = 0;
-  private readonly listener: ChangeListener;
-  private readonly ownCommits: OwnCommits;
 
   constructor(dataSource: DataSource, @Inject(APP_CONFIG) config: AppConfig) {
-    this.ownCommits = new OwnCommits(dataSource, WATCHED, () => this.forget());
-    this.listener = new ChangeListener(config.databaseUrl, AUTH_CHANNEL, 'sessions', {
-      changed: () => this.heard(),
-      listening: () => this.forget(),
-      lost: () => this.forget(),
-    });
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.listener.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.listener.stop();
-    this.forget();
-    this.ownCommits.detach();
-  }
-
-  /** Whether sessions may be kept (the process hears every change). */
-  get isListening(): boolean {
-    return this.listener.isListening;
-  }
-
-  /** Changes heard so far (announcements, own commits, a lost connection). */
-  get changesHeard(): number {
-    return this.generation;
+    super(dataSource, config.databaseUrl, AUTH_CHANNEL, 'sessions', WATCHED);
   }
 
   /** The principal of this session of this user, if kept and still good; otherwise the database must be asked. */
   get(sessionId: string, userId: string, nowMs: number): Principal | undefined {
-    if (!this.listener.isListening) return undefined;
+    if (!this.isListening) return undefined;
     const k = this.kept.get(sessionId);
     if (!k) return undefined;
     if (k.userId !== userId || nowMs >= k.expiresAtMs || nowMs - k.keptAtMs >= MAX_AGE_MS) {
@@ -103,23 +73,12 @@ export class SessionCache implements OnModuleInit, OnModuleDestroy {
     expiresAt: Date,
     nowMs: number,
   ): void {
-    if (!this.listener.isListening || mark !== this.generation) return;
+    if (!this.isListening || mark !== this.generation) return;
     if (this.kept.size >= LIMIT) this.kept.delete(this.kept.keys().next().value!);
     this.kept.set(sessionId, { userId, principal, expiresAtMs: expiresAt.getTime(), keptAtMs: nowMs });
   }
 
-  /** A hand-written statement on this manager changed sessions, users or units: forgotten at its commit. */
-  changedIn(m: EntityManager): void {
-    this.ownCommits.wrote(m);
-  }
-
-  /** An announcement from the database. */
-  private heard(): void {
-    this.forget();
-  }
-
-  private forget(): void {
-    this.generation++;
+  protected cleared(): void {
     this.kept.clear();
   }
 }

@@ -1,8 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ChangeListener } from '../database/change-listener.js';
-import { OwnCommits } from '../database/own-commits.js';
+import { MemoryOfChanges } from '../database/memory-of-changes.js';
 import { buildMatchIndex, type MatchIndex } from './match-index.js';
 import { prepareEntry, type PreparedEntry } from './name-matching.js';
 import {
@@ -225,45 +224,16 @@ const LOAD_SQL = `SELECT
  * cache and its invalidation drifting apart is the bug to avoid here).
  */
 @Injectable()
-export class StampRegistryMemory implements OnModuleInit, OnModuleDestroy {
+export class StampRegistryMemory extends MemoryOfChanges {
   private kept?: RegistryData;
   private loading?: { generation: number; data: Promise<RegistryData> };
-  /** Counts the changes heard (or assumed): a read that a change overtook is not kept. */
-  private generation = 0;
   private waiters: (() => void)[] = [];
-  private readonly listener: ChangeListener;
-  private readonly ownCommits: OwnCommits;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.ownCommits = new OwnCommits(dataSource, WATCHED, () => this.forget());
-    this.listener = new ChangeListener(config.databaseUrl, STAMP_REGISTRY_CHANNEL, 'stamp-registry', {
-      changed: () => this.forget(),
-      listening: () => this.forget(),
-      lost: () => this.forget(),
-    });
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.listener.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.listener.stop();
-    this.forget();
-    this.ownCommits.detach();
-  }
-
-  /** Changes heard so far (announcements, own commits, a lost connection). */
-  get changesHeard(): number {
-    return this.generation;
-  }
-
-  /** Whether the registry may be kept (the process listens for changes). */
-  get isListening(): boolean {
-    return this.listener.isListening;
+    super(dataSource, config.databaseUrl, STAMP_REGISTRY_CHANNEL, 'stamp-registry', WATCHED);
   }
 
   /** Resolves at the next change heard (for tests waiting for another process's change to be announced). */
@@ -274,15 +244,15 @@ export class StampRegistryMemory implements OnModuleInit, OnModuleDestroy {
   /** The registry as it stands: kept, or read now (and kept when nothing changed meanwhile and we listen). */
   async current(): Promise<RegistryData> {
     const kept = this.kept;
-    if (this.listener.isListening && kept) return kept;
-    if (this.listener.isListening && this.loading?.generation === this.generation) return this.loading.data;
+    if (this.isListening && kept) return kept;
+    if (this.isListening && this.loading?.generation === this.generation) return this.loading.data;
     const generation = this.generation;
     const data = this.read();
-    if (this.listener.isListening) {
+    if (this.isListening) {
       this.loading = { generation, data };
       void data
         .then((d) => {
-          if (this.listener.isListening && generation === this.generation) this.kept = d;
+          if (this.isListening && generation === this.generation) this.kept = d;
         })
         .catch(() => undefined)
         .finally(() => {
@@ -298,8 +268,7 @@ export class StampRegistryMemory implements OnModuleInit, OnModuleDestroy {
     return new RegistryData(row.lists, row.entries, row.units);
   }
 
-  private forget(): void {
-    this.generation++;
+  protected cleared(): void {
     this.kept = undefined;
     this.loading = undefined;
     const waiters = this.waiters;
