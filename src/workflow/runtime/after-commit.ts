@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type {
   EntityManager,
@@ -20,6 +20,7 @@ interface Pending {
  */
 @Injectable()
 export class AfterCommit implements EntitySubscriberInterface {
+  private readonly logger = new Logger('AfterCommit');
   private readonly pending = new WeakMap<QueryRunner, Pending[]>();
 
   constructor(dataSource: DataSource) {
@@ -40,12 +41,22 @@ export class AfterCommit implements EntitySubscriberInterface {
     if (event.queryRunner.isTransactionActive) return;
     const list = this.pending.get(event.queryRunner);
     this.pending.delete(event.queryRunner);
-    for (const p of list ?? []) p.committed();
+    // The transaction has committed whatever these do: one that fails must neither make the commit look failed
+    // to its caller nor keep the next ones (or other listeners of the commit) from running.
+    for (const p of list ?? []) this.safely(() => p.committed(), 'after a commit');
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
     const list = this.pending.get(event.queryRunner);
     this.pending.delete(event.queryRunner);
-    for (const p of list ?? []) p.rolledBack();
+    for (const p of list ?? []) this.safely(() => p.rolledBack(), 'after a rollback');
+  }
+
+  private safely(work: () => void, when: string): void {
+    try {
+      work();
+    } catch (e) {
+      this.logger.error({ err: e instanceof Error ? e.message : String(e) }, `work ${when} failed`);
+    }
   }
 }
