@@ -1,6 +1,13 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, historyActions, inboxOf, instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
+import {
+  COMMITTEE_OF,
+  contestRefusal,
+  disputeCaseOf,
+  refusePiece,
+  sendUncovered,
+} from './helpers/dispatch.js';
 import { fireTimersOf } from './helpers/timers.js';
 
 /**
@@ -14,58 +21,30 @@ describe('contested refusals: the street office mediates, the district office ru
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
   const [C1, C2, C3] = ['339901001001', '339901001002', '339901001003'];
 
-  const COMMITTEE_OF: Record<string, string> = { [C1]: 'committee', [C2]: 'committee-2' };
-
   /**
    * Sends uncovered work to the communities; the committees of `refusing` refuse it; answers the dispatch and
    * each community's piece.
    */
   async function refused(title: string, targets = [C1], refusing = [C1]) {
-    const d = await t
-      .http()
-      .post('/dispatches')
-      .set(await auth('dept-staff'))
-      .send({
-        kind: 'task',
-        title,
-        content: '请在社区公告栏张贴。',
-        dueDate: '2027-03-31',
-        expectedHours: 2,
-        targets: targets.map((code) => unit[code]),
-      });
-    expect(d.status).toBe(201);
-    const pieceIn = (code: string) =>
-      d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id as string;
-    for (const code of refusing) {
-      const r = await t
-        .http()
-        .post(`/my-community/received-work/${pieceIn(code)}/refuse`)
-        .set(await auth(COMMITTEE_OF[code]))
-        .send({});
-      expect(r.status).toBe(200);
-    }
-    return { dispatchId: d.body.id as string, piece: pieceIn(targets[0]), pieceIn };
+    const sent = await sendUncovered(
+      t,
+      title,
+      targets.map((code) => unit[code]),
+    );
+    const pieceIn = (code: string) => sent.pieceIn(unit[code]);
+    for (const code of refusing)
+      expect((await refusePiece(t, COMMITTEE_OF[code], pieceIn(code))).status).toBe(200);
+    return { dispatchId: sent.dispatchId, piece: pieceIn(targets[0]), pieceIn };
   }
-  const contest = async (dispatchId: string, user = 'dept-staff', community = C1) =>
-    t
-      .http()
-      .post(`/dispatches/${dispatchId}/contest`)
-      .set(await auth(user))
-      .send({
-        communityId: unit[community],
-        argument: '属于公共卫生协助事项',
-        basis: '《基本公共卫生服务规范》第三条',
-      });
+  const contest = (dispatchId: string, user = 'dept-staff', community = C1) =>
+    contestRefusal(t, dispatchId, unit[community], user);
   /** Contests the refusals of these communities; answers each one's case. */
   async function contested(dispatchId: string, codes: string[]): Promise<string[]> {
     const cases: string[] = [];
     for (const code of codes) {
       const c = await contest(dispatchId, 'dept-staff', code);
       expect(c.status).toBe(200);
-      cases.push(
-        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
-          .disputeInstanceId,
-      );
+      cases.push(disputeCaseOf(c, unit[code]));
     }
     return cases;
   }

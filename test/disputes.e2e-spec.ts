@@ -2,6 +2,7 @@ import { Clock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, openTask } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
+import { contestRefusal, disputeCaseOf, refusePiece, sendUncovered } from './helpers/dispatch.js';
 
 /**
  * The dispute pages' reads (拒绝争议, issue 14 §6): `GET /disputes` and `GET /disputes/:deliveryId`. The street
@@ -42,43 +43,14 @@ describe('the contested refusals the street and the district office work (GET /d
 
   /** Sends uncovered work to a community; its committee refuses it; the department contests the refusal. */
   async function contested(title: string, code = C1, committee = 'committee') {
-    const d = await t
-      .http()
-      .post('/dispatches')
-      .set(await auth('dept-staff'))
-      .send({
-        kind: 'task',
-        title,
-        content: '请在社区公告栏张贴。',
-        dueDate: '2027-03-31',
-        expectedHours: 2,
-        targets: [unit[code]],
-      });
-    expect(d.status).toBe(201);
-    const piece = d.body.deliveries[0].id as string;
-    const refused = await t
-      .http()
-      .post(`/my-community/received-work/${piece}/refuse`)
-      .set(await auth(committee))
-      .send({ note: '社区无此职责' });
-    expect(refused.status).toBe(200);
-    const c = await t
-      .http()
-      .post(`/dispatches/${d.body.id}/contest`)
-      .set(await auth('dept-staff'))
-      .send({
-        communityId: unit[code],
-        argument: '属于公共卫生协助事项',
-        basis: '《基本公共卫生服务规范》第三条',
-      });
+    const { dispatchId, pieceIn } = await sendUncovered(t, title, [unit[code]]);
+    const piece = pieceIn(unit[code]);
+    expect((await refusePiece(t, committee, piece, '社区无此职责')).status).toBe(200);
+    const c = await contestRefusal(t, dispatchId, unit[code]);
     expect(c.status).toBe(200);
     // The next contest is a minute later (the list is newest first).
     t.app.get(Clock).advance(60_000);
-    return {
-      dispatchId: d.body.id as string,
-      piece,
-      instanceId: c.body.deliveries[0].disputeInstanceId as string,
-    };
+    return { dispatchId, piece, instanceId: disputeCaseOf(c, unit[code]) };
   }
 
   beforeAll(async () => {

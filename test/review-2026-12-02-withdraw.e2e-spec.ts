@@ -3,6 +3,13 @@ import { WorkflowRegistry } from '../src/workflow/workflow.registry.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { act, instanceStatus } from './helpers/cases.js';
 import { moveClockTo } from './helpers/clock.js';
+import {
+  COMMITTEE_OF,
+  contestRefusal,
+  disputeCaseOf,
+  refusePiece,
+  sendUncovered,
+} from './helpers/dispatch.js';
 
 /**
  * Review 2026-12-02: a withdrawal ending several disputes commits one step per case. When a later case is
@@ -14,7 +21,6 @@ describe('review: a withdrawal ending several disputes, retried after a part of 
   const unit: Record<string, string> = {};
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
   const [C1, C2] = ['339901001001', '339901001002'];
-  const COMMITTEE_OF: Record<string, string> = { [C1]: 'committee', [C2]: 'committee-2' };
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -27,44 +33,15 @@ describe('review: a withdrawal ending several disputes, retried after a part of 
 
   /** Work sent to C1 and C2, refused by both committees, both refusals contested: the dispatch and both cases. */
   async function twoContested(title: string): Promise<{ dispatchId: string; cases: string[] }> {
-    const d = await t
-      .http()
-      .post('/dispatches')
-      .set(await auth('dept-staff'))
-      .send({
-        kind: 'task',
-        title,
-        content: '请在社区公告栏张贴。',
-        dueDate: '2027-03-31',
-        expectedHours: 2,
-        targets: [unit[C1], unit[C2]],
-      });
-    expect(d.status).toBe(201);
+    const { dispatchId, pieceIn } = await sendUncovered(t, title, [unit[C1], unit[C2]]);
     const cases: string[] = [];
     for (const code of [C1, C2]) {
-      const piece = d.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code]).id;
-      const r = await t
-        .http()
-        .post(`/my-community/received-work/${piece}/refuse`)
-        .set(await auth(COMMITTEE_OF[code]))
-        .send({});
-      expect(r.status).toBe(200);
-      const c = await t
-        .http()
-        .post(`/dispatches/${d.body.id}/contest`)
-        .set(await auth('dept-staff'))
-        .send({
-          communityId: unit[code],
-          argument: '属于公共卫生协助事项',
-          basis: '《基本公共卫生服务规范》第三条',
-        });
+      expect((await refusePiece(t, COMMITTEE_OF[code], pieceIn(unit[code]))).status).toBe(200);
+      const c = await contestRefusal(t, dispatchId, unit[code]);
       expect(c.status).toBe(200);
-      cases.push(
-        c.body.deliveries.find((x: { communityId: string }) => x.communityId === unit[code])
-          .disputeInstanceId,
-      );
+      cases.push(disputeCaseOf(c, unit[code]));
     }
-    return { dispatchId: d.body.id, cases };
+    return { dispatchId, cases };
   }
   const office = async (instanceId: string, op: 'suspend' | 'resume') =>
     (
