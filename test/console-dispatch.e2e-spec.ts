@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from './helpers/app.js';
 import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { moveClockTo } from './helpers/clock.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
+import { sendUncovered } from './helpers/dispatch.js';
 
 /**
  * The dispatch pages in a real browser (issue 14): the department writes work without an admitted item, sees
@@ -123,6 +124,28 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       await row.getByRole('link', { name: '杏花社区拒绝的协调进度' }).click();
       await dept.waitForURL(/\/console\/cases\//);
       await expect(dept.getByTestId('case-title').textContent()).resolves.toContain('拒绝争议');
+    });
+  });
+
+  it('given more received work than one page holds, then the list shows the pager and its second page shows the rest', async () => {
+    const c2 = unit['339901001002'];
+    for (let i = 1; i <= 21; i++) await sendUncovered(t, `翻页测试工作${String(i).padStart(2, '0')}`, [c2]);
+    const page = await b.page();
+    await withScreenshot(page, 'received-work-pager', async () => {
+      await logIn(page, 'committee-2');
+      await page.goto(`${base}/console/received-work`);
+      const rows = page.getByTestId('received-list').locator('tbody tr');
+      await page.locator('.el-pagination').waitFor();
+      await expect(rows.count()).resolves.toBe(20);
+      const total = Number(
+        /\d+/.exec((await page.locator('.el-pagination__total').textContent()) ?? '')?.[0],
+      );
+      expect(total).toBeGreaterThanOrEqual(21);
+      expect(total).toBeLessThanOrEqual(40);
+      await page.locator('.el-pagination .btn-next').click();
+      await page.waitForURL(/page=2/);
+      await page.getByTestId('received-list').getByText('翻页测试工作').first().waitFor();
+      await expect(rows.count()).resolves.toBe(total - 20);
     });
   });
 });
