@@ -15,7 +15,7 @@ const WATCHED = new Map<string, readonly string[]>([
 /** Sessions kept at most (about 1 KB each); when full, the oldest kept is dropped. */
 const LIMIT = 20_000;
 /** A kept session is checked in the database again after this long, whatever was heard. */
-const MAX_AGE_MS = 60_000;
+const MAX_AGE_MS = 30_000;
 
 interface Kept {
   userId: string;
@@ -36,7 +36,7 @@ interface Kept {
  *    notification, milliseconds;
  *  - when the listening connection is lost: until it listens again nothing is kept and every request asks the
  *    database, as before.
- * A check that a change overtook is not kept; a kept session is asked again after a minute, and never used past
+ * A check that a change overtook is not kept; a kept session is asked again after 30 seconds, and never used past
  * its own end. Times here are the machine's, like the token's expiry (see jwt.strategy.ts), not the Clock's.
  */
 @Injectable()

@@ -5,8 +5,8 @@ import pg from 'pg';
  * How often the listening connection is asked whether it still answers, and how long it may take: a connection
  * that died without a word (no error, no end) is found within about these two.
  */
-const PING_MS = 20_000;
-const PING_TIMEOUT_MS = 5_000;
+const PING_MS = 10_000;
+const PING_TIMEOUT_MS = 3_000;
 /** Wait before listening again after the connection was lost. */
 const RETRY_MS = 1_000;
 
