@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { act, inboxOf, openTask } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
@@ -267,7 +267,7 @@ describe('the task page: decisions from the API, 转办 / 委托 / 加签 to who
         const offered = (await options.allTextContents()).map((x) => x.trim());
         // Only whom the rule accepts: the colleague — not office itself (王民), nor another unit's people.
         expect(offered).toEqual(['赵晓东（东湖区社区建设工作领导小组办公室）']);
-        await options.first().click();
+        await chooseOption(page, dialog.locator('.el-select').first(), offered[0]);
         await dialog.getByLabel('说明（可不填）').fill('请晓东办理');
         await dialog.getByRole('button', { name: '确认转办' }).click();
         await expect(page.getByTestId('done').textContent()).resolves.toContain('已转办给赵晓东');

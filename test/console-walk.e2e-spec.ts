@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
 /** Each phase walks several pages, each waiting for the API: far more than Jest's default on a loaded machine. */
@@ -198,8 +198,7 @@ describe('the whole walk from draft to the public register in a real browser (�
         await page.getByLabel('办理意见').fill('请一次补正以下问题');
         await page.getByTestId('decisions').getByRole('button', { name: '退回补正', exact: true }).click();
         const form = page.getByTestId('return-form');
-        await form.locator('.el-select').first().click();
-        await page.getByRole('option', { name: '工作频次', exact: true }).click();
+        await chooseOption(page, form.locator('.el-select').first(), '工作频次');
         await page.getByLabel('问题1', { exact: true }).fill('每周一次与每月工作量不符，请核对');
         await form.getByRole('button', { name: '增加一项' }).click();
         await page.getByLabel('问题2', { exact: true }).fill('请补充探访记录表样式');

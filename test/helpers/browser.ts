@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium fonts-noto-cjk`, as .ci/run does); CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,5 +70,25 @@ export async function withScreenshot(page: Page, name: string, steps: () => Prom
     const file = join(TEST_OUTPUT, `${name.replace(/[^\w\u4e00-\u9fff-]+/g, '_')}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
     throw e;
+  }
+}
+
+/**
+ * Chooses the option named `name` of an Element Plus select, and waits until the select shows it. On a busy
+ * machine a click that lands while the dropdown is still opening (or closing) may not register, and the form
+ * would go out without the choice: the choice is tried again, three times at most.
+ */
+export async function chooseOption(page: Page, select: Locator, name: string): Promise<void> {
+  const option = page.getByRole('option', { name, exact: true });
+  const shown = select.locator('.el-select__placeholder:not(.is-transparent)', { hasText: name.slice(0, 3) });
+  for (let attempt = 1; ; attempt++) {
+    if (!(await option.isVisible())) await select.click();
+    await option.click();
+    try {
+      await shown.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
   }
 }
