@@ -165,7 +165,8 @@ describe('dispatch counts (派单统计) for the office and the street', () => {
     // At 00:30 and 07:00 on 1 April China time (2027-03-31T16:30Z and 23:00Z, still 31 March in UTC): April's.
     const clock = moveClockTo(t, '2027-03-31');
     clock.advance(14.5 * 3600_000);
-    expect(clock.now().toISOString()).toBe('2027-03-31T16:30:00.000Z');
+    // The test clock runs on from where it was moved: the milliseconds since then are not part of the point.
+    expect(clock.now().toISOString().slice(0, 16)).toBe('2027-03-31T16:30');
     aprilPiece = (await send({ title: '四月零点工作', targets: [unit[C1]] })).pieces[unit[C1]];
     clock.advance(6.5 * 3600_000);
     await send({ title: '四月工作', targets: [unit[C1]] });
