@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadEnv, EnvError } from './config/env.js';
 import { makeLogger } from './common/logger.js';
+import { leaveStopSignalsToService } from './database/embedded-database.js';
 import { createApp, prepareDatabase } from './startup.js';
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   };
+  leaveStopSignalsToService();
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => void stop(s));
 }
 

