@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { act } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
@@ -118,17 +118,19 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         const applicationId = page.url().split('/').pop()!;
         await expect(page.getByTestId('application-status').textContent()).resolves.toContain('草稿');
 
-        await page.getByTestId('field-kind').locator('.el-select').click();
-        await page.getByRole('option', { name: '工作任务', exact: true }).click();
+        await chooseOption(page, page.getByTestId('field-kind').locator('.el-select'), '工作任务');
         await page.getByLabel('事项内容').fill('对辖区慢病患者健康档案入户核查。');
-        await page.getByTestId('field-statutoryArea').locator('.el-select').click();
-        await page.getByRole('option', { name: area, exact: true }).click();
+        await chooseOption(page, page.getByTestId('field-statutoryArea').locator('.el-select'), area);
         await page.getByLabel('法律依据文件').fill('国卫基层发〔2025〕1号');
         await page.getByLabel('法律依据条款').fill('第三条');
         await page.getByTestId('field-targetScope').getByText('指定社区').click();
         await page.getByTestId('field-targetCommunityIds').locator('.el-select').click();
         await page.keyboard.type('杏花');
-        await page.getByRole('option', { name: '杏花社区', exact: true }).click();
+        await chooseOption(
+          page,
+          page.getByTestId('field-targetCommunityIds').locator('.el-select'),
+          '杏花社区',
+        );
         await page.keyboard.press('Escape');
         await page.getByLabel('授权内容').fill('入户核查、登记');
         await page.getByLabel('工作对象').fill('慢病患者');
@@ -281,8 +283,7 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await logIn(page, 'dept-staff');
         await page.goto(`${base}/console/my-applications/new`);
         await page.getByLabel('事项名称').fill(TITLE);
-        await page.getByTestId('field-kind').locator('.el-select').click();
-        await page.getByRole('option', { name: '工作任务', exact: true }).click();
+        await chooseOption(page, page.getByTestId('field-kind').locator('.el-select'), '工作任务');
         await typeDay(page, '开始日期', '2027-06-01');
         await page.getByTestId('save').click();
         await page.waitForURL(/\/console\/my-applications\/[0-9a-f-]{36}$/);

@@ -131,17 +131,19 @@ describe('the whole walk from draft to the public register in a real browser (�
         await page.getByTestId('new-application').click();
         await page.waitForURL(`${base}/console/my-applications/new`);
         await page.getByLabel('事项名称').fill(TITLE);
-        await page.getByTestId('field-kind').locator('.el-select').click();
-        await page.getByRole('option', { name: '工作任务', exact: true }).click();
+        await chooseOption(page, page.getByTestId('field-kind').locator('.el-select'), '工作任务');
         await page.getByLabel('事项内容').fill('对辖区独居老人每月上门探访一次并登记健康状况。');
-        await page.getByTestId('field-statutoryArea').locator('.el-select').click();
-        await page.getByRole('option', { name: AREA, exact: true }).click();
+        await chooseOption(page, page.getByTestId('field-statutoryArea').locator('.el-select'), AREA);
         await page.getByLabel('法律依据文件').fill('国卫老龄发〔2025〕3号');
         await page.getByLabel('法律依据条款').fill('第四条');
         await page.getByTestId('field-targetScope').getByText('指定社区').click();
         await page.getByTestId('field-targetCommunityIds').locator('.el-select').click();
         await page.keyboard.type('杏花');
-        await page.getByRole('option', { name: '杏花社区', exact: true }).click();
+        await chooseOption(
+          page,
+          page.getByTestId('field-targetCommunityIds').locator('.el-select'),
+          '杏花社区',
+        );
         await page.keyboard.press('Escape');
         await page.getByLabel('授权内容').fill('上门探访、登记');
         await page.getByLabel('工作对象').fill('独居老人');

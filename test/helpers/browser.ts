@@ -74,13 +74,17 @@ export async function withScreenshot(page: Page, name: string, steps: () => Prom
 }
 
 /**
- * Chooses the option named `name` of an Element Plus select, and waits until the select shows it. On a busy
+ * Chooses the option named `name` of an Element Plus select (opening it unless its options show already, e.g.
+ * after typing a filter), and waits until the select shows it. On a busy
  * machine a click that lands while the dropdown is still opening (or closing) may not register, and the form
  * would go out without the choice: the choice is tried again, three times at most.
  */
 export async function chooseOption(page: Page, select: Locator, name: string): Promise<void> {
   const option = page.getByRole('option', { name, exact: true });
-  const shown = select.locator('.el-select__placeholder:not(.is-transparent)', { hasText: name.slice(0, 3) });
+  // A single select shows its choice in its placeholder, a multiple one as a tag.
+  const shown = select.locator('.el-select__placeholder:not(.is-transparent), .el-tag', {
+    hasText: name.slice(0, 3),
+  });
   for (let attempt = 1; ; attempt++) {
     if (!(await option.isVisible())) await select.click();
     await option.click();
