@@ -219,6 +219,19 @@ describe('identity', () => {
       expect(new Date(user.locked_until).getTime()).toBeGreaterThan(t.app.get(Clock).nowMs());
     });
 
+    it('given an address whose window a concurrent request opened a moment later by its own clock, when it is over the limit, then Retry-After is at most the whole window', async () => {
+      // Two requests read the clock before their statements run; the one that read it later may commit first.
+      const from = '10.0.5.1';
+      await t.dataSource.query(
+        `INSERT INTO login_throttle (address, attempts, window_started_at) VALUES ($1, 20, $2)`,
+        [from, new Date(t.app.get(Clock).nowMs() + 800)],
+      );
+      const r = await login('guess', 'wrong', from);
+      expect(r.status).toBe(429);
+      expect(r.headers['retry-after']).toBe(String(15 * 60));
+      expect(r.body.error.details.retryAfterSeconds).toBe(15 * 60);
+    });
+
     it('given a burst of 50 wrong passwords from one address across two server processes, then all but LOGIN_ADDRESS_MAX_FAILURES answer 429 with Retry-After; other addresses and, once the window has passed, that one log in', async () => {
       // Kept until the end: passport's strategies are process-wide, so the last app started checks every token.
       second = await startTestApp({ TRUST_PROXY: '127.0.0.1' }, { databaseUrl: t.databaseUrl });

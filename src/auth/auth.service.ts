@@ -107,7 +107,10 @@ export class AuthService {
     );
     const r = rowsOf<{ attempts: number; retry_after: number }>(result)[0];
     if (r.attempts > LOGIN_ADDRESS_MAX_FAILURES) {
-      throw new AppError('LOGIN_THROTTLED', { retryAfterSeconds: Math.max(1, r.retry_after) });
+      // Concurrent requests read the clock before their statements run, so the window may have been opened by
+      // one that read it a moment later than this one: never more than the whole window, never less than 1 s.
+      const retryAfterSeconds = Math.min(LOGIN_ADDRESS_MINUTES * 60, Math.max(1, r.retry_after));
+      throw new AppError('LOGIN_THROTTLED', { retryAfterSeconds });
     }
     if (r.attempts === 1) {
       // A new window: windows of other addresses that have ended are forgotten.
