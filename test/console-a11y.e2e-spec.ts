@@ -195,22 +195,24 @@ describe('the console is accessible: axe-core on every page of every role, and b
           found.push(...(await violations(page, path)));
         }
       });
+      await page.context().close();
       expect(found).toEqual([]);
     },
   );
 
-  it('given the forms and dialogs pages open (退回补正’s list, 挂起案件, 新建账号, 设置角色, 重置密码), when each is open, then axe-core finds no serious or critical violation in it', async () => {
-    const found: string[] = [];
-    /** Opens `path` as `username`, presses the button `button` (the first one named so), checks what opened. */
-    const opened: [string, string, string, string][] = [
-      ['office', `/tasks/${taskId}`, '退回补正', 'return-form'],
-      ['office', `/office/applications/${officeApplication}`, '挂起案件', ''],
-      ['sysadmin', '/admin/users', '新建账号', ''],
-      ['secadmin', '/admin/accounts', '设置角色 dept-staff', ''],
-      ['secadmin', '/admin/accounts', '重置密码 dept-staff', ''],
-    ];
-    for (const [username, path, button, testId] of opened) {
+  /** Opens `path` as `username`, presses the button `button` (the first one named so), checks what opened. */
+  it.each([
+    ['office', () => `/tasks/${taskId}`, '退回补正', 'return-form'],
+    ['office', () => `/office/applications/${officeApplication}`, '挂起案件', ''],
+    ['sysadmin', () => '/admin/users', '新建账号', ''],
+    ['secadmin', () => '/admin/accounts', '设置角色 dept-staff', ''],
+    ['secadmin', () => '/admin/accounts', '重置密码 dept-staff', ''],
+  ])(
+    'given %s’s page with its form or dialog open (%#: 退回补正’s list, 挂起案件, 新建账号, 设置角色, 重置密码), then axe-core finds no serious or critical violation in it',
+    async (username, pathOf, button, testId) => {
+      const path = pathOf();
       const page = await newPage();
+      const found: string[] = [];
       await withScreenshot(page, `a11y-open-${username}`, async () => {
         await logIn(page, username);
         await visit(page, path);
@@ -223,9 +225,10 @@ describe('the console is accessible: axe-core on every page of every role, and b
         });
         found.push(...(await violations(page, `${path}（${button}）`)));
       });
-    }
-    expect(found).toEqual([]);
-  });
+      await page.context().close();
+      expect(found).toEqual([]);
+    },
+  );
 
   /** Presses Tab until `test` (a script run in the page) holds; answers whether it did within `max` presses. */
   async function tabUntil(page: Page, test: string, max = 60): Promise<boolean> {

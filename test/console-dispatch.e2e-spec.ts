@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { admitApplication, makeApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { moveClockTo } from './helpers/clock.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 import { sendUncovered } from './helpers/dispatch.js';
@@ -61,8 +61,11 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       const due = dept.getByLabel('截止日期', { exact: true });
       await due.fill('2027年3月12日');
       await due.press('Enter');
-      await dept.locator('.el-select', { has: dept.getByLabel('派往', { exact: true }) }).click();
-      await dept.getByRole('option', { name: '东华街道（全部社区）' }).click();
+      await chooseOption(
+        dept,
+        dept.locator('.el-select', { has: dept.getByLabel('派往', { exact: true }) }),
+        '东华街道（全部社区）',
+      );
       await dept.keyboard.press('Escape');
       await dept.getByRole('button', { name: '查看准入情况' }).click();
       await expect(dept.getByTestId('preview-summary').textContent()).resolves.toContain(

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { admitApplication, makeApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { moveClockTo } from './helpers/clock.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
@@ -114,8 +114,7 @@ describe('the console for finance, committees and the public item page (财政�
       await expect(page.getByTestId('confirm-done').textContent()).resolves.toContain('已在该社区生效');
       await page.getByText('没有待确认到账的拨付').waitFor();
       // The confirmed ones are a filter away, with their state.
-      await page.locator('.el-select', { has: page.getByLabel('状态') }).click();
-      await page.getByRole('option', { name: '已确认到账' }).click();
+      await chooseOption(page, page.locator('.el-select', { has: page.getByLabel('状态') }), '已确认到账');
       await page.waitForURL(/state=confirmed/);
       await page.getByRole('row').filter({ hasText: FUNDED }).filter({ hasText: '已确认到账' }).waitFor();
       // 经费应拨情况: the community's funding, confirmed.

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
 /**
@@ -83,8 +83,7 @@ describe('the console’s stamp log (用印登记, 用印统计)', () => {
       await dialog.getByLabel('用途').fill('申请助学金');
       await dialog.getByLabel('申请人姓名').fill('张三');
       await dialog.getByLabel('申请人电话').fill('13812341234');
-      await dialog.locator('.el-select', { has: page.getByLabel('审批人') }).click();
-      await page.getByRole('option', { name: COLLEAGUE }).click();
+      await chooseOption(page, dialog.locator('.el-select', { has: page.getByLabel('审批人') }), COLLEAGUE);
       await dialog.getByRole('button', { name: '登记', exact: true }).click();
       const basis = dialog.locator('.el-form-item', { has: page.getByLabel('法律依据') });
       await expect(basis.locator('.el-form-item__error').textContent()).resolves.toContain('法律依据');

@@ -87,7 +87,8 @@ export async function chooseOption(page: Page, select: Locator, name: string): P
   });
   for (let attempt = 1; ; attempt++) {
     if (!(await option.isVisible())) await select.click();
-    await option.click();
+    // A click that registered late must not be undone by another one (a multiple select toggles).
+    if ((await option.getAttribute('aria-selected')) !== 'true') await option.click();
     try {
       await shown.waitFor({ timeout: 5_000 });
       return;
