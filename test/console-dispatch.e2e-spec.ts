@@ -147,6 +147,8 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       expect(total).toBeLessThanOrEqual(40);
       await page.locator('.el-pagination .btn-next').click();
       await page.waitForURL(/page=2/);
+      // The address changes at once; the first page's rows stay until the second page's have come.
+      await rows.nth(total - 20).waitFor({ state: 'detached' });
       await page.getByTestId('received-list').getByText('翻页测试工作').first().waitFor();
       await expect(rows.count()).resolves.toBe(total - 20);
     });
