@@ -202,14 +202,19 @@ describe('the console is accessible: axe-core on every page of every role, and b
 
   /** Opens `path` as `username`, presses the button `button` (the first one named so), checks what opened. */
   it.each([
-    ['office', () => `/tasks/${taskId}`, '退回补正', 'return-form'],
-    ['office', () => `/office/applications/${officeApplication}`, '挂起案件', ''],
-    ['sysadmin', () => '/admin/users', '新建账号', ''],
-    ['secadmin', () => '/admin/accounts', '设置角色 dept-staff', ''],
-    ['secadmin', () => '/admin/accounts', '重置密码 dept-staff', ''],
+    { username: 'office', path: () => `/tasks/${taskId}`, button: '退回补正', testId: 'return-form' },
+    {
+      username: 'office',
+      path: () => `/office/applications/${officeApplication}`,
+      button: '挂起案件',
+      testId: '',
+    },
+    { username: 'sysadmin', path: () => '/admin/users', button: '新建账号', testId: '' },
+    { username: 'secadmin', path: () => '/admin/accounts', button: '设置角色 dept-staff', testId: '' },
+    { username: 'secadmin', path: () => '/admin/accounts', button: '重置密码 dept-staff', testId: '' },
   ])(
-    'given %s’s page with its form or dialog open (%#: 退回补正’s list, 挂起案件, 新建账号, 设置角色, 重置密码), then axe-core finds no serious or critical violation in it',
-    async (username, pathOf, button, testId) => {
+    'given $username’s page with what 「$button」 opens open, then axe-core finds no serious or critical violation in it',
+    async ({ username, path: pathOf, button, testId }) => {
       const path = pathOf();
       const page = await newPage();
       const found: string[] = [];
