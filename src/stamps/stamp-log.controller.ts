@@ -17,12 +17,16 @@ import {
   VoidStampDto,
 } from './dto/stamp-log.dto.js';
 import { StampLogService } from './stamp-log.service.js';
+import { StampRosterService } from './stamp-roster.service.js';
 
 /** The committee's own stamp log (用印登记) and its roster of members who may stamp (用印人员). */
 @ApiTags('stamp log')
 @Controller('my-community/stamp-log')
 export class MyStampLogController {
-  constructor(private readonly log: StampLogService) {}
+  constructor(
+    private readonly log: StampLogService,
+    private readonly roster: StampRosterService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -53,7 +57,7 @@ export class MyStampLogController {
   )
   @ApiPage(StampMemberDto)
   async members(@Query() q: PageQuery, @CurrentActor() a: Actor): Promise<Page<StampMemberDto>> {
-    return this.log.members(a, q);
+    return this.roster.members(a, q);
   }
 
   @Post('members')
@@ -65,7 +69,7 @@ export class MyStampLogController {
   )
   @ApiOkResponse({ type: StampMemberDto })
   async addMember(@Body() body: AddStampMemberDto, @CurrentActor() a: Actor): Promise<StampMemberDto> {
-    return this.log.addMember(a, body.userId);
+    return this.roster.addMember(a, body.userId);
   }
 
   @Post('members/:userId/remove')
@@ -80,7 +84,7 @@ export class MyStampLogController {
     @Param('userId', uuidOr404('STAMP_MEMBER_NOT_FOUND')) userId: string,
     @CurrentActor() a: Actor,
   ): Promise<StampMemberDto> {
-    return this.log.removeMember(a, userId);
+    return this.roster.removeMember(a, userId);
   }
 
   @Get(':id')

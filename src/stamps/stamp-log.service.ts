@@ -2,62 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { OrgScope } from '../auth/org-scope.js';
-import { Permission } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { cstDay } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { rowsOf } from '../common/sql.js';
-import { UnitKind } from '../org/org-unit.entity.js';
 import type { RecordStampDto } from './dto/stamp-log.dto.js';
 import type { LoggedDecision } from './stamp-log.entities.js';
+import {
+  committeeOf,
+  overseerOf,
+  SELECT_ENTRY,
+  toView,
+  type EntryRow,
+  type StampLogCount,
+  type StampLogView,
+} from './stamp-log-rows.js';
 import { StampRegistryService, type StampAnswer } from './stamp-registry.service.js';
-
-export interface StampLogPerson {
-  id: string;
-  username: string;
-  displayName: string;
-}
-
-export interface StampLogView {
-  id: string;
-  community: { id: string; code: string; name: string };
-  stampedAt: Date;
-  stampedOn: string;
-  certificateName: string;
-  decision: LoggedDecision;
-  decidingEntryId: string | null;
-  listedName: string | null;
-  sourceDocument: string | null;
-  legalBasis: string;
-  legalBasisEntered: boolean;
-  purpose: string;
-  copies: number;
-  requesterName: string;
-  requesterPhone: string;
-  phoneMasked: boolean;
-  handler: StampLogPerson;
-  approver: StampLogPerson;
-  recordedBy: StampLogPerson;
-  recordedAt: Date;
-  correctsId: string | null;
-  void: { reason: string; voidedBy: StampLogPerson; voidedAt: Date; correctedBy: string | null } | null;
-}
-
-export interface StampLogCount {
-  community: { id: string; code: string; name: string };
-  certificate: string;
-  decision: LoggedDecision;
-  entries: number;
-  copies: number;
-}
-
-export interface StampMember {
-  user: StampLogPerson;
-  authorised: boolean;
-  addedAt: Date | null;
-}
+import { assertOnRoster } from './stamp-roster.service.js';
 
 export interface StampLogFilter {
   from?: string;
@@ -70,46 +33,8 @@ export interface StampLogFilter {
 const EARLIEST = Date.parse('2000-01-01T00:00:00+08:00');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** 138****1234: the first three and the last four characters kept, the rest starred. */
-export function maskPhone(phone: string): string {
-  if (phone.length <= 7) return '*'.repeat(phone.length);
-  return phone.slice(0, 3) + '*'.repeat(phone.length - 7) + phone.slice(-4);
-}
-
 const invalid = (field: string, problem: string) =>
   new AppError('VALIDATION_FAILED', [{ field, problems: [problem] }]);
-
-const person = (id: string, username: string, displayName: string): StampLogPerson => ({
-  id,
-  username,
-  displayName,
-});
-
-/** The entry with its community, people and void, for every read. */
-const SELECT_ENTRY = `
-  SELECT e.id, e.community_id, c.code AS community_code, c.name AS community_name, e.stamped_at,
-         to_char(e.stamped_on, 'YYYY-MM-DD') AS stamped_on, e.certificate_name, e.decision, e.deciding_entry_id,
-         e.listed_name, e.source_document, e.legal_basis, e.legal_basis_entered, e.purpose, e.copies,
-         e.requester_name, e.requester_phone, e.recorded_at, e.corrects_id,
-         e.handler_id, h.username AS handler_username, h.display_name AS handler_name,
-         e.approver_id, a.username AS approver_username, a.display_name AS approver_name,
-         e.recorded_by, r.username AS recorder_username, r.display_name AS recorder_name,
-         v.reason AS void_reason, v.voided_at, v.voided_by, vu.username AS voider_username,
-         vu.display_name AS voider_name, k.id AS corrected_by
-    FROM stamp_log_entry e
-    JOIN org_unit c ON c.id = e.community_id
-    JOIN app_user h ON h.id = e.handler_id
-    JOIN app_user a ON a.id = e.approver_id
-    JOIN app_user r ON r.id = e.recorded_by
-    LEFT JOIN stamp_log_void v ON v.entry_id = e.id
-    LEFT JOIN app_user vu ON vu.id = v.voided_by
-    LEFT JOIN stamp_log_entry k ON k.corrects_id = e.id`;
-
-type EntryRow = Record<string, unknown> & {
-  id: string;
-  community_id: string;
-  requester_phone: string;
-};
 
 /**
  * The committee's stamp log (用印登记, issue 13 §6): what was stamped, when, for whom, by which two members, and
@@ -132,7 +57,7 @@ export class StampLogService {
    * handler and approver are two different members on the community's stamp roster (temporary staff are not).
    */
   async record(actor: Actor, dto: RecordStampDto): Promise<StampLogView> {
-    const p = this.committee(actor);
+    const p = committeeOf(actor);
     const stampedMs = Date.parse(dto.stampedAt);
     if (stampedMs > this.clock.nowMs())
       throw invalid(
@@ -178,8 +103,8 @@ export class StampLogService {
         `法律依据（legalBasis）须填写：“${dto.certificateName}”不在本社区适用的盖章证明事项清单中，请写明要求出具该证明的法律法规及条款（民发〔2020〕20号：没有法律依据的证明社区不出具）。legalBasis is required: the certificate is not listed; enter the law and article that provides for it.`,
       );
     return this.dataSource.transaction(async (m) => {
-      await this.assertOnRoster(m, p.unitId, dto.handlerId, 'handlerId');
-      await this.assertOnRoster(m, p.unitId, dto.approverId, 'approverId');
+      await assertOnRoster(m, p.unitId, dto.handlerId, 'handlerId');
+      await assertOnRoster(m, p.unitId, dto.approverId, 'approverId');
       if (dto.correctsId) await this.lockOpenEntry(m, p.unitId, dto.correctsId);
       const inserted: { id: string }[] = await m.query(
         `INSERT INTO stamp_log_entry (community_id, stamped_at, stamped_on, certificate_name, decision, deciding_entry_id,
@@ -235,7 +160,7 @@ export class StampLogService {
 
   /** Voids an entry of the caller's community with a reason; an entry is voided once (409 after). */
   async void(actor: Actor, id: string, reason: string): Promise<StampLogView> {
-    const p = this.committee(actor);
+    const p = committeeOf(actor);
     return this.dataSource.transaction(async (m) => {
       await this.lockOpenEntry(m, p.unitId, id);
       await this.insertVoid(m, actor, id, reason, null);
@@ -245,12 +170,12 @@ export class StampLogService {
 
   /** The caller's community's log, newest stamp first; another community's entries are never in it. */
   async listMine(actor: Actor, f: StampLogFilter, pq: PageQuery): Promise<Page<StampLogView>> {
-    const p = this.committee(actor);
+    const p = committeeOf(actor);
     return this.list(p, 'e.community_id = $1', [p.unitId], f, pq);
   }
 
   async getMine(actor: Actor, id: string): Promise<StampLogView> {
-    const p = this.committee(actor);
+    const p = committeeOf(actor);
     const found = await this.read(this.dataSource.manager, p, 'e.id = $1 AND e.community_id = $2', [
       id,
       p.unitId,
@@ -261,7 +186,7 @@ export class StampLogService {
 
   /** The entries of the communities in the caller's area (a street its own, the district office its district). */
   async listInArea(actor: Actor, f: StampLogFilter, pq: PageQuery): Promise<Page<StampLogView>> {
-    const p = this.overseer(actor);
+    const p = overseerOf(actor);
     const communityId = f.community ? await this.communityInArea(p, f.community) : null;
     return communityId
       ? this.list(p, 'e.community_id = $1', [communityId], f, pq)
@@ -269,7 +194,7 @@ export class StampLogService {
   }
 
   async getInArea(actor: Actor, id: string): Promise<StampLogView> {
-    const p = this.overseer(actor);
+    const p = overseerOf(actor);
     const found = await this.read(
       this.dataSource.manager,
       p,
@@ -289,7 +214,7 @@ export class StampLogService {
     f: { from: string; to: string; community?: string },
     pq: PageQuery,
   ): Promise<Page<StampLogCount>> {
-    const p = this.overseer(actor);
+    const p = overseerOf(actor);
     assertRange(f.from, f.to);
     const communityId = f.community ? await this.communityInArea(p, f.community) : null;
     const where = `${this.scope.sqlInArea('c.path', '$1')} AND e.stamped_on BETWEEN $2::date AND $3::date
@@ -332,102 +257,6 @@ export class StampLogService {
     );
   }
 
-  /** The community's active accounts and which of them are on the stamp roster (用印人员). */
-  async members(actor: Actor, pq: PageQuery): Promise<Page<StampMember>> {
-    const p = this.committee(actor);
-    const req = pageRequest(pq);
-    const [{ total }]: { total: number }[] = await this.dataSource.query(
-      'SELECT count(*)::int AS total FROM app_user WHERE unit_id = $1 AND active',
-      [p.unitId],
-    );
-    const rows: {
-      id: string;
-      username: string;
-      display_name: string;
-      added_at: Date | null;
-    }[] = await this.dataSource.query(
-      `SELECT u.id, u.username, u.display_name, m.added_at
-         FROM app_user u
-         LEFT JOIN stamp_log_member m ON m.user_id = u.id AND m.community_id = u.unit_id AND m.removed_at IS NULL
-        WHERE u.unit_id = $1 AND u.active
-        ORDER BY (m.added_at IS NULL), u.username
-        LIMIT $2 OFFSET $3`,
-      [p.unitId, req.pageSize, req.offset],
-    );
-    return toPage(
-      rows.map((r) => ({
-        user: person(r.id, r.username, r.display_name),
-        authorised: r.added_at !== null,
-        addedAt: r.added_at,
-      })),
-      total,
-      req,
-    );
-  }
-
-  /**
-   * Puts an account of the community on its stamp roster. Once the roster has anyone, only those on it may change
-   * it (the first member may put themselves on); an account already on it stays as it is.
-   */
-  async addMember(actor: Actor, userId: string): Promise<StampMember> {
-    const p = this.committee(actor);
-    return this.dataSource.transaction(async (m) => {
-      await this.lockRoster(m, p);
-      const users: { id: string; username: string; display_name: string }[] = await m.query(
-        'SELECT id, username, display_name FROM app_user WHERE id = $1 AND unit_id = $2 AND active',
-        [userId, p.unitId],
-      );
-      if (!users.length) throw new AppError('STAMP_MEMBER_NOT_FOUND');
-      const added: { added_at: Date }[] = rowsOf(
-        await m.query(
-          `INSERT INTO stamp_log_member (community_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (community_id, user_id) WHERE removed_at IS NULL DO NOTHING RETURNING added_at`,
-          [p.unitId, userId, p.userId, this.clock.now()],
-        ),
-      );
-      if (added.length)
-        await this.audit.record(m, actor, {
-          action: 'stamp-roster.added',
-          entityType: 'user',
-          entityId: userId,
-          data: { communityId: p.unitId },
-        });
-      const [current]: { added_at: Date }[] = await m.query(
-        'SELECT added_at FROM stamp_log_member WHERE community_id = $1 AND user_id = $2 AND removed_at IS NULL',
-        [p.unitId, userId],
-      );
-      const u = users[0];
-      return { user: person(u.id, u.username, u.display_name), authorised: true, addedAt: current.added_at };
-    });
-  }
-
-  /** Takes an account off the stamp roster (only someone on it may); it may no longer handle or approve a stamp. */
-  async removeMember(actor: Actor, userId: string): Promise<StampMember> {
-    const p = this.committee(actor);
-    return this.dataSource.transaction(async (m) => {
-      await this.lockRoster(m, p);
-      const removed: { user_id: string }[] = rowsOf(
-        await m.query(
-          `UPDATE stamp_log_member SET removed_at = $3, removed_by = $4
-            WHERE community_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING user_id`,
-          [p.unitId, userId, this.clock.now(), p.userId],
-        ),
-      );
-      if (!removed.length) throw new AppError('STAMP_MEMBER_NOT_FOUND');
-      await this.audit.record(m, actor, {
-        action: 'stamp-roster.removed',
-        entityType: 'user',
-        entityId: userId,
-        data: { communityId: p.unitId },
-      });
-      const [u]: { id: string; username: string; display_name: string }[] = await m.query(
-        'SELECT id, username, display_name FROM app_user WHERE id = $1',
-        [userId],
-      );
-      return { user: person(u.id, u.username, u.display_name), authorised: false, addedAt: null };
-    });
-  }
-
   /** The registry's answer on the day; its 400 for an over-long name names this route's field. */
   private async ask(name: string, communityId: string, day: string): Promise<StampAnswer> {
     try {
@@ -440,24 +269,6 @@ export class StampLogService {
         );
       throw e;
     }
-  }
-
-  /** The caller as a committee of a community (the route's permission makes it one; anything else: 403). */
-  private committee(actor: Actor): Principal {
-    const p = actor.principal;
-    if (!p || p.unitKind !== UnitKind.COMMUNITY) throw new AppError('FORBIDDEN');
-    return p;
-  }
-
-  /** The caller as one who oversees communities: the street and the district (burden:read), the auditor. */
-  private overseer(actor: Actor): Principal {
-    const p = actor.principal;
-    if (!p || !(p.permissions.has(Permission.BURDEN_READ) || p.permissions.has(Permission.AUDIT_READ)))
-      throw new AppError('FORBIDDEN', {
-        required: [Permission.BURDEN_READ, Permission.AUDIT_READ],
-        any: true,
-      });
-    return p;
   }
 
   /** A community of the caller's area by unit code or id; any other answers 404 as a missing one. */
@@ -476,28 +287,6 @@ export class StampLogService {
         '找不到该社区：请填写您辖区内社区的社区代码（如 339901001001）或编号，不能只填名称。No community of your area has this code or id (a name is not accepted here).',
       );
     return rows[0].id;
-  }
-
-  /** Serializes changes to one community's roster (and reads whether the caller may change it). */
-  private async lockRoster(m: EntityManager, p: Principal): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('stamp-roster:' || $1::text, 0))`, [
-      p.unitId,
-    ]);
-    const [r]: { members: number; me: boolean }[] = await m.query(
-      `SELECT count(*)::int AS members, bool_or(user_id = $2) AS me
-         FROM stamp_log_member WHERE community_id = $1 AND removed_at IS NULL`,
-      [p.unitId, p.userId],
-    );
-    if (r.members > 0 && !r.me) throw new AppError('STAMP_ROSTER_MEMBERS_ONLY');
-  }
-
-  private async assertOnRoster(m: EntityManager, communityId: string, userId: string, field: string) {
-    const rows: unknown[] = await m.query(
-      `SELECT 1 FROM stamp_log_member s JOIN app_user u ON u.id = s.user_id
-        WHERE s.community_id = $1 AND s.user_id = $2 AND s.removed_at IS NULL AND u.active AND u.unit_id = $1`,
-      [communityId, userId],
-    );
-    if (!rows.length) throw new AppError('STAMP_HANDLER_NOT_AUTHORISED', { field });
   }
 
   /** Locks an entry of the community that is not voided yet: a missing or foreign one 404, a voided one 409. */
@@ -594,41 +383,4 @@ function sourceOf(a: StampAnswer): string {
   const d = a.deciding!;
   const scope = a.scopes.get(d.list.scopeCode)?.name ?? '';
   return `${scope}《${d.list.title}》（${d.list.documentNumber}）`;
-}
-
-/** Issue 13 §6: the requester's phone is shown whole only to the community's own committee and the auditor. */
-function toView(r: EntryRow, p: Principal): StampLogView {
-  const whole = p.unitId === r.community_id || p.permissions.has(Permission.AUDIT_READ);
-  const s = (k: string) => r[k] as string;
-  return {
-    id: r.id,
-    community: { id: r.community_id, code: s('community_code'), name: s('community_name') },
-    stampedAt: r.stamped_at as Date,
-    stampedOn: s('stamped_on'),
-    certificateName: s('certificate_name'),
-    decision: r.decision as LoggedDecision,
-    decidingEntryId: (r.deciding_entry_id as string | null) ?? null,
-    listedName: (r.listed_name as string | null) ?? null,
-    sourceDocument: (r.source_document as string | null) ?? null,
-    legalBasis: s('legal_basis'),
-    legalBasisEntered: r.legal_basis_entered as boolean,
-    purpose: s('purpose'),
-    copies: r.copies as number,
-    requesterName: s('requester_name'),
-    requesterPhone: whole ? r.requester_phone : maskPhone(r.requester_phone),
-    phoneMasked: !whole,
-    handler: person(s('handler_id'), s('handler_username'), s('handler_name')),
-    approver: person(s('approver_id'), s('approver_username'), s('approver_name')),
-    recordedBy: person(s('recorded_by'), s('recorder_username'), s('recorder_name')),
-    recordedAt: r.recorded_at as Date,
-    correctsId: (r.corrects_id as string | null) ?? null,
-    void: r.voided_at
-      ? {
-          reason: s('void_reason'),
-          voidedBy: person(s('voided_by'), s('voider_username'), s('voider_name')),
-          voidedAt: r.voided_at as Date,
-          correctedBy: (r.corrected_by as string | null) ?? null,
-        }
-      : null,
-  };
 }

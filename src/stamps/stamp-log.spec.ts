@@ -1,5 +1,5 @@
 import { PHONE_PATTERN } from './dto/stamp-log.dto.js';
-import { maskPhone } from './stamp-log.service.js';
+import { maskPhone } from './stamp-log-rows.js';
 
 describe('the stamp log’s phone rules', () => {
   it.each([

@@ -5,6 +5,7 @@ import { StampImportsService } from './stamp-import.service.js';
 import { StampListReads } from './stamp-list-reads.js';
 import { MyStampLogController, StampLogController } from './stamp-log.controller.js';
 import { StampLogService } from './stamp-log.service.js';
+import { StampRosterService } from './stamp-roster.service.js';
 import { StampProposalsController } from './stamp-proposals.controller.js';
 import { StampProposalsService } from './stamp-proposals.service.js';
 import { StampRegistryMemory } from './stamp-registry-memory.js';
@@ -35,6 +36,7 @@ import { StampsController } from './stamps.controller.js';
     StampListReads,
     StampWorkflow,
     StampLogService,
+    StampRosterService,
     StampImportsService,
     StampSampleFormsService,
   ],
