@@ -1,5 +1,6 @@
 import { compareWithRegistry, type RegistryEntry, type RegistryList } from './stamp-import-compare.js';
-import { checkRows, type RowValues } from './stamp-import-rows.js';
+import { checkRows } from './stamp-import-checks.js';
+import type { RowValues } from './stamp-import-rows.js';
 
 const CITY = { allowedScopes: ['', '33', '3399'], scopeByName: new Map<string, string>() };
 const TODAY = '2027-01-04';

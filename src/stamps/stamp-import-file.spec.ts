@@ -8,7 +8,8 @@ import {
   XLSX_MAX_UNPACKED_BYTES,
   zipUnpackedSize,
 } from './stamp-import-file.js';
-import { checkRows, readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
+import { checkRows } from './stamp-import-checks.js';
+import { readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
 
 const HEADER = 'seq,name,list_type,scope,source_document,issued_by,issued,note';
 const CITY: RowContext = { allowedScopes: ['', '33', '3399'], scopeByName: new Map([['示范市', '3399']]) };
@@ -236,6 +237,23 @@ describe('checking the rows of an import', () => {
     expect(rows[2].problems[0].message).toContain('最多 100 个字');
     expect(rows[7].problems[0].message).toContain('与第 2 行重复');
     expect(rows[4].problems[0].message).toContain('“火星”无法识别');
+  });
+
+  it('given a list type that is a name every JavaScript object has (constructor, toString, __proto__), then the row is rejected like any unknown type', async () => {
+    const { rows, lists } = await check(
+      ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'Allowed'].map(
+        (type, i) => `${i + 1},居住证明${i},${type},3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,`,
+      ),
+    );
+    expect(rows.map((r) => r.problems.map((p) => p.field))).toEqual([
+      ['list_type'],
+      ['list_type'],
+      ['list_type'],
+      ['list_type'],
+      [],
+    ]);
+    expect(rows[0].list).toBeNull();
+    expect([...lists.values()].map((l) => l.listType)).toEqual(['allowed']);
   });
 
   it('given a district office, then rows of the city or national lists are rejected as outside its scope', async () => {

@@ -17,7 +17,8 @@ import {
   type RowOutcome,
 } from './stamp-import-compare.js';
 import { readImportFile } from './stamp-import-file.js';
-import { checkRows, readHeader, rowValues, type RowValues } from './stamp-import-rows.js';
+import { checkRows } from './stamp-import-checks.js';
+import { readHeader, rowValues, type RowValues } from './stamp-import-rows.js';
 import { StampImport, StampImportRow, type StampImportCounts } from './stamp-import.entities.js';
 
 /** Rows inserted per statement (each row is ten parameters). */
