@@ -8,6 +8,7 @@ import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmissionChecks } from './admission-checks.service.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationStatusService } from './application-status.service.js';
+import { ApplicationFieldChecks } from './application-field-checks.js';
 import { ApplicationsService } from './applications.service.js';
 import { ApplicationWithdrawal } from './application-withdrawal.service.js';
 import { ApplicationFormService } from './application-form.service.js';
@@ -39,7 +40,7 @@ class AdmissionWorkflow implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
-    private readonly applications: ApplicationsService,
+    private readonly fieldChecks: ApplicationFieldChecks,
     private readonly checks: AdmissionChecks,
     private readonly register: RegisterService,
     private readonly funding: FundingService,
@@ -113,7 +114,7 @@ class AdmissionWorkflow implements OnModuleInit {
         if (ctx.decision !== 'resubmit') return;
         const app = await ctx.manager.findOneBy(AdmissionApplication, { id: ctx.instance.businessKey ?? '' });
         if (!app) throw new AppError('APPLICATION_NOT_FOUND');
-        await this.applications.checkComplete(ctx.manager, app);
+        await this.fieldChecks.complete(ctx.manager, app);
       },
     });
     r.registerService('admissionStatus', async (ctx) => {
@@ -171,6 +172,7 @@ class AdmissionWorkflow implements OnModuleInit {
   imports: [StampsModule],
   providers: [
     ApplicationsService,
+    ApplicationFieldChecks,
     ApplicationStatusService,
     ApplicationWithdrawal,
     AdmissionChecks,

@@ -25,6 +25,7 @@ import {
   toProcessDto,
   toRetryResultDto,
 } from './dto/workflow-responses.dto.js';
+import { InstanceControlService } from './instance-control.service.js';
 import { InstancesService } from './instances.service.js';
 import { CalendarImportDto, ImportCalendarDto, toCalendarImportDto } from './dto/work-calendar.dto.js';
 import { WorkCalendarService } from './work-calendar.service.js';
@@ -35,6 +36,7 @@ export class WorkflowController {
   constructor(
     private readonly definitions: DefinitionsService,
     private readonly instances: InstancesService,
+    private readonly control: InstanceControlService,
     private readonly workCalendar: WorkCalendarService,
   ) {}
 
@@ -104,7 +106,7 @@ export class WorkflowController {
     @Body() dto: CommentDto,
     @CurrentActor() a: Actor,
   ): Promise<InstanceDto> {
-    return toInstanceDto(await this.instances.suspend(a, id, dto.comment));
+    return toInstanceDto(await this.control.suspend(a, id, dto.comment));
   }
 
   @Post('workflow-instances/:id/resume')
@@ -120,7 +122,7 @@ export class WorkflowController {
     @Body() dto: CommentDto,
     @CurrentActor() a: Actor,
   ): Promise<InstanceDto> {
-    return toInstanceDto(await this.instances.resume(a, id, dto.comment));
+    return toInstanceDto(await this.control.resume(a, id, dto.comment));
   }
 
   @Post('workflow-instances/:id/terminate')
@@ -136,7 +138,7 @@ export class WorkflowController {
     @Body() dto: CommentDto,
     @CurrentActor() a: Actor,
   ): Promise<InstanceDto> {
-    return toInstanceDto(await this.instances.terminate(a, id, dto.comment));
+    return toInstanceDto(await this.control.terminate(a, id, dto.comment));
   }
 
   @Get('workflow-incidents')
@@ -154,7 +156,7 @@ export class WorkflowController {
     @Param('id', uuidOr404('INCIDENT_NOT_FOUND')) id: string,
     @CurrentActor() a: Actor,
   ): Promise<RetryResultDto> {
-    return toRetryResultDto(await this.instances.retry(a, id));
+    return toRetryResultDto(await this.control.retry(a, id));
   }
 
   @Get('work-calendar')

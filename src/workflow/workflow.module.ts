@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { DefinitionsService } from './definitions.service.js';
+import { InstanceControlService } from './instance-control.service.js';
 import { InstancesService } from './instances.service.js';
 import { AfterCommit } from './runtime/after-commit.js';
 import { EngineCache } from './runtime/engine-cache.js';
@@ -48,6 +49,7 @@ import { WorkflowRegistry } from './workflow.registry.js';
     TaskHandover,
     TaskHolders,
     InstancesService,
+    InstanceControlService,
     TimerQueue,
     WorkCalendarService,
   ],
