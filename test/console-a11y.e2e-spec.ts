@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
@@ -96,10 +96,39 @@ describe('the console is accessible: axe-core on every page of every role, and b
     await t?.close();
   });
 
+  /** The requests each page has in flight, and who waits for none to be. */
+  const inflight = new WeakMap<Page, { requests: Set<Request>; idle: (() => void)[] }>();
+
   async function newPage(): Promise<Page> {
     const page = await b.page({ width: 1366, height: 768 });
     page.setDefaultTimeout(30_000);
+    const state = { requests: new Set<Request>(), idle: [] as (() => void)[] };
+    const done = (r: Request) => {
+      state.requests.delete(r);
+      if (!state.requests.size) for (const resolve of state.idle.splice(0)) resolve();
+    };
+    page.on('request', (r) => state.requests.add(r));
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+    inflight.set(page, state);
     return page;
+  }
+
+  /**
+   * Waits until the page shows what it loaded after an in-app navigation: no request in flight, and none started
+   * by what the answers rendered (two animation frames later), and no loading mask.
+   */
+  async function settle(page: Page): Promise<void> {
+    const state = inflight.get(page)!;
+    for (;;) {
+      if (state.requests.size) await new Promise<void>((resolve) => state.idle.push(resolve));
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      if (!state.requests.size) break;
+    }
+    await page
+      .locator('.el-loading-mask:visible')
+      .waitFor({ state: 'detached' })
+      .catch(() => undefined);
   }
 
   async function logIn(page: Page, username: string): Promise<void> {
@@ -121,7 +150,8 @@ describe('the console is accessible: axe-core on every page of every role, and b
 
   /** The serious and critical violations (and the structure ones) axe-core finds on the page as it is, readably. */
   async function violations(page: Page, path: string): Promise<string[]> {
-    await page.addScriptTag({ path: AXE });
+    // Once per document: an in-app navigation keeps it.
+    if (!(await page.evaluate(`typeof window.axe !== 'undefined'`))) await page.addScriptTag({ path: AXE });
     // Run in the page (a script: this file is compiled without the DOM's types).
     const found = (await page.evaluate(
       `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`,
@@ -138,10 +168,11 @@ describe('the console is accessible: axe-core on every page of every role, and b
   }
 
   /**
-   * The pages of the logged-in user's menu, by their address, as the menu leads to them (公开名录 leaves the
-   * layout for the public register, which the public pages' test checks).
+   * Each page of the logged-in user's menu, as the menu leads to it (in the same document, as a user goes), checked
+   * once it has loaded; answers their addresses and what was found (公开名录 leaves the layout for the public
+   * register, which the public pages' test checks).
    */
-  async function menuPages(page: Page): Promise<string[]> {
+  async function checkMenuPages(page: Page, found: string[]): Promise<string[]> {
     const menu = page.locator('nav[aria-label="主菜单"] .el-menu > .el-menu-item');
     const labels = (await menu.allTextContents()).map((x) => x.trim()).filter((x) => x !== '公开名录');
     const paths: string[] = [];
@@ -152,7 +183,10 @@ describe('the console is accessible: axe-core on every page of every role, and b
         .locator('nav[aria-label="主菜单"] .el-menu > .el-menu-item.is-active')
         .filter({ hasText: label })
         .waitFor();
-      paths.push(new URL(page.url()).pathname.replace(/^\/console/, ''));
+      const path = new URL(page.url()).pathname.replace(/^\/console/, '');
+      paths.push(path);
+      await settle(page);
+      found.push(...(await violations(page, path)));
     }
     return paths;
   }
@@ -189,8 +223,9 @@ describe('the console is accessible: axe-core on every page of every role, and b
       const found: string[] = [];
       await withScreenshot(page, `a11y-${username}`, async () => {
         await logIn(page, username);
-        const paths = [...new Set([...(await menuPages(page)), '/profile', ...(detail[username] ?? [])])];
-        for (const path of paths) {
+        const menuPaths = await checkMenuPages(page, found);
+        // The pages the menu does not lead to, each loaded on its own.
+        for (const path of ['/profile', ...(detail[username] ?? [])].filter((p) => !menuPaths.includes(p))) {
           await visit(page, path);
           found.push(...(await violations(page, path)));
         }
