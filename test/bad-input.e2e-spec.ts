@@ -39,6 +39,22 @@ describe('bad input', () => {
     expect(fields).toEqual(expect.arrayContaining(['role', 'isAdmin']));
   });
 
+  it('given unknown fields named like what every object has (toString, valueOf, hasOwnProperty), in the body and in the query, then 400 naming each, as any unknown field', async () => {
+    const body = await t
+      .http()
+      .post('/auth/login')
+      .send({ username: 'a', password: 'b', toString: 1, valueOf: 'x', hasOwnProperty: true });
+    expectCleanError(body, 400, 'VALIDATION_FAILED');
+    expect(body.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'hasOwnProperty',
+      'toString',
+      'valueOf',
+    ]);
+    const query = await t.http().get('/org/units?toString=1&kind=STREET').set(admin);
+    expectCleanError(query, 400, 'VALIDATION_FAILED');
+    expect(query.body.error.details.map((d: { field: string }) => d.field)).toEqual(['toString']);
+  });
+
   it('given several wrong fields at once, then every one is listed at once (一次告知)', async () => {
     const res = await t
       .http()

@@ -26,7 +26,6 @@ export function Optional(): PropertyDecorator {
   };
 }
 
-/** An optional field for which null means the same as leaving it out (use with IsOptional). */
 /**
  * A finite number with at most `places` decimal places, however it is written (class-validator's own
  * maxDecimalPlaces fails on numbers written with an exponent, such as 1e-7).
@@ -44,6 +43,7 @@ export function IsDecimal(places: number): PropertyDecorator {
   });
 }
 
+/** An optional field for which null means the same as leaving it out (use with IsOptional). */
 export const NullAsAbsent = () => Transform(({ value }) => (value === null ? undefined : value));
 
 export interface FieldProblem {
@@ -59,7 +59,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     if (e.constraints) {
       const problems = Object.entries(e.constraints).map(([rule, text]) =>
         rule === 'whitelistValidation'
-          ? `${field} 不是可接受的字段，请删除。Unknown field "${field}"; remove it.`
+          ? unknownField(field)
           : rule === 'unknownValue'
             ? `${field || '请求内容'}须为 JSON 对象。${field || 'The body'} must be a JSON object.`
             : text,
@@ -71,11 +71,53 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
+const unknownField = (field: string) =>
+  `${field} 不是可接受的字段，请删除。Unknown field "${field}"; remove it.`;
+
+/** The names every object has (toString, valueOf, constructor …): no request field is named so. */
+const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * The fields of a request's JSON (at any depth) named like what every object has. class-transformer does not copy
+ * them into the DTO (they are taken for the object's own methods), so the whitelist would never see them: an
+ * unknown field `toString` would be dropped silently instead of refused as every other unknown field is.
+ */
+export function objectMemberFields(value: unknown): string[] {
+  const found: string[] = [];
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    for (const key of Object.keys(v)) {
+      const field = path ? `${path}.${key}` : key;
+      if (OBJECT_MEMBERS.has(key)) found.push(field);
+      else stack.push([(v as Record<string, unknown>)[key], field]);
+    }
+  }
+  return found.sort();
+}
+
 /**
  * The global ValidationPipe, whose messages are Chinese first (see validation-messages.ts): before it validates,
- * every constraint of the classes loaded so far has its message installed.
+ * every constraint of the classes loaded so far has its message installed. Fields named like what every object has
+ * are unknown fields too, told with the others.
  */
 class ChineseValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const members = this.toValidate(metadata) ? objectMemberFields(value) : [];
+    const refused = members.map((field) => ({ field, problems: [unknownField(field)] }));
+    let result: unknown;
+    try {
+      result = await super.transform(value, metadata);
+    } catch (e) {
+      if (refused.length && e instanceof AppError && e.code === 'VALIDATION_FAILED')
+        throw new AppError('VALIDATION_FAILED', [...(e.details as FieldProblem[]), ...refused]);
+      throw e;
+    }
+    if (refused.length) throw new AppError('VALIDATION_FAILED', refused);
+    return result;
+  }
+
   protected override validate(object: object, validatorOptions?: ValidatorOptions) {
     installValidationMessages();
     return super.validate(object, validatorOptions);
