@@ -179,7 +179,14 @@ async function generate(ds: ReturnType<typeof makeDataSource>): Promise<Record<s
   await step('VACUUM ANALYZE', `VACUUM ANALYZE`);
   // The generation's dirty pages written now: else the checkpointer writes them out during the measured part
   // (a 1,000,000-row load passes max_wal_size), which measures the load, not the routes.
-  await step('CHECKPOINT', `CHECKPOINT`);
+  try {
+    await step('CHECKPOINT', `CHECKPOINT`);
+  } catch (e) {
+    // CHECKPOINT needs a superuser or pg_checkpoint: without it the run goes on, its tail less clean.
+    console.warn(
+      `CHECKPOINT not run (${(e as Error).message}): the checkpointer may write during the measured part`,
+    );
+  }
   return took;
 }
 

@@ -53,6 +53,18 @@ describe('bad input', () => {
     const query = await t.http().get('/org/units?toString=1&kind=STREET').set(admin);
     expectCleanError(query, 400, 'VALIDATION_FAILED');
     expect(query.body.error.details.map((d: { field: string }) => d.field)).toEqual(['toString']);
+    // Inside a free-form object too (a case's variables), told with the other problems of the request.
+    const nested = await t
+      .http()
+      .post('/workflow-instances')
+      .set(admin)
+      .send({ processId: '1bad', variables: { valueOf: 1, steps: [{ constructor: 'x' }] } });
+    expectCleanError(nested, 400, 'VALIDATION_FAILED');
+    expect(nested.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'processId',
+      'variables.steps.0.constructor',
+      'variables.valueOf',
+    ]);
   });
 
   it('given several wrong fields at once, then every one is listed at once (一次告知)', async () => {

@@ -84,14 +84,16 @@ const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
  */
 export function objectMemberFields(value: unknown): string[] {
   const found: string[] = [];
+  if (value === null || typeof value !== 'object') return [];
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length) {
     const [v, path] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    for (const key of Object.keys(v)) {
-      const field = path ? `${path}.${key}` : key;
-      if (OBJECT_MEMBERS.has(key)) found.push(field);
-      else stack.push([(v as Record<string, unknown>)[key], field]);
+    for (const key of Object.keys(v as object)) {
+      const child = (v as Record<string, unknown>)[key];
+      // Only names and objects cost anything: the values of a large array or a long text are passed over.
+      if (OBJECT_MEMBERS.has(key)) found.push(path ? `${path}.${key}` : key);
+      else if (child !== null && typeof child === 'object')
+        stack.push([child, path ? `${path}.${key}` : key]);
     }
   }
   return found.sort();
@@ -110,7 +112,12 @@ class ChineseValidationPipe extends ValidationPipe {
     try {
       result = await super.transform(value, metadata);
     } catch (e) {
-      if (refused.length && e instanceof AppError && e.code === 'VALIDATION_FAILED')
+      if (
+        refused.length &&
+        e instanceof AppError &&
+        e.code === 'VALIDATION_FAILED' &&
+        Array.isArray(e.details)
+      )
         throw new AppError('VALIDATION_FAILED', [...(e.details as FieldProblem[]), ...refused]);
       throw e;
     }

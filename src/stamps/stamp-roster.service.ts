@@ -134,15 +134,6 @@ export class StampRosterService {
     );
     if (r.members > 0 && !r.me) throw new AppError('STAMP_ROSTER_MEMBERS_ONLY');
   }
-
-  private async assertOnRoster(m: EntityManager, communityId: string, userId: string, field: string) {
-    const rows: unknown[] = await m.query(
-      `SELECT 1 FROM stamp_log_member s JOIN app_user u ON u.id = s.user_id
-        WHERE s.community_id = $1 AND s.user_id = $2 AND s.removed_at IS NULL AND u.active AND u.unit_id = $1`,
-      [communityId, userId],
-    );
-    if (!rows.length) throw new AppError('STAMP_HANDLER_NOT_AUTHORISED', { field });
-  }
 }
 
 /** Throws unless the account is an active member of the community on its stamp roster (it may handle or approve). */

@@ -177,7 +177,7 @@ export class InstancesService {
    * or a holder who lost the role is not); or of the community a case about one community names (its variable
    * `communityId`, as the street-office group reads it): the committee is a party to a dispute over its refusal.
    */
-  sqlCaseVisible(i: string, ref: (name: keyof CaseViewer) => string): string {
+  private sqlCaseVisible(i: string, ref: (name: keyof CaseViewer) => string): string {
     return `(${ref('admin')}::boolean OR ${i}.started_by = ${ref('user')}::uuid
       OR ${i}.variables->>'communityId' = ${ref('unit')}::uuid::text
       OR (${ref('oversee')}::boolean AND EXISTS (SELECT 1 FROM org_unit ou WHERE ou.id = ${i}.owner_unit_id
