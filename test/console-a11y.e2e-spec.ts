@@ -96,34 +96,51 @@ describe('the console is accessible: axe-core on every page of every role, and b
     await t?.close();
   });
 
-  /** The requests each page has in flight, and who waits for none to be. */
-  const inflight = new WeakMap<Page, { requests: Set<Request>; idle: (() => void)[] }>();
+  /** The requests each page has in flight, how many it has started, and who waits for none to be in flight. */
+  const traffic = new WeakMap<Page, { requests: Set<Request>; started: number; idle: (() => void)[] }>();
 
   async function newPage(): Promise<Page> {
     const page = await b.page({ width: 1366, height: 768 });
     page.setDefaultTimeout(30_000);
-    const state = { requests: new Set<Request>(), idle: [] as (() => void)[] };
+    const state = { requests: new Set<Request>(), started: 0, idle: [] as (() => void)[] };
     const done = (r: Request) => {
       state.requests.delete(r);
       if (!state.requests.size) for (const resolve of state.idle.splice(0)) resolve();
     };
-    page.on('request', (r) => state.requests.add(r));
+    page.on('request', (r) => {
+      state.requests.add(r);
+      state.started++;
+    });
     page.on('requestfinished', done);
     page.on('requestfailed', done);
-    inflight.set(page, state);
+    traffic.set(page, state);
     return page;
   }
 
   /**
    * Waits until the page shows what it loaded after an in-app navigation: no request in flight, and none started
-   * by what the answers rendered (two animation frames later), and no loading mask.
+   * meanwhile by what the answers rendered (nothing new over two animation frames), and no loading mask. A request
+   * still open after 20 s fails the test, naming it.
    */
-  async function settle(page: Page): Promise<void> {
-    const state = inflight.get(page)!;
+  async function settle(page: Page, path: string): Promise<void> {
+    const state = traffic.get(page)!;
+    const deadline = AbortSignal.timeout(20_000);
+    const expired = new Promise<never>((_, reject) =>
+      deadline.addEventListener('abort', () =>
+        reject(
+          new Error(
+            `${path}: requests still open after 20 s: ${[...state.requests].map((r) => r.url()).join(' ')}`,
+          ),
+        ),
+      ),
+    );
+    expired.catch(() => undefined);
     for (;;) {
-      if (state.requests.size) await new Promise<void>((resolve) => state.idle.push(resolve));
+      if (state.requests.size)
+        await Promise.race([new Promise<void>((resolve) => state.idle.push(resolve)), expired]);
+      const before = state.started;
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      if (!state.requests.size) break;
+      if (!state.requests.size && state.started === before) break;
     }
     await page
       .locator('.el-loading-mask:visible')
@@ -185,7 +202,7 @@ describe('the console is accessible: axe-core on every page of every role, and b
         .waitFor();
       const path = new URL(page.url()).pathname.replace(/^\/console/, '');
       paths.push(path);
-      await settle(page);
+      await settle(page, path);
       found.push(...(await violations(page, path)));
     }
     return paths;
