@@ -9,7 +9,7 @@ import {
   zipUnpackedSize,
 } from './stamp-import-file.js';
 import { checkRows } from './stamp-import-checks.js';
-import { readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
+import { locateHeader, readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
 
 const HEADER = 'seq,name,list_type,scope,source_document,issued_by,issued,note';
 const CITY: RowContext = { allowedScopes: ['', '33', '3399'], scopeByName: new Map([['示范市', '3399']]) };
@@ -25,9 +25,9 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   throw new Error('no error');
 }
 
+/** The file read, its header found and its rows checked, as the import's dry run does. */
 async function rowsOf(fileName: string, content: Buffer, ctx = CITY) {
-  const table = await readImportFile(fileName, content);
-  const header = readHeader(table.header);
+  const { header, table } = locateHeader(await readImportFile(fileName, content));
   expect(header.problems).toEqual([]);
   return { table, ...checkRows(rowValues(table, header.columns), ctx) };
 }
@@ -109,6 +109,36 @@ describe('reading a stamp-list import file', () => {
       listType: 'allowed',
     });
     expect(rows[0].entry?.timeLimit).toEqual({ kind: 'working-days', workingDays: 3 });
+  });
+
+  it('given a published list with its title above the table (a CSV row, or an XLSX title merged across the columns) and the columns under their published names, then the header is found under it and the rows keep their lines', async () => {
+    const title = '附件1 示范市保留的证明事项清单';
+    const csv = `${title},,,,,,,\n（2021年6月）\n序号,证明事项名称,清单类型,适用范围,来源文件,发文机关,发文日期,法律依据\n1,居住证明,保留,示范市,示民发〔2021〕15号,示范市民政局,2021-06-15,《示范市居民服务条例》第十条\n`;
+    const fromCsv = await rowsOf('list.csv', Buffer.from(csv));
+    expect(fromCsv.rows.map((r) => [r.line, r.problems])).toEqual([[4, []]]);
+    expect(fromCsv.rows[0].entry).toMatchObject({
+      name: '居住证明',
+      legalBasis: '《示范市居民服务条例》第十条',
+    });
+
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('清单');
+    ws.addRow([title]);
+    ws.mergeCells('A1:H1');
+    ws.addRow(HEADER.split(','));
+    ws.addRow([1, '居住证明', 'allowed', 3399, '示民发〔2021〕15号', '示范市民政局', '2021-06-15']);
+    const fromXlsx = await rowsOf('list.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(fromXlsx.rows.map((r) => [r.line, r.problems])).toEqual([[3, []]]);
+  });
+
+  it('given a first row that is a table without the required columns, or a title over a header with no rows under it, then the header’s problem is told', async () => {
+    const notTitle = await readImportFile(
+      'list.csv',
+      Buffer.from(`a,b,c\n${HEADER}\n1,居住证明,allowed,3399,X,Y,2021-01\n`),
+    );
+    expect(locateHeader(notTitle).header.problems.join()).toMatch(/缺少必填列/);
+    const headerLast = await readImportFile('list.csv', Buffer.from(`附件1 清单\n${HEADER}\n`));
+    expect(locateHeader(headerLast).header.problems.join()).toMatch(/第 2 行的表头之后没有数据行/);
   });
 
   it('given a header without required columns, then it says which', async () => {

@@ -5,8 +5,9 @@ import { parseCsv } from './stamp-lists-shipped.js';
 /**
  * Reading a stamp-list import file (issue 13 §5) into a header and rows of text cells — no rules yet
  * (stamp-import-rows.ts checks them). CSV in UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel saves
- * as "CSV"), or XLSX (its first worksheet, the header in row 1). The type is told by the file's name and checked
- * against its content: a name that says neither, or content that is not what the name says, answers 415.
+ * as "CSV"), or XLSX (its first worksheet; its header is found by locateHeader). The type is told by the file's
+ * name and checked against its content: a name that says neither, or content that is not what the name says,
+ * answers 415.
  */
 
 /** The largest file taken (bytes, decoded). */

@@ -11,7 +11,7 @@ import type { ImportTable } from './stamp-import-file.js';
 
 export const IMPORT_COLUMNS = [
   { key: 'seq', required: false, zh: ['序号'] },
-  { key: 'name', required: true, zh: ['名称', '证明名称', '事项名称'] },
+  { key: 'name', required: true, zh: ['名称', '证明名称', '事项名称', '证明事项名称', '证明事项'] },
   { key: 'list_type', required: true, zh: ['清单类型', '类型'] },
   { key: 'scope', required: true, zh: ['范围', '适用范围'] },
   { key: 'source_document', required: true, zh: ['文件', '来源文件', '发文文号'] },
@@ -20,7 +20,7 @@ export const IMPORT_COLUMNS = [
   { key: 'note', required: false, zh: ['备注'] },
   { key: 'title', required: false, zh: ['清单名称'] },
   { key: 'aliases', required: false, zh: ['别名', '俗称'] },
-  { key: 'legal_basis', required: false, zh: ['设定依据'] },
+  { key: 'legal_basis', required: false, zh: ['设定依据', '法律依据'] },
   { key: 'purpose', required: false, zh: ['办理用途'] },
   { key: 'conditions', required: false, zh: ['办理条件', '办理条件和材料'] },
   { key: 'procedure', required: false, zh: ['办理流程', '具体流程'] },
@@ -138,6 +138,46 @@ export function readHeader(header: string[]): HeaderResult {
       `表头缺少必填列：${missing.map((c) => `${c.key}（${c.zh[0]}）`).join('、')}。表头须含 seq,name,list_type,scope,source_document,issued_by,issued 等列，见使用说明。The header lacks the required columns ${missing.map((c) => c.key).join(', ')}.`,
     );
   return { columns, ignored, problems };
+}
+
+/**
+ * Rows a header may stand below: a title or a note above the table (at most two different texts: a title merged
+ * across the columns repeats in each of them), at most five.
+ */
+const MAX_TITLE_ROWS = 5;
+const titleLike = (cells: string[]) => new Set(cells.map((c) => c.trim()).filter((c) => c !== '')).size <= 2;
+
+/**
+ * The header of an import: the file's first row, or — when that names no table and the file begins with a title
+ * as published lists do (附件1 / 《…清单》 above the table) — the first of the next rows that names every required
+ * column, with the rows above it set aside. The rows keep their line numbers.
+ */
+export function locateHeader(table: ImportTable): { header: HeaderResult; table: ImportTable } {
+  const first = readHeader(table.header);
+  if (!first.problems.length || !titleLike(table.header)) return { header: first, table };
+  for (let i = 0; i < Math.min(MAX_TITLE_ROWS, table.rows.length); i++) {
+    const cells = table.rows[i].cells;
+    const found = readHeader(cells);
+    if (!found.problems.length) {
+      const rows = table.rows.slice(i + 1);
+      if (!rows.length)
+        return {
+          header: {
+            ...found,
+            problems: [
+              `第 ${table.rows[i].line} 行的表头之后没有数据行：请每行填写一个证明事项。There are no rows after the header on line ${table.rows[i].line}.`,
+            ],
+          },
+          table,
+        };
+      let width = cells.length;
+      while (width > 0 && cells[width - 1] === '') width--;
+      const header = readHeader(cells.slice(0, width));
+      return { header, table: { ...table, header: cells.slice(0, width), rows } };
+    }
+    if (!titleLike(cells)) break;
+  }
+  return { header: first, table };
 }
 
 /** The rows as records of the columns the header names. */

@@ -18,7 +18,7 @@ import {
 } from './stamp-import-compare.js';
 import { readImportFile } from './stamp-import-file.js';
 import { checkRows } from './stamp-import-checks.js';
-import { readHeader, rowValues, type RowValues } from './stamp-import-rows.js';
+import { locateHeader, rowValues, type RowValues } from './stamp-import-rows.js';
 import { StampImport, StampImportRow, type StampImportCounts } from './stamp-import.entities.js';
 
 /** Rows inserted per statement (each row is ten parameters). */
@@ -48,8 +48,7 @@ export class StampImportsService {
   async dryRun(actor: Actor, fileName: string, contentBase64: string): Promise<StampImport> {
     const p = actor.principal!;
     const content = Buffer.from(contentBase64, 'base64');
-    const table = await readImportFile(fileName, content);
-    const header = readHeader(table.header);
+    const { header, table } = locateHeader(await readImportFile(fileName, content));
     if (header.problems.length)
       throw new AppError('STAMP_IMPORT_FILE_INVALID', [{ line: 1, problems: header.problems }]);
     const values = rowValues(table, header.columns);
