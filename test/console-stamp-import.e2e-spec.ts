@@ -127,6 +127,31 @@ describe('the stamp-list import page of the console (导入清单)', () => {
     expect(proposals).toEqual([{ state: 'proposed', origin: expect.objectContaining({ kind: 'import' }) }]);
   });
 
+  it('given a district office and a list as published (a title, then only 序号 and 证明事项名称), when it fills in what the list says once and uploads the file, then both rows are read as new entries of its district’s list', async () => {
+    const page = await openAs('office', '/stamps/imports');
+    await withScreenshot(page, 'stamp-import-document', async () => {
+      await page.getByTestId('import-document').locator('summary').click();
+      await page.getByRole('radio', { name: '保留（可出具）' }).check({ force: true });
+      await page.getByLabel('适用范围').fill('339901');
+      await page.getByLabel('来源文件').fill('东民发〔2026〕3号 附件《东湖区保留的证明事项清单》');
+      await page.getByLabel('发文机关').fill('东湖区民政局');
+      await page.getByLabel('发文日期').fill('2026-11');
+      await page.locator('#stamp-import-file').setInputFiles({
+        name: '东湖区清单.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(
+          '附件 东湖区保留的证明事项清单\n序号,证明事项名称\n1,养犬登记居住证明\n2,临时救助困难情况证明\n',
+          'utf8',
+        ),
+      });
+      await page.getByTestId('import-report').waitFor();
+      await expect(page.getByTestId('import-counts').textContent()).resolves.toMatch(
+        /新增 2\s*变更 0\s*无变化 0\s*未通过 0/,
+      );
+      await page.getByTestId('import-report').getByText('东湖区保留的证明事项清单').first().waitFor();
+    });
+  });
+
   it('given a file that is not CSV or XLSX, when it is uploaded, then the page says so in Chinese and shows no report', async () => {
     const page = await openAs('city-office', '/stamps/imports');
     await withScreenshot(page, 'stamp-import-refused', async () => {

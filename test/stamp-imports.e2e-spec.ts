@@ -259,6 +259,73 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     expect(p.body.diff[0]).toMatchObject({ kind: 'new-list', effectiveDate: '2027-02-01' });
   });
 
+  it('given a published list as it is published (a title row, then only 序号, 证明事项名称, 设定依据) and its type, scope, document, issuing body and date given once beside it, then every row is read with them and a new list is proposed; without them the header answers 400 naming the missing columns', async () => {
+    const published = [
+      '附件 示范市东湖区保留的证明事项清单（2026年）,,',
+      '序号,证明事项名称,设定依据',
+      '1,养犬登记居住证明,《示范市养犬管理条例》第十二条',
+      '2,临时救助困难情况证明,《社会救助暂行办法》第四十九条',
+      '',
+    ].join('\n');
+    const document = {
+      listType: '保留',
+      scope: '339901',
+      sourceDocument: '东民发〔2026〕3号 附件《东湖区保留的证明事项清单》',
+      issuedBy: '东湖区民政局',
+      issued: '2026-11',
+    };
+    const res = await t
+      .http()
+      .post('/stamp-imports')
+      .set(await auth('office'))
+      .send({
+        fileName: '东湖区清单.csv',
+        contentBase64: Buffer.from(published).toString('base64'),
+        document,
+      });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      counts: { total: 2, added: 2, rejected: 0 },
+      lists: [
+        {
+          documentNumber: '东民发〔2026〕3号',
+          scopeCode: '339901',
+          listType: 'allowed',
+          title: '东湖区保留的证明事项清单',
+          listKey: null,
+        },
+      ],
+    });
+    const items = (await rows('office', res.body.id)).body.items;
+    expect(items.map((r: { line: number; outcome: string }) => [r.line, r.outcome])).toEqual([
+      [3, 'added'],
+      [4, 'added'],
+    ]);
+    expect((await proposeImport('office', res.body.id)).status).toBe(200);
+
+    // A value given beside the file is checked as a cell: a list type that is none rejects every row, naming it.
+    const badType = await t
+      .http()
+      .post('/stamp-imports')
+      .set(await auth('office'))
+      .send({
+        fileName: '东湖区清单.csv',
+        contentBase64: Buffer.from(published).toString('base64'),
+        document: { ...document, listType: 'maybe' },
+      });
+    expect(badType.status).toBe(201);
+    expect(badType.body.counts).toMatchObject({ total: 2, rejected: 2 });
+    const bad = (await rows('office', badType.body.id)).body.items;
+    expect(bad[0].problems.map((p: { field: string }) => p.field)).toEqual(['list_type']);
+
+    const without = await upload('office', '东湖区清单.csv', published);
+    expect(without.status).toBe(400);
+    expect(without.body.error.code).toBe('STAMP_IMPORT_FILE_INVALID');
+    expect(JSON.stringify(without.body.error.details)).toMatch(
+      /list_type.*scope.*source_document.*issued_by.*issued/,
+    );
+  });
+
   it('given rows of two scopes, then the dry run stands but the proposal asks to split the file', async () => {
     const file = [
       HEADER,

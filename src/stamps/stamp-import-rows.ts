@@ -100,8 +100,15 @@ export interface HeaderResult {
   problems: string[];
 }
 
-/** Maps header cells to columns (English keys or their Chinese names, any case, spaces ignored). */
-export function readHeader(header: string[]): HeaderResult {
+/** The columns a whole file may be given once, beside it, instead of on every row (a published list's own facts). */
+export const DOCUMENT_COLUMNS = ['list_type', 'scope', 'source_document', 'issued_by', 'issued'] as const;
+export type DocumentValues = Partial<Record<(typeof DOCUMENT_COLUMNS)[number], string>>;
+
+/**
+ * Maps header cells to columns (English keys or their Chinese names, any case, spaces ignored). A required column
+ * the file's document values give (`given`) may be left out of the header.
+ */
+export function readHeader(header: string[], given: ReadonlySet<ColumnKey> = new Set()): HeaderResult {
   const byLabel = new Map<string, ColumnKey>();
   for (const c of IMPORT_COLUMNS) {
     byLabel.set(c.key, c.key);
@@ -132,10 +139,10 @@ export function readHeader(header: string[]): HeaderResult {
     seen.set(key, i);
     return key;
   });
-  const missing = IMPORT_COLUMNS.filter((c) => c.required && !seen.has(c.key));
+  const missing = IMPORT_COLUMNS.filter((c) => c.required && !seen.has(c.key) && !given.has(c.key));
   if (missing.length)
     problems.push(
-      `表头缺少必填列：${missing.map((c) => `${c.key}（${c.zh[0]}）`).join('、')}。表头须含 seq,name,list_type,scope,source_document,issued_by,issued 等列，见使用说明。The header lacks the required columns ${missing.map((c) => c.key).join(', ')}.`,
+      `表头缺少必填列：${missing.map((c) => `${c.key}（${c.zh[0]}）`).join('、')}。表头须含 seq,name,list_type,scope,source_document,issued_by,issued 等列，见使用说明；整份清单相同的清单类型、适用范围、来源文件、发文机关、发文日期也可在导入时一次填写，不必每行都填。The header lacks the required columns ${missing.map((c) => c.key).join(', ')} (the list's type, scope, document, issuing body and date may be given once with the file instead).`,
     );
   return { columns, ignored, problems };
 }
@@ -152,12 +159,15 @@ const titleLike = (cells: string[]) => new Set(cells.map((c) => c.trim()).filter
  * as published lists do (附件1 / 《…清单》 above the table) — the first of the next rows that names every required
  * column, with the rows above it set aside. The rows keep their line numbers.
  */
-export function locateHeader(table: ImportTable): { header: HeaderResult; table: ImportTable } {
-  const first = readHeader(table.header);
+export function locateHeader(
+  table: ImportTable,
+  given: ReadonlySet<ColumnKey> = new Set(),
+): { header: HeaderResult; table: ImportTable } {
+  const first = readHeader(table.header, given);
   if (!first.problems.length || !titleLike(table.header)) return { header: first, table };
   for (let i = 0; i < Math.min(MAX_TITLE_ROWS, table.rows.length); i++) {
     const cells = table.rows[i].cells;
-    const found = readHeader(cells);
+    const found = readHeader(cells, given);
     if (!found.problems.length) {
       const rows = table.rows.slice(i + 1);
       if (!rows.length)
@@ -172,7 +182,7 @@ export function locateHeader(table: ImportTable): { header: HeaderResult; table:
         };
       let width = cells.length;
       while (width > 0 && cells[width - 1] === '') width--;
-      const header = readHeader(cells.slice(0, width));
+      const header = readHeader(cells.slice(0, width), given);
       return { header, table: { ...table, header: cells.slice(0, width), rows } };
     }
     if (!titleLike(cells)) break;
@@ -180,18 +190,36 @@ export function locateHeader(table: ImportTable): { header: HeaderResult; table:
   return { header: first, table };
 }
 
-/** The rows as records of the columns the header names. */
+/**
+ * The rows as records of the columns the header names; a cell the file leaves empty (or a column it does not have)
+ * takes the file's document value, when one is given.
+ */
 export function rowValues(
   table: ImportTable,
   columns: (ColumnKey | null)[],
+  document: DocumentValues = {},
 ): { line: number; values: RowValues }[] {
+  const given = [...givenColumns(document)].map((key) => [
+    key,
+    document[key as keyof DocumentValues]!.trim(),
+  ]);
   return table.rows.map((r) => {
     const values: RowValues = {};
     columns.forEach((key, i) => {
       if (key) values[key] = (r.cells[i] ?? '').trim();
     });
+    for (const [key, value] of given) if (!values[key as ColumnKey]) values[key as ColumnKey] = value;
     return { line: r.line, values };
   });
+}
+
+/** The columns the document values fill (those given, not blank). */
+export function givenColumns(document: DocumentValues = {}): Set<ColumnKey> {
+  return new Set(
+    (Object.entries(document) as [ColumnKey, string | undefined][])
+      .filter(([, v]) => v !== undefined && v.trim() !== '')
+      .map(([k]) => k),
+  );
 }
 
 const LIST_TYPE_WORDS: Record<string, ListType> = {

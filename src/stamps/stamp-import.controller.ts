@@ -9,6 +9,7 @@ import {
   StampImportDto,
   StampImportRowDto,
   StampImportRowsQuery,
+  documentValues,
   StartStampImportDto,
   toStampImportDto,
   toStampImportRowDto,
@@ -36,7 +37,9 @@ export class StampImportsController {
   )
   @ApiCreatedResponse({ type: StampImportDto })
   async dryRun(@Body() dto: StartStampImportDto, @CurrentActor() a: Actor): Promise<StampImportDto> {
-    return toStampImportDto(await this.imports.dryRun(a, dto.fileName, dto.contentBase64));
+    return toStampImportDto(
+      await this.imports.dryRun(a, dto.fileName, dto.contentBase64, documentValues(dto.document)),
+    );
   }
 
   @Get()

@@ -18,7 +18,13 @@ import {
 } from './stamp-import-compare.js';
 import { readImportFile } from './stamp-import-file.js';
 import { checkRows } from './stamp-import-checks.js';
-import { locateHeader, rowValues, type RowValues } from './stamp-import-rows.js';
+import {
+  givenColumns,
+  locateHeader,
+  rowValues,
+  type DocumentValues,
+  type RowValues,
+} from './stamp-import-rows.js';
 import { StampImport, StampImportRow, type StampImportCounts } from './stamp-import.entities.js';
 
 /** Rows inserted per statement (each row is ten parameters). */
@@ -45,13 +51,18 @@ export class StampImportsService {
    * The dry run: reads the file (413 too large, 415 not CSV/XLSX, 400 no header or rows), checks every row and
    * compares it with the registry, and stores the report. Nothing in the registry changes.
    */
-  async dryRun(actor: Actor, fileName: string, contentBase64: string): Promise<StampImport> {
+  async dryRun(
+    actor: Actor,
+    fileName: string,
+    contentBase64: string,
+    document: DocumentValues = {},
+  ): Promise<StampImport> {
     const p = actor.principal!;
     const content = Buffer.from(contentBase64, 'base64');
-    const { header, table } = locateHeader(await readImportFile(fileName, content));
+    const { header, table } = locateHeader(await readImportFile(fileName, content), givenColumns(document));
     if (header.problems.length)
       throw new AppError('STAMP_IMPORT_FILE_INVALID', [{ line: 1, problems: header.problems }]);
-    const values = rowValues(table, header.columns);
+    const values = rowValues(table, header.columns, document);
     const today = this.clock.today();
     return this.dataSource.transaction(async (m) => {
       const result = await this.analyse(m, p, values, today);
@@ -102,7 +113,14 @@ export class StampImportsService {
         action: 'stamp-import.dry-run',
         entityType: 'stamp_import',
         entityId: saved.id,
-        data: { fileName, sha256: saved.sha256, format: saved.format, counts, lists: result.lists },
+        data: {
+          fileName,
+          sha256: saved.sha256,
+          format: saved.format,
+          document,
+          counts,
+          lists: result.lists,
+        },
       });
       return saved;
     });

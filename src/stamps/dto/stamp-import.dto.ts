@@ -1,10 +1,68 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { IsBase64Text } from '../../common/validation.js';
+import { IsBase64Text, Optional } from '../../common/validation.js';
 import { ROW_OUTCOMES, type RowOutcome } from '../stamp-import-compare.js';
-import { IMPORT_COLUMNS } from '../stamp-import-rows.js';
+import { IMPORT_COLUMNS, type DocumentValues } from '../stamp-import-rows.js';
 import type { StampImport, StampImportRow } from '../stamp-import.entities.js';
+
+/**
+ * What a published list says once for all its rows (its type, scope, document, issuing bodies, date), for a file
+ * whose table has only the certificates: each is the text a cell of that column would hold, checked as a cell is,
+ * and fills that column's empty cells (a cell the file fills wins).
+ */
+export class StampImportDocumentDto {
+  @ApiPropertyOptional({
+    example: 'allowed',
+    description: 'list_type of every row: allowed (保留) or prohibited (不应出具)',
+  })
+  @Optional()
+  @IsString()
+  @MaxLength(20)
+  listType?: string;
+
+  @ApiPropertyOptional({
+    example: '3399',
+    description: 'scope: national, a 2/4/6-digit division code, or a name here',
+  })
+  @Optional()
+  @IsString()
+  @MaxLength(100)
+  scope?: string;
+
+  @ApiPropertyOptional({
+    example: '示民发〔2021〕15号 附件《示范市保留的证明事项清单》',
+    description: 'source_document',
+  })
+  @Optional()
+  @IsString()
+  @MaxLength(500)
+  sourceDocument?: string;
+
+  @ApiPropertyOptional({ example: '示范市民政局', description: 'issued_by' })
+  @Optional()
+  @IsString()
+  @MaxLength(300)
+  issuedBy?: string;
+
+  @ApiPropertyOptional({ example: '2021-06-15', description: 'issued: YYYY-MM or YYYY-MM-DD' })
+  @Optional()
+  @IsString()
+  @MaxLength(20)
+  issued?: string;
+}
+
+/** The document values as the columns they fill. */
+export function documentValues(d: StampImportDocumentDto | undefined): DocumentValues {
+  return {
+    list_type: d?.listType,
+    scope: d?.scope,
+    source_document: d?.sourceDocument,
+    issued_by: d?.issuedBy,
+    issued: d?.issued,
+  };
+}
 
 /** A stamp-list file to check (the dry run), as JSON like an attachment: its name and its bytes in base64. */
 export class StartStampImportDto {
@@ -22,11 +80,22 @@ export class StartStampImportDto {
   @ApiProperty({
     description:
       'The file, base64-encoded: CSV (UTF-8 with or without BOM, or GB18030/GBK as Chinese Excel saves it) or XLSX ' +
-      '(the first worksheet, the header in row 1). At most 2 MB and 5,000 rows (413 STAMP_IMPORT_TOO_LARGE).',
+      '(the first worksheet; the header in row 1, or under a title row as published lists have). At most 2 MB and ' +
+      '5,000 rows (413 STAMP_IMPORT_TOO_LARGE).',
   })
   @IsString({ message: '文件内容（contentBase64）须为 base64 文本。contentBase64 must be base64 text.' })
   @IsBase64Text()
   contentBase64: string;
+
+  @ApiPropertyOptional({
+    type: StampImportDocumentDto,
+    description:
+      'What the list says once for all its rows; a required column it gives may be left out of the file, and fills the empty cells of that column',
+  })
+  @Optional()
+  @ValidateNested()
+  @Type(() => StampImportDocumentDto)
+  document?: StampImportDocumentDto;
 }
 
 export class StampImportRowsQuery extends PageQuery {
