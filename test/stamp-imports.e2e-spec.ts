@@ -318,6 +318,24 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     const bad = (await rows('office', badType.body.id)).body.items;
     expect(bad[0].problems.map((p: { field: string }) => p.field)).toEqual(['list_type']);
 
+    // What is no document: a list of values, 同上 (there is no row above it).
+    for (const [bad, field] of [
+      [[document], 'document'],
+      [{ ...document, issuedBy: '同上' }, 'document.issuedBy'],
+    ] as const) {
+      const refused = await t
+        .http()
+        .post('/stamp-imports')
+        .set(await auth('office'))
+        .send({
+          fileName: '东湖区清单.csv',
+          contentBase64: Buffer.from(published).toString('base64'),
+          document: bad,
+        });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+
     const without = await upload('office', '东湖区清单.csv', published);
     expect(without.status).toBe(400);
     expect(without.body.error.code).toBe('STAMP_IMPORT_FILE_INVALID');

@@ -139,6 +139,25 @@ describe('reading a stamp-list import file', () => {
     expect(locateHeader(notTitle).header.problems.join()).toMatch(/缺少必填列/);
     const headerLast = await readImportFile('list.csv', Buffer.from(`附件1 清单\n${HEADER}\n`));
     expect(locateHeader(headerLast).header.problems.join()).toMatch(/第 2 行的表头之后没有数据行/);
+    // Under a title, a header with one column missing is told as that, on its own line.
+    const oneMissing = await readImportFile(
+      'list.csv',
+      Buffer.from(`附件1 清单\n\n序号,名称,类型,适用范围,来源文件,发文机关\n1,居住证明,allowed,3399,X,Y\n`),
+    );
+    const told = locateHeader(oneMissing);
+    expect(told.line).toBe(3);
+    expect(told.header.problems.join()).toMatch(/^表头缺少必填列：issued（发文日期）。/);
+  });
+
+  it('given a title that is itself a column’s name (证明事项) and the list’s facts given beside the file, then the header is the row under it that names more columns, not the title', async () => {
+    const given = new Set(['list_type', 'scope', 'source_document', 'issued_by', 'issued'] as const);
+    const table = await readImportFile(
+      'list.csv',
+      Buffer.from('证明事项\n序号,证明事项名称,设定依据\n1,居住证明,《示范市居民服务条例》第十条\n'),
+    );
+    const { header, table: read, line } = locateHeader(table, given);
+    expect([header.problems, header.columns, line]).toEqual([[], ['seq', 'name', 'legal_basis'], 2]);
+    expect(read.rows.map((r) => r.line)).toEqual([3]);
   });
 
   it('given a header without required columns, then it says which', async () => {

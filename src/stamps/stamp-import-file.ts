@@ -23,6 +23,8 @@ export interface ImportTable {
   /** The text encoding found (CSV only). */
   encoding: ImportEncoding | null;
   header: string[];
+  /** The header's line in the file (1 unless blank lines come first). */
+  headerLine: number;
   /** Data rows, blank ones left out; `line` is the row's number in the file (the header is 1). */
   rows: { line: number; cells: string[] }[];
 }
@@ -227,6 +229,7 @@ export async function readImportFile(fileName: string, content: Buffer): Promise
     format,
     encoding,
     header: header.cells.slice(0, width),
+    headerLine: header.line,
     rows: rows.map((r) => ({ line: r.line, cells: r.cells })),
   };
 }

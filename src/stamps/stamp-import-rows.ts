@@ -155,39 +155,43 @@ const MAX_TITLE_ROWS = 5;
 const titleLike = (cells: string[]) => new Set(cells.map((c) => c.trim()).filter((c) => c !== '')).size <= 2;
 
 /**
- * The header of an import: the file's first row, or — when that names no table and the file begins with a title
- * as published lists do (附件1 / 《…清单》 above the table) — the first of the next rows that names every required
- * column, with the rows above it set aside. The rows keep their line numbers.
+ * The header of an import: the file's first row, or — when that is a title as published lists have (附件1 /
+ * 《…清单》 above the table) — the first of the next rows that names every required column and more columns than the
+ * title does, with the rows above it set aside. The rows keep their line numbers. When no row will do, the
+ * problems told are those of the first row under the title that names any column (a header with a column
+ * missing), else the first row's; `line` says which.
  */
 export function locateHeader(
   table: ImportTable,
   given: ReadonlySet<ColumnKey> = new Set(),
-): { header: HeaderResult; table: ImportTable } {
+): { header: HeaderResult; table: ImportTable; line: number } {
   const first = readHeader(table.header, given);
-  if (!first.problems.length || !titleLike(table.header)) return { header: first, table };
+  const atFirst = { header: first, table, line: table.headerLine };
+  if (!titleLike(table.header)) return atFirst;
+  const named = (h: HeaderResult) => h.columns.filter((c) => c !== null).length;
+  let below: { header: HeaderResult; line: number } | null = null;
   for (let i = 0; i < Math.min(MAX_TITLE_ROWS, table.rows.length); i++) {
-    const cells = table.rows[i].cells;
-    const found = readHeader(cells, given);
-    if (!found.problems.length) {
+    const { cells, line } = table.rows[i];
+    let width = cells.length;
+    while (width > 0 && cells[width - 1] === '') width--;
+    const found = readHeader(cells.slice(0, width), given);
+    if (!found.problems.length && named(found) > named(first)) {
       const rows = table.rows.slice(i + 1);
-      if (!rows.length)
-        return {
-          header: {
-            ...found,
-            problems: [
-              `第 ${table.rows[i].line} 行的表头之后没有数据行：请每行填写一个证明事项。There are no rows after the header on line ${table.rows[i].line}.`,
-            ],
-          },
-          table,
-        };
-      let width = cells.length;
-      while (width > 0 && cells[width - 1] === '') width--;
-      const header = readHeader(cells.slice(0, width), given);
-      return { header, table: { ...table, header: cells.slice(0, width), rows } };
+      if (!rows.length) {
+        const problem = `第 ${line} 行的表头之后没有数据行：请每行填写一个证明事项。There are no rows after the header on line ${line}.`;
+        return { header: { ...found, problems: [problem] }, table, line };
+      }
+      return {
+        header: found,
+        table: { ...table, header: cells.slice(0, width), headerLine: line, rows },
+        line,
+      };
     }
+    if (!below && named(found) > 0) below = { header: found, line };
     if (!titleLike(cells)) break;
   }
-  return { header: first, table };
+  if (!first.problems.length || !below) return atFirst;
+  return { ...below, table };
 }
 
 /**

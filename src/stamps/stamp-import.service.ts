@@ -59,9 +59,12 @@ export class StampImportsService {
   ): Promise<StampImport> {
     const p = actor.principal!;
     const content = Buffer.from(contentBase64, 'base64');
-    const { header, table } = locateHeader(await readImportFile(fileName, content), givenColumns(document));
+    const { header, table, line } = locateHeader(
+      await readImportFile(fileName, content),
+      givenColumns(document),
+    );
     if (header.problems.length)
-      throw new AppError('STAMP_IMPORT_FILE_INVALID', [{ line: 1, problems: header.problems }]);
+      throw new AppError('STAMP_IMPORT_FILE_INVALID', [{ line, problems: header.problems }]);
     const values = rowValues(table, header.columns, document);
     const today = this.clock.today();
     return this.dataSource.transaction(async (m) => {

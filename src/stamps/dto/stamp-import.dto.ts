@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  NotEquals,
+  ValidateNested,
+} from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { IsBase64Text, Optional } from '../../common/validation.js';
 import { ROW_OUTCOMES, type RowOutcome } from '../stamp-import-compare.js';
@@ -40,10 +50,17 @@ export class StampImportDocumentDto {
   @MaxLength(500)
   sourceDocument?: string;
 
-  @ApiPropertyOptional({ example: '示范市民政局', description: 'issued_by' })
+  @ApiPropertyOptional({
+    example: '示范市民政局',
+    description: 'issued_by (the bodies themselves: 同上 has no row above here)',
+  })
   @Optional()
   @IsString()
   @MaxLength(300)
+  @NotEquals('同上', {
+    message:
+      '整份清单的发文机关（document.issuedBy）须写出机关名称，不能填“同上”。document.issuedBy must name the issuing bodies.',
+  })
   issuedBy?: string;
 
   @ApiPropertyOptional({ example: '2021-06-15', description: 'issued: YYYY-MM or YYYY-MM-DD' })
@@ -93,6 +110,7 @@ export class StartStampImportDto {
       'What the list says once for all its rows; a required column it gives may be left out of the file, and fills the empty cells of that column',
   })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => StampImportDocumentDto)
   document?: StampImportDocumentDto;
