@@ -69,7 +69,15 @@ describe('the public stamp check page (盖章证明事项查询)', () => {
       await page.getByLabel('证明名称').fill('开个居住证明');
       await page.getByLabel('所在社区（可不选）').click();
       await page.getByLabel('所在社区（可不选）').fill('杏花');
+      // The list first shown is replaced by the search's answer: the option is clicked once only 杏花 is listed,
+      // and the choice is seen in the field before asking.
+      await page
+        .locator('.el-select-dropdown__item:visible')
+        .filter({ hasNotText: '杏花' })
+        .first()
+        .waitFor({ state: 'detached' });
       await page.getByRole('option', { name: /杏花社区/ }).click();
+      await page.locator('.el-select__placeholder:not(.is-transparent)', { hasText: '杏花社区' }).waitFor();
       await page.getByRole('button', { name: '查询' }).click();
       await page.waitForURL(/name=.*community=339901001001/);
       await expect(decision(page)).resolves.toBe('可以开具');

@@ -111,7 +111,10 @@ export class StartStampImportDto {
   })
   @Optional()
   @IsObject()
-  @ValidateNested()
+  @ValidateNested({
+    message:
+      'document（整份清单共用的信息）须为对象 { listType, scope, sourceDocument, issuedBy, issued }。document must be an object.',
+  })
   @Type(() => StampImportDocumentDto)
   document?: StampImportDocumentDto;
 }
