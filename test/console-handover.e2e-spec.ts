@@ -125,8 +125,16 @@ describe('the task page: 委托, 加签 and 催办 in the browser (办理)', () 
       const offered = await openPicker(page, '委托', '接收人');
       // Only whom the rule accepts: the colleague — not office itself (王民), nor another unit's people.
       expect(offered).toEqual(['赵晓东（东湖区社区建设工作领导小组办公室）']);
-      await page.locator('.el-select-dropdown__item:visible').first().click();
       const dialog = page.getByTestId('hand-over');
+      // The choice is seen in the field before going on (a fresh-clone run lost this click).
+      const chosen = dialog.locator('.el-select__placeholder:not(.is-transparent)', { hasText: '赵晓东' });
+      for (let attempt = 1; !(await chosen.isVisible()); attempt++) {
+        if (attempt > 3) await chosen.waitFor();
+        if (!(await page.locator('.el-select-dropdown__item:visible').count()))
+          await dialog.getByLabel('接收人').click();
+        await page.locator('.el-select-dropdown__item:visible').first().click();
+        await chosen.waitFor({ timeout: 5_000 }).catch(() => undefined);
+      }
       // Without a day the API says what is missing, beside the day's field.
       await dialog.getByRole('button', { name: '确认委托' }).click();
       await dialog.getByTestId('field-error').waitFor();
