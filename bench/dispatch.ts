@@ -226,7 +226,8 @@ async function main(): Promise<void> {
       BENCH_PROFILE: process.env.BENCH_PROFILE ?? '',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: SERVER_FLAGS,
+    // BENCH_EXEC_ARGV: more flags for the server (e.g. --trace-gc), as in bench/workflow.ts.
+    execArgv: [...SERVER_FLAGS, ...(process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

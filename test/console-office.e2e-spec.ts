@@ -3,7 +3,7 @@ import { addDays } from '../src/common/china-time.js';
 import { Clock } from '../src/common/clock.js';
 import { makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { act, openTask, startReviewCase } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
@@ -75,9 +75,12 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
 
   /** Picks an option of an Element Plus select found by its label. */
   async function choose(page: Page, label: string, option: string): Promise<void> {
-    // The select's own shown value lies over its input: the click lands on the select either way.
-    await page.getByRole('combobox', { name: label }).click({ force: true });
-    await page.getByRole('option', { name: option, exact: true }).click();
+    // Chosen until the select shows it (a click on a list just opened is now and then lost on a busy machine).
+    await chooseOption(
+      page,
+      page.locator('.el-select', { has: page.getByRole('combobox', { name: label }) }),
+      option,
+    );
   }
 
   it('given a countersign under way, when the office reads the case through the API, then each countersign task names the member unit it is for', async () => {

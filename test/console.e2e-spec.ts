@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
+import { chooseOption, startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { act, inboxOf } from './helpers/cases.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
@@ -246,8 +246,7 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await page.getByRole('alert').first().waitFor();
       await expect(form.getByTestId('field-error').first().textContent()).resolves.toMatch(/[\u4e00-\u9fff]/);
       await expect(page.getByTestId('history').textContent()).resolves.toContain('办理完成');
-      await form.locator('.el-select').first().click();
-      await page.locator('.el-select-dropdown__item', { hasText: '法律依据条款' }).click();
+      await chooseOption(page, form.locator('.el-select').first(), '法律依据条款');
       await page.getByLabel('问题1', { exact: true }).fill('法律依据条款与事项内容不符，请核对');
       await form.getByRole('button', { name: '确认退回补正' }).click();
       await page.getByText('已办理：退回补正').waitFor();

@@ -42,12 +42,17 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
   });
 
   const auth = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
-  const upload = async (u: string, fileName: string, content: Buffer | string) =>
+  /** Uploads a file as `u`; `document`, when given, is what is said once beside it. */
+  const upload = async (u: string, fileName: string, content: Buffer | string, document?: unknown) =>
     t
       .http()
       .post('/stamp-imports')
       .set(await auth(u))
-      .send({ fileName, contentBase64: Buffer.from(content).toString('base64') });
+      .send({
+        fileName,
+        contentBase64: Buffer.from(content).toString('base64'),
+        ...(document === undefined ? {} : { document }),
+      });
   const rows = async (u: string, id: string, query: Record<string, string | number> = {}) =>
     t
       .http()
@@ -274,15 +279,7 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
       issuedBy: '东湖区民政局',
       issued: '2026-11',
     };
-    const res = await t
-      .http()
-      .post('/stamp-imports')
-      .set(await auth('office'))
-      .send({
-        fileName: '东湖区清单.csv',
-        contentBase64: Buffer.from(published).toString('base64'),
-        document,
-      });
+    const res = await upload('office', '东湖区清单.csv', published, document);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       counts: { total: 2, added: 2, rejected: 0 },
@@ -304,15 +301,7 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     expect((await proposeImport('office', res.body.id)).status).toBe(200);
 
     // A value given beside the file is checked as a cell: a list type that is none rejects every row, naming it.
-    const badType = await t
-      .http()
-      .post('/stamp-imports')
-      .set(await auth('office'))
-      .send({
-        fileName: '东湖区清单.csv',
-        contentBase64: Buffer.from(published).toString('base64'),
-        document: { ...document, listType: 'maybe' },
-      });
+    const badType = await upload('office', '东湖区清单.csv', published, { ...document, listType: 'maybe' });
     expect(badType.status).toBe(201);
     expect(badType.body.counts).toMatchObject({ total: 2, rejected: 2 });
     const bad = (await rows('office', badType.body.id)).body.items;
@@ -323,15 +312,7 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
       [[document], 'document'],
       [{ ...document, issuedBy: '同上' }, 'document.issuedBy'],
     ] as const) {
-      const refused = await t
-        .http()
-        .post('/stamp-imports')
-        .set(await auth('office'))
-        .send({
-          fileName: '东湖区清单.csv',
-          contentBase64: Buffer.from(published).toString('base64'),
-          document: bad,
-        });
+      const refused = await upload('office', '东湖区清单.csv', published, bad);
       expect(refused.status).toBe(400);
       expect(refused.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
     }

@@ -91,8 +91,10 @@ export async function chooseOption(page: Page, select: Locator, name: string): P
   });
   for (let attempt = 1; ; attempt++) {
     if (!(await option.isVisible())) await select.click();
-    // A click that registered late must not be undone by another one (a multiple select toggles).
+    // A click that registered late must not be undone by another one (a multiple select toggles); an option
+    // chosen already is left as it is, its list closed (an open list shows the select's value faded).
     if ((await option.getAttribute('aria-selected')) !== 'true') await option.click();
+    else await page.keyboard.press('Escape');
     try {
       await shown.waitFor({ timeout: 5_000 });
       return;
