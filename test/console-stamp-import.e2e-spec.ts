@@ -149,6 +149,11 @@ describe('the stamp-list import page of the console (导入清单)', () => {
         /新增 2\s*变更 0\s*无变化 0\s*未通过 0/,
       );
       await page.getByTestId('import-report').getByText('东湖区保留的证明事项清单').first().waitFor();
+      // The report says what was filled in beside the file, and where the table's header was.
+      await expect(page.getByTestId('import-document-given').textContent()).resolves.toContain(
+        '清单类型：保留（可出具）；适用范围：339901；来源文件：东民发〔2026〕3号 附件《东湖区保留的证明事项清单》；发文机关：东湖区民政局；发文日期：2026-11',
+      );
+      await expect(page.getByTestId('import-report').textContent()).resolves.toContain('表头在第 2 行');
     });
   });
 

@@ -86,6 +86,8 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
       fileName: '示范市清单.csv',
       format: 'csv',
       encoding: 'utf-8',
+      headerLine: 1,
+      document: {},
       counts: { total: 11, added: 1, changed: 1, unchanged: 1, rejected: 8 },
       comparedOn: '2027-01-04',
       proposal: null,
@@ -282,6 +284,9 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     const res = await upload('office', '东湖区清单.csv', published, document);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
+      // What was said beside the file is kept with the import, as given (trimmed), and where its header was.
+      headerLine: 2,
+      document,
       counts: { total: 2, added: 2, rejected: 0 },
       lists: [
         {

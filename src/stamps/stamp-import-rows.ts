@@ -104,6 +104,33 @@ export interface HeaderResult {
 export const DOCUMENT_COLUMNS = ['list_type', 'scope', 'source_document', 'issued_by', 'issued'] as const;
 export type DocumentValues = Partial<Record<(typeof DOCUMENT_COLUMNS)[number], string>>;
 
+/** The same facts as the request names them (`document` of POST /stamp-imports), as an import keeps them. */
+export interface ImportDocument {
+  listType?: string;
+  scope?: string;
+  sourceDocument?: string;
+  issuedBy?: string;
+  issued?: string;
+}
+
+const DOCUMENT_NAMES: Record<(typeof DOCUMENT_COLUMNS)[number], keyof ImportDocument> = {
+  list_type: 'listType',
+  scope: 'scope',
+  source_document: 'sourceDocument',
+  issued_by: 'issuedBy',
+  issued: 'issued',
+};
+
+/** The document values given (not blank), trimmed, by their request names: what an import keeps of them. */
+export function keptDocument(document: DocumentValues = {}): ImportDocument {
+  const kept: ImportDocument = {};
+  for (const key of DOCUMENT_COLUMNS) {
+    const value = document[key]?.trim();
+    if (value) kept[DOCUMENT_NAMES[key]] = value;
+  }
+  return kept;
+}
+
 /**
  * Maps header cells to columns (English keys or their Chinese names, any case, spaces ignored). A required column
  * the file's document values give (`given`) may be left out of the header.

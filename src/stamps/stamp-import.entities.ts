@@ -10,7 +10,7 @@ import {
   type Relation,
 } from 'typeorm';
 import type { ComparedList, FieldChange, RowOutcome } from './stamp-import-compare.js';
-import type { RowProblem, RowValues } from './stamp-import-rows.js';
+import type { ImportDocument, RowProblem, RowValues } from './stamp-import-rows.js';
 
 export interface StampImportCounts {
   total: number;
@@ -28,6 +28,8 @@ export interface StampImportCounts {
 @Entity('stamp_import')
 @Index('ix_stamp_import_unit', ['unitId', 'createdAt'])
 @Check('ck_stamp_import_format', `"format" IN ('csv', 'xlsx')`)
+@Check('ck_stamp_import_document', `jsonb_typeof("document") = 'object'`)
+@Check('ck_stamp_import_header_line', `"header_line" >= 1`)
 export class StampImport {
   @PrimaryGeneratedColumn('uuid') id: string;
   /** The office that ran it (a leading group's office). */
@@ -39,6 +41,10 @@ export class StampImport {
   @Column({ type: 'varchar', length: 10, nullable: true }) encoding: string | null;
   @Column({ type: 'integer' }) sizeBytes: number;
   @Column({ type: 'char', length: 64 }) sha256: string;
+  /** The line of the file the header was found on (a list as published has a title above its table). */
+  @Column({ type: 'integer', default: 1 }) headerLine: number;
+  /** What was said once beside the file (only the values given): it filled its columns' empty cells. */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) document: ImportDocument;
   /** Header cells that name no column (left out of the import, shown to the clerk). */
   @Column({ type: 'text', array: true, default: () => "'{}'" }) ignoredColumns: string[];
   @Column({ type: 'jsonb' }) counts: StampImportCounts;

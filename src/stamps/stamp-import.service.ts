@@ -20,6 +20,7 @@ import { readImportFile } from './stamp-import-file.js';
 import { checkRows } from './stamp-import-checks.js';
 import {
   givenColumns,
+  keptDocument,
   locateHeader,
   rowValues,
   type DocumentValues,
@@ -85,6 +86,8 @@ export class StampImportsService {
         encoding: table.encoding,
         sizeBytes: content.length,
         sha256: createHash('sha256').update(content).digest('hex'),
+        headerLine: table.headerLine,
+        document: keptDocument(document),
         ignoredColumns: header.ignored,
         counts,
         lists: result.lists,
@@ -120,7 +123,7 @@ export class StampImportsService {
           fileName,
           sha256: saved.sha256,
           format: saved.format,
-          document,
+          document: saved.document,
           counts,
           lists: result.lists,
         },

@@ -168,6 +168,13 @@ export class StampImportDto {
   encoding: string | null;
   @ApiProperty() sizeBytes: number;
   @ApiProperty({ description: 'SHA-256 of the file, hex' }) sha256: string;
+  @ApiProperty({ description: 'The line of the file its header was found on (1, or under a title)' })
+  headerLine: number;
+  @ApiProperty({
+    type: StampImportDocumentDto,
+    description: 'What was said once beside the file (only the values given; {} when none)',
+  })
+  document: StampImportDocumentDto;
   @ApiProperty({ type: [String], description: 'Header cells that name no column (left out)' })
   ignoredColumns: string[];
   @ApiProperty({ type: StampImportCountsDto }) counts: StampImportCountsDto;
@@ -247,6 +254,8 @@ export function toStampImportDto(i: StampImport): StampImportDto {
     encoding: i.encoding,
     sizeBytes: i.sizeBytes,
     sha256: i.sha256,
+    headerLine: i.headerLine,
+    document: i.document,
     ignoredColumns: i.ignoredColumns,
     counts: i.counts,
     lists: i.lists,
