@@ -33,6 +33,7 @@ import { WorkflowStateLz41796950000000 } from './1796950000000-WorkflowStateLz4.
 import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCountsIndex.js';
 import { SessionChanges1797300500000 } from './1797300500000-SessionChanges.js';
 import { StampImportDocument1797300600000 } from './1797300600000-StampImportDocument.js';
+import { OrgUnitPathPrefix1797300700000 } from './1797300700000-OrgUnitPathPrefix.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
@@ -80,4 +81,5 @@ export const MIGRATIONS: Function[] = [
   DispatchCounters1797300000000,
   SessionChanges1797300500000,
   StampImportDocument1797300600000,
+  OrgUnitPathPrefix1797300700000,
 ];

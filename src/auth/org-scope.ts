@@ -112,7 +112,14 @@ export class OrgScope {
   }
 }
 
-/** A SQL condition: the unit path `pathExpr` lies in the area `areaExpr` (a column, `$n` or `:name`). */
+/**
+ * A SQL condition: the unit path `pathExpr` lies in the area `areaExpr` (a column, `$n` or `:name`), i.e. starts
+ * with it. Written as a range in byte order (the paths that start with P are those from P up to P followed by the
+ * highest character, which no path holds), so that an index of the paths in that order
+ * (`ix_org_unit_path_prefix`, migration 1797300700000) finds an area's units instead of reading every unit —
+ * also in a prepared statement's generic plan, where `starts_with` or `LIKE` could not. NULL on either side: false.
+ */
 export function sqlInArea(pathExpr: string, areaExpr: string): string {
-  return `starts_with(${pathExpr}, ${areaExpr})`;
+  const path = `(${pathExpr})::text COLLATE "C"`;
+  return `(${path} >= (${areaExpr})::text AND ${path} < ((${areaExpr})::text || chr(1114111)))`;
 }
