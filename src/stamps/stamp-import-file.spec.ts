@@ -1,3 +1,4 @@
+import JSZip from 'jszip';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -236,6 +237,43 @@ describe('reading a stamp-list import file', () => {
     for (let i = 0; i < 5001; i++) ws.addRow([i + 2, `证明${i}`, 'allowed', '3399', 'X', 'Y', '2021-06']);
     const many = Buffer.from(await wb.xlsx.writeBuffer());
     expect(await codeOf(readImportFile('many.xlsx', many))).toBe('STAMP_IMPORT_TOO_LARGE');
+  });
+
+  it('given a workbook whose parts unpack to more than they declare (a zip bomb that lies), then 413 without unpacking it all', async () => {
+    // A real workbook, its worksheet padded with 60 MB of spaces (about 60 KB deflated), and that part's size in its
+    // local header and in the central directory written down to 1,000 bytes: the declared sizes pass.
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('a').addRow(HEADER.split(','));
+    const zip = await JSZip.loadAsync(await wb.xlsx.writeBuffer());
+    const sheet = 'xl/worksheets/sheet1.xml';
+    const [head, tail] = (await zip.file(sheet)!.async('string')).split('<sheetData>');
+    zip.file(
+      sheet,
+      Buffer.concat([
+        Buffer.from(`${head}<sheetData>`),
+        Buffer.alloc(60 * 1024 * 1024, 0x20),
+        Buffer.from(tail),
+      ]),
+    );
+    const lying = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    for (let i = 0; i + 30 < lying.length; i++) {
+      const signature = lying.readUInt32LE(i);
+      if (signature === 0x02014b50 && lying.readUInt32LE(i + 24) > 1e6) lying.writeUInt32LE(1_000, i + 24);
+      if (signature === 0x04034b50 && lying.readUInt32LE(i + 22) > 1e6) lying.writeUInt32LE(1_000, i + 22);
+    }
+    expect(lying.length).toBeLessThan(IMPORT_MAX_BYTES);
+    expect(zipUnpackedSize(lying)).toBeLessThan(XLSX_MAX_UNPACKED_BYTES);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(await codeOf(readImportFile('bomb.xlsx', lying))).toBe('STAMP_IMPORT_TOO_LARGE');
+    // Nothing near the padding was held (it stops at the limit, not at what the part holds).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(
+      XLSX_MAX_UNPACKED_BYTES + 8 * 1024 * 1024,
+    );
+    // A part that unpacks to less than it declares is no workbook either.
+    const short = Buffer.from(await wb.xlsx.writeBuffer());
+    const central = short.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    short.writeUInt32LE(short.readUInt32LE(central + 24) + 1, central + 24);
+    expect(await codeOf(readImportFile('short.xlsx', short))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
   });
 
   it('given a file over 2 MB or a header without rows, then 413 and 400', async () => {

@@ -1,4 +1,6 @@
 import ExcelJS from 'exceljs';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { AppError } from '../common/errors.js';
 import { parseCsv } from './stamp-lists-shipped.js';
 
@@ -111,34 +113,84 @@ const XLSX_MAX_COLUMNS = 100;
  * Infinity for ZIP64 (sizes that need more than 32 bits are too large here anyway).
  */
 export function zipUnpackedSize(zip: Buffer): number | null {
-  // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535.
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
-    if (zip.readUInt32LE(i) !== 0x06054b50) continue;
-    const entries = zip.readUInt16LE(i + 10);
-    let at = zip.readUInt32LE(i + 16);
-    if (entries === 0xffff || at === 0xffffffff) return Infinity;
-    let total = 0;
-    for (let n = 0; n < entries; n++) {
-      if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
-      const size = zip.readUInt32LE(at + 24);
-      if (size === 0xffffffff) return Infinity;
-      total += size;
-      at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-    }
-    return total;
+  const i = endOfCentralDirectory(zip);
+  if (i === null) return null;
+  const entries = zip.readUInt16LE(i + 10);
+  let at = zip.readUInt32LE(i + 16);
+  if (entries === 0xffff || at === 0xffffffff) return Infinity;
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
+    const size = zip.readUInt32LE(at + 24);
+    if (size === 0xffffffff) return Infinity;
+    total += size;
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
   }
+  return total;
+}
+
+/** Where a ZIP's end-of-central-directory record is (22 bytes, then a comment of up to 65,535), or null. */
+function endOfCentralDirectory(zip: Buffer): number | null {
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--)
+    if (zip.readUInt32LE(i) === 0x06054b50) return i;
   return null;
+}
+
+const inflateRaw = promisify(zlib.inflateRaw);
+
+/**
+ * Unpacks every part the central directory lists, each stopped at what the limit leaves (never more in memory),
+ * and checks that each unpacks to exactly the size it declares: the declarations the ZIP reader trusts are then
+ * true. 'too-large' past the limit; 'unreadable' for a part that is not where it says, of another method, or of
+ * another size. The parts' bytes are dropped as they are checked (the workbook reader unpacks them again).
+ */
+async function checkZipParts(zip: Buffer): Promise<'ok' | 'too-large' | 'unreadable'> {
+  const end = endOfCentralDirectory(zip);
+  if (end === null) return 'unreadable';
+  let at = zip.readUInt32LE(end + 16);
+  let left = XLSX_MAX_UNPACKED_BYTES;
+  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return 'unreadable';
+    const method = zip.readUInt16LE(at + 10);
+    const packed = zip.readUInt32LE(at + 20);
+    const declared = zip.readUInt32LE(at + 24);
+    const local = zip.readUInt32LE(at + 42);
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50) return 'unreadable';
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    if (start + packed > zip.length) return 'unreadable';
+    const data = zip.subarray(start, start + packed);
+    let size: number;
+    if (method === 0) size = packed;
+    else if (method === 8)
+      try {
+        size = (await inflateRaw(data, { maxOutputLength: Math.max(left, 1) })).length;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
+        return 'unreadable';
+      }
+    else return 'unreadable';
+    if (size > left) return 'too-large';
+    if (size !== declared) return 'unreadable';
+    left -= size;
+  }
+  return 'ok';
 }
 
 async function readXlsx(fileName: string, content: Buffer): Promise<{ line: number; cells: string[] }[]> {
   if (!startsWith(content, ZIP)) throw notAllowed(fileName, 'named .xlsx but not an Excel .xlsx workbook');
   const unpacked = zipUnpackedSize(content);
   if (unpacked === null) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
-  if (unpacked > XLSX_MAX_UNPACKED_BYTES)
-    throw new AppError('STAMP_IMPORT_TOO_LARGE', {
+  const tooLarge = () =>
+    new AppError('STAMP_IMPORT_TOO_LARGE', {
       maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
       unpackedBytes: unpacked,
     });
+  if (unpacked > XLSX_MAX_UNPACKED_BYTES) throw tooLarge();
+  // What the parts declare may be a lie (a small file of gigabytes declared as kilobytes): unpack to the limit.
+  const parts = await checkZipParts(content);
+  if (parts === 'too-large') throw tooLarge();
+  if (parts === 'unreadable') throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(content as unknown as ArrayBuffer);
