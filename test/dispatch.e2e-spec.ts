@@ -332,6 +332,10 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
   it('given an uncovered piece, when the committee refuses with one action, then the reason is the coverage’s and the department sees the refusal at once; twice answers 409', async () => {
     const d = await sent(work({ admittedItemId: undefined, targets: [unit[C1], unit[C2]] }));
     const piece = await pieceOf('committee', d.id);
+    // A reason its coverage did not find is refused, naming the field; outside its duties is a reason for any piece.
+    const other = await act('committee', piece.id, 'refuse', { reasonCode: 'stamp-prohibited' });
+    expect(other.status).toBe(400);
+    expect(other.body.error.details.map((x: { field: string }) => x.field)).toEqual(['reasonCode']);
     const refused = await act('committee', piece.id, 'refuse');
     expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ state: 'refused', refusalReasonCode: 'no-admitted-item' });
@@ -382,6 +386,14 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const bare = await act('committee', piece.id, 'refuse');
     expect(bare.status).toBe(400);
     expect(bare.body.error.details.map((x: { field: string }) => x.field)).toEqual(['note']);
+    expect((await pieceOf('committee', d.id)).state).toBe('received');
+    // The reason cited must be the piece's own: a covered piece was admitted, so not "no admitted item".
+    const contradicting = await act('committee', piece.id, 'refuse', {
+      note: '本月已随访，重复派单',
+      reasonCode: 'no-admitted-item',
+    });
+    expect(contradicting.status).toBe(400);
+    expect(contradicting.body.error.details.map((x: { field: string }) => x.field)).toEqual(['reasonCode']);
     expect((await pieceOf('committee', d.id)).state).toBe('received');
     const typed = await act('committee', piece.id, 'refuse', { note: '本月已随访，重复派单' });
     expect(typed.status).toBe(200);

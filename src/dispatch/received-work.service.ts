@@ -82,13 +82,17 @@ export class ReceivedWorkService {
   async refuse(actor: Actor, id: string, dto: RefuseDto): Promise<ReceivedWorkDto> {
     const p = actor.principal!;
     // Coverage is fixed when the work is sent: what this read says of it stays true.
-    const current: { covered: boolean; reason_code: string; dispute_state: string | null }[] =
-      await this.dataSource.query(
-        `SELECT covered, reason_code, dispute_state FROM dispatch_delivery WHERE id = $1 AND community_id = $2`,
-        [id, p.unitId],
-      );
+    const current: {
+      covered: boolean;
+      reason_code: string;
+      reasons: { code: string }[];
+      dispute_state: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT covered, reason_code, reasons, dispute_state FROM dispatch_delivery WHERE id = $1 AND community_id = $2`,
+      [id, p.unitId],
+    );
     if (!current.length) throw new AppError('RECEIVED_WORK_NOT_FOUND');
-    const { covered, reason_code, dispute_state } = current[0];
+    const { covered, reason_code, reasons, dispute_state } = current[0];
     if (dispute_state === 'overturned') throw new AppError('DISPUTE_ALREADY_RULED');
     const note = dto.note?.trim() || null;
     if (covered && !note)
@@ -97,6 +101,20 @@ export class ReceivedWorkService {
           field: 'note',
           problems: [
             '这项工作在准入范围内，拒绝时请写明理由（如明显不属于社区职责范围）。The piece is covered: type the reason for refusing it.',
+          ],
+        },
+      ]);
+    // The reason cited must be the piece's own: one its coverage found, or (any piece) that the work is outside the
+    // committee's duties — a covered piece only that.
+    const citable = new Set(['outside-duties', ...(covered ? [] : reasons.map((r) => r.code))]);
+    if (dto.reasonCode && !citable.has(dto.reasonCode))
+      throw new AppError('VALIDATION_FAILED', [
+        {
+          field: 'reasonCode',
+          problems: [
+            covered
+              ? '这项工作在准入范围内，只能以明显不属于社区职责为由（outside-duties）拒绝，并写明理由。A covered piece is refused as outside the committee’s duties only.'
+              : `拒绝理由须为这项工作未被准入的原因之一（${[...citable].join('、')}），或明显不属于社区职责（outside-duties）。The reason must be one the piece’s coverage found, or outside-duties.`,
           ],
         },
       ]);
