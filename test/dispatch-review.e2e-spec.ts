@@ -230,7 +230,7 @@ describe('dispatch under attack: races, the dispute’s parties, odd input', () 
       .http()
       .post(`/dispatches/${d.body.id}/contest`)
       .set(await auth('dept-staff'))
-      .send({ communityId: unit[C1], argument: '  ', basis: '\u3000' });
+      .send({ communityId: unit[C1], argument: ' \u200b ', basis: '\u3000\u2060' });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((x: { field: string }) => x.field).sort()).toEqual([
       'argument',

@@ -177,6 +177,17 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const stamp = await send(work({ kind: 'stamp', admittedItemId: undefined }));
     expect(stamp.status).toBe(400);
     expect(stamp.body.error.details.map((x: { field: string }) => x.field)).toEqual(['certificateName']);
+    // Words that show nothing (a zero-width space, a byte-order mark) are no words.
+    const invisible = await send(work({ title: '\u200b', content: '\ufeff\u200d' }));
+    expect(invisible.status).toBe(400);
+    expect(invisible.body.error.details.map((x: { field: string }) => x.field)).toEqual(['title', 'content']);
+    // An optional field sent as null is refused (left out, it is absent), naming it.
+    const nulls = await send({ ...work(), targetPopulation: null, idempotencyKey: null });
+    expect(nulls.status).toBe(400);
+    expect(nulls.body.error.details.map((x: { field: string }) => x.field).sort()).toEqual([
+      'idempotencyKey',
+      'targetPopulation',
+    ]);
   });
 
   it('given the item’s facts, then the stored coverage names each reason: another department’s item, not started, not targeted, wrong kind, outside content, short notice, a report field already reported', async () => {
@@ -214,6 +225,23 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
         }),
       ),
     ).toEqual([['no-admitted-item', 'duplicate-report-field']]);
+    // The same fields written with spaces (half- or full-width) are the same fields: 血压 under the item, and both
+    // under the report just sent (a reason for each source).
+    expect(
+      await reasons(
+        work({
+          kind: 'report',
+          title: '慢病随访登记表（二）',
+          admittedItemId: undefined,
+          reportFields: [' 血压 ', '随访　日期'],
+        }),
+      ),
+    ).toEqual([['no-admitted-item', 'duplicate-report-field', 'duplicate-report-field']]);
+    const twice = await send(
+      work({ kind: 'report', admittedItemId: undefined, reportFields: [' 血压', '血压'] }),
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.details.map((x: { field: string }) => x.field)).toEqual(['reportFields']);
     // Under the report item itself the same fields are what it collects: covered.
     expect(
       await reasons(

@@ -1,5 +1,11 @@
 import validator from 'validator';
-import { hasLoneSurrogate, isBase64Text, RejectUnstorableTextPipe } from './validation.js';
+import {
+  fieldName,
+  hasLoneSurrogate,
+  isBase64Text,
+  isBlank,
+  RejectUnstorableTextPipe,
+} from './validation.js';
 
 /**
  * Under heavy load V8 threw "Maximum call stack size exceeded" from a regular expression run over an upload's
@@ -71,4 +77,29 @@ describe('large text in a request', () => {
       expect(hasLoneSurrogate(text)).toBe(/\p{Cs}/u.test(text));
     },
   );
+});
+
+describe('words that show nothing, and one name for a field', () => {
+  it('given white space of any width and invisible format characters, then the text is blank; a visible character is not', () => {
+    for (const blank of [
+      undefined,
+      null,
+      '',
+      ' ',
+      '\u3000',
+      '\u200b',
+      ' \u200b\ufeff\u2060 ',
+      '\u202e\u200d',
+    ])
+      expect(isBlank(blank)).toBe(true);
+    for (const words of ['a', ' 社区 ', '\u200b不\u200b', '0']) expect(isBlank(words)).toBe(false);
+  });
+
+  it('given a field’s name with spaces (half- or full-width), full-width letters or invisible characters, then it is one name', () => {
+    expect(['姓名', ' 姓名', '姓名 ', '姓　名', '姓\u200b名', ' 姓 名 '].map(fieldName)).toEqual(
+      Array(6).fill('姓名'),
+    );
+    expect(fieldName('ＩＤ  number')).toBe('ID number');
+    expect(fieldName('身份证 ID')).toBe('身份证ID');
+  });
 });

@@ -260,3 +260,38 @@ export function isCalendarDay(text: string): boolean {
   const date = new Date(Date.UTC(y, mo - 1, d));
   return y >= 1900 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
+
+/**
+ * What shows nothing on a page: white space (of any script, full-width too) and the invisible format characters
+ * (soft hyphen, zero-width space and joiners, direction marks and embeddings, word joiner, byte-order mark).
+ */
+const INVISIBLE = /[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/gu;
+
+/** Whether a text has nothing a reader would see (a "not blank" field's test: trim() keeps a zero-width space). */
+export function isBlank(text: string | null | undefined): boolean {
+  return !text || text.replace(INVISIBLE, '') === '';
+}
+
+const CJK_CHAR = '[\\u3400-\\u9fff\\uf900-\\ufaff]';
+const SPACE_BESIDE_CJK = new RegExp(`(?<=${CJK_CHAR}) | (?=${CJK_CHAR})`, 'gu');
+
+/**
+ * A field's name as one name (数据一次采集 compares them): full-width letters and spaces as half-width (NFKC),
+ * invisible characters gone, white space trimmed, a run of it one space, and none beside a Chinese character —
+ * "姓名 ", " 姓名" and "姓\u3000名" are all 姓名; "ID number" stays two words.
+ */
+export function fieldName(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(SPACE_BESIDE_CJK, '');
+}
+
+/** A list of fields' names, each as one name (fieldName), before it is validated; anything else as it came. */
+export function FieldNames(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? fieldName(v) : v)) : value,
+  );
+}

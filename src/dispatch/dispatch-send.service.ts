@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
-import type { FieldProblem } from '../common/validation.js';
+import { isBlank, type FieldProblem } from '../common/validation.js';
 import type { Coverage } from './coverage.js';
 import { CoverageGatherer, type Target } from './dispatch-coverage-gather.js';
 import { Dispatch, DispatchDelivery, type DispatchDetails } from './dispatch.entities.js';
@@ -120,13 +120,13 @@ export class DispatchSendService {
       if (!ok) problems.push({ field, problems: [`${zh}（${field}）必填。${field} ${en}.`] });
     };
     // Spaces only are no words (the DTO counts them as characters).
-    need('title', !!dto.title?.trim(), '工作标题', 'must not be blank');
-    need('content', !!dto.content?.trim(), '工作内容', 'must not be blank');
+    need('title', !isBlank(dto.title), '工作标题', 'must not be blank');
+    need('content', !isBlank(dto.content), '工作内容', 'must not be blank');
     if (dto.kind === 'stamp')
-      need('certificateName', !!dto.certificateName?.trim(), '盖章证明须写明证明名称');
+      need('certificateName', !isBlank(dto.certificateName), '盖章证明须写明证明名称');
     if (dto.kind === 'meeting') {
-      need('meetingTime', !!dto.meetingTime?.trim(), '会议须写明时间');
-      need('meetingPlace', !!dto.meetingPlace?.trim(), '会议须写明地点');
+      need('meetingTime', !isBlank(dto.meetingTime), '会议须写明时间');
+      need('meetingPlace', !isBlank(dto.meetingPlace), '会议须写明地点');
     }
     if (dto.kind === 'report') need('reportFields', !!dto.reportFields?.length, '报表台账须列出填报字段');
     if (dto.dueDate < this.clock.today())

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
+import { isBlank } from '../common/validation.js';
 import { pageRequest, toPage, type Page } from '../common/pagination.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
 import { Dispatch, type DeliveryState } from './dispatch.entities.js';
@@ -123,7 +124,7 @@ export class DispatchesService {
     );
     const held = disputed.find((x) => suspended.some((s) => s.id === x.dispute_instance_id));
     if (held) throw new AppError('DISPATCH_DISPUTE_SUSPENDED', { communityId: held.community_id });
-    const reason = `部门撤回了这项工作${dto.note?.trim() ? `：${dto.note.trim()}` : ''}`;
+    const reason = `部门撤回了这项工作${isBlank(dto.note) ? '' : `：${dto.note!.trim()}`}`;
     for (const [i, piece] of disputed.entries()) {
       const last = i === disputed.length - 1;
       const selection = last ? remaining() : { communityIds: [piece.community_id], note: dto.note };

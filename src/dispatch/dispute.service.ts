@@ -5,6 +5,7 @@ import type { Actor } from '../common/actor.js';
 import { addWorkingDays } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
+import { isBlank } from '../common/validation.js';
 import { rowsOf } from '../common/sql.js';
 import { WorkflowRegistry } from '../workflow/workflow.registry.js';
 import { WorkflowRuntime } from '../workflow/runtime.service.js';
@@ -90,7 +91,7 @@ export class DisputeService implements OnModuleInit {
    */
   async contest(actor: Actor, dispatchId: string, dto: ContestDto): Promise<void> {
     const p = actor.principal!;
-    const blank = (['argument', 'basis'] as const).filter((f) => !dto[f].trim());
+    const blank = (['argument', 'basis'] as const).filter((f) => isBlank(dto[f]));
     if (blank.length)
       throw new AppError(
         'VALIDATION_FAILED',

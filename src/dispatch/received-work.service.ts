@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
+import { isBlank } from '../common/validation.js';
 import { pageRequest, toPage, type Page } from '../common/pagination.js';
 import { rowsOf } from '../common/sql.js';
 import type { DeliveryState } from './dispatch.entities.js';
@@ -94,7 +95,7 @@ export class ReceivedWorkService {
     if (!current.length) throw new AppError('RECEIVED_WORK_NOT_FOUND');
     const { covered, reason_code, reasons, dispute_state } = current[0];
     if (dispute_state === 'overturned') throw new AppError('DISPUTE_ALREADY_RULED');
-    const note = dto.note?.trim() || null;
+    const note = isBlank(dto.note) ? null : dto.note!.trim();
     if (covered && !note)
       throw new AppError('VALIDATION_FAILED', [
         {

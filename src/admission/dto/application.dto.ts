@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { INT32_MAX, IsDecimal, NullAsAbsent } from '../../common/validation.js';
+import { FieldNames, INT32_MAX, IsDecimal, NullAsAbsent } from '../../common/validation.js';
 import { ApplicationKind } from '../admission-application.entity.js';
 import { FORM_FIELDS } from '../application-fields.js';
 
@@ -132,6 +132,7 @@ export class ApplicationFieldsDto {
   @ArrayUnique()
   @IsString({ each: true })
   @MaxLength(100, { each: true })
+  @FieldNames()
   reportFields?: string[];
 
   @ApiPropertyOptional({

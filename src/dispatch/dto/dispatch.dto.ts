@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { PageQuery } from '../../common/pagination.js';
-import { IsDecimal } from '../../common/validation.js';
+import { FieldNames, IsDecimal, Optional } from '../../common/validation.js';
 import { DISPATCH_KINDS, type DispatchKind } from '../dispatch.entities.js';
 import { REASON_CODES } from '../coverage.js';
 
@@ -47,7 +47,7 @@ export class SendDispatchDto {
   @ApiPropertyOptional({
     description: 'The admitted item the work relies on; without one the work is uncovered',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   admittedItemId?: string;
   @ApiProperty({
@@ -62,46 +62,47 @@ export class SendDispatchDto {
   @IsUUID('all', { each: true })
   targets: string[];
   @ApiPropertyOptional({ description: 'meeting: when (e.g. 2027-06-18 09:30)' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(40)
   meetingTime?: string;
   @ApiPropertyOptional({ description: 'meeting: where' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   meetingPlace?: string;
   @ApiPropertyOptional({ type: [String], description: 'report: the fields it asks for' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(200)
   @ArrayUnique()
   @IsString({ each: true })
   @MinLength(1, { each: true })
   @MaxLength(50, { each: true })
+  @FieldNames()
   reportFields?: string[];
   @ApiPropertyOptional({ description: 'stamp: the certificate demanded (required for a stamp demand)' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   certificateName?: string;
   @ApiPropertyOptional({
     description: 'app-registration: whether it scores online time, check-ins or rankings',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   scoresOnlineTime?: boolean;
   @ApiPropertyOptional({
     description: 'Whom the work concerns (checked against the item’s target population)',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   targetPopulation?: string;
   @ApiPropertyOptional({
     description: 'Your key for this dispatch: sending it again answers the same dispatch',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[\w.:-]{1,100}$/)
   idempotencyKey?: string;
@@ -112,14 +113,14 @@ export class WithdrawDispatchDto {
     type: [String],
     description: 'Withdraw from these communities only; absent: from every community not done',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(2000)
   @ArrayUnique()
   @IsUUID('all', { each: true })
   communityIds?: string[];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) note?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(1000) note?: string;
 }
 
 /** The department's contest of one community's refusal: its argument and the basis it relies on. */
@@ -157,11 +158,11 @@ export class RefuseDto {
     description:
       'Defaults to the piece’s coverage reason; a covered piece needs a typed note (outside-duties)',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(REFUSAL_REASON_CODES)
   reasonCode?: string;
   @ApiPropertyOptional({ description: 'The committee’s words; required when refusing a covered piece' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   note?: string;
