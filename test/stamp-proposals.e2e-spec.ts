@@ -155,6 +155,12 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
       .set(await auth('leader'))
       .send({});
     expect([withdraw.status, withdraw.body.error.code]).toEqual([409, 'WITHDRAW_NOT_POSSIBLE']);
+    // Nor is it offered (the case is over).
+    const leaderView = await t
+      .http()
+      .get(`/tasks/${leaderTask.id}`)
+      .set(await auth('leader'));
+    expect(leaderView.body.actions.withdraw).toBe(false);
 
     const done = await proposal('office', proposalId);
     expect(done.body).toMatchObject({

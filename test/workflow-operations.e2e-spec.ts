@@ -141,7 +141,17 @@ describe('task operations (the inbox of a Chinese office)', () => {
     // Again, but the office claims the next step first.
     await post('dept-head', `/tasks/${deptTask}/complete`, { decision: 'approve' });
     const next2 = await openTask(t, 'office', id, 'officeReview');
+    const offered = async () =>
+      (
+        await t
+          .http()
+          .get(`/tasks/${deptTask}`)
+          .set(await auth('dept-head'))
+      ).body.actions.withdraw;
+    expect(await offered()).toBe(true);
     await post('office', `/tasks/${next2}/claim`);
+    // Too late: no longer offered (the task page shows no 撤回), and refused when asked.
+    expect(await offered()).toBe(false);
     const refused = await post('dept-head', `/tasks/${deptTask}/withdraw`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('WITHDRAW_NOT_POSSIBLE');

@@ -311,18 +311,8 @@ export class TaskHandover {
     const p = actor.principal!;
     const t = await this.inbox.findVisible(p, id);
     if (!mayWithdraw(p, t)) throw new AppError('WITHDRAW_NOT_POSSIBLE');
-    const undo = await this.dataSource.getRepository(WorkflowUndo).findOneBy({ instanceId: t.instanceId });
-    if (!undo || undo.taskId !== id) throw new AppError('WITHDRAW_NOT_POSSIBLE');
-    const history: { action: string; data: { topic?: string } | null }[] = await this.dataSource.query(
-      `SELECT action, data FROM workflow_history WHERE instance_id = $1 AND at >= $2 AND action IN ('service.completed', 'incident.opened', 'task.claimed', 'task.completed', 'task.returned', 'task.signed', 'instance.completed')`,
-      [t.instanceId, undo.createdAt],
-    );
-    if (
-      history.some((h) => h.action !== 'task.completed' && h.action !== 'task.returned') ||
-      history.length > 1
-    ) {
-      throw new AppError('WITHDRAW_NOT_POSSIBLE');
-    }
+    const undo = await this.inbox.withdrawal(t);
+    if (!undo) throw new AppError('WITHDRAW_NOT_POSSIBLE');
     await this.runtime.restoreAndStep(t.instanceId, actor, undo.version + 1, undo.state, async (ctx) => {
       const later = await ctx.manager.query(
         `SELECT count(*)::int AS n FROM workflow_task WHERE instance_id = $1 AND id <> $2 AND created_at >= $3 AND (claimed_at IS NOT NULL OR status = 'completed')`,

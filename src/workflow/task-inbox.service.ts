@@ -33,6 +33,7 @@ import { TaskHolders } from './task-holders.service.js';
 import { TASK_COLUMNS, TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
+import { WorkflowUndo } from './workflow-undo.entity.js';
 import { WorkflowRegistry } from './workflow.registry.js';
 
 /** The inbox's rule: open tasks of live cases assigned to me, open to my unit and role, or escalated to my unit. */
@@ -229,9 +230,29 @@ export class TaskInbox {
       reassign: open && step && (acts || (!mayAct(p, t) && (await this.holders.isLevelOffice(m, p, t)))),
       delegate: acts && step,
       addSigners: acts && step,
-      withdraw: mayWithdraw(p, t),
+      // Offered only when it would work (the operation's own test, withdrawal), not to find out by pressing it.
+      withdraw: mayWithdraw(p, t) && c.instanceStatus === 'active' && !!(await this.withdrawal(t, m)),
       urge,
     };
+  }
+
+  /**
+   * What lets a step's completer take the completion back (撤回): the case's undo record, when it is this step's
+   * and nothing has happened since but the next tasks' creation — no service run, claim, signature, incident or
+   * end of the case (one completion at most: this one). Null: too late.
+   */
+  async withdrawal(
+    t: WorkflowTask,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<WorkflowUndo | null> {
+    const undo = await m.getRepository(WorkflowUndo).findOneBy({ instanceId: t.instanceId });
+    if (!undo || undo.taskId !== t.id) return null;
+    const history: { action: string }[] = await m.query(
+      `SELECT action FROM workflow_history WHERE instance_id = $1 AND at >= $2 AND action IN ('service.completed', 'incident.opened', 'task.claimed', 'task.completed', 'task.returned', 'task.signed', 'instance.completed')`,
+      [t.instanceId, undo.createdAt],
+    );
+    const since = history.filter((h) => h.action !== 'task.completed' && h.action !== 'task.returned');
+    return since.length || history.length > 1 ? null : undo;
   }
 
   /**
