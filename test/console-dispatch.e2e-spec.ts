@@ -82,7 +82,10 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
     const committee = await b.page();
     await withScreenshot(committee, 'dispatch-refuse', async () => {
       await logIn(committee, 'committee');
-      await committee.getByRole('menuitem', { name: '收到的工作' }).click();
+      // Its 待办 holds no case task, but says that dispatched work waits, and leads there.
+      const waiting = committee.getByTestId('received-waiting');
+      await expect(waiting.textContent()).resolves.toMatch(/各部门派来的工作中有 \d+ 项尚未接收/);
+      await waiting.getByRole('link', { name: '到“收到的工作”办理' }).click();
       await committee.waitForURL(/\/console\/received-work/);
       const piece = committee.getByTestId('received-list').getByRole('row').filter({ hasText: TITLE });
       await expect(piece.getByTestId('coverage').textContent()).resolves.toContain('不在准入范围');

@@ -151,5 +151,17 @@ describe('the console’s dispute pages (拒绝争议: 街道协调、区领导�
       await office.locator('[data-testid="diagram"][data-drawn="yes"]').waitFor();
       await expect(office.getByTestId('case-status').textContent()).resolves.toContain('已办结');
     });
+
+    // The refusal overturned, the committee's piece is open again: it must be done, and cannot be refused again.
+    const committee = await b.page();
+    await withScreenshot(committee, 'disputes-overturned-committee', async () => {
+      await logIn(committee, 'committee');
+      await committee.getByRole('menuitem', { name: '收到的工作' }).click();
+      await committee.waitForURL(/\/console\/received-work/);
+      const piece = committee.getByTestId('received-list').getByRole('row').filter({ hasText: TITLE });
+      await expect(piece.getByTestId('must-do').textContent()).resolves.toContain('拒绝不成立');
+      await expect(piece.getByRole('button', { name: `拒绝${TITLE}` }).count()).resolves.toBe(0);
+      await piece.getByRole('button', { name: `办结${TITLE}` }).waitFor();
+    });
   });
 });

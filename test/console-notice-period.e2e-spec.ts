@@ -61,7 +61,7 @@ describe('the notice period (派单提前期) in a real browser', () => {
         const field = page.getByTestId('field-noticeWorkingDays');
         await field.locator('.el-form-item__error').waitFor();
         await expect(field.locator('.el-form-item__error').textContent()).resolves.toContain(
-          '派单提前期（工作日）（noticeWorkingDays）最多 30 个工作日',
+          '派单提前期（工作日）最多 30 个工作日',
         );
         const stored = async () =>
           (

@@ -76,7 +76,7 @@ describe('the stamp-list import page of the console (导入清单)', () => {
         rows.getByRole('row').filter({ hasText: '老年人优待证明' }).textContent(),
       ).resolves.toContain('新增事项，自 2027-01-04 起生效');
       await rows.getByText('“火星”无法识别').waitFor();
-      await rows.getByText('证明名称（name）须填写').waitFor();
+      await rows.getByText('证明名称须填写').waitFor();
       await rows.getByText('与第 3 行重复').waitFor();
 
       // Only the rejected rows, and the address says so (a reload shows the same).

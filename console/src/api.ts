@@ -1,6 +1,7 @@
+import { clerkDetails, clerkText, detailProblems } from './messages';
 import { session, signOut } from './session';
 
-/** An error as the API answers it: `{ error: { code, message, details } }`, the message Chinese first. */
+/** An error as the API answers it: `{ error: { code, message, details } }`, its texts as a clerk reads them. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -81,12 +82,12 @@ export async function api<T>(
   }
   if (!res.ok) {
     const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    // As a clerk reads it: the Chinese alone, without the request's field codes (messages.ts).
     const error = new ApiError(
       res.status,
       e?.code ?? `HTTP_${res.status}`,
-      e?.message ??
-        `服务暂时无法处理请求（${res.status}），请稍后重试。The service could not answer (${res.status}); try again later.`,
-      e?.details,
+      clerkText(e?.message ?? `服务暂时无法处理请求（${res.status}），请稍后重试。`),
+      clerkDetails(e?.details),
     );
     if (res.status === 401 && sentToken) {
       signOut();
@@ -107,8 +108,13 @@ const FIX_FIELDS = '有填写不正确的项目，请按各项旁的提示修改
 export function errorText(e: unknown, options: { fieldsShown?: boolean } = {}): string {
   if (e instanceof ApiError) {
     if (e.status === 401) return '';
-    if (options.fieldsShown && e.code === 'VALIDATION_FAILED' && Array.isArray(e.details) && e.details.length)
-      return FIX_FIELDS;
+    if (e.code === 'VALIDATION_FAILED' && Array.isArray(e.details) && e.details.length) {
+      if (options.fieldsShown) return FIX_FIELDS;
+      // Not shown beside fields: the problems themselves, in the message.
+      const problems = detailProblems(e.details);
+      if (problems.length)
+        return `提交的内容有误，请修改后重新提交：${problems.map((x) => x.replace(/[。；]+$/, '')).join('；')}。`;
+    }
     return e.message;
   }
   return e instanceof Error ? e.message : String(e);
