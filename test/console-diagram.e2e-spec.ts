@@ -180,7 +180,8 @@ describe('the case’s live diagram in a real browser (案件流程图)', () => 
       const history = page.getByTestId('case-history');
       const entries = history.getByTestId('history-entry');
       await expect(
-        entries.filter({ hasText: '部门负责人审核' }).filter({ hasText: 'dept-head' }).count(),
+        // The person as people know them (the demo's 李健), not the login name dept-head.
+        entries.filter({ hasText: '部门负责人审核' }).filter({ hasText: '李健' }).count(),
       ).resolves.toBeGreaterThan(0);
       await expect(entries.filter({ hasText: /^超期/ }).count()).resolves.toBe(1);
       await expect(history.textContent()).resolves.toContain('案件启动');

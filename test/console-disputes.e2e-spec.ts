@@ -150,6 +150,13 @@ describe('the console’s dispute pages (拒绝争议: 街道协调、区领导�
       await expect(office.getByTestId('case-title').textContent()).resolves.toContain('拒绝争议');
       await office.locator('[data-testid="diagram"][data-drawn="yes"]').waitFor();
       await expect(office.getByTestId('case-status').textContent()).resolves.toContain('已办结');
+      // Its history names people as they are known (name and unit), not by their login names.
+      const [street] = await t.dataSource.query(
+        `SELECT u.display_name || '（' || o.name || '）' AS name FROM app_user u JOIN org_unit o ON o.id = u.unit_id WHERE u.username = 'street'`,
+      );
+      const history = office.getByTestId('case-history');
+      await history.getByText(street.name).first().waitFor();
+      await expect(history.textContent()).resolves.not.toMatch(/· (street|office)\b/);
     });
 
     // The refusal overturned, the committee's piece is open again: it must be done, and cannot be refused again.

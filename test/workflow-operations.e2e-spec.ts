@@ -401,6 +401,20 @@ describe('task operations (the inbox of a Chinese office)', () => {
     expect(res.status).toBe(200);
     const done = res.body.items.find((h: { action: string }) => h.action === 'task.completed');
     expect(done).toMatchObject({ elementId: 'deptApprove', actorUsername: 'dept-head' });
+    // As people know the actor: the name and unit (the login name is no one's name); the service itself, none.
+    const [head] = await t.dataSource.query(
+      `SELECT u.display_name || '（' || o.name || '）' AS name FROM app_user u JOIN org_unit o ON o.id = u.unit_id WHERE u.username = 'dept-head'`,
+    );
+    expect(done.actorName).toBe(head.name);
+    const bySystem = res.body.items.find((h: { actorId: string | null }) => !h.actorId);
+    if (bySystem) expect(bySystem.actorName).toBeNull();
+    const task = await t
+      .http()
+      .get(`/tasks/${done.taskId}`)
+      .set(await auth('dept-head'));
+    expect(task.body.history.find((h: { action: string }) => h.action === 'task.completed').actorName).toBe(
+      head.name,
+    );
     expect(
       (
         await t

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { DefinitionsService } from './definitions.service.js';
 import { WorkflowRuntime } from './runtime.service.js';
+import { nameActors, type NamedHistory } from './history-names.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowIncident } from './workflow-incident.entity.js';
 import { WorkflowInstance } from './workflow-instance.entity.js';
@@ -222,7 +223,7 @@ export class InstancesService {
   }
 
   /** The timeline: who did what, when, at which step, with which comment. */
-  async history(p: Principal, id: string, q: PageQuery = {}): Promise<Page<WorkflowHistory>> {
+  async history(p: Principal, id: string, q: PageQuery = {}): Promise<Page<NamedHistory>> {
     await this.findVisible(p, id);
     const page = pageRequest(q);
     const [rows, total] = await this.dataSource.getRepository(WorkflowHistory).findAndCount({
@@ -231,7 +232,7 @@ export class InstancesService {
       skip: page.offset,
       take: page.pageSize,
     });
-    return toPage(rows, total, page);
+    return toPage(await nameActors(this.dataSource.manager, rows), total, page);
   }
 
   /** The BPMN XML of the case's version and the state of each activity, for a bpmn-js viewer. */

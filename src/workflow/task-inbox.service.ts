@@ -31,6 +31,7 @@ import {
 import { describeDecisions } from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
 import { TASK_COLUMNS, TASK_SQL, TASK_WITH_CASE_SQL } from './task-rows.js';
+import { nameActors } from './history-names.js';
 import { WorkflowHistory } from './workflow-history.entity.js';
 import { WorkflowTask } from './workflow-task.entity.js';
 import { WorkflowUndo } from './workflow-undo.entity.js';
@@ -184,7 +185,10 @@ export class TaskInbox {
   async get(p: Principal, id: string) {
     const t = await this.findVisible(p, id);
     const [history, named] = await Promise.all([
-      this.dataSource.getRepository(WorkflowHistory).find({ where: { taskId: id }, order: { seq: 'ASC' } }),
+      this.dataSource
+        .getRepository(WorkflowHistory)
+        .find({ where: { taskId: id }, order: { seq: 'ASC' } })
+        .then((rows) => nameActors(this.dataSource.manager, rows)),
       this.dataSource.query(
         `SELECT t.status, t.completed_at, t.due_at, t.overdue_at, t.candidate_roles,
                 i.process_id, i.business_key, i.definition_id,

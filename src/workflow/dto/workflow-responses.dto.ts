@@ -140,12 +140,19 @@ export class HistoryEntryDto {
   @ApiProperty({ example: 'task.completed' }) action: string;
   @ApiProperty({ nullable: true, type: String }) actorId: string | null;
   @ApiProperty({ nullable: true, type: String }) actorUsername: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The actor as people know them: name (unit); null for the service itself',
+    example: '王民（东湖区社区建设工作领导小组办公室）',
+  })
+  actorName: string | null;
   @ApiProperty() at: Date;
   @ApiProperty({ nullable: true, type: String }) comment: string | null;
   @ApiProperty({ nullable: true, type: Object }) data: Record<string, unknown> | null;
 }
 
-export function toHistoryEntryDto(h: WorkflowHistory): HistoryEntryDto {
+export function toHistoryEntryDto(h: WorkflowHistory & { actorName?: string | null }): HistoryEntryDto {
   return {
     seq: h.seq,
     instanceId: h.instanceId,
@@ -154,6 +161,7 @@ export function toHistoryEntryDto(h: WorkflowHistory): HistoryEntryDto {
     action: h.action,
     actorId: h.actorId,
     actorUsername: h.actorUsername,
+    actorName: h.actorName ?? null,
     at: h.at,
     comment: h.comment,
     data: h.data,
