@@ -177,6 +177,12 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const stamp = await send(work({ kind: 'stamp', admittedItemId: undefined }));
     expect(stamp.status).toBe(400);
     expect(stamp.body.error.details.map((x: { field: string }) => x.field)).toEqual(['certificateName']);
+    // A meeting's time is a real time to come, written as the form shows it.
+    for (const meetingTime of ['2027-02-30 09:30', '2027-03-12 25:99', '明天下午', '2027-01-03 09:00']) {
+      const meeting = await send(work({ kind: 'meeting', meetingTime, meetingPlace: '区卫健委三楼' }));
+      expect([meetingTime, meeting.status]).toEqual([meetingTime, 400]);
+      expect(meeting.body.error.details.map((x: { field: string }) => x.field)).toEqual(['meetingTime']);
+    }
     // Words that show nothing (a zero-width space, a byte-order mark) are no words.
     const invisible = await send(work({ title: '\u200b', content: '\ufeff\u200d' }));
     expect(invisible.status).toBe(400);

@@ -127,6 +127,19 @@ export class DispatchSendService {
     if (dto.kind === 'meeting') {
       need('meetingTime', !isBlank(dto.meetingTime), '会议须写明时间');
       need('meetingPlace', !isBlank(dto.meetingPlace), '会议须写明地点');
+      const when = isBlank(dto.meetingTime) ? undefined : meetingInstant(dto.meetingTime!);
+      if (when === null)
+        problems.push({
+          field: 'meetingTime',
+          problems: [
+            '会议时间（meetingTime）请按“2027-03-12 09:30”的格式填写（年-月-日 时:分，北京时间），且须是实有的日期和时刻。meetingTime must be a real time written YYYY-MM-DD HH:mm (China time).',
+          ],
+        });
+      else if (when !== undefined && when < this.clock.now().getTime())
+        problems.push({
+          field: 'meetingTime',
+          problems: ['会议时间不能早于现在。The meeting time is in the past.'],
+        });
     }
     if (dto.kind === 'report') need('reportFields', !!dto.reportFields?.length, '报表台账须列出填报字段');
     if (dto.dueDate < this.clock.today())
@@ -177,4 +190,20 @@ function toCommunityCoverage(t: Target, c: Coverage): CommunityCoverageDto {
     rule: c.reasons[0].rule,
     reasons: c.reasons,
   };
+}
+
+/** A meeting's time `YYYY-MM-DD HH:mm` (China time) as an instant, or null when it is no such real time. */
+function meetingInstant(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  const at = Date.UTC(y, mo - 1, d, h - 8, mi);
+  const back = new Date(at + 8 * 3600_000);
+  const real =
+    back.getUTCFullYear() === y &&
+    back.getUTCMonth() === mo - 1 &&
+    back.getUTCDate() === d &&
+    back.getUTCHours() === h &&
+    back.getUTCMinutes() === mi;
+  return real ? at : null;
 }

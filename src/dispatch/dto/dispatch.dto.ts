@@ -61,7 +61,9 @@ export class SendDispatchDto {
   @ArrayUnique()
   @IsUUID('all', { each: true })
   targets: string[];
-  @ApiPropertyOptional({ description: 'meeting: when (e.g. 2027-06-18 09:30)' })
+  @ApiPropertyOptional({
+    description: 'meeting: when, YYYY-MM-DD HH:mm in China time, not in the past (e.g. 2027-06-18 09:30)',
+  })
   @Optional()
   @IsString()
   @MaxLength(40)
