@@ -117,6 +117,29 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       await expect(row.getByTestId('dispute').textContent()).resolves.toContain('街道办事处协调中');
     });
 
+    // Opened, the row shows each community's coverage and state; the work is withdrawn from one community only.
+    await withScreenshot(dept, 'dispatch-pieces', async () => {
+      const row = dept.getByTestId('dispatch-list').getByRole('row').filter({ hasText: TITLE }).first();
+      await row.locator('.el-table__expand-icon').click();
+      const pieces = dept.getByTestId('pieces');
+      const refusedPiece = pieces.getByRole('row').filter({ hasText: '杏花社区' });
+      await expect(refusedPiece.textContent()).resolves.toMatch(/不在准入范围：未经准入[\s\S]*已拒绝/);
+      const waiting = pieces.getByRole('row').filter({ hasText: '待处理' }).first();
+      const name = (await waiting.locator('td').first().textContent())!.trim();
+      expect(name).toMatch(/社区$/);
+      await waiting.getByRole('button', { name: `撤回${name}的${TITLE}` }).click();
+      const box = dept.getByRole('dialog', { name: `撤回${name}的工作` });
+      await box.getByRole('textbox').fill('该社区本月已开展同类工作');
+      await box.getByRole('button', { name: '撤回' }).click();
+      await expect(dept.getByTestId('notice').textContent()).resolves.toContain(
+        `已撤回“${TITLE}”中${name}的工作`,
+      );
+      await row.filter({ hasText: '已撤回 1' }).waitFor();
+      // The opened row shows it as it is now; the refused community's piece stays as it was.
+      await pieces.getByRole('row').filter({ hasText: name }).filter({ hasText: '部门已撤回' }).waitFor();
+      await expect(refusedPiece.textContent()).resolves.toContain('已拒绝');
+    });
+
     // Both sides follow the dispute's case: its diagram and timeline.
     await withScreenshot(committee, 'dispatch-dispute-case', async () => {
       await committee.goto(`${base}/console/received-work?state=closed`);
