@@ -276,6 +276,21 @@ describe('reading a stamp-list import file', () => {
     expect(await codeOf(readImportFile('short.xlsx', short))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
   });
 
+  it('given a worksheet whose header runs past the 100 columns read, then 400 saying so on its line (not that columns are missing)', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('a');
+    ws.addRow(['附件 示范市保留的证明事项清单']);
+    ws.addRow([...Array(100).fill('备注'), ...HEADER.split(',')]);
+    ws.addRow([...Array(100).fill(''), 1, '居住证明', 'allowed', '3399', 'X', 'Y', '2021-06']);
+    const error = await readImportFile('wide.xlsx', Buffer.from(await wb.xlsx.writeBuffer())).catch(
+      (e: AppError) => e.getResponse() as { code: string; details: { line: number; problems: string[] }[] },
+    );
+    expect(error).toMatchObject({ code: 'STAMP_IMPORT_FILE_INVALID', details: [{ line: 2 }] });
+    expect((error as { details: { problems: string[] }[] }).details[0].problems[0]).toContain(
+      '第 101 列还有内容',
+    );
+  });
+
   it('given a file over 2 MB or a header without rows, then 413 and 400', async () => {
     expect(await codeOf(readImportFile('big.csv', Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x41)))).toBe(
       'STAMP_IMPORT_TOO_LARGE',

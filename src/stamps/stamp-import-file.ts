@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { AppError } from '../common/errors.js';
 import { parseCsv } from './stamp-lists-shipped.js';
+import { MAX_TITLE_ROWS } from './stamp-import-rows.js';
 
 /**
  * Reading a stamp-list import file (issue 13 §5) into a header and rows of text cells — no rules yet
@@ -106,6 +107,17 @@ function cellValueText(value: ExcelJS.CellValue): string {
 export const XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
 /** Columns read from a worksheet (the header's and the rows'); cells further right are left out. */
 const XLSX_MAX_COLUMNS = 100;
+
+/** A header row with cells past the columns read. */
+const tooWide = (line: number, column: number) =>
+  new AppError('STAMP_IMPORT_FILE_INVALID', [
+    {
+      line,
+      problems: [
+        `表格第 ${line} 行在第 ${column} 列还有内容，只读取前 ${XLSX_MAX_COLUMNS} 列：请删去多余的列，把要导入的列放在前面后重新导入。Line ${line} has cells past column ${XLSX_MAX_COLUMNS}; only the first ${XLSX_MAX_COLUMNS} columns are read.`,
+      ],
+    },
+  ]);
 
 /**
  * The total uncompressed size a ZIP's central directory declares, read before anything is unpacked (a small file
@@ -211,6 +223,11 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
     const cells: string[] = [];
     for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value).trim());
+    // A header is found in the first rows (a title may stand above it): one running past the columns read would
+    // be told it misses columns it has. Say what is wrong instead.
+    if (rows.length <= MAX_TITLE_ROWS)
+      for (let c = width + 1; c <= sheet.columnCount; c++)
+        if (cellText(row.getCell(c).value).trim() !== '') throw tooWide(line, c);
     rows.push({ line, cells });
   });
   return rows;

@@ -178,7 +178,7 @@ export function readHeader(header: string[], given: ReadonlySet<ColumnKey> = new
  * Rows a header may stand below: a title or a note above the table (at most two different texts: a title merged
  * across the columns repeats in each of them), at most five.
  */
-const MAX_TITLE_ROWS = 5;
+export const MAX_TITLE_ROWS = 5;
 const titleLike = (cells: string[]) => new Set(cells.map((c) => c.trim()).filter((c) => c !== '')).size <= 2;
 
 /**
