@@ -95,7 +95,12 @@ export class DispatchCountsService {
         LIMIT 1`,
       [param, UUID.test(param) ? param : null, p.scopePath],
     );
-    if (!rows.length) throw new AppError('COMMUNITY_NOT_FOUND', { community: param });
+    if (!rows.length)
+      throw new AppError(
+        'COMMUNITY_NOT_FOUND',
+        { community: param },
+        '找不到该社区：请填写您辖区内社区的社区代码（如 339901001001）或编号，不能只填名称。No community of your area has this code or id (a name is not accepted here).',
+      );
     return rows[0].id;
   }
 
