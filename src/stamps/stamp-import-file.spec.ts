@@ -269,6 +269,20 @@ describe('reading a stamp-list import file', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(
       XLSX_MAX_UNPACKED_BYTES + 8 * 1024 * 1024,
     );
+    // A directory that counts fewer parts than it holds (a reader trusting its signatures unpacks the rest
+    // unchecked), or whose offsets are shifted, is no workbook this reads.
+    const sound = Buffer.from(await wb.xlsx.writeBuffer());
+    const end = sound.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const undercounted = Buffer.from(sound);
+    undercounted.writeUInt16LE(sound.readUInt16LE(end + 8) - 1, end + 8);
+    undercounted.writeUInt16LE(sound.readUInt16LE(end + 10) - 1, end + 10);
+    expect(await codeOf(readImportFile('undercounted.xlsx', undercounted))).toBe(
+      'STAMP_IMPORT_TYPE_NOT_ALLOWED',
+    );
+    const shifted = Buffer.concat([sound.subarray(0, end), Buffer.alloc(16), sound.subarray(end)]);
+    expect(await codeOf(readImportFile('shifted.xlsx', shifted))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
+    // The sound one is read (its header has no rows under it).
+    expect(await codeOf(readImportFile('sound.xlsx', sound))).toBe('STAMP_IMPORT_FILE_INVALID');
     // A part that unpacks to less than it declares is no workbook either.
     const short = Buffer.from(await wb.xlsx.writeBuffer());
     const central = short.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
@@ -289,6 +303,15 @@ describe('reading a stamp-list import file', () => {
     expect((error as { details: { problems: string[] }[] }).details[0].problems[0]).toContain(
       '第 101 列还有内容',
     );
+    // Under a header that fits, a data row's stray cell far to the right is left out, as before.
+    const fits = new ExcelJS.Workbook();
+    const sheet = fits.addWorksheet('a');
+    sheet.addRow(HEADER.split(','));
+    sheet.addRow([1, '居住证明', 'allowed', '3399', 'X', 'Y', '2021-06']);
+    sheet.addRow([2, '亲属关系证明', 'allowed', '3399', 'X', 'Y', '2021-06']);
+    sheet.getRow(3).getCell(105).value = '备注：另见附件';
+    const read = await readImportFile('fits.xlsx', Buffer.from(await fits.xlsx.writeBuffer()));
+    expect(read.rows.map((r) => r.cells[1])).toEqual(['居住证明', '亲属关系证明']);
   });
 
   it('given a file over 2 MB or a header without rows, then 413 and 400', async () => {

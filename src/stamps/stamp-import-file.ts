@@ -159,21 +159,45 @@ const inflateRaw = promisify(zlib.inflateRaw);
 async function checkZipParts(zip: Buffer): Promise<'ok' | 'too-large' | 'unreadable'> {
   const end = endOfCentralDirectory(zip);
   if (end === null) return 'unreadable';
-  let at = zip.readUInt32LE(end + 16);
+  // Only a plain ZIP that every reader reads alike: one disk, no ZIP64, the directory's entry count, offset and
+  // size true — it ends where the end record begins, so no entry the count leaves out and no shifted offsets (a
+  // reader that trusts the directory's own signatures, as the workbook reader's does, would otherwise unpack parts
+  // this check never saw).
+  const entries = zip.readUInt16LE(end + 10);
+  const dirSize = zip.readUInt32LE(end + 12);
+  const dirStart = zip.readUInt32LE(end + 16);
+  if (
+    zip.readUInt16LE(end + 4) !== 0 ||
+    zip.readUInt16LE(end + 6) !== 0 ||
+    zip.readUInt16LE(end + 8) !== entries ||
+    entries === 0xffff ||
+    dirSize === 0xffffffff ||
+    dirStart === 0xffffffff ||
+    dirStart + dirSize !== end ||
+    (end >= 20 && zip.readUInt32LE(end - 20) === 0x07064b50)
+  )
+    return 'unreadable';
+  let at = dirStart;
   let left = XLSX_MAX_UNPACKED_BYTES;
-  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return 'unreadable';
+  const names = new Set<string>();
+  for (let n = entries; n > 0; n--) {
+    if (at + 46 > end || zip.readUInt32LE(at) !== 0x02014b50) return 'unreadable';
     const method = zip.readUInt16LE(at + 10);
     const packed = zip.readUInt32LE(at + 20);
     const declared = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
     const local = zip.readUInt32LE(at + 42);
-    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-    if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50) return 'unreadable';
+    const name = zip.toString('latin1', at + 46, at + 46 + nameLength);
+    if (names.has(name)) return 'unreadable';
+    names.add(name);
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    if (local + 30 > dirStart || zip.readUInt32LE(local) !== 0x04034b50) return 'unreadable';
     const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    if (start + packed > zip.length) return 'unreadable';
+    if (start + packed > dirStart) return 'unreadable';
     const data = zip.subarray(start, start + packed);
     let size: number;
     if (method === 0) size = packed;
+    else if (method === 8 && packed === 0) size = 0;
     else if (method === 8)
       try {
         size = (await inflateRaw(data, { maxOutputLength: Math.max(left, 1) })).length;
@@ -186,7 +210,7 @@ async function checkZipParts(zip: Buffer): Promise<'ok' | 'too-large' | 'unreada
     if (size !== declared) return 'unreadable';
     left -= size;
   }
-  return 'ok';
+  return at === end ? 'ok' : 'unreadable';
 }
 
 async function readXlsx(fileName: string, content: Buffer): Promise<{ line: number; cells: string[] }[]> {
@@ -219,15 +243,19 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
     });
   const width = Math.min(sheet.columnCount, XLSX_MAX_COLUMNS);
   const rows: { line: number; cells: string[] }[] = [];
+  let headerPassed = false;
   // The sheet's own row numbers are kept, so the report's line is the row Excel shows.
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
     const cells: string[] = [];
     for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value).trim());
-    // A header is found in the first rows (a title may stand above it): one running past the columns read would
-    // be told it misses columns it has. Say what is wrong instead.
-    if (rows.length <= MAX_TITLE_ROWS)
+    // A header is found in the first rows, under a title (a row of at most two texts): one running past the
+    // columns read would be told it misses columns it has. Say what is wrong instead. Rows under the header are
+    // data: cells past the columns read are left out, as they always were.
+    if (!headerPassed && rows.length <= MAX_TITLE_ROWS) {
       for (let c = width + 1; c <= sheet.columnCount; c++)
         if (cellText(row.getCell(c).value).trim() !== '') throw tooWide(line, c);
+      headerPassed = new Set(cells.filter((c) => c !== '')).size > 2;
+    }
     rows.push({ line, cells });
   });
   return rows;
