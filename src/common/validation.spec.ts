@@ -101,5 +101,12 @@ describe('words that show nothing, and one name for a field', () => {
     );
     expect(fieldName('ＩＤ  number')).toBe('ID number');
     expect(fieldName('身份证 ID')).toBe('身份证ID');
+    // Punctuation and symbols stay as typed: a name stored before still compares equal.
+    expect(['联系电话（手机）', '面积（㎡）', '①户数', '身份证号：'].map(fieldName)).toEqual([
+      '联系电话（手机）',
+      '面积（㎡）',
+      '①户数',
+      '身份证号：',
+    ]);
   });
 });

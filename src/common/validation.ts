@@ -276,13 +276,14 @@ const CJK_CHAR = '[\\u3400-\\u9fff\\uf900-\\ufaff]';
 const SPACE_BESIDE_CJK = new RegExp(`(?<=${CJK_CHAR}) | (?=${CJK_CHAR})`, 'gu');
 
 /**
- * A field's name as one name (数据一次采集 compares them): full-width letters and spaces as half-width (NFKC),
- * invisible characters gone, white space trimmed, a run of it one space, and none beside a Chinese character —
- * "姓名 ", " 姓名" and "姓\u3000名" are all 姓名; "ID number" stays two words.
+ * A field's name as one name (数据一次采集 compares them): full-width letters and digits as half-width, invisible
+ * characters gone, white space (full-width too) trimmed, a run of it one space, and none beside a Chinese character
+ * — "姓名 ", " 姓名" and "姓\u3000名" are all 姓名; "ID number" stays two words. Punctuation and symbols stay as
+ * typed (联系电话（手机） is not 联系电话(手机)): names stored before compare as they did.
  */
 export function fieldName(name: string): string {
   return name
-    .normalize('NFKC')
+    .replace(/[０-９Ａ-Ｚａ-ｚ]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/gu, '')
     .replace(/\s+/gu, ' ')
     .trim()
