@@ -156,6 +156,27 @@ describe('task operations (the inbox of a Chinese office)', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('WITHDRAW_NOT_POSSIBLE');
     expect(await instanceStatus(t, id)).toBe('active');
+
+    // Nor once something else moved the case (suspended and resumed by the office).
+    const other = await startReviewCase(t);
+    const otherTask = await openTask(t, 'dept-head', other, 'deptApprove');
+    await post('dept-head', `/tasks/${otherTask}/complete`, { decision: 'approve' });
+    const offeredOther = async () =>
+      (
+        await t
+          .http()
+          .get(`/tasks/${otherTask}`)
+          .set(await auth('dept-head'))
+      ).body.actions.withdraw;
+    expect(await offeredOther()).toBe(true);
+    expect((await post('office', `/workflow-instances/${other}/suspend`, { comment: '核实' })).status).toBe(
+      200,
+    );
+    expect((await post('office', `/workflow-instances/${other}/resume`, { comment: '继续' })).status).toBe(
+      200,
+    );
+    expect(await offeredOther()).toBe(false);
+    expect((await post('dept-head', `/tasks/${otherTask}/withdraw`)).status).toBe(409);
   });
 
   it('given 催办 by the applicant, then the office sees the reminder; others cannot urge', async () => {

@@ -256,7 +256,18 @@ export class TaskInbox {
       [t.instanceId, undo.createdAt],
     );
     const since = history.filter((h) => h.action !== 'task.completed' && h.action !== 'task.returned');
-    return since.length || history.length > 1 ? null : undo;
+    if (since.length || history.length > 1) return null;
+    // Nothing else moved the case (a timer, a suspension and resumption: its version), and no task created since
+    // was taken up (claimed, delegated or completed) — what the withdrawal itself checks again under its lock.
+    const [now]: { version: number; later: number }[] = await m.query(
+      `SELECT i.version,
+              (SELECT count(*)::int FROM workflow_task t
+                WHERE t.instance_id = i.id AND t.id <> $2 AND t.created_at >= $3
+                  AND (t.claimed_at IS NOT NULL OR t.status = 'completed')) AS later
+         FROM workflow_instance i WHERE i.id = $1`,
+      [t.instanceId, t.id, undo.createdAt],
+    );
+    return now && now.version === undo.version + 1 && now.later === 0 ? undo : null;
   }
 
   /**
