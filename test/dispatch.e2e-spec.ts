@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { admitApplication, makeApplication } from './helpers/admission.js';
+import { Clock } from '../src/common/clock.js';
 import { moveClockTo } from './helpers/clock.js';
 import { captureStatements } from './helpers/statements.js';
 
@@ -516,6 +517,24 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const other = await send(work({ idempotencyKey: 'march-follow-up', title: '另一项工作' }));
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('DISPATCH_IDEMPOTENCY_KEY_REUSED');
+    // A retry that arrives once the due date has passed still answers the dispatch it sent (not 400).
+    const meeting = work({
+      idempotencyKey: 'march-meeting',
+      kind: 'meeting',
+      meetingTime: '2027-03-05 09:30',
+      meetingPlace: '区卫健委三楼',
+    });
+    const sentMeeting = await send(meeting);
+    expect(sentMeeting.status).toBe(201);
+    const clock = t.app.get(Clock);
+    const before = clock.nowMs();
+    moveClockTo(t, '2027-04-01');
+    try {
+      const retried = await send(meeting);
+      expect([retried.status, retried.body.id]).toEqual([200, sentMeeting.body.id]);
+    } finally {
+      clock.advance(before - clock.nowMs()); // back to where the other tests of this file are
+    }
   });
 
   it('given a preview, then it answers each community’s coverage as sending would, and writes nothing', async () => {

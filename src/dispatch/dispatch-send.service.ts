@@ -42,8 +42,8 @@ export class DispatchSendService {
    */
   async send(actor: Actor, dto: SendDispatchDto): Promise<{ dispatch: DispatchDto; created: boolean }> {
     const p = actor.principal!;
-    this.validate(dto);
     const id = await this.dataSource.transaction(async (m) => {
+      // A retry of a dispatch sent is answered with it first: its due date or meeting may have passed since.
       if (dto.idempotencyKey) {
         await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
           `dispatch:${p.unitId}:${dto.idempotencyKey}`,
@@ -57,6 +57,7 @@ export class DispatchSendService {
           return { id: existing.id, created: false };
         }
       }
+      this.validate(dto);
       const { targets, coverage } = await this.gatherer.coverage(m, p, dto);
       const now = this.clock.now();
       const dispatch = await m.save(
