@@ -141,17 +141,18 @@ describe('task operations (the inbox of a Chinese office)', () => {
     // Again, but the office claims the next step first.
     await post('dept-head', `/tasks/${deptTask}/complete`, { decision: 'approve' });
     const next2 = await openTask(t, 'office', id, 'officeReview');
-    const offered = async () =>
+    // Whether the task page offers dept-head 撤回 of a task.
+    const offered = async (task: string) =>
       (
         await t
           .http()
-          .get(`/tasks/${deptTask}`)
+          .get(`/tasks/${task}`)
           .set(await auth('dept-head'))
       ).body.actions.withdraw;
-    expect(await offered()).toBe(true);
+    expect(await offered(deptTask)).toBe(true);
     await post('office', `/tasks/${next2}/claim`);
     // Too late: no longer offered (the task page shows no 撤回), and refused when asked.
-    expect(await offered()).toBe(false);
+    expect(await offered(deptTask)).toBe(false);
     const refused = await post('dept-head', `/tasks/${deptTask}/withdraw`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('WITHDRAW_NOT_POSSIBLE');
@@ -161,21 +162,14 @@ describe('task operations (the inbox of a Chinese office)', () => {
     const other = await startReviewCase(t);
     const otherTask = await openTask(t, 'dept-head', other, 'deptApprove');
     await post('dept-head', `/tasks/${otherTask}/complete`, { decision: 'approve' });
-    const offeredOther = async () =>
-      (
-        await t
-          .http()
-          .get(`/tasks/${otherTask}`)
-          .set(await auth('dept-head'))
-      ).body.actions.withdraw;
-    expect(await offeredOther()).toBe(true);
+    expect(await offered(otherTask)).toBe(true);
     expect((await post('office', `/workflow-instances/${other}/suspend`, { comment: '核实' })).status).toBe(
       200,
     );
     expect((await post('office', `/workflow-instances/${other}/resume`, { comment: '继续' })).status).toBe(
       200,
     );
-    expect(await offeredOther()).toBe(false);
+    expect(await offered(otherTask)).toBe(false);
     expect((await post('dept-head', `/tasks/${otherTask}/withdraw`)).status).toBe(409);
   });
 
