@@ -74,7 +74,7 @@ describe('the stamp-list import page of the console (导入清单)', () => {
       ).resolves.toContain('办理时限：5个工作日 → 当场办结');
       await expect(
         rows.getByRole('row').filter({ hasText: '老年人优待证明' }).textContent(),
-      ).resolves.toContain('新增事项，自 2027-01-04 起生效');
+      ).resolves.toContain('新增事项，自 2027年1月4日 起生效');
       await rows.getByText('“火星”无法识别').waitFor();
       await rows.getByText('证明名称须填写').waitFor();
       await rows.getByText('与第 3 行重复').waitFor();

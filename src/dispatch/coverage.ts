@@ -22,6 +22,7 @@
  *                              (default 3 working days; 上午发下午要)
  */
 import { isWorkingDay, nextDay, type CalendarExceptions } from '../common/china-time.js';
+import { formatChinaDate } from '../admission/application-form.js';
 import type { DispatchKind } from './dispatch.entities.js';
 
 export const REASON_CODES = [
@@ -194,7 +195,7 @@ export function computeCoverage(f: CoverageFacts): Coverage {
         code: 'not-in-force',
         detail,
         rule: `${SEED_002}第5条：须明确时限，划拨工作经费后方可进入社区；准入与退出相结合`,
-        message: `${cite}在截止日（${work.dueDate}）对本社区不在施：${NOT_IN_FORCE_TEXT[detail]}。`,
+        message: `${cite}到截止日（${formatChinaDate(work.dueDate)}）时未在本社区实施：${NOT_IN_FORCE_TEXT[detail]}。`,
       });
     }
     if (ITEM_KIND_OF[work.kind] !== item.kind)

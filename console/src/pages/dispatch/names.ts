@@ -17,7 +17,7 @@ export const REASON_NAMES: Record<string, string> = {
   'stamp-prohibited': '明令取消的证明',
   'no-admitted-item': '未经准入',
   'other-department-item': '引用其他部门的事项',
-  'not-in-force': '准入事项不在施',
+  'not-in-force': '准入事项届时未在本社区实施',
   'wrong-kind': '工作类型不符',
   'stamp-not-listed': '证明不在清单内',
   'outside-content': '超出授权内容或对象',
