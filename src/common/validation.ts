@@ -265,7 +265,9 @@ export function isCalendarDay(text: string): boolean {
  * What shows nothing on a page: white space (of any script, full-width too) and the invisible format characters
  * (soft hyphen, zero-width space and joiners, direction marks and embeddings, word joiner, byte-order mark).
  */
-const INVISIBLE = /[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/gu;
+const FORMAT_CHARS = '\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\ufeff';
+const INVISIBLE_FORMAT = new RegExp(`[${FORMAT_CHARS}]`, 'gu');
+const INVISIBLE = new RegExp(`[\\s${FORMAT_CHARS}]`, 'gu');
 
 /** Whether a text has nothing a reader would see (a "not blank" field's test: trim() keeps a zero-width space). */
 export function isBlank(text: string | null | undefined): boolean {
@@ -284,7 +286,7 @@ const SPACE_BESIDE_CJK = new RegExp(`(?<=${CJK_CHAR}) | (?=${CJK_CHAR})`, 'gu');
 export function fieldName(name: string): string {
   return name
     .replace(/[０-９Ａ-Ｚａ-ｚ]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/gu, '')
+    .replace(INVISIBLE_FORMAT, '')
     .replace(/\s+/gu, ' ')
     .trim()
     .replace(SPACE_BESIDE_CJK, '');
