@@ -34,6 +34,7 @@ import { DispatchCountsIndex1797200600000 } from './1797200600000-DispatchCounts
 import { SessionChanges1797300500000 } from './1797300500000-SessionChanges.js';
 import { StampImportDocument1797300600000 } from './1797300600000-StampImportDocument.js';
 import { OrgUnitPathPrefix1797300700000 } from './1797300700000-OrgUnitPathPrefix.js';
+import { StampImportCommonProblems1797300800000 } from './1797300800000-StampImportCommonProblems.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
@@ -82,4 +83,5 @@ export const MIGRATIONS: Function[] = [
   SessionChanges1797300500000,
   StampImportDocument1797300600000,
   OrgUnitPathPrefix1797300700000,
+  StampImportCommonProblems1797300800000,
 ];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -154,6 +155,27 @@ describe('the stamp-list import page of the console (导入清单)', () => {
         '清单类型：保留（可出具）；适用范围：339901；来源文件：东民发〔2026〕3号 附件《东湖区保留的证明事项清单》；发文机关：东湖区民政局；发文日期：2026-11',
       );
       await expect(page.getByTestId('import-report').textContent()).resolves.toContain('表头在第 2 行');
+      // The scope by its name, not its code.
+      await expect(page.getByTestId('import-lists').textContent()).resolves.toContain('东湖区');
+    });
+  });
+
+  it('given a district office, when it uploads the national list, then the report says once why all 20 rows are rejected and what it may import', async () => {
+    const page = await openAs('office', '/stamps/imports');
+    await withScreenshot(page, 'stamp-import-common-problems', async () => {
+      await page.locator('#stamp-import-file').setInputFiles({
+        name: 'certificates-prohibited-national-2020.csv',
+        mimeType: 'text/csv',
+        buffer: readFileSync(join(process.cwd(), 'data/certificates-prohibited-national-2020.csv')),
+      });
+      await page.getByTestId('import-report').waitFor();
+      const common = page.getByTestId('import-common-problems');
+      await common.waitFor();
+      const text = (await common.textContent()) ?? '';
+      expect(text).toContain('全部 20 行的适用范围：适用范围 全国 不在本办公室可提出调整的范围内');
+      expect(text).toMatch(/本办公室可提出：\S*东湖区/);
+      expect(text).not.toContain('national');
+      await expect(common.locator('li').count()).resolves.toBe(1);
     });
   });
 

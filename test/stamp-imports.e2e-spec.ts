@@ -229,6 +229,31 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     expect(res.body.lists).toEqual([
       expect.objectContaining({ documentNumber: '民发〔2020〕20号', scopeCode: '', listType: 'prohibited' }),
     ]);
+    expect(res.body.commonProblems).toEqual([]);
+    expect(res.body.scopes).toEqual([{ code: '', name: '全国' }]);
+  });
+
+  it('given the national list, when a district office imports it, then the report says once why its 20 rows are rejected, naming the scopes', async () => {
+    const file = readFileSync(join(process.cwd(), 'data/certificates-prohibited-national-2020.csv'));
+    const res = await upload('office', 'certificates-prohibited-national-2020.csv', file);
+    expect(res.status).toBe(201);
+    expect(res.body.counts).toMatchObject({ total: 20, rejected: 20 });
+    expect(res.body.commonProblems).toEqual([
+      {
+        field: 'scope',
+        message: expect.stringContaining('适用范围 全国（national） 不在本办公室可提出调整的范围内'),
+        rows: 20,
+        firstLine: 2,
+        lastLine: 21,
+      },
+    ]);
+    expect(res.body.commonProblems[0].message).toMatch(/本办公室可提出：[^（]+区（339901）/);
+    expect(res.body.scopes).toEqual([{ code: '', name: '全国' }]);
+    const again = await t
+      .http()
+      .get(`/stamp-imports/${res.body.id}`)
+      .set(await auth('office'));
+    expect(again.body.commonProblems).toEqual(res.body.commonProblems);
   });
 
   it('given an XLSX with a province list, when the city office imports and proposes it, then a new list is proposed in the province scope', async () => {

@@ -42,8 +42,12 @@ const p = (field: ColumnKey | null, zh: string, en: string): RowProblem => ({
   message: `${zh}${en}`,
 });
 
-function scopeLabel(code: string): string {
-  return code === '' ? '全国（national）' : code;
+/** A scope as a clerk reads it: 全国, the division's name with its code, or the code and its level. */
+function scopeLabel(code: string, ctx: RowContext): string {
+  if (code === '') return '全国（national）';
+  const name = ctx.scopeNames?.get(code);
+  if (name) return `${name}（${code}）`;
+  return `区划代码 ${code}（${code.length === 2 ? '省级' : code.length === 4 ? '市级' : '县区级'}）`;
 }
 
 /**
@@ -157,7 +161,7 @@ function checkListColumns(
     problems.push(
       p(
         'scope',
-        `适用范围 ${scopeLabel(scopeCode)} 不在本办公室可提出调整的范围内（${ctx.allowedScopes.map(scopeLabel).join('、') || '无'}）：区办公室只能导入本区的清单，市办公室可导入本市清单及其引用文件的全国、省级清单。`,
+        `适用范围 ${scopeLabel(scopeCode, ctx)} 不在本办公室可提出调整的范围内（本办公室可提出：${ctx.allowedScopes.map((c) => scopeLabel(c, ctx)).join('、') || '无'}）：区办公室只能导入本区的清单，市办公室可导入本市清单及其引用文件的全国、省级清单。`,
         `The scope ${scopeCode || 'national'} is outside what this office may propose (${ctx.allowedScopes.map((s) => s || 'national').join(', ') || 'nothing'}).`,
       ),
     );

@@ -396,6 +396,54 @@ describe('checking the rows of an import', () => {
     expect(rows[1].problems[0].message).toContain('不在本办公室可提出调整的范围内');
   });
 
+  it('given a district office and scopes with names, then the message names them (示范市, 东湖区), not bare codes', async () => {
+    const district: RowContext = {
+      allowedScopes: ['339901'],
+      scopeByName: new Map(),
+      scopeNames: new Map([
+        ['3399', '示范市'],
+        ['339901', '东湖区'],
+      ]),
+    };
+    const { rows } = await check(
+      [
+        '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+        '1,居住证明,prohibited,national,民发〔2020〕20号,民政部,2020-04,,,,',
+        '1,居住证明,allowed,33,浙民发〔2022〕1号,省民政厅,2022-01-01,,,,',
+      ],
+      district,
+    );
+    expect(rows[0].problems[0].message).toContain('适用范围 示范市（3399） 不在');
+    expect(rows[0].problems[0].message).toContain('本办公室可提出：东湖区（339901）');
+    expect(rows[1].problems[0].message).toContain('适用范围 全国（national） 不在');
+    expect(rows[2].problems[0].message).toContain('适用范围 区划代码 33（省级） 不在');
+  });
+
+  it('given time limits written as published (七个工作日, 十五个工作日内办结, 两个工作日, 20个工作日内), then they are read; 七 alone, 十十 or 一百个工作日 are not', async () => {
+    const limits = [
+      '七个工作日',
+      '十五个工作日内办结',
+      '两个工作日',
+      '20个工作日内',
+      '二十个工作日',
+      '十个工作日内',
+      '七',
+      '十十个工作日',
+      '一百个工作日',
+      '六十一个工作日',
+    ];
+    const { rows } = await check(
+      limits.map(
+        (l, i) => `${i + 1},证明${i},allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,${l},,`,
+      ),
+    );
+    expect(
+      rows.map((r) =>
+        r.problems.length ? 'bad' : (r.entry?.timeLimit as { workingDays?: number } | null)?.workingDays,
+      ),
+    ).toEqual([7, 15, 2, 20, 20, 10, 'bad', 'bad', 'bad', 'bad']);
+  });
+
   it('given one document on two rows with different issue dates, then the second row is rejected; 同上 repeats the row above', async () => {
     const { rows, lists } = await check([
       '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',

@@ -85,6 +85,8 @@ export interface RowContext {
   allowedScopes: readonly string[];
   /** Division names the scope column may give instead of a code (示范市 → 3399). */
   scopeByName: ReadonlyMap<string, string>;
+  /** The names of division codes, for messages (3399 → 示范市); a code without one is told by its level. */
+  scopeNames?: ReadonlyMap<string, string>;
 }
 
 export const MAX_NAME = 100;
@@ -294,14 +296,42 @@ export function titleOf(source: string): string | null {
   return /《([^》]+)》/.exec(source)?.[1] ?? null;
 }
 
-/** 当场 / 当场办结 → on the spot; 3 / 3个工作日 / 3个工作日内 / 3个工作日内办结 → 3 working days (1–60). */
+/**
+ * 当场 / 当场办结 → on the spot; 3 / 3个工作日 / 3个工作日内 / 3个工作日内办结 / 七个工作日 / 十五个工作日内办结 → that many
+ * working days (1–60; lists as published write the number in Chinese as often as in digits).
+ */
 export function parseTimeLimit(text: string): ParsedEntry['timeLimit'] | 'bad' {
   const t = text.normalize('NFKC').replace(/\s/g, '');
   if (/^(当场|当场办结|即时办结|即办)$/.test(t)) return { kind: 'on-the-spot' };
-  const m = /^(\d{1,2})(个工作日(内)?(办结)?)?$/.exec(t);
+  const m = /^(\d{1,2}|[一二两三四五六七八九十]{1,3})((个)?工作日(内)?(办结)?)?$/.exec(t);
   if (!m) return 'bad';
-  const n = Number(m[1]);
+  const n = /^\d/.test(m[1]) ? Number(m[1]) : chineseCount(m[1]);
+  // A bare Chinese numeral (七) is not a time limit: only with 工作日.
+  if (n === null || (!/^\d/.test(m[1]) && !m[2])) return 'bad';
   return n >= 1 && n <= 60 ? { kind: 'working-days', workingDays: n } : 'bad';
+}
+
+const DIGITS: Record<string, number> = {
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
+
+/** 一…九十九 as written in documents (七, 十, 十五, 二十, 二十五); null for anything else (十十, 五五). */
+export function chineseCount(text: string): number | null {
+  const m = /^(?:([一二两三四五六七八九])?(十))?([一二两三四五六七八九])?$/.exec(text);
+  if (!m || text === '') return null;
+  const [, tens, ten, units] = m;
+  if (!ten) return units ? DIGITS[units] : null;
+  if (tens === '两') return null;
+  return (tens ? DIGITS[tens] : 1) * 10 + (units ? DIGITS[units] : 0);
 }
 
 /** Aliases separated by 、 ; ； (blank ones dropped, repeats kept once). */

@@ -50,12 +50,29 @@ export class StampImport {
   @Column({ type: 'jsonb' }) counts: StampImportCounts;
   /** The lists the rows name: new ones, and those in force they add to or change. */
   @Column({ type: 'jsonb' }) lists: ComparedList[];
+  /** A problem told on several rejected rows, once (a district office importing a national list: every row). */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) commonProblems: CommonProblem[];
+  /** The names of the scopes its rows and lists name (for the report: 示范市 rather than 3399). */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) scopes: ImportScope[];
   /** The day the rows were compared with the registry (the default day a change takes effect). */
   @Column({ type: 'date' }) comparedOn: string;
   @Column({ type: 'timestamptz' }) createdAt: Date;
   @Column({ type: 'uuid', nullable: true }) proposalId: string | null;
   @Column({ type: 'uuid', nullable: true }) proposalInstanceId: string | null;
   @Column({ type: 'timestamptz', nullable: true }) proposedAt: Date | null;
+}
+
+/** A problem several rejected rows share: the same column and words, on `rows` rows from `firstLine` to `lastLine`. */
+export interface CommonProblem extends RowProblem {
+  rows: number;
+  firstLine: number;
+  lastLine: number;
+}
+
+/** A scope an import names: its code ('' national) and its name as a clerk reads it. */
+export interface ImportScope {
+  code: string;
+  name: string;
 }
 
 /** One data row of an import and what it would do: added, changed (the fields), unchanged, or rejected (why). */

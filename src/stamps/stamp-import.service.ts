@@ -24,9 +24,16 @@ import {
   locateHeader,
   rowValues,
   type DocumentValues,
+  type RowProblem,
   type RowValues,
 } from './stamp-import-rows.js';
-import { StampImport, StampImportRow, type StampImportCounts } from './stamp-import.entities.js';
+import {
+  StampImport,
+  StampImportRow,
+  type CommonProblem,
+  type ImportScope,
+  type StampImportCounts,
+} from './stamp-import.entities.js';
 
 /** Rows inserted per statement (each row is ten parameters). */
 const INSERT_CHUNK = 500;
@@ -91,6 +98,8 @@ export class StampImportsService {
         ignoredColumns: header.ignored,
         counts,
         lists: result.lists,
+        commonProblems: commonProblems(result.rows),
+        scopes: importScopes(result, result.scopeNames),
         comparedOn: today,
         createdAt: this.clock.now(),
         proposalId: null,
@@ -243,17 +252,22 @@ export class StampImportsService {
     p: Principal,
     values: { line: number; values: RowValues }[],
     today: string,
-  ): Promise<Comparison> {
+  ): Promise<Comparison & { scopeNames: ReadonlyMap<string, string> }> {
     const allowedScopes = await this.scopes.scopesOf(m, p);
-    const scopeNames: { name: string; code: string }[] = await m.query(
+    const units: { name: string; code: string }[] = await m.query(
       `SELECT name, code FROM org_unit WHERE kind IN ('CITY', 'DISTRICT') AND code ~ '^([0-9]{4}|[0-9]{6})$'`,
     );
+    const scopeNames = new Map(units.map((s) => [s.code, s.name]));
     const checked = checkRows(values, {
       allowedScopes,
-      scopeByName: new Map(scopeNames.map((s) => [s.name, s.code])),
+      scopeByName: new Map(units.map((s) => [s.name, s.code])),
+      scopeNames,
     });
     const documents = [...new Set([...checked.lists.values()].map((l) => l.documentNumber))];
-    return compareWithRegistry(checked.rows, checked.lists, await this.registry(m, documents), today);
+    return {
+      ...compareWithRegistry(checked.rows, checked.lists, await this.registry(m, documents), today),
+      scopeNames,
+    };
   }
 
   /** The latest version of every list with one of these document numbers, with the latest of its entries. */
@@ -279,4 +293,42 @@ export class StampImportsService {
     );
     return lists.map((l) => ({ ...l, entries: entries.filter((e) => e.listKey === l.listKey) }));
   }
+}
+
+/**
+ * The problems several rejected rows share (the same column and words), most rows first: told once at the head of
+ * the report — a district office importing the national list reads why once, not on each of its rows.
+ */
+export function commonProblems(
+  rows: readonly { line: number; outcome: string; problems: readonly RowProblem[] }[],
+): CommonProblem[] {
+  const seen = new Map<string, CommonProblem>();
+  for (const r of rows) {
+    if (r.outcome !== 'rejected') continue;
+    for (const x of r.problems) {
+      const key = `${x.field ?? ''}\u0000${x.message}`;
+      const known = seen.get(key);
+      if (!known) seen.set(key, { ...x, rows: 1, firstLine: r.line, lastLine: r.line });
+      else if (known.lastLine !== r.line) {
+        known.rows++;
+        known.lastLine = r.line;
+      }
+    }
+  }
+  return [...seen.values()]
+    .filter((x) => x.rows >= 2)
+    .sort((a, b) => b.rows - a.rows || a.firstLine - b.firstLine);
+}
+
+/** The scopes the rows and lists name, with their names: 全国, the division's name, or the code and its level. */
+function importScopes(c: Comparison, names: ReadonlyMap<string, string>): ImportScope[] {
+  const codes = new Set<string>([
+    ...c.lists.map((l) => l.scopeCode),
+    ...c.rows.flatMap((r) => (r.list ? [r.list.scopeCode] : [])),
+  ]);
+  const level = (code: string) => (code.length === 2 ? '省级' : code.length === 4 ? '市级' : '县区级');
+  return [...codes].sort().map((code) => ({
+    code,
+    name: code === '' ? '全国' : (names.get(code) ?? `区划代码 ${code}（${level(code)}）`),
+  }));
 }

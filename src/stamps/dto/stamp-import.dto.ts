@@ -160,6 +160,28 @@ export class StampImportProposalDto {
   @ApiProperty() proposedAt: string;
 }
 
+export class StampImportCommonProblemDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: [...IMPORT_COLUMNS.map((c) => c.key), null],
+    description: 'The column at fault; null: the row',
+  })
+  field: string | null;
+  @ApiProperty({ description: 'What is wrong and what to write instead, in Chinese and English' })
+  message: string;
+  @ApiProperty({ description: 'How many rejected rows have this problem (2 or more)' }) rows: number;
+  @ApiProperty({ description: 'The first of them (line in the file)' }) firstLine: number;
+  @ApiProperty({ description: 'The last of them (line in the file)' }) lastLine: number;
+}
+
+export class StampImportScopeDto {
+  @ApiProperty({ description: "'' national, else a 2/4/6-digit division code", example: '3399' })
+  code: string;
+  @ApiProperty({ description: '全国, the division’s name, or its code and level', example: '示范市' })
+  name: string;
+}
+
 export class StampImportDto {
   @ApiProperty() id: string;
   @ApiProperty() fileName: string;
@@ -179,6 +201,17 @@ export class StampImportDto {
   ignoredColumns: string[];
   @ApiProperty({ type: StampImportCountsDto }) counts: StampImportCountsDto;
   @ApiProperty({ type: [StampImportListDto] }) lists: StampImportListDto[];
+  @ApiProperty({
+    type: [StampImportCommonProblemDto],
+    description:
+      'Problems that several rejected rows share, told once, most rows first (each row still lists its own); [] for imports run before this was kept',
+  })
+  commonProblems: StampImportCommonProblemDto[];
+  @ApiProperty({
+    type: [StampImportScopeDto],
+    description: 'The names of the scopes its lists and rows name ([] for imports run before this was kept)',
+  })
+  scopes: StampImportScopeDto[];
   @ApiProperty({ description: 'The day the rows were compared with the registry' }) comparedOn: string;
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: StampImportProposalDto, nullable: true }) proposal: StampImportProposalDto | null;
@@ -259,6 +292,8 @@ export function toStampImportDto(i: StampImport): StampImportDto {
     ignoredColumns: i.ignoredColumns,
     counts: i.counts,
     lists: i.lists,
+    commonProblems: i.commonProblems ?? [],
+    scopes: i.scopes ?? [],
     comparedOn: String(i.comparedOn),
     createdAt: i.createdAt.toISOString(),
     proposal:
