@@ -5,6 +5,7 @@ import { publishStampList } from '../src/stamps/stamp-lists.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { moveClockTo } from './helpers/clock.js';
+import { TEST_DEMO_PASSWORD } from './helpers/database.js';
 
 /**
  * The public stamp check page (盖章证明事项查询, issue 13 §3 and §8) in a real browser, on a phone (375 px) and
@@ -114,6 +115,37 @@ describe('the public stamp check page (盖章证明事项查询)', () => {
       // The search list under the answer holds the prohibited entry, marked so.
       await expect(page.getByTestId('stamp-entries').textContent()).resolves.toContain('不应开具');
       await noSidewaysScroll(page);
+    });
+  });
+
+  it('given a committee logged in, then the check asks about its own community (杏花社区) unless it clears the choice', async () => {
+    const page = await b.page();
+    await withScreenshot(page, 'stamp-check-own-community', async () => {
+      await page.goto(`${base}/console/login?redirect=${encodeURIComponent('/stamps/check')}`);
+      await page.getByLabel('用户名').fill('committee');
+      await page.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL(`${base}/console/stamps/check`);
+      await expect(page.locator('#stamp-community').inputValue()).resolves.toBe('');
+      await page
+        .locator('.el-select', { has: page.locator('#stamp-community') })
+        .getByText('杏花社区')
+        .waitFor();
+      await page.getByLabel('证明名称').fill('养狗证明');
+      await page.getByRole('button', { name: '查询' }).click();
+      await page.waitForURL((u) => u.searchParams.get('community') === '339901001001');
+      await expect(page.getByTestId('stamp-answer').locator('.where').textContent()).resolves.toContain(
+        '杏花社区',
+      );
+      // Cleared: the national lists answer, and the address keeps it cleared.
+      const select = page.locator('.el-select', { has: page.locator('#stamp-community') });
+      await select.hover();
+      await select.locator('.el-select__clear').click();
+      await page.getByRole('button', { name: '查询' }).click();
+      await page.waitForURL((u) => u.searchParams.get('community') === '');
+      await expect(page.getByTestId('stamp-answer').locator('.where').textContent()).resolves.toContain(
+        '全国清单（未选社区）',
+      );
     });
   });
 

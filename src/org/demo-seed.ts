@@ -134,13 +134,13 @@ const USERS: { username: string; name: string; unit: string; roles: Role[] }[] =
   { username: 'leader', name: '孙正（区领导小组组长）', unit: 'd1-lg', roles: [Role.LEADER] },
   { username: 'finance', name: '吴账（区社区财务专账）', unit: 'd1-finance', roles: [Role.FINANCE] },
   { username: 'street', name: '郑街（东华街道办事处）', unit: 's1', roles: [Role.STREET] },
-  { username: 'committee', name: '杏花社区居委会', unit: 'c1', roles: [Role.COMMITTEE] },
+  { username: 'committee', name: '何杏（杏花社区居委会主任）', unit: 'c1', roles: [Role.COMMITTEE] },
   // A second member of 杏花社区's committee: a stamp needs a handler and an approver (用印登记, src/stamps).
-  { username: 'committee-member', name: '杏花社区居委会委员', unit: 'c1', roles: [Role.COMMITTEE] },
-  { username: 'committee-2', name: '桃园社区居委会', unit: 'c2', roles: [Role.COMMITTEE] },
-  { username: 'committee-d2', name: '湖滨社区居委会', unit: 'c7', roles: [Role.COMMITTEE] },
-  { username: 'city-office', name: '市领导小组办公室', unit: 'city-office', roles: [Role.OFFICE] },
-  { username: 'city-leader', name: '市领导小组组长', unit: 'city-lg', roles: [Role.LEADER] },
+  { username: 'committee-member', name: '林芳（杏花社区居委会委员）', unit: 'c1', roles: [Role.COMMITTEE] },
+  { username: 'committee-2', name: '陶园（桃园社区居委会主任）', unit: 'c2', roles: [Role.COMMITTEE] },
+  { username: 'committee-d2', name: '胡滨（湖滨社区居委会主任）', unit: 'c7', roles: [Role.COMMITTEE] },
+  { username: 'city-office', name: '钱市（市领导小组办公室）', unit: 'city-office', roles: [Role.OFFICE] },
+  { username: 'city-leader', name: '冯长（市领导小组组长）', unit: 'city-lg', roles: [Role.LEADER] },
 ];
 export const DEMO_USERNAMES = USERS.map((u) => u.username);
 
