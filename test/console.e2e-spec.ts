@@ -150,7 +150,11 @@ describe('the console in a real browser (浏览器工作台)', () => {
       const [y, m, d] = String(task?.dueDay).split('-').map(Number);
       await expect(row.textContent()).resolves.toContain(`${y}年${m}月${d}日前`);
       await expect(row.getByTestId('time-left').textContent()).resolves.toBe(
-        task?.overdue ? '已超期' : `剩余 ${task?.workingDaysLeft} 个工作日`,
+        task?.overdue
+          ? '已超期'
+          : task?.workingDaysLeft === 1
+            ? '今天是最后一天'
+            : `含今天还有 ${task?.workingDaysLeft} 个工作日`,
       );
       // Reloading the deep link keeps the session (sessionStorage) and the page.
       await page.reload();

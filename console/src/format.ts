@@ -43,6 +43,15 @@ export function lastDayOf(dueAt: string | null | undefined): string | null {
 }
 
 /** Whether `day` is a real calendar day `YYYY-MM-DD` (2026-13-45 and 2026-02-30 are not). */
+/**
+ * The working days a task has left, today included (the API's workingDaysLeft), as a clerk reads it beside its
+ * time limit: a 5-working-day task that arrives today has today and five more, 含今天还有 6 个工作日 — never
+ * 剩余 6 beside 5 个工作日. Its last day: 今天是最后一天.
+ */
+export function daysLeftText(workingDaysLeft: number): string {
+  return workingDaysLeft <= 1 ? '今天是最后一天' : `含今天还有 ${workingDaysLeft} 个工作日`;
+}
+
 export function isRealDay(day: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return false;
