@@ -188,6 +188,26 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const invisible = await send(work({ title: '\u200b', content: '\ufeff\u200d' }));
     expect(invisible.status).toBe(400);
     expect(invisible.body.error.details.map((x: { field: string }) => x.field)).toEqual(['title', 'content']);
+    // A field of another kind is refused naming it (the kind was chosen wrongly), not kept or dropped.
+    const plain = await send(
+      work({
+        reportFields: ['姓名'],
+        certificateName: '居住证明',
+        meetingPlace: '三楼',
+        scoresOnlineTime: false,
+      }),
+    );
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.details.map((x: { field: string }) => x.field)).toEqual([
+      'reportFields',
+      'meetingPlace',
+      'certificateName',
+      'scoresOnlineTime',
+    ]);
+    expect(plain.body.error.details[0].problems[0]).toContain('只用于报表台账、调查统计');
+    // A survey lists its fields too.
+    const survey = await send(work({ kind: 'survey', reportFields: ['姓名', '年龄'] }));
+    expect(survey.status).toBe(201);
     // An optional field sent as null is refused (left out, it is absent), naming it.
     const nulls = await send({ ...work(), targetPopulation: null, idempotencyKey: null });
     expect(nulls.status).toBe(400);
@@ -553,7 +573,13 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
 
   it('given a warm server, when the coverage of one piece for one community is previewed, then the preview reads its facts in one statement (targets, item, in force, report fields, negative list) and nothing else (the session kept in memory)', async () => {
     const headers = await auth('dept-staff');
-    const body = work({ reportFields: ['随访人数'] });
+    const body = work({
+      kind: 'report',
+      title: '三月指标填报',
+      content: '请填报、统计辖区慢病患者的血糖。',
+      admittedItemId: items.report.itemId,
+      reportFields: ['血糖'],
+    });
     const preview = () => t.http().post('/dispatches/preview').set(headers).send(body);
     expect((await preview()).status).toBe(200);
     const { result, statements } = await captureStatements(preview);

@@ -143,6 +143,51 @@ export class DispatchSendService {
         });
     }
     if (dto.kind === 'report') need('reportFields', !!dto.reportFields?.length, '报表台账须列出填报字段');
+    // A field of another kind is a mistake to say (the kind chosen wrongly, or a form that kept it), not to drop.
+    const notFor = (field: string, given: boolean, zh: string, kinds: string, en: string) => {
+      if (given)
+        problems.push({
+          field,
+          problems: [
+            `${zh}（${field}）只用于${kinds}；本次派单的类型不是，请删去此项或改选派单类型。${field} is only for ${en}; remove it or choose that kind.`,
+          ],
+        });
+    };
+    notFor(
+      'reportFields',
+      !!dto.reportFields?.length && dto.kind !== 'report' && dto.kind !== 'survey',
+      '填报字段',
+      '报表台账、调查统计',
+      'report and survey',
+    );
+    notFor(
+      'meetingTime',
+      dto.meetingTime !== undefined && dto.kind !== 'meeting',
+      '会议时间',
+      '会议',
+      'meeting',
+    );
+    notFor(
+      'meetingPlace',
+      dto.meetingPlace !== undefined && dto.kind !== 'meeting',
+      '会议地点',
+      '会议',
+      'meeting',
+    );
+    notFor(
+      'certificateName',
+      dto.certificateName !== undefined && dto.kind !== 'stamp',
+      '证明名称',
+      '盖章证明',
+      'stamp',
+    );
+    notFor(
+      'scoresOnlineTime',
+      dto.scoresOnlineTime !== undefined && dto.kind !== 'app-registration',
+      '是否考核在线时长',
+      '政务App/工作群',
+      'app-registration',
+    );
     if (dto.dueDate < this.clock.today())
       problems.push({
         field: 'dueDate',
