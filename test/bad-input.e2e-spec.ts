@@ -104,6 +104,17 @@ describe('bad input', () => {
     expectCleanError(res, 400, 'MALFORMED_JSON');
   });
 
+  it('given a key that would poison prototypes (__proto__, constructor.prototype), then 400 JSON_KEY_NOT_ALLOWED saying so (not that it is no JSON)', async () => {
+    for (const body of [
+      '{"username": "a", "password": "b", "__proto__": {"isAdmin": true}}',
+      '{"username": "a", "password": "b", "constructor": {"prototype": {"isAdmin": true}}}',
+    ]) {
+      const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').send(body);
+      expectCleanError(res, 400, 'JSON_KEY_NOT_ALLOWED');
+      expect(res.body.error.message).toContain('__proto__');
+    }
+  });
+
   it('given a body over the limit, then 413 PAYLOAD_TOO_LARGE', async () => {
     const res = await t
       .http()

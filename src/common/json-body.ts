@@ -24,7 +24,7 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 /**
  * Fastify's JSON body parser behind a check that refuses bodies nested deeper than `maxDepth` (400 JSON_TOO_DEEP):
  * deeply nested JSON would otherwise exhaust the stack of every step that walks it (validation, transformation,
- * storage). Everything else is Fastify's own parser (prototype poisoning refused). Register it with
+ * storage). Everything else is Fastify's own parser (prototype poisoning refused: 400 JSON_KEY_NOT_ALLOWED). Register it with
  * `app.useBodyParser('application/json', …)`.
  */
 export function boundedJsonParser(fastify: FastifyInstance, maxDepth: number) {
@@ -39,6 +39,31 @@ export function boundedJsonParser(fastify: FastifyInstance, maxDepth: number) {
       );
       return;
     }
-    void parse(request, text, done);
+    void parse(request, text, (err, parsed) => {
+      // Fastify's parser refuses a key that would poison prototypes as it refuses broken JSON; JSON that parses
+      // plainly was refused for that key: say so, not that the text is no JSON.
+      if (err && parsesPlainly(text))
+        done(
+          new AppError('JSON_KEY_NOT_ALLOWED', [
+            {
+              field: 'body',
+              problems: [
+                '键名 __proto__ 和 constructor.prototype 不能使用，请删去后重新提交。The keys __proto__ and constructor.prototype are not allowed.',
+              ],
+            },
+          ]),
+        );
+      else done(err, parsed);
+    });
   };
+}
+
+/** Whether the text is JSON to a plain parser (which keeps __proto__ as an own key: nothing is poisoned). */
+function parsesPlainly(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
