@@ -495,6 +495,22 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     expect(none.body.error.code).toBe('DISPATCH_ALREADY_WITHDRAWN');
   });
 
+  it('given work done by one community and withdrawn from the other, when the department withdraws it all, then 409 says nothing is left to withdraw (not that it was withdrawn)', async () => {
+    const d = await sent(work({ targets: [unit[C1], unit[C2]] }));
+    const piece = await pieceOf('committee', d.id);
+    expect((await act('committee', piece.id, 'done', { hours: 1 })).status).toBe(200);
+    const headers = await auth('dept-staff');
+    const withdraw = (body: Record<string, unknown>) =>
+      t.http().post(`/dispatches/${d.id}/withdraw`).set(headers).send(body);
+    expect((await withdraw({ communityIds: [unit[C2]] })).status).toBe(200);
+    const all = await withdraw({});
+    expect(all.status).toBe(409);
+    expect(all.body.error).toMatchObject({
+      code: 'DISPATCH_NOTHING_TO_WITHDRAW',
+      details: { done: 1, withdrawn: 1 },
+    });
+  });
+
   it('given a department and a committee of another district (and another department), then they see nothing of it: 404 and empty lists', async () => {
     const d = await sent(work());
     const piece = await pieceOf('committee', d.id);

@@ -362,6 +362,10 @@ export const ERRORS = {
     409,
     '这项工作已经撤回过了（或没有可撤回的社区）。This work was already withdrawn (no community is left to withdraw it from).',
   ],
+  DISPATCH_NOTHING_TO_WITHDRAW: [
+    409,
+    '各社区都已办结或已撤回这项工作，没有可撤回的社区。Every community has done or been withdrawn from this work; nothing is left to withdraw (details: how many of each).',
+  ],
   DISPATCH_DISPUTE_SUSPENDED: [
     409,
     '这项工作的拒绝争议已被区领导小组办公室挂起，暂不能撤回；请待办公室恢复该争议后再撤回。The dispute over this piece is suspended by the district office; withdraw it once the office resumes the case.',

@@ -161,8 +161,8 @@ export class DispatchesService {
 
   /**
    * The pieces a withdrawal takes (`lock`: locked until the transaction ends): 404 for another department's
-   * dispatch or a community it did not reach, 409 for a named piece done, or nothing left (every piece named, or
-   * every one not done, withdrawn already).
+   * dispatch or a community it did not reach, 409 for a named piece done, or nothing left (every piece named
+   * withdrawn already; every piece withdrawn already; or every piece done or withdrawn, some done).
    */
   private async choose(
     m: EntityManager,
@@ -180,7 +180,12 @@ export class DispatchesService {
     );
     if (!s.communityIds) {
       const chosen = pieces.filter((x) => x.state !== 'done' && x.state !== 'withdrawn');
-      if (!chosen.length) throw new AppError('DISPATCH_ALREADY_WITHDRAWN');
+      if (!chosen.length) {
+        const done = pieces.filter((x) => x.state === 'done').length;
+        // Withdrawn already only when it was; work done everywhere (or partly) has nothing left to take back.
+        if (!done) throw new AppError('DISPATCH_ALREADY_WITHDRAWN');
+        throw new AppError('DISPATCH_NOTHING_TO_WITHDRAW', { done, withdrawn: pieces.length - done });
+      }
       return chosen;
     }
     const byCommunity = new Map(pieces.map((x) => [x.community_id, x]));
