@@ -89,6 +89,29 @@ describe('bad input', () => {
     expectCleanError(res, 400, 'VALIDATION_FAILED');
   });
 
+  it('given a number field sent as text, then it is told only that it must be a number (not also its bounds, which contradict it)', async () => {
+    const res = await t
+      .http()
+      .post('/dispatches')
+      .set({ Authorization: `Bearer ${await t.token('dept-staff')}` })
+      .send({
+        kind: 'task',
+        title: '随访',
+        content: '请随访。',
+        dueDate: '2099-01-01',
+        expectedHours: 'abc',
+        targets: ['00000000-0000-4000-8000-000000000000'],
+        reportFields: ['姓名', 3],
+      });
+    expectCleanError(res, 400, 'VALIDATION_FAILED');
+    const of = (field: string) =>
+      res.body.error.details.find((d: { field: string }) => d.field === field)?.problems as string[];
+    expect(of('expectedHours')).toHaveLength(1);
+    expect(of('expectedHours')[0]).toContain('须为数字');
+    // An array's rules of its items are told as they are.
+    expect(of('reportFields').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('given a missing body, then 400', async () => {
     const res = await t.http().post('/auth/login');
     expect(res.status).toBe(400);

@@ -57,7 +57,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
-      const problems = Object.entries(e.constraints).map(([rule, text]) =>
+      const problems = ofRightType(e.constraints, e.value).map(([rule, text]) =>
         rule === 'whitelistValidation'
           ? unknownField(field)
           : rule === 'unknownValue'
@@ -69,6 +69,30 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }
   return out;
+}
+
+/** The JavaScript type each type rule asks for. */
+const TYPE_OF_RULE: Record<string, (v: unknown) => boolean> = {
+  isDecimal: (v) => typeof v === 'number',
+  isNumber: (v) => typeof v === 'number',
+  isInt: (v) => typeof v === 'number',
+  isString: (v) => typeof v === 'string',
+  isBoolean: (v) => typeof v === 'boolean',
+  isArray: (v) => Array.isArray(v),
+};
+
+/**
+ * A value of the wrong type is told only that (须为数字): its bounds and lengths do not apply to it, and telling
+ * them too (不能小于 0, 不能大于 1000 for "abc") contradicts the first message.
+ */
+function ofRightType(constraints: Record<string, string>, value: unknown): [string, string][] {
+  const all = Object.entries(constraints);
+  // An array's rules of each item (IsString({ each: true })) say nothing of the array's own type.
+  const wrongType = all.filter(
+    ([rule]) =>
+      TYPE_OF_RULE[rule] && !(Array.isArray(value) && rule !== 'isArray') && !TYPE_OF_RULE[rule](value),
+  );
+  return wrongType.length ? wrongType : all;
 }
 
 const unknownField = (field: string) =>
