@@ -89,6 +89,43 @@ describe('bad input', () => {
     expectCleanError(res, 400, 'VALIDATION_FAILED');
   });
 
+  it('given a line break or a tab in a name (a dispatch title or certificate, a stamp-log certificate, a sample form file name), then 400 naming the field', async () => {
+    const as = async (u: string) => ({ Authorization: `Bearer ${await t.token(u)}` });
+    const dispatch = await t
+      .http()
+      .post('/dispatches')
+      .set(await as('dept-staff'))
+      .send({
+        kind: 'stamp',
+        title: '开具\n证明',
+        content: '请开具。',
+        dueDate: '2099-01-01',
+        expectedHours: 1,
+        targets: ['00000000-0000-4000-8000-000000000000'],
+        certificateName: '居住\t证明',
+      });
+    expectCleanError(dispatch, 400, 'VALIDATION_FAILED');
+    expect(dispatch.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'certificateName',
+      'title',
+    ]);
+    expect(dispatch.body.error.details[0].problems[0]).toContain('控制字符');
+    const log = await t
+      .http()
+      .post('/my-community/stamp-log')
+      .set(await as('committee'))
+      .send({ certificateName: '居住证明\u001b[31m' });
+    expectCleanError(log, 400, 'VALIDATION_FAILED');
+    expect(log.body.error.details.map((d: { field: string }) => d.field)).toContain('certificateName');
+    const form = await t
+      .http()
+      .post('/stamp-sample-forms')
+      .set(await as('city-office'))
+      .send({ fileName: '式样\r\n.pdf', contentType: 'application/pdf', contentBase64: 'JVBERi0xLjQK' });
+    expectCleanError(form, 400, 'VALIDATION_FAILED');
+    expect(form.body.error.details.map((d: { field: string }) => d.field)).toEqual(['fileName']);
+  });
+
   it('given a number field sent as text, then it is told only that it must be a number (not also its bounds, which contradict it)', async () => {
     const res = await t
       .http()

@@ -43,6 +43,27 @@ export function IsDecimal(places: number): PropertyDecorator {
   });
 }
 
+/** Control characters (line breaks, tabs, escape, backspace …): no name or title holds one. */
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * A name or title on one line: no control character (a line break, a tab, an escape sequence pasted from a
+ * terminal) — it would show broken in lists, file names and exports, and no clerk can type it again to find it.
+ */
+export function SingleLine(): PropertyDecorator {
+  return ValidateBy({
+    name: 'singleLine',
+    validator: {
+      validate: (v: unknown) => typeof v !== 'string' || !CONTROL.test(v),
+      defaultMessage: (a) =>
+        `${fieldLabel(a?.property ?? '', a?.targetName)}不能含换行、制表符等控制字符，请写在一行内。${a?.property} must be one line without control characters.`,
+    },
+  });
+}
+
+/** Whether a text holds a control character (line break, tab …): see SingleLine. */
+export const hasControlCharacter = (text: string): boolean => CONTROL.test(text);
+
 /** An optional field for which null means the same as leaving it out (use with IsOptional). */
 export const NullAsAbsent = () => Transform(({ value }) => (value === null ? undefined : value));
 

@@ -102,6 +102,20 @@ describe('the shape of a stamp change set (proposals and imports alike)', () => 
     );
   });
 
+  it('given an entry name with a line break or a tab, then it is named (a name is one line)', () => {
+    expect(
+      problemFields(
+        set([
+          newList({}, [
+            { name: '居住\n证明', legalBasis: '某法' },
+            { name: '困难\t证明', legalBasis: '某法' },
+            { name: '出生证明', legalBasis: '某法\n第二款' },
+          ]),
+        ]),
+      ),
+    ).toEqual(['changes.0.entries.0.name', 'changes.0.entries.1.name']);
+  });
+
   it('given changes to entries, then effectiveFrom is required, an empty change refused, and one entry changed once per set', () => {
     expect(problemFields(set([{ kind: 'change-entry', entryKey: KEY, change: { name: '新名' } }]))).toEqual([
       'changes.0.change.effectiveFrom',

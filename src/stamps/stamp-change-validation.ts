@@ -2,6 +2,7 @@ import { AppError } from '../common/errors.js';
 import type { FieldProblem } from '../common/validation.js';
 import type { StampChange, StampChangeSet } from './stamp-changes.js';
 import type { NewStampEntry } from './stamp-lists.js';
+import { hasControlCharacter } from '../common/validation.js';
 import { normalize } from './name-matching.js';
 
 /**
@@ -125,6 +126,12 @@ function entry(p: Problems, at: string, v: unknown, partial: boolean): Partial<N
   // A name of nothing but punctuation or invisible characters can never be matched (name-matching.ts drops them).
   if (typeof name === 'string' && !normalize(name))
     p.add(`${at}.name`, '须含有文字，不能只有标点或不可见字符', 'must hold letters, not only punctuation');
+  else if (typeof name === 'string' && hasControlCharacter(name))
+    p.add(
+      `${at}.name`,
+      '不能含换行、制表符等控制字符，请写在一行内',
+      'must be one line without control characters',
+    );
   else if (name !== undefined) out.name = name ?? undefined;
   if (partial && v.name === null) p.add(`${at}.name`, '不能为空', 'must not be empty');
   const basis = text(p, `${at}.legalBasis`, v.legalBasis, { required: need, max: 2000 });

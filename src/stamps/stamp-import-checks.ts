@@ -6,7 +6,7 @@
  *
  * A little over 400 lines: most of it is the message of each check, in both languages, beside the check.
  */
-import { isCalendarDay } from '../common/validation.js';
+import { hasControlCharacter, isCalendarDay } from '../common/validation.js';
 import { normalize } from './name-matching.js';
 import {
   documentNumberOf,
@@ -124,6 +124,14 @@ function checkListColumns(
   const name = (v.name ?? '').trim();
   if (!name || !normalize(name))
     problems.push(p('name', '证明名称（name）须填写。', 'The certificate name is required.'));
+  else if (hasControlCharacter(name))
+    problems.push(
+      p(
+        'name',
+        '证明名称（name）不能含换行、制表符等控制字符，请写在一行内。',
+        'The certificate name must be one line without control characters.',
+      ),
+    );
   else if (name.length > MAX_NAME)
     problems.push(
       p(

@@ -343,6 +343,7 @@ describe('checking the rows of an import', () => {
       'x,就业证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
       '11,失踪证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,2027-03-01,2027-02-01',
       '12,遗失证明,allowed,3399,,示范市民政局,2021-06-15,,,,',
+      '13,"失业\n证明",allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
     ]);
     const fields = rows.map((r) => [r.line, r.problems.map((p) => p.field)]);
     expect(fields).toEqual([
@@ -358,6 +359,7 @@ describe('checking the rows of an import', () => {
       [11, ['seq']],
       [12, ['effective_to']],
       [13, ['source_document']],
+      [14, ['name']],
     ]);
     expect(rows[2].problems[0].message).toContain('最多 100 个字');
     expect(rows[7].problems[0].message).toContain('与第 2 行重复');

@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { PageQuery } from '../../common/pagination.js';
-import { FieldNames, IsDecimal, Optional } from '../../common/validation.js';
+import { FieldNames, IsDecimal, Optional, SingleLine } from '../../common/validation.js';
 import { DISPATCH_KINDS, type DispatchKind } from '../dispatch.entities.js';
 import { REASON_CODES } from '../coverage.js';
 
@@ -33,7 +33,7 @@ export class SendDispatchDto {
   })
   @IsIn(DISPATCH_KINDS)
   kind: DispatchKind;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) title: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) @SingleLine() title: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) content: string;
   @ApiProperty({ example: '2027-06-18', description: 'Due date, a China day; not before today' })
   @IsDateString({ strict: true })
@@ -87,6 +87,7 @@ export class SendDispatchDto {
   @Optional()
   @IsString()
   @MaxLength(100)
+  @SingleLine()
   certificateName?: string;
   @ApiPropertyOptional({
     description: 'app-registration: whether it scores online time, check-ins or rankings',

@@ -12,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { IsBase64Text, Optional } from '../../common/validation.js';
+import { IsBase64Text, Optional, SingleLine } from '../../common/validation.js';
 import { ROW_OUTCOMES, type RowOutcome } from '../stamp-import-compare.js';
 import { IMPORT_COLUMNS, type DocumentValues } from '../stamp-import-rows.js';
 import type { StampImport, StampImportRow } from '../stamp-import.entities.js';
@@ -92,6 +92,7 @@ export class StartStampImportDto {
   @MinLength(1, { message: '文件名（fileName）须填写。fileName is required.' })
   @MaxLength(200, { message: '文件名（fileName）最多 200 个字符。fileName may have at most 200 characters.' })
   @Matches(/^[^/\\\0]+$/, { message: '文件名不能含路径。The file name may not contain a path.' })
+  @SingleLine()
   fileName: string;
 
   @ApiProperty({

@@ -14,6 +14,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import { SingleLine } from '../../common/validation.js';
 import type { LoggedDecision } from '../stamp-log.entities.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -60,6 +61,7 @@ export class RecordStampDto {
   @MaxLength(100, {
     message: '证明名称（certificateName）不能超过 100 个字。certificateName must be at most 100 characters.',
   })
+  @SingleLine()
   certificateName: string;
 
   @ApiProperty({ description: '用途', maxLength: 200 })

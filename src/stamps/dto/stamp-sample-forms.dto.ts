@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsBase64Text } from '../../common/validation.js';
+import { IsBase64Text, SingleLine } from '../../common/validation.js';
 import type { SampleFormInfo } from '../stamp-sample-forms.service.js';
 
 export class UploadStampSampleFormDto {
@@ -9,6 +9,7 @@ export class UploadStampSampleFormDto {
   @MinLength(1)
   @MaxLength(200)
   @Matches(/^[^/\\\0]+$/, { message: '文件名不能含路径。The file name may not contain a path.' })
+  @SingleLine()
   fileName: string;
 
   @ApiProperty({
