@@ -89,6 +89,20 @@ describe('certificate names as people type them', () => {
     ['公租房证明', '公共租赁住房申请家庭住房情况证明'],
     ['转学证明', '转学证明'],
     ['证件遗失证明', '证件遗失证明'],
+    // Traditional characters (a department or committee typing them): the national list's own names
+    ['親屬關係證明', '亲属关系证明'],
+    ['亲屬关系证明', '亲属关系证明'],
+    ['開個親屬關係的證明嗎', '亲属关系证明'],
+    ['無犯罪記錄證明', '无犯罪记录证明'],
+    ['居民養犬證明', '居民养犬证明'],
+    ['社區戒毒社區康復人員情況證明', '社区戒毒社区康复人员情况证明（表现证明）'],
+    // … in Hong Kong forms (户 for 戶) and Taiwan forms (著 for 着)
+    ['户口登記項目內容變更申請證明', '户口登记项目内容变更申请证明'],
+    ['活著證明', '健在证明'],
+    ['人還活著的證明', '健在证明'],
+    // A filler word is one whichever form it is typed in (么 and 麼 fold to 幺, the list's 么 too)
+    ['居民养犬证明么', '居民养犬证明'],
+    ['能開居民養犬證明麼', '居民养犬证明'],
   ])('given "%s", then it names %s', (typed, name) => {
     expect(matched(typed)).toBe(name);
   });
@@ -110,6 +124,10 @@ describe('certificate names as people type them', () => {
     '盖个章',
     '工作证明',
     '亡故补贴',
+    // Traditional characters fold, they do not make a different certificate a listed one
+    '收入證明',
+    '學歷證明',
+    '居民養貓證明',
   ])('given "%s", then no certificate is decided', (typed) => {
     expect(matched(typed)).toBeNull();
   });
@@ -132,6 +150,28 @@ describe('certificate names as people type them', () => {
     expect(r.match?.entries[0].name ?? null).not.toBe(wrong);
     expect(r.match).toBeNull();
     expect(r.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('given traditional characters (Taiwan, Hong Kong or mixed with simplified), then they normalise to simplified', () => {
+    for (const typed of ['親屬關係證明', '亲屬关系证明', '親屬 關係，證明！', '親屬關係証明'])
+      expect(normalize(typed)).toBe('亲属关系证明');
+    expect(normalize('户口登記項目內容變更申請證明')).toBe('户口登记项目内容变更申请证明'); // Hong Kong
+    expect(normalize('活著證明')).toBe(normalize('活着证明')); // Taiwan
+    expect(normalize('衞生綫説明')).toBe('卫生线说明'); // Hong Kong variants
+    expect(core('開個居民養犬的證明')).toBe('居民养犬');
+    // Nothing else changes: simplified text, other scripts, and the too-long guard's length
+    expect(normalize('亲属关系证明')).toBe('亲属关系证明');
+    expect(normalize('ＡＢＣ　Café')).toBe('abccafé');
+    expect(prepareText('親屬關係證明'.repeat(17)).tooLong).toBe(true);
+    expect(prepareText('親屬關係證明'.repeat(16)).tooLong).toBe(false);
+    expect(prepareText('親屬關係證明'.repeat(40)).tooLong).toBe(true); // too long to convert: still refused
+  });
+
+  it('given a traditional name that is not on the list, then it is not decided as the name it resembles', () => {
+    const r = matchCertificate('親屬證明', registry);
+    expect(r.match).toBeNull();
+    expect(r.candidates.map((c) => c.entries[0].name)).toContain('亲属关系证明');
+    expect(matchCertificate('未死亡證明', registry).match).toBeNull();
   });
 
   it('given a negated name whose entry itself holds the negation, then it still matches', () => {

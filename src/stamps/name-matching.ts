@@ -2,7 +2,8 @@
  * Matching a certificate's name the way clerks and residents type it (pure: no database). Both the typed text and
  * every entry's name and aliases go through the same steps:
  *
- * 1. `normalize`: full-width to half-width (NFKC), lower case, no spaces, punctuation or symbols.
+ * 1. `normalize`: full-width to half-width (NFKC), lower case, no spaces, punctuation or symbols, traditional
+ *    characters as simplified (親屬關係證明 is 亲属关系证明).
  * 2. `core`: without 证明 and 的 anywhere, and without filler words first or last (开具、出具、开个、开一份、我要、
  *    吗 …), so 证明居民养犬, 开个居民养犬的证明 and 居民养犬证明 are one core: 居民养犬.
  * 3. `distinctive`: the core without words every certificate shares (居民、社区、人员、情况、状况 …): two names
@@ -20,10 +21,53 @@
  * score depends on.
  */
 
+import { Converter } from 'opencc-js/t2cn';
+
 export const STRONG = 0.5;
 /** A strong match must lead the next certificate by this much, else the answer names both as candidates. */
 export const MARGIN = 0.15;
+/** The longest typed text (after normalisation) the registry matches; longer is refused (NFKC can multiply). */
+export const MAX_TYPED = 100;
 
+/**
+ * Traditional characters to simplified (OpenCC's dictionaries, in the package: nothing is fetched), built once:
+ * Hong Kong forms first (衞, 綫, 説, 温 …), then Taiwan forms (裡, 著, 爲 …), each with OpenCC's traditional to
+ * simplified characters and phrases. Both, in this order, fold the most variants together (hk then tw leaves fewer
+ * apart than t, tw or hk alone, or tw then hk); their phrase options (twp, hkp) are not used: they change words,
+ * not characters (資訊 to 信息, but 檔案 to 文件 too). Japanese forms (関, 戸) are not folded. Typed here: the
+ * package's own types import './core' without an extension, which NodeNext does not resolve (they would be any).
+ */
+const fromHongKong: (text: string) => string = Converter({ from: 'hk', to: 'cn' });
+const fromTaiwan: (text: string) => string = Converter({ from: 'tw', to: 'cn' });
+/** A Chinese character: every word the conversion changes begins with one, so a text without any stays as it is. */
+const HAN = /\p{Script=Han}/u;
+/**
+ * Longer texts are not converted: a text longer than MAX_TYPED once normalised is matched against nothing
+ * (prepareText), and one longer than this is so converted or not (the conversion keeps every character and at most
+ * halves the length, from a character outside the BMP to one inside), so converting a long pasted text would only
+ * cost time (some ten times NFKC's).
+ */
+const FOLD_AT_MOST = 2 * MAX_TYPED;
+/**
+ * Texts converted, kept (a registry's names, an import's rows and a dispatch's certificate for each community are
+ * normalised again and again, and the conversion costs some ten times the rest of normalize): at most FOLDS_KEPT,
+ * then all forgotten at once (dropping the oldest one by one costs more than converting again).
+ */
+const FOLDS_KEPT = 10_000;
+const folds = new Map<string, string>();
+
+function simplified(t: string): string {
+  if (t.length > FOLD_AT_MOST || !HAN.test(t)) return t;
+  let s = folds.get(t);
+  if (s === undefined) {
+    s = fromTaiwan(fromHongKong(t));
+    if (folds.size >= FOLDS_KEPT) folds.clear();
+    folds.set(t, s);
+  }
+  return s;
+}
+
+// The word lists below are compared with normalised text, so they are normalised too (么 is 幺 once folded).
 const LEADING = [
   '请问',
   '请',
@@ -65,7 +109,7 @@ const LEADING = [
   '个',
   '盖章',
   '盖个章',
-];
+].map(normalize);
 
 const TRAILING = [
   '吗',
@@ -85,7 +129,7 @@ const TRAILING = [
   '盖章',
   '材料',
   '书',
-];
+].map(normalize);
 
 /** Words every certificate may share: matching on them alone would be a weak match. */
 const GENERIC = [
@@ -103,23 +147,33 @@ const GENERIC = [
   '事项',
   '申请',
   '办理',
-];
+].map(normalize);
 
 /**
  * Full-width to half-width, lower case, without spaces, punctuation and symbols, and without invisible characters
  * (format and control characters: a zero-width space or joiner, a soft hyphen, a direction mark pasted with a name
- * from a chat or a document must not make a prohibited certificate another one).
+ * from a chat or a document must not make a prohibited certificate another one); traditional characters as
+ * simplified (a department typing 親屬關係證明 names the prohibited 亲属关系证明). Typed text and every entry's
+ * name and aliases go through it alike, so a character folded otherwise than in a dictionary (显著 becomes 显着)
+ * still compares equal.
  */
 export function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s\p{P}\p{S}\p{Cf}\p{Cc}]/gu, '');
+  return simplified(
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\s\p{P}\p{S}\p{Cf}\p{Cc}]/gu, ''),
+  );
 }
 
 /** The name without 证明/的 and without filler words at either end. */
 export function core(text: string): string {
-  let t = normalize(text).replaceAll('证明', '').replaceAll('的', '');
+  return coreOfNormalized(normalize(text));
+}
+
+/** core() of a text already normalised (prepareText normalises once, for its length and its core). */
+function coreOfNormalized(normalized: string): string {
+  let t = normalized.replaceAll('证明', '').replaceAll('的', '');
   for (let changed = true; changed && t.length > 0;) {
     changed = false;
     for (const w of LEADING) {
@@ -205,9 +259,6 @@ function isSubsequence(short: string, long: string): boolean {
   return i === short.length;
 }
 
-/** The longest typed text (after normalisation) the registry matches; longer is refused (NFKC can multiply). */
-export const MAX_TYPED = 100;
-
 /**
  * A text prepared once: its core and distinctive part (the distinctive part, or the core when that is empty), and
  * what scoring compares of them, worked out once (an entry's forms are scored against every text typed).
@@ -229,7 +280,8 @@ export interface PreparedText {
 }
 
 export function prepareText(text: string): PreparedText {
-  if (normalize(text).length > MAX_TYPED)
+  const normalized = normalize(text);
+  if (normalized.length > MAX_TYPED)
     return {
       core: '',
       distinctive: '',
@@ -240,7 +292,7 @@ export function prepareText(text: string): PreparedText {
       sortedDistinctive: '',
       negations: 0,
     };
-  const c = core(text);
+  const c = coreOfNormalized(normalized);
   const d = distinctive(c);
   const dist = d || c;
   return {
@@ -298,8 +350,8 @@ const FILLER = [
   '都',
   '也',
   '的',
-];
-const NEGATIONS = ['不', '未', '非', '没', '无'];
+].map(normalize);
+const NEGATIONS = ['不', '未', '非', '没', '无'].map(normalize);
 
 function negationsIn(t: string): number {
   let bits = 0;
