@@ -23,6 +23,12 @@ describe('the console reads the API’s messages as a clerk does', () => {
     );
     // Chinese after a first sentence is kept; an English text alone is left as it is.
     expect(clerkText('第一句。第二句。Both in English.')).toBe('第一句。第二句。');
+    // A quoted value keeps its own brackets (a file name), while the field code beside it goes.
+    expect(
+      clerkText(
+        '文件名（fileName）“清单（v2）.csv”须以 .csv 或 .xlsx 结尾。The file name must end in .csv or .xlsx.',
+      ),
+    ).toBe('文件名“清单（v2）.csv”须以 .csv 或 .xlsx 结尾。');
     expect(clerkText('The service could not answer.')).toBe('The service could not answer.');
   });
 

@@ -51,7 +51,21 @@ function chineseOnly(part: string): string {
     }
   else if (LATIN.test(text)) return '';
   for (const [pattern, words] of PLAIN) text = text.replace(pattern, words);
-  return text.replace(FIELD_CODE, '').trim();
+  return withoutFieldCodes(text).trim();
+}
+
+/** A value the API quotes (a file name, a typed name, a cell): its brackets are its own, never a field code. */
+const QUOTED = /“[^”]*”/g;
+
+/** The text without field codes in brackets, except inside a quoted value (“清单（v2）.csv” keeps its （v2）). */
+function withoutFieldCodes(text: string): string {
+  let out = '';
+  let from = 0;
+  for (const m of text.matchAll(QUOTED)) {
+    out += text.slice(from, m.index).replace(FIELD_CODE, '') + m[0];
+    from = m.index + m[0].length;
+  }
+  return out + text.slice(from).replace(FIELD_CODE, '');
 }
 
 /** Every text in an answer's details as a clerk reads it (numbers, field names and the shape stay). */
