@@ -15,7 +15,8 @@
  *  - the per-community counts (GET /dispatch-counts) of a district's office over a month and over a year, beside
  *    the EXPLAIN ANALYZE time of its statement.
  * Prints the figures and the targets (≤ 2 s, p99 ≤ 5 ms, ≤ 50 ms) and writes bench/results/dispatch.json.
- * BENCH_QUICK=1: fewer repetitions (the data are the same). BENCH_PROFILE=dir: a CPU profile of the server during
+ * BENCH_QUICK=1: fewer repetitions (the data are the same). BENCH_PREVIEW_WARM_UP=n: previews before the measured
+ * ones (default 100); each quarter of the measured run is printed apart (where the slow ones are). BENCH_PROFILE=dir: a CPU profile of the server during
  * the preview's measured run, written to dir.
  */
 import 'reflect-metadata';
@@ -42,6 +43,8 @@ import { benchHttp } from './http-client.js';
 const QUICK = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');
 const DISPATCH_RUNS = QUICK ? 3 : 5;
 const PREVIEWS = QUICK ? 300 : 2_000;
+/** Previews before the measured ones (the server's code compiled for them, its statements prepared). */
+const PREVIEW_WARM_UP = Number(process.env.BENCH_PREVIEW_WARM_UP ?? 100);
 const COUNT_RUNS = QUICK ? 30 : 200;
 const DISTRICTS = 10;
 const STREETS = 10;
@@ -286,7 +289,8 @@ async function main(): Promise<void> {
   // before and after it (the machine's load drifts: both runs count).
   const one = { ...work, targets: [item.community_id] };
   let previewBody: unknown = null;
-  for (let i = 0; i < 100; i++) previewBody = (await http.post('/dispatches/preview', dept, one)).body;
+  for (let i = 0; i < PREVIEW_WARM_UP; i++)
+    previewBody = (await http.post('/dispatches/preview', dept, one)).body;
   child.send(`bare-body:${JSON.stringify(previewBody)}`);
   const roundTrip = new pg.Client({ connectionString: url });
   await roundTrip.connect();
@@ -380,6 +384,11 @@ async function main(): Promise<void> {
 
   const dispatch = { ...stats(dispatchRuns), warmUpMs: round(dispatchWarm, 1), communities: 1000, covered };
   const preview = stats(previewMs);
+  // Where in the run the slow ones are: each quarter's p99 and how many took over 4 ms.
+  const quarters = [0, 1, 2, 3].map((q) => {
+    const part = previewMs.slice((q * previewMs.length) / 4, ((q + 1) * previewMs.length) / 4);
+    return { ...stats(part), over4ms: part.filter((x) => x > 4).length };
+  });
   const bareRoute = stats([...refBefore.bare, ...refAfter.bare]);
   const plainRoundTrip = stats([...refBefore.trip, ...refAfter.trip]);
   const month = counts.month as { http: ReturnType<typeof stats>; explain: ReturnType<typeof stats> };
@@ -397,6 +406,8 @@ async function main(): Promise<void> {
     coverageOfOnePiece: {
       http: preview,
       route: 'POST /dispatches/preview (one community, an item in force there)',
+      warmUpPreviews: PREVIEW_WARM_UP,
+      quarters,
       factsStatementExplainAnalyze: { ...factsExplain, plan: undefined },
       factsPlan: factsExplain.plan,
       inForceQueryExplainAnalyze: { ...inForceExplain, plan: undefined },
@@ -425,6 +436,7 @@ async function main(): Promise<void> {
   console.table({
     'POST /dispatches to a district (1,000 communities)': dispatch,
     'POST /dispatches/preview, one community': preview,
+    ...Object.fromEntries(quarters.map((q, i) => [`  preview, quarter ${i + 1} of the run`, q])),
     '  reference: a bare route, same bytes, same process': bareRoute,
     '  reference: a plain round trip to PostgreSQL': plainRoundTrip,
     '  its facts statement, EXPLAIN ANALYZE': { ...factsExplain, plan: undefined },
