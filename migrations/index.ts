@@ -36,6 +36,7 @@ import { StampImportDocument1797300600000 } from './1797300600000-StampImportDoc
 import { OrgUnitPathPrefix1797300700000 } from './1797300700000-OrgUnitPathPrefix.js';
 import { StampImportCommonProblems1797300800000 } from './1797300800000-StampImportCommonProblems.js';
 import { ReportFieldNames1797300900000 } from './1797300900000-ReportFieldNames.js';
+import { StampRosterFollowsUnit1797301000000 } from './1797301000000-StampRosterFollowsUnit.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
@@ -86,4 +87,5 @@ export const MIGRATIONS: Function[] = [
   OrgUnitPathPrefix1797300700000,
   StampImportCommonProblems1797300800000,
   ReportFieldNames1797300900000,
+  StampRosterFollowsUnit1797301000000,
 ];

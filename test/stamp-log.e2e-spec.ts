@@ -251,6 +251,45 @@ describe('the stamp log (用印登记)', () => {
       expect([again.status, again.body.error.code]).toEqual([404, 'STAMP_MEMBER_NOT_FOUND']);
     });
 
+    it('given a member moved to another community and back, then they are off the roster (not back with the old date) until put on anew', async () => {
+      await cloneUser('committee', 'committee-moving');
+      expect((await addMember('committee', 'committee-moving')).status).toBe(200);
+      const admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
+      const [c1, c2] = (
+        await t.dataSource.query(
+          `SELECT id FROM org_unit WHERE code IN ('339901001001', '339901001002') ORDER BY code`,
+        )
+      ).map((r: { id: string }) => r.id);
+      for (const unitId of [c2, c1]) {
+        const [{ version }] = await t.dataSource.query('SELECT version FROM app_user WHERE id = $1', [
+          user['committee-moving'],
+        ]);
+        const moved = await t
+          .http()
+          .patch(`/admin/users/${user['committee-moving']}`)
+          .set(admin)
+          .send({ unitId, version });
+        expect(moved.status).toBe(200);
+      }
+      const roster = await t
+        .http()
+        .get('/my-community/stamp-log/members?pageSize=100')
+        .set(await auth('committee'));
+      const row = roster.body.items.find(
+        (x: { user: { id: string } }) => x.user.id === user['committee-moving'],
+      );
+      expect(row).toMatchObject({ authorised: false, addedAt: null });
+      const refused = await record('committee', entry({ approverId: user['committee-moving'] }));
+      expect(refused.body.error.code).toBe('STAMP_HANDLER_NOT_AUTHORISED');
+      // The old row ended at the move, by nobody: it left.
+      const rows = await t.dataSource.query(
+        'SELECT removed_at IS NOT NULL AS ended, removed_by FROM stamp_log_member WHERE user_id = $1',
+        [user['committee-moving']],
+      );
+      expect(rows).toEqual([{ ended: true, removed_by: null }]);
+      expect((await addMember('committee', 'committee-moving')).status).toBe(200);
+    });
+
     it('given the same member as handler and approver, then 400 naming approverId', async () => {
       const res = await record('committee', entry({ approverId: user.committee }));
       expect(res.status).toBe(400);

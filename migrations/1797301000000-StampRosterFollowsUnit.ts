@@ -1,0 +1,33 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The stamp roster (用印人员) is of a community's members: an account moved to another unit leaves its old
+ * community's roster at that moment (`removed_at` the move's time, `removed_by` null: nobody removed it, it left),
+ * in the same transaction as the move, whoever moves it. Moved back, it is not on the roster again with its old
+ * date: the committee puts it on anew. Rows of accounts moved before this are ended now. A trigger, so that the
+ * organization's code need not know of the stamp log. Hand-written.
+ */
+export class StampRosterFollowsUnit1797301000000 implements MigrationInterface {
+  name = 'StampRosterFollowsUnit1797301000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE FUNCTION stamp_roster_follows_unit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE stamp_log_member SET removed_at = now()
+         WHERE user_id = NEW.id AND removed_at IS NULL AND community_id IS DISTINCT FROM NEW.unit_id;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER tr_app_user_stamp_roster AFTER UPDATE OF unit_id ON app_user
+        FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id) EXECUTE FUNCTION stamp_roster_follows_unit()`);
+    await queryRunner.query(`
+      UPDATE stamp_log_member s SET removed_at = now() FROM app_user u
+       WHERE u.id = s.user_id AND s.removed_at IS NULL AND s.community_id IS DISTINCT FROM u.unit_id`);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER tr_app_user_stamp_roster ON app_user`);
+    await queryRunner.query(`DROP FUNCTION stamp_roster_follows_unit()`);
+  }
+}
