@@ -15,6 +15,7 @@ import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './com
 import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
 import { makeValidationPipe, RejectUnstorableTextPipe } from './common/validation.js';
+import { RefuseUnreadBody } from './common/no-body.js';
 import type { AppConfig } from './config/app-config.js';
 import type { Env } from './config/env.js';
 import { makeDataSource } from './database/data-source.js';
@@ -159,6 +160,7 @@ export async function createApp(
     },
   );
   app.useGlobalPipes(new RejectUnstorableTextPipe(), makeValidationPipe());
+  app.useGlobalInterceptors(new RefuseUnreadBody());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.

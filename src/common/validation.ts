@@ -108,6 +108,13 @@ const TYPE_OF_RULE: Record<string, (v: unknown) => boolean> = {
  */
 function ofRightType(constraints: Record<string, string>, value: unknown): [string, string][] {
   const all = Object.entries(constraints);
+  // Left out or null: an optional field's 不能为 null says what to do; a required one is told its type (须为文本),
+  // not lengths or bounds of a value it does not have.
+  if (value === undefined || value === null) {
+    const defined = all.filter(([rule]) => rule === 'isDefined');
+    const typed = all.filter(([rule]) => TYPE_OF_RULE[rule]);
+    return defined.length ? defined : typed.length ? typed : all;
+  }
   // An array's rules of each item (IsString({ each: true })) say nothing of the array's own type.
   const wrongType = all.filter(
     ([rule]) =>
@@ -116,7 +123,7 @@ function ofRightType(constraints: Record<string, string>, value: unknown): [stri
   return wrongType.length ? wrongType : all;
 }
 
-const unknownField = (field: string) =>
+export const unknownField = (field: string) =>
   `${field} 不是可接受的字段，请删除。Unknown field "${field}"; remove it.`;
 
 /** The names every object has (toString, valueOf, constructor …): no request field is named so. */
@@ -182,7 +189,8 @@ export function makeValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // The value stays on the error for ofRightType (a wrong type told alone); it is not sent to the client.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => new AppError('VALIDATION_FAILED', flattenValidationErrors(errors)),
   });
 }
