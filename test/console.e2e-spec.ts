@@ -152,9 +152,11 @@ describe('the console in a real browser (浏览器工作台)', () => {
       await expect(row.getByTestId('time-left').textContent()).resolves.toBe(
         task?.overdue
           ? '已超期'
-          : task?.workingDaysLeft === 1
-            ? '今天是最后一天'
-            : `含今天还有 ${task?.workingDaysLeft} 个工作日`,
+          : !task?.todayCounted
+            ? `还有 ${task?.workingDaysLeft} 个工作日`
+            : task.workingDaysLeft === 1
+              ? '今天是最后一个工作日'
+              : `含今天还有 ${task.workingDaysLeft} 个工作日`,
       );
       // Reloading the deep link keeps the session (sessionStorage) and the page.
       await page.reload();

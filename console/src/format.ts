@@ -44,12 +44,15 @@ export function lastDayOf(dueAt: string | null | undefined): string | null {
 
 /** Whether `day` is a real calendar day `YYYY-MM-DD` (2026-13-45 and 2026-02-30 are not). */
 /**
- * The working days a task has left, today included (the API's workingDaysLeft), as a clerk reads it beside its
- * time limit: a 5-working-day task that arrives today has today and five more, 含今天还有 6 个工作日 — never
- * 剩余 6 beside 5 个工作日. Its last day: 今天是最后一天.
+ * The working days a task has left through its last day (the API's workingDaysLeft, which counts today when it is
+ * a working day: todayCounted), as a clerk reads it beside its time limit: a 5-working-day task that arrives on a
+ * working day has today and five more, 含今天还有 6 个工作日 — never 剩余 6 beside 5 个工作日; on a Saturday,
+ * 还有 2 个工作日 (Monday and Tuesday). On its last working day: 今天是最后一个工作日.
  */
-export function daysLeftText(workingDaysLeft: number): string {
-  return workingDaysLeft <= 1 ? '今天是最后一天' : `含今天还有 ${workingDaysLeft} 个工作日`;
+export function daysLeftText(t: { workingDaysLeft: number; todayCounted?: boolean | null }): string {
+  if (t.todayCounted === false)
+    return t.workingDaysLeft > 0 ? `还有 ${t.workingDaysLeft} 个工作日` : '截止前已无工作日，请尽快办理';
+  return t.workingDaysLeft <= 1 ? '今天是最后一个工作日' : `含今天还有 ${t.workingDaysLeft} 个工作日`;
 }
 
 export function isRealDay(day: string): boolean {

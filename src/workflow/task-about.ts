@@ -26,6 +26,8 @@ export interface TaskAbout {
   dueDay: string | null;
   /** Working days left from today through its last day (today counts); 0 when overdue. */
   workingDaysLeft: number | null;
+  /** Whether today is a working day, so one of workingDaysLeft (含今天); null when that is null. */
+  todayCounted: boolean | null;
   dueState: DueState;
   overdue: boolean;
 }
@@ -80,14 +82,24 @@ export function dueInfo(
   overdueAt: Date | string | null,
   nowMs: number,
   calendar: CalendarExceptions,
-  /** Working days counted so far for this calendar (today and last day → count): a page's tasks share them. */
+  /**
+   * Working days counted so far for this calendar (today and last day → count; today alone → 1 if a working
+   * day, else 0): a page's tasks share them.
+   */
   counted?: Map<string, number>,
-): Pick<TaskAbout, 'dueDay' | 'workingDaysLeft' | 'dueState' | 'overdue'> {
-  if (!dueAt) return { dueDay: null, workingDaysLeft: null, dueState: 'none', overdue: overdueAt !== null };
+): Pick<TaskAbout, 'dueDay' | 'workingDaysLeft' | 'todayCounted' | 'dueState' | 'overdue'> {
+  if (!dueAt)
+    return {
+      dueDay: null,
+      workingDaysLeft: null,
+      todayCounted: null,
+      dueState: 'none',
+      overdue: overdueAt !== null,
+    };
   const dueMs = new Date(dueAt).getTime();
   const dueDay = cstDay(new Date(dueMs - 1));
   if (overdueAt !== null || dueMs < nowMs)
-    return { dueDay, workingDaysLeft: 0, dueState: 'overdue', overdue: true };
+    return { dueDay, workingDaysLeft: 0, todayCounted: null, dueState: 'overdue', overdue: true };
   const today = cstDay(new Date(nowMs));
   const key = `${today}/${dueDay}`;
   let left = counted?.get(key);
@@ -99,7 +111,19 @@ export function dueInfo(
     }
     counted?.set(key, left);
   }
-  return { dueDay, workingDaysLeft: left, dueState: left <= 1 ? 'dueSoon' : 'onTime', overdue: false };
+  // Whether today is a working day, kept with the counts (key: the day alone) as 1 or 0.
+  let working = counted?.get(today);
+  if (working === undefined) {
+    working = isWorkingDay(today, calendar) ? 1 : 0;
+    counted?.set(today, working);
+  }
+  return {
+    dueDay,
+    workingDaysLeft: left,
+    todayCounted: working === 1,
+    dueState: left <= 1 ? 'dueSoon' : 'onTime',
+    overdue: false,
+  };
 }
 
 const subjectKey = (processId: string, businessKey: string) => `${processId}\u0000${businessKey}`;

@@ -191,6 +191,7 @@ describe('what an inbox item is about', () => {
     expect(dueInfo(due, null, now, new Map())).toEqual({
       dueDay: '2026-09-29',
       workingDaysLeft: 3, // Friday, Monday, Tuesday
+      todayCounted: true,
       dueState: 'onTime',
       overdue: false,
     });
@@ -200,6 +201,12 @@ describe('what an inbox item is about', () => {
       ['2026-09-28', false],
     ]);
     expect(dueInfo(due, null, now, calendar).workingDaysLeft).toBe(3);
+    // On a Saturday today is not one of them: Monday and Tuesday.
+    const saturday = new Date('2026-09-26T02:00:00Z').getTime();
+    expect(dueInfo(due, null, saturday, new Map())).toMatchObject({
+      workingDaysLeft: 2,
+      todayCounted: false,
+    });
     // Its last working day only: due soon.
     expect(dueInfo(new Date('2026-09-25T16:00:00Z'), null, now, new Map())).toMatchObject({
       dueDay: '2026-09-25',
@@ -216,6 +223,7 @@ describe('what an inbox item is about', () => {
     expect(dueInfo(null, null, now, new Map())).toEqual({
       dueDay: null,
       workingDaysLeft: null,
+      todayCounted: null,
       dueState: 'none',
       overdue: false,
     });

@@ -307,6 +307,7 @@ export class TaskInbox {
                 counted,
               ),
               workingDaysLeft: null,
+              todayCounted: null,
             }
           : dueInfo(t.dueAt, t.overdueAt, now, calendar, counted)),
       };

@@ -85,6 +85,13 @@ export class TaskAboutDto {
   })
   workingDaysLeft: number | null;
   @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'Whether today is a working day, and so one of workingDaysLeft (含今天); null when workingDaysLeft is null',
+  })
+  todayCounted: boolean | null;
+  @ApiProperty({
     enum: DUE_STATES,
     description:
       'none: no time limit; onTime; dueSoon: its last working day (or less) is left; overdue. A closed task: whether it was completed in time',

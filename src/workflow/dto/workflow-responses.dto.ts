@@ -352,6 +352,7 @@ export function toTaskAboutDto(a: TaskAbout): TaskAboutDto {
     holder: a.holder,
     dueDay: a.dueDay,
     workingDaysLeft: a.workingDaysLeft,
+    todayCounted: a.todayCounted,
     dueState: a.dueState,
     overdue: a.overdue,
   };
