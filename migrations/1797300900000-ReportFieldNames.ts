@@ -20,10 +20,20 @@ export class ReportFieldNames1797300900000 implements MigrationInterface {
         [SUSPECT],
       );
       for (const row of rows) {
-        const names = [...new Set(row.report_fields.map(oneName))];
+        // A name of nothing but invisible characters is no name (a request refuses it today).
+        const names = [...new Set(row.report_fields.map(oneName))].filter((n) => n !== '');
         if (names.length === row.report_fields.length && names.every((n, i) => n === row.report_fields[i]))
           continue;
         await queryRunner.query(`UPDATE "${table}" SET report_fields = $2 WHERE id = $1`, [row.id, names]);
+        // What was submitted, kept to show a returned application's changes: as the column, else a change shows
+        // that the department never made.
+        if (table === 'admission_application')
+          await queryRunner.query(
+            `UPDATE admission_application
+                SET submitted_snapshot = jsonb_set(submitted_snapshot, '{reportFields}', $2::jsonb)
+              WHERE id = $1 AND submitted_snapshot ? 'reportFields'`,
+            [row.id, JSON.stringify(names)],
+          );
         if (table === 'dispatch')
           await queryRunner.query(
             `UPDATE dispatch SET details = jsonb_set(details, '{reportFields}', $2::jsonb)
@@ -39,8 +49,12 @@ export class ReportFieldNames1797300900000 implements MigrationInterface {
   }
 }
 
-/** A character the rules change: white space, a full-width letter or digit, an invisible format character. */
-const SUSPECT = '[[:space:]\u3000０-９Ａ-Ｚａ-ｚ\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]';
+/**
+ * A character the rules change: white space (every kind JavaScript's \s knows, named: PostgreSQL's [[:space:]]
+ * leaves out the no-break space pasted from documents), a full-width letter or digit, an invisible format character.
+ */
+const SUSPECT =
+  '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000０-９Ａ-Ｚａ-ｚ\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]';
 
 const FORMAT = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/gu;
 const CJK = '[\\u3400-\\u9fff\\uf900-\\ufaff]';

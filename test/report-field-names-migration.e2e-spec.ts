@@ -13,8 +13,8 @@ describe('migration: report field names stored before as one name', () => {
   const unit: Record<string, string> = {};
   const C1 = '339901001001';
   /** As typed long ago: spaces beside Chinese, full-width letters, a zero-width space, one name twice. */
-  const RAW = ['血 压 ', 'ＩＤ', '\u200b血压', '联系电话（手机）', 'ID number'];
-  const ONE = ['血压', 'ID', '联系电话（手机）', 'ID number'];
+  const RAW = ['血 压 ', 'ＩＤ', '\u200b血压', '联系电话（手机）', 'ID number', '姓\u00a0名', '\u200b'];
+  const ONE = ['血压', 'ID', '联系电话（手机）', 'ID number', '姓名'];
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -64,10 +64,11 @@ describe('migration: report field names stored before as one name', () => {
         reportFields: ['血压'],
       });
     expect(sent.status).toBe(201);
-    await t.dataSource.query(`UPDATE admission_application SET report_fields = $2 WHERE id = $1`, [
-      applicationId,
-      RAW,
-    ]);
+    await t.dataSource.query(
+      `UPDATE admission_application SET report_fields = $2,
+              submitted_snapshot = jsonb_set(submitted_snapshot, '{reportFields}', $3::jsonb) WHERE id = $1`,
+      [applicationId, RAW, JSON.stringify(RAW)],
+    );
     await t.dataSource.query(`UPDATE admitted_item SET report_fields = $2 WHERE id = $1`, [itemId, RAW]);
     await t.dataSource.query(
       `UPDATE dispatch SET report_fields = $2, details = jsonb_set(details, '{reportFields}', $3::jsonb) WHERE id = $1`,
@@ -86,9 +87,11 @@ describe('migration: report field names stored before as one name', () => {
 
     const one = async (sql: string, id: string) => (await t.dataSource.query(sql, [id]))[0];
     expect(
-      (await one(`SELECT report_fields FROM admission_application WHERE id = $1`, applicationId))
-        .report_fields,
-    ).toEqual(ONE);
+      await one(
+        `SELECT report_fields, submitted_snapshot->'reportFields' AS s FROM admission_application WHERE id = $1`,
+        applicationId,
+      ),
+    ).toEqual({ report_fields: ONE, s: ONE });
     expect(
       (await one(`SELECT report_fields FROM admitted_item WHERE id = $1`, itemId)).report_fields,
     ).toEqual(ONE);

@@ -251,7 +251,7 @@ describe('the stamp log (用印登记)', () => {
       expect([again.status, again.body.error.code]).toEqual([404, 'STAMP_MEMBER_NOT_FOUND']);
     });
 
-    it('given a member moved to another community and back, then they are off the roster (not back with the old date) until put on anew', async () => {
+    it('given a member moved to another community and back, then they are off the roster (not back with the old date) until put on anew; so when disabled and enabled again', async () => {
       await cloneUser('committee', 'committee-moving');
       expect((await addMember('committee', 'committee-moving')).status).toBe(200);
       const admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
@@ -288,6 +288,26 @@ describe('the stamp log (用印登记)', () => {
       );
       expect(rows).toEqual([{ ended: true, removed_by: null }]);
       expect((await addMember('committee', 'committee-moving')).status).toBe(200);
+      // Disabled, it leaves the roster too; enabled again, it is not back on it.
+      for (const active of [false, true]) {
+        const [{ version }] = await t.dataSource.query('SELECT version FROM app_user WHERE id = $1', [
+          user['committee-moving'],
+        ]);
+        expect(
+          (
+            await t
+              .http()
+              .patch(`/admin/users/${user['committee-moving']}`)
+              .set(admin)
+              .send({ active, version })
+          ).status,
+        ).toBe(200);
+      }
+      const after = await t.dataSource.query(
+        'SELECT count(*)::int AS n FROM stamp_log_member WHERE user_id = $1 AND removed_at IS NULL',
+        [user['committee-moving']],
+      );
+      expect(after).toEqual([{ n: 0 }]);
     });
 
     it('given the same member as handler and approver, then 400 naming approverId', async () => {

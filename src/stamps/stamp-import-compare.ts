@@ -230,7 +230,7 @@ export function compareWithRegistry(
       continue;
     }
     const effectiveFrom = e.effectiveFrom ?? later(today, list.effectiveFrom);
-    const was = list.entries.find((x) => normalize(x.name) === normalize(e.name));
+    const was = entriesByName(list).get(normalize(e.name));
     if (!was) {
       const entries = added.get(list.listKey) ?? [];
       entries.push(newEntry(e, head, effectiveFrom));
@@ -303,4 +303,20 @@ export function compareWithRegistry(
       ).length,
     }));
   return { rows: out, lists, changes };
+}
+
+/** Each registry list's entries by their normalised name, worked out once per list (not once per row and entry). */
+const byName = new WeakMap<RegistryList, Map<string, RegistryEntry>>();
+function entriesByName(list: RegistryList): Map<string, RegistryEntry> {
+  let m = byName.get(list);
+  if (!m) {
+    m = new Map();
+    // The first entry of a name wins, as find() did.
+    for (const x of list.entries) {
+      const key = normalize(x.name);
+      if (!m.has(key)) m.set(key, x);
+    }
+    byName.set(list, m);
+  }
+  return m;
 }

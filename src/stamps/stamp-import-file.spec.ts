@@ -433,6 +433,7 @@ describe('checking the rows of an import', () => {
       '十十个工作日',
       '一百个工作日',
       '六十一个工作日',
+      '十两个工作日',
     ];
     const { rows } = await check(
       limits.map(
@@ -443,7 +444,7 @@ describe('checking the rows of an import', () => {
       rows.map((r) =>
         r.problems.length ? 'bad' : (r.entry?.timeLimit as { workingDays?: number } | null)?.workingDays,
       ),
-    ).toEqual([7, 15, 2, 20, 20, 10, 'bad', 'bad', 'bad', 'bad']);
+    ).toEqual([7, 15, 2, 20, 20, 10, 'bad', 'bad', 'bad', 'bad', 'bad']);
   });
 
   it('given one document on two rows with different issue dates, then the second row is rejected; 同上 repeats the row above', async () => {

@@ -330,7 +330,8 @@ export function chineseCount(text: string): number | null {
   if (!m || text === '') return null;
   const [, tens, ten, units] = m;
   if (!ten) return units ? DIGITS[units] : null;
-  if (tens === '两') return null;
+  // 两 counts alone or as tens' multiplier in speech, never after 十 (十二, not 十两), nor as 两十 in writing.
+  if (tens === '两' || units === '两') return null;
   return (tens ? DIGITS[tens] : 1) * 10 + (units ? DIGITS[units] : 0);
 }
 

@@ -68,7 +68,8 @@ export class StampRosterService {
     return this.dataSource.transaction(async (m) => {
       await this.lockRoster(m, p);
       const users: { id: string; username: string; display_name: string }[] = await m.query(
-        'SELECT id, username, display_name FROM app_user WHERE id = $1 AND unit_id = $2 AND active',
+        // Shared lock: a move or disabling of the account waits for this to commit, and its trigger then ends the row.
+        'SELECT id, username, display_name FROM app_user WHERE id = $1 AND unit_id = $2 AND active FOR SHARE',
         [userId, p.unitId],
       );
       if (!users.length) throw new AppError('STAMP_MEMBER_NOT_FOUND');
