@@ -1,6 +1,6 @@
+import { formatChinaDate } from '../common/china-time.js';
 import {
   escapeHtml,
-  formatChinaDate,
   formatYuan,
   renderApplicationForm,
   type ApplicationFormData,

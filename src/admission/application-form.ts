@@ -3,7 +3,7 @@
  * the office reviews, the member units countersign, the principal leader signs). A pure function from the
  * gathered data to one self-contained HTML page for A4: no script, no external resource, every value escaped.
  */
-import { cstDay } from '../common/china-time.js';
+import { formatChinaDate } from '../common/china-time.js';
 import type { AdmissionApplication, Finding } from './admission-application.entity.js';
 
 /** The application's columns the form prints. */
@@ -141,14 +141,6 @@ export function formatYuan(fen: string | number | bigint): string {
   const whole = (n / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const cents = (n % 100n).toString().padStart(2, '0');
   return `${negative ? '-' : ''}${whole}.${cents}元`;
-}
-
-/** A calendar day (YYYY-MM-DD) or an instant (taken as its day in Asia/Shanghai) as 2026年12月1日. */
-export function formatChinaDate(value: string | Date): string {
-  const day = value instanceof Date ? cstDay(value) : value.slice(0, 10);
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return value instanceof Date ? day : value;
-  return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
 }
 
 const label = (map: Record<string, string>, code: string | null | undefined) =>

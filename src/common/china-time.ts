@@ -56,3 +56,11 @@ export function parseLimit(value: string): { workingDays: number } | { ms: numbe
   }
   return null;
 }
+
+/** A calendar day (YYYY-MM-DD) or an instant (taken as its day in Asia/Shanghai) as 2026年12月1日. */
+export function formatChinaDate(value: string | Date): string {
+  const day = value instanceof Date ? cstDay(value) : value.slice(0, 10);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return value instanceof Date ? day : value;
+  return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
+}

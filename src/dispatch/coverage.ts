@@ -22,7 +22,7 @@
  *                              (default 3 working days; 上午发下午要)
  */
 import { isWorkingDay, nextDay, type CalendarExceptions } from '../common/china-time.js';
-import { formatChinaDate } from '../admission/application-form.js';
+import { formatChinaDate } from '../common/china-time.js';
 import type { DispatchKind } from './dispatch.entities.js';
 
 export const REASON_CODES = [
