@@ -189,8 +189,11 @@ describe('the case’s live diagram in a real browser (案件流程图)', () => 
       // The wide flow opens at a readable scale on the overdue step; 适应窗口 shows the whole, to its last end.
       expect(await inView(page, 'scopeReview')).toBe(true);
       expect(await inView(page, 'expiredEnd')).toBe(false);
+      // … and says that it shows a part, and how to see the whole.
+      await expect(page.getByTestId('diagram-partial').textContent()).resolves.toContain('适应窗口');
       await page.getByRole('button', { name: '适应窗口' }).click();
       expect(await inView(page, 'expiredEnd')).toBe(true);
+      await expect(page.getByTestId('diagram-partial').count()).resolves.toBe(0);
 
       // Zoom by the buttons, pan with Ctrl and the arrow keys once the diagram has the focus.
       const viewport = page.locator('[data-testid="diagram"] .viewport');
