@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * "姓\u3000名" and "ＩＤ" stored then did not match 姓名 and ID typed now. Each stored list is rewritten as a request
  * now writes it — full-width letters and digits half-width, invisible format characters gone, white space trimmed,
  * a run of it one space and none beside a Chinese character, a name then repeated kept once (the first) — in
- * applications, admitted items and dispatches (the column and the copy in `details`). Only rows holding such a
+ * applications (the column, and the list it was submitted with, each cleaned on its own), admitted items and
+ * dispatches (the column and the copy in `details`); an empty list leaves the key out. Only rows holding such a
  * character are read. The rules are those of `fieldName` (src/common/validation.ts) on the day of this migration,
  * written out here: a migration does what it did the day it ran, whatever the code becomes. Not undone by down
  * (the names as typed are not kept). Hand-written.
@@ -15,38 +16,68 @@ export class ReportFieldNames1797300900000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     for (const table of ['admission_application', 'admitted_item', 'dispatch']) {
-      const rows: { id: string; report_fields: string[] }[] = await queryRunner.query(
+      const rows: { id: string; report_fields: (string | null)[] }[] = await queryRunner.query(
         `SELECT id, report_fields FROM "${table}" WHERE array_to_string(report_fields, '|') ~ $1`,
         [SUSPECT],
       );
       for (const row of rows) {
-        // A name of nothing but invisible characters is no name (a request refuses it today).
-        const names = [...new Set(row.report_fields.map(oneName))].filter((n) => n !== '');
-        if (names.length === row.report_fields.length && names.every((n, i) => n === row.report_fields[i]))
-          continue;
+        const names = oneNames(row.report_fields);
+        if (sameList(names, row.report_fields)) continue;
         await queryRunner.query(`UPDATE "${table}" SET report_fields = $2 WHERE id = $1`, [row.id, names]);
-        // What was submitted, kept to show a returned application's changes: as the column, else a change shows
-        // that the department never made.
-        if (table === 'admission_application')
-          await queryRunner.query(
-            `UPDATE admission_application
-                SET submitted_snapshot = jsonb_set(submitted_snapshot, '{reportFields}', $2::jsonb)
-              WHERE id = $1 AND submitted_snapshot ? 'reportFields'`,
-            [row.id, JSON.stringify(names)],
-          );
-        if (table === 'dispatch')
-          await queryRunner.query(
-            `UPDATE dispatch SET details = jsonb_set(details, '{reportFields}', $2::jsonb)
-              WHERE id = $1 AND details ? 'reportFields'`,
-            [row.id, JSON.stringify(names)],
-          );
+        // A dispatch's details hold the list it was sent with: the same list (left out when empty, as sent).
+        if (table === 'dispatch') await setList(queryRunner, 'dispatch', 'details', row.id, names);
       }
+    }
+    // What an application was submitted with (to show a returned one's changes) is cleaned from its own list, not
+    // copied from the column: the department may have changed the list since, and that change must still show.
+    const snapshots: { id: string; fields: unknown }[] = await queryRunner.query(
+      `SELECT id, submitted_snapshot->'reportFields' AS fields FROM admission_application
+        WHERE jsonb_typeof(submitted_snapshot->'reportFields') = 'array'
+          AND (submitted_snapshot->'reportFields')::text ~ $1`,
+      [SUSPECT],
+    );
+    for (const row of snapshots) {
+      const before = (row.fields as unknown[]).filter((n): n is string => typeof n === 'string');
+      const names = oneNames(before);
+      if (!sameList(names, row.fields as unknown[]))
+        await setList(queryRunner, 'admission_application', 'submitted_snapshot', row.id, names);
     }
   }
 
   public async down(): Promise<void> {
     // The names as typed are not kept: nothing to undo.
   }
+}
+
+/** Each name as one name, repeats kept once (the first), no empty names, NULL elements left out. */
+function oneNames(list: readonly (string | null)[]): string[] {
+  return [...new Set(list.filter((n): n is string => typeof n === 'string').map(oneName))].filter(
+    (n) => n !== '',
+  );
+}
+
+const sameList = (a: readonly string[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((n, i) => n === b[i]);
+
+/** Writes the list into a jsonb column's reportFields, or leaves the key out when it is empty (as requests do). */
+async function setList(
+  queryRunner: QueryRunner,
+  table: 'dispatch' | 'admission_application',
+  column: 'details' | 'submitted_snapshot',
+  id: string,
+  names: string[],
+): Promise<void> {
+  if (names.length)
+    await queryRunner.query(
+      `UPDATE "${table}" SET "${column}" = jsonb_set("${column}", '{reportFields}', $2::jsonb)
+        WHERE id = $1 AND "${column}" ? 'reportFields'`,
+      [id, JSON.stringify(names)],
+    );
+  else
+    await queryRunner.query(
+      `UPDATE "${table}" SET "${column}" = "${column}" - 'reportFields' WHERE id = $1`,
+      [id],
+    );
 }
 
 /**

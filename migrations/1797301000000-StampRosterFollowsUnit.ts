@@ -14,7 +14,8 @@ export class StampRosterFollowsUnit1797301000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION stamp_roster_follows_unit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        UPDATE stamp_log_member SET removed_at = now()
+        -- Never before the row began (a move that waited for the row's insert starts earlier than its clock).
+        UPDATE stamp_log_member SET removed_at = greatest(now(), added_at)
          WHERE user_id = NEW.id AND removed_at IS NULL
            AND (NOT NEW.active OR community_id IS DISTINCT FROM NEW.unit_id);
         RETURN NULL;
@@ -24,7 +25,7 @@ export class StampRosterFollowsUnit1797301000000 implements MigrationInterface {
         FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id OR (OLD.active AND NOT NEW.active))
         EXECUTE FUNCTION stamp_roster_follows_unit()`);
     await queryRunner.query(`
-      UPDATE stamp_log_member s SET removed_at = now() FROM app_user u
+      UPDATE stamp_log_member s SET removed_at = greatest(now(), s.added_at) FROM app_user u
        WHERE u.id = s.user_id AND s.removed_at IS NULL AND (NOT u.active OR s.community_id IS DISTINCT FROM u.unit_id)`);
   }
 

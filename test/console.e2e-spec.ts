@@ -153,7 +153,9 @@ describe('the console in a real browser (浏览器工作台)', () => {
         task?.overdue
           ? '已超期'
           : !task?.todayCounted
-            ? `还有 ${task?.workingDaysLeft} 个工作日`
+            ? task?.workingDaysLeft
+              ? `还有 ${task.workingDaysLeft} 个工作日`
+              : '截止前已无工作日，请尽快办理'
             : task.workingDaysLeft === 1
               ? '今天是最后一个工作日'
               : `含今天还有 ${task.workingDaysLeft} 个工作日`,

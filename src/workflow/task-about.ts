@@ -24,9 +24,9 @@ export interface TaskAbout {
   holder: string;
   /** The last China day to act on it (its limit ends at that day's 24:00). */
   dueDay: string | null;
-  /** Working days left from today through its last day (today counts); 0 when overdue. */
+  /** Working days left from today through its last day (today counts when a working day); 0 when overdue. */
   workingDaysLeft: number | null;
-  /** Whether today is a working day, so one of workingDaysLeft (含今天); null when that is null. */
+  /** Whether today is a working day, so one of workingDaysLeft (含今天); null when overdue, unlimited or closed. */
   todayCounted: boolean | null;
   dueState: DueState;
   overdue: boolean;

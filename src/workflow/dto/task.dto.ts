@@ -81,14 +81,14 @@ export class TaskAboutDto {
     type: Number,
     nullable: true,
     description:
-      'Working days left through its last day, today included, by the holiday calendar; 0 when overdue; null without a time limit or once closed',
+      'Working days left through its last day, today included when it is a working day (todayCounted), by the holiday calendar; 0 when overdue; null without a time limit or once closed',
   })
   workingDaysLeft: number | null;
   @ApiProperty({
     type: Boolean,
     nullable: true,
     description:
-      'Whether today is a working day, and so one of workingDaysLeft (含今天); null when workingDaysLeft is null',
+      'Whether today is a working day, and so one of workingDaysLeft (含今天); null when overdue, without a time limit or once closed',
   })
   todayCounted: boolean | null;
   @ApiProperty({
