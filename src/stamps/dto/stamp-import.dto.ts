@@ -161,7 +161,7 @@ export class StampImportProposalDto {
   @ApiProperty() proposedAt: string;
 }
 
-export class StampImportCommonProblemDto {
+export class StampImportProblemDto {
   @ApiProperty({
     type: String,
     nullable: true,
@@ -171,6 +171,9 @@ export class StampImportCommonProblemDto {
   field: string | null;
   @ApiProperty({ description: 'What is wrong and what to write instead, in Chinese and English' })
   message: string;
+}
+
+export class StampImportCommonProblemDto extends StampImportProblemDto {
   @ApiProperty({ description: 'How many rejected rows have this problem (2 or more)' }) rows: number;
   @ApiProperty({ description: 'The first of them (line in the file)' }) firstLine: number;
   @ApiProperty({ description: 'The last of them (line in the file)' }) lastLine: number;
@@ -247,18 +250,6 @@ export class StampImportFieldChangeDto {
   field: string;
   @ApiProperty({ type: String, nullable: true }) before: string | null;
   @ApiProperty({ type: String, nullable: true }) after: string | null;
-}
-
-export class StampImportProblemDto {
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    enum: [...IMPORT_COLUMNS.map((c) => c.key), null],
-    description: 'The column at fault; null: the row',
-  })
-  field: string | null;
-  @ApiProperty({ description: 'What is wrong and what to write instead, in Chinese and English' })
-  message: string;
 }
 
 export class StampImportRowDto {
