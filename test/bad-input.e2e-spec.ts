@@ -103,10 +103,12 @@ describe('bad input', () => {
         expectedHours: 1,
         targets: ['00000000-0000-4000-8000-000000000000'],
         certificateName: '居住\t证明',
+        reportFields: ['姓名', '血压\u001b[0m'],
       });
     expectCleanError(dispatch, 400, 'VALIDATION_FAILED');
     expect(dispatch.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
       'certificateName',
+      'reportFields',
       'title',
     ]);
     expect(dispatch.body.error.details[0].problems[0]).toContain('控制字符');

@@ -54,7 +54,11 @@ export function SingleLine(): PropertyDecorator {
   return ValidateBy({
     name: 'singleLine',
     validator: {
-      validate: (v: unknown) => typeof v !== 'string' || !CONTROL.test(v),
+      // A list of names (report fields): each of them.
+      validate: (v: unknown) =>
+        Array.isArray(v)
+          ? v.every((x) => typeof x !== 'string' || !CONTROL.test(x))
+          : typeof v !== 'string' || !CONTROL.test(v),
       defaultMessage: (a) =>
         `${fieldLabel(a?.property ?? '', a?.targetName)}不能含换行、制表符等控制字符，请写在一行内。${a?.property} must be one line without control characters.`,
     },

@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FieldNames, INT32_MAX, IsDecimal, NullAsAbsent } from '../../common/validation.js';
+import { FieldNames, INT32_MAX, IsDecimal, NullAsAbsent, SingleLine } from '../../common/validation.js';
 import { ApplicationKind } from '../admission-application.entity.js';
 import { FORM_FIELDS } from '../application-fields.js';
 
@@ -133,6 +133,7 @@ export class ApplicationFieldsDto {
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   @FieldNames()
+  @SingleLine()
   reportFields?: string[];
 
   @ApiPropertyOptional({

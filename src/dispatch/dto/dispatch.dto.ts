@@ -82,6 +82,7 @@ export class SendDispatchDto {
   @MinLength(1, { each: true })
   @MaxLength(50, { each: true })
   @FieldNames()
+  @SingleLine()
   reportFields?: string[];
   @ApiPropertyOptional({ description: 'stamp: the certificate demanded (required for a stamp demand)' })
   @Optional()
