@@ -116,9 +116,11 @@ describe('bad input', () => {
       .http()
       .post('/my-community/stamp-log')
       .set(await as('committee'))
-      .send({ certificateName: '居住证明\u001b[31m' });
+      .send({ certificateName: '居住证明\u001b[31m', requesterName: '张\u2028三' });
     expectCleanError(log, 400, 'VALIDATION_FAILED');
-    expect(log.body.error.details.map((d: { field: string }) => d.field)).toContain('certificateName');
+    expect(log.body.error.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['certificateName', 'requesterName']),
+    );
     const form = await t
       .http()
       .post('/stamp-sample-forms')
@@ -126,6 +128,13 @@ describe('bad input', () => {
       .send({ fileName: '式样\r\n.pdf', contentType: 'application/pdf', contentBase64: 'JVBERi0xLjQK' });
     expectCleanError(form, 400, 'VALIDATION_FAILED');
     expect(form.body.error.details.map((d: { field: string }) => d.field)).toEqual(['fileName']);
+    // A direction override makes "a\u202egpj.pdf" show as afdp.jpg: refused too.
+    const reversed = await t
+      .http()
+      .post('/stamp-sample-forms')
+      .set(await as('city-office'))
+      .send({ fileName: 'a\u202egpj.pdf', contentType: 'application/pdf', contentBase64: 'JVBERi0xLjQK' });
+    expect(reversed.body.error.details.map((d: { field: string }) => d.field)).toEqual(['fileName']);
   });
 
   it('given a body sent to a route that takes none (claiming a task), then 400 naming each field, not dropped unseen; {} and no body pass', async () => {
@@ -142,6 +151,78 @@ describe('bad input', () => {
     // Nothing to say: the route answers as it would (the task is missing).
     expect((await t.http().post(missing).set(office).send({})).body.error.code).toBe('TASK_NOT_FOUND');
     expect((await t.http().post(missing).set(office)).body.error.code).toBe('TASK_NOT_FOUND');
+  });
+
+  it('given an object with thousands of keys (validating it would hold the server for seconds), then 400 JSON_TOO_MANY_KEYS at once, also without a token', async () => {
+    const body = JSON.stringify({
+      username: 'x',
+      password: 'y',
+      ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, 1])),
+    });
+    const t0 = Date.now();
+    const res = await t.http().post('/auth/login').set('Content-Type', 'application/json').send(body);
+    expectCleanError(res, 400, 'JSON_TOO_MANY_KEYS');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it('given hundreds of unknown keys or a key of thousands of characters, then the answer names 50 fields cut short and how many more (it does not grow with what was sent)', async () => {
+    const long = 'x'.repeat(5_000);
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .send({
+        username: 'x',
+        password: 'y',
+        [long]: 1,
+        ...Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`k${i}`, 1])),
+      });
+    expectCleanError(res, 400, 'VALIDATION_FAILED');
+    const details = res.body.error.details as { field: string; problems: string[] }[];
+    expect(details).toHaveLength(51);
+    expect(details[0]).toEqual({
+      field: `${'x'.repeat(100)}…`,
+      problems: [expect.stringContaining('不是可接受的字段')],
+    });
+    expect(details[0].problems[0]).not.toContain('x'.repeat(101));
+    expect(details[50]).toEqual({
+      field: 'body',
+      problems: [expect.stringContaining('另有 851 处问题未列出')],
+    });
+    expect(JSON.stringify(res.body).length).toBeLessThan(20_000);
+    // A route that takes no body says the same.
+    const claim = await t
+      .http()
+      .post('/tasks/00000000-0000-4000-8000-000000000000/claim')
+      .set({ Authorization: `Bearer ${await t.token('office')}` })
+      .send(Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, 1])));
+    expect(claim.body.error.details).toHaveLength(51);
+    expect(claim.body.error.details[50].problems[0]).toContain('另有 10 处问题未列出');
+  });
+
+  it('given a body that is not a JSON object (a list, a text, a number) on a route that takes one, then 400 in Chinese naming body', async () => {
+    const committee = { Authorization: `Bearer ${await t.token('committee')}` };
+    for (const body of ['"x"', '[]', '0', 'true']) {
+      const res = await t
+        .http()
+        .post('/my-community/received-work/00000000-0000-4000-8000-000000000000/accept')
+        .set(committee)
+        .set('Content-Type', 'application/json')
+        .send(body);
+      expectCleanError(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details).toEqual([
+        { field: 'body', problems: [expect.stringContaining('须为一个 JSON 对象')] },
+      ]);
+    }
+  });
+
+  it('given a query field given twice where one number is asked (?page=1&page=2), then it is told once that it must be a whole number', async () => {
+    const res = await t
+      .http()
+      .get('/tasks?page=1&page=2')
+      .set({ Authorization: `Bearer ${await t.token('office')}` });
+    expectCleanError(res, 400, 'VALIDATION_FAILED');
+    const page = res.body.error.details.find((d: { field: string }) => d.field === 'page');
+    expect(page.problems).toHaveLength(1);
   });
 
   it('given a number field sent as text, then it is told only that it must be a number (not also its bounds, which contradict it)', async () => {

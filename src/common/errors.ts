@@ -18,6 +18,10 @@ export const ERRORS = {
     400,
     '请求内容嵌套层数过多，请简化后重新提交。The request body is nested too deeply; flatten it and send it again.',
   ],
+  JSON_TOO_MANY_KEYS: [
+    400,
+    '请求内容中的一个对象字段过多，请检查后重新提交。An object in the request body has too many keys; check it and send it again.',
+  ],
   JSON_KEY_NOT_ALLOWED: [
     400,
     '请求内容含有不允许的键名（__proto__ 或 constructor.prototype），请删去后重新提交。The request body has a key that is not allowed (__proto__ or constructor.prototype); remove it and send it again.',

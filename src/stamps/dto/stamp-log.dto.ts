@@ -84,6 +84,7 @@ export class RecordStampDto {
   @MaxLength(50, {
     message: '申请人姓名（requesterName）不能超过 50 个字。requesterName must be at most 50 characters.',
   })
+  @SingleLine()
   requesterName: string;
 
   @ApiProperty({
