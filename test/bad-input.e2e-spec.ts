@@ -199,6 +199,30 @@ describe('bad input', () => {
     expect(claim.body.error.details[50].problems[0]).toContain('另有 10 处问题未列出');
   });
 
+  it('given a value of the wrong type where a field says 须填写, or a nested field, then it is told the type under the field’s Chinese label', async () => {
+    const res = await t
+      .http()
+      .post('/stamp-imports')
+      .set({ Authorization: `Bearer ${await t.token('city-office')}` })
+      .send({ fileName: 123, contentBase64: 'QQ==', document: { scope: 5 } });
+    expectCleanError(res, 400, 'VALIDATION_FAILED');
+    const said = Object.fromEntries(
+      (res.body.error.details as { field: string; problems: string[] }[]).map((d) => [d.field, d.problems]),
+    );
+    expect(said.fileName).toEqual([expect.stringMatching(/^文件名（fileName）须为文本/)]);
+    expect(said['document.scope']).toEqual([expect.stringMatching(/^适用范围（scope）须为文本/)]);
+    // Left out, it is still told to fill it in.
+    const missing = await t
+      .http()
+      .post('/stamp-imports')
+      .set({ Authorization: `Bearer ${await t.token('city-office')}` })
+      .send({ contentBase64: 'QQ==' });
+    expect(missing.body.error.details).toContainEqual({
+      field: 'fileName',
+      problems: [expect.stringContaining('文件名（fileName）须填写')],
+    });
+  });
+
   it('given a body that is not a JSON object (a list, a text, a number) on a route that takes one, then 400 in Chinese naming body', async () => {
     const committee = { Authorization: `Bearer ${await t.token('committee')}` };
     for (const body of ['"x"', '[]', '0', 'true']) {

@@ -102,7 +102,9 @@ describe('the administrators’ console and my profile (三员分立)', () => {
         // The API's rule, beside the code; nothing created.
         const codeError = dialog.getByTestId('field-error');
         await codeError.waitFor();
-        await expect(codeError.textContent()).resolves.toContain('code 须为 2–32 位字母、数字或连字符');
+        // Named as the form names it, not by its code.
+        await expect(codeError.textContent()).resolves.toContain('单位编码须为 2–32 位字母、数字或连字符');
+        await expect(codeError.textContent()).resolves.not.toContain('code');
         await dialog.getByLabel('单位编码').fill('339901001099');
         await dialog.getByRole('button', { name: '确认新增' }).click();
         await expect(page.getByTestId('notice').textContent()).resolves.toContain('梨花社区');

@@ -201,9 +201,11 @@ describe('the department’s pages in a real browser (职能部门)', () => {
 
         await page.getByTestId('submit').click();
         await page.getByTestId('application-status').filter({ hasText: '审核中' }).waitFor();
-        await expect(
-          page.getByTestId('field-contactPhone').locator('.el-form-item__error').count(),
-        ).resolves.toBe(0);
+        // The message fades out (Element Plus's leave transition) once the submission clears it: it goes.
+        await page
+          .getByTestId('field-contactPhone')
+          .locator('.el-form-item__error')
+          .waitFor({ state: 'detached', timeout: 5_000 });
 
         // The list shows it with its state.
         await page.getByRole('link', { name: '← 返回本单位申请' }).click();

@@ -6,6 +6,7 @@ import {
   allValidationMetadata,
   constraintMessage,
   constraintName,
+  FIELD_LABELS,
   installValidationMessages,
 } from './validation-messages.js';
 
@@ -46,13 +47,14 @@ describe('validation messages', () => {
     expect(allValidationMetadata().length).toBeGreaterThan(200);
   });
 
-  it('given every constraint of every request class, then its message is Chinese first, then English, and names the field', () => {
+  it('given every constraint of every request class, then its message is Chinese first, then English, and names the field by its Chinese label', () => {
     const storage = getMetadataStorage() as unknown as {
       getTargetValidatorConstraints(
         c: unknown,
       ): { instance: { defaultMessage?: (a: ValidationArguments) => string } }[];
     };
     const bad: string[] = [];
+    const unlabelled = new Set<string>();
     let checked = 0;
     for (const m of allValidationMetadata()) {
       if (m.type === 'conditionalValidation' || m.type === 'whitelistValidation') continue;
@@ -74,10 +76,14 @@ describe('validation messages', () => {
               : undefined) ??
             '');
       checked++;
+      const label = FIELD_LABELS[`${target.name}.${m.propertyName}`] ?? FIELD_LABELS[m.propertyName];
+      if (!new RegExp(`（[\\w.]*${m.propertyName}）`).test(message) && !(label && message.includes(label)))
+        unlabelled.add(`${target.name}.${m.propertyName}: ${message}`);
       if (!chineseFirst(message) || !message.includes(m.propertyName))
         bad.push(`${target.name}.${m.propertyName} @${constraintName(m)}: ${JSON.stringify(message)}`);
     }
     expect(checked).toBeGreaterThan(200);
+    expect([...unlabelled]).toEqual([]);
     expect(bad).toEqual([]);
   });
 

@@ -49,6 +49,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'ApplicationFieldsDto.kind': '事项类别',
   'EmergencyItemDto.kind': '事项类别',
   'CreateUnitDto.kind': '单位类型',
+  'CreateUnitDto.code': '单位编码',
   'ListUnitsQuery.kind': '单位类型',
   legalBasisArticle: '法律依据条款',
   legalBasisDocument: '法律依据文件',
@@ -109,6 +110,28 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'ReceivedWorkQuery.state': '状态',
   argument: '异议理由',
   basis: '依据',
+  // Lists, queries and the stamp registry.
+  area: '领域',
+  changes: '调整内容',
+  communityName: '社区名称',
+  document: '整份清单共用的信息',
+  field: '字段',
+  for: '用途',
+  issued: '发文日期',
+  issuedBy: '发文机关',
+  itemId: '事项',
+  listType: '清单类型',
+  problem: '问题',
+  refused: '只看被拒绝的',
+  requesterName: '申请人姓名',
+  scope: '适用范围',
+  scopeCode: '适用范围',
+  sourceDocument: '来源文件',
+  state: '状态',
+  status: '状态',
+  summary: '调整说明',
+  'StampListQuery.type': '清单类型',
+  uncovered: '只看未覆盖的',
 };
 
 /** How a message names a field: its Chinese label and its name, e.g. `标题（title）`; the name alone when unlabelled. */
@@ -267,7 +290,11 @@ export function installValidationMessages(): void {
     } else {
       m.message = (args) => {
         const text = typeof own === 'function' ? own(args) : own;
-        return text.includes(args.property) ? text : `${fieldLabel(args.property, targetName)}：${text}`;
+        if (!text.includes(args.property)) return `${fieldLabel(args.property, targetName)}：${text}`;
+        // A message that begins with the bare name (`deficiencies 最多 100 项`) begins with its label too.
+        const label = fieldLabel(args.property, targetName);
+        const bare = new RegExp(`^${args.property} ?(?![\\w.])`);
+        return label !== args.property && bare.test(text) ? text.replace(bare, label) : text;
       };
     }
   }

@@ -7,7 +7,7 @@ import {
 import { Transform } from 'class-transformer';
 import { IsDefined, ValidateBy, ValidateIf, type ValidatorOptions } from 'class-validator';
 import { AppError } from './errors.js';
-import { fieldLabel, installValidationMessages } from './validation-messages.js';
+import { constraintMessage, fieldLabel, installValidationMessages } from './validation-messages.js';
 
 /** The largest value of a PostgreSQL `integer` column (versions and other counters). */
 export const INT32_MAX = 2_147_483_647;
@@ -85,7 +85,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
-      const problems = ofRightType(e.constraints, e.value).map(([rule, text]) =>
+      const problems = ofRightType(e.constraints, e.value, e.property).map(([rule, text]) =>
         rule === 'whitelistValidation'
           ? unknownField(field)
           : rule === 'unknownValue'
@@ -146,7 +146,11 @@ const TYPE_OF_RULE: Record<string, (v: unknown) => boolean> = {
  * A value of the wrong type is told only that (须为数字): its bounds and lengths do not apply to it, and telling
  * them too (不能小于 0, 不能大于 1000 for "abc") contradicts the first message.
  */
-function ofRightType(constraints: Record<string, string>, value: unknown): [string, string][] {
+function ofRightType(
+  constraints: Record<string, string>,
+  value: unknown,
+  property: string,
+): [string, string][] {
   const all = Object.entries(constraints);
   // Left out or null: an optional field's 不能为 null says what to do; a required one is told its type (须为文本),
   // not lengths or bounds of a value it does not have.
@@ -157,9 +161,17 @@ function ofRightType(constraints: Record<string, string>, value: unknown): [stri
   }
   // A rule of each item (IsString({ each: true }): its message says "Each entry of") says nothing of the value's
   // own type; any other type rule the value fails — a list where one text is asked (?page=1&page=2) too — does.
-  const wrongType = all.filter(
-    ([rule, text]) => TYPE_OF_RULE[rule] && !text.includes('Each entry of') && !TYPE_OF_RULE[rule](value),
-  );
+  const wrongType = all
+    .filter(
+      ([rule, text]) => TYPE_OF_RULE[rule] && !text.includes('Each entry of') && !TYPE_OF_RULE[rule](value),
+    )
+    // A type rule whose own message says the field is required (文件名须填写) was given a value: its type is told.
+    .map(([rule, text]): [string, string] => [
+      rule,
+      /须填写|is required/.test(text)
+        ? (constraintMessage(rule, { property, constraints: [] }) ?? text)
+        : text,
+    ]);
   return wrongType.length ? wrongType : all;
 }
 

@@ -143,7 +143,15 @@ function checkListColumns(
   // list type
   const typeText = (v.list_type ?? '').trim();
   const listType = listTypeOf(typeText);
-  if (!listType)
+  if (!typeText)
+    problems.push(
+      p(
+        'list_type',
+        '清单类型（list_type）须填写：allowed（保留，可出具）或 prohibited（不应出具）。',
+        'The list type is required: allowed or prohibited.',
+      ),
+    );
+  else if (!listType)
     problems.push(
       p(
         'list_type',
@@ -157,7 +165,15 @@ function checkListColumns(
   if (/^(national|全国)$/i.test(scopeText)) scopeCode = '';
   else if (/^(\d{2}|\d{4}|\d{6})$/.test(scopeText)) scopeCode = scopeText;
   else if (ctx.scopeByName.has(scopeText)) scopeCode = ctx.scopeByName.get(scopeText)!;
-  if (scopeCode === null)
+  if (!scopeText)
+    problems.push(
+      p(
+        'scope',
+        '适用范围（scope）须填写：national（全国）或 2/4/6 位行政区划代码（如 33、3399、339901），或本系统中的市、区名称。',
+        'The scope is required: national, a 2/4/6-digit division code, or the name of a city or district here.',
+      ),
+    );
+  else if (scopeCode === null)
     problems.push(
       p(
         'scope',
@@ -214,7 +230,15 @@ function checkListColumns(
     );
   // issued
   const issued = normalizeDate(v.issued ?? '');
-  if (!isIssued(issued))
+  if (!(v.issued ?? '').trim())
+    problems.push(
+      p(
+        'issued',
+        '发文日期（issued）须填写：年月（YYYY-MM）或日期（YYYY-MM-DD），如 2021-06-15。',
+        'The issue date is required: a month (YYYY-MM) or day (YYYY-MM-DD).',
+      ),
+    );
+  else if (!isIssued(issued))
     problems.push(
       p(
         'issued',

@@ -421,7 +421,7 @@ describe('checking the rows of an import', () => {
     expect(rows[2].problems[0].message).toContain('适用范围 区划代码 33（省级） 不在');
   });
 
-  it('given time limits written as published (七个工作日, 十五个工作日内办结, 两个工作日, 20个工作日内), then they are read; 七 alone, 十十 or 一百个工作日 are not', async () => {
+  it('given time limits written as published (七个工作日, 十五个工作日内办结, 两个工作日, 20个工作日内, 十个工作日以内, 七個工作日內辦結), then they are read; 七 alone, 十十 or 一百个工作日 are not', async () => {
     const limits = [
       '七个工作日',
       '十五个工作日内办结',
@@ -434,6 +434,12 @@ describe('checking the rows of an import', () => {
       '一百个工作日',
       '六十一个工作日',
       '十两个工作日',
+      '十个工作日以内',
+      '七個工作日',
+      '十五個工作日內辦結',
+      '三个工作日之内办理完毕',
+      '當場辦結',
+      '7日',
     ];
     const { rows } = await check(
       limits.map(
@@ -444,7 +450,17 @@ describe('checking the rows of an import', () => {
       rows.map((r) =>
         r.problems.length ? 'bad' : (r.entry?.timeLimit as { workingDays?: number } | null)?.workingDays,
       ),
-    ).toEqual([7, 15, 2, 20, 20, 10, 'bad', 'bad', 'bad', 'bad', 'bad']);
+    ).toEqual([7, 15, 2, 20, 20, 10, 'bad', 'bad', 'bad', 'bad', 'bad', 10, 7, 15, 3, undefined, 'bad']);
+    expect(rows[15].entry?.timeLimit).toEqual({ kind: 'on-the-spot' });
+  });
+
+  it('given a row whose list type, scope or issue date is empty, then it is told to fill it in (须填写), not that an empty text is wrong', async () => {
+    const { rows } = await check(['1,居住证明,,,示民发〔2021〕15号,示范市民政局,,,,,']);
+    const said = Object.fromEntries(rows[0].problems.map((x) => [x.field, x.message]));
+    expect(said.list_type).toContain('清单类型（list_type）须填写');
+    expect(said.scope).toContain('适用范围（scope）须填写');
+    expect(said.issued).toContain('发文日期（issued）须填写');
+    expect(Object.values(said).join('')).not.toContain('“”');
   });
 
   it('given one document on two rows with different issue dates, then the second row is rejected; 同上 repeats the row above', async () => {

@@ -301,15 +301,32 @@ export function titleOf(source: string): string | null {
  * working days (1–60; lists as published write the number in Chinese as often as in digits).
  */
 export function parseTimeLimit(text: string): ParsedEntry['timeLimit'] | 'bad' {
-  const t = text.normalize('NFKC').replace(/\s/g, '');
+  // Traditional forms as Hong Kong and Taiwan lists write them (七個工作日內辦結).
+  const t = text
+    .normalize('NFKC')
+    .replace(/\s/g, '')
+    .replace(/[個兩內辦結當場時]/g, (c) => TRADITIONAL[c]);
   if (/^(当场|当场办结|即时办结|即办)$/.test(t)) return { kind: 'on-the-spot' };
-  const m = /^(\d{1,2}|[一二两三四五六七八九十]{1,3})((个)?工作日(内)?(办结)?)?$/.exec(t);
+  const m = /^(\d{1,2}|[一二两三四五六七八九十]{1,3})((个)?工作日((以|之)?内)?(办结|办理完毕|完成)?)?$/.exec(
+    t,
+  );
   if (!m) return 'bad';
   const n = /^\d/.test(m[1]) ? Number(m[1]) : chineseCount(m[1]);
   // A bare Chinese numeral (七) is not a time limit: only with 工作日.
   if (n === null || (!/^\d/.test(m[1]) && !m[2])) return 'bad';
   return n >= 1 && n <= 60 ? { kind: 'working-days', workingDays: n } : 'bad';
 }
+
+const TRADITIONAL: Record<string, string> = {
+  個: '个',
+  兩: '两',
+  內: '内',
+  辦: '办',
+  結: '结',
+  當: '当',
+  場: '场',
+  時: '时',
+};
 
 const DIGITS: Record<string, number> = {
   一: 1,
