@@ -37,6 +37,7 @@ import { OrgUnitPathPrefix1797300700000 } from './1797300700000-OrgUnitPathPrefi
 import { StampImportCommonProblems1797300800000 } from './1797300800000-StampImportCommonProblems.js';
 import { ReportFieldNames1797300900000 } from './1797300900000-ReportFieldNames.js';
 import { StampRosterFollowsUnit1797301000000 } from './1797301000000-StampRosterFollowsUnit.js';
+import { StampImportRowNotes1797301100000 } from './1797301100000-StampImportRowNotes.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
@@ -88,4 +89,5 @@ export const MIGRATIONS: Function[] = [
   StampImportCommonProblems1797300800000,
   ReportFieldNames1797300900000,
   StampRosterFollowsUnit1797301000000,
+  StampImportRowNotes1797301100000,
 ];

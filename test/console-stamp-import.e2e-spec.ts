@@ -179,6 +179,33 @@ describe('the stamp-list import page of the console (导入清单)', () => {
     });
   });
 
+  it('given the city office, when its list keeps a certificate the national list prohibits, then the report warns above and beside the row that the prohibition wins', async () => {
+    const page = await openAs('city-office', '/stamps/imports');
+    await withScreenshot(page, 'stamp-import-still-prohibited', async () => {
+      await page.locator('#stamp-import-file').setInputFiles({
+        name: '保留清单.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(
+          [HEADER, `1,亲属关系证明,allowed,3399,${CITY_DOC},示范市民政局 示范市司法局,2021-06-15,,`, ''].join(
+            '\n',
+          ),
+        ),
+      });
+      await page.getByTestId('import-report').waitFor();
+      const warning = page.getByTestId('import-still-prohibited');
+      await warning.waitFor();
+      await expect(warning.textContent()).resolves.toContain(
+        '其中 1 行的证明已被同级或更高层级的清单列为不应出具',
+      );
+      const note = page.getByTestId('import-row-notes');
+      await note.waitFor();
+      const text = (await note.textContent()) ?? '';
+      expect(text).toContain('全国的《');
+      expect(text).toContain('已将“亲属关系证明”列为不应出具');
+      expect(text).not.toMatch(/[A-Za-z]{3}/);
+    });
+  });
+
   it('given a file that is not CSV or XLSX, when it is uploaded, then the page says so in Chinese and shows no report', async () => {
     const page = await openAs('city-office', '/stamps/imports');
     await withScreenshot(page, 'stamp-import-refused', async () => {

@@ -213,7 +213,14 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     const before = await registryRows();
     const second = await upload('city-office', '示范市清单.csv', MIXED);
     expect(second.status).toBe(201);
-    expect(second.body.counts).toEqual({ total: 11, added: 0, changed: 0, unchanged: 3, rejected: 8 });
+    expect(second.body.counts).toEqual({
+      total: 11,
+      added: 0,
+      changed: 0,
+      unchanged: 3,
+      rejected: 8,
+      stillProhibited: 0,
+    });
     expect(second.body.canPropose).toBe(false);
     const nothing = await proposeImport('city-office', second.body.id);
     expect(nothing.status).toBe(400);
@@ -225,12 +232,53 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     const file = readFileSync(join(process.cwd(), 'data/certificates-prohibited-national-2020.csv'));
     const res = await upload('city-office', 'certificates-prohibited-national-2020.csv', file);
     expect(res.status).toBe(201);
-    expect(res.body.counts).toEqual({ total: 20, added: 0, changed: 0, unchanged: 20, rejected: 0 });
+    expect(res.body.counts).toEqual({
+      total: 20,
+      added: 0,
+      changed: 0,
+      unchanged: 20,
+      rejected: 0,
+      stillProhibited: 0,
+    });
     expect(res.body.lists).toEqual([
       expect.objectContaining({ documentNumber: '民发〔2020〕20号', scopeCode: '', listType: 'prohibited' }),
     ]);
     expect(res.body.commonProblems).toEqual([]);
     expect(res.body.scopes).toEqual([{ code: '', name: '全国' }]);
+  });
+
+  it('given an allowed list keeping a certificate the national list prohibits (written in traditional characters too), then its row is good but says the prohibition wins, naming that list (by its name or an alias)', async () => {
+    const file = [
+      HEADER,
+      `1,親屬關係證明,allowed,3399,${CITY_DOC},示范市民政局 示范市司法局,2021-06-15,,,`,
+      city('2', '居民身份信息 证明', ',,'),
+      city('3', '养犬证明', ',,'),
+      city('4', '低保边缘家庭证明', ',,'),
+      '',
+    ].join('\n');
+    const res = await upload('city-office', '保留清单.csv', file);
+    expect(res.status).toBe(201);
+    expect(res.body.counts).toMatchObject({ total: 4, added: 4, rejected: 0, stillProhibited: 3 });
+    const listed = (await rows('city-office', res.body.id)).body.items as {
+      line: number;
+      outcome: string;
+      notes: { field: string; message: string }[];
+    }[];
+    expect(listed.map((r) => [r.line, r.outcome, r.notes.length])).toEqual([
+      [2, 'added', 1],
+      [3, 'added', 1],
+      [4, 'added', 1],
+      [5, 'added', 0],
+    ]);
+    expect(listed[0].notes[0]).toEqual({
+      field: 'name',
+      message: expect.stringMatching(
+        /^全国的《.+》（民发〔2020〕20号）已将“亲属关系证明”列为不应出具：禁止优先/,
+      ),
+    });
+    expect(listed[1].notes[0].message).toContain('“居民身份信息证明”');
+    // By an alias the national entry has (养犬证明 for 居民养犬证明).
+    expect(listed[2].notes[0].message).toContain('“居民养犬证明”');
   });
 
   it('given the national list, when a district office imports it, then the report says once why its 20 rows are rejected, naming the scopes', async () => {

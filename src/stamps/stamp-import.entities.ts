@@ -18,6 +18,8 @@ export interface StampImportCounts {
   changed: number;
   unchanged: number;
   rejected: number;
+  /** Good rows whose certificate a prohibition at their scope or wider keeps prohibited (absent before it was kept). */
+  stillProhibited?: number;
 }
 
 /**
@@ -100,6 +102,8 @@ export class StampImportRow {
   @Column({ type: 'date', nullable: true }) effectiveFrom: string | null;
   @Column({ type: 'jsonb', default: () => "'[]'" }) changes: FieldChange[];
   @Column({ type: 'jsonb', default: () => "'[]'" }) problems: RowProblem[];
+  /** What a good row would meet in the registry: a prohibition in force at its scope or wider that wins over it. */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) notes: RowProblem[];
   /** The row's cells by column. */
   @Column({ type: 'jsonb' }) values: RowValues;
 }

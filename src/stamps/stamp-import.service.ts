@@ -8,6 +8,8 @@ import { AppError } from '../common/errors.js';
 import { pageRequest, toPage, type Page, type PageQuery } from '../common/pagination.js';
 import { StampChangeProposals, type StampChangeSet } from './stamp-changes.js';
 import { StampProposalsService } from './stamp-proposals.service.js';
+import { prohibitionNotes } from './stamp-import-notes.js';
+import { StampRegistryMemory } from './stamp-registry-memory.js';
 import {
   compareWithRegistry,
   type Comparison,
@@ -53,6 +55,7 @@ export class StampImportsService {
     private readonly proposals: StampChangeProposals,
     /** The one answer to "which scopes may this office propose in" (issue 13 §4). */
     private readonly scopes: StampProposalsService,
+    private readonly registryMemory: StampRegistryMemory,
   ) {}
 
   /**
@@ -85,6 +88,8 @@ export class StampImportsService {
         rejected: 0,
       };
       for (const r of result.rows) counts[r.outcome]++;
+      const notes = prohibitionNotes(result.rows, await this.registryMemory.current(), today);
+      counts.stillProhibited = notes.filter((n) => n.length).length;
       const saved = m.create(StampImport, {
         unitId: p.unitId,
         createdBy: p.userId,
@@ -108,7 +113,7 @@ export class StampImportsService {
       });
       await m.insert(StampImport, saved);
       const byLine = new Map(values.map((v) => [v.line, v.values]));
-      const rows = result.rows.map((r) =>
+      const rows = result.rows.map((r, i) =>
         m.create(StampImportRow, {
           importId: saved.id,
           line: r.line,
@@ -119,6 +124,7 @@ export class StampImportsService {
           effectiveFrom: r.effectiveFrom,
           changes: r.changes,
           problems: r.problems,
+          notes: notes[i],
           values: byLine.get(r.line) ?? {},
         }),
       );

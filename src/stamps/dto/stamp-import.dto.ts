@@ -137,6 +137,11 @@ export class StampImportCountsDto {
   @ApiProperty({ description: 'Rows that change a certificate in force' }) changed: number;
   @ApiProperty({ description: 'Rows the registry already says the same as' }) unchanged: number;
   @ApiProperty({ description: 'Rows rejected, each with its reasons' }) rejected: number;
+  @ApiProperty({
+    description:
+      'Good rows of an allowed list whose certificate a prohibited list in force at the same or a wider scope names: it stays prohibited there (see each row’s notes)',
+  })
+  stillProhibited: number;
 }
 
 export class StampImportListDto {
@@ -264,6 +269,12 @@ export class StampImportRowDto {
   @ApiProperty({ type: [StampImportFieldChangeDto] }) changes: StampImportFieldChangeDto[];
   @ApiProperty({ type: [StampImportProblemDto] }) problems: StampImportProblemDto[];
   @ApiProperty({
+    type: [StampImportProblemDto],
+    description:
+      'For a good row: what it meets in the registry — a prohibition in force at its scope or wider, which wins over an allowance',
+  })
+  notes: StampImportProblemDto[];
+  @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
     description: 'The row’s cells by column',
@@ -282,7 +293,7 @@ export function toStampImportDto(i: StampImport): StampImportDto {
     headerLine: i.headerLine,
     document: i.document,
     ignoredColumns: i.ignoredColumns,
-    counts: i.counts,
+    counts: { ...i.counts, stillProhibited: i.counts.stillProhibited ?? 0 },
     lists: i.lists,
     commonProblems: i.commonProblems ?? [],
     scopes: i.scopes ?? [],
@@ -314,6 +325,7 @@ export function toStampImportRowDto(r: StampImportRow): StampImportRowDto {
     effectiveFrom: r.effectiveFrom === null ? null : String(r.effectiveFrom),
     changes: r.changes,
     problems: r.problems,
+    notes: r.notes ?? [],
     values: r.values as Record<string, string>,
   };
 }
