@@ -203,6 +203,21 @@ describe('admission applications (准入审批表) and the admission flow up to 
     await act(t, 'office', a.instanceId, 'scopeReview', { decision: 'approve' });
     for (const m of ['member-1', 'member-2', 'member-3'])
       await act(t, m, a.instanceId, 'countersign', { decision: 'approve' });
+    // The signer named in person (not by unit and role) reads the whole case before signing: what the office and
+    // the members said, and where it stands.
+    for (const path of ['', '/history', '/diagram']) {
+      const res = await t
+        .http()
+        .get(`/workflow-instances/${a.instanceId}${path}`)
+        .set(await auth('leader'));
+      expect([path, res.status]).toEqual([path, 200]);
+    }
+    // Another district's leader and a member unit of no part in it still see nothing.
+    const stranger = await t
+      .http()
+      .get(`/workflow-instances/${a.instanceId}`)
+      .set(await auth('committee-d2'));
+    expect(stranger.status).toBe(404);
     await act(t, 'leader', a.instanceId, 'leaderSign', { decision: 'approve', comment: '同意' });
     expect((await app(a.id)).status).toBe('admitted');
   });

@@ -90,6 +90,10 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
       const piece = committee.getByTestId('received-list').getByRole('row').filter({ hasText: TITLE });
       await expect(piece.getByTestId('coverage').textContent()).resolves.toContain('不在准入范围');
       await expect(piece.textContent()).resolves.toContain('东湖区卫生健康委员会');
+      // Its due date with the working days left, as a task shows them (sent on Monday 1 March, due 12 March).
+      await expect(piece.getByTestId('received-days-left').textContent()).resolves.toContain(
+        '含今天还有 10 个工作日',
+      );
       await piece.getByRole('button', { name: `拒绝${TITLE}` }).click();
       await expect(committee.getByTestId('received-done').textContent()).resolves.toContain('已拒绝');
       // Refused, it leaves the open list.

@@ -166,7 +166,12 @@ describe('the console’s dispute pages (拒绝争议: 街道协调、区领导�
       await committee.getByRole('menuitem', { name: '收到的工作' }).click();
       await committee.waitForURL(/\/console\/received-work/);
       const piece = committee.getByTestId('received-list').getByRole('row').filter({ hasText: TITLE });
-      await expect(piece.getByTestId('must-do').textContent()).resolves.toContain('拒绝不成立');
+      // The district office ruled (the street's mediation did not settle it); nobody accepted it, it must be done.
+      await expect(piece.getByTestId('must-do').textContent()).resolves.toContain(
+        '区领导小组办公室已裁定拒绝不成立，这项工作须办理',
+      );
+      await expect(piece.textContent()).resolves.toContain('须办理');
+      await expect(piece.textContent()).resolves.not.toContain('已接收');
       await expect(piece.getByRole('button', { name: `拒绝${TITLE}` }).count()).resolves.toBe(0);
       await piece.getByRole('button', { name: `办结${TITLE}` }).waitFor();
     });

@@ -65,6 +65,9 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
         rule: string;
         departmentName: string;
         refusalReasonCode: string | null;
+        workingDaysLeft: number | null;
+        todayCounted: boolean | null;
+        dueState: string | null;
       }[];
     };
   };
@@ -355,6 +358,19 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const open = await inbox('committee-3', { state: 'open' });
     expect(open.items.every((x) => x.state === 'received')).toBe(true);
     expect(open.items.map((x) => x.title)).toContain('三月中的工作');
+    // Each open piece says its working days left as a task does (Monday 1 March to Monday 15 March: 11, today
+    // counted); a closed one says none.
+    const byTitle = new Map((await inbox('committee-3')).items.map((x) => [x.title, x]));
+    expect(byTitle.get('三月中的工作')).toMatchObject({
+      workingDaysLeft: 11,
+      todayCounted: true,
+      dueState: 'onTime',
+    });
+    expect(byTitle.get('先拒绝的工作')).toMatchObject({
+      workingDaysLeft: null,
+      todayCounted: null,
+      dueState: null,
+    });
   });
 
   it('given a received piece, then accept, done with hours, and each twice answers 409 with its code', async () => {
@@ -603,5 +619,29 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     expect(result.body).toMatchObject({ covered: 1, uncovered: 0 });
     expect(statements.filter((s) => /^WITH req AS/.test(s))).toHaveLength(1);
     expect(statements).toHaveLength(1);
+  });
+
+  it('given open pieces near and past their due date, then the inbox says one working day left (dueSoon) and overdue', async () => {
+    moveClockTo(t, '2027-04-01'); // a Thursday
+    const last = await sent(
+      work({
+        targets: [unit[C3]],
+        admittedItemId: undefined,
+        dueDate: '2027-04-01',
+        title: '今天截止的工作',
+      }),
+    );
+    const items = (await inbox('committee-3', { state: 'open' })).items;
+    expect(items.find((x) => x.dispatchId === last.id)).toMatchObject({
+      workingDaysLeft: 1,
+      todayCounted: true,
+      dueState: 'dueSoon',
+    });
+    // Due on 15 March and still open.
+    expect(items.find((x) => x.title === '三月中的工作')).toMatchObject({
+      workingDaysLeft: 0,
+      todayCounted: null,
+      dueState: 'overdue',
+    });
   });
 });

@@ -101,7 +101,11 @@ export function toDelivery(r: DeliveryRow): DeliveryDto {
   return { ...pieceFields(r), communityId: r.community_id, communityName: r.community_name };
 }
 
-export function toReceivedWork(r: ReceivedRow): ReceivedWorkDto {
+/** The time a piece has left (counted by the service with the holiday calendar; null once it is closed). */
+export type TimeLeft = Pick<ReceivedWorkDto, 'workingDaysLeft' | 'todayCounted' | 'dueState'>;
+const CLOSED: TimeLeft = { workingDaysLeft: null, todayCounted: null, dueState: null };
+
+export function toReceivedWork(r: ReceivedRow, left: TimeLeft = CLOSED): ReceivedWorkDto {
   return {
     ...pieceFields(r),
     dispatchId: r.dispatch_id,
@@ -117,5 +121,6 @@ export function toReceivedWork(r: ReceivedRow): ReceivedWorkDto {
     admissionNumber: r.admission_number,
     sentAt: new Date(r.sent_at).toISOString(),
     withdrawNote: r.withdraw_note,
+    ...left,
   };
 }

@@ -8,7 +8,16 @@ import { isBlank } from '../common/validation.js';
 import { pageRequest, toPage, type Page } from '../common/pagination.js';
 import { rowsOf } from '../common/sql.js';
 import type { DeliveryState } from './dispatch.entities.js';
-import { OPEN_STATES, RECEIVED_SELECT, toReceivedWork, type ReceivedRow } from './dispatch-rows.js';
+import { addDays } from '../common/china-time.js';
+import { WorkflowRuntime } from '../workflow/runtime.service.js';
+import { dueInfo } from '../workflow/task-about.js';
+import {
+  OPEN_STATES,
+  RECEIVED_SELECT,
+  toReceivedWork,
+  type ReceivedRow,
+  type TimeLeft,
+} from './dispatch-rows.js';
 import type { ReceivedWorkDto } from './dto/dispatch-responses.dto.js';
 import type { DoneDto, ReceivedWorkQuery, RefuseDto } from './dto/dispatch.dto.js';
 
@@ -24,7 +33,28 @@ export class ReceivedWorkService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly runtime: WorkflowRuntime,
   ) {}
+
+  /** Received pieces as the committee reads them: an open one with its working days left, as a task shows them. */
+  private async withTimeLeft(rows: ReceivedRow[]): Promise<ReceivedWorkDto[]> {
+    const open = rows.filter((r) => OPEN_STATES.includes(r.state));
+    if (!open.length) return rows.map((r) => toReceivedWork(r));
+    const calendar = await this.runtime.workCalendar(this.dataSource.manager);
+    const now = this.clock.nowMs();
+    const counted = new Map<string, number>();
+    return rows.map((r) => {
+      if (!OPEN_STATES.includes(r.state)) return toReceivedWork(r);
+      // Due on its day (China time): the time runs to the start of the next.
+      const d = dueInfo(`${addDays(r.due, 1)}T00:00:00+08:00`, null, now, calendar, counted);
+      const left: TimeLeft = {
+        workingDaysLeft: d.workingDaysLeft,
+        todayCounted: d.todayCounted,
+        dueState: d.dueState === 'none' ? null : d.dueState,
+      };
+      return toReceivedWork(r, left);
+    });
+  }
 
   /**
    * The committee's received work (收到的工作): open pieces (received, accepted) first, the nearest due date
@@ -56,7 +86,7 @@ export class ReceivedWorkService {
         LIMIT ${page.pageSize} OFFSET ${page.offset}`,
       params,
     );
-    return toPage(rows.map(toReceivedWork), Number(total[0].n), page);
+    return toPage(await this.withTimeLeft(rows), Number(total[0].n), page);
   }
 
   /** The committee accepts a piece (接收). */
@@ -186,7 +216,7 @@ export class ReceivedWorkService {
       });
     });
     const rows: ReceivedRow[] = await this.dataSource.query(`${RECEIVED_SELECT} WHERE v.id = $1`, [id]);
-    return toReceivedWork(rows[0]);
+    return (await this.withTimeLeft(rows))[0];
   }
 }
 

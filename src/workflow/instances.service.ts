@@ -173,8 +173,8 @@ export class InstancesService {
 
   /**
    * A SQL condition: the case aliased `i` is one the principal may see (the rule of `findVisible`), its values
-   * named through `ref` (user, unit, roles, scope, oversee, admin). Involved: holds or completed one of its tasks,
-   * or is of a unit and role one of its tasks names, or of the unit its overdue steps went to (a removed signer
+   * named through `ref` (user, unit, roles, scope, oversee, admin). Involved: holds, delegated or completed one of
+   * its tasks, or is named on one in person (a principal leader's signature), or is of a unit and role one names, or of the unit its overdue steps went to (a removed signer
    * or a holder who lost the role is not); or of the community a case about one community names (its variable
    * `communityId`, as the street-office group reads it): the committee is a party to a dispute over its refusal.
    */
@@ -184,7 +184,9 @@ export class InstancesService {
       OR (${ref('oversee')}::boolean AND EXISTS (SELECT 1 FROM org_unit ou WHERE ou.id = ${i}.owner_unit_id
                                                    AND ${this.scope.sqlInArea('ou.path', `${ref('scope')}::text`)}))
       OR EXISTS (SELECT 1 FROM workflow_task wt WHERE wt.instance_id = ${i}.id
-          AND ((wt.assignee_id = ${ref('user')}::uuid AND wt.status <> 'cancelled') OR wt.completed_by = ${ref('user')}::uuid
+          AND (((wt.assignee_id = ${ref('user')}::uuid OR wt.delegated_from_id = ${ref('user')}::uuid
+                 OR ${ref('user')}::uuid = ANY(wt.candidate_user_ids)) AND wt.status <> 'cancelled')
+               OR wt.completed_by = ${ref('user')}::uuid
                OR (${ref('unit')}::uuid = ANY(wt.candidate_unit_ids)
                    AND (cardinality(wt.candidate_roles) = 0 OR wt.candidate_roles && ${ref('roles')}::text[]))
                OR ${ref('unit')}::uuid = ANY(wt.escalated_to_unit_ids))))`;

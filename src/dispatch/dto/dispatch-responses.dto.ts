@@ -140,6 +140,27 @@ export class ReceivedWorkDto extends PieceFieldsDto {
   @ApiPropertyOptional({ type: String, nullable: true }) admissionNumber: string | null;
   @ApiProperty() sentAt: string;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawNote: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Working days left through the due date, today included when it is a working day (todayCounted), by the holiday calendar; 0 once past; null once the piece is closed',
+  })
+  workingDaysLeft: number | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'Whether today is a working day, and so one of workingDaysLeft (含今天); null once past or closed',
+  })
+  todayCounted: boolean | null;
+  @ApiProperty({
+    type: String,
+    enum: ['onTime', 'dueSoon', 'overdue'],
+    nullable: true,
+    description: 'dueSoon: one working day left or none; overdue: the due date has passed; null once closed',
+  })
+  dueState: 'onTime' | 'dueSoon' | 'overdue' | null;
 }
 
 export type { CoverageReason, DispatchDetails };

@@ -53,6 +53,10 @@ export interface ReceivedWork extends Dispute {
   departmentName: string;
   admissionNumber: string | null;
   sentAt: string;
+  /** Working days left through the due date (today counted when todayCounted); null once closed. */
+  workingDaysLeft: number | null;
+  todayCounted: boolean | null;
+  dueState: 'onTime' | 'dueSoon' | 'overdue' | null;
   covered: boolean;
   reasonCode: string;
   rule: string;
@@ -107,6 +111,8 @@ export const DISPUTE_STATE_NAMES: Record<string, string> = {
 
 export interface Dispute {
   disputeState: string | null;
+  /** Who ruled a dispute that ended: the street office's mediation, or the district office. */
+  disputeRuledBy?: 'street' | 'office' | null;
   disputeArgument: string | null;
   disputeBasis: string | null;
   disputeRuling: string | null;
