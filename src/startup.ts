@@ -11,7 +11,12 @@ import { AuditService } from './audit/audit.service.js';
 import type { AuthedRequest } from './common/actor.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { AppError, ERROR_CODES, ERRORS } from './common/errors.js';
-import { clientErrorHandler, frameworkErrorHandler, refuseLongUrls } from './common/http-errors.js';
+import {
+  bodyDeadline,
+  clientErrorHandler,
+  frameworkErrorHandler,
+  refuseLongUrls,
+} from './common/http-errors.js';
 import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
 import { makeValidationPipe, RejectUnstorableTextPipe } from './common/validation.js';
@@ -140,6 +145,15 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.env.BODY_LIMIT_BYTES,
+    // Node answers 408 to headers that have not arrived in time (checked a few times within the limit); a body that
+    // stops arriving is bodyDeadline's.
+    requestTimeout: config.env.REQUEST_TIMEOUT_MS,
+    http: {
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(250, Math.floor(config.env.REQUEST_TIMEOUT_MS / 4)),
+      ),
+    },
     // A client's own x-request-id is kept when it fits where it is stored (audit records); else a new one.
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -166,6 +180,7 @@ export async function createApp(
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', refuseLongUrls);
+  fastify.addHook('onRequest', bodyDeadline(config.env.REQUEST_TIMEOUT_MS));
   app.useBodyParser(
     'application/json',
     { bodyLimit: config.env.BODY_LIMIT_BYTES },

@@ -223,6 +223,17 @@ describe('bad input', () => {
     });
   });
 
+  it('given thousands of NUL characters in a list, with no token, then the answer names 50 fields and how many more (it answered 28 MB)', async () => {
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .send({ username: Array.from({ length: 5_000 }, () => '\u0000'), password: 'x' });
+    expectCleanError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.error.details).toHaveLength(51);
+    expect(res.body.error.details[50].problems[0]).toContain('另有 4950 处问题未列出');
+    expect(JSON.stringify(res.body).length).toBeLessThan(20_000);
+  });
+
   it('given a body that is not a JSON object (a list, a text, a number) on a route that takes one, then 400 in Chinese naming body', async () => {
     const committee = { Authorization: `Bearer ${await t.token('committee')}` };
     for (const body of ['"x"', '[]', '0', 'true']) {

@@ -60,6 +60,8 @@ export class Env {
   TRUST_PROXY?: string;
 
   @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) BODY_LIMIT_BYTES = 8388608;
+  /** Longest a request may take to arrive, headers and body (then 408 REQUEST_TIMEOUT and the connection closes). */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) REQUEST_TIMEOUT_MS = 120000;
   /** The largest attachment (the request carries it base64-encoded, a third larger). */
   @Transform(toInt) @IsInt() @Min(1024) @Max(52428800) ATTACHMENT_MAX_BYTES = 5242880;
   /** The deepest nesting of arrays and objects a JSON body may have. */

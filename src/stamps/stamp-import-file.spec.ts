@@ -290,6 +290,63 @@ describe('reading a stamp-list import file', () => {
     expect(await codeOf(readImportFile('short.xlsx', short))).toBe('STAMP_IMPORT_TYPE_NOT_ALLOWED');
   });
 
+  /** A workbook of the header and one row, its sheet's XML given `extra` after the cells (merges, validations). */
+  async function workbookWith(
+    extra: string,
+    rows: string[][] = [['1', '居住证明', 'allowed', '3399', 'X1', '示范市', '2021-06-15']],
+  ) {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('a');
+    ws.addRow(HEADER.split(','));
+    for (const r of rows) ws.addRow(r);
+    const zip = await JSZip.loadAsync(await wb.xlsx.writeBuffer());
+    const sheet = 'xl/worksheets/sheet1.xml';
+    zip.file(sheet, (await zip.file(sheet)!.async('string')).replace('</sheetData>', `</sheetData>${extra}`));
+    return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  }
+
+  it('given a 2 KB workbook merging a range of millions of cells (it took the server’s memory), then the merge is cut to the columns and rows read, and one still too large is refused at once', async () => {
+    const before = process.memoryUsage().heapUsed;
+    const started = Date.now();
+    const huge = await workbookWith('<mergeCells count="1"><mergeCell ref="A3:XFD1500"/></mergeCells>');
+    expect(huge.length).toBeLessThan(10_000);
+    const refused = await readImportFile('merged.xlsx', huge).catch(
+      (e: AppError) => e.getResponse() as { code: string; details: { problems: string[] }[] },
+    );
+    expect(refused).toMatchObject({ code: 'STAMP_IMPORT_FILE_INVALID' });
+    expect((refused as { details: { problems: string[] }[] }).details[0].problems[0]).toContain(
+      '合并的单元格过多',
+    );
+    // Cut to the 100 columns read, a wide merge of a few rows is read as usual.
+    const wide = await readImportFile(
+      'wide-merge.xlsx',
+      await workbookWith('<mergeCells count="1"><mergeCell ref="A3:XFD40"/></mergeCells>'),
+    );
+    expect(wide.rows[0].cells.slice(0, 2)).toEqual(['1', '居住证明']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(150 * 1024 * 1024);
+  });
+
+  it('given data validations over whole columns (a drop-down made in Excel), then they are dropped and the list read as it is', async () => {
+    const validations =
+      '<dataValidations count="1"><dataValidation type="list" sqref="A1:XFD1048576"><formula1>"allowed,prohibited"</formula1></dataValidation></dataValidations>';
+    const started = Date.now();
+    const table = await readImportFile('validated.xlsx', await workbookWith(validations));
+    expect(table.rows.map((r) => r.cells.slice(0, 3))).toEqual([['1', '居住证明', 'allowed']]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('given a legal basis merged down several rows (as published lists print one basis for a group), then each row reads it', async () => {
+    const table = await readImportFile(
+      'grouped.xlsx',
+      await workbookWith('<mergeCells count="1"><mergeCell ref="H2:H3"/></mergeCells>', [
+        ['1', '居住证明', 'allowed', '3399', 'X1', '示范市', '2021-06-15', '《居民委员会组织法》'],
+        ['2', '生活困难证明', 'allowed', '3399', 'X1', '示范市', '2021-06-15', ''],
+      ]),
+    );
+    expect(table.rows.map((r) => r.cells[7])).toEqual(['《居民委员会组织法》', '《居民委员会组织法》']);
+  });
+
   it('given a worksheet whose header runs past the 100 columns read, then 400 saying so on its line (not that columns are missing)', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('a');
