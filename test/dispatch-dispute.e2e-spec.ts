@@ -110,6 +110,12 @@ describe('contested refusals: the street office mediates, the district office ru
     expect(await pieceOf(dispatchId)).toMatchObject({ disputeState: 'office' });
     const bare = await act(t, 'office', d.disputeInstanceId, 'officeRule', { decision: 'overturn' });
     expect(bare.status).toBe(400);
+    // A basis of characters nobody sees (zero-width, word joiner, Hangul filler) is no basis either.
+    for (const comment of ['\u200b', '\u200b\u2060', '\u3164'])
+      expect([
+        comment,
+        (await act(t, 'office', d.disputeInstanceId, 'officeRule', { decision: 'overturn', comment })).status,
+      ]).toEqual([comment, 400]);
     const ruled = await act(t, 'office', d.disputeInstanceId, 'officeRule', {
       decision: 'overturn',
       comment: '依据《基本公共卫生服务规范》，慢病随访属社区协助的公共卫生工作',

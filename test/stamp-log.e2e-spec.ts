@@ -177,6 +177,23 @@ describe('the stamp log (用印登记)', () => {
       const blank = await record('committee', entry({ certificateName: '收入证明', legalBasis: '   ' }));
       expect(blank.status).toBe(400);
       expect(blank.body.error.details[0].field).toBe('legalBasis');
+      // Nor one nobody can see (a zero-width space); nor a name, requester or purpose of such characters.
+      const invisible = await record(
+        'committee',
+        entry({ certificateName: '收入证明', legalBasis: '\u200b' }),
+      );
+      expect(invisible.status).toBe(400);
+      expect(invisible.body.error.details[0].field).toBe('legalBasis');
+      const unseen = await record(
+        'committee',
+        entry({ certificateName: '\u200b', requesterName: '\u3164', purpose: '\u2060 ' }),
+      );
+      expect(unseen.status).toBe(400);
+      expect(unseen.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'certificateName',
+        'purpose',
+        'requesterName',
+      ]);
 
       const basis = '《社会救助暂行办法》第十一条（低保申请家庭收入核查）';
       const res = await record(

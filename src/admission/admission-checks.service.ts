@@ -11,6 +11,7 @@ import { StampRegistryService } from '../stamps/stamp-registry.service.js';
 import { inForceSql } from './in-force.js';
 import { stampRegistryFinding } from './stamp-finding.js';
 import { NegativeListItem, StatutoryArea } from './reference.entities.js';
+import { isBlank } from '../common/validation.js';
 
 /**
  * The automatic checks of a submitted application (seed 002 §4): the statutory areas it assists in, the
@@ -33,7 +34,7 @@ export class AdmissionChecks {
   async run(m: EntityManager, applicationId: string): Promise<Finding[]> {
     const app = await m.findOneByOrFail(AdmissionApplication, { id: applicationId });
     const findings: Finding[] = [];
-    if (app.statutoryArea === 'other' && !app.legalBasisDocument?.trim()) {
+    if (app.statutoryArea === 'other' && isBlank(app.legalBasisDocument)) {
       // Seed 002 §4: work outside the statutory areas needs a legal basis; none given fails.
       findings.push({
         check: 'statutory-scope',

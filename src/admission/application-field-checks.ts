@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { OrgScope } from '../auth/org-scope.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
-import type { FieldProblem } from '../common/validation.js';
+import { type FieldProblem, isBlank } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { levelUnitsOf, type LevelUnits } from '../org/level-units.service.js';
 import { UnitKind } from '../org/org-unit.entity.js';
@@ -112,7 +112,7 @@ export class ApplicationFieldChecks {
           ),
         );
       }
-      if (f.kind === 'stamp' && !f.certificateName?.trim())
+      if (f.kind === 'stamp' && isBlank(f.certificateName))
         add(
           'certificateName',
           need(

@@ -13,6 +13,7 @@ import { AdmissionApplication } from './admission-application.entity.js';
 import { AdmittedItem, AdmittedItemCommunity } from './admitted-item.entities.js';
 import type { EmergencyItemDto } from './dto/emergency.dto.js';
 import { RegularizationService } from './regularization.service.js';
+import { isBlank } from '../common/validation.js';
 
 const NUMBER_LOCK = 7270041;
 
@@ -165,7 +166,7 @@ export class RegisterService {
     start: (m: EntityManager, item: AdmittedItem) => Promise<void>,
   ): Promise<AdmittedItem> {
     const p = actor.principal!;
-    if (dto.fundingPerCommunityFen > 0 && !dto.fundingSource?.trim())
+    if (dto.fundingPerCommunityFen > 0 && isBlank(dto.fundingSource))
       throw new AppError('VALIDATION_FAILED', [
         {
           field: 'fundingSource',

@@ -68,6 +68,12 @@ export function SingleLine(): PropertyDecorator {
   });
 }
 
+/** Characters that reorder what follows (U+202E shows a‮gpj.pdf as afdp.jpg): no text of a clerk's needs them. */
+const DIRECTION_OVERRIDE = /[\u202a-\u202e\u2066-\u2069]/u;
+
+/** Whether a text of several lines (a legal basis, conditions) holds a direction override or embedding. */
+export const hasDirectionOverride = (text: string): boolean => DIRECTION_OVERRIDE.test(text);
+
 /** Whether a text holds a control character (line break, tab …): see SingleLine. */
 export const hasControlCharacter = (text: string): boolean => CONTROL.test(text);
 
@@ -374,9 +380,17 @@ export function isCalendarDay(text: string): boolean {
  * What shows nothing on a page: white space (of any script, full-width too) and the invisible format characters
  * (soft hyphen, zero-width space and joiners, direction marks and embeddings, word joiner, byte-order mark).
  */
-const FORMAT_CHARS = '\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\ufeff';
+const FORMAT_CHARS =
+  '\\u00ad\\u115f\\u1160\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2800\\u3164\\ufeff\\uffa0';
 const INVISIBLE_FORMAT = new RegExp(`[${FORMAT_CHARS}]`, 'gu');
 const INVISIBLE = new RegExp(`[\\s${FORMAT_CHARS}]`, 'gu');
+
+/**
+ * A Transform for text fields: the text without the white space around it, and '' for one with nothing a reader
+ * would see (a zero-width space alone is no name, purpose or reason), so that MinLength(1) refuses it.
+ */
+export const trimText = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (isBlank(value) ? '' : value.trim()) : value;
 
 /** Whether a text has nothing a reader would see (a "not blank" field's test: trim() keeps a zero-width space). */
 export function isBlank(text: string | null | undefined): boolean {

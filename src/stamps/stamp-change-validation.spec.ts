@@ -72,6 +72,24 @@ describe('the shape of a stamp change set (proposals and imports alike)', () => 
     });
   });
 
+  it('given hidden characters (a direction override in the document number, a line break in the title, a zero-width space for a body), then each is named; a legal basis may have lines but no override', () => {
+    expect(
+      problemFields(
+        set([
+          newList({ documentNumber: '东民发〔2026〕9号\u202e', title: '清单\n附件', issuedBy: '\u200b' }, [
+            { name: '居住证明', legalBasis: '某法第九条\n第十条' },
+            { name: '出生证明', legalBasis: '某法\u202e第九条' },
+          ]),
+        ]),
+      ).sort(),
+    ).toEqual([
+      'changes.0.entries.1.legalBasis',
+      'changes.0.list.documentNumber',
+      'changes.0.list.issuedBy',
+      'changes.0.list.title',
+    ]);
+  });
+
   it('given an empty set, a bad scope or no summary, then each is named', () => {
     expect(problemFields(set([]))).toEqual(['changes']);
     expect(problemFields(set([newList()], { scopeCode: '339' }))).toEqual(['scopeCode']);

@@ -2,7 +2,7 @@ import { AppError } from '../common/errors.js';
 import type { FieldProblem } from '../common/validation.js';
 import type { StampChange, StampChangeSet } from './stamp-changes.js';
 import type { NewStampEntry } from './stamp-lists.js';
-import { hasControlCharacter } from '../common/validation.js';
+import { hasControlCharacter, hasDirectionOverride, isBlank } from '../common/validation.js';
 import { normalize } from './name-matching.js';
 
 /**
@@ -71,7 +71,7 @@ function text(
   p: Problems,
   field: string,
   v: unknown,
-  o: { required: boolean; max: number },
+  o: { required: boolean; max: number; oneLine?: boolean },
 ): string | null | undefined {
   if (v === undefined || v === null) {
     if (o.required) p.add(field, '须填写', 'is required');
@@ -82,11 +82,20 @@ function text(
     return undefined;
   }
   const t = v.trim();
-  if (!t) {
+  if (isBlank(t)) {
     if (o.required) p.add(field, '不能为空', 'must not be empty');
     return o.required ? undefined : null;
   }
   if (t.length > o.max) p.add(field, `不能超过 ${o.max} 个字`, `must be at most ${o.max} characters`);
+  // A list's title, number and issuing body are one line; no text may reorder what the public reads.
+  if (o.oneLine && hasControlCharacter(t))
+    p.add(field, '不能含换行、制表符等控制字符，请写在一行内', 'must be one line without control characters');
+  else if (hasDirectionOverride(t))
+    p.add(
+      field,
+      '含有改变文字方向的隐藏字符，请删除后重新输入',
+      'holds a hidden direction override; remove it',
+    );
   return t;
 }
 
@@ -122,17 +131,12 @@ function entry(p: Problems, at: string, v: unknown, partial: boolean): Partial<N
   }
   const out: Partial<NewStampEntry> = {};
   const need = !partial;
-  const name = text(p, `${at}.name`, v.name, { required: need, max: 100 });
+  const name = text(p, `${at}.name`, v.name, { required: need, max: 100, oneLine: true });
   // A name of nothing but punctuation or invisible characters can never be matched (name-matching.ts drops them).
   if (typeof name === 'string' && !normalize(name))
     p.add(`${at}.name`, '须含有文字，不能只有标点或不可见字符', 'must hold letters, not only punctuation');
-  else if (typeof name === 'string' && hasControlCharacter(name))
-    p.add(
-      `${at}.name`,
-      '不能含换行、制表符等控制字符，请写在一行内',
-      'must be one line without control characters',
-    );
-  else if (name !== undefined) out.name = name ?? undefined;
+  else if (name !== undefined && !(typeof name === 'string' && hasControlCharacter(name)))
+    out.name = name ?? undefined;
   if (partial && v.name === null) p.add(`${at}.name`, '不能为空', 'must not be empty');
   const basis = text(p, `${at}.legalBasis`, v.legalBasis, { required: need, max: 2000 });
   if (basis !== undefined) out.legalBasis = basis ?? undefined;
@@ -237,9 +241,13 @@ function change(p: Problems, at: string, v: unknown, scopeCode: string): StampCh
         return undefined;
       }
       const lat = `${at}.list`;
-      const title = text(p, `${lat}.title`, l.title, { required: true, max: 300 });
-      const documentNumber = text(p, `${lat}.documentNumber`, l.documentNumber, { required: true, max: 100 });
-      const issuedBy = text(p, `${lat}.issuedBy`, l.issuedBy, { required: true, max: 300 });
+      const title = text(p, `${lat}.title`, l.title, { required: true, max: 300, oneLine: true });
+      const documentNumber = text(p, `${lat}.documentNumber`, l.documentNumber, {
+        required: true,
+        max: 100,
+        oneLine: true,
+      });
+      const issuedBy = text(p, `${lat}.issuedBy`, l.issuedBy, { required: true, max: 300, oneLine: true });
       const issuedOn = text(p, `${lat}.issuedOn`, l.issuedOn, { required: true, max: 10 });
       if (
         issuedOn &&

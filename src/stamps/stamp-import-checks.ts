@@ -6,7 +6,7 @@
  *
  * A little over 400 lines: most of it is the message of each check, in both languages, beside the check.
  */
-import { hasControlCharacter, isCalendarDay } from '../common/validation.js';
+import { hasControlCharacter, hasDirectionOverride, isCalendarDay } from '../common/validation.js';
 import { normalize } from './name-matching.js';
 import {
   documentNumberOf,
@@ -42,6 +42,37 @@ const p = (field: ColumnKey | null, zh: string, en: string): RowProblem => ({
   message: `${zh}${en}`,
 });
 
+/** The columns of a list's head, each one line (the name is checked with its own words). */
+const ONE_LINE: ColumnKey[] = ['source_document', 'title', 'issued_by'];
+
+/**
+ * Hidden characters in a row's texts: a line break or tab in a one-line column of the list's head, and in any
+ * column a direction override or embedding (U+202E published in a document number reordered it on the public page).
+ */
+function hiddenCharacters(v: RowValues): RowProblem[] {
+  const out: RowProblem[] = [];
+  for (const [column, value] of Object.entries(v) as [ColumnKey, string | undefined][]) {
+    if (!value || column === 'name') continue;
+    if (ONE_LINE.includes(column) && hasControlCharacter(value.trim()))
+      out.push(
+        p(
+          column,
+          '不能含换行、制表符或改变文字方向的隐藏字符，请写在一行内。',
+          'must be one line without control characters.',
+        ),
+      );
+    else if (hasDirectionOverride(value))
+      out.push(
+        p(
+          column,
+          '含有改变文字方向的隐藏字符，请删除后重新导入。',
+          'holds a hidden direction override; remove it.',
+        ),
+      );
+  }
+  return out;
+}
+
 /** A scope as a clerk reads it: 全国, the division's name with its code, or the code and its level. */
 function scopeLabel(code: string, ctx: RowContext): string {
   if (code === '') return '全国（national）';
@@ -68,7 +99,7 @@ export function checkRows(
     const list = checkListColumns(v, ctx, previousIssuedBy);
     previousIssuedBy = list.previousIssuedBy;
     const entry = checkEntryColumns(v);
-    const problems = [...errors.problems, ...list.problems, ...entry.problems];
+    const problems = [...errors.problems, ...list.problems, ...entry.problems, ...hiddenCharacters(v)];
     checked.push({
       line,
       values: v,

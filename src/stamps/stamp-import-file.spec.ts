@@ -520,6 +520,14 @@ describe('checking the rows of an import', () => {
     expect(Object.values(said).join('')).not.toContain('“”');
   });
 
+  it('given hidden characters in a row (a direction override in the document number or the basis, a line break in the issuing body), then the row is rejected naming each column', async () => {
+    const { rows } = await check([
+      '1,居住证明,allowed,3399,"示民发〔2021〕15号\u202e 附件《清单》","示范市\n民政局",2021-06-15,,,,',
+    ]);
+    expect(rows[0].problems.map((x) => x.field).sort()).toEqual(['issued_by', 'source_document']);
+    expect(rows[0].problems.map((x) => x.message).join('')).toContain('改变文字方向的隐藏字符');
+  });
+
   it('given one document on two rows with different issue dates, then the second row is rejected; 同上 repeats the row above', async () => {
     const { rows, lists } = await check([
       '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',

@@ -21,6 +21,7 @@ import {
 } from './stamp-log-rows.js';
 import { StampRegistryService, type StampAnswer } from './stamp-registry.service.js';
 import { assertOnRoster } from './stamp-roster.service.js';
+import { isBlank } from '../common/validation.js';
 
 export interface StampLogFilter {
   from?: string;
@@ -96,7 +97,7 @@ export class StampLogService {
       );
     }
     const listed = answer.decision === 'allowed' && answer.deciding ? answer.deciding : null;
-    const enteredBasis = dto.legalBasis?.trim() ?? '';
+    const enteredBasis = isBlank(dto.legalBasis) ? '' : dto.legalBasis!.trim();
     if (!listed && !enteredBasis)
       throw invalid(
         'legalBasis',

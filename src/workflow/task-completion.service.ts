@@ -6,7 +6,7 @@ import { decisionHash } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { flattenValidationErrors, isBlank } from '../common/validation.js';
 import { countersignRule, decideCountersign } from './countersign.js';
 import {
   infoOf,
@@ -83,7 +83,7 @@ export class TaskCompletion {
     const decisions = decisionCodes(this.registry, t);
     const decision = input.decision ?? decisions[0];
     if (!decisions.includes(decision)) throw new AppError('DECISION_NOT_ALLOWED', { allowed: decisions });
-    if (commentRequired(spec, decision) && !input.comment?.trim()) {
+    if (commentRequired(spec, decision) && isBlank(input.comment)) {
       throw new AppError('VALIDATION_FAILED', [
         {
           field: 'comment',

@@ -19,10 +19,8 @@ import {
 import { Role } from '../../auth/permissions.js';
 import { PASSWORD_PATTERN, PASSWORD_RULE } from '../../auth/passwords.js';
 import { PageQuery } from '../../common/pagination.js';
-import { INT32_MAX, Optional } from '../../common/validation.js';
+import { INT32_MAX, Optional, trimText } from '../../common/validation.js';
 import { UnitKind } from '../org-unit.entity.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class UnitDto {
   @ApiProperty() id: string;
@@ -59,7 +57,7 @@ export class ListUnitsQuery extends PageQuery {
 
 export class CreateUnitDto {
   @ApiProperty({ example: '339901001004', description: 'Stable code: letters, digits, dash' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @Matches(/^[A-Za-z0-9-]{2,32}$/, {
     message: 'code 须为 2–32 位字母、数字或连字符。code must be 2–32 letters, digits or dashes.',
@@ -67,7 +65,7 @@ export class CreateUnitDto {
   code: string;
 
   @ApiProperty({ example: '梨花社区' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -79,7 +77,7 @@ export class CreateUnitDto {
 export class UpdateUnitDto {
   @ApiPropertyOptional()
   @Optional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -142,7 +140,7 @@ export class CreateUserDto {
   username: string;
 
   @ApiProperty({ example: '王小明' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -157,7 +155,7 @@ export class CreateUserDto {
 export class UpdateUserDto {
   @ApiPropertyOptional()
   @Optional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)

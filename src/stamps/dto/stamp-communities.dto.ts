@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trimText } from '../../common/validation.js';
 
 /** GET /stamp-items/communities: the communities a resident may ask the check for, found by name. */
 export class StampCommunitiesQuery extends PageQuery {
@@ -12,7 +11,7 @@ export class StampCommunitiesQuery extends PageQuery {
     maxLength: 50,
   })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '社区名称（name）须为文本。name must be text.' })
   @MaxLength(50, { message: '社区名称（name）不能超过 50 个字。name must be at most 50 characters.' })
   name?: string;

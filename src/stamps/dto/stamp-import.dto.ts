@@ -30,6 +30,7 @@ export class StampImportDocumentDto {
   @Optional()
   @IsString()
   @MaxLength(20)
+  @SingleLine()
   listType?: string;
 
   @ApiPropertyOptional({
@@ -39,6 +40,7 @@ export class StampImportDocumentDto {
   @Optional()
   @IsString()
   @MaxLength(100)
+  @SingleLine()
   scope?: string;
 
   @ApiPropertyOptional({
@@ -48,6 +50,7 @@ export class StampImportDocumentDto {
   @Optional()
   @IsString()
   @MaxLength(500)
+  @SingleLine()
   sourceDocument?: string;
 
   @ApiPropertyOptional({
@@ -57,6 +60,7 @@ export class StampImportDocumentDto {
   @Optional()
   @IsString()
   @MaxLength(300)
+  @SingleLine()
   @NotEquals('同上', {
     message:
       '整份清单的发文机关（document.issuedBy）须写出机关名称，不能填“同上”。document.issuedBy must name the issuing bodies.',
@@ -67,6 +71,7 @@ export class StampImportDocumentDto {
   @Optional()
   @IsString()
   @MaxLength(20)
+  @SingleLine()
   issued?: string;
 }
 

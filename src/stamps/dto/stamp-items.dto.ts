@@ -3,11 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { isCalendarDay, makeValidationPipe } from '../../common/validation.js';
+import { isCalendarDay, makeValidationPipe, trimText } from '../../common/validation.js';
 import type { Decision } from '../precedence.js';
 import { StampSampleFormRefDto } from './stamp-sample-forms.dto.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 const DATE_MESSAGE =
   '日期（date）须为 YYYY-MM-DD 格式的日期，如 2026-12-01。date must be a day written YYYY-MM-DD, e.g. 2026-12-01.';
@@ -42,7 +40,7 @@ export class StampSearchQuery extends StampScopeQuery {
     maxLength: 100,
   })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '查询词（q）须为文本。q must be text.' })
   @MaxLength(100, { message: '查询词（q）不能超过 100 个字。q must be at most 100 characters.' })
   q?: string;
@@ -56,7 +54,7 @@ export class StampCheckQuery extends StampScopeQuery {
     minLength: 1,
     maxLength: 100,
   })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '证明名称（name）须填写，如“居住证明”。name is required, e.g. 居住证明.' })
   @MinLength(1, { message: '证明名称（name）不能为空，请输入要开具的证明名称。name must not be empty.' })
   @MaxLength(100, { message: '证明名称（name）不能超过 100 个字。name must be at most 100 characters.' })

@@ -14,10 +14,9 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { SingleLine } from '../../common/validation.js';
+import { SingleLine, trimText } from '../../common/validation.js';
 import type { LoggedDecision } from '../stamp-log.entities.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Spaces and hyphens between digits and a leading +86 are how people write numbers; they are not kept. */
 const phone = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.replace(/[\s\u3000]/g, '').replace(/^(\+|00)86-?/, '') : value;
@@ -55,7 +54,7 @@ export class RecordStampDto {
     minLength: 1,
     maxLength: 100,
   })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '证明名称（certificateName）须填写，如“居住证明”。certificateName is required.' })
   @MinLength(1, { message: '证明名称（certificateName）不能为空。certificateName must not be empty.' })
   @MaxLength(100, {
@@ -65,7 +64,7 @@ export class RecordStampDto {
   certificateName: string;
 
   @ApiProperty({ description: '用途', maxLength: 200 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '用途（purpose）须填写。purpose is required.' })
   @MinLength(1, { message: '用途（purpose）不能为空，请写明证明用于何处。purpose must not be empty.' })
   @MaxLength(200, { message: '用途（purpose）不能超过 200 个字。purpose must be at most 200 characters.' })
@@ -78,7 +77,7 @@ export class RecordStampDto {
   copies: number;
 
   @ApiProperty({ description: '申请人姓名', maxLength: 50 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '申请人姓名（requesterName）须填写。requesterName is required.' })
   @MinLength(1, { message: '申请人姓名（requesterName）不能为空。requesterName must not be empty.' })
   @MaxLength(50, {
@@ -114,7 +113,7 @@ export class RecordStampDto {
     maxLength: 1000,
   })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '法律依据（legalBasis）须为文本。legalBasis must be text.' })
   @MaxLength(1000, {
     message: '法律依据（legalBasis）不能超过 1000 个字。legalBasis must be at most 1000 characters.',
@@ -133,7 +132,7 @@ export class RecordStampDto {
 
   @ApiPropertyOptional({ description: 'Why the corrected entry was wrong (with correctsId)', maxLength: 500 })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '更正理由（correctionReason）须为文本。correctionReason must be text.' })
   @MaxLength(500, {
     message:
@@ -144,7 +143,7 @@ export class RecordStampDto {
 
 export class VoidStampDto {
   @ApiProperty({ description: 'Why the entry is void', maxLength: 500 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '作废理由（reason）须填写。reason is required.' })
   @MinLength(1, { message: '作废理由（reason）不能为空。reason must not be empty.' })
   @MaxLength(500, { message: '作废理由（reason）不能超过 500 个字。reason must be at most 500 characters.' })
@@ -179,7 +178,7 @@ export class MyStampLogQuery extends StampLogRangeQuery {
     maxLength: 100,
   })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString({ message: '证明名称（certificate）须为文本。certificate must be text.' })
   @MaxLength(100, {
     message: '证明名称（certificate）不能超过 100 个字。certificate must be at most 100 characters.',
