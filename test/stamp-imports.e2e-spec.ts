@@ -281,6 +281,41 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     expect(listed[2].notes[0].message).toContain('“居民养犬证明”');
   });
 
+  it('given one new list imported and proposed twice, when the leader approves both, then it is published once and the second approval answers 409 STAMP_LIST_EXISTS', async () => {
+    const file = [
+      HEADER,
+      '1,顺序证明,allowed,3399,示民发〔2026〕88号 附件《顺序清单》,示范市民政局,2026-11-01,,,',
+      '',
+    ].join('\n');
+    const proposals = [];
+    for (const name of ['第一份.csv', '第二份.csv']) {
+      const dry = await upload('city-office', name, file);
+      expect(dry.body.lists).toEqual([expect.objectContaining({ listKey: null })]);
+      const proposed = await proposeImport('city-office', dry.body.id);
+      expect(proposed.status).toBe(200);
+      proposals.push(proposed.body.proposal.instanceId as string);
+    }
+    expect((await act(t, 'city-leader', proposals[0], 'leaderApprove', { decision: 'approve' })).status).toBe(
+      200,
+    );
+    const second = await act(t, 'city-leader', proposals[1], 'leaderApprove', { decision: 'approve' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('STAMP_LIST_EXISTS');
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(DISTINCT list_key)::int AS n FROM stamp_list WHERE document_number = '示民发〔2026〕88号'`,
+    );
+    expect(n).toBe(1);
+    // The leader rejects it instead.
+    expect(
+      (
+        await act(t, 'city-leader', proposals[1], 'leaderApprove', {
+          decision: 'reject',
+          comment: '已由另一份调整发布',
+        })
+      ).status,
+    ).toBe(200);
+  });
+
   it('given the national list, when a district office imports it, then the report says once why its 20 rows are rejected, naming the scopes', async () => {
     const file = readFileSync(join(process.cwd(), 'data/certificates-prohibited-national-2020.csv'));
     const res = await upload('office', 'certificates-prohibited-national-2020.csv', file);

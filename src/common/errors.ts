@@ -232,6 +232,10 @@ export const ERRORS = {
     '用印人员名单已建立，只有名单中的成员可以调整名单。Once the stamp roster has members, only they may change it.',
   ],
   // Stamp-list changes as an approval flow (src/stamps/stamp-proposals.service.ts).
+  STAMP_LIST_EXISTS: [
+    409,
+    '该范围内已有文号相同的同类清单（可能刚由另一份调整发布），不能再新建。请驳回本调整；要增加事项，请重新导入文件或向该清单增加事项。A list of this type with this document number already exists in this scope (perhaps just published by another proposal); reject this one and add entries to that list instead.',
+  ],
   STAMP_LIST_NOT_FOUND: [
     404,
     '找不到该盖章证明事项清单，请从清单页面重新选择。No stamp list has this key; choose it again from the lists.',

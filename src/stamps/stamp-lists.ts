@@ -197,11 +197,13 @@ export async function latestEntryVersion(m: EntityManager, entryKey: string): Pr
  */
 export async function lockStampKeys(
   m: EntityManager,
-  keys: { lists: string[]; entries: string[] },
+  keys: { lists: string[]; entries: string[]; documents?: string[] },
 ): Promise<void> {
   const names = [
     ...keys.lists.map((k) => `stamp_list:${k}`),
     ...keys.entries.map((k) => `stamp_entry:${k}`),
+    // A new list by its identity (type, scope, document number): two proposals of one list publish it once.
+    ...(keys.documents ?? []).map((k) => `stamp_document:${k}`),
   ].sort();
   for (const name of new Set(names))
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [name]);

@@ -97,7 +97,20 @@ export class StampProposalsService extends StampChangeProposals {
       new AppError('STAMP_PROPOSAL_OUT_OF_SCOPE', { ...details, scopeCode, allowed: scopes });
     if (!scopes.includes(set.scopeCode)) throw outOfScope(set.scopeCode, {});
     for (const [i, c] of set.changes.entries()) {
-      if (c.kind === 'new-list') continue;
+      if (c.kind === 'new-list') {
+        // One list per type, scope and document number: one published since (another proposal of the same
+        // file) makes this one a second copy.
+        const [known] = await m.query(
+          `SELECT 1 FROM stamp_list WHERE list_type = $1 AND scope_code = $2 AND document_number = $3 LIMIT 1`,
+          [c.list.listType, set.scopeCode, c.list.documentNumber],
+        );
+        if (known)
+          throw new AppError('STAMP_LIST_EXISTS', {
+            field: `changes.${i}.list.documentNumber`,
+            documentNumber: c.list.documentNumber,
+          });
+        continue;
+      }
       if (c.kind === 'add-entries' || c.kind === 'retire-list') {
         const list = isUuid(c.listKey) ? await latestListVersion(m, c.listKey) : null;
         if (!list)
@@ -249,11 +262,14 @@ export class StampProposalsService extends StampChangeProposals {
   private async lockTargets(m: EntityManager, row: StampProposal): Promise<void> {
     const lists: string[] = [];
     const entries: string[] = [];
+    const documents: string[] = [];
     for (const c of row.changes) {
       if (c.kind === 'add-entries' || c.kind === 'retire-list') lists.push(c.listKey);
       if (c.kind === 'change-entry' || c.kind === 'retire-entry') entries.push(c.entryKey);
+      if (c.kind === 'new-list')
+        documents.push(`${c.list.listType}|${row.scopeCode}|${c.list.documentNumber}`);
     }
-    await lockStampKeys(m, { lists, entries });
+    await lockStampKeys(m, { lists, entries, documents });
   }
 
   /** Approved (the service task after the leader's approval): the decision is recorded. */
