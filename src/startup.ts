@@ -16,6 +16,7 @@ import {
   clientErrorHandler,
   frameworkErrorHandler,
   refuseLongUrls,
+  refuseUndecodableQuery,
 } from './common/http-errors.js';
 import { boundedJsonParser } from './common/json-body.js';
 import { PinoNestLogger } from './common/logger.js';
@@ -180,6 +181,7 @@ export async function createApp(
   // Fastify's own errors (body parsing, size limits) reach AllExceptionsFilter through Nest's error handler.
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', refuseLongUrls);
+  fastify.addHook('onRequest', refuseUndecodableQuery);
   fastify.addHook('onRequest', bodyDeadline(config.env.REQUEST_TIMEOUT_MS));
   app.useBodyParser(
     'application/json',

@@ -300,6 +300,52 @@ describe('bad input', () => {
     expect(res.body.error.code).toMatch(/VALIDATION_FAILED|MALFORMED_JSON/);
   });
 
+  it('given an empty body sent as JSON (the header, no bytes), then it is no body: a route that takes none answers as usual, one that takes one names its fields', async () => {
+    const committee = { Authorization: `Bearer ${await t.token('committee')}` };
+    const none = await t
+      .http()
+      .post('/my-community/received-work/00000000-0000-4000-8000-000000000000/accept')
+      .set(committee)
+      .set('Content-Type', 'application/json')
+      .send('');
+    expectCleanError(none, 404, 'RECEIVED_WORK_NOT_FOUND');
+    const login = await t.http().post('/auth/login').set('Content-Type', 'application/json').send(' ');
+    expectCleanError(login, 400, 'VALIDATION_FAILED');
+    expect(login.body.error.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['username', 'password']),
+    );
+  });
+
+  it('given a body in GBK, or a charset other than UTF-8, then 400 BODY_NOT_UTF8 and nothing stored as replacement characters', async () => {
+    // {"username":"张三","password":"x"} with 张三 in GBK (D5C5 C8FD).
+    const gbk = Buffer.concat([
+      Buffer.from('{"username":"'),
+      Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]),
+      Buffer.from('","password":"x"}'),
+    ]);
+    const res = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      // The bytes as they are (the client library would write a Buffer out as JSON).
+      .serialize(() => gbk as unknown as string)
+      .send({});
+    expectCleanError(res, 400, 'BODY_NOT_UTF8');
+    expect(res.body.error.message).toContain('UTF-8');
+    const declared = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json; charset=gbk')
+      .send('{"username":"a","password":"x"}');
+    expectCleanError(declared, 400, 'BODY_NOT_UTF8');
+    const utf8 = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json; charset=UTF-8')
+      .send('{"username":"张三","password":"x"}');
+    expect(utf8.body.error.code).toBe('LOGIN_FAILED');
+  });
+
   it('given malformed JSON, then 400 MALFORMED_JSON', async () => {
     const res = await t
       .http()

@@ -523,6 +523,32 @@ describe('identity', () => {
       expectEnvelope(res.body, 'BAD_URL');
     });
 
+    it('given a query value encoded as GBK, a broken % escape or half a surrogate pair, then 400 BAD_URL naming the parameter (it was read as literal text: 养狗证明 in GBK answered not listed)', async () => {
+      for (const query of [
+        'name=%D1%F8%B9%B7%D6%A4%C3%F7&community=339901001001',
+        'name=%zz&community=339901001001',
+        'name=%&community=339901001001',
+        'name=%ED%A0%80&community=339901001001',
+      ]) {
+        const res = await raw(
+          t,
+          `GET /stamp-items/check?${query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        );
+        expect([query, res.status]).toEqual([query, 400]);
+        expectEnvelope(res.body, 'BAD_URL');
+        expect(res.body.error.details).toEqual([
+          { field: 'name', problems: [expect.stringContaining('UTF-8')] },
+        ]);
+      }
+      // UTF-8 as encodeURIComponent writes it, and a plus for a space, are read.
+      const fine = await raw(
+        t,
+        `GET /stamp-items/check?name=${encodeURIComponent('养狗证明')}+&community=339901001001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      expect(fine.status).toBe(200);
+      expect(fine.body.decision).toBe('prohibited');
+    });
+
     it('given a request line the parser cannot read, then 400 in the error envelope', async () => {
       const res = await raw(
         t,

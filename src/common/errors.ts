@@ -18,6 +18,10 @@ export const ERRORS = {
     400,
     '请求内容嵌套层数过多，请简化后重新提交。The request body is nested too deeply; flatten it and send it again.',
   ],
+  BODY_NOT_UTF8: [
+    400,
+    '请求内容须为 UTF-8 编码的 JSON（收到的内容不是 UTF-8，可能是 GBK 等编码），请改用 UTF-8 后重新提交。The request body must be JSON in UTF-8; send it again in UTF-8.',
+  ],
   JSON_TOO_MANY_KEYS: [
     400,
     '请求内容中的一个对象字段过多，请检查后重新提交。An object in the request body has too many keys; check it and send it again.',

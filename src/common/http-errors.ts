@@ -25,6 +25,52 @@ export async function refuseLongUrls(request: FastifyRequest, reply: FastifyRepl
   }
 }
 
+/**
+ * The query parameters whose % escapes decode to no text (a broken escape %zz or %, bytes that are no UTF-8 — a
+ * name encoded as GBK — or half of a surrogate pair): the query parser keeps them as literal text, so 养狗证明 sent
+ * in GBK was checked as "%D1%F8…" and answered not listed. Named by their (decodable) names, or `query`.
+ */
+export function undecodableQueryParts(url: string): string[] {
+  const at = url.indexOf('?');
+  if (at < 0 || !url.includes('%', at)) return [];
+  const bad = new Set<string>();
+  for (const pair of url.slice(at + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const [name, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    const decoded = (text: string): string | null => {
+      try {
+        return decodeURIComponent(text.replace(/\+/g, ' '));
+      } catch {
+        return null;
+      }
+    };
+    const key = decoded(name);
+    if (key === null || decoded(value) === null) bad.add(key ?? 'query');
+  }
+  return [...bad];
+}
+
+/** An onRequest hook: a query whose escapes decode to no text answers 400 BAD_URL naming each parameter. */
+export async function refuseUndecodableQuery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
+  if (reply.sent) return undefined;
+  const parts = undecodableQueryParts(request.url);
+  if (!parts.length) return undefined;
+  const error = new AppError(
+    'BAD_URL',
+    parts.map((field) => ({
+      field,
+      problems: [
+        `${field === 'query' ? '查询字符串' : `查询参数 ${field}`}的 % 编码无效（须为 UTF-8 的百分号编码，如 encodeURIComponent 所得；GBK 等编码不能识别）。${field === 'query' ? 'The query string' : `The query parameter ${field}`} has an invalid % escape; percent-encode UTF-8 (e.g. encodeURIComponent).`,
+      ],
+    })),
+  );
+  const mapped = mapError(error, String(request.id));
+  return reply.status(mapped.status).send(mapped.body);
+}
+
 /** Node's HTTP parser's refusals (llhttp error codes) that say more than "bad request", in words a clerk can act on. */
 const PARSER_REFUSALS: Record<string, { code: ErrorCode; status: number; message?: string }> = {
   HPE_INVALID_METHOD: {

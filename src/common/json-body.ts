@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
 import { AppError } from './errors.js';
 
 /** The most keys one object of a request may hold (no request's object has more than some dozens). */
@@ -44,7 +45,21 @@ export function jsonShapeProblem(text: string, limit: number): 'too-deep' | 'too
 export function boundedJsonParser(fastify: FastifyInstance, maxDepth: number) {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   return (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    // JSON is UTF-8 (RFC 8259): another charset declared, or bytes that are no UTF-8 (a GBK body), would be stored
+    // as replacement characters — a title of ���� sent to communities. Refused, saying to send UTF-8.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
+      String(request.headers['content-type'] ?? ''),
+    )?.[1];
+    if ((charset && !/^utf-?8$/i.test(charset)) || !isUtf8(body)) {
+      done(new AppError('BODY_NOT_UTF8'));
+      return;
+    }
     const text = body.toString('utf8');
+    // An empty body sent as JSON (many clients send the header with no body) is no body, as without the header.
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
     const problem = jsonShapeProblem(text, maxDepth);
     if (problem === 'too-deep') {
       done(
