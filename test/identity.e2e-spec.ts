@@ -536,7 +536,7 @@ describe('identity', () => {
         );
         expect([query, res.status]).toEqual([query, 400]);
         expectEnvelope(res.body, 'BAD_URL');
-        expect(res.body.error.details).toEqual([
+        expect((res.body as { error: { details: unknown } }).error.details).toEqual([
           { field: 'name', problems: [expect.stringContaining('UTF-8')] },
         ]);
       }
@@ -546,7 +546,7 @@ describe('identity', () => {
         `GET /stamp-items/check?name=${encodeURIComponent('养狗证明')}+&community=339901001001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
       );
       expect(fine.status).toBe(200);
-      expect(fine.body.decision).toBe('prohibited');
+      expect((fine.body as { decision: string }).decision).toBe('prohibited');
     });
 
     it('given a request line the parser cannot read, then 400 in the error envelope', async () => {
