@@ -194,6 +194,17 @@ describe('the stamp log (用印登记)', () => {
         'purpose',
         'requesterName',
       ]);
+      // Optional fields sent as null are told to be left out (they were stored as if absent).
+      const nulls = await record(
+        'committee',
+        entry({ certificateName: '收入证明', legalBasis: null, correctionReason: null }),
+      );
+      expect(nulls.status).toBe(400);
+      expect(nulls.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'correctionReason',
+        'legalBasis',
+      ]);
+      expect(nulls.body.error.details[0].problems[0]).toContain('不能为 null');
 
       const basis = '《社会救助暂行办法》第十一条（低保申请家庭收入核查）';
       const res = await record(

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsEnum,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Max,
@@ -15,6 +14,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { ApplicationKind } from '../admission-application.entity.js';
+import { Optional } from '../../common/validation.js';
 
 /** 突发事件应急准入: what the office admits at once. */
 export class EmergencyItemDto {
@@ -50,7 +50,7 @@ export class EmergencyItemDto {
   @Max(1_000_000_000_00)
   fundingPerCommunityFen: number;
   @ApiPropertyOptional({ description: 'Where the funding comes from; required when funding is due' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(2)
   @MaxLength(200)

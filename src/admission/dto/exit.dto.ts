@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Optional } from '../../common/validation.js';
 
 export class EvaluationDto {
   @ApiProperty({
@@ -33,7 +24,7 @@ export class ExitProposalDto {
   @ApiPropertyOptional({
     description: 'Leave out to exit the whole item; committees always propose for their own community',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   communityId?: string;
   @ApiProperty() @IsString() @MinLength(2) @MaxLength(2000) reason: string;

@@ -14,7 +14,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { SingleLine, trimText } from '../../common/validation.js';
+import { Optional, SingleLine, trimText } from '../../common/validation.js';
 import type { LoggedDecision } from '../stamp-log.entities.js';
 
 /** Spaces and hyphens between digits and a leading +86 are how people write numbers; they are not kept. */
@@ -112,7 +112,7 @@ export class RecordStampDto {
       'Required when the registry answers not-listed (法律依据: the law and article); ignored otherwise (the registry’s legal basis is stored)',
     maxLength: 1000,
   })
-  @IsOptional()
+  @Optional()
   @Transform(trimText)
   @IsString({ message: '法律依据（legalBasis）须为文本。legalBasis must be text.' })
   @MaxLength(1000, {
@@ -124,14 +124,14 @@ export class RecordStampDto {
     description:
       'A correction: the entry this one replaces; it is voided in the same step with correctionReason',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', {
     message: '更正的登记（correctsId）须为登记编号。correctsId must be a stamp log entry id.',
   })
   correctsId?: string;
 
   @ApiPropertyOptional({ description: 'Why the corrected entry was wrong (with correctsId)', maxLength: 500 })
-  @IsOptional()
+  @Optional()
   @Transform(trimText)
   @IsString({ message: '更正理由（correctionReason）须为文本。correctionReason must be text.' })
   @MaxLength(500, {

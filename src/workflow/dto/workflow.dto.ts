@@ -88,7 +88,7 @@ export class CalendarDayDto {
   @ApiProperty({ description: 'true: a working day (e.g. 调休 Saturday); false: a day off (e.g. 国庆节)' })
   @IsBoolean()
   workingDay: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) note?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(100) note?: string;
 }
 
 export class CalendarQuery extends PageQuery {
