@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { isCalendarDay, makeValidationPipe, trimText } from '../../common/validation.js';
+import { isBlank, isCalendarDay, makeValidationPipe, trimText } from '../../common/validation.js';
 import type { Decision } from '../precedence.js';
 import { StampSampleFormRefDto } from './stamp-sample-forms.dto.js';
 
@@ -104,6 +104,8 @@ export function plainCheckQuery(value: unknown): StampCheckParams | null {
   const trimmed = name.trim();
   // Variation selectors do not count towards a length for class-validator: such a name is measured there.
   if (trimmed.length < 1 || trimmed.length > 100 || /[\uFE0E\uFE0F]/.test(trimmed)) return null;
+  // A name of nothing visible (a zero-width space) is refused by the full validation, as trimText makes it ''.
+  if (isBlank(trimmed)) return null;
   if (community !== undefined && (typeof community !== 'string' || !PLAIN_COMMUNITY.test(community)))
     return null;
   if (date !== undefined && (typeof date !== 'string' || !isCalendarDay(date))) return null;
