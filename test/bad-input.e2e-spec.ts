@@ -250,14 +250,30 @@ describe('bad input', () => {
     }
   });
 
-  it('given a query field given twice where one number is asked (?page=1&page=2), then it is told once that it must be a whole number', async () => {
+  it('given a query field given twice where one value is asked (?page=1&page=2, ?name=a&name=b), then it is told once to give one value', async () => {
     const res = await t
       .http()
       .get('/tasks?page=1&page=2')
       .set({ Authorization: `Bearer ${await t.token('office')}` });
     expectCleanError(res, 400, 'VALIDATION_FAILED');
     const page = res.body.error.details.find((d: { field: string }) => d.field === 'page');
-    expect(page.problems).toHaveLength(1);
+    expect(page.problems).toEqual([
+      expect.stringMatching(/^页码（page）只能有一个值，不能是列表或重复填写（收到 2 个）/),
+    ]);
+    const name = await t.http().get('/stamp-items/check?name=a&name=b');
+    expect(name.body.error.details).toEqual([
+      { field: 'name', problems: [expect.stringContaining('只能有一个值')] },
+    ]);
+  });
+
+  it('given a list of texts holding a number ([1]), then it is told its entries must be text, not also their lengths', async () => {
+    const res = await t
+      .http()
+      .post('/dispatches')
+      .set({ Authorization: `Bearer ${await t.token('dept-staff')}` })
+      .send({ kind: 'report', reportFields: [1] });
+    const fields = res.body.error.details.find((d: { field: string }) => d.field === 'reportFields');
+    expect(fields.problems).toEqual([expect.stringContaining('每一项须为文本')]);
   });
 
   it('given a number field sent as text, then it is told only that it must be a number (not also its bounds, which contradict it)', async () => {

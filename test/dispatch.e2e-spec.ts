@@ -167,11 +167,20 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
     const res = await send(work({ targets: [unit[C1], unit[C2], unit[C7]] }));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('UNIT_NOT_FOUND');
-    expect(res.body.error.details).toEqual({ targets: [unit[C7]] });
+    expect(res.body.error.details).toEqual({ targets: [unit[C7]], more: 0 });
     expect(await dispatchCount()).toBe(before);
     const missing = await send(work({ targets: [unit[C1], '00000000-0000-4000-8000-000000000000'] }));
     expect(missing.status).toBe(404);
     expect(await dispatchCount()).toBe(before);
+    // Hundreds of unknown targets: the first 20 named and how many more (all 2,000 were echoed back).
+    const many = Array.from(
+      { length: 300 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
+    const lots = await send(work({ targets: many }));
+    expect(lots.status).toBe(404);
+    expect(lots.body.error.details.targets).toHaveLength(20);
+    expect(lots.body.error.details.more).toBe(280);
   });
 
   it('given a due date in the past, or a stamp demand naming no certificate, then 400 naming the field', async () => {
@@ -476,6 +485,15 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
 
   it('given a dispatch, when the department withdraws it from one community and then from the rest, then those pieces are withdrawn, acting on one answers 409, and withdrawing again answers 409', async () => {
     const d = await sent(work({ targets: [unit[C1], unit[C2]] }));
+    // A community it was not sent to is told as such (not as a committee's missing piece), nothing withdrawn.
+    const elsewhere = await t
+      .http()
+      .post(`/dispatches/${d.id}/withdraw`)
+      .set(await auth('dept-staff'))
+      .send({ communityIds: [unit[C1], unit[C3]] });
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.error.code).toBe('DISPATCH_COMMUNITY_NOT_FOUND');
+    expect(elsewhere.body.error.message).toContain('没有派往所选的社区');
     const one = await t
       .http()
       .post(`/dispatches/${d.id}/withdraw`)

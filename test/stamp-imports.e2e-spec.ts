@@ -424,6 +424,7 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     for (const [bad, field] of [
       [[document], 'document'],
       [{ ...document, issuedBy: '同上' }, 'document.issuedBy'],
+      [{ ...document, issuedBy: ' 同上 ' }, 'document.issuedBy'],
     ] as const) {
       const refused = await upload('office', '东湖区清单.csv', published, bad);
       expect(refused.status).toBe(400);

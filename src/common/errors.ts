@@ -353,6 +353,10 @@ export const ERRORS = {
     404,
     '找不到该派单，或您无权查看。The dispatched work does not exist or is not visible to you.',
   ],
+  DISPATCH_COMMUNITY_NOT_FOUND: [
+    404,
+    '这项派单没有派往所选的社区，请从这项派单的社区列表中选择。The work was not sent to this community; choose one of the communities it was sent to.',
+  ],
   RECEIVED_WORK_NOT_FOUND: [
     404,
     '找不到该项收到的工作，或您无权查看。The received piece of work does not exist or is not visible to you.',

@@ -113,6 +113,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   // Lists, queries and the stamp registry.
   area: '领域',
   changes: '调整内容',
+  correctionReason: '更正理由',
+  correctsId: '所更正的登记',
   communityName: '社区名称',
   document: '整份清单共用的信息',
   field: '字段',
@@ -120,6 +122,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   issued: '发文日期',
   issuedBy: '发文机关',
   itemId: '事项',
+  legalBasis: '法律依据',
   listType: '清单类型',
   problem: '问题',
   refused: '只看被拒绝的',
@@ -133,6 +136,10 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'StampListQuery.type': '清单类型',
   uncovered: '只看未覆盖的',
 };
+
+/** An idempotency key's rule, said the same wherever one is sent (a dispatch, a funding transfer). */
+export const IDEMPOTENCY_KEY_MESSAGE =
+  '幂等键（idempotencyKey）须为 1–100 个字母、数字或 . : _ - 符号（同一个键重发得到同一结果）。idempotencyKey must be 1–100 letters, digits or . : _ -.';
 
 /** How a message names a field: its Chinese label and its name, e.g. `标题（title）`; the name alone when unlabelled. */
 export function fieldLabel(property: string, targetName?: string): string {

@@ -166,19 +166,38 @@ function ofRightType(
     return defined.length ? defined : typed.length ? typed : all;
   }
   // A rule of each item (IsString({ each: true }): its message says "Each entry of") says nothing of the value's
-  // own type; any other type rule the value fails — a list where one text is asked (?page=1&page=2) too — does.
+  // own type; any other type rule the value fails does.
   const wrongType = all
     .filter(
       ([rule, text]) => TYPE_OF_RULE[rule] && !text.includes('Each entry of') && !TYPE_OF_RULE[rule](value),
     )
-    // A type rule whose own message says the field is required (文件名须填写) was given a value: its type is told.
-    .map(([rule, text]): [string, string] => [
-      rule,
-      /须填写|is required/.test(text)
-        ? (constraintMessage(rule, { property, constraints: [] }) ?? text)
-        : text,
-    ]);
-  return wrongType.length ? wrongType : all;
+    .map(([rule, text]): [string, string] =>
+      // A list where one value is asked (a query parameter given twice, ?page=1&page=2): one value, not its type.
+      Array.isArray(value) && rule !== 'isArray'
+        ? [
+            rule,
+            `${fieldLabel(property)}只能有一个值，不能是列表或重复填写（收到 ${value.length} 个）。${property} takes one value, not a list or a repeated parameter.`,
+          ]
+        : // A type rule whose own message says the field is required (文件名须填写) was given a value: its type is told.
+          [
+            rule,
+            /须填写|is required/.test(text)
+              ? (constraintMessage(rule, { property, constraints: [] }) ?? text)
+              : text,
+          ],
+    );
+  if (wrongType.length) return wrongType;
+  // A list whose entries are of the wrong type ([1] where texts are asked) is told that, not their lengths too;
+  // the list's own rules (how many) still are.
+  if (Array.isArray(value)) {
+    const wrongItems = all.filter(
+      ([rule, text]) =>
+        TYPE_OF_RULE[rule] && text.includes('Each entry of') && value.some((v) => !TYPE_OF_RULE[rule](v)),
+    );
+    if (wrongItems.length)
+      return [...all.filter(([, text]) => !text.includes('Each entry of')), ...wrongItems];
+  }
+  return all;
 }
 
 export const unknownField = (field: string) =>

@@ -40,6 +40,22 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+/** Each reason as a clerk reads it (the console's words), and the committee's own: outside its duties. */
+export const REASON_LABELS: Record<ReasonCode | 'outside-duties', string> = {
+  covered: '在准入范围内',
+  'negative-list': '属于负面清单',
+  'stamp-prohibited': '明令取消的证明',
+  'no-admitted-item': '未经准入',
+  'other-department-item': '引用其他部门的事项',
+  'not-in-force': '准入事项届时未在本社区实施',
+  'wrong-kind': '工作类型不符',
+  'stamp-not-listed': '证明不在清单内',
+  'outside-content': '超出授权内容或对象',
+  'duplicate-report-field': '重复填报（数据一次采集）',
+  'short-notice': '时间过紧',
+  'outside-duties': '不属于社区职责',
+};
+
 /** Why an item is not in force for a community on the due date. */
 export type NotInForceDetail =
   'not-targeted' | 'not-started' | 'expired' | 'exited' | 'lapsed' | 'not-funded';

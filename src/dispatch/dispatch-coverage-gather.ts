@@ -121,7 +121,12 @@ export class CoverageGatherer {
       const u = byId.get(id);
       return !u || !u.active || !this.scope.inScope(p, u);
     });
-    if (missing.length) throw new AppError('UNIT_NOT_FOUND', { targets: missing });
+    // The first 20 named (2,000 unknown targets were all echoed back), and how many more.
+    if (missing.length)
+      throw new AppError('UNIT_NOT_FOUND', {
+        targets: missing.slice(0, 20),
+        more: Math.max(0, missing.length - 20),
+      });
     const wrong = g.units.filter((u) => !TARGET_KINDS.includes(u.kind));
     if (wrong.length)
       throw new AppError('VALIDATION_FAILED', [

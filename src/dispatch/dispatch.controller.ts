@@ -92,7 +92,7 @@ export class DispatchController {
     [Permission.DISPATCH_SEND],
     [
       'DISPATCH_NOT_FOUND',
-      'RECEIVED_WORK_NOT_FOUND',
+      'DISPATCH_COMMUNITY_NOT_FOUND',
       'DISPATCH_ALREADY_DONE',
       'DISPATCH_ALREADY_WITHDRAWN',
       'DISPATCH_NOTHING_TO_WITHDRAW',
@@ -126,7 +126,7 @@ export class DisputeController {
     [Permission.DISPATCH_SEND],
     [
       'DISPATCH_NOT_FOUND',
-      'RECEIVED_WORK_NOT_FOUND',
+      'DISPATCH_COMMUNITY_NOT_FOUND',
       'DISPUTE_NOT_REFUSED',
       'DISPUTE_ALREADY_OPEN',
       'DISPUTE_ALREADY_RULED',

@@ -190,7 +190,11 @@ export class DispatchesService {
     }
     const byCommunity = new Map(pieces.map((x) => [x.community_id, x]));
     const missing = s.communityIds.filter((c) => !byCommunity.has(c));
-    if (missing.length) throw new AppError('RECEIVED_WORK_NOT_FOUND', { communityIds: missing });
+    if (missing.length)
+      throw new AppError('DISPATCH_COMMUNITY_NOT_FOUND', {
+        communityIds: missing.slice(0, 20),
+        more: Math.max(0, missing.length - 20),
+      });
     const chosen = s.communityIds.map((c) => byCommunity.get(c)!);
     const done = chosen.find((x) => x.state === 'done');
     if (done) throw new AppError('DISPATCH_ALREADY_DONE', { communityId: done.community_id });

@@ -114,7 +114,7 @@ export class DisputeService implements OnModuleInit {
           dispatchId,
           p.unitId,
         ]);
-        throw new AppError(own.length ? 'RECEIVED_WORK_NOT_FOUND' : 'DISPATCH_NOT_FOUND');
+        throw new AppError(own.length ? 'DISPATCH_COMMUNITY_NOT_FOUND' : 'DISPATCH_NOT_FOUND');
       }
       if (v.dispute_state === 'street' || v.dispute_state === 'office')
         throw new AppError('DISPUTE_ALREADY_OPEN');

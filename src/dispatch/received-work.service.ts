@@ -20,6 +20,7 @@ import {
 } from './dispatch-rows.js';
 import type { ReceivedWorkDto } from './dto/dispatch-responses.dto.js';
 import type { DoneDto, ReceivedWorkQuery, RefuseDto } from './dto/dispatch.dto.js';
+import { REASON_LABELS, type ReasonCode } from './coverage.js';
 
 /**
  * 收到的工作: the committee's received work — its inbox, and accept, mark done or refuse with one action. Each
@@ -145,7 +146,12 @@ export class ReceivedWorkService {
           problems: [
             covered
               ? '这项工作在准入范围内，只能以明显不属于社区职责为由（outside-duties）拒绝，并写明理由。A covered piece is refused as outside the committee’s duties only.'
-              : `拒绝理由须为这项工作未被准入的原因之一（${[...citable].join('、')}），或明显不属于社区职责（outside-duties）。The reason must be one the piece’s coverage found, or outside-duties.`,
+              : `拒绝理由须为这项工作不在准入范围的原因之一：${[...citable]
+                  .filter((c) => c !== 'outside-duties')
+                  .map((c) => `${REASON_LABELS[c as ReasonCode] ?? c}（${c}）`)
+                  .join(
+                    '、',
+                  )}，或明显不属于社区职责（outside-duties）。The reason must be one the piece’s coverage found, or outside-duties.`,
           ],
         },
       ]);

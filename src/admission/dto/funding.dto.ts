@@ -19,6 +19,7 @@ import {
   type FundingState,
   type TransferState,
 } from './item-responses.dto.js';
+import { IDEMPOTENCY_KEY_MESSAGE } from '../../common/validation-messages.js';
 
 export class RegisterTransferDto {
   @ApiProperty() @IsUUID() communityId: string;
@@ -41,7 +42,7 @@ export class RegisterTransferDto {
   reference: string;
   @ApiProperty({ description: 'Your key for this transfer: sending it again answers the same transfer' })
   @IsString()
-  @Matches(/^[\w.:-]{1,100}$/)
+  @Matches(/^[\w.:-]{1,100}$/, { message: IDEMPOTENCY_KEY_MESSAGE })
   idempotencyKey: string;
 }
 

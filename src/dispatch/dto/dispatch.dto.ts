@@ -21,8 +21,13 @@ import { PageQuery } from '../../common/pagination.js';
 import { FieldNames, IsDecimal, Optional, SingleLine } from '../../common/validation.js';
 import { DISPATCH_KINDS, type DispatchKind } from '../dispatch.entities.js';
 import { REASON_CODES } from '../coverage.js';
+import { IDEMPOTENCY_KEY_MESSAGE } from '../../common/validation-messages.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A due date is a day: one message for each way it can be wrong (an empty picker, a time, a bad day). */
+const DUE_DATE_MESSAGE =
+  '截止日期（dueDate）须为年-月-日，如 2027-06-18（不带时间）。dueDate must be a day written YYYY-MM-DD, e.g. 2027-06-18.';
 
 /** A piece of work to send (派单), or to preview its coverage without sending. */
 export class SendDispatchDto {
@@ -36,8 +41,8 @@ export class SendDispatchDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) @SingleLine() title: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) content: string;
   @ApiProperty({ example: '2027-06-18', description: 'Due date, a China day; not before today' })
-  @IsDateString({ strict: true })
-  @Matches(DAY)
+  @IsDateString({ strict: true }, { message: DUE_DATE_MESSAGE })
+  @Matches(DAY, { message: DUE_DATE_MESSAGE })
   dueDate: string;
   @ApiProperty({ description: 'Expected hours of work per community' })
   @IsDecimal(1)
@@ -108,7 +113,7 @@ export class SendDispatchDto {
   })
   @Optional()
   @IsString()
-  @Matches(/^[\w.:-]{1,100}$/)
+  @Matches(/^[\w.:-]{1,100}$/, { message: IDEMPOTENCY_KEY_MESSAGE })
   idempotencyKey?: string;
 }
 

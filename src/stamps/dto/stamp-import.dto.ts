@@ -8,7 +8,6 @@ import {
   Matches,
   MaxLength,
   MinLength,
-  NotEquals,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
@@ -61,7 +60,8 @@ export class StampImportDocumentDto {
   @IsString()
   @MaxLength(300)
   @SingleLine()
-  @NotEquals('同上', {
+  // 同上 with spaces around it is 同上 too.
+  @Matches(/^(?!\s*同上\s*$)/u, {
     message:
       '整份清单的发文机关（document.issuedBy）须写出机关名称，不能填“同上”。document.issuedBy must name the issuing bodies.',
   })
