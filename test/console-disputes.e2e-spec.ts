@@ -157,6 +157,9 @@ describe('the console’s dispute pages (拒绝争议: 街道协调、区领导�
       const history = office.getByTestId('case-history');
       await history.getByText(street.name).first().waitFor();
       await expect(history.textContent()).resolves.not.toMatch(/· (street|office)\b/);
+      // Each step says what was decided, in its form's words.
+      await history.getByText('办理完成：协调不成，提交区领导小组办公室').waitFor();
+      await history.getByText('办理完成：拒绝不成立').waitFor();
     });
 
     // The refusal overturned, the committee's piece is open again: it must be done, and cannot be refused again.

@@ -86,7 +86,25 @@ export const DECISION_NAMES: Record<string, string> = {
   return: '退回补正',
   reject: '不同意',
   record: '备案',
+  resubmit: '重新提交',
+  withdraw: '撤回申请',
+  uphold: '拒绝成立',
+  overturn: '拒绝不成立',
+  refer: '提交区领导小组办公室',
 };
+
+/**
+ * What a history entry says happened, with what was decided: 办理完成：同意 (the API records the decision's own
+ * words since December 2026; before, its code, named here).
+ */
+export function historyText(h: { action: string; data?: Record<string, unknown> | null }): string {
+  const action = nameOf(HISTORY_ACTION_NAMES, h.action);
+  const code = typeof h.data?.decision === 'string' ? h.data.decision : null;
+  if (!code || (h.action !== 'task.completed' && h.action !== 'task.returned')) return action;
+  const label =
+    typeof h.data?.decisionLabel === 'string' ? h.data.decisionLabel : nameOf(DECISION_NAMES, code);
+  return label === action ? action : `${action}：${label}`;
+}
 
 export const FINDING_RESULT_NAMES: Record<string, string> = { pass: '通过', warn: '提示', fail: '不通过' };
 

@@ -19,6 +19,7 @@ import {
   ADDED_SIGNER_DECISIONS,
   commentRequired,
   decisionCodes,
+  decisionHistoryLabel,
   deficienciesRequired,
 } from './task-decisions.js';
 import { TaskHolders } from './task-holders.service.js';
@@ -158,7 +159,12 @@ export class TaskCompletion {
           taskId: id,
           elementId: t.elementId,
           comment: input.comment ?? null,
-          data: { decision, ...(deficiencies && decision === 'return' ? { deficiencies } : {}) },
+          data: {
+            decision,
+            // What was decided, in the words its form gives it: the history says 同意 or 拒绝不成立.
+            decisionLabel: decisionHistoryLabel(spec, decision),
+            ...(deficiencies && decision === 'return' ? { deficiencies } : {}),
+          },
         });
         api.signal({ decision, form });
         ctx.live.waits.delete(t.executionId);

@@ -21,6 +21,14 @@ export const DECISION_LABELS: Readonly<Record<string, string>> = {
   withdraw: '撤回申请',
 };
 
+/**
+ * A decision as the case's history tells it: its label without the hint a button carries (拒绝不成立, not
+ * 拒绝不成立（写明法律依据）).
+ */
+export function decisionHistoryLabel(spec: FormSpec | undefined, code: string): string {
+  return (spec?.labels?.[code] ?? DECISION_LABELS[code] ?? code).replace(/（[^）]*）$/u, '');
+}
+
 /** One decision a task offers, with what it needs. */
 export interface TaskDecision {
   code: string;
