@@ -211,6 +211,10 @@ describe('the department’s pages in a real browser (职能部门)', () => {
         await page.getByRole('link', { name: '← 返回本单位申请' }).click();
         const row = page.getByRole('row').filter({ hasText: TITLE });
         await expect(row.getByTestId('application-status').textContent()).resolves.toBe('审核中');
+        // … and where it stands: the department head's step, not yet taken, with a link to its progress.
+        const steps = row.getByTestId('application-steps');
+        await expect(steps.textContent()).resolves.toMatch(/当前环节：\S+（待认领）/);
+        await steps.getByRole('link', { name: '办理进度' }).waitFor();
 
         // The department head approves and the office returns it (their pages are tested elsewhere).
         const instanceId = (

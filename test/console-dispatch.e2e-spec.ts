@@ -67,7 +67,10 @@ describe('the console for dispatched work (派单、收到的工作、一键拒�
         '东华街道（全部社区）',
       );
       await dept.keyboard.press('Escape');
+      // 发送 waits for the preview, and says so.
+      await expect(dept.getByTestId('send-hint').textContent()).resolves.toContain('先点“查看准入情况”');
       await dept.getByRole('button', { name: '查看准入情况' }).click();
+      await dept.getByTestId('send-hint').waitFor({ state: 'detached' });
       await expect(dept.getByTestId('preview-summary').textContent()).resolves.toContain(
         '共 3 个社区，其中 3 个不在准入范围',
       );

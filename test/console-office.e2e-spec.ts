@@ -130,6 +130,8 @@ describe('the office’s pages of the console (领导小组办公室)', () => {
     const page = await openAs('office', `/office/applications/${tooSoon.applicationId}`);
     await withScreenshot(page, 'office-override', async () => {
       const finding = page.getByTestId('findings').getByRole('row').filter({ hasText: '不通过' });
+      // The checks' findings in Chinese only (the API's message carries English after it).
+      await expect(page.getByTestId('findings').textContent()).resolves.not.toMatch(/[A-Za-z]{4}/);
       await finding.getByRole('button', { name: '说明理由并放行' }).click();
       const dialog = page.getByRole('dialog', { name: '说明理由并放行' });
       await dialog.getByRole('button', { name: '确认放行' }).click();

@@ -200,14 +200,21 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, Template>> = {
   isNotEmptyObject: () => ['须为非空对象', 'must be a non-empty object'],
   isArray: () => ['须为列表（数组）', 'must be a list (an array)'],
   arrayNotEmpty: () => ['至少须有一项', 'must have at least one entry'],
-  arrayMinSize: (c) => [`至少须有 ${String(c[0])} 项`, `must have at least ${String(c[0])} entries`],
+  arrayMinSize: (c) =>
+    Number(c[0]) === 1
+      ? ['须至少选择或填写一项', 'needs at least one entry']
+      : [`至少须有 ${String(c[0])} 项`, `must have at least ${String(c[0])} entries`],
   arrayMaxSize: (c) => [`最多 ${String(c[0])} 项`, `must have at most ${String(c[0])} entries`],
   arrayUnique: () => ['各项不能重复', 'must not repeat an entry'],
   arrayContains: (c) => [`须包含 ${list(c[0])}`, `must contain ${list(c[0])}`],
   arrayNotContains: (c) => [`不能包含 ${list(c[0])}`, `must not contain ${list(c[0])}`],
   contains: (c) => [`须包含“${String(c[0])}”`, `must contain "${String(c[0])}"`],
   notContains: (c) => [`不能包含“${String(c[0])}”`, `must not contain "${String(c[0])}"`],
-  minLength: (c) => [`至少 ${String(c[0])} 个字符`, `must have at least ${String(c[0])} characters`],
+  // At least one character is: fill it in (标题须填写, not 标题至少 1 个字符).
+  minLength: (c) =>
+    Number(c[0]) === 1
+      ? ['须填写，不能为空', 'is required and may not be empty']
+      : [`至少 ${String(c[0])} 个字符`, `must have at least ${String(c[0])} characters`],
   maxLength: (c) => [`最多 ${String(c[0])} 个字符`, `must have at most ${String(c[0])} characters`],
   isLength: (c) => [
     `长度须为 ${String(c[0])}–${String(c[1] ?? '')} 个字符`,

@@ -100,11 +100,17 @@ export class RecordStampDto {
   requesterPhone: string;
 
   @ApiProperty({ description: '经办人: an account on the community’s stamp roster' })
-  @IsUUID('all', { message: '经办人（handlerId）须为用印人员的账号编号。handlerId must be an account id.' })
+  @IsUUID('all', {
+    message:
+      '请选择经办人（handlerId）：须为本社区用印人员名单中的一人。handlerId must be an account on the stamp roster.',
+  })
   handlerId: string;
 
   @ApiProperty({ description: '审批人: another account on the roster (not the handler)' })
-  @IsUUID('all', { message: '审批人（approverId）须为用印人员的账号编号。approverId must be an account id.' })
+  @IsUUID('all', {
+    message:
+      '请选择审批人（approverId）：须为本社区用印人员名单中经办人以外的一人。approverId must be another account on the stamp roster.',
+  })
   approverId: string;
 
   @ApiPropertyOptional({
