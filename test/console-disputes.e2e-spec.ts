@@ -150,6 +150,12 @@ describe('the console’s dispute pages (拒绝争议: 街道协调、区领导�
       await expect(office.getByTestId('case-title').textContent()).resolves.toContain('拒绝争议');
       await office.locator('[data-testid="diagram"][data-drawn="yes"]').waitFor();
       await expect(office.getByTestId('case-status').textContent()).resolves.toContain('已办结');
+      // A dispute's case names the department that sent the work, and has no admission number; ended, it has
+      // no step to show.
+      const facts = (await office.getByTestId('case-facts').textContent()) ?? '';
+      expect(facts).toContain('派单部门');
+      expect(facts).not.toContain('准入编号');
+      await expect(office.getByRole('button', { name: '当前环节' }).count()).resolves.toBe(0);
       // Its history names people as they are known (name and unit), not by their login names.
       const [street] = await t.dataSource.query(
         `SELECT u.display_name || '（' || o.name || '）' AS name FROM app_user u JOIN org_unit o ON o.id = u.unit_id WHERE u.username = 'street'`,

@@ -111,7 +111,9 @@ describe('the console for finance, committees and the public item page (财政�
       const dialog = page.getByRole('dialog');
       await expect(dialog.textContent()).resolves.toContain('1,234.56 元');
       await dialog.getByRole('button', { name: '确认到账' }).click();
-      await expect(page.getByTestId('confirm-done').textContent()).resolves.toContain('已在该社区生效');
+      await expect(page.getByTestId('confirm-done').textContent()).resolves.toContain(
+        '自开始日期起在该社区实施',
+      );
       await page.getByText('没有待确认到账的拨付').waitFor();
       // The confirmed ones are a filter away, with their state.
       await chooseOption(page, page.locator('.el-select', { has: page.getByLabel('状态') }), '已确认到账');

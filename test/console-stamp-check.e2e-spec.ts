@@ -121,10 +121,12 @@ describe('the public stamp check page (盖章证明事项查询)', () => {
   it('given a committee logged in, then the check asks about its own community (杏花社区) unless it clears the choice', async () => {
     const page = await b.page();
     await withScreenshot(page, 'stamp-check-own-community', async () => {
-      await page.goto(`${base}/console/login?redirect=${encodeURIComponent('/stamps/check')}`);
+      await page.goto(`${base}/console/login?redirect=${encodeURIComponent('/committee/stamp-log')}`);
       await page.getByLabel('用户名').fill('committee');
       await page.getByLabel('密码', { exact: true }).fill(TEST_DEMO_PASSWORD);
       await page.getByRole('button', { name: '登录' }).click();
+      // From its stamp log, where a committee is when a resident asks for a certificate.
+      await page.getByTestId('stamp-check-link').click();
       await page.waitForURL(`${base}/console/stamps/check`);
       await expect(page.locator('#stamp-community').inputValue()).resolves.toBe('');
       await page

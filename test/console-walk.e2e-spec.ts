@@ -319,7 +319,9 @@ describe('the whole walk from draft to the public register in a real browser (�
         await expect(row.getByTestId('amount').textContent()).resolves.toBe('2,468.10 元');
         await row.getByRole('button', { name: '确认东华街道 杏花社区的经费到账' }).click();
         await finance.getByRole('dialog').getByRole('button', { name: '确认到账' }).click();
-        await expect(finance.getByTestId('confirm-done').textContent()).resolves.toContain('已在该社区生效');
+        await expect(finance.getByTestId('confirm-done').textContent()).resolves.toContain(
+          '自开始日期起在该社区实施',
+        );
       });
       const [transfer] = await t.dataSource.query(
         `SELECT f.amount_fen, f.confirmed_at FROM funding_transfer f

@@ -185,7 +185,7 @@ export class DispatchSendService {
       'scoresOnlineTime',
       dto.scoresOnlineTime !== undefined && dto.kind !== 'app-registration',
       '是否考核在线时长',
-      '政务App/工作群',
+      '政务应用/账号（App、工作群）',
       'app-registration',
     );
     if (dto.dueDate < this.clock.today())

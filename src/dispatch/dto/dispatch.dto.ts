@@ -34,7 +34,7 @@ export class SendDispatchDto {
   @ApiProperty({
     enum: DISPATCH_KINDS,
     description:
-      'task 工作任务, meeting 会议 (meetingTime, meetingPlace), report 报表台账 (reportFields), survey 调查统计, inspection 检查考评, stamp 盖章证明 (certificateName), app-registration 政务App/工作群 (scoresOnlineTime), plaque 挂牌',
+      'task 工作任务, meeting 会议 (meetingTime, meetingPlace), report 报表台账 (reportFields), survey 调查统计, inspection 考评检查, stamp 盖章证明 (certificateName), app-registration 政务应用/账号（App、工作群） (scoresOnlineTime), plaque 组织机构挂牌',
   })
   @IsIn(DISPATCH_KINDS)
   kind: DispatchKind;

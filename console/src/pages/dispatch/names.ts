@@ -5,10 +5,10 @@ export const DISPATCH_KIND_NAMES: Record<string, string> = {
   meeting: '会议',
   report: '报表台账',
   survey: '调查统计',
-  inspection: '检查考评',
+  inspection: '考评检查',
   stamp: '盖章证明',
-  'app-registration': '政务App/工作群',
-  plaque: '挂牌',
+  'app-registration': '政务应用/账号（App、工作群）',
+  plaque: '组织机构挂牌',
 };
 
 export const REASON_NAMES: Record<string, string> = {
