@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { admitApplication, makeApplication } from './helpers/admission.js';
+import { admitApplication, makeApplication, submitApplication } from './helpers/admission.js';
+import { inboxOf } from './helpers/cases.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { startBrowser, withScreenshot, type TestBrowser } from './helpers/browser.js';
 import { TEST_DEMO_PASSWORD } from './helpers/database.js';
@@ -73,8 +74,12 @@ describe('the notice period (派单提前期) in a real browser', () => {
         expect(await stored()).toBeNull();
 
         await input.fill('10');
+        // The save's answer itself (its 已保存 notice fades after a few seconds: on a busy machine it may be gone).
+        const saved = page.waitForResponse(
+          (r) => r.url().endsWith(`/applications/${id}`) && r.request().method() === 'PATCH',
+        );
         await page.getByTestId('save').click();
-        await page.locator('.el-message--success', { hasText: '已保存' }).waitFor();
+        expect((await saved).status()).toBe(200);
         await field.locator('.el-form-item__error').waitFor({ state: 'detached' });
         expect(await stored()).toBe(10);
         await page.reload();
@@ -111,6 +116,16 @@ describe('the notice period (派单提前期) in a real browser', () => {
         await expect(pub.getByTestId('item-notice').textContent()).resolves.toBe('10 个工作日');
         await pub.goto(`${base}/console/register/items/${none.itemId}`);
         await expect(pub.getByTestId('item-notice').textContent()).resolves.toBe('3 个工作日（默认）');
+      });
+      // The reviewer of an application that leaves it empty reads the default on the task page.
+      const pending = await submitApplication(
+        t,
+        makeApplication([unit[XINGHUA]], { ...noFunding, title: '提前期：待审默认' }),
+      );
+      const task = (await inboxOf(t, 'dept-head')).find((x) => x.instanceId === pending.instanceId)!;
+      const head = await openAs('dept-head', `/tasks/${task.id}`);
+      await withScreenshot(head, 'notice-period-task', async () => {
+        await expect(head.getByTestId('application').textContent()).resolves.toContain('3 个工作日（默认）');
       });
       const committee = await openAs('committee', `/committee/items/${ten.itemId}`);
       await withScreenshot(committee, 'notice-period-committee', async () => {
