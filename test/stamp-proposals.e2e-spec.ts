@@ -86,6 +86,15 @@ describe('stamp-list changes as an approval flow (workflows/stamp-list.bpmn)', (
     ],
   });
 
+  it('given one set naming the same new list twice, then 409 STAMP_LIST_EXISTS and nothing is proposed', async () => {
+    const once = districtProhibition('东民发〔2027〕77号', '2027-02-01');
+    const twice = { ...once, changes: [once.changes[0], once.changes[0]] };
+    const res = await propose('office', twice);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('STAMP_LIST_EXISTS');
+    expect(res.body.error.details).toMatchObject({ field: 'changes.1.list.documentNumber' });
+  });
+
   it('given the district office proposes a new prohibited list, when the leader approves, then it is published and the check answers prohibited from its effective date, as before on the day before', async () => {
     const before = await check('居住证明', XINGHUA, '2027-02-01');
     expect(before.body.decision).toBe('allowed');

@@ -45,7 +45,7 @@ export function undecodableQueryParts(url: string): string[] {
       }
     };
     const key = decoded(name);
-    if (key === null || decoded(value) === null) bad.add(key ?? 'query');
+    if (key === null || decoded(value) === null) bad.add(key || 'query');
   }
   return [...bad];
 }

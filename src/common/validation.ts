@@ -400,7 +400,7 @@ export function isCalendarDay(text: string): boolean {
  * (soft hyphen, zero-width space and joiners, direction marks and embeddings, word joiner, byte-order mark).
  */
 const FORMAT_CHARS =
-  '\\u00ad\\u115f\\u1160\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2800\\u3164\\ufeff\\uffa0';
+  '\\u00ad\\u061c\\u115f\\u1160\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u206a-\\u206f\\u2800\\u3164\\ufeff\\uffa0';
 const INVISIBLE_FORMAT = new RegExp(`[${FORMAT_CHARS}]`, 'gu');
 const INVISIBLE = new RegExp(`[\\s${FORMAT_CHARS}]`, 'gu');
 

@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import { AppError } from '../common/errors.js';
 import { parseCsv } from './stamp-lists-shipped.js';
 import { MAX_TITLE_ROWS } from './stamp-import-rows.js';
-import { boundSheetXml } from './xlsx-sheet-bounds.js';
+import { countMerges, XLSX_MAX_MERGED_CELLS, XLSX_MAX_MERGES } from './xlsx-merges.js';
 
 /**
  * Reading a stamp-list import file (issue 13 §5) into a header and rows of text cells — no rules yet
@@ -109,34 +109,6 @@ function cellValueText(value: ExcelJS.CellValue): string {
 export const XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
 /** Columns read from a worksheet (the header's and the rows'); cells further right are left out. */
 const XLSX_MAX_COLUMNS = 100;
-/** The cells merged ranges may cover, cut to the columns and rows read (each becomes an object in memory). */
-export const XLSX_MAX_MERGED_CELLS = 100_000;
-
-/**
- * The workbook as the reader may take it: every worksheet without data validations and with its merges cut to
- * what is read (xlsx-sheet-bounds.ts); a file whose merges still cover too many cells is refused.
- */
-async function boundedWorkbook(content: Buffer): Promise<Buffer> {
-  const zip = await JSZip.loadAsync(content);
-  const window = { columns: XLSX_MAX_COLUMNS, rows: IMPORT_MAX_ROWS + MAX_TITLE_ROWS + 1 };
-  let merged = 0;
-  for (const name of Object.keys(zip.files).filter((n) => /^xl\/worksheets\/[^/]+\.xml$/i.test(n))) {
-    const bounded = boundSheetXml(await zip.file(name)!.async('string'), window);
-    merged += bounded.mergedCells;
-    if (merged > XLSX_MAX_MERGED_CELLS)
-      throw new AppError('STAMP_IMPORT_FILE_INVALID', [
-        {
-          line: 1,
-          problems: [
-            `表格中合并的单元格过多（超过 ${XLSX_MAX_MERGED_CELLS} 个）：请取消不必要的合并单元格后重新导入。The sheet merges more than ${XLSX_MAX_MERGED_CELLS} cells; unmerge them and import again.`,
-          ],
-        },
-      ]);
-    zip.file(name, bounded.xml);
-  }
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'STORE' });
-}
-
 /** A header row with cells past the columns read. */
 const tooWide = (line: number, column: number) =>
   new AppError('STAMP_IMPORT_FILE_INVALID', [
@@ -256,11 +228,28 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
   const parts = await checkZipParts(content);
   if (parts === 'too-large') throw tooLarge();
   if (parts === 'unreadable') throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  // Merges counted as the reader will make them, before it does (xlsx-merges.ts); data validations (a drop-down
+  // over whole columns is one object per cell to the reader) are not read at all: they change no value.
+  let merged: Awaited<ReturnType<typeof countMerges>>;
+  try {
+    merged = await countMerges(await JSZip.loadAsync(content));
+  } catch {
+    throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  }
+  if (merged.unreadable) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (merged.over)
+    throw new AppError('STAMP_IMPORT_FILE_INVALID', [
+      {
+        line: 1,
+        problems: [
+          `表格中合并的单元格过多（最多 ${XLSX_MAX_MERGES} 处、共 ${XLSX_MAX_MERGED_CELLS} 个单元格）：请取消不必要的合并单元格后重新导入。The sheet merges too many cells (at most ${XLSX_MAX_MERGES} merges covering ${XLSX_MAX_MERGED_CELLS} cells); unmerge them and import again.`,
+        ],
+      },
+    ]);
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load((await boundedWorkbook(content)) as unknown as ArrayBuffer);
-  } catch (e) {
-    if (e instanceof AppError) throw e;
+    await workbook.xlsx.load(content as unknown as ArrayBuffer, { ignoreNodes: ['dataValidations'] });
+  } catch {
     throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
   }
   const sheet = workbook.worksheets[0];

@@ -96,8 +96,17 @@ export class StampProposalsService extends StampChangeProposals {
     const outOfScope = (scopeCode: string, details: Record<string, unknown>) =>
       new AppError('STAMP_PROPOSAL_OUT_OF_SCOPE', { ...details, scopeCode, allowed: scopes });
     if (!scopes.includes(set.scopeCode)) throw outOfScope(set.scopeCode, {});
+    const newLists = new Set<string>();
     for (const [i, c] of set.changes.entries()) {
       if (c.kind === 'new-list') {
+        // Twice in one set is two copies as well.
+        const identity = `${c.list.listType}|${set.scopeCode}|${c.list.documentNumber}`;
+        if (newLists.has(identity))
+          throw new AppError('STAMP_LIST_EXISTS', {
+            field: `changes.${i}.list.documentNumber`,
+            documentNumber: c.list.documentNumber,
+          });
+        newLists.add(identity);
         // One list per type, scope and document number: one published since (another proposal of the same
         // file) makes this one a second copy.
         const [known] = await m.query(
