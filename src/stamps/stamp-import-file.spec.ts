@@ -364,6 +364,69 @@ describe('reading a stamp-list import file', () => {
     expect(title.rows[0].cells.slice(0, 2)).toEqual(['1', '居住证明']);
   });
 
+  it('given a workbook asking the reader to build past a sheet’s bounds (a second attack: each crashed the server or held it for minutes), then it is refused at once', async () => {
+    const started = Date.now();
+    const named = await JSZip.loadAsync(await workbookWith(''));
+    named.file(
+      'xl/workbook.xml',
+      (await named.file('xl/workbook.xml')!.async('string')).replace(
+        '</sheets>',
+        '</sheets><definedNames><definedName name="x">a!$A$1:$XFD$1048576</definedName></definedNames>',
+      ),
+    );
+    const cases: [string, Buffer][] = [
+      [
+        'a defined name over the whole sheet',
+        await named.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }),
+      ],
+      [
+        'a column definition up to 200 million',
+        await workbookWith('<cols><col min="1" max="200000000" width="10"/></cols>'),
+      ],
+      [
+        'a merge whose bounds are no numbers, then a huge one',
+        await workbookWith(
+          '<mergeCells count="2"><mergeCell ref="1:1"/><mergeCell ref="A3:XFD1500"/></mergeCells>',
+        ),
+      ],
+      [
+        'a row numbered 4,294,967,294',
+        await workbookWith(
+          '<row r="4294967294"><c r="A4294967294" t="inlineStr"><is><t>y</t></is></c></row>',
+        ),
+      ],
+      [
+        'nesting 100,000 deep',
+        await workbookWith(`<extLst>${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}</extLst>`),
+      ],
+      ['nesting never closed', await workbookWith('<x>'.repeat(100_000))],
+    ];
+    for (const [what, file] of cases)
+      expect([what, await outcome('bounds.xlsx', file)]).toEqual([what, 'STAMP_IMPORT_FILE_INVALID']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // A print area of the table itself, and print titles of whole rows, are as Excel writes them: read.
+    const printed = await JSZip.loadAsync(await workbookWith(''));
+    printed.file(
+      'xl/workbook.xml',
+      (await printed.file('xl/workbook.xml')!.async('string')).replace(
+        '</sheets>',
+        '</sheets><definedNames><definedName name="_xlnm.Print_Area" localSheetId="0">a!$A$1:$H$300</definedName><definedName name="_xlnm.Print_Titles" localSheetId="0">a!$1:$1</definedName></definedNames>',
+      ),
+    );
+    expect(await outcome('printed.xlsx', await printed.generateAsync({ type: 'nodebuffer' }))).toBe('read');
+  });
+
+  it('given one long text in every cell (a shared text is one string to the file, a copy per cell to the reader), then 413 once the text read passes 8 million characters', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('a');
+    ws.addRow(HEADER.split(','));
+    const long = '长'.repeat(2_000);
+    for (let i = 0; i < 600; i++) ws.addRow(Array.from({ length: 8 }, () => long));
+    expect(await outcome('long.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))).toBe(
+      'STAMP_IMPORT_TOO_LARGE',
+    );
+  });
+
   it('given data validations over whole columns (a drop-down made in Excel), however their end is written, then they are not read and the list is read as it is', async () => {
     const started = Date.now();
     for (const end of ['</dataValidations>', '</dataValidations >']) {

@@ -107,6 +107,8 @@ function cellValueText(value: ExcelJS.CellValue): string {
 
 /** What a workbook may unpack to (its parts' declared sizes added up): a 2 MB file of 40 MB of XML is plenty. */
 export const XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
+/** The text a workbook's cells may hold in all (a 2 MB CSV holds at most 2 million characters). */
+const XLSX_MAX_CHARACTERS = 8_000_000;
 /** Columns read from a worksheet (the header's and the rows'); cells further right are left out. */
 const XLSX_MAX_COLUMNS = 100;
 /** A header row with cells past the columns read. */
@@ -242,7 +244,7 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
       {
         line: 1,
         problems: [
-          `表格中合并的单元格过多（最多 ${XLSX_MAX_MERGES} 处、共 ${XLSX_MAX_MERGED_CELLS} 个单元格）：请取消不必要的合并单元格后重新导入。The sheet merges too many cells (at most ${XLSX_MAX_MERGES} merges covering ${XLSX_MAX_MERGED_CELLS} cells); unmerge them and import again.`,
+          `表格超出可读取的范围：合并的单元格过多（最多 ${XLSX_MAX_MERGES} 处、共 ${XLSX_MAX_MERGED_CELLS} 个单元格），或行号、列、名称区域超出 Excel 的表格范围。请取消不必要的合并单元格、删去多余的行列和名称后另存为新文件再导入。The workbook is beyond what can be read (too many merged cells, or rows, columns or named ranges past a sheet's bounds); unmerge, delete what is extra, save it anew and import again.`,
         ],
       },
     ]);
@@ -264,9 +266,17 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
   const rows: { line: number; cells: string[] }[] = [];
   let headerPassed = false;
   // The sheet's own row numbers are kept, so the report's line is the row Excel shows.
+  // The text read, counted: one shared rich text of 10,000 characters in 500,000 cells is 5 GB of copies.
+  let characters = 0;
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
     const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value).trim());
+    for (let c = 1; c <= width; c++) {
+      const text = cellText(row.getCell(c).value).trim();
+      characters += text.length;
+      if (characters > XLSX_MAX_CHARACTERS)
+        throw new AppError('STAMP_IMPORT_TOO_LARGE', { maxCharacters: XLSX_MAX_CHARACTERS, line });
+      cells.push(text);
+    }
     // A header is found in the first rows, under a title (a row of at most two texts): one running past the
     // columns read would be told it misses columns it has. Say what is wrong instead. Rows under the header are
     // data: cells past the columns read are left out, as they always were.

@@ -25,62 +25,130 @@ interface Range {
 }
 const colCache = createRequire(import.meta.url)('exceljs/lib/utils/col-cache.js') as {
   decode(value: string): Range;
+  decodeEx(value: string): Range;
+  decodeAddress(value: string): { row?: number; col?: number };
 };
+
+/** Sheet bounds as Excel has them: a row or column past them is no spreadsheet's (the reader loops up to it). */
+const MAX_ROW = 1_048_576;
+const MAX_COLUMN = 16_384;
+/** Deeper nesting than a worksheet has (the reader builds a frame for each level). */
+const MAX_DEPTH = 64;
+/** The cells defined names (print areas) may cover: the reader makes one object for each. */
+const MAX_NAMED_CELLS = 100_000;
+
+/** A defined name's range as the reader keeps it (its own expression). */
+const NAMED_RANGE = /[$](\w+)[$](\d+)(:[$](\w+)[$](\d+))?/;
 
 /** The worksheet parts as the reader picks them from the zip (a leading slash dropped, the name matched anywhere). */
 const WORKSHEET = /xl\/worksheets\/sheet(\d+)[.]xml/;
 
+/** Cells of a decoded range; Infinity when its bounds are not numbers (no range a sheet can have). */
+function cellsOf(range: Range): number {
+  const { top, left, bottom, right } = range;
+  if (top === undefined && left === undefined && bottom === undefined && right === undefined) return 1;
+  if (![top, left, bottom, right].every((n) => Number.isFinite(n))) return Infinity;
+  return (Math.abs(bottom! - top!) + 1) * (Math.abs(right! - left!) + 1);
+}
+
+export interface WorkbookShape {
+  merges: number;
+  cells: number;
+  /** Past a bound the reader would spend minutes or gigabytes on: merges, rows, columns, nesting, named cells. */
+  over: boolean;
+  /** A part that is no XML (the reader, on the same parser, refuses it too). */
+  unreadable: boolean;
+}
+
+/** Parses an XML part in slices (never between the halves of a surrogate pair), stopping when `stop()` says so. */
+function parse(text: string, parser: SaxesParser, stop: () => boolean): void {
+  for (let at = 0; at < text.length && !stop();) {
+    let end = Math.min(text.length, at + (1 << 16));
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1])) end--;
+    parser.write(text.slice(at, end));
+    at = end;
+  }
+  if (!stop()) parser.close();
+}
+
 /**
- * How many merges the workbook's worksheets have and how many cells they cover, stopping once past either bound
- * (then `over` is true); `unreadable` when a part is no XML (the reader, on the same parser, refuses it too).
+ * What the workbook asks the reader to build, read before the reader runs, stopping at the first bound passed:
+ * merges (at most XLSX_MAX_MERGES, covering XLSX_MAX_MERGED_CELLS), rows and columns within Excel's own bounds
+ * (a row numbered 4,294,967,294 or a column definition up to 200,000,000 made the reader loop or allocate up to
+ * it), nesting at most 64 deep, and defined names covering at most 100,000 cells (a print area of a whole sheet
+ * is 17 billion cell objects to the reader).
  */
-export async function countMerges(
-  zip: JSZip,
-): Promise<{ merges: number; cells: number; over: boolean; unreadable: boolean }> {
-  let merges = 0;
-  let cells = 0;
-  let unreadable = false;
-  const over = () => merges > XLSX_MAX_MERGES || cells > XLSX_MAX_MERGED_CELLS;
+export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
+  const shape: WorkbookShape = { merges: 0, cells: 0, over: false, unreadable: false };
+  const past = () => shape.merges > XLSX_MAX_MERGES || shape.cells > XLSX_MAX_MERGED_CELLS;
+  let named = 0;
   for (const entry of Object.values(zip.files)) {
-    if (entry.dir || !WORKSHEET.test(entry.name.replace(/^\//, ''))) continue;
+    if (entry.dir) continue;
+    const name = entry.name.replace(/^\//, '');
+    const sheet = WORKSHEET.test(name);
+    if (!sheet && name !== 'xl/workbook.xml') continue;
     const parser = new SaxesParser();
+    let depth = 0;
     let stop = false;
+    let definedName: string[] | null = null;
+    const over = () => {
+      shape.over = true;
+      stop = true;
+    };
     parser.on('error', () => {
       stop = true;
-      unreadable = true;
+      shape.unreadable = true;
     });
     parser.on('opentag', (tag) => {
-      if (stop || tag.name !== 'mergeCell') return;
-      const ref = tag.attributes.ref;
-      if (typeof ref !== 'string') return;
+      if (stop) return;
+      if (++depth > MAX_DEPTH) return over();
+      const a = tag.attributes as Record<string, string | undefined>;
+      if (!sheet) {
+        if (tag.name === 'definedName') definedName = [];
+        return;
+      }
+      if (tag.name === 'row' && a.r !== undefined && !(Number(a.r) <= MAX_ROW)) return over();
+      if (tag.name === 'c' && typeof a.r === 'string') {
+        let row: number | undefined;
+        try {
+          row = colCache.decodeAddress(a.r).row;
+        } catch {
+          return; // the reader refuses it too
+        }
+        if (row !== undefined && !(row <= MAX_ROW)) return over();
+      }
+      if (tag.name === 'col' && (!(Number(a.min ?? 1) <= MAX_COLUMN) || !(Number(a.max ?? 1) <= MAX_COLUMN)))
+        return over();
+      if (tag.name !== 'mergeCell' || typeof a.ref !== 'string') return;
       let range: Range;
       try {
-        range = colCache.decode(ref);
+        range = colCache.decode(a.ref);
       } catch {
         return; // the reader refuses it too
       }
-      merges++;
-      if (
-        range.top !== undefined &&
-        range.bottom !== undefined &&
-        range.left !== undefined &&
-        range.right !== undefined
-      )
-        cells += (Math.abs(range.bottom - range.top) + 1) * (Math.abs(range.right - range.left) + 1);
-      if (over()) stop = true;
+      shape.merges++;
+      shape.cells += cellsOf(range);
+      if (past()) over();
     });
-    const text = await entry.async('string');
-    // Fed in slices (never between the halves of a surrogate pair), so that a sheet past the bounds is not read to
-    // its end.
-    for (let at = 0; at < text.length && !stop;) {
-      let end = Math.min(text.length, at + (1 << 16));
-      if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1])) end--;
-      parser.write(text.slice(at, end));
-      at = end;
-    }
-    if (!stop) parser.close();
-    if (over()) return { merges, cells, over: true, unreadable };
-    if (unreadable) return { merges, cells, over: false, unreadable };
+    parser.on('text', (text) => definedName?.push(text));
+    parser.on('closetag', (tag) => {
+      depth--;
+      if (stop || tag.name !== 'definedName' || !definedName) return;
+      for (const range of definedName.join('').split(',')) {
+        // The reader keeps only ranges written $A$1 or $A$1:$B$2 (print titles such as $1:$2 are not cells).
+        if (!NAMED_RANGE.test(range.split('!').pop() ?? '')) continue;
+        try {
+          const n = cellsOf(colCache.decodeEx(range));
+          named += Number.isFinite(n) ? n : 0;
+        } catch {
+          // not a range the reader reads
+        }
+      }
+      definedName = null;
+      if (named > MAX_NAMED_CELLS) over();
+    });
+    parse(await entry.async('string'), parser, () => stop);
+    if (shape.over || shape.unreadable) return shape;
   }
-  return { merges, cells, over: false, unreadable };
+  return shape;
 }
