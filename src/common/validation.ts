@@ -12,7 +12,7 @@ import {
 import { Transform } from 'class-transformer';
 import { IsDefined, ValidateBy, ValidateIf, type ValidatorOptions } from 'class-validator';
 import { AppError } from './errors.js';
-import { constraintMessage, fieldLabel, installValidationMessages } from './validation-messages.js';
+import { fieldLabel, installValidationMessages } from './validation-messages.js';
 
 /** The largest value of a PostgreSQL `integer` column (versions and other counters). */
 export const INT32_MAX = 2_147_483_647;
@@ -183,13 +183,7 @@ function ofRightType(
             rule,
             `${fieldLabel(property)}只能有一个值，不能是列表或重复填写（收到 ${value.length} 个）。${property} takes one value, not a list or a repeated parameter.`,
           ]
-        : // A type rule whose own message says the field is required (文件名须填写) was given a value: its type is told.
-          [
-            rule,
-            /须填写|is required/.test(text)
-              ? (constraintMessage(rule, { property, constraints: [] }) ?? text)
-              : text,
-          ],
+        : [rule, text],
     );
   if (wrongType.length) return wrongType;
   // A list whose entries are of the wrong type ([1] where texts are asked) is told that, not their lengths too;

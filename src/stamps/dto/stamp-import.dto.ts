@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
   IsObject,
   IsOptional,
@@ -93,7 +94,8 @@ export class StartStampImportDto {
     description: 'The file’s name: it must end in .csv or .xlsx (and the content must be what it says)',
     maxLength: 200,
   })
-  @IsString({ message: '文件名（fileName）须填写。fileName is required.' })
+  @IsDefined({ message: '文件名（fileName）须填写。fileName is required.' })
+  @IsString()
   @MinLength(1, { message: '文件名（fileName）须填写。fileName is required.' })
   @MaxLength(200, { message: '文件名（fileName）最多 200 个字符。fileName may have at most 200 characters.' })
   @Matches(/^[^/\\\0]+$/, { message: '文件名不能含路径。The file name may not contain a path.' })

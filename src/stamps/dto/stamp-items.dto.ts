@@ -1,7 +1,15 @@
 import type { PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsDateString,
+  IsDefined,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { isBlank, isCalendarDay, makeValidationPipe, trimText } from '../../common/validation.js';
 import type { Decision } from '../precedence.js';
@@ -55,7 +63,8 @@ export class StampCheckQuery extends StampScopeQuery {
     maxLength: 100,
   })
   @Transform(trimText)
-  @IsString({ message: '证明名称（name）须填写，如“居住证明”。name is required, e.g. 居住证明.' })
+  @IsDefined({ message: '证明名称（name）须填写，如“居住证明”。name is required, e.g. 居住证明.' })
+  @IsString()
   @MinLength(1, { message: '证明名称（name）不能为空，请输入要开具的证明名称。name must not be empty.' })
   @MaxLength(100, { message: '证明名称（name）不能超过 100 个字。name must be at most 100 characters.' })
   name: string;

@@ -2,6 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  IsDefined,
   IsDateString,
   IsInt,
   IsOptional,
@@ -34,7 +35,8 @@ export class RecordStampDto {
       'When the stamp was put on (ISO 8601 with a time zone, e.g. 2027-01-04T10:30:00+08:00); not in the future',
     example: '2027-01-04T10:30:00+08:00',
   })
-  @IsString({ message: '用印时间（stampedAt）须填写。stampedAt is required.' })
+  @IsDefined({ message: '用印时间（stampedAt）须填写。stampedAt is required.' })
+  @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, {
     message:
       '用印时间（stampedAt）须为带时区的日期时间，如 2027-01-04T10:30:00+08:00。stampedAt must be a date and time with its time zone.',
@@ -55,7 +57,8 @@ export class RecordStampDto {
     maxLength: 100,
   })
   @Transform(trimText)
-  @IsString({ message: '证明名称（certificateName）须填写，如“居住证明”。certificateName is required.' })
+  @IsDefined({ message: '证明名称（certificateName）须填写，如“居住证明”。certificateName is required.' })
+  @IsString()
   @MinLength(1, { message: '证明名称（certificateName）不能为空。certificateName must not be empty.' })
   @MaxLength(100, {
     message: '证明名称（certificateName）不能超过 100 个字。certificateName must be at most 100 characters.',
@@ -65,7 +68,8 @@ export class RecordStampDto {
 
   @ApiProperty({ description: '用途', maxLength: 200 })
   @Transform(trimText)
-  @IsString({ message: '用途（purpose）须填写。purpose is required.' })
+  @IsDefined({ message: '用途（purpose）须填写。purpose is required.' })
+  @IsString()
   @MinLength(1, { message: '用途（purpose）不能为空，请写明证明用于何处。purpose must not be empty.' })
   @MaxLength(200, { message: '用途（purpose）不能超过 200 个字。purpose must be at most 200 characters.' })
   purpose: string;
@@ -78,7 +82,8 @@ export class RecordStampDto {
 
   @ApiProperty({ description: '申请人姓名', maxLength: 50 })
   @Transform(trimText)
-  @IsString({ message: '申请人姓名（requesterName）须填写。requesterName is required.' })
+  @IsDefined({ message: '申请人姓名（requesterName）须填写。requesterName is required.' })
+  @IsString()
   @MinLength(1, { message: '申请人姓名（requesterName）不能为空。requesterName must not be empty.' })
   @MaxLength(50, {
     message: '申请人姓名（requesterName）不能超过 50 个字。requesterName must be at most 50 characters.',
@@ -92,7 +97,8 @@ export class RecordStampDto {
     example: '13812341234',
   })
   @Transform(phone)
-  @IsString({ message: '申请人电话（requesterPhone）须填写。requesterPhone is required.' })
+  @IsDefined({ message: '申请人电话（requesterPhone）须填写。requesterPhone is required.' })
+  @IsString()
   @Matches(PHONE_PATTERN, {
     message:
       '申请人电话（requesterPhone）须为 11 位手机号（如 13812341234）或带区号的固定电话（如 0571-87654321）。requesterPhone must be a mobile or a landline with its area code.',
@@ -150,7 +156,8 @@ export class RecordStampDto {
 export class VoidStampDto {
   @ApiProperty({ description: 'Why the entry is void', maxLength: 500 })
   @Transform(trimText)
-  @IsString({ message: '作废理由（reason）须填写。reason is required.' })
+  @IsDefined({ message: '作废理由（reason）须填写。reason is required.' })
+  @IsString()
   @MinLength(1, { message: '作废理由（reason）不能为空。reason must not be empty.' })
   @MaxLength(500, { message: '作废理由（reason）不能超过 500 个字。reason must be at most 500 characters.' })
   reason: string;
