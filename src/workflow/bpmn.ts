@@ -247,7 +247,7 @@ export class LiveEngine {
       timers: this.timers,
       services,
       scripts: NO_SCRIPTS,
-      settings: { enableDummyService: false },
+      settings: { enableDummyService: false, disableTrackState: true },
     } as never) as unknown as EngineLike & EventEmitter;
     engine.on('end', () => (this.ended = true));
     engine.on('error', (err: Error) => (this.failed = err));
