@@ -13,15 +13,31 @@ export const CLK_TCK = (() => {
 
 const ticksToMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
 
+/** The machine's line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal … (ticks). */
+function machineTicks(): number[] | null {
+  try {
+    return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return null;
+  }
+}
+
 /** CPU time used by the whole machine so far (all cores, every state but idle and iowait), in ms. */
 export function machineCpuMs(): number {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields;
-    return ticksToMs(user + nice + system + irq + softirq + steal);
-  } catch {
-    return 0;
-  }
+  const fields = machineTicks();
+  if (!fields) return 0;
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ticksToMs(user + nice + system + irq + softirq + steal);
+}
+
+/**
+ * Of machineCpuMs: the time stolen so far (a virtual machine's cores were ready to run while the host ran other
+ * machines), in ms. It is counted in the machine's CPU; printed apart, it says how much of that was this
+ * machine's own work.
+ */
+export function machineStealMs(): number {
+  const fields = machineTicks();
+  return fields ? ticksToMs(fields[7] ?? 0) : 0;
 }
 
 /** comm, utime + stime (ticks) of one process from /proc/<pid>/stat; null when it is gone. */

@@ -27,7 +27,7 @@ import {
 } from '../src/database/servers.js';
 import { seedDemo } from '../src/org/demo-seed.js';
 import { LiveEngine, serializeSource } from '../src/workflow/bpmn.js';
-import { CLK_TCK, machineCpuMs, postgresCpuByPid, postgresCpuDelta } from './cpu.js';
+import { CLK_TCK, machineCpuMs, machineStealMs, postgresCpuByPid, postgresCpuDelta } from './cpu.js';
 import { benchHttp } from './http-client.js';
 import {
   ACTORS,
@@ -176,6 +176,7 @@ function cpuWindow(serverStats: () => Promise<ServerStats>, ownBackends: () => P
     const server = await serverStats();
     const postgres = postgresCpuByPid();
     const machine = machineCpuMs();
+    const steal = machineStealMs();
     const client = process.cpuUsage();
     return {
       async end() {
@@ -189,6 +190,7 @@ function cpuWindow(serverStats: () => Promise<ServerStats>, ownBackends: () => P
           postgresMs: postgresCpuDelta(postgres, postgresAfter),
           postgresOwnMs: postgresCpuDelta(postgres, postgresAfter, await ownBackends()),
           machineMs,
+          stealMs: machineStealMs() - steal,
           clientMs: (clientUsage.user + clientUsage.system) / 1000,
           statements: serverNow.statements - server.statements,
           recoveries: serverNow.recoveries - server.recoveries,
@@ -455,6 +457,8 @@ async function main(): Promise<void> {
     ...byClients,
     stepsPerApplication: STEPS_PER_APPLICATION,
     machineCpuMsPerStep: round(productionCpu('machineMs'), 2),
+    /** Of the machine's: stolen by the host (see machineStealMs). */
+    machineStealMsPerStep: round(productionCpu('stealMs'), 2),
     serverCpuMsPerStep: round(productionCpu('serverMs'), 2),
     postgresCpuMsPerStep: round(productionCpu('postgresMs'), 2),
     /** Of PostgreSQL's: the backends of this run's database only (the rest is other databases' and shared work). */
@@ -516,6 +520,7 @@ async function main(): Promise<void> {
         Object.fromEntries(production.map(({ run }) => [`${run.clients} clients`, latencyFigures(run)[key]])),
       ]),
       cpuRow('machine CPU ms/step', 'machineMs', 'all cores, all processes (other users of the machine too)'),
+      cpuRow('… of which steal', 'stealMs', "the host ran other machines while this one's cores waited"),
       cpuRow('server CPU ms/step', 'serverMs', 'the server process(es)'),
       cpuRow('PostgreSQL CPU ms/step', 'postgresMs', 'every postgres process on the machine'),
       cpuRow('… of which this database', 'postgresOwnMs', "the servers' backends"),
