@@ -96,6 +96,47 @@ describe('review: a withdrawal ending several disputes, retried after a part of 
     },
   );
 
+  it.each([
+    ['the first case', 0],
+    ['the last case', 1],
+  ])(
+    'given %s of the withdrawal moved on by someone else while its step ran (the street referred it, its time ran out), when the department withdraws the dispatch, then the step runs again on the fresh case and the withdrawal finishes (it answered 409 CONCURRENT_UPDATE with part of it saved)',
+    async (_, moved) => {
+      const { dispatchId, cases } = await twoContested(`撤回时争议有进展${moved}`);
+      const runtime = t.app.get(WorkflowRuntime);
+      const step = runtime.step.bind(runtime);
+      let bumped = false;
+      runtime.step = (async (...args: Parameters<typeof step>) => {
+        const [instanceId, actor, op, opts] = args;
+        return step(
+          instanceId,
+          actor,
+          async (ctx) => {
+            // Another process advanced this case after the step read it: its row's version moved on.
+            if (!bumped && instanceId === cases[moved]) {
+              bumped = true;
+              await t.dataSource.query('UPDATE workflow_instance SET version = version + 1 WHERE id = $1', [
+                instanceId,
+              ]);
+            }
+            return op(ctx);
+          },
+          opts,
+        );
+      }) as typeof runtime.step;
+      let res;
+      try {
+        res = await withdraw(dispatchId, {});
+      } finally {
+        runtime.step = step;
+      }
+      expect(bumped).toBe(true);
+      expect([res.status, res.body.error?.code]).toEqual([200, undefined]);
+      expect(res.body.counts).toMatchObject({ total: 2, withdrawn: 2 });
+      for (const id of cases) expect(await instanceStatus(t, id)).toBe('terminated');
+    },
+  );
+
   it('given the street office’s ruling (uphold) still being recorded (its service step failed: an incident), when the department withdraws the dispatch, then the case ends without that ruling: the piece withdrawn with no dispute, the step dropped and its incident closed', async () => {
     const { dispatchId, cases } = await twoContested('撤回时裁定尚未记录');
     const registry = t.app.get(WorkflowRegistry);

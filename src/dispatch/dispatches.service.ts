@@ -30,7 +30,7 @@ interface Selection {
 
 /** A withdrawal saw a dispute open or end between its reading and its writing: it starts again on a fresh read. */
 class DisputeMoved extends Error {}
-const WITHDRAW_ATTEMPTS = 3;
+const WITHDRAW_ATTEMPTS = 5;
 
 const openDispute = (x: PieceRow) =>
   (x.dispute_state === 'street' || x.dispute_state === 'office') && !!x.dispute_instance_id;
@@ -149,6 +149,9 @@ export class DispatchesService {
           });
         });
       } catch (e) {
+        // The case moved on while its step ran (the street referred it, its time ran out, the office suspended
+        // it): the withdrawal reads again and goes on from where it is, as if it had come a moment later.
+        if (e instanceof AppError && e.code === 'CONCURRENT_UPDATE') throw new DisputeMoved();
         if (!(e instanceof AppError) || e.code !== 'INSTANCE_NOT_ACTIVE') throw e;
         // The office suspended the case: it holds it. Ruled or ended meanwhile: the piece is no longer contested.
         if ((e.details as { status?: string } | undefined)?.status === 'suspended')
