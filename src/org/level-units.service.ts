@@ -37,6 +37,27 @@ export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null)
   return rows[0];
 }
 
+/** See rulingOfficeOf. */
+const RULING_OFFICE_SQL = prepared(
+  'org_ruling_office',
+  `SELECT o.id
+     FROM org_unit u
+     JOIN org_unit lv ON lv.id = ANY(string_to_array(trim(both '/' from u.path), '/')::uuid[]) AND lv.kind IN ('CITY', 'DISTRICT')
+     JOIN org_unit g ON g.parent_id = lv.id AND g.kind = 'LEADING_GROUP' AND g.active
+     JOIN org_unit o ON o.parent_id = g.id AND o.kind = 'LEADING_GROUP_OFFICE' AND o.active
+    WHERE u.id = $1
+    ORDER BY length(lv.path) DESC, o.id LIMIT 1`,
+);
+
+/**
+ * The leading-group office of the unit's own area: its district's, or — where the district has no active leading
+ * group with an active office — the nearest level above that has one (the city's). None: null.
+ */
+export async function rulingOfficeOf(m: EntityManager, unitId: string): Promise<string | null> {
+  const rows: { id: string }[] = await m.query(RULING_OFFICE_SQL, [unitId]);
+  return rows[0]?.id ?? null;
+}
+
 /**
  * levelUnitsOf as an injectable service, for the candidate groups of new tasks and escalation: looked up
  * fresh each time, inside the step's transaction, so a task opens for the organization as it stands.
@@ -45,5 +66,9 @@ export async function levelUnitsOf(m: EntityManager, ownerUnitId: string | null)
 export class LevelUnitsService {
   of(m: EntityManager, ownerUnitId: string | null): Promise<LevelUnits> {
     return levelUnitsOf(m, ownerUnitId);
+  }
+
+  rulingOffice(m: EntityManager, unitId: string): Promise<string | null> {
+    return rulingOfficeOf(m, unitId);
   }
 }

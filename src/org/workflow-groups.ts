@@ -42,9 +42,7 @@ export class WorkflowGroups implements OnModuleInit {
    * about several communities names none of them: loop over them instead. None found: no street office.
    */
   private async streetOfCaseCommunity(ctx: GroupContext): Promise<string | null> {
-    const ids = [ctx.loopItem, ctx.variables.communityId, ctx.instance.ownerUnitId].filter(
-      (x): x is string => typeof x === 'string' && UUID.test(x),
-    );
+    const ids = this.caseCommunityCandidates(ctx);
     if (!ids.length) return null;
     const rows: { id: string }[] = await ctx.manager.query(
       `SELECT s.id
@@ -56,6 +54,13 @@ export class WorkflowGroups implements OnModuleInit {
       [ids],
     );
     return rows[0]?.id ?? null;
+  }
+
+  /** The case's community (see streetOfCaseCommunity): the iteration's unit, the case variable, the owner. */
+  private caseCommunityCandidates(ctx: GroupContext): string[] {
+    return [ctx.loopItem, ctx.variables.communityId, ctx.instance.ownerUnitId].filter(
+      (x): x is string => typeof x === 'string' && UUID.test(x),
+    );
   }
 
   onModuleInit(): void {
@@ -112,6 +117,16 @@ export class WorkflowGroups implements OnModuleInit {
     r.registerGroup('street-office', async (ctx) => {
       const street = await this.streetOfCaseCommunity(ctx);
       return { unitIds: street ? [street] : [], roles: [Role.STREET] };
+    });
+    // The district leading-group office of the case's community (a dispute over a refusal: seed 002 §4, the
+    // street and the district office coordinate it), whichever level the case's department is of; where the
+    // district has no office, the nearest level above that has one.
+    r.registerGroup('district-office', async (ctx) => {
+      const community = this.caseCommunityCandidates(ctx)[0];
+      const office = community
+        ? await ctx.once(`ruling-office:${community}`, () => this.levels.rulingOffice(ctx.manager, community))
+        : null;
+      return { unitIds: office ? [office] : [], roles: [Role.OFFICE] };
     });
     r.registerEscalation(async (ctx) => {
       const l = await this.levelUnits(ctx);
