@@ -227,13 +227,43 @@ export function objectMemberFields(value: unknown): string[] {
   return found.sort();
 }
 
+const ID_IN_CAPITALS = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A request's ids in small letters: an id written in capitals is the same id (RFC 4122; @IsUUID takes either),
+ * and the service compares ids as text in places (a community named twice, a retry's ids, a case's variables).
+ * Only what is a UUID and nothing else changes; the rest of the value is the same object.
+ */
+export function smallLetterIds(value: unknown): unknown {
+  if (typeof value === 'string')
+    return value.length === 36 && ID_IN_CAPITALS.test(value) ? value.toLowerCase() : value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    value.forEach((v, i) => {
+      const w = smallLetterIds(v);
+      if (w !== v) (copy ??= [...value])[i] = w;
+    });
+    return copy ?? value;
+  }
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    let copy: Record<string, unknown> | null = null;
+    for (const [k, v] of Object.entries(value)) {
+      const w = smallLetterIds(v);
+      if (w !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = w;
+    }
+    return copy ?? value;
+  }
+  return value;
+}
+
 /**
  * The global ValidationPipe, whose messages are Chinese first (see validation-messages.ts): before it validates,
  * every constraint of the classes loaded so far has its message installed. Fields named like what every object has
  * are unknown fields too, told with the others.
  */
 class ChineseValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  override async transform(raw: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const value = smallLetterIds(raw);
     const members = this.toValidate(metadata) ? objectMemberFields(value) : [];
     const refused = members.map((field) => ({ field, problems: [unknownField(field)] }));
     let result: unknown;
