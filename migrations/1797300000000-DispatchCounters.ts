@@ -27,8 +27,11 @@ const REASONS = [
 ];
 const reasonColumn = (code: string) => code.replace(/-/g, '_');
 
-/** Every counted column but hours, with the condition under which a piece counts in it. */
-const COUNTED: [string, string][] = [
+/**
+ * Every counted column but hours, with the condition under which a piece counts in it; `contested` as the
+ * migration that defines it says (here: a dispute state set; 1797301200000: ever contested, disputed_at set).
+ */
+export const countedColumns = (contested: string): [string, string][] => [
   ['received', 'true'],
   ['covered', 'r.covered'],
   ...REASONS.map((code): [string, string] => [
@@ -36,12 +39,13 @@ const COUNTED: [string, string][] = [
     `NOT r.covered AND r.reason_code = '${code}'`,
   ]),
   ['refused', 'r.refused_at IS NOT NULL'],
-  ['contested', 'r.dispute_state IS NOT NULL'],
+  ['contested', contested],
   ['upheld', `r.dispute_state = 'upheld'`],
   ['overturned', `r.dispute_state = 'overturned'`],
   ['withdrawn', `r.state = 'withdrawn'`],
   ['done', `r.state = 'done'`],
 ];
+const COUNTED = countedColumns('r.dispute_state IS NOT NULL');
 const COLUMNS = [...COUNTED.map(([c]) => c), 'hours'];
 /** The China-time (UTC+8, as src/common/china-time.ts) month of a piece's sent_at. */
 const MONTH = `date_trunc('month', (r.sent_at AT TIME ZONE 'UTC') + interval '8 hours')::date`;
@@ -50,9 +54,9 @@ const MONTH = `date_trunc('month', (r.sent_at AT TIME ZONE 'UTC') + interval '8 
  * The upsert of the deltas of `rows` (sign, community_id, sent_at, department_id and the counted columns of
  * dispatch_delivery): one row per key whose counts change, in key order.
  */
-function applyDeltas(rows: string): string {
+export function applyDeltas(rows: string, counted: [string, string][] = COUNTED): string {
   const contributions = [
-    ...COUNTED.map(([c, when]) => `CASE WHEN ${when} THEN r.sign ELSE 0 END AS ${c}`),
+    ...counted.map(([c, when]) => `CASE WHEN ${when} THEN r.sign ELSE 0 END AS ${c}`),
     `CASE WHEN r.state = 'done' THEN r.sign * coalesce(r.hours_spent, 0) ELSE 0 END AS hours`,
   ];
   return `INSERT INTO dispatch_count AS n (community_id, month, department_id, ${COLUMNS.join(', ')})
@@ -66,11 +70,15 @@ function applyDeltas(rows: string): string {
        SET ${COLUMNS.map((c) => `${c} = n.${c} + excluded.${c}`).join(', ')}`;
 }
 
-const FIELDS = `community_id, sent_at, department_id, covered, reason_code, refused_at, dispute_state, state, hours_spent`;
+export const FIELDS = `community_id, sent_at, department_id, covered, reason_code, refused_at, dispute_state, state, hours_spent`;
 const ADDED = `SELECT 1 AS sign, ${FIELDS} FROM dispatch_count_new`;
 const REMOVED = `SELECT -1 AS sign, ${FIELDS} FROM dispatch_count_old`;
 
-const fn = (name: string, body: string) => `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+export const fn = (
+  name: string,
+  body: string,
+  replace = false,
+) => `CREATE ${replace ? 'OR REPLACE ' : ''}FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   ${body};
   RETURN NULL;

@@ -38,6 +38,7 @@ import { StampImportCommonProblems1797300800000 } from './1797300800000-StampImp
 import { ReportFieldNames1797300900000 } from './1797300900000-ReportFieldNames.js';
 import { StampRosterFollowsUnit1797301000000 } from './1797301000000-StampRosterFollowsUnit.js';
 import { StampImportRowNotes1797301100000 } from './1797301100000-StampImportRowNotes.js';
+import { ContestedStaysCounted1797301200000 } from './1797301200000-ContestedStaysCounted.js';
 import { DisputesIndex1797300400000 } from './1797300400000-DisputesIndex.js';
 import { NoticeWorkingDays1797300200000 } from './1797300200000-NoticeWorkingDays.js';
 import { StampSampleForms1797300100000 } from './1797300100000-StampSampleForms.js';
@@ -90,4 +91,5 @@ export const MIGRATIONS: Function[] = [
   ReportFieldNames1797300900000,
   StampRosterFollowsUnit1797301000000,
   StampImportRowNotes1797301100000,
+  ContestedStaysCounted1797301200000,
 ];

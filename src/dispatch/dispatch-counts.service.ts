@@ -254,7 +254,7 @@ export function dispatchCountsSql(by: 'community' | 'department'): string {
     return `
         SELECT v.${key} AS key, ${n('')}, ${n('v.covered')},
                ${UNCOVERED_REASONS.map((code) => n(`NOT v.covered AND v.reason_code = '${code}'`)).join(', ')},
-               ${n('v.refused_at IS NOT NULL')}, ${n('v.dispute_state IS NOT NULL')},
+               ${n('v.refused_at IS NOT NULL')}, ${n('v.disputed_at IS NOT NULL')},
                ${n(`v.dispute_state = 'upheld'`)}, ${n(`v.dispute_state = 'overturned'`)},
                ${n(`v.state = 'withdrawn'`)}, ${n(`v.state = 'done'`)},
                ${sign}::int * sum(v.hours_spent) FILTER (WHERE v.state = 'done')
