@@ -257,6 +257,38 @@ export function smallLetterIds(value: unknown): unknown {
 }
 
 /**
+ * What no text of a clerk's holds, even of several lines: a control character other than a line break or a tab
+ * (a terminal escape, C1 controls such as U+0085), a line or paragraph separator, a direction override, embedding
+ * or isolate (U+202E shows what follows backwards).
+ */
+const HIDDEN_CONTROL = /(?![\t\n\r])[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** Every string of a value (at any depth) holding a hidden control, by field path (a.b.0): at most 50, each told. */
+export function hiddenControlFields(value: unknown, path: string, out: FieldProblem[] = []): FieldProblem[] {
+  if (out.length >= SHOWN_FIELDS) return out;
+  if (typeof value === 'string') {
+    if (HIDDEN_CONTROL.test(value)) {
+      // Named by the field's label (an entry of a list by the list's): 异议理由（argument）含有…
+      const named = path
+        .split('.')
+        .filter((p) => !/^\d+$/.test(p))
+        .pop();
+      out.push({
+        field: path || 'body',
+        problems: [
+          `${named ? fieldLabel(named) : '请求内容'}含有看不见的控制字符（如方向控制符、终端转义字符），请删除后重新输入。${path || 'The body'} contains an invisible control character (a direction override, a terminal escape …); remove it.`,
+        ],
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => hiddenControlFields(v, path ? `${path}.${i}` : String(i), out));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) hiddenControlFields(v, path ? `${path}.${k}` : k, out);
+  }
+  return out;
+}
+
+/**
  * The global ValidationPipe, whose messages are Chinese first (see validation-messages.ts): before it validates,
  * every constraint of the classes loaded so far has its message installed. Fields named like what every object has
  * are unknown fields too, told with the others.
@@ -266,20 +298,26 @@ class ChineseValidationPipe extends ValidationPipe {
     const value = smallLetterIds(raw);
     const members = this.toValidate(metadata) ? objectMemberFields(value) : [];
     const refused = members.map((field) => ({ field, problems: [unknownField(field)] }));
+    // A body's texts: no invisible controls (a query may carry them: a pasted name is matched without them).
+    const hidden = metadata.type === 'body' ? hiddenControlFields(value, '') : [];
     let result: unknown;
     try {
       result = await super.transform(value, metadata);
     } catch (e) {
       if (
-        refused.length &&
+        (refused.length || hidden.length) &&
         e instanceof AppError &&
         e.code === 'VALIDATION_FAILED' &&
         Array.isArray(e.details)
-      )
-        throw new AppError('VALIDATION_FAILED', [...(e.details as FieldProblem[]), ...refused]);
+      ) {
+        // A field its own rules refused already (a one-line name with a control) is told once, by them.
+        const told = (e.details as FieldProblem[]).map((d) => d.field);
+        const more = hidden.filter((f) => !told.some((t) => f.field === t || f.field.startsWith(`${t}.`)));
+        throw new AppError('VALIDATION_FAILED', [...(e.details as FieldProblem[]), ...refused, ...more]);
+      }
       throw e;
     }
-    if (refused.length) throw new AppError('VALIDATION_FAILED', refused);
+    if (refused.length || hidden.length) throw new AppError('VALIDATION_FAILED', [...refused, ...hidden]);
     return result;
   }
 
