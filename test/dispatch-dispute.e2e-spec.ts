@@ -206,7 +206,7 @@ describe('contested refusals: the street office mediates, the district office ru
     expect(await inboxPiece(piece)).toMatchObject({ state: 'withdrawn', disputeState: null });
     // The case is over: the street office has nothing to act on, and a withdrawn piece is not contested again.
     const late = await contest(dispatchId);
-    expect([late.status, late.body.error.code]).toEqual([409, 'DISPUTE_NOT_REFUSED']);
+    expect([late.status, late.body.error.code]).toEqual([409, 'DISPUTE_WORK_WITHDRAWN']);
   });
 
   it('given two communities’ refusals contested (one with the street office, one with the district office) and a third piece open, when the department withdraws the whole dispatch, then every piece is withdrawn and both cases end', async () => {

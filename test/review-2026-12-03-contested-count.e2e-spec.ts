@@ -48,5 +48,9 @@ describe('review: a contested refusal stays counted as contested', () => {
     expect(withdrawn.status).toBe(200);
     expect(await row('2027-03-01', '2027-03-31')).toMatchObject({ refused: 1, contested: 1, withdrawn: 1 });
     expect(await row('2027-03-01', '2027-03-01')).toMatchObject({ refused: 1, contested: 1, withdrawn: 1 });
+    // Contested again once withdrawn: told it was withdrawn (it was told only refused work can be contested).
+    const again = await contestRefusal(t, dispatchId, unit[XINGHUA]);
+    expect([again.status, again.body.error?.code]).toEqual([409, 'DISPUTE_WORK_WITHDRAWN']);
+    expect(again.body.error.message).toContain('已由本部门撤回');
   });
 });

@@ -386,6 +386,10 @@ export const ERRORS = {
     409,
     '这项工作的拒绝争议已被区领导小组办公室挂起，暂不能撤回；请待办公室恢复该争议后再撤回。The dispute over this piece is suspended by the district office; withdraw it once the office resumes the case.',
   ],
+  DISPUTE_WORK_WITHDRAWN: [
+    409,
+    '这项工作已由本部门撤回，无需再提出异议；如仍需社区办理，请先申请准入后重新派发。This work was withdrawn by your department; there is nothing to contest.',
+  ],
   DISPUTE_NOT_REFUSED: [
     409,
     '只有社区已拒绝的工作才能提出异议。Only a refused piece of work can be contested.',

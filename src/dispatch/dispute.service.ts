@@ -119,6 +119,7 @@ export class DisputeService implements OnModuleInit {
       if (v.dispute_state === 'street' || v.dispute_state === 'office')
         throw new AppError('DISPUTE_ALREADY_OPEN');
       if (v.dispute_state) throw new AppError('DISPUTE_ALREADY_RULED');
+      if (v.state === 'withdrawn') throw new AppError('DISPUTE_WORK_WITHDRAWN');
       if (v.state !== 'refused') throw new AppError('DISPUTE_NOT_REFUSED', { state: v.state });
       const now = this.clock.now();
       const deadline = addWorkingDays(now, STREET_MEDIATION_WORKING_DAYS, await this.runtime.workCalendar(m));
