@@ -54,6 +54,16 @@ describe('review: ids written in capitals', () => {
     expect([again.status, again.body.id]).toEqual([200, first.body.id]);
   });
 
+  it('given an idempotency key that looks like an id in capitals, then it is kept as sent (only the fields that are ids are read in small letters: a password, a key, a reference stay)', async () => {
+    const key = 'ABCDEF01-2345-4678-89AB-CDEF01234567';
+    const res = await send({ title: '键名大写', targets: [unit[XINGHUA]], idempotencyKey: key });
+    expect(res.status).toBe(201);
+    const rows = await t.dataSource.query('SELECT idempotency_key FROM dispatch WHERE id = $1', [
+      res.body.id,
+    ]);
+    expect(rows[0].idempotency_key).toBe(key);
+  });
+
   it('given a withdrawal naming the community in capitals, then the piece is withdrawn (it answered DISPATCH_COMMUNITY_NOT_FOUND)', async () => {
     const { dispatchId } = await sendUncovered(t, '撤回大写', [unit[XINGHUA]]);
     const res = await t

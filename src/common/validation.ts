@@ -10,9 +10,15 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsDefined, ValidateBy, ValidateIf, type ValidatorOptions } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsDefined,
+  ValidateBy,
+  ValidateIf,
+  type ValidatorOptions,
+} from 'class-validator';
 import { AppError } from './errors.js';
-import { fieldLabel, installValidationMessages } from './validation-messages.js';
+import { constraintName, fieldLabel, installValidationMessages } from './validation-messages.js';
 
 /** The largest value of a PostgreSQL `integer` column (versions and other counters). */
 export const INT32_MAX = 2_147_483_647;
@@ -229,31 +235,55 @@ export function objectMemberFields(value: unknown): string[] {
 
 const ID_IN_CAPITALS = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const smallLetters = (v: unknown): unknown =>
+  typeof v === 'string' && v.length === 36 && ID_IN_CAPITALS.test(v)
+    ? v.toLowerCase()
+    : Array.isArray(v)
+      ? v.map(smallLetters)
+      : v;
+
 /**
  * A request's ids in small letters: an id written in capitals is the same id (RFC 4122; @IsUUID takes either),
  * and the service compares ids as text in places (a community named twice, a retry's ids, a case's variables).
- * Only what is a UUID and nothing else changes; the rest of the value is the same object.
+ * Only the fields that are ids (@IsUUID), of the request class and of its nested ones, change: a password, an
+ * idempotency key or a bank reference that looks like an id stays as it was sent.
  */
-export function smallLetterIds(value: unknown): unknown {
-  if (typeof value === 'string')
-    return value.length === 36 && ID_IN_CAPITALS.test(value) ? value.toLowerCase() : value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | null = null;
-    value.forEach((v, i) => {
-      const w = smallLetterIds(v);
-      if (w !== v) (copy ??= [...value])[i] = w;
-    });
-    return copy ?? value;
+/**
+ * The same before validation, on the plain value of a request class's fields (its own, not nested ones): rules
+ * over several ids (ArrayUnique) then see the same id written two ways as one.
+ */
+function smallLetterIdsOf(value: unknown, metatype: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (typeof metatype !== 'function' || metatype === Object) return value;
+  let copy: Record<string, unknown> | null = null;
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false)) {
+    if (constraintName(m) !== 'isUuid' || !Object.prototype.hasOwnProperty.call(value, m.propertyName))
+      continue;
+    const before = (value as Record<string, unknown>)[m.propertyName];
+    const after = smallLetters(before);
+    if (after === before || (Array.isArray(before) && before.every((v, i) => v === (after as unknown[])[i])))
+      continue;
+    copy ??= { ...(value as Record<string, unknown>) };
+    copy[m.propertyName] = after;
   }
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    let copy: Record<string, unknown> | null = null;
-    for (const [k, v] of Object.entries(value)) {
-      const w = smallLetterIds(v);
-      if (w !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = w;
-    }
-    return copy ?? value;
+  return copy ?? value;
+}
+
+export function smallLetterIds(dto: unknown, depth = 0): void {
+  if (!dto || typeof dto !== 'object' || depth > 16) return;
+  if (Array.isArray(dto)) {
+    for (const item of dto) smallLetterIds(item, depth + 1);
+    return;
   }
-  return value;
+  // A plain object (or one without a prototype, as a query is parsed) is no request class.
+  const target: unknown = (dto as object).constructor;
+  if (typeof target !== 'function' || target === Object) return;
+  const fields = dto as Record<string, unknown>;
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
+    const value = fields[m.propertyName];
+    if (constraintName(m) === 'isUuid') fields[m.propertyName] = smallLetters(value);
+    else if (m.type === 'nestedValidation') smallLetterIds(value, depth + 1);
+  }
 }
 
 /**
@@ -295,7 +325,7 @@ export function hiddenControlFields(value: unknown, path: string, out: FieldProb
  */
 class ChineseValidationPipe extends ValidationPipe {
   override async transform(raw: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const value = smallLetterIds(raw);
+    const value = smallLetterIdsOf(raw, metadata.metatype);
     const members = this.toValidate(metadata) ? objectMemberFields(value) : [];
     const refused = members.map((field) => ({ field, problems: [unknownField(field)] }));
     // A body's texts: no invisible controls (a query may carry them: a pasted name is matched without them).
@@ -313,11 +343,16 @@ class ChineseValidationPipe extends ValidationPipe {
         // A field its own rules refused already (a one-line name with a control) is told once, by them.
         const told = (e.details as FieldProblem[]).map((d) => d.field);
         const more = hidden.filter((f) => !told.some((t) => f.field === t || f.field.startsWith(`${t}.`)));
-        throw new AppError('VALIDATION_FAILED', [...(e.details as FieldProblem[]), ...refused, ...more]);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          boundedProblems([...(e.details as FieldProblem[]), ...refused, ...more]),
+        );
       }
       throw e;
     }
-    if (refused.length || hidden.length) throw new AppError('VALIDATION_FAILED', [...refused, ...hidden]);
+    if (refused.length || hidden.length)
+      throw new AppError('VALIDATION_FAILED', boundedProblems([...refused, ...hidden]));
+    smallLetterIds(result);
     return result;
   }
 

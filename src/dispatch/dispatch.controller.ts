@@ -128,6 +128,7 @@ export class DisputeController {
       'DISPATCH_NOT_FOUND',
       'DISPATCH_COMMUNITY_NOT_FOUND',
       'DISPUTE_NOT_REFUSED',
+      'DISPUTE_WORK_WITHDRAWN',
       'DISPUTE_ALREADY_OPEN',
       'DISPUTE_ALREADY_RULED',
     ],
