@@ -10,7 +10,7 @@ import {
   zipUnpackedSize,
 } from './stamp-import-file.js';
 import { checkRows } from './stamp-import-checks.js';
-import { locateHeader, readHeader, rowValues, type RowContext } from './stamp-import-rows.js';
+import { locateHeader, readHeader, rowValues, titleOf, type RowContext } from './stamp-import-rows.js';
 
 const HEADER = 'seq,name,list_type,scope,source_document,issued_by,issued,note';
 const CITY: RowContext = { allowedScopes: ['', '33', '3399'], scopeByName: new Map([['示范市', '3399']]) };
@@ -374,7 +374,25 @@ describe('reading a stamp-list import file', () => {
         '</sheets><definedNames><definedName name="x">a!$A$1:$XFD$1048576</definedName></definedNames>',
       ),
     );
+    const styled = async (styles: string) => {
+      const zip = await JSZip.loadAsync(await workbookWith(''));
+      zip.file(
+        'xl/styles.xml',
+        `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${styles}</styleSheet>`,
+      );
+      return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    };
     const cases: [string, Buffer][] = [
+      [
+        'a number format of 100,000 characters (each numeric cell held the server 11 s)',
+        await styled(
+          `<numFmts count="1"><numFmt numFmtId="164" formatCode="${'['.repeat(100_000)}"/></numFmts>`,
+        ),
+      ],
+      [
+        '600,000 cell formats (7.5 million crashed the server)',
+        await styled(`<cellXfs count="600000">${'<xf/>'.repeat(600_000)}</cellXfs>`),
+      ],
       [
         'a defined name over the whole sheet',
         await named.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }),
@@ -400,6 +418,16 @@ describe('reading a stamp-list import file', () => {
         await workbookWith(`<extLst>${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}</extLst>`),
       ],
       ['nesting never closed', await workbookWith('<x>'.repeat(100_000))],
+      // A third attack: numbers the reader reads with parseInt ("200000000e-10" is 200,000,000 to it, 0.02 to
+      // Number): the column crashed the server, the row held it for over 12 minutes.
+      [
+        'a column definition up to 200 million, written with an exponent',
+        await workbookWith('<cols><col min="1" max="200000000e-10" width="10"/></cols>'),
+      ],
+      [
+        'a row numbered 4,294,967,294, written with an exponent',
+        await workbookWith('<row r="4294967294e-20"></row>'),
+      ],
     ];
     for (const [what, file] of cases)
       expect([what, await outcome('bounds.xlsx', file)]).toEqual([what, 'STAMP_IMPORT_FILE_INVALID']);
@@ -645,5 +673,17 @@ describe('checking the rows of an import', () => {
       '1,居住证明,prohibited,33,浙民发〔2022〕1号,省民政厅,2022-01-01,,,,',
     ]);
     expect(rows.every((r) => r.problems.length === 0)).toBe(true);
+  });
+});
+
+describe('the title of a source document', () => {
+  it('given a document with its title in 《》, then the first title with something inside; given 600,000 《 without 》 (a crafted row held the server 400 s), then none, at once', () => {
+    expect(titleOf('民发〔2020〕20号《关于取消社区证明事项的通知》')).toBe('关于取消社区证明事项的通知');
+    expect(titleOf('《》《证明清单》')).toBe('证明清单');
+    expect(titleOf('《《甲》')).toBe('《甲');
+    expect(titleOf('民发〔2020〕20号')).toBeNull();
+    const started = Date.now();
+    expect(titleOf(`民发〔2020〕20号 ${'《'.repeat(600_000)}`)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

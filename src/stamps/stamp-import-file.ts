@@ -262,7 +262,10 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
       maxRows: IMPORT_MAX_ROWS,
       rows: sheet.actualRowCount - 1,
     });
-  const width = Math.min(sheet.columnCount, XLSX_MAX_COLUMNS);
+  // Counted once: the reader walks every row for it (per column of a header row, a sheet with cells at column
+  // XFD held the server for minutes).
+  const columnCount = sheet.columnCount;
+  const width = Math.min(columnCount, XLSX_MAX_COLUMNS);
   const rows: { line: number; cells: string[] }[] = [];
   let headerPassed = false;
   // The sheet's own row numbers are kept, so the report's line is the row Excel shows.
@@ -281,8 +284,9 @@ async function readXlsx(fileName: string, content: Buffer): Promise<{ line: numb
     // columns read would be told it misses columns it has. Say what is wrong instead. Rows under the header are
     // data: cells past the columns read are left out, as they always were.
     if (!headerPassed && rows.length <= MAX_TITLE_ROWS) {
-      for (let c = width + 1; c <= sheet.columnCount; c++)
-        if (cellText(row.getCell(c).value).trim() !== '') throw tooWide(line, c);
+      row.eachCell({ includeEmpty: false }, (cell, c) => {
+        if (c > width && cellText(cell.value).trim() !== '') throw tooWide(line, c);
+      });
       headerPassed = new Set(cells.filter((c) => c !== '')).size > 2;
     }
     rows.push({ line, cells });

@@ -293,7 +293,14 @@ export function documentNumberOf(source: string): string {
 
 /** The title a source_document names in 《》, if any. */
 export function titleOf(source: string): string | null {
-  return /《([^》]+)》/.exec(source)?.[1] ?? null;
+  // The first 《…》 with something inside, found in one pass (the expression /《([^》]+)》/ took quadratic time
+  // on a text of many 《 without 》: 600,000 of them held the server 400 s).
+  for (let open = source.indexOf('《'); open >= 0; open = source.indexOf('《', open + 1)) {
+    const close = source.indexOf('》', open + 1);
+    if (close < 0) return null;
+    if (close > open + 1) return source.slice(open + 1, close);
+  }
+  return null;
 }
 
 /**

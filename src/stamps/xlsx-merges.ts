@@ -14,6 +14,17 @@ import { SaxesParser } from 'saxes';
  */
 
 /** The most merges a sheet of a list may have (each a group of rows or a title), and the cells they may cover. */
+/**
+ * A number as the reader reads it: ExcelJS takes row and column numbers with parseInt, so "4294967294e-20" is
+ * row 4,294,967,294 to it (0 to Number) and "200000000e-10" column 200,000,000. Not a number: 0 (Number's test
+ * answers for it).
+ */
+const asReaderReads = (v: string): number => parseInt(v, 10) || 0;
+
+/** Elements of xl/styles.xml (Excel allows 64,000 cell formats, each a few elements), and one attribute's length. */
+const MAX_STYLE_ELEMENTS = 500_000;
+const MAX_STYLE_ATTRIBUTE = 1_000;
+
 export const XLSX_MAX_MERGES = 2000;
 export const XLSX_MAX_MERGED_CELLS = 100_000;
 
@@ -82,11 +93,13 @@ export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
   const shape: WorkbookShape = { merges: 0, cells: 0, over: false, unreadable: false };
   const past = () => shape.merges > XLSX_MAX_MERGES || shape.cells > XLSX_MAX_MERGED_CELLS;
   let named = 0;
+  let styleElements = 0;
   for (const entry of Object.values(zip.files)) {
     if (entry.dir) continue;
     const name = entry.name.replace(/^\//, '');
     const sheet = WORKSHEET.test(name);
-    if (!sheet && name !== 'xl/workbook.xml') continue;
+    const styles = name === 'xl/styles.xml';
+    if (!sheet && !styles && name !== 'xl/workbook.xml') continue;
     const parser = new SaxesParser();
     let depth = 0;
     let stop = false;
@@ -103,11 +116,25 @@ export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
       if (stop) return;
       if (++depth > MAX_DEPTH) return over();
       const a = tag.attributes as Record<string, string | undefined>;
+      if (styles) {
+        // The reader copies a row's style into the row (a 10 MB number format on 200 rows took 3 GB), scans a
+        // number format of every numeric cell with a quadratic expression (100,000 "[" held it 11 s a cell) and
+        // builds every style: Excel itself keeps a format code to 255 characters and a workbook to 64,000 styles.
+        if (++styleElements > MAX_STYLE_ELEMENTS) return over();
+        if (Object.values(a).some((v) => typeof v === 'string' && v.length > MAX_STYLE_ATTRIBUTE))
+          return over();
+        return;
+      }
       if (!sheet) {
         if (tag.name === 'definedName') definedName = [];
         return;
       }
-      if (tag.name === 'row' && a.r !== undefined && !(Number(a.r) <= MAX_ROW)) return over();
+      if (
+        tag.name === 'row' &&
+        a.r !== undefined &&
+        !(Number(a.r) <= MAX_ROW && asReaderReads(a.r) <= MAX_ROW)
+      )
+        return over();
       if (tag.name === 'c' && typeof a.r === 'string') {
         let row: number | undefined;
         try {
@@ -117,7 +144,10 @@ export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
         }
         if (row !== undefined && !(row <= MAX_ROW)) return over();
       }
-      if (tag.name === 'col' && (!(Number(a.min ?? 1) <= MAX_COLUMN) || !(Number(a.max ?? 1) <= MAX_COLUMN)))
+      if (
+        tag.name === 'col' &&
+        [a.min ?? '1', a.max ?? '1'].some((v) => !(Number(v) <= MAX_COLUMN) || asReaderReads(v) > MAX_COLUMN)
+      )
         return over();
       if (tag.name !== 'mergeCell' || typeof a.ref !== 'string') return;
       let range: Range;
