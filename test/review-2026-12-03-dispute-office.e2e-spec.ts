@@ -56,6 +56,46 @@ describe('review: who rules a contested refusal', () => {
     expect(ruled.status).toBe(200);
   });
 
+  it('given a city department’s dispute with the 东湖区 office, when that office is closed, then its ruling goes to the city office (it stayed with the closed office)', async () => {
+    const id = await contested(XINGHUA, 'committee', '市级派单争议（办公室撤销）');
+    expect((await act(t, 'street', id, 'streetMediate', { decision: 'refer' })).status).toBe(200);
+    expect(await rulingCandidates(id)).toEqual([unit['339901-LGO']]);
+    const admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
+    const version = async (table: string, where: string, value: string) =>
+      (await t.dataSource.query(`SELECT id, version FROM ${table} WHERE ${where} = $1`, [value]))[0];
+    const office = await version('app_user', 'username', 'office');
+    expect(
+      (
+        await t
+          .http()
+          .patch(`/admin/users/${office.id}`)
+          .set(admin)
+          .send({ active: false, version: office.version })
+      ).status,
+    ).toBe(200);
+    const lgo = await version('org_unit', 'code', '339901-LGO');
+    const closed = await t
+      .http()
+      .patch(`/admin/units/${lgo.id}`)
+      .set(admin)
+      .send({ active: false, version: lgo.version });
+    expect(closed.status).toBe(200);
+    expect(await rulingCandidates(id)).toEqual([unit['3399-LGO']]);
+    // Open again for the tests after this one.
+    const reopened = await version('org_unit', 'code', '339901-LGO');
+    await t
+      .http()
+      .patch(`/admin/units/${lgo.id}`)
+      .set(admin)
+      .send({ active: true, version: reopened.version });
+    const back = await version('app_user', 'username', 'office');
+    await t
+      .http()
+      .patch(`/admin/users/${office.id}`)
+      .set(admin)
+      .send({ active: true, version: back.version });
+  });
+
   it('given a 西山区 department’s work refused in a community of 西山区, which has no leading-group office, and the street’s time running out, then the city office rules it (the task had no one)', async () => {
     // A department of 西山区 (the demo has none), and the department's staff moved there.
     const dept = randomUUID();

@@ -198,7 +198,12 @@ export class TaskHolders {
         WHERE t.status = 'open'
           AND (($1::uuid IS NOT NULL AND (t.assignee_id = $1 OR t.delegated_from_id = $1 OR $1 = ANY(t.candidate_user_ids)))
             OR ($2::text IS NOT NULL AND i.owner_unit_id IN (${this.scope.sqlUnitsOfLevel('$2')})
-                AND ($3::boolean IS NOT TRUE OR cardinality(t.candidate_unit_ids) = 0)))
+                AND ($3::boolean IS NOT TRUE OR cardinality(t.candidate_unit_ids) = 0))
+            -- A step for the office of the case's community (district-office) whichever level owns the case:
+            -- a city department's dispute over a community of the level.
+            OR ($2::text IS NOT NULL AND $3::boolean IS NOT TRUE AND 'district-office' = ANY(string_to_array(replace(t.candidate_groups, ' ', ''), ','))
+                AND EXISTS (SELECT 1 FROM org_unit c WHERE c.id::text = i.variables->>'communityId'
+                               AND ${this.scope.sqlInArea('c.path', '$2')})))
         ORDER BY t.id
         FOR UPDATE OF t`,
       [concerned.userId ?? null, concerned.levelPath ?? null, concerned.namedUsersOnly ?? false],
