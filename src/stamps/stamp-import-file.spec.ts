@@ -500,6 +500,20 @@ describe('reading a stamp-list import file', () => {
     expect(read.rows.map((r) => r.cells[1])).toEqual(['居住证明', '亲属关系证明']);
   });
 
+  it('given a CSV whose header runs past 100 columns (400,000 repeated names answered 46 MB), then 400 on its line; a data row is cut at 100 columns', async () => {
+    const wide = Buffer.from(`${'name,'.repeat(400_000)}\n证明,allowed\n`, 'utf8');
+    const error = await readImportFile('wide.csv', wide).catch(
+      (e: AppError) => e.getResponse() as { code: string; details: { line: number; problems: string[] }[] },
+    );
+    expect(error).toMatchObject({ code: 'STAMP_IMPORT_FILE_INVALID', details: [{ line: 1 }] });
+    expect(JSON.stringify(error).length).toBeLessThan(2_000);
+    const read = await readImportFile(
+      'fits.csv',
+      Buffer.from(`${HEADER}\n1,居住证明,allowed,3399,X1,示范市,2021-06-15${',备注'.repeat(200)}\n`, 'utf8'),
+    );
+    expect(read.rows.map((r) => r.cells.length)).toEqual([100]);
+  });
+
   it('given a file over 2 MB or a header without rows, then 413 and 400', async () => {
     expect(await codeOf(readImportFile('big.csv', Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x41)))).toBe(
       'STAMP_IMPORT_TOO_LARGE',

@@ -302,6 +302,7 @@ function csvRows(text: string): { line: number; cells: string[] }[] {
   let line = 1;
   let start = 0;
   let quoted = false;
+  let headerPassed = false;
   for (let i = 0; i <= src.length; i++) {
     const ch = src[i];
     if (ch === '"') quoted = !quoted;
@@ -309,7 +310,19 @@ function csvRows(text: string): { line: number; cells: string[] }[] {
     if (end) {
       const record = src.slice(start, ch === '\n' && src[i - 1] === '\r' ? i - 1 : i);
       const parsed = parseCsv(record)[0];
-      if (parsed) out.push({ line, cells: parsed.map((c) => c.trim()) });
+      if (parsed) {
+        const cells = parsed.map((c) => c.trim());
+        // As a workbook's: the first 100 columns are read; a header running past them is told so (a header of
+        // 400,000 repeated names answered 46 MB of problems), data rows are cut there.
+        if (cells.length > XLSX_MAX_COLUMNS) {
+          const past = cells.findIndex((c, n) => n >= XLSX_MAX_COLUMNS && c !== '');
+          if (!headerPassed && out.length <= MAX_TITLE_ROWS && past >= 0) throw tooWide(line, past + 1);
+          cells.length = XLSX_MAX_COLUMNS;
+        }
+        if (!headerPassed && out.length <= MAX_TITLE_ROWS)
+          headerPassed = new Set(cells.filter((c) => c !== '')).size > 2;
+        out.push({ line, cells });
+      }
       line += (record.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
       start = i + 1;
     }
