@@ -281,7 +281,14 @@ export function smallLetterIds(dto: unknown, depth = 0): void {
   const fields = dto as Record<string, unknown>;
   for (const m of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
     const value = fields[m.propertyName];
-    if (constraintName(m) === 'isUuid') fields[m.propertyName] = smallLetters(value);
+    if (value === undefined || value === null) continue;
+    // Only a value that changes is written: a field left out stays left out (a draft's PATCH reads which
+    // fields were sent).
+    if (constraintName(m) === 'isUuid') {
+      const lower = smallLetters(value);
+      if (Array.isArray(value) ? value.some((v, i) => v !== (lower as unknown[])[i]) : lower !== value)
+        fields[m.propertyName] = lower;
+    }
     else if (m.type === 'nestedValidation') smallLetterIds(value, depth + 1);
   }
 }
