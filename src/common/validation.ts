@@ -288,8 +288,7 @@ export function smallLetterIds(dto: unknown, depth = 0): void {
       const lower = smallLetters(value);
       if (Array.isArray(value) ? value.some((v, i) => v !== (lower as unknown[])[i]) : lower !== value)
         fields[m.propertyName] = lower;
-    }
-    else if (m.type === 'nestedValidation') smallLetterIds(value, depth + 1);
+    } else if (m.type === 'nestedValidation') smallLetterIds(value, depth + 1);
   }
 }
 
