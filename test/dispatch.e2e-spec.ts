@@ -196,6 +196,13 @@ describe('dispatch (派单): coverage, the received-work inbox, refusal and with
       expect([meetingTime, meeting.status]).toEqual([meetingTime, 400]);
       expect(meeting.body.error.details.map((x: { field: string }) => x.field)).toEqual(['meetingTime']);
     }
+    // The meeting is the work: it is held by the day the work is due (on the day itself is fine).
+    const late = await send(
+      work({ kind: 'meeting', meetingTime: '2027-03-13 09:30', meetingPlace: '区卫健委三楼' }),
+    );
+    expect(late.status).toBe(400);
+    expect(late.body.error.details.map((x: { field: string }) => x.field)).toEqual(['meetingTime']);
+    expect(late.body.error.details[0].problems[0]).toContain('晚于截止日期（2027-03-12）');
     // Words that show nothing (a zero-width space, a byte-order mark) are no words.
     const invisible = await send(work({ title: '\u200b', content: '\ufeff\u200d' }));
     expect(invisible.status).toBe(400);

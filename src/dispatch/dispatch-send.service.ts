@@ -141,6 +141,15 @@ export class DispatchSendService {
           field: 'meetingTime',
           problems: ['会议时间不能早于现在。The meeting time is in the past.'],
         });
+      // The meeting is the work: it is held by the day the work is due (a meeting after it asks the committee to
+      // report done what has not yet happened).
+      else if (when !== undefined && dto.meetingTime!.trim().slice(0, 10) > dto.dueDate)
+        problems.push({
+          field: 'meetingTime',
+          problems: [
+            `会议时间（${dto.meetingTime!.trim()}）晚于截止日期（${dto.dueDate}）：请把截止日期改为会议当天或之后，或提前会议时间。The meeting is after the due date; set the due date on or after the meeting day.`,
+          ],
+        });
     }
     if (dto.kind === 'report') need('reportFields', !!dto.reportFields?.length, '报表台账须列出填报字段');
     // A field of another kind is a mistake to say (the kind chosen wrongly, or a form that kept it), not to drop.
