@@ -266,6 +266,14 @@ export const ERRORS = {
     413,
     '导入文件过大：文件不得超过 2 MB，行数不得超过 5000 行，请拆分后分别导入。The import file is too large (at most 2 MB and 5,000 rows); split it and import the parts.',
   ],
+  STAMP_IMPORT_TOO_COMPLEX: [
+    413,
+    '导入的 Excel 工作簿过于复杂，未能在规定的时间和内存内读完（常见原因：大量单元格格式、批注、富文本或多余的工作表）。请把要导入的表格复制到新建的工作簿（只保留一张表、只粘贴数值），或另存为 CSV 后再导入。The workbook is too complex to read within the time and memory allowed (many formats, comments, rich text or extra sheets); copy the table into a new workbook (one sheet, values only) or save it as CSV and import again.',
+  ],
+  STAMP_IMPORT_BUSY: [
+    503,
+    '其他导入文件正在读取，请稍等一分钟后再导入。Other import files are being read; wait a minute and import again.',
+  ],
   STAMP_IMPORT_TYPE_NOT_ALLOWED: [
     415,
     '只能导入 CSV（UTF-8 或 GBK/GB18030 编码）或 Excel（.xlsx）文件，且文件内容须与扩展名一致；旧版 .xls 请在 Excel 中另存为 .xlsx。Only CSV (UTF-8 or GBK/GB18030) and Excel .xlsx files can be imported, and the content must match the extension; save an old .xls as .xlsx first.',

@@ -100,6 +100,11 @@ export class Env {
   /** The longest an emergency admission (突发事件) may last without a regular application. */
   @Transform(toInt) @IsInt() @Min(1) @Max(365) EMERGENCY_MAX_DAYS = 30;
 
+  /** The longest a stamp-list workbook (XLSX) may take to read, in its worker thread (then 413). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600) IMPORT_READ_SECONDS = 30;
+  /** The heap the workbook reader's thread may use, in MB (then 413). */
+  @Transform(toInt) @IsInt() @Min(64) @Max(16384) IMPORT_READ_MEMORY_MB = 1024;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

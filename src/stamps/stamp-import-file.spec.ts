@@ -2,6 +2,7 @@ import JSZip from 'jszip';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AppError } from '../common/errors.js';
 import {
   IMPORT_MAX_BYTES,
@@ -442,6 +443,62 @@ describe('reading a stamp-list import file', () => {
       ),
     );
     expect(await outcome('printed.xlsx', await printed.generateAsync({ type: 'nodebuffer' }))).toBe('read');
+  });
+
+  it('given a workbook that takes the reader seconds (40 MB of plain XML held the server 10–15 s), then it is read in a thread beside the server, which keeps answering; past the time or memory allowed, 413 STAMP_IMPORT_TOO_COMPLEX, and the next file is read as usual', async () => {
+    // 5,000 rows of 100 numbers: 13 MB of XML, under 1 MB packed.
+    const zip = await JSZip.loadAsync(await workbookWith(''));
+    const columns = Array.from(
+      { length: 100 },
+      (_, i) =>
+        (i < 26 ? '' : String.fromCharCode(64 + Math.floor(i / 26))) + String.fromCharCode(65 + (i % 26)),
+    );
+    const rows: string[] = [];
+    for (let r = 1; r <= 5000; r++)
+      rows.push(`<row r="${r}">${columns.map((c) => `<c r="${c}${r}"><v>${r}</v></c>`).join('')}</row>`);
+    const sheet = (await zip.file('xl/worksheets/sheet1.xml')!.async('string')).replace(
+      /<sheetData>.*<\/sheetData>/s,
+      `<sheetData>${rows.join('')}</sheetData>`,
+    );
+    zip.file('xl/worksheets/sheet1.xml', sheet);
+    const slow = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    expect(slow.length).toBeLessThan(IMPORT_MAX_BYTES);
+    // The thread started (its modules loaded) by a small file first.
+    expect(await outcome('small.xlsx', await workbookWith(''))).toBe('read');
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const started = Date.now();
+    const table = await readImportFile('slow.xlsx', slow, { seconds: 120, memoryMb: 1024 });
+    const took = Date.now() - started;
+    delay.disable();
+    expect(table.rows).toHaveLength(4999);
+    // Read inline, the event loop stood still for the whole read (over a second); beside it, it kept turning.
+    expect(took).toBeGreaterThan(500);
+    expect(delay.max / 1e6).toBeLessThan(Math.min(400, took / 2));
+    const refusal = (limits: { seconds: number; memoryMb: number }) =>
+      readImportFile('slow.xlsx', slow, limits).then(
+        () => null,
+        (e: AppError) => ({ status: e.getStatus(), code: e.code, details: e.details }),
+      );
+    expect(await refusal({ seconds: 0.2, memoryMb: 1024 })).toEqual({
+      status: 413,
+      code: 'STAMP_IMPORT_TOO_COMPLEX',
+      details: { maxSeconds: 0.2 },
+    });
+    expect(await refusal({ seconds: 120, memoryMb: 40 })).toEqual({
+      status: 413,
+      code: 'STAMP_IMPORT_TOO_COMPLEX',
+      details: { maxMemoryMb: 40 },
+    });
+    expect(await outcome('small.xlsx', await workbookWith(''))).toBe('read');
+  });
+
+  it('given several workbooks at once, then they are read one after the other, four may wait, and the next is told to come back (503 STAMP_IMPORT_BUSY)', async () => {
+    const file = await workbookWith('');
+    const all = await Promise.all(Array.from({ length: 7 }, () => outcome('many.xlsx', file)));
+    expect(all.filter((x) => x === 'read')).toHaveLength(5);
+    expect(all.filter((x) => x === 'STAMP_IMPORT_BUSY')).toHaveLength(2);
+    expect(await outcome('many.xlsx', file)).toBe('read');
   });
 
   it('given one long text in every cell (a shared text is one string to the file, a copy per cell to the reader), then 413 once the text read passes 8 million characters', async () => {

@@ -1,6 +1,7 @@
 import { isCalendarDay } from '../common/validation.js';
 import type { ListType } from './stamp-registry.entities.js';
 import type { ImportTable } from './stamp-import-file.js';
+import { MAX_TITLE_ROWS } from './stamp-import-limits.js';
 
 /**
  * The columns of a stamp-list import (issue 13 §5; README "Importing stamp lists"): the header read, the rows as
@@ -180,7 +181,7 @@ export function readHeader(header: string[], given: ReadonlySet<ColumnKey> = new
  * Rows a header may stand below: a title or a note above the table (at most two different texts: a title merged
  * across the columns repeats in each of them), at most five.
  */
-export const MAX_TITLE_ROWS = 5;
+export { MAX_TITLE_ROWS };
 const titleLike = (cells: string[]) => new Set(cells.map((c) => c.trim()).filter((c) => c !== '')).size <= 2;
 
 /**

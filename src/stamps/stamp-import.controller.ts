@@ -30,8 +30,10 @@ export class StampImportsController {
     [Permission.REGISTRY_MANAGE],
     [
       'STAMP_IMPORT_TOO_LARGE',
+      'STAMP_IMPORT_TOO_COMPLEX',
       'STAMP_IMPORT_TYPE_NOT_ALLOWED',
       'STAMP_IMPORT_FILE_INVALID',
+      'STAMP_IMPORT_BUSY',
       'PAYLOAD_TOO_LARGE',
     ],
   )

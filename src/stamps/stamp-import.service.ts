@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppError } from '../common/errors.js';
@@ -56,6 +57,7 @@ export class StampImportsService {
     /** The one answer to "which scopes may this office propose in" (issue 13 §4). */
     private readonly scopes: StampProposalsService,
     private readonly registryMemory: StampRegistryMemory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -71,7 +73,10 @@ export class StampImportsService {
     const p = actor.principal!;
     const content = Buffer.from(contentBase64, 'base64');
     const { header, table, line } = locateHeader(
-      await readImportFile(fileName, content),
+      await readImportFile(fileName, content, {
+        seconds: this.config.env.IMPORT_READ_SECONDS,
+        memoryMb: this.config.env.IMPORT_READ_MEMORY_MB,
+      }),
       givenColumns(document),
     );
     if (header.problems.length)

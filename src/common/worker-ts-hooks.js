@@ -1,0 +1,39 @@
+/**
+ * Module hooks for a worker thread started from TypeScript source (the tests run the sources through SWC, not the
+ * build): `.js` imports that name a `.ts` file resolve to it, and `.ts` files are compiled as the tests compile
+ * them. The built service never loads this file (its workers run the compiled `.js`).
+ */
+import { readFile } from 'node:fs/promises';
+import { register } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (e) {
+    const relative = specifier.startsWith('.') || specifier.startsWith('file:');
+    if (!relative || !specifier.endsWith('.js')) throw e;
+    return next(`${specifier.slice(0, -3)}.ts`, context);
+  }
+}
+
+export async function load(url, context, next) {
+  if (!url.endsWith('.ts')) return next(url, context);
+  const { transform } = await import('@swc/core');
+  const { code } = await transform(await readFile(new URL(url), 'utf8'), {
+    filename: fileURLToPath(url),
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  });
+  return { format: 'module', source: code, shortCircuit: true };
+}
+
+// Loaded with --import in the worker: registers itself as the hooks.
+if (!isMainThread) register(import.meta.url);

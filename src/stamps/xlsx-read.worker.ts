@@ -1,0 +1,37 @@
+import { parentPort } from 'node:worker_threads';
+import type { ErrorCode } from '../common/errors.js';
+import type { WorkerAnswer, WorkerJob } from '../common/worker-thread.js';
+import { ImportRefusal } from './stamp-import-limits.js';
+import { readXlsx } from './xlsx-read.js';
+
+/**
+ * The worker thread that reads uploaded workbooks, one at a time (run by stamp-import-file.ts through
+ * common/worker-thread.ts): for each, its rows, the refusal the checks gave (code and details, an AppError again in
+ * the server), or how it failed.
+ */
+export interface XlsxJob {
+  fileName: string;
+  content: Uint8Array;
+}
+export type XlsxReply =
+  | { rows: { line: number; cells: string[] }[] }
+  | { refused: { code: ErrorCode; details: unknown } }
+  | { failed: string };
+
+async function reply({ fileName, content }: XlsxJob): Promise<XlsxReply> {
+  try {
+    return {
+      rows: await readXlsx(fileName, Buffer.from(content.buffer, content.byteOffset, content.byteLength)),
+    };
+  } catch (e) {
+    return e instanceof ImportRefusal
+      ? { refused: { code: e.code, details: e.details } }
+      : { failed: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+}
+
+parentPort?.on('message', (job: WorkerJob<XlsxJob>) => {
+  void reply(job.data).then((value) =>
+    parentPort!.postMessage({ id: job.id, value } satisfies WorkerAnswer<XlsxReply>),
+  );
+});
