@@ -265,7 +265,14 @@ describe('reading a stamp-list import file', () => {
     expect(lying.length).toBeLessThan(IMPORT_MAX_BYTES);
     expect(zipUnpackedSize(lying)).toBeLessThan(XLSX_MAX_UNPACKED_BYTES);
     const before = process.memoryUsage().arrayBuffers;
-    expect(await codeOf(readImportFile('bomb.xlsx', lying))).toBe('STAMP_IMPORT_TOO_LARGE');
+    const refused = await readImportFile('bomb.xlsx', lying).catch((e: AppError) => e);
+    expect(refused).toMatchObject({ code: 'STAMP_IMPORT_TOO_LARGE' });
+    // It says the file unpacks past the limit, not that the few kilobytes it declares are too large.
+    expect((refused as AppError).details).toEqual({
+      maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
+      declaredUnpackedBytes: zipUnpackedSize(lying),
+      unpacksBeyondLimit: true,
+    });
     // Nothing near the padding was held (it stops at the limit, not at what the part holds).
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(
       XLSX_MAX_UNPACKED_BYTES + 8 * 1024 * 1024,

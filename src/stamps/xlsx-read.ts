@@ -160,15 +160,20 @@ export async function readXlsx(
   if (!startsWith(content, ZIP)) throw notAllowed(fileName, 'named .xlsx but not an Excel .xlsx workbook');
   const unpacked = zipUnpackedSize(content);
   if (unpacked === null) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
-  const tooLarge = () =>
-    new ImportRefusal('STAMP_IMPORT_TOO_LARGE', {
+  if (unpacked > XLSX_MAX_UNPACKED_BYTES)
+    throw new ImportRefusal('STAMP_IMPORT_TOO_LARGE', {
       maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
       unpackedBytes: unpacked,
     });
-  if (unpacked > XLSX_MAX_UNPACKED_BYTES) throw tooLarge();
   // What the parts declare may be a lie (a small file of gigabytes declared as kilobytes): unpack to the limit.
   const parts = await checkZipParts(content);
-  if (parts === 'too-large') throw tooLarge();
+  // The size it declared is not what it is: say so, not that 30 KB is too large.
+  if (parts === 'too-large')
+    throw new ImportRefusal('STAMP_IMPORT_TOO_LARGE', {
+      maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
+      declaredUnpackedBytes: unpacked,
+      unpacksBeyondLimit: true,
+    });
   if (parts === 'unreadable') throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
   // Merges counted as the reader will make them, before it does (xlsx-merges.ts); data validations (a drop-down
   // over whole columns is one object per cell to the reader) are not read at all: they change no value.
