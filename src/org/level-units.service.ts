@@ -71,4 +71,18 @@ export class LevelUnitsService {
   rulingOffice(m: EntityManager, unitId: string): Promise<string | null> {
     return rulingOfficeOf(m, unitId);
   }
+
+  /**
+   * The leading-group office of the level above an office's own (a district office's: the city's), or null at
+   * the top. The office's level is its leading group's parent (a city or a district).
+   */
+  async officeAbove(m: EntityManager, officeId: string): Promise<string | null> {
+    const rows: { parent_id: string | null }[] = await m.query(
+      `SELECT lv.parent_id FROM org_unit o JOIN org_unit g ON g.id = o.parent_id JOIN org_unit lv ON lv.id = g.parent_id
+        WHERE o.id = $1`,
+      [officeId],
+    );
+    const above = rows[0]?.parent_id;
+    return above ? rulingOfficeOf(m, above) : null;
+  }
 }

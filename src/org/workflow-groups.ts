@@ -128,7 +128,22 @@ export class WorkflowGroups implements OnModuleInit {
         : null;
       return { unitIds: office ? [office] : [], roles: [Role.OFFICE] };
     });
+    // 限时办结: an overdue step is told to the office of the case's level; a dispute's steps to who coordinates
+    // above the one that is late (seed 002 §4): the street's to the office that rules, the ruling office's to the
+    // office of the level above it (none above: the step is flagged overdue, told to no one else).
     r.registerEscalation(async (ctx) => {
+      const groups = (ctx.candidateGroups ?? '').split(',').map((g) => g.trim());
+      const community = this.caseCommunityCandidates(ctx)[0];
+      if (community && (groups.includes('street-office') || groups.includes('district-office'))) {
+        const ruling = await ctx.once(`ruling-office:${community}`, () =>
+          this.levels.rulingOffice(ctx.manager, community),
+        );
+        const to =
+          ruling && groups.includes('district-office')
+            ? await this.levels.officeAbove(ctx.manager, ruling)
+            : ruling;
+        return { unitIds: to ? [to] : [] };
+      }
       const l = await this.levelUnits(ctx);
       return { unitIds: l.officeId ? [l.officeId] : [] };
     });

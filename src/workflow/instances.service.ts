@@ -85,6 +85,8 @@ export function publicVariables(
   return out;
 }
 
+/** A uuid written out (a case variable is text: only such a text is compared as an id). */
+const UUID_TEXT = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 /**
  * The cases as the console and the office see them: who may see which (`sqlCaseVisible`), a case with its open
  * steps, history and diagram, and the open incidents. The office's hand on a case (suspend, resume, terminate,
@@ -176,13 +178,19 @@ export class InstancesService {
    * named through `ref` (user, unit, roles, scope, oversee, admin). Involved: holds, delegated or completed one of
    * its tasks, or is named on one in person (a principal leader's signature), or is of a unit and role one names, or of the unit its overdue steps went to (a removed signer
    * or a holder who lost the role is not); or of the community a case about one community names (its variable
-   * `communityId`, as the street-office group reads it): the committee is a party to a dispute over its refusal.
+   * `communityId`, as the street-office group reads it): the committee is a party to a dispute over its refusal;
+   * and overseers of the area of that community (the district office that will rule a dispute sees it from the start,
+   * as its list of disputes does).
    */
   private sqlCaseVisible(i: string, ref: (name: keyof CaseViewer) => string): string {
+    const community = `${i}.variables->>'communityId'`;
     return `(${ref('admin')}::boolean OR ${i}.started_by = ${ref('user')}::uuid
-      OR ${i}.variables->>'communityId' = ${ref('unit')}::uuid::text
+      OR lower(${community}) = ${ref('unit')}::uuid::text
       OR (${ref('oversee')}::boolean AND EXISTS (SELECT 1 FROM org_unit ou WHERE ou.id = ${i}.owner_unit_id
                                                    AND ${this.scope.sqlInArea('ou.path', `${ref('scope')}::text`)}))
+      OR (${ref('oversee')}::boolean AND ${community} ~* '${UUID_TEXT}'
+          AND EXISTS (SELECT 1 FROM org_unit cu WHERE cu.id = (CASE WHEN ${community} ~* '${UUID_TEXT}' THEN (${community})::uuid END)
+                        AND ${this.scope.sqlInArea('cu.path', `${ref('scope')}::text`)}))
       OR EXISTS (SELECT 1 FROM workflow_task wt WHERE wt.instance_id = ${i}.id
           AND (((wt.assignee_id = ${ref('user')}::uuid OR wt.delegated_from_id = ${ref('user')}::uuid
                  OR ${ref('user')}::uuid = ANY(wt.candidate_user_ids)) AND wt.status <> 'cancelled')

@@ -154,15 +154,16 @@ export class TaskHolders {
   }
 
   /**
-   * The office of the task's level (the units its overdue steps escalate to), holding the oversee permission:
-   * it may release or hand over a task stuck with someone.
+   * The office of the task's level (the units its overdue steps escalate to), or the office whose own step it is,
+   * holding the oversee permission: it may release or hand over a task stuck with someone.
    */
   async isLevelOffice(m: EntityManager, p: Principal, t: WorkflowTask): Promise<boolean> {
     if (!p.permissions.has(Permission.WORKFLOW_OVERSEE)) return false;
+    if (t.candidateUnitIds.includes(p.unitId)) return true;
     const resolver = this.registry.escalationResolver();
     if (!resolver) return false;
-    const rows: { row: InstanceRow }[] = await m.query(
-      `SELECT ${INSTANCE_ROW_JSON('i')} AS row FROM workflow_instance i WHERE i.id = $1`,
+    const rows: { row: InstanceRow; variables: Record<string, unknown> }[] = await m.query(
+      `SELECT ${INSTANCE_ROW_JSON('i')} AS row, i.variables FROM workflow_instance i WHERE i.id = $1`,
       [t.instanceId],
     );
     if (!rows[0]) return false;
@@ -171,8 +172,9 @@ export class TaskHolders {
       instance: infoOf(rows[0].row),
       elementId: t.elementId,
       loopItem: t.loopItem,
-      variables: {},
+      variables: rows[0].variables ?? {},
       once: lookupsOnce(),
+      candidateGroups: t.candidateGroups,
     });
     return (c.unitIds ?? []).includes(p.unitId);
   }

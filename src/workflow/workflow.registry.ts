@@ -30,6 +30,8 @@ export interface GroupContext {
    * organization change re-resolves): the first call with a key runs `load`, later ones share its answer.
    */
   once: <T>(key: string, load: () => Promise<T>) => Promise<T>;
+  /** The task's own candidate groups, when its escalation is resolved (whose step is late decides who is told). */
+  candidateGroups?: string | null;
 }
 
 /** A fresh GroupContext.once: answers kept for one resolution of several tasks, then dropped with it. */

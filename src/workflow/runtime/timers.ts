@@ -234,6 +234,7 @@ export class RuntimeTimers {
           loopItem: task.loopItem,
           variables: instance.variables,
           once: lookupsOnce(),
+          candidateGroups: task.candidateGroups,
         })
       : {};
     const now = this.clock.now();
