@@ -242,33 +242,58 @@ const smallLetters = (v: unknown): unknown =>
       ? v.map(smallLetters)
       : v;
 
+/** The id fields (@IsUUID) and the nested request fields of a request class. */
+interface RequestFields {
+  ids: string[];
+  nested: string[];
+}
+const requestFieldsOf = new WeakMap<object, RequestFields>();
+
+/**
+ * A request class's fields, read from its validation rules once (they are declared when the class is, before any
+ * request): walking every rule of the class at each request cost each request its share.
+ */
+function requestFields(target: object): RequestFields {
+  let fields = requestFieldsOf.get(target);
+  if (!fields) {
+    const ids = new Set<string>();
+    const nested = new Set<string>();
+    for (const m of getMetadataStorage().getTargetValidationMetadatas(target as Function, '', true, false)) {
+      if (constraintName(m) === 'isUuid') ids.add(m.propertyName);
+      if (m.type === 'nestedValidation') nested.add(m.propertyName);
+    }
+    fields = { ids: [...ids], nested: [...nested] };
+    requestFieldsOf.set(target, fields);
+  }
+  return fields;
+}
+
+/**
+ * Before validation, on the plain value of a request class's fields (its own, not nested ones): rules over
+ * several ids (ArrayUnique) then see the same id written two ways as one. See smallLetterIds.
+ */
+function smallLetterIdsOf(value: unknown, metatype: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (typeof metatype !== 'function' || metatype === Object) return value;
+  let copy: Record<string, unknown> | null = null;
+  for (const field of requestFields(metatype).ids) {
+    if (!Object.prototype.hasOwnProperty.call(value, field)) continue;
+    const before = (value as Record<string, unknown>)[field];
+    const after = smallLetters(before);
+    if (after === before || (Array.isArray(before) && before.every((v, i) => v === (after as unknown[])[i])))
+      continue;
+    copy ??= { ...(value as Record<string, unknown>) };
+    copy[field] = after;
+  }
+  return copy ?? value;
+}
+
 /**
  * A request's ids in small letters: an id written in capitals is the same id (RFC 4122; @IsUUID takes either),
  * and the service compares ids as text in places (a community named twice, a retry's ids, a case's variables).
  * Only the fields that are ids (@IsUUID), of the request class and of its nested ones, change: a password, an
  * idempotency key or a bank reference that looks like an id stays as it was sent.
  */
-/**
- * The same before validation, on the plain value of a request class's fields (its own, not nested ones): rules
- * over several ids (ArrayUnique) then see the same id written two ways as one.
- */
-function smallLetterIdsOf(value: unknown, metatype: unknown): unknown {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  if (typeof metatype !== 'function' || metatype === Object) return value;
-  let copy: Record<string, unknown> | null = null;
-  for (const m of getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false)) {
-    if (constraintName(m) !== 'isUuid' || !Object.prototype.hasOwnProperty.call(value, m.propertyName))
-      continue;
-    const before = (value as Record<string, unknown>)[m.propertyName];
-    const after = smallLetters(before);
-    if (after === before || (Array.isArray(before) && before.every((v, i) => v === (after as unknown[])[i])))
-      continue;
-    copy ??= { ...(value as Record<string, unknown>) };
-    copy[m.propertyName] = after;
-  }
-  return copy ?? value;
-}
-
 export function smallLetterIds(dto: unknown, depth = 0): void {
   if (!dto || typeof dto !== 'object' || depth > 16) return;
   if (Array.isArray(dto)) {
@@ -278,17 +303,20 @@ export function smallLetterIds(dto: unknown, depth = 0): void {
   // A plain object (or one without a prototype, as a query is parsed) is no request class.
   const target: unknown = (dto as object).constructor;
   if (typeof target !== 'function' || target === Object) return;
-  const fields = dto as Record<string, unknown>;
-  for (const m of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
-    const value = fields[m.propertyName];
+  const values = dto as Record<string, unknown>;
+  const { ids, nested } = requestFields(target);
+  for (const field of ids) {
+    const value = values[field];
     if (value === undefined || value === null) continue;
     // Only a value that changes is written: a field left out stays left out (a draft's PATCH reads which
     // fields were sent).
-    if (constraintName(m) === 'isUuid') {
-      const lower = smallLetters(value);
-      if (Array.isArray(value) ? value.some((v, i) => v !== (lower as unknown[])[i]) : lower !== value)
-        fields[m.propertyName] = lower;
-    } else if (m.type === 'nestedValidation') smallLetterIds(value, depth + 1);
+    const lower = smallLetters(value);
+    if (Array.isArray(value) ? value.some((v, i) => v !== (lower as unknown[])[i]) : lower !== value)
+      values[field] = lower;
+  }
+  for (const field of nested) {
+    const value = values[field];
+    if (value !== undefined && value !== null) smallLetterIds(value, depth + 1);
   }
 }
 
