@@ -500,6 +500,34 @@ describe('reading a stamp-list import file', () => {
     expect(await outcome('small.xlsx', await workbookWith(''))).toBe('read');
   });
 
+  it('given a workbook of over 100 sheets (10,000 sheet parts held the reader for minutes), or a workbook.xml naming over 100 sheets, then 400 saying to keep the list’s sheet; three sheets are read from the first', async () => {
+    const sheets = async (n: number) => {
+      const wb = new ExcelJS.Workbook();
+      for (let i = 0; i < n; i++) wb.addWorksheet(`s${i}`).addRow(HEADER.split(','));
+      wb.getWorksheet('s0')!.addRow(['1', '居住证明', 'allowed', '3399', 'X1', '示范市', '2021-06-15']);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    };
+    const problem = (file: Buffer) =>
+      readImportFile('sheets.xlsx', file).then(
+        () => 'read',
+        (e: AppError) => `${e.code} ${(e.details as { problems: string[] }[])[0].problems[0]}`,
+      );
+    expect(await problem(await sheets(101))).toContain('STAMP_IMPORT_FILE_INVALID 工作簿中的工作表过多');
+    const named = await JSZip.loadAsync(await sheets(1));
+    named.file(
+      'xl/workbook.xml',
+      (await named.file('xl/workbook.xml')!.async('string')).replace(
+        '</sheets>',
+        `${Array.from({ length: 150 }, (_, i) => `<sheet name="x${i}" sheetId="${i + 2}" r:id="rIdX${i}"/>`).join('')}</sheets>`,
+      ),
+    );
+    expect(
+      await problem(await named.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })),
+    ).toContain('工作簿中的工作表过多');
+    const three = await readImportFile('three.xlsx', await sheets(3));
+    expect(three.rows.map((r) => r.cells[1])).toEqual(['居住证明']);
+  });
+
   it('given several workbooks at once, then they are read one after the other, four may wait, and the next is told to come back (503 STAMP_IMPORT_BUSY)', async () => {
     const file = await workbookWith('');
     const all = await Promise.all(Array.from({ length: 7 }, () => outcome('many.xlsx', file)));

@@ -26,6 +26,8 @@ const MAX_STYLE_ELEMENTS = 500_000;
 const MAX_STYLE_ATTRIBUTE = 1_000;
 
 export const XLSX_MAX_MERGES = 2000;
+/** The most worksheets a workbook may have (parts, and sheets its workbook.xml names): the reader builds each. */
+export const XLSX_MAX_SHEETS = 100;
 export const XLSX_MAX_MERGED_CELLS = 100_000;
 
 interface Range {
@@ -69,6 +71,8 @@ export interface WorkbookShape {
   over: boolean;
   /** A part that is no XML (the reader, on the same parser, refuses it too). */
   unreadable: boolean;
+  /** Worksheets: the most of its worksheet parts and of the sheets its workbook.xml names. */
+  sheets: number;
 }
 
 /** Parses an XML part in slices (never between the halves of a surrogate pair), stopping when `stop()` says so. */
@@ -90,7 +94,13 @@ function parse(text: string, parser: SaxesParser, stop: () => boolean): void {
  * is 17 billion cell objects to the reader).
  */
 export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
-  const shape: WorkbookShape = { merges: 0, cells: 0, over: false, unreadable: false };
+  const shape: WorkbookShape = { merges: 0, cells: 0, over: false, unreadable: false, sheets: 0 };
+  // 10,000 worksheet parts, or a workbook.xml naming millions of sheets, held the reader for minutes.
+  shape.sheets = Object.values(zip.files).filter(
+    (e) => !e.dir && WORKSHEET.test(e.name.replace(/^\//, '')),
+  ).length;
+  if (shape.sheets > XLSX_MAX_SHEETS) return shape;
+  let namedSheets = 0;
   const past = () => shape.merges > XLSX_MAX_MERGES || shape.cells > XLSX_MAX_MERGED_CELLS;
   let named = 0;
   let styleElements = 0;
@@ -127,6 +137,10 @@ export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
       }
       if (!sheet) {
         if (tag.name === 'definedName') definedName = [];
+        if (tag.name === 'sheet' && ++namedSheets > XLSX_MAX_SHEETS) {
+          shape.sheets = namedSheets;
+          stop = true;
+        }
         return;
       }
       if (
@@ -178,7 +192,7 @@ export async function countMerges(zip: JSZip): Promise<WorkbookShape> {
       if (named > MAX_NAMED_CELLS) over();
     });
     parse(await entry.async('string'), parser, () => stop);
-    if (shape.over || shape.unreadable) return shape;
+    if (shape.over || shape.unreadable || shape.sheets > XLSX_MAX_SHEETS) return shape;
   }
   return shape;
 }

@@ -12,7 +12,7 @@ import {
   XLSX_MAX_COLUMNS,
   ZIP,
 } from './stamp-import-limits.js';
-import { countMerges, XLSX_MAX_MERGED_CELLS, XLSX_MAX_MERGES } from './xlsx-merges.js';
+import { countMerges, XLSX_MAX_MERGED_CELLS, XLSX_MAX_MERGES, XLSX_MAX_SHEETS } from './xlsx-merges.js';
 
 /**
  * Reading an XLSX workbook of a stamp-list import into rows of text cells (its first worksheet). It runs in a
@@ -184,6 +184,15 @@ export async function readXlsx(
     throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
   }
   if (merged.unreadable) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (merged.sheets > XLSX_MAX_SHEETS)
+    throw new ImportRefusal('STAMP_IMPORT_FILE_INVALID', [
+      {
+        line: 1,
+        problems: [
+          `工作簿中的工作表过多（超过 ${XLSX_MAX_SHEETS} 张）：请只保留要导入的清单所在的工作表（放在第一张），另存为新文件后再导入。The workbook has more than ${XLSX_MAX_SHEETS} sheets; keep the sheet of the list (first), save it anew and import again.`,
+        ],
+      },
+    ]);
   if (merged.over)
     throw new ImportRefusal('STAMP_IMPORT_FILE_INVALID', [
       {
