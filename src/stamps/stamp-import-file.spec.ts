@@ -220,6 +220,19 @@ describe('reading a stamp-list import file', () => {
     expect(await codeOf(readImportFile('list.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])))).toBe(
       'STAMP_IMPORT_TYPE_NOT_ALLOWED',
     );
+    // A workbook whose sheet is damaged: the message says so and what to do (not that the type is wrong).
+    const damaged = await JSZip.loadAsync(xlsx);
+    damaged.file('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row><c></row>');
+    const refused = await readImportFile(
+      'list.xlsx',
+      await damaged.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }),
+    ).catch((e: AppError) => e.getResponse() as { code: string; message: string });
+    expect(refused).toMatchObject({ code: 'STAMP_IMPORT_TYPE_NOT_ALLOWED' });
+    expect((refused as { message: string }).message).toMatch(
+      /^无法读取该 Excel 工作簿：文件可能已损坏.*另存为/,
+    );
+    const text = await readImportFile('list.xlsx', csv).catch((e: AppError) => e.message);
+    expect(text).toContain('只能导入 CSV');
   });
 
   it('given a workbook that declares it unpacks to more than 40 MB, or has over 5,000 rows, then 413 before its cells are read', async () => {

@@ -99,7 +99,8 @@ async function readXlsx(
     throw new Error(`the workbook reader stopped: ${outcome.message ?? outcome.reason}`);
   }
   const reply = outcome.value;
-  if ('refused' in reply) throw new AppError(reply.refused.code, reply.refused.details);
+  if ('refused' in reply)
+    throw new ImportRefusal(reply.refused.code, reply.refused.details, reply.refused.message);
   if ('failed' in reply) throw new Error(`the workbook reader failed: ${reply.failed}`);
   return reply.rows;
 }
@@ -152,7 +153,7 @@ export async function readImportFile(
   try {
     return await readTable(fileName, content, limits);
   } catch (e) {
-    if (e instanceof ImportRefusal) throw new AppError(e.code, e.details);
+    if (e instanceof ImportRefusal) throw new AppError(e.code, e.details, e.said);
     throw e;
   }
 }

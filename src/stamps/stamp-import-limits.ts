@@ -28,9 +28,23 @@ export class ImportRefusal extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly details?: unknown,
+    /** A message of its own, where the code's says less than what is wrong. */
+    readonly said?: string,
   ) {
     super(code);
   }
+}
+
+/**
+ * A file named .xlsx that is a ZIP but no workbook the reader can read (damaged, or saved by a program that writes
+ * it otherwise): still 415, but saying so — the code's own message speaks of the file's type, which is right.
+ */
+export function unreadableWorkbook(fileName: string): ImportRefusal {
+  return new ImportRefusal(
+    'STAMP_IMPORT_TYPE_NOT_ALLOWED',
+    { fileName, why: 'the .xlsx workbook cannot be read' },
+    '无法读取该 Excel 工作簿：文件可能已损坏，或不是按 Excel 工作簿格式保存的。请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿（*.xlsx）”后再导入，也可另存为 CSV（UTF-8）后导入。The workbook cannot be read (damaged, or not saved as an Excel workbook); open it in Excel or WPS, save it as an .xlsx workbook (or as CSV) and import again.',
+  );
 }
 
 export function notAllowed(fileName: string, why: string): ImportRefusal {

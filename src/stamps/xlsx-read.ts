@@ -9,6 +9,7 @@ import {
   notAllowed,
   startsWith,
   tooWide,
+  unreadableWorkbook,
   XLSX_MAX_COLUMNS,
   ZIP,
 } from './stamp-import-limits.js';
@@ -159,7 +160,7 @@ export async function readXlsx(
 ): Promise<{ line: number; cells: string[] }[]> {
   if (!startsWith(content, ZIP)) throw notAllowed(fileName, 'named .xlsx but not an Excel .xlsx workbook');
   const unpacked = zipUnpackedSize(content);
-  if (unpacked === null) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (unpacked === null) throw unreadableWorkbook(fileName);
   if (unpacked > XLSX_MAX_UNPACKED_BYTES)
     throw new ImportRefusal('STAMP_IMPORT_TOO_LARGE', {
       maxUnpackedBytes: XLSX_MAX_UNPACKED_BYTES,
@@ -174,16 +175,16 @@ export async function readXlsx(
       declaredUnpackedBytes: unpacked,
       unpacksBeyondLimit: true,
     });
-  if (parts === 'unreadable') throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (parts === 'unreadable') throw unreadableWorkbook(fileName);
   // Merges counted as the reader will make them, before it does (xlsx-merges.ts); data validations (a drop-down
   // over whole columns is one object per cell to the reader) are not read at all: they change no value.
   let merged: Awaited<ReturnType<typeof countMerges>>;
   try {
     merged = await countMerges(await JSZip.loadAsync(content));
   } catch {
-    throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+    throw unreadableWorkbook(fileName);
   }
-  if (merged.unreadable) throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+  if (merged.unreadable) throw unreadableWorkbook(fileName);
   if (merged.sheets > XLSX_MAX_SHEETS)
     throw new ImportRefusal('STAMP_IMPORT_FILE_INVALID', [
       {
@@ -206,7 +207,7 @@ export async function readXlsx(
   try {
     await workbook.xlsx.load(content as unknown as ArrayBuffer, { ignoreNodes: ['dataValidations'] });
   } catch {
-    throw notAllowed(fileName, 'the .xlsx workbook cannot be read');
+    throw unreadableWorkbook(fileName);
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) return [];

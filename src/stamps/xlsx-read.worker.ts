@@ -15,7 +15,7 @@ export interface XlsxJob {
 }
 export type XlsxReply =
   | { rows: { line: number; cells: string[] }[] }
-  | { refused: { code: ErrorCode; details: unknown } }
+  | { refused: { code: ErrorCode; details: unknown; message?: string } }
   | { failed: string };
 
 async function reply({ fileName, content }: XlsxJob): Promise<XlsxReply> {
@@ -25,7 +25,7 @@ async function reply({ fileName, content }: XlsxJob): Promise<XlsxReply> {
     };
   } catch (e) {
     return e instanceof ImportRefusal
-      ? { refused: { code: e.code, details: e.details } }
+      ? { refused: { code: e.code, details: e.details, message: e.said } }
       : { failed: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
 }
