@@ -87,7 +87,7 @@ export class WorkerRunner<D, T> {
     this.memoryMb = memoryMb;
     this.worker = new Worker(this.entry, {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-      execArgv: FROM_SOURCE ? ['--import', new URL('./worker-ts-hooks.js', import.meta.url).href] : [],
+      execArgv: FROM_SOURCE ? ['--import', new URL('./worker-ts-register.js', import.meta.url).href] : [],
     });
     this.worker.unref();
     return this.worker;

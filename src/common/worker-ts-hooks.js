@@ -1,12 +1,11 @@
 /**
  * Module hooks for a worker thread started from TypeScript source (the tests run the sources through SWC, not the
  * build): `.js` imports that name a `.ts` file resolve to it, and `.ts` files are compiled as the tests compile
- * them. The built service never loads this file (its workers run the compiled `.js`).
+ * them. Registered by worker-ts-register.js; the built service never loads either (its workers run the compiled
+ * `.js`).
  */
 import { readFile } from 'node:fs/promises';
-import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 
 export async function resolve(specifier, context, next) {
   try {
@@ -34,6 +33,3 @@ export async function load(url, context, next) {
   });
   return { format: 'module', source: code, shortCircuit: true };
 }
-
-// Loaded with --import in the worker: registers itself as the hooks.
-if (!isMainThread) register(import.meta.url);
