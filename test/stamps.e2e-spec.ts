@@ -580,5 +580,28 @@ describe('the stamp registry: public search and check (盖章证明事项清单)
         ['缴费票据遗失证明', '证件遗失证明'].sort(),
       );
     });
+
+    it('given a prohibition of a narrower certificate (入学居住证明（义务教育入学）), then the allowed certificate asked by its very name stays allowed (it became not listed); the narrower one is prohibited', async () => {
+      await publish({
+        title: '示范市取消的证明事项清单',
+        documentNumber: '示民发〔2026〕8号',
+        issuedBy: '示范市民政局',
+        issuedOn: '2026-05-01',
+        listType: 'prohibited',
+        scopeCode: '3399',
+        effectiveFrom: '2026-05-01',
+        entries: [{ name: '入学居住证明（义务教育入学）', legalBasis: '示民发〔2026〕8号第1项' }],
+      });
+      const plain = await check({ name: '居住证明', community: HUBIN, date: '2026-12-01' });
+      expect(plain.body).toMatchObject({
+        decision: 'allowed',
+        source: { documentNumber: '示民发〔2021〕15号' },
+      });
+      const narrower = await check({ name: '入学居住证明', community: HUBIN, date: '2026-12-01' });
+      expect(narrower.body).toMatchObject({
+        decision: 'prohibited',
+        source: { documentNumber: '示民发〔2026〕8号' },
+      });
+    });
   });
 });

@@ -240,7 +240,9 @@ export class StampRegistryService {
       const named = prohibitions.find((g) => g.score >= STRONG || g.holdsName);
       if (named) {
         ruling = decide([...found.match.entries, ...named.entries].map((m) => m.x));
-      } else {
+      } else if (found.match.score < 1) {
+        // A text that is an allowed certificate's very name (居住证明) asks about that one: a prohibition of a
+        // narrower one it only comes close to (入学居住证明（义务教育入学）) leaves it as it is.
         const close = prohibitions.filter((g) => g.score >= CANDIDATE);
         if (close.length) {
           ruling = null;
