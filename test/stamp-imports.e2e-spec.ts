@@ -245,6 +245,24 @@ describe('stamp-list imports: a dry run per row, then the good rows as a proposa
     ]);
     expect(res.body.commonProblems).toEqual([]);
     expect(res.body.scopes).toEqual([{ code: '', name: '全国' }]);
+    // Its number written as other programs and hands write it is the same document: still all unchanged (each
+    // was a new copy of the list, one cut to 民发〔2020〕 by a space).
+    for (const written of [
+      '民发[2020]20号',
+      '民发（2020）20号',
+      '民发〔2020〕 20号',
+      '民发〔２０２０〕２０号',
+    ]) {
+      const again = await upload(
+        'city-office',
+        'certificates-prohibited-national-2020.csv',
+        Buffer.from(file.toString('utf8').replaceAll('民发〔2020〕20号', written)),
+      );
+      expect([written, again.body.counts?.unchanged]).toEqual([written, 20]);
+      expect(again.body.lists.map((l: { documentNumber: string }) => l.documentNumber)).toEqual([
+        '民发〔2020〕20号',
+      ]);
+    }
   });
 
   it('given an allowed list keeping a certificate the national list prohibits (written in traditional characters too), then its row is good but says the prohibition wins, naming that list (by its name or an alias)', async () => {

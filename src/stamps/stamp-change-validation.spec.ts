@@ -72,6 +72,14 @@ describe('the shape of a stamp change set (proposals and imports alike)', () => 
     });
   });
 
+  it('given a document number written [2020], （2020） or with spaces, then it is kept as published: 〔2020〕, no spaces (one document, one list)', () => {
+    for (const written of ['示民发[2027]1号', '示民发（2027） 1号', '示民发〔２０２７〕１号'])
+      expect([
+        written,
+        validateChangeSet(set([newList({ documentNumber: written })])).changes[0],
+      ]).toMatchObject([written, { list: { documentNumber: '示民发〔2027〕1号' } }]);
+  });
+
   it('given hidden characters (a direction override in the document number, a line break in the title, a zero-width space for a body), then each is named; a legal basis may have lines but no override', () => {
     expect(
       problemFields(

@@ -4,6 +4,7 @@ import type { StampChange, StampChangeSet } from './stamp-changes.js';
 import type { NewStampEntry } from './stamp-lists.js';
 import { hasControlCharacter, hasDirectionOverride, isBlank } from '../common/validation.js';
 import { normalize } from './name-matching.js';
+import { canonicalDocumentNumber } from './stamp-import-rows.js';
 
 /**
  * The shape of a change set, checked field by field (issue 13 "bad input"): every problem is told at once, each
@@ -242,11 +243,13 @@ function change(p: Problems, at: string, v: unknown, scopeCode: string): StampCh
       }
       const lat = `${at}.list`;
       const title = text(p, `${lat}.title`, l.title, { required: true, max: 300, oneLine: true });
-      const documentNumber = text(p, `${lat}.documentNumber`, l.documentNumber, {
+      const typedNumber = text(p, `${lat}.documentNumber`, l.documentNumber, {
         required: true,
         max: 100,
         oneLine: true,
       });
+      // As published: 民发[2020]20号 is 民发〔2020〕20号 (one document, one list).
+      const documentNumber = typedNumber && canonicalDocumentNumber(typedNumber);
       const issuedBy = text(p, `${lat}.issuedBy`, l.issuedBy, { required: true, max: 300, oneLine: true });
       const issuedOn = text(p, `${lat}.issuedOn`, l.issuedOn, { required: true, max: 10 });
       if (

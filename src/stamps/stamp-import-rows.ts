@@ -287,9 +287,25 @@ export function normalizeDate(text: string): string {
   return m[3] === undefined ? `${m[1]}-${mm}` : `${m[1]}-${mm}-${m[3].padStart(2, '0')}`;
 }
 
-/** The document number: the first word of source_document (民发〔2020〕20号 附件《…》 → 民发〔2020〕20号). */
+/** A year in brackets as documents are written by hand or by other programs: [2020] ［2020］ 【2020】 （2020） (2020) 〔 2020 〕. */
+const BRACKETED_YEAR = /\s*[[［【（(〔﹝]\s*(\d{4})\s*[\]］】）)〕﹞]\s*(?:第\s*)?(\d+)\s*号/;
+
+/**
+ * A document number as published (GB/T 9704: the year in 六角括号〔〕, no spaces): 民发[2020]20号, 民发（2020）20号,
+ * 民发〔2020〕 20号 and 民发〔２０２０〕２０号 are all 民发〔2020〕20号 — one document, one list, not a copy of it.
+ */
+export function canonicalDocumentNumber(text: string): string {
+  const digits = text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  return digits.replace(BRACKETED_YEAR, '〔$1〕$2号');
+}
+
+/** The document number: the first word of source_document (民发〔2020〕20号 附件《…》 → 民发〔2020〕20号), as published. */
 export function documentNumberOf(source: string): string {
-  return source.trim().split(/\s+/)[0] ?? '';
+  return (
+    canonicalDocumentNumber(source.trim().replace(/\u3000/g, ' '))
+      .trim()
+      .split(/\s+/)[0] ?? ''
+  );
 }
 
 /** The title a source_document names in 《》, if any. */
