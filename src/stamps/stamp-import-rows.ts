@@ -240,11 +240,42 @@ export function rowValues(
   return table.rows.map((r) => {
     const values: RowValues = {};
     columns.forEach((key, i) => {
-      if (key) values[key] = (r.cells[i] ?? '').trim();
+      if (key) values[key] = asPublished(key, (r.cells[i] ?? '').trim());
     });
-    for (const [key, value] of given) if (!values[key as ColumnKey]) values[key as ColumnKey] = value;
+    for (const [key, value] of given)
+      if (!values[key as ColumnKey]) values[key as ColumnKey] = asPublished(key as ColumnKey, value);
     return { line: r.line, values };
   });
+}
+
+const CJK = '[\\u3400-\\u9fff\\uf900-\\ufaff（）《》〔〕、，]';
+/** White space, a full-width space too, between two Chinese characters: a clerk's alignment, not a word gap. */
+const GAP_IN_CHINESE = new RegExp(`(?<=${CJK})[\\s\\u3000]+(?=${CJK})`, 'gu');
+const LINE_BREAK = /[ \t\u3000]*(?:\r\n|\r|\n)[ \t\u3000]*/g;
+
+/**
+ * A cell as the list means it, whatever the spreadsheet did to it: a name wrapped onto two lines in its cell
+ * (Alt+Enter) is one name, “居民 养犬证明” (a full-width space) is 居民养犬证明; several issuing bodies on lines are one line; numbers, days
+ * and codes typed in full-width digits (１０, ２０２６年４月１日) are those numbers.
+ */
+function asPublished(key: ColumnKey, text: string): string {
+  switch (key) {
+    case 'name':
+    case 'aliases':
+    case 'title':
+      return text.replace(LINE_BREAK, ' ').replace(GAP_IN_CHINESE, '');
+    case 'issued_by':
+    case 'source_document':
+      return text.replace(LINE_BREAK, ' ');
+    case 'seq':
+    case 'scope':
+    case 'issued':
+    case 'effective_from':
+    case 'effective_to':
+      return text.normalize('NFKC');
+    default:
+      return text;
+  }
 }
 
 /** The columns the document values fill (those given, not blank). */
@@ -329,8 +360,12 @@ export function parseTimeLimit(text: string): ParsedEntry['timeLimit'] | 'bad' {
   const t = text
     .normalize('NFKC')
     .replace(/\s/g, '')
-    .replace(/[個兩內辦結當場時]/g, (c) => TRADITIONAL[c]);
-  if (/^(当场|当场办结|即时办结|即办)$/.test(t)) return { kind: 'on-the-spot' };
+    .replace(/[個兩內辦結當場時]/g, (c) => TRADITIONAL[c])
+    // A note in brackets after the limit (5个工作日（不含公示时间）): the limit is what comes before it.
+    .replace(/(?<=.)[(（][^()（）]*[)）]$/, '');
+  // No time limit stated: a dash, a slash or 无 in its cell (as published tables fill it).
+  if (/^(无|\/|\\|-|—|——|－|–)$/.test(t)) return null;
+  if (/^(当场|当场办结|当场出具|即时|即时办结|即办|即办件|立即办结)$/.test(t)) return { kind: 'on-the-spot' };
   const m = /^(\d{1,2}|[一二两三四五六七八九十]{1,3})((个)?工作日((以|之)?内)?(办结|办理完毕|完成)?)?$/.exec(
     t,
   );
