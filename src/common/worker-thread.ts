@@ -48,6 +48,8 @@ export class WorkerRunner<D, T> {
   private running = false;
   private readonly waiting: (() => void)[] = [];
   private idle: NodeJS.Timeout | null = null;
+  /** The job the thread is on, and how it ends. */
+  private current: { id: number; finish: (outcome: WorkerOutcome<T>, keep: boolean) => void } | null = null;
 
   constructor(private readonly entry: URL) {}
 
@@ -85,12 +87,30 @@ export class WorkerRunner<D, T> {
     if (this.worker && this.memoryMb === memoryMb) return this.worker;
     this.close();
     this.memoryMb = memoryMb;
-    this.worker = new Worker(this.entry, {
+    const worker = new Worker(this.entry, {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
       execArgv: FROM_SOURCE ? ['--import', new URL('./worker-ts-register.js', import.meta.url).href] : [],
     });
-    this.worker.unref();
-    return this.worker;
+    worker.unref();
+    // Heard for the thread's whole life, not only during a job: an 'error' nobody listens to ends the server (one
+    // that comes as the watchdog stops the thread, out of memory at that moment, or from a thread idle).
+    worker.on('message', (answer: WorkerAnswer<T>) => {
+      if (this.worker === worker && this.current?.id === answer.id)
+        this.current.finish({ ok: true, value: answer.value }, true);
+    });
+    worker.on('error', (e: Error & { code?: string }) =>
+      this.ended(worker, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed', e.message),
+    );
+    worker.on('exit', (code) => this.ended(worker, 'crashed', `exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** The thread failed or ended: its job (if any) ends so; a thread let go already is no one's concern. */
+  private ended(worker: Worker, reason: 'memory' | 'crashed', message: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    this.current?.finish({ ok: false, reason, message }, false);
   }
 
   private job(data: D, limits: WorkerLimits): Promise<WorkerOutcome<T>> {
@@ -98,32 +118,15 @@ export class WorkerRunner<D, T> {
     const id = ++this.jobs;
     return new Promise((resolve) => {
       const finish = (outcome: WorkerOutcome<T>, keep: boolean) => {
+        if (this.current?.id !== id) return;
+        this.current = null;
         clearTimeout(watchdog);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
         if (!keep && this.worker === worker) this.close();
         resolve(outcome);
       };
-      const onMessage = (answer: WorkerAnswer<T>) => {
-        if (answer.id === id) finish({ ok: true, value: answer.value }, true);
-      };
-      const onError = (e: Error & { code?: string }) =>
-        finish(
-          {
-            ok: false,
-            reason: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed',
-            message: e.message,
-          },
-          false,
-        );
-      const onExit = (code: number) =>
-        finish({ ok: false, reason: 'crashed', message: `exit code ${code}` }, false);
+      this.current = { id, finish };
       // A watchdog on the job's wall time (not a domain deadline): the thread is stopped mid-work.
       const watchdog = setTimeout(() => finish({ ok: false, reason: 'time' }, false), limits.ms);
-      worker.on('message', onMessage);
-      worker.once('error', onError);
-      worker.once('exit', onExit);
       worker.postMessage({ id, data } satisfies WorkerJob<D>);
     });
   }
