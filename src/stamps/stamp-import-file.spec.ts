@@ -541,6 +541,17 @@ describe('reading a stamp-list import file', () => {
     expect(three.rows.map((r) => r.cells[1])).toEqual(['居住证明']);
   });
 
+  it('given half of a surrogate pair in a cell (_xD800_, which the reader decodes), then it reads as � (it answered 500 when stored)', async () => {
+    const zip = await JSZip.loadAsync(
+      await workbookWith('', [['1', '居住证明X', 'allowed', '3399', 'X1', '示范市', '2021-06-15']]),
+    );
+    const strings = await zip.file('xl/sharedStrings.xml')!.async('string');
+    expect(strings).toContain('居住证明X');
+    zip.file('xl/sharedStrings.xml', strings.replace('居住证明X', '居住证明_xD800_'));
+    const table = await readImportFile('s.xlsx', await zip.generateAsync({ type: 'nodebuffer' }));
+    expect(table.rows[0].cells[1]).toBe('居住证明\ufffd');
+  });
+
   it('given several workbooks at once, then they are read one after the other, four may wait, and the next is told to come back (503 STAMP_IMPORT_BUSY)', async () => {
     const file = await workbookWith('');
     const all = await Promise.all(Array.from({ length: 7 }, () => outcome('many.xlsx', file)));
@@ -779,6 +790,19 @@ describe('checking the rows of an import', () => {
     expect(rows[3].entry?.timeLimit).toEqual({ kind: 'on-the-spot' });
     // A word gap between Latin letters stays.
     expect(rows[4].entry?.name ?? 'Wi-Fi 使用证明').toBe('Wi-Fi 使用证明');
+  });
+
+  it('given long cells (an attack stored 8 million characters of ignored column names and titles, and echoed a long cell in 5,000 messages), then a title in 《》 past 300 characters is refused, a quoted cell is cut to 40 characters and an ignored column’s name to 50', async () => {
+    const long = '长'.repeat(1000);
+    const { rows } = await check([
+      `1,居住证明,allowed,3399,示民发〔2021〕15号 《${'题'.repeat(301)}》,示范市民政局,2021-06-15,,${long},,`,
+    ]);
+    const said = Object.fromEntries(rows[0].problems.map((x) => [x.field, x.message]));
+    expect(said.source_document).toContain('《》内的文件名称最多 300 个字');
+    expect(said.time_limit.length).toBeLessThan(300);
+    expect(said.time_limit).toContain(`“${'长'.repeat(40)}…”`);
+    const header = readHeader([...HEADER.split(','), long]);
+    expect(header.ignored).toEqual([`${'长'.repeat(50)}…`]);
   });
 
   it('given a row whose list type, scope or issue date is empty, then it is told to fill it in (须填写), not that an empty text is wrong', async () => {

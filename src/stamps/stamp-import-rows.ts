@@ -157,7 +157,8 @@ export function readHeader(header: string[], given: ReadonlySet<ColumnKey> = new
       .replace(/-/g, '_');
     const key = byLabel.get(label) ?? null;
     if (!key) {
-      if (h.trim()) ignored.push(h.trim());
+      // Kept to show which columns were set aside: a name, not a whole cell (85,000 characters each were kept).
+      if (h.trim()) ignored.push(h.trim().length > 50 ? `${h.trim().slice(0, 50)}…` : h.trim());
       return null;
     }
     if (seen.has(key)) {

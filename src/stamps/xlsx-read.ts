@@ -26,8 +26,11 @@ export const INVALID_DATE_TEXT = '#无效日期';
 
 /** One cell of a worksheet as text: dates as YYYY-MM-DD, rich text joined, a formula's result, a link's text. */
 export function cellText(value: ExcelJS.CellValue): string {
-  return cellValueText(value).replaceAll('\u0000', '');
+  // Half of a surrogate pair (the reader decodes _xD800_) is no text PostgreSQL stores: shown as �, not a 500.
+  return cellValueText(value).replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function cellValueText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
