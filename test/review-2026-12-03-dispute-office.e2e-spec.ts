@@ -56,6 +56,29 @@ describe('review: who rules a contested refusal', () => {
     expect(ruled.status).toBe(200);
   });
 
+  it('given a city department’s dispute the street still holds, then the 东湖区 office that will rule sees its case and history (404 before), but cannot suspend or terminate it; the city office, of the department’s level, can', async () => {
+    const id = await contested(XINGHUA, 'committee', '市级派单争议（区办查看）');
+    const as = async (user: string) => ({ Authorization: `Bearer ${await t.token(user)}` });
+    for (const part of ['', '/history', '/diagram'])
+      expect([
+        part,
+        (
+          await t
+            .http()
+            .get(`/workflow-instances/${id}${part}`)
+            .set(await as('office'))
+        ).status,
+      ]).toEqual([part, 200]);
+    const control = (user: string, op: string) =>
+      as(user).then((h) =>
+        t.http().post(`/workflow-instances/${id}/${op}`).set(h).send({ comment: '区办不应终止' }),
+      );
+    expect((await control('office', 'suspend')).status).toBe(404);
+    expect((await control('office', 'terminate')).status).toBe(404);
+    expect((await control('city-office', 'suspend')).status).toBe(200);
+    expect((await control('city-office', 'resume')).status).toBe(200);
+  });
+
   it('given a city department’s dispute with the 东湖区 office, when that office is closed, then its ruling goes to the city office (it stayed with the closed office)', async () => {
     const id = await contested(XINGHUA, 'committee', '市级派单争议（办公室撤销）');
     expect((await act(t, 'street', id, 'streetMediate', { decision: 'refer' })).status).toBe(200);

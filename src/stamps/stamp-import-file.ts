@@ -91,7 +91,7 @@ async function readXlsx(
     { ms: limits.seconds * 1000, memoryMb: limits.memoryMb },
   );
   if (!outcome.ok) {
-    if (outcome.reason === 'busy') throw new AppError('STAMP_IMPORT_BUSY');
+    if (outcome.reason === 'busy') throw new AppError('STAMP_IMPORT_BUSY', { retryAfterSeconds: 60 });
     if (outcome.reason === 'time')
       throw new AppError('STAMP_IMPORT_TOO_COMPLEX', { maxSeconds: limits.seconds });
     if (outcome.reason === 'memory')

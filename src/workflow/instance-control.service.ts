@@ -27,7 +27,7 @@ export class InstanceControlService {
   ) {}
 
   private async oversee(p: Principal, id: string): Promise<WorkflowInstance> {
-    const i = await this.instances.findVisible(p, id);
+    const i = await this.instances.findVisible(p, id, 'control');
     if (!p.permissions.has(Permission.WORKFLOW_OVERSEE) && !p.permissions.has(Permission.WORKFLOW_ADMIN))
       throw new AppError('FORBIDDEN', { required: [Permission.WORKFLOW_OVERSEE] });
     return i;

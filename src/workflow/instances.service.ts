@@ -120,20 +120,32 @@ export class InstancesService {
    * A case the principal may see: its starter, anyone who has or had a task in it, overseers of its unit's
    * area, workflow admins, the committee of the community the case is about. Anyone else gets the same 404 as for a missing case.
    */
-  async findVisible(p: Principal, id: string): Promise<WorkflowInstance> {
+  async findVisible(
+    p: Principal,
+    id: string,
+    purpose: 'read' | 'control' = 'read',
+  ): Promise<WorkflowInstance> {
     const i = await this.dataSource.getRepository(WorkflowInstance).findOneBy({ id });
     if (!i) throw new AppError('INSTANCE_NOT_FOUND');
     if (p.permissions.has(Permission.WORKFLOW_ADMIN) || i.startedBy === p.userId) return i;
-    if ((await this.visibleAmong(p, [id])).has(id)) return i;
+    if ((await this.visibleAmong(p, [id], purpose)).has(id)) return i;
     throw new AppError('INSTANCE_NOT_FOUND');
   }
 
-  /** Which of these cases the principal may see, by the rule of findVisible, for a page of cases at once. */
-  async visibleAmong(p: Principal, ids: string[]): Promise<Set<string>> {
+  /**
+   * Which of these cases the principal may see, by the rule of findVisible, for a page of cases at once. For
+   * `control` (the office's hand on a case: suspend, terminate …) the offices over the case's community do not
+   * count: they see a dispute from the start, and act on it only through its steps.
+   */
+  async visibleAmong(
+    p: Principal,
+    ids: string[],
+    purpose: 'read' | 'control' = 'read',
+  ): Promise<Set<string>> {
     if (!ids.length) return new Set();
     const { params, ref } = positional(p, 1);
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT i.id FROM workflow_instance i WHERE i.id = ANY($1::uuid[]) AND ${this.sqlCaseVisible('i', ref)}`,
+      `SELECT i.id FROM workflow_instance i WHERE i.id = ANY($1::uuid[]) AND ${this.sqlCaseVisible('i', ref, purpose)}`,
       [ids, ...params],
     );
     return new Set(rows.map((r) => r.id));
@@ -182,15 +194,23 @@ export class InstancesService {
    * and overseers of the area of that community (the district office that will rule a dispute sees it from the start,
    * as its list of disputes does).
    */
-  private sqlCaseVisible(i: string, ref: (name: keyof CaseViewer) => string): string {
+  private sqlCaseVisible(
+    i: string,
+    ref: (name: keyof CaseViewer) => string,
+    purpose: 'read' | 'control' = 'read',
+  ): string {
     const community = `${i}.variables->>'communityId'`;
+    const overCommunity =
+      purpose === 'control'
+        ? ''
+        : `OR (${ref('oversee')}::boolean AND ${community} ~* '${UUID_TEXT}'
+          AND EXISTS (SELECT 1 FROM org_unit cu WHERE cu.id = (CASE WHEN ${community} ~* '${UUID_TEXT}' THEN (${community})::uuid END)
+                        AND ${this.scope.sqlInArea('cu.path', `${ref('scope')}::text`)}))`;
     return `(${ref('admin')}::boolean OR ${i}.started_by = ${ref('user')}::uuid
       OR lower(${community}) = ${ref('unit')}::uuid::text
       OR (${ref('oversee')}::boolean AND EXISTS (SELECT 1 FROM org_unit ou WHERE ou.id = ${i}.owner_unit_id
                                                    AND ${this.scope.sqlInArea('ou.path', `${ref('scope')}::text`)}))
-      OR (${ref('oversee')}::boolean AND ${community} ~* '${UUID_TEXT}'
-          AND EXISTS (SELECT 1 FROM org_unit cu WHERE cu.id = (CASE WHEN ${community} ~* '${UUID_TEXT}' THEN (${community})::uuid END)
-                        AND ${this.scope.sqlInArea('cu.path', `${ref('scope')}::text`)}))
+      ${overCommunity}
       OR EXISTS (SELECT 1 FROM workflow_task wt WHERE wt.instance_id = ${i}.id
           AND (((wt.assignee_id = ${ref('user')}::uuid OR wt.delegated_from_id = ${ref('user')}::uuid
                  OR ${ref('user')}::uuid = ANY(wt.candidate_user_ids)) AND wt.status <> 'cancelled')

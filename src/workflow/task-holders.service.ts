@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { OrgScope } from '../auth/org-scope.js';
-import { Permission } from '../auth/permissions.js';
+import { Permission, type Role } from '../auth/permissions.js';
 import type { Actor, Principal } from '../common/actor.js';
 import { AppError } from '../common/errors.js';
 import { mayHold, type CandidateLists, type Person } from './candidates.js';
@@ -159,7 +159,14 @@ export class TaskHolders {
    */
   async isLevelOffice(m: EntityManager, p: Principal, t: WorkflowTask): Promise<boolean> {
     if (!p.permissions.has(Permission.WORKFLOW_OVERSEE)) return false;
-    if (t.candidateUnitIds.includes(p.unitId)) return true;
+    // The office whose own step it is, in the role the step asks for (a district office that is a member unit of
+    // the city's group countersigns as a member, and is not the one to hand that step over).
+    if (
+      t.candidateUnitIds.includes(p.unitId) &&
+      t.candidateRoles.length > 0 &&
+      t.candidateRoles.some((r) => p.roles.includes(r as Role))
+    )
+      return true;
     const resolver = this.registry.escalationResolver();
     if (!resolver) return false;
     const rows: { row: InstanceRow; variables: Record<string, unknown> }[] = await m.query(

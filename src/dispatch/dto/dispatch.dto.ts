@@ -67,7 +67,8 @@ export class SendDispatchDto {
   @IsUUID('all', { each: true })
   targets: string[];
   @ApiPropertyOptional({
-    description: 'meeting: when, YYYY-MM-DD HH:mm in China time, not in the past (e.g. 2027-06-18 09:30)',
+    description:
+      'meeting: when, YYYY-MM-DD HH:mm in China time, not in the past and not after dueDate (e.g. 2027-06-18 09:30)',
   })
   @Optional()
   @IsString()

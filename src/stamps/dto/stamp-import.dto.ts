@@ -106,8 +106,9 @@ export class StartStampImportDto {
     description:
       'The file, base64-encoded: CSV (UTF-8 with or without BOM, or GB18030/GBK as Chinese Excel saves it) or XLSX ' +
       '(the first worksheet; the header in row 1, or under a title row as published lists have). At most 2 MB and ' +
-      '5,000 rows (413 STAMP_IMPORT_TOO_LARGE); a workbook too complex to read in 30 s answers 413 ' +
-      'STAMP_IMPORT_TOO_COMPLEX.',
+      '5,000 rows (413 STAMP_IMPORT_TOO_LARGE); a workbook too complex to read within IMPORT_READ_SECONDS (30 s) ' +
+      'or IMPORT_READ_MEMORY_MB answers 413 STAMP_IMPORT_TOO_COMPLEX; with four others waiting to be read, 503 ' +
+      'STAMP_IMPORT_BUSY (Retry-After).',
   })
   @IsString({ message: '文件内容（contentBase64）须为 base64 文本。contentBase64 must be base64 text.' })
   @IsBase64Text()

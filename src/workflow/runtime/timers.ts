@@ -220,7 +220,7 @@ export class RuntimeTimers {
     return { due: due.length, failed, requeued: requeued.length };
   }
 
-  /** 限时办结: an overdue step is flagged and escalated to the office of the case's level. */
+  /** 限时办结: an overdue step is flagged and escalated (the registry's escalation: src/org/workflow-groups.ts). */
   private async markOverdue(m: EntityManager, timer: WorkflowTimer): Promise<void> {
     const task = await this.repository.findTask(m, timer.taskId!);
     if (!task || task.status !== 'open') return;
