@@ -57,6 +57,17 @@ describe('running work in a worker thread', () => {
     expect(await runner.run('answer', limits)).toMatchObject({ ok: true });
   });
 
+  it('given a job after which the thread keeps over a quarter of its heap (a reader’s cache of crafted cell addresses grew until ordinary files ran out), then the thread is not kept; otherwise it is', async () => {
+    const a = await runner.run('answer', limits);
+    const b = await runner.run('answer', limits);
+    expect(a).toEqual(b);
+    const c = await runner.run('retain', limits);
+    expect(c).toEqual(a);
+    const d = await runner.run('answer', limits);
+    expect(d).toMatchObject({ ok: true });
+    expect(d).not.toEqual(c);
+  });
+
   it('given a job that never answers, then it answers time and the thread is replaced', async () => {
     expect(await runner.run('spin', { ms: 1500, memoryMb: 256 })).toMatchObject({
       ok: false,

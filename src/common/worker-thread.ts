@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -26,6 +27,14 @@ export interface WorkerJob<D> {
 export interface WorkerAnswer<T> {
   id: number;
   value: T;
+  /** The thread's heap after the job (v8.getHeapStatistics().used_heap_size): past a quarter of its limit, the
+   * thread is not kept (what a library keeps between jobs, e.g. a cache of every cell address it met, goes). */
+  heapBytes?: number;
+}
+
+/** A worker's answer to a job, with its heap after it (see WorkerAnswer). */
+export function answerOf<T>(id: number, value: T): WorkerAnswer<T> {
+  return { id, value, heapBytes: getHeapStatistics().used_heap_size };
 }
 
 /** Whether this module runs as TypeScript source (the tests): its workers then compile theirs the same way. */
@@ -96,7 +105,10 @@ export class WorkerRunner<D, T> {
     // that comes as the watchdog stops the thread, out of memory at that moment, or from a thread idle).
     worker.on('message', (answer: WorkerAnswer<T>) => {
       if (this.worker === worker && this.current?.id === answer.id)
-        this.current.finish({ ok: true, value: answer.value }, true);
+        this.current.finish(
+          { ok: true, value: answer.value },
+          (answer.heapBytes ?? 0) < (this.memoryMb * 1024 * 1024) / 4,
+        );
     });
     worker.on('error', (e: Error & { code?: string }) =>
       this.ended(worker, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed', e.message),

@@ -552,6 +552,37 @@ describe('reading a stamp-list import file', () => {
     expect(table.rows[0].cells[1]).toBe('居住证明\ufffd');
   });
 
+  it('given a sheet name of 200,000 characters (the reader warned it in full, twice, into the server’s log), then nothing is written to the server’s output', async () => {
+    const zip = await JSZip.loadAsync(await workbookWith(''));
+    zip.file(
+      'xl/workbook.xml',
+      (await zip.file('xl/workbook.xml')!.async('string')).replace(
+        /name="a"/,
+        `name="${'名'.repeat(200_000)}"`,
+      ),
+    );
+    const file = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const writeOut = process.stdout.write.bind(process.stdout);
+    process.stderr.write = ((chunk: string | Uint8Array) => (
+      written.push(String(chunk)),
+      true
+    )) as typeof write;
+    process.stdout.write = ((chunk: string | Uint8Array) => (
+      written.push(String(chunk)),
+      true
+    )) as typeof writeOut;
+    try {
+      await readImportFile('named.xlsx', file).catch(() => null);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.stderr.write = write;
+      process.stdout.write = writeOut;
+    }
+    expect(written.join('').length).toBeLessThan(1000);
+  });
+
   it('given several workbooks at once, then they are read one after the other, four may wait, and the next is told to come back (503 STAMP_IMPORT_BUSY)', async () => {
     const file = await workbookWith('');
     const all = await Promise.all(Array.from({ length: 7 }, () => outcome('many.xlsx', file)));

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { ErrorCode } from '../common/errors.js';
-import type { WorkerAnswer, WorkerJob } from '../common/worker-thread.js';
+import { answerOf, type WorkerJob } from '../common/worker-thread.js';
 import { ImportRefusal } from './stamp-import-limits.js';
 import { readXlsx } from './xlsx-read.js';
 
@@ -30,8 +30,10 @@ async function reply({ fileName, content }: XlsxJob): Promise<XlsxReply> {
   }
 }
 
+// The reader writes what it finds odd to the console in full (a sheet name of 19 million characters, twice, with
+// line breaks into the server's log): the thread's console says nothing; a failure comes back as its reply.
+for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[level] = () => {};
+
 parentPort?.on('message', (job: WorkerJob<XlsxJob>) => {
-  void reply(job.data).then((value) =>
-    parentPort!.postMessage({ id: job.id, value } satisfies WorkerAnswer<XlsxReply>),
-  );
+  void reply(job.data).then((value) => parentPort!.postMessage(answerOf(job.id, value)));
 });
