@@ -83,6 +83,11 @@ describe('review: who rules a contested refusal', () => {
     const id = await contested(XINGHUA, 'committee', '市级派单争议（办公室撤销）');
     expect((await act(t, 'street', id, 'streetMediate', { decision: 'refer' })).status).toBe(200);
     expect(await rulingCandidates(id)).toEqual([unit['339901-LGO']]);
+    // A case stored before ids were read in small letters (its community in capitals) follows too.
+    await t.dataSource.query(
+      `UPDATE workflow_instance SET variables = jsonb_set(variables, '{communityId}', to_jsonb(upper(variables->>'communityId'))) WHERE id = $1`,
+      [id],
+    );
     const admin = { Authorization: `Bearer ${await t.token('sysadmin')}` };
     const version = async (table: string, where: string, value: string) =>
       (await t.dataSource.query(`SELECT id, version FROM ${table} WHERE ${where} = $1`, [value]))[0];

@@ -211,7 +211,7 @@ export class TaskHolders {
             -- A step for the office of the case's community (district-office) whichever level owns the case:
             -- a city department's dispute over a community of the level.
             OR ($2::text IS NOT NULL AND $3::boolean IS NOT TRUE AND 'district-office' = ANY(string_to_array(replace(t.candidate_groups, ' ', ''), ','))
-                AND EXISTS (SELECT 1 FROM org_unit c WHERE c.id::text = i.variables->>'communityId'
+                AND EXISTS (SELECT 1 FROM org_unit c WHERE c.id::text = lower(i.variables->>'communityId')
                                AND ${this.scope.sqlInArea('c.path', '$2')})))
         ORDER BY t.id
         FOR UPDATE OF t`,
