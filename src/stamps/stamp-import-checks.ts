@@ -90,6 +90,29 @@ function scopeLabel(code: string, ctx: RowContext): string {
  * title) and repeats (one certificate twice in one list: the later row is rejected). Answers the rows with their
  * problems, and the heads of the lists they name.
  */
+/** A group's heading (一、民政类; （二）; 第三类), a total (合计、小计) or a note (注：, 备注：, 填表说明). */
+const ASIDE =
+  /^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[类部分批]|(?:合|小|总)\s*计|(?:注|备注|说明|填表说明)\s*\d*\s*[:：.、]|注\s*$)/;
+
+/**
+ * A row of a list as published that is no certificate: its first filled cell a heading, a total or a note, and
+ * no other text than that one (a heading merged across the row repeats in each cell) or a count (合计,12项).
+ */
+function asideRow(v: RowValues): RowProblem | null {
+  const filled = Object.values(v).filter((x): x is string => !!x && x.trim() !== '');
+  const first = v.seq?.trim() || v.name?.trim() || filled[0];
+  if (!first || !ASIDE.test(first)) return null;
+  const others = new Set(filled.filter((x) => x !== first && !/^\d+\s*[项个条]?$/.test(x)));
+  // Document values given beside the file fill every row's list columns: they are not the row's own text.
+  for (const k of ['list_type', 'scope', 'source_document', 'issued_by', 'issued'] as const)
+    if (v[k] && v[k] !== first) others.delete(v[k]!);
+  if (others.size > 0) return null;
+  return {
+    field: null,
+    message: `本行“${short(first)}”是分组标题、合计或注释，不是证明事项，不会导入，无需改正。This row is a heading, a total or a note, not a certificate: it is not imported.`,
+  };
+}
+
 export function checkRows(
   rows: { line: number; values: RowValues }[],
   ctx: RowContext,
@@ -98,6 +121,13 @@ export function checkRows(
   const heads: RowHead[] = [];
   let previousIssuedBy = '';
   for (const { line, values: v } of rows) {
+    const aside = asideRow(v);
+    if (aside) {
+      // Not a certificate: one message saying so, not the columns' rules (序号“一、民政类”须为整数 …).
+      checked.push({ line, values: v, list: null, entry: null, problems: [aside] });
+      heads.push({ source: '', titleColumn: '', issuedBy: '', issuedOn: '', link: null } as RowHead);
+      continue;
+    }
     const errors = errorCells(v);
     const list = checkListColumns(v, ctx, previousIssuedBy);
     previousIssuedBy = list.previousIssuedBy;

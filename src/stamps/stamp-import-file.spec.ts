@@ -836,6 +836,26 @@ describe('checking the rows of an import', () => {
     expect(header.ignored).toEqual([`${'长'.repeat(50)}…`]);
   });
 
+  it('given a group’s heading, a total and a note among the rows of a list as published, then each is told once that it is no certificate and is not imported (序号“一、民政类”须为整数 …); a certificate named 注销户口证明 is read', async () => {
+    const { rows } = await check([
+      '一、民政类,一、民政类,一、民政类,一、民政类,一、民政类,一、民政类,一、民政类,,,,',
+      '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '（二）公安类,,,,,,,,,,',
+      '2,注销户口证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,,,',
+      '合计,2项,,,,,,,,,',
+      '"注：1. 本清单自发布之日起施行。",,,,,,,,,,',
+    ]);
+    expect(rows.map((r) => r.problems.map((x) => x.message.slice(0, 12)))).toEqual([
+      ['本行“一、民政类”是分组'],
+      [],
+      ['本行“(二)公安类”是分'],
+      [],
+      ['本行“合计”是分组标题、'],
+      ['本行“注:1. 本清单自'],
+    ]);
+    expect(rows[3].entry?.name).toBe('注销户口证明');
+  });
+
   it('given a row whose list type, scope or issue date is empty, then it is told to fill it in (须填写), not that an empty text is wrong', async () => {
     const { rows } = await check(['1,居住证明,,,示民发〔2021〕15号,示范市民政局,,,,,']);
     const said = Object.fromEntries(rows[0].problems.map((x) => [x.field, x.message]));
