@@ -113,6 +113,9 @@ function asideRow(v: RowValues): RowProblem | null {
   };
 }
 
+const ENTRY_TEXTS = ['legal_basis', 'purpose', 'conditions', 'procedure'] as const;
+const SAME_AS_ABOVE = /^\s*同\s*上\s*[。.]?\s*$/;
+
 export function checkRows(
   rows: { line: number; values: RowValues }[],
   ctx: RowContext,
@@ -120,6 +123,7 @@ export function checkRows(
   const checked: CheckedRow[] = [];
   const heads: RowHead[] = [];
   let previousIssuedBy = '';
+  const previousTexts: RowValues = {};
   for (const { line, values: v } of rows) {
     const aside = asideRow(v);
     if (aside) {
@@ -131,6 +135,11 @@ export function checkRows(
     const errors = errorCells(v);
     const list = checkListColumns(v, ctx, previousIssuedBy);
     previousIssuedBy = list.previousIssuedBy;
+    // 同上 in a text of the certificate (设定依据 …) repeats the row above's, as published lists write it.
+    for (const k of ENTRY_TEXTS) {
+      if (SAME_AS_ABOVE.test(v[k] ?? '') && previousTexts[k]) v[k] = previousTexts[k];
+      previousTexts[k] = v[k];
+    }
     const entry = checkEntryColumns(v);
     const problems = [...errors.problems, ...list.problems, ...entry.problems, ...hiddenCharacters(v)];
     checked.push({

@@ -856,6 +856,23 @@ describe('checking the rows of an import', () => {
     expect(rows[3].entry?.name).toBe('注销户口证明');
   });
 
+  it('given 同上 in a row’s 设定依据 (as published lists write it), then it repeats the row above’s (it was stored as the basis: 设定依据：同上)', async () => {
+    const { rows } = await check(
+      [
+        '1,居住证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,《某条例》第九条',
+        '2,困难证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,同上',
+        '3,志愿服务证明,allowed,3399,示民发〔2021〕15号,示范市民政局,2021-06-15,,同 上。',
+      ],
+      CITY,
+      `${HEADER},legal_basis`,
+    );
+    expect(rows.map((r) => r.entry?.legalBasis)).toEqual([
+      '《某条例》第九条',
+      '《某条例》第九条',
+      '《某条例》第九条',
+    ]);
+  });
+
   it('given a row whose list type, scope or issue date is empty, then it is told to fill it in (须填写), not that an empty text is wrong', async () => {
     const { rows } = await check(['1,居住证明,,,示民发〔2021〕15号,示范市民政局,,,,,']);
     const said = Object.fromEntries(rows[0].problems.map((x) => [x.field, x.message]));
