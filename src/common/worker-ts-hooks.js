@@ -20,16 +20,12 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (!url.endsWith('.ts')) return next(url, context);
   const { transform } = await import('@swc/core');
+  // Compiled exactly as the tests compile the sources (jest.config.js's SWC options).
+  const config = (await import('../../jest.config.js')).default;
+  const [, options] = config.transform['^.+\\.ts$'];
   const { code } = await transform(await readFile(new URL(url), 'utf8'), {
+    ...options,
     filename: fileURLToPath(url),
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
   });
   return { format: 'module', source: code, shortCircuit: true };
 }
