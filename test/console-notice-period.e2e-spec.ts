@@ -55,6 +55,9 @@ describe('the notice period (派单提前期) in a real browser', () => {
       const id = created.body.id as string;
       const page = await openAs('dept-staff', `/my-applications/${id}`);
       await withScreenshot(page, 'notice-period-form', async () => {
+        // The draft read first: typed before it arrives, the 40 was overwritten by the stored value (none), saved
+        // without a problem, and the error waited for in vain.
+        await page.getByTestId('application-status').waitFor();
         const input = page.getByLabel('派单提前期（工作日）');
         await expect(input.inputValue()).resolves.toBe('');
         await input.fill('40');
