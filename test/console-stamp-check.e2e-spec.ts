@@ -145,9 +145,10 @@ describe('the public stamp check page (盖章证明事项查询)', () => {
       await select.locator('.el-select__clear').click();
       await page.getByRole('button', { name: '查询' }).click();
       await page.waitForURL((u) => u.searchParams.get('community') === '');
-      await expect(page.getByTestId('stamp-answer').locator('.where').textContent()).resolves.toContain(
-        '全国清单（未选社区）',
-      );
+      // The new answer comes after the address changes: wait for it (read at once, the old one was still shown).
+      const where = page.getByTestId('stamp-answer').locator('.where');
+      await where.filter({ hasText: '全国清单（未选社区）' }).waitFor();
+      await expect(where.textContent()).resolves.toContain('全国清单（未选社区）');
     });
   });
 
